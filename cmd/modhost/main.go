@@ -1,0 +1,116 @@
+// Command modhost is a Redis-compatible server that loads unmodified Redis
+// modules. Its command line is redis-server's:
+//
+//	modhost [/path/to/modhost.conf] [--directive value ...]
+//	modhost - < config          (read the configuration from stdin)
+//	modhost --version | --help
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/host/config"
+	"github.com/modhost/modhost/host/logging"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `Usage: modhost [/path/to/modhost.conf] [options] [-]
+       modhost - (read config from stdin)
+       modhost -v or --version
+       modhost -h or --help
+
+Examples:
+       modhost (run the server with default config)
+       modhost /etc/modhost/6379.conf
+       modhost --port 7777
+       modhost --port 7777 --loadmodule /path/to/module.so arg1 arg2
+       modhost /etc/mymodhost.conf --loglevel verbose -
+`
+
+// run is main without os.Exit, so tests can drive the command line.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg := config.New()
+	err := cfg.LoadArgs(args, stdin)
+	switch {
+	case errors.Is(err, config.ErrVersion):
+		fmt.Fprintf(stdout, "modhost v=%s redis_version=%s bits=64 go=%s\n", host.Version, host.RedisVersion, runtime.Version())
+		return 0
+	case errors.Is(err, config.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return 0
+	case err != nil:
+		msg := err.Error()
+		if !strings.HasSuffix(msg, "\n") {
+			msg += "\n"
+		}
+		fmt.Fprint(stderr, msg)
+		return 1
+	}
+	level, _ := logging.ParseLevel(cfg.String("loglevel"))
+	log, err := logging.New(cfg.String("logfile"), level)
+	if err != nil {
+		fmt.Fprintf(stderr, "Can't open the log file: %v\n", err)
+		return 1
+	}
+	return serve(cfg, log)
+}
+
+// serve starts the server and blocks until it shuts down.
+func serve(cfg *config.Config, log *logging.Logger) int {
+	pid := os.Getpid()
+	log.Noticef("oO0OoO0OoO0Oo modhost is starting oO0OoO0OoO0Oo")
+	log.Noticef("modhost version=%s, redis_version=%s, bits=64, pid=%d, just started", host.Version, host.RedisVersion, pid)
+	if cfg.ConfigFile() == "" {
+		log.Warningf("Warning: no config file specified, using the default config. In order to specify a config file use modhost /path/to/modhost.conf")
+	} else {
+		log.Noticef("Configuration loaded")
+	}
+	srv := host.New(cfg, log)
+	if err := srv.Listen(); err != nil {
+		log.Warningf("%v", err)
+		return 1
+	}
+	log.Noticef("modhost %s (Redis API %s) 64 bit, standalone mode, port %d, PID: %d", host.Version, host.RedisVersion, cfg.Int("port"), pid)
+	if pf := cfg.String("pidfile"); pf != "" {
+		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
+			log.Warningf("Failed to write PID file: %v", err)
+		}
+	}
+	log.Noticef("Server initialized")
+	if err := installModules(srv, cfg, log); err != nil {
+		return 1
+	}
+	log.Noticef("Ready to accept connections tcp")
+	go handleSignals(srv, log)
+	_ = srv.Serve()
+	return 0
+}
+
+// handleSignals turns SIGTERM/SIGINT into a shutdown, as Redis does.
+func handleSignals(srv *host.Server, log *logging.Logger) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	select {
+	case sig := <-ch:
+		name := "SIGTERM"
+		if sig == syscall.SIGINT {
+			name = "SIGINT"
+		}
+		log.Warningf("Received %s scheduling shutdown...", name)
+		log.Warningf("User requested shutdown...")
+		log.Warningf("modhost is now ready to exit, bye bye...")
+		srv.Shutdown()
+	case <-srv.Done():
+	}
+}

@@ -1,0 +1,53 @@
+package host
+
+import (
+	"github.com/modhost/modhost/host/config"
+	"github.com/modhost/modhost/keyspace"
+)
+
+// keyHooks connects the keyspace's single write path to the server:
+// WATCH, keyspace notifications and blocked clients.
+type keyHooks struct{ s *Server }
+
+// KeyModified invalidates WATCHes on the key.
+func (h keyHooks) KeyModified(db int, key []byte) { h.s.touchWatchedKey(db, key) }
+
+// Notify publishes keyspace notifications and calls notification
+// subscribers (modules).
+func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, db int) {
+	h.s.notifyKeyspaceEvent(class, event, key, db)
+	for _, fn := range h.s.notifySubscribers {
+		fn(class, event, key, db)
+	}
+}
+
+// KeyReady queues the key for clients blocked on it.
+func (h keyHooks) KeyReady(db int, key []byte) { h.s.SignalKeyAsReady(db, key) }
+
+// OnKeyspaceEvent registers fn to receive every keyspace event, whatever
+// notify-keyspace-events says (modules filter by their own mask).
+func (s *Server) OnKeyspaceEvent(fn func(class keyspace.NotifyClass, event string, key []byte, db int)) {
+	s.notifySubscribers = append(s.notifySubscribers, fn)
+}
+
+// applyConfig copies configuration the hot paths read into server fields;
+// it runs at start and after CONFIG SET.
+func (s *Server) applyConfig(name string) {
+	switch name {
+	case "", "notify-keyspace-events":
+		flags, _ := config.ParseKeyspaceEvents(s.Config.String("notify-keyspace-events"))
+		s.notifyFlags = flags
+	}
+}
+
+// Flush empties the current database or all of them (FLUSHDB/FLUSHALL),
+// invalidating WATCHes and counting the change.
+func (s *Server) Flush(c *Client, all bool) {
+	if all {
+		s.touchWatchedDB(-1)
+		s.Keys.Dirty += int64(s.Keys.FlushAll()) + 1
+		return
+	}
+	s.touchWatchedDB(c.DB)
+	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
+}
