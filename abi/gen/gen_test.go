@@ -1,0 +1,165 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := findRoot()
+	require.NoError(t, err)
+	return root
+}
+
+// TestGeneratedFilesAreFresh fails when someone changed redismodule.h or
+// host/module without running `go generate ./abi`.
+func TestGeneratedFilesAreFresh(t *testing.T) {
+	root := repoRoot(t)
+	files, err := generate(root)
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+	for path, want := range files {
+		got, err := os.ReadFile(filepath.Join(root, path))
+		require.NoError(t, err, path)
+		require.Equal(t, string(want), string(got), "%s is stale: run go generate ./abi", path)
+	}
+}
+
+// TestEveryHeaderFunctionAccountedFor checks the checked-in outputs: each
+// declared function is either in the GetApi table or listed as missing in
+// docs/API.md, never both and never neither.
+func TestEveryHeaderFunctionAccountedFor(t *testing.T) {
+	root := repoRoot(t)
+	src, err := os.ReadFile(filepath.Join(root, pathHeader))
+	require.NoError(t, err)
+	funcs, err := parseHeader(src)
+	require.NoError(t, err)
+	require.Greater(t, len(funcs), 350)
+
+	table, err := os.ReadFile(filepath.Join(root, pathTableC))
+	require.NoError(t, err)
+	inTable := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\{"(\w+)", \(mh_api_fn\)mh_(\w+)\}`).FindAllStringSubmatch(string(table), -1) {
+		require.Equal(t, m[1], m[2])
+		inTable[m[1]] = true
+	}
+	require.NotEmpty(t, inTable)
+
+	docs, err := os.ReadFile(filepath.Join(root, pathDocs))
+	require.NoError(t, err)
+	docStatus := map[string]string{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `RedisModule_(\\w+)` \\| (\\w+) \\|").FindAllStringSubmatch(string(docs), -1) {
+		docStatus[m[1]] = m[2]
+	}
+	for _, f := range funcs {
+		st, listed := docStatus[f.Name]
+		require.True(t, listed, "%s not in docs/API.md", f.Name)
+		if inTable[f.Name] {
+			require.NotEqual(t, "missing", st, f.Name)
+		} else {
+			require.Equal(t, "missing", st, "%s is not in the GetApi table", f.Name)
+		}
+	}
+	require.Len(t, docStatus, len(funcs))
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+	}
+	return dir
+}
+
+func TestScanHost(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.c": "/* doc */\n/* modhost:partial no jemalloc */\nsize_t mh_MallocSize(void *ptr) {\n}\n" +
+			"static int mh_Hidden(void) {\n}\nint mh_Proto(void);\nvoid mh_ctx_init(void) {\n}\n",
+		"b.go": "package m\n\n// doc\n// modhost:partial only db 0\n//\n//export mhgo_GetSelectedDb\n" +
+			"func mhgo_GetSelectedDb(ctx *C.RedisModuleCtx) C.int {\n}\n\n" +
+			"//export mhgo_ListPush\nfunc mhgo_ListPush(key *C.RedisModuleKey, where C.int, ele *C.RedisModuleString, mh_errno *C.int) C.int {\n}\n",
+		"x_gen.c":   "int mh_Ignored(void) {\n}\n",
+		"y_test.go": "//export mhgo_IgnoredToo\nfunc mhgo_IgnoredToo() {}\n",
+	})
+	impls, err := scanHost(dir)
+	require.NoError(t, err)
+	require.Equal(t, map[string]impl{
+		"MallocSize":    {Name: "MallocSize", Lang: "C", File: "a.c", Partial: "no jemalloc"},
+		"GetSelectedDb": {Name: "GetSelectedDb", Lang: "Go", File: "b.go", Partial: "only db 0", NArgs: 1},
+		"ListPush":      {Name: "ListPush", Lang: "Go", File: "b.go", Errno: true, NArgs: 3},
+	}, impls)
+}
+
+func TestScanHostErrors(t *testing.T) {
+	tests := map[string]map[string]string{
+		"twice":      {"a.c": "void mh_Free(void *p) {\n}\n", "b.go": "//export mhgo_Free\nfunc mhgo_Free(p unsafe.Pointer) {\n}\n"},
+		"no func":    {"b.go": "//export mhgo_Free\n"},
+		"wrong func": {"b.go": "//export mhgo_Free\nfunc mhgo_Alloc() {\n}\n"},
+	}
+	for name, files := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := scanHost(writeFiles(t, files))
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestCheckImpls(t *testing.T) {
+	funcs, err := parseHeader([]byte("/* ---- API family: F ---- */\n" +
+		"REDISMODULE_API int (*RedisModule_A)(int x) REDISMODULE_ATTR;\n" +
+		"REDISMODULE_API void (*RedisModule_Log)(const char *fmt, ...) REDISMODULE_ATTR;\n" +
+		"REDISMODULE_API int (*RedisModule_U)(const char *, void *) REDISMODULE_ATTR;\n"))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		im   impl
+		ok   bool
+	}{
+		{"c ok", impl{Name: "A", Lang: "C"}, true},
+		{"go ok", impl{Name: "A", Lang: "Go", NArgs: 1}, true},
+		{"unknown name", impl{Name: "B", Lang: "C"}, false},
+		{"go arity", impl{Name: "A", Lang: "Go", NArgs: 2}, false},
+		{"go variadic", impl{Name: "Log", Lang: "Go", NArgs: 1}, false},
+		{"go unnamed params", impl{Name: "U", Lang: "Go", NArgs: 2}, false},
+		{"c variadic ok", impl{Name: "Log", Lang: "C"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkImpls(funcs, map[string]impl{tc.im.Name: tc.im})
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+		})
+	}
+}
+
+func TestTrampolineWithErrno(t *testing.T) {
+	funcs, err := parseHeader([]byte("/* ---- API family: F ---- */\n" +
+		"REDISMODULE_API int (*RedisModule_ListPush)(RedisModuleKey *key, int where, RedisModuleString *ele) REDISMODULE_ATTR;\n" +
+		"REDISMODULE_API void (*RedisModule_Touch)(RedisModuleCtx *ctx) REDISMODULE_ATTR;\n"))
+	require.NoError(t, err)
+	impls := map[string]impl{
+		"ListPush": {Name: "ListPush", Lang: "Go", File: "k.go", Errno: true, NArgs: 3},
+		"Touch":    {Name: "Touch", Lang: "Go", File: "k.go", NArgs: 1},
+	}
+	c := string(emitTableC(funcs, impls))
+	for _, want := range []string{
+		"extern int mhgo_ListPush(RedisModuleKey *key, int where, RedisModuleString *ele, int *mh_errno);",
+		"int r = (int)mhgo_ListPush(key, where, ele, &mh_err);",
+		"if (mh_err != 0) errno = mh_err;",
+		"void mh_Touch(RedisModuleCtx *ctx) {\n    mhgo_Touch(ctx);\n}",
+		`{"ListPush", (mh_api_fn)mh_ListPush},`,
+	} {
+		require.True(t, strings.Contains(c, want), "missing %q in\n%s", want, c)
+	}
+	require.Less(t, strings.Index(c, `{"ListPush"`), strings.Index(c, `{"Touch"`))
+}

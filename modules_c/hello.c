@@ -1,0 +1,69 @@
+/*
+ * hello.c - a small example module for modhost (and for Redis).
+ *
+ * Commands:
+ *   HELLO.SIMPLE                 -> the number of the selected database
+ *   HELLO.PUSH.NATIVE key value  -> RPUSH value through the key API, replies
+ *                                   with the new list length
+ *   HELLO.ECHO [arg ...]         -> an array of the arguments, unchanged
+ *
+ * Build: make -C modules_c   (or gcc -fPIC -shared -std=gnu99 -I.. ...)
+ */
+#include "redismodule.h"
+
+/* HELLO.SIMPLE */
+static int hello_simple(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    if (argc != 1) return RedisModule_WrongArity(ctx);
+    return RedisModule_ReplyWithLongLong(ctx, RedisModule_GetSelectedDb(ctx));
+}
+
+/* HELLO.PUSH.NATIVE key value */
+static int hello_push_native(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+
+    RedisModuleKey *key = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ | REDISMODULE_WRITE);
+    int type = RedisModule_KeyType(key);
+    if (type != REDISMODULE_KEYTYPE_EMPTY && type != REDISMODULE_KEYTYPE_LIST) {
+        RedisModule_CloseKey(key);
+        return RedisModule_ReplyWithError(ctx, REDISMODULE_ERRORMSG_WRONGTYPE);
+    }
+    if (RedisModule_ListPush(key, REDISMODULE_LIST_TAIL, argv[2]) != REDISMODULE_OK) {
+        RedisModule_CloseKey(key);
+        return RedisModule_ReplyWithError(ctx, "ERR push failed");
+    }
+    size_t len = RedisModule_ValueLength(key);
+    RedisModule_CloseKey(key);
+    RedisModule_ReplicateVerbatim(ctx);
+    return RedisModule_ReplyWithLongLong(ctx, (long long)len);
+}
+
+/* HELLO.ECHO [arg ...] */
+static int hello_echo(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    RedisModule_ReplyWithArray(ctx, argc - 1);
+    for (int i = 1; i < argc; i++) RedisModule_ReplyWithString(ctx, argv[i]);
+    return REDISMODULE_OK;
+}
+
+int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    if (RedisModule_Init(ctx, "hello", 1, REDISMODULE_APIVER_1) == REDISMODULE_ERR) return REDISMODULE_ERR;
+
+    static const struct {
+        const char *name;
+        RedisModuleCmdFunc fn;
+        const char *flags;
+        int first, last, step;
+    } cmds[] = {
+        {"hello.simple", hello_simple, "readonly fast", 0, 0, 0},
+        {"hello.push.native", hello_push_native, "write deny-oom", 1, 1, 1},
+        {"hello.echo", hello_echo, "readonly fast", 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, cmds[i].flags,
+                                      cmds[i].first, cmds[i].last, cmds[i].step) == REDISMODULE_ERR)
+            return REDISMODULE_ERR;
+    }
+    return REDISMODULE_OK;
+}
