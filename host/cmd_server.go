@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	
 )
 
 func registerServerCommands(s *Server) {

@@ -30,7 +30,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	s.mu.Lock()
 	if reason := s.admitLocked(c); reason != "" {
 		s.mu.Unlock()
-		_, _ = conn.Write([]byte("-ERR " + reason + "\r\n"))
+		_, _ = conn.Write([]byte("-" + reason + "\r\n"))
 		_ = conn.Close()
 		return
 	}
@@ -190,7 +190,7 @@ func (s *Server) freeClient(c *Client) {
 func (s *Server) admitLocked(c *Client) string {
 	if int64(len(s.clients)) >= s.Config.Int("maxclients") {
 		s.stats.rejectedConns++
-		return "max number of clients reached"
+		return "ERR max number of clients reached"
 	}
 	if s.Config.Bool("protected-mode") && s.Config.String("requirepass") == "" && s.defaultBind() && !isLoopback(c.conn.RemoteAddr()) {
 		s.stats.rejectedConns++

@@ -1,0 +1,67 @@
+# modhost build, test and benchmark entry points. `make help` lists them.
+
+GO           ?= go
+BIN          := bin/modhost
+PORT         ?= 6379
+TEST_TIMEOUT ?= 30m
+TESTFLAGS    ?=
+BENCHFLAGS   ?=
+STATICCHECK  ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+HELLO_SO     := modules_c/hello.so
+
+.PHONY: all help build modules run deps test test-cgocheck2 lint bench clean
+
+all: build
+
+help:
+	@echo "make build           bin/modhost and modules_c (if it has a Makefile)"
+	@echo "make run             build and run modhost on PORT=$(PORT) (loads $(HELLO_SO) if built)"
+	@echo "make deps            scripts/install-deps.sh (apt packages, go modules, staticcheck)"
+	@echo "make test            deps, build, go vet, go test ./... (fuzz seed corpora included)"
+	@echo "make test-cgocheck2  GOEXPERIMENT=cgocheck2 go test of the cgo packages and their users"
+	@echo "make lint            gofmt -l, go vet, staticcheck"
+	@echo "make bench           cmd/benchcmp: modhost vs redis-server (BENCHFLAGS='-rounds 5 ...')"
+	@echo "make clean           remove build outputs"
+
+build: modules
+	$(GO) build -o $(BIN) ./cmd/modhost
+
+modules:
+	@if [ -f modules_c/Makefile ]; then $(MAKE) -C modules_c; fi
+
+run: build
+	@echo "starting modhost on port $(PORT); connect with: redis-cli -p $(PORT)"
+	@set -- ; if [ -f $(HELLO_SO) ]; then set -- --loadmodule $(HELLO_SO); fi; \
+	exec ./$(BIN) --port $(PORT) --save '' --enable-module-command yes "$$@"
+
+deps:
+	scripts/install-deps.sh
+
+# The suite uses the freshly built binary instead of building its own.
+test: deps build
+	$(GO) vet ./...
+	MODHOST_BIN=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
+
+# Works before any cgo package exists (then it does nothing). Binaries the
+# tests start are rebuilt by hosttest.ModhostBin with the same GOEXPERIMENT.
+test-cgocheck2:
+	@pkgs="$$(scripts/cgo-packages.sh)"; \
+	if [ -z "$$pkgs" ]; then echo "test-cgocheck2: no cgo packages yet, nothing to do"; exit 0; fi; \
+	echo "GOEXPERIMENT=cgocheck2 go test" $$pkgs; \
+	env -u MODHOST_BIN GOEXPERIMENT=cgocheck2 $(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $$pkgs
+
+lint:
+	@out="$$(gofmt -l .)"; \
+	if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@test -x $(STATICCHECK) || { echo "staticcheck missing: run make deps"; exit 1; }
+	$(STATICCHECK) ./...
+
+bench: build
+	$(GO) build -o bin/benchcmp ./cmd/benchcmp
+	@set -- ; if [ -f $(HELLO_SO) ]; then set -- -module $(HELLO_SO); fi; \
+	./bin/benchcmp -bin $(BIN) "$$@" $(BENCHFLAGS)
+
+clean:
+	rm -rf bin
+	@if [ -f modules_c/Makefile ]; then $(MAKE) -C modules_c clean; fi

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// benchTest is one workload: a built-in redis-benchmark test (-t) or a
+// custom command line.
+type benchTest struct {
+	name  string   // label in the table
+	t     string   // redis-benchmark -t name, or ""
+	cmd   []string // custom command, when t is ""
+	keyed bool     // uses __rand_int__ and needs -r
+}
+
+// knownTests are the workloads -tests can name.
+var knownTests = map[string]benchTest{
+	"ping":        {name: "ping", t: "ping_mbulk"},
+	"ping_inline": {name: "ping_inline", t: "ping_inline"},
+	"echo":        {name: "echo", cmd: []string{"ECHO", "hello"}},
+	"set":         {name: "set", t: "set", keyed: true},
+	"get":         {name: "get", t: "get", keyed: true},
+	"incr":        {name: "incr", t: "incr", keyed: true},
+	"lpush":       {name: "lpush", t: "lpush", keyed: true},
+	"hset":        {name: "hset", t: "hset", keyed: true},
+	"zadd":        {name: "zadd", cmd: []string{"ZADD", "benchcmp:zset", "__rand_int__", "m:__rand_int__"}, keyed: true},
+}
+
+// defaultTests is the -tests default.
+const defaultTests = "ping,echo,set,get,incr,lpush,zadd,hset"
+
+// parseTests resolves a comma-separated list of test names.
+func parseTests(list string) ([]benchTest, error) {
+	var out []benchTest
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		bt, ok := knownTests[name]
+		if !ok {
+			names := make([]string, 0, len(knownTests))
+			for n := range knownTests {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			return nil, fmt.Errorf("unknown test %q (known: %s)", name, strings.Join(names, ", "))
+		}
+		out = append(out, bt)
+	}
+	return out, nil
+}
+
+// result is one redis-benchmark run.
+type result struct {
+	rps   float64 // requests per second
+	p99ms float64 // 99th percentile latency in milliseconds
+}
+
+// benchArgs builds the redis-benchmark command line for one run.
+func benchArgs(port, clients, n, pipeline int, bt benchTest) []string {
+	args := []string{
+		"-h", "127.0.0.1", "-p", strconv.Itoa(port),
+		"-c", strconv.Itoa(clients), "-n", strconv.Itoa(n),
+		"-P", strconv.Itoa(pipeline), "--csv",
+	}
+	if bt.keyed {
+		args = append(args, "-r", "100000")
+	}
+	if bt.t != "" {
+		return append(args, "-t", bt.t)
+	}
+	return append(args, bt.cmd...)
+}
+
+// runBenchmark runs redis-benchmark once and parses its CSV output.
+func runBenchmark(ctx context.Context, tool string, args []string) (result, error) {
+	cmd := exec.CommandContext(ctx, tool, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return result{}, fmt.Errorf("%s %s: %v\n%s%s", tool, strings.Join(args, " "), err, out, stderr.Bytes())
+	}
+	if bytes.Contains(out, []byte("Error from server")) || bytes.Contains(stderr.Bytes(), []byte("Error from server")) {
+		return result{}, fmt.Errorf("%s %s: server error: %s%s", tool, strings.Join(args, " "), out, stderr.Bytes())
+	}
+	return parseCSV(out)
+}
+
+// parseCSV reads redis-benchmark --csv output: a header row naming the
+// columns, then one row per test; it returns the first data row.
+func parseCSV(out []byte) (result, error) {
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil {
+		return result{}, fmt.Errorf("parse redis-benchmark csv: %w\n%s", err, out)
+	}
+	if len(rows) < 2 {
+		return result{}, fmt.Errorf("redis-benchmark printed no result:\n%s", out)
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	ri, pi := col("rps"), col("p99_latency_ms")
+	if ri < 0 || pi < 0 {
+		return result{}, fmt.Errorf("redis-benchmark csv lacks rps or p99_latency_ms: %q", rows[0])
+	}
+	row := rows[1]
+	if len(row) <= max(ri, pi) {
+		return result{}, fmt.Errorf("short csv row %q", row)
+	}
+	rps, err1 := strconv.ParseFloat(row[ri], 64)
+	p99, err2 := strconv.ParseFloat(row[pi], 64)
+	if err1 != nil || err2 != nil {
+		return result{}, fmt.Errorf("bad numbers in csv row %q", row)
+	}
+	return result{rps: rps, p99ms: p99}, nil
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+// requestsFor sizes -n so that a run at rps lasts about seconds, rounded
+// to a multiple of 1000 and clamped to [10000, 20000000].
+func requestsFor(rps, seconds float64) int {
+	n := int(rps*seconds/1000) * 1000
+	return min(max(n, 10000), 20000000)
+}

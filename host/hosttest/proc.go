@@ -1,0 +1,222 @@
+package hosttest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ReadyLine is the log line prefix a Redis-compatible server prints once it
+// accepts clients ("Ready to accept connections tcp" in Redis 7.2+).
+const ReadyLine = "Ready to accept connections"
+
+// StartTimeout bounds how long Launch waits for a server to become ready.
+var StartTimeout = 30 * time.Second
+
+// bindAttempts is how many ports Launch tries before giving up.
+const bindAttempts = 5
+
+// Process is a running server started by Launch.
+type Process struct {
+	// Bin is the executable that was started.
+	Bin string
+	// Args are the arguments it was started with (including --port).
+	Args []string
+	// Port is the loopback TCP port the server listens on.
+	Port int
+	// Addr is "127.0.0.1:<Port>".
+	Addr string
+
+	cmd  *exec.Cmd
+	logs *logBuffer
+	done chan struct{} // closed when the process has exited
+	err  error         // Wait's result, valid after done is closed
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Launch starts bin with args plus "--port N" on a free loopback port in
+// directory dir (the server's working directory, for dump files) and waits
+// until the server logs ReadyLine or answers PING. When the port turns out
+// to be taken, it retries on another one.
+func Launch(dir, bin string, args ...string) (*Process, error) {
+	var lastErr error
+	for range bindAttempts {
+		port, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		p, err := launchOn(dir, bin, port, args)
+		if err == nil {
+			return p, nil
+		}
+		lastErr = err
+		if p == nil || !strings.Contains(p.Logs(), "already in use") {
+			return nil, err
+		}
+	}
+	return nil, lastErr
+}
+
+func launchOn(dir, bin string, port int, args []string) (*Process, error) {
+	full := append(append([]string(nil), args...), "--port", strconv.Itoa(port))
+	p := &Process{
+		Bin: bin, Args: full, Port: port,
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		logs: &logBuffer{ready: make(chan struct{})},
+		done: make(chan struct{}),
+	}
+	p.cmd = exec.Command(bin, full...)
+	p.cmd.Dir = dir
+	p.cmd.Stdout = p.logs
+	p.cmd.Stderr = p.logs
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	if err := p.waitReady(); err != nil {
+		p.Kill()
+		return p, fmt.Errorf("%s %s: %w\n--- server log ---\n%s", bin, strings.Join(full, " "), err, p.Logs())
+	}
+	return p, nil
+}
+
+// waitReady waits for the ready log line, a PONG, process exit or timeout.
+func (p *Process) waitReady() error {
+	deadline := time.NewTimer(StartTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.logs.ready:
+			return nil
+		case <-p.done:
+			return fmt.Errorf("server exited before it was ready: %v", p.err)
+		case <-deadline.C:
+			return errors.New("server not ready within " + StartTimeout.String())
+		case <-tick.C:
+			if p.pingOnce() {
+				return nil
+			}
+		}
+	}
+}
+
+// pingOnce reports whether the server answered an inline PING with +PONG.
+func (p *Process) pingOnce() bool {
+	c, err := net.DialTimeout("tcp", p.Addr, 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+// PID returns the server's process id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// Logs returns everything the server wrote to stdout and stderr so far.
+func (p *Process) Logs() string { return p.logs.String() }
+
+// Exited reports whether the process has exited.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Kill kills the process and waits for it to exit. It is safe to call more
+// than once.
+func (p *Process) Kill() {
+	if !p.Exited() {
+		_ = p.cmd.Process.Kill()
+	}
+	<-p.done
+}
+
+// RSS returns the process's resident set size in bytes (VmRSS from
+// /proc/PID/status).
+func (p *Process) RSS() (int64, error) {
+	return ProcRSS(p.PID())
+}
+
+// ProcRSS returns VmRSS of process pid in bytes.
+func ProcRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, "VmRSS:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, fmt.Errorf("unexpected VmRSS line %q", line)
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		return kb * 1024, err
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// logBuffer collects a server's output and signals when ReadyLine appears.
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+	seen  bool // ready has been closed
+	scan  int  // offset up to which complete lines were checked
+}
+
+func (l *logBuffer) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(b)
+	if !l.seen {
+		data := l.buf.Bytes()
+		if i := bytes.LastIndexByte(data, '\n'); i >= l.scan {
+			if bytes.Contains(data[l.scan:i], []byte(ReadyLine)) {
+				l.seen = true
+				close(l.ready)
+			}
+			l.scan = i + 1
+		}
+	}
+	return len(b), nil
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

@@ -1,0 +1,196 @@
+package keyspace
+
+import (
+	"math/rand/v2"
+	"slices"
+)
+
+// pkgRand serves the Random* helpers of collections.
+var pkgRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+
+// Hash is a hash value. While small ("listpack": at most
+// hash-max-listpack-entries fields, every field and value at most
+// hash-max-listpack-value bytes) it is an insertion-ordered slice, so
+// HGETALL returns insertion order as Redis does; past either limit it
+// becomes a "hashtable" for good. Fields and values are stored as copies.
+// The command layer deletes the key when Len reaches 0.
+type Hash struct {
+	small []hpair
+	big   *dict[[]byte]
+	lim   *Limits
+}
+
+type hpair struct {
+	f string
+	v []byte
+}
+
+// NewHash returns an empty hash using lim (nil means DefaultLimits).
+func NewHash(lim *Limits) *Hash { return &Hash{lim: limitsOr(lim)} }
+
+// Kind returns KindHash.
+func (h *Hash) Kind() Kind { return KindHash }
+
+// Encoding returns "listpack" or "hashtable".
+func (h *Hash) Encoding() string {
+	if h.big != nil {
+		return "hashtable"
+	}
+	return "listpack"
+}
+
+// MemUsage estimates the bytes used.
+func (h *Hash) MemUsage() int {
+	n := 16
+	h.Each(func(f string, v []byte) bool {
+		if h.big != nil {
+			n += 56 + len(f) + len(v)
+		} else {
+			n += lpEntrySize(sbytes(f)) + lpEntrySize(v)
+		}
+		return true
+	})
+	return n
+}
+
+// Clone returns a deep copy.
+func (h *Hash) Clone() Value {
+	c := &Hash{lim: h.lim}
+	if h.big != nil {
+		c.big = &dict[[]byte]{}
+	}
+	h.Each(func(f string, v []byte) bool {
+		c.Set(sbytes(f), v)
+		return true
+	})
+	return c
+}
+
+// Len returns the number of fields (HLEN).
+func (h *Hash) Len() int {
+	if h.big != nil {
+		return h.big.Len()
+	}
+	return len(h.small)
+}
+
+func (h *Hash) smallIndex(f []byte) int {
+	for i := range h.small {
+		if h.small[i].f == string(f) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns field f's value (read-only alias).
+func (h *Hash) Get(f []byte) ([]byte, bool) {
+	if h.big != nil {
+		i := h.big.find(bstr(f))
+		if i < 0 {
+			return nil, false
+		}
+		return h.big.ents[i].val, true
+	}
+	if i := h.smallIndex(f); i >= 0 {
+		return h.small[i].v, true
+	}
+	return nil, false
+}
+
+// Exists reports whether field f is present (HEXISTS).
+func (h *Hash) Exists(f []byte) bool {
+	_, ok := h.Get(f)
+	return ok
+}
+
+// Set stores copies of f and v and reports whether f is new (HSET).
+func (h *Hash) Set(f, v []byte) bool {
+	if h.big == nil && (len(f) > h.lim.HashMaxListpackValue || len(v) > h.lim.HashMaxListpackValue) {
+		h.convert()
+	}
+	vc := append(make([]byte, 0, len(v)), v...)
+	if h.big != nil {
+		if i := h.big.find(bstr(f)); i >= 0 {
+			h.big.ents[i].val = vc
+			return false
+		}
+		h.big.insert(string(f), vc)
+		return true
+	}
+	if i := h.smallIndex(f); i >= 0 {
+		h.small[i].v = vc
+		return false
+	}
+	h.small = append(h.small, hpair{f: string(f), v: vc})
+	if len(h.small) > h.lim.HashMaxListpackEntries {
+		h.convert()
+	}
+	return true
+}
+
+func (h *Hash) convert() {
+	d := &dict[[]byte]{}
+	for _, p := range h.small {
+		d.insert(p.f, p.v)
+	}
+	h.big, h.small = d, nil
+}
+
+// Delete removes field f and reports whether it existed (HDEL).
+func (h *Hash) Delete(f []byte) bool {
+	if h.big != nil {
+		_, ok := h.big.remove(bstr(f))
+		return ok
+	}
+	i := h.smallIndex(f)
+	if i < 0 {
+		return false
+	}
+	h.small = slices.Delete(h.small, i, i+1)
+	return true
+}
+
+// Each calls fn for every field (insertion order while listpack) until fn
+// returns false. fn must not modify the hash.
+func (h *Hash) Each(fn func(f string, v []byte) bool) {
+	if h.big != nil {
+		h.big.each(func(e *dent[[]byte]) bool { return fn(e.key, e.val) })
+		return
+	}
+	for _, p := range h.small {
+		if !fn(p.f, p.v) {
+			return
+		}
+	}
+}
+
+// Scan is one HSCAN step: a listpack hash returns everything and cursor 0;
+// a hashtable uses the same reverse-binary cursor as Keyspace.Scan (same
+// guarantee). fn must not modify the hash.
+func (h *Hash) Scan(cursor uint64, count int, fn func(f string, v []byte)) uint64 {
+	if h.big == nil {
+		for _, p := range h.small {
+			fn(p.f, p.v)
+		}
+		return 0
+	}
+	return h.big.scan(cursor, count, func(i int32) { fn(h.big.ents[i].key, h.big.ents[i].val) })
+}
+
+// Random returns a random field and its value (HRANDFIELD); ok is false when
+// empty.
+func (h *Hash) Random() (f string, v []byte, ok bool) {
+	if h.big != nil {
+		i := h.big.random(pkgRand)
+		if i < 0 {
+			return "", nil, false
+		}
+		return h.big.ents[i].key, h.big.ents[i].val, true
+	}
+	if len(h.small) == 0 {
+		return "", nil, false
+	}
+	p := h.small[pkgRand.IntN(len(h.small))]
+	return p.f, p.v, true
+}

@@ -1,0 +1,145 @@
+package keyspace
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Clock returns the current time in Unix milliseconds. Tests inject a fake;
+// the server may return a per-command cached time, as Redis does. It is
+// called on every touching lookup (LRU/LFU), so it should be cheap.
+type Clock interface {
+	NowMs() int64
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() int64
+
+// NowMs calls f.
+func (f ClockFunc) NowMs() int64 { return f() }
+
+// SystemClock is the wall clock.
+var SystemClock Clock = ClockFunc(func() int64 { return time.Now().UnixMilli() })
+
+// Stats are the keyspace counters INFO stats reports.
+type Stats struct {
+	ExpiredKeys           int64 // expired_keys
+	KeyspaceHits          int64 // keyspace_hits
+	KeyspaceMisses        int64 // keyspace_misses
+	ExpiredStalePerc      float64
+	ExpiredTimeCapReached int64 // expired_time_cap_reached_count
+}
+
+// dbval is what a database entry holds besides its key and LRU/LFU word.
+type dbval struct {
+	v   Value
+	exp int64 // absolute expiry in Unix ms; 0 means none
+}
+
+// database is one numbered database.
+type database struct {
+	d         dict[dbval]
+	expires   int    // keys with a TTL
+	avgTTL    int64  // running estimate from active-expiry samples, ms
+	expCursor uint64 // active-expiry position in d
+}
+
+// Keyspace is the set of numbered databases plus the server-wide state the
+// data model needs (clock, hooks, limits, counters). It does no locking.
+type Keyspace struct {
+	dbs   []database
+	clock Clock
+	hooks Hooks
+	rng   *rand.Rand
+	expDB int // next db the active-expiry cycle visits
+	// Limits are the encoding thresholds; collections created by this
+	// keyspace's New* methods point at this field.
+	Limits Limits
+	// Stats are the lookup and expiry counters.
+	Stats Stats
+	// Dirty counts changes since the last save (server.dirty); Modified
+	// increments it and the server may add to or reset it.
+	Dirty int64
+	// LFU selects LFU bookkeeping (maxmemory-policy *-lfu) instead of LRU.
+	LFU bool
+	// LFULogFactor and LFUDecayTime are lfu-log-factor and lfu-decay-time.
+	LFULogFactor, LFUDecayTime int
+}
+
+// New creates a keyspace with n databases (n >= 1) reading time from clock
+// (nil means SystemClock).
+func New(n int, clock Clock) *Keyspace {
+	if n < 1 {
+		n = 1
+	}
+	if clock == nil {
+		clock = SystemClock
+	}
+	return &Keyspace{
+		dbs:          make([]database, n),
+		clock:        clock,
+		hooks:        NopHooks{},
+		rng:          rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		Limits:       DefaultLimits(),
+		LFULogFactor: 10,
+		LFUDecayTime: 1,
+	}
+}
+
+// NumDBs returns the number of databases.
+func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
+
+// Now returns the clock's time in Unix ms.
+func (ks *Keyspace) Now() int64 { return ks.clock.NowMs() }
+
+// Size returns the number of keys in db (DBSIZE; expired keys not yet
+// reclaimed are counted, as in Redis).
+func (ks *Keyspace) Size(db int) int { return ks.dbs[db].d.Len() }
+
+// Expires returns the number of keys with a TTL in db.
+func (ks *Keyspace) Expires(db int) int { return ks.dbs[db].expires }
+
+// AvgTTL returns the estimated average TTL in ms of db's volatile keys, as
+// INFO keyspace's avg_ttl (0 when unknown).
+func (ks *Keyspace) AvgTTL(db int) int64 { return ks.dbs[db].avgTTL }
+
+// SwapDB exchanges databases a and b. It reports false for an index out of
+// range. The server is responsible for touching WATCHed keys and
+// re-examining blocked clients of both databases.
+func (ks *Keyspace) SwapDB(a, b int) bool {
+	if a < 0 || b < 0 || a >= len(ks.dbs) || b >= len(ks.dbs) {
+		return false
+	}
+	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
+	return true
+}
+
+// FlushDB empties db and returns how many keys it held. No per-key hooks
+// fire (Redis signals a flush as a whole; that is the server's job).
+func (ks *Keyspace) FlushDB(db int) int {
+	n := ks.dbs[db].d.Len()
+	ks.dbs[db] = database{}
+	return n
+}
+
+// FlushAll empties every database and returns the number of keys removed.
+func (ks *Keyspace) FlushAll() int {
+	n := 0
+	for i := range ks.dbs {
+		n += ks.FlushDB(i)
+	}
+	return n
+}
+
+// NewList creates an empty list using ks.Limits.
+func (ks *Keyspace) NewList() *List { return NewList(&ks.Limits) }
+
+// NewHash creates an empty hash using ks.Limits.
+func (ks *Keyspace) NewHash() *Hash { return NewHash(&ks.Limits) }
+
+// NewSet creates an empty set using ks.Limits; first is the first member
+// about to be added (it decides intset or listpack, as in Redis).
+func (ks *Keyspace) NewSet(first []byte) *Set { return NewSet(&ks.Limits, first) }
+
+// NewZSet creates an empty sorted set using ks.Limits.
+func (ks *Keyspace) NewZSet() *ZSet { return NewZSet(&ks.Limits) }
