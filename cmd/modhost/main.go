@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/host/commands"
 	"github.com/modhost/modhost/host/config"
 	"github.com/modhost/modhost/host/logging"
 )
@@ -77,6 +78,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Noticef("Configuration loaded")
 	}
 	srv := host.New(cfg, log)
+	commands.Register(srv)
 	if err := srv.Listen(); err != nil {
 		log.Warningf("%v", err)
 		return 1
