@@ -36,13 +36,14 @@ func (s *Server) serveConn(conn net.Conn) {
 	}
 	s.clients[c.ID] = c
 	s.stats.connectionsReceived++
+	lim := connLimits{Limits: resp.DefaultLimits()}
+	s.refreshLimitsLocked(&lim, c)
 	s.mu.Unlock()
 
 	defer s.freeClient(c)
 
 	buf := make([]byte, 0, readChunk)
 	var b batch
-	lim := resp.DefaultLimits()
 	for {
 		if len(c.extraIn) > 0 {
 			// Bytes read while the client was blocked.
@@ -66,17 +67,16 @@ func (s *Server) serveConn(conn net.Conn) {
 				return
 			}
 		}
-		s.refreshLimits(&lim, c)
-		consumed, perr := b.parse(buf, &lim)
+		consumed, perr := b.parse(buf, &lim.Limits)
 		if len(b.ends) > 0 || perr != nil {
-			if !s.runBatch(c, &b, perr) {
+			if !s.runBatch(c, &b, perr, &lim) {
 				return
 			}
 		}
 		// Keep the unparsed tail at the front of the buffer.
 		rest := copy(buf, buf[consumed:])
 		buf = buf[:rest]
-		if int64(len(buf)) > s.Config.Int("client-query-buffer-limit") {
+		if int64(len(buf)) > lim.queryBufLimit {
 			s.Log.Warningf("Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.Addr, truncate(buf, 64))
 			return
 		}
@@ -95,10 +95,18 @@ func truncate(b []byte, n int) []byte {
 	return b
 }
 
-// refreshLimits copies the configured protocol limits into lim.
-func (s *Server) refreshLimits(lim *resp.Limits, c *Client) {
-	lim.MaxBulkLen = s.Config.Int("proto-max-bulk-len")
-	lim.Authenticated = c.Authenticated || s.Config.String("requirepass") == ""
+// connLimits are the protocol limits of one connection, refreshed under
+// the lock after every batch (CONFIG SET and AUTH change them).
+type connLimits struct {
+	resp.Limits
+	queryBufLimit int64
+}
+
+// refreshLimitsLocked copies the configured limits into lim.
+func (s *Server) refreshLimitsLocked(lim *connLimits, c *Client) {
+	lim.MaxBulkLen = s.hot.protoMaxBulk
+	lim.Authenticated = c.Authenticated || s.hot.requirePass == ""
+	lim.queryBufLimit = s.hot.queryBufLimit
 }
 
 // parse splits buf into complete commands; it returns the bytes consumed and
@@ -127,7 +135,7 @@ func (b *batch) parse(buf []byte, lim *resp.Limits) (int, error) {
 
 // runBatch executes a parsed batch under one lock acquisition and writes the
 // replies. It returns false when the connection must close.
-func (s *Server) runBatch(c *Client, b *batch, perr error) bool {
+func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool {
 	s.mu.Lock()
 	start := 0
 	for _, end := range b.ends {
@@ -155,6 +163,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error) bool {
 		s.Log.Verbosef("Protocol error (%s) from client: id=%d addr=%s", perr.Error(), c.ID, c.Addr)
 		c.closeAfter = true
 	}
+	s.refreshLimitsLocked(lim, c)
 	out, seq := c.takeOutputLocked()
 	keep := !c.killed && !c.closeAfter
 	s.mu.Unlock()

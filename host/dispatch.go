@@ -72,12 +72,16 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 		s.reject(c, cmd, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
 		return cmd
 	}
-	if !c.Authenticated && s.Config.String("requirepass") != "" && cmd.Flags&FlagNoAuth == 0 {
+	if !c.Authenticated && s.hot.requirePass != "" && cmd.Flags&FlagNoAuth == 0 {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
 	}
-	if cmd.Parent == nil && cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
-		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(cmd.Name), cmd.Protected))
+	top := cmd // subcommands are gated by their container's option
+	if top.Parent != nil {
+		top = top.Parent
+	}
+	if top.Protected != "" && !s.protectedAllowed(c, top.Protected) {
+		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), top.Protected))
 		return cmd
 	}
 	for _, h := range s.preExec {

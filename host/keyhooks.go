@@ -33,11 +33,13 @@ func (s *Server) OnKeyspaceEvent(fn func(class keyspace.NotifyClass, event strin
 // applyConfig copies configuration the hot paths read into server fields;
 // it runs at start and after CONFIG SET.
 func (s *Server) applyConfig(name string) {
-	switch name {
-	case "", "notify-keyspace-events":
+	if name == "" || name == "notify-keyspace-events" {
 		flags, _ := config.ParseKeyspaceEvents(s.Config.String("notify-keyspace-events"))
 		s.notifyFlags = flags
 	}
+	s.hot.requirePass = s.Config.String("requirepass")
+	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
+	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),

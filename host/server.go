@@ -71,6 +71,13 @@ type Server struct {
 	debug map[string]DebugHandler
 	// ps holds the pub/sub subscription tables.
 	ps pubsubServer
+	// hot caches configuration read on every command or read, refreshed by
+	// applyConfig (connection goroutines read it under the lock).
+	hot struct {
+		requirePass   string
+		protoMaxBulk  int64
+		queryBufLimit int64
+	}
 	// notifyFlags is the parsed notify-keyspace-events value.
 	notifyFlags int
 	// watchers maps watched keys to the clients watching them.

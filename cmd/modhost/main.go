@@ -94,8 +94,10 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		return 1
 	}
 	log.Noticef("Ready to accept connections tcp")
+	stop := startProfile()
 	go handleSignals(srv, log)
 	_ = srv.Serve()
+	stop()
 	return 0
 }
 
