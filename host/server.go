@@ -166,14 +166,22 @@ func (s *Server) Listen() error {
 			if optional {
 				continue
 			}
-			return fmt.Errorf("Failed listening on port %d (tcp), aborting.: %v", port, err)
+			s.Log.Warningf("Warning: Could not create server TCP listening socket %s: %v", addr, err)
+			return listenError(port)
 		}
 		s.listeners = append(s.listeners, ln)
 	}
 	if len(s.listeners) == 0 {
-		return fmt.Errorf("Failed listening on port %d (tcp), aborting.", port)
+		return listenError(port)
 	}
 	return nil
+}
+
+// listenError is the start-up failure Redis logs when it cannot listen.
+type listenError int64
+
+func (e listenError) Error() string {
+	return fmt.Sprintf("Failed listening on port %d (tcp), aborting.", int64(e))
 }
 
 // Serve accepts connections until Shutdown. It returns nil on shutdown.
