@@ -21,14 +21,22 @@ func TestDiff(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, scripts, "no scripts in %s", diffDir)
 	bin := hosttest.ModhostBin(t)
+	root, err := hosttest.ModuleRoot()
+	require.NoError(t, err)
 	for _, path := range scripts {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
+		script, err := hosttest.LoadScript(path)
+		require.NoError(t, err)
+		args := append([]string(nil), hosttest.DiffArgs...)
+		for _, a := range script.ServerArgs {
+			args = append(args, strings.ReplaceAll(a, "$ROOT", root))
+		}
 		for _, proto := range []int{2, 3} {
 			t.Run(fmt.Sprintf("%s/resp%d", name, proto), func(t *testing.T) {
 				t.Parallel()
-				ref := hosttest.StartRedis(t, hosttest.DiffArgs...)
-				cand := hosttest.StartServer(t, bin, hosttest.DiffArgs...)
-				hosttest.RunScriptFile(t, path, proto,
+				ref := hosttest.StartRedis(t, args...)
+				cand := hosttest.StartServer(t, bin, args...)
+				hosttest.RunScriptFile(t, script.Clone(), proto,
 					hosttest.Target{Name: "redis", Addr: ref.Addr},
 					hosttest.Target{Name: "modhost", Addr: cand.Addr})
 			})

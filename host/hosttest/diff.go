@@ -211,18 +211,14 @@ func eachSide(sides [2]*side, f func(*side) error) error {
 	return nil
 }
 
-// RunScriptFile loads the script at path, runs it against ref and cand with
+// RunScriptFile runs a loaded script against ref and cand with
 // connections starting in protocol proto (2 or 3) and reports every
 // mismatch with t.Errorf.
-func RunScriptFile(t testing.TB, path string, proto int, ref, cand Target) {
+func RunScriptFile(t testing.TB, script *Script, proto int, ref, cand Target) {
 	t.Helper()
-	script, err := LoadScript(path)
-	if err != nil {
-		t.Fatalf("hosttest: %v", err)
-	}
 	script.Proto = proto
 	if len(script.Steps) == 0 {
-		t.Fatalf("hosttest: %s has no steps", path)
+		t.Fatalf("hosttest: %s has no steps", script.Name)
 	}
 	ms, err := RunScript(script, ref, cand)
 	for _, m := range ms {

@@ -62,6 +62,10 @@ type Script struct {
 	Name string
 	// Steps are the executable lines in order.
 	Steps []Step
+	// ServerArgs are extra arguments both servers start with, from @server
+	// lines at the top of the script ("$ROOT" stands for the repository
+	// root, for module paths).
+	ServerArgs []string
 	// Proto is the protocol every connection starts in: 0 or 2 for RESP2,
 	// 3 to send HELLO 3 when a connection opens (the differential suite
 	// runs each script in both).
@@ -98,6 +102,13 @@ func ParseScript(name string, r io.Reader) (*Script, error) {
 			return nil, fail("%v", err)
 		}
 		step := Step{Line: n, Text: text, Kind: StepCommand, Args: args}
+		if strings.EqualFold(args[0], "@server") {
+			if len(s.Steps) > 0 || pendingLine != 0 {
+				return nil, fail("@server must come before the first step")
+			}
+			s.ServerArgs = append(s.ServerArgs, args[1:]...)
+			continue
+		}
 		if strings.HasPrefix(args[0], "@") {
 			modifier, err := parseDirective(&step, &pending, args)
 			if err != nil {
@@ -188,4 +199,10 @@ func parseDirective(step, pending *Step, args []string) (bool, error) {
 		return false, fmt.Errorf("unknown directive %s", args[0])
 	}
 	return false, nil
+}
+
+// Clone returns a copy of the script that can be run with its own Proto.
+func (s *Script) Clone() *Script {
+	cp := *s
+	return &cp
 }
