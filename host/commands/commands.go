@@ -11,6 +11,7 @@
 package commands
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -83,23 +84,32 @@ func floatArg(c *host.Client, b []byte) (float64, bool) {
 }
 
 // timeoutArg parses a blocking command's timeout in seconds (decimals
-// allowed) as Redis's getTimeoutFromObjectOrReply; 0 means forever.
+// allowed) as Redis's getTimeoutFromObjectOrReply: the value is read as a
+// long double, scaled to milliseconds and rounded up; 0 means forever.
 func timeoutArg(c *host.Client, b []byte) (time.Duration, bool) {
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(string(b), " \t") {
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) || len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
 		c.Error(msgTimeoutBad)
-		return 0, false
-	}
-	if f < 0 {
-		c.Error(msgTimeoutNeg)
 		return 0, false
 	}
 	ms := f * 1000
-	if ms > float64(math.MaxInt64/int64(time.Millisecond)) {
-		c.Error(msgTimeoutBad)
+	if ms > math.MaxInt64 {
+		c.Error("ERR timeout is out of range")
 		return 0, false
 	}
-	return time.Duration(ms * float64(time.Millisecond)), true
+	ims := int64(math.Ceil(ms))
+	if ims < 0 {
+		c.Error(msgTimeoutNeg)
+		return 0, false
+	}
+	if ims > math.MaxInt64-time.Now().UnixMilli() {
+		c.Error("ERR timeout is out of range")
+		return 0, false
+	}
+	if ims > math.MaxInt64/int64(time.Millisecond) {
+		return 0, true // beyond time.Duration (292 years): wait forever
+	}
+	return time.Duration(ims) * time.Millisecond, true
 }
 
 // lookupRead returns the value at key for a read command, replying

@@ -1,0 +1,645 @@
+package commands
+
+// Hash commands (https://redis.io/commands/?group=hash).
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/keyspace"
+)
+
+func init() { families = append(families, registerHashes) }
+
+// Error texts of the hash commands (Redis's wording).
+const (
+	msgHashNotInt     = "ERR hash value is not an integer"
+	msgHashNotFloat   = "ERR hash value is not a float"
+	msgHashNaNInf     = "ERR value is NaN or Infinity"
+	msgHashOutOfRange = "ERR value is out of range"
+	msgHashBadCursor  = "ERR invalid cursor"
+	msgHashNoValues   = "ERR NOVALUES option can only be used in HSCAN"
+)
+
+func registerHashes(s *host.Server) {
+	s.Cmds.Add(
+		cmd("hset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetCommand),
+		cmd("hsetnx", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetnxCommand),
+		cmd("hget", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hgetCommand),
+		cmd("hmset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hmsetCommand),
+		cmd("hmget", -3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hmgetCommand),
+		cmd("hgetall", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hgetallCommand),
+		cmd("hdel", -3, "write fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hdelCommand),
+		cmd("hlen", 2, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hlenCommand),
+		cmd("hexists", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hexistsCommand),
+		cmd("hincrby", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hincrbyCommand),
+		cmd("hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.6.0", hincrbyfloatCommand),
+		cmd("hkeys", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hkeysCommand),
+		cmd("hvals", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hvalsCommand),
+		cmd("hstrlen", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "3.2.0", hstrlenCommand),
+		cmd("hscan", -3, "readonly", 1, 1, 1, "read hash slow", "hash", "2.8.0", hscanCommand),
+		cmd("hrandfield", -2, "readonly", 1, 1, 1, "read hash slow", "hash", "6.2.0", hrandfieldCommand),
+	)
+}
+
+// hashStrBytes views a stored field name as bytes without copying; the
+// result is read-only.
+func hashStrBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// hashRead looks key up for a read command: (nil, true) when missing.
+func hashRead(c *host.Client, key []byte) (*keyspace.Hash, bool) {
+	v, ok := lookupRead(c, key, keyspace.KindHash)
+	if !ok || v == nil {
+		return nil, ok
+	}
+	return v.(*keyspace.Hash), true
+}
+
+// hashWriteOrCreate is Redis's hashTypeLookupWriteOrCreate: the hash at key,
+// created (and added) when missing; false after a WRONGTYPE reply.
+func hashWriteOrCreate(c *host.Client, key []byte) (*keyspace.Hash, bool) {
+	v, ok := lookupWrite(c, key, keyspace.KindHash)
+	if !ok {
+		return nil, false
+	}
+	if v != nil {
+		return v.(*keyspace.Hash), true
+	}
+	h := ks(c).NewHash()
+	ks(c).Add(c.DB, key, h)
+	return h, true
+}
+
+func hsetCommand(c *host.Client, a [][]byte)  { hashSet(c, a, "hset") }
+func hmsetCommand(c *host.Client, a [][]byte) { hashSet(c, a, "hmset") }
+
+// hashSet implements HSET (reply: fields created) and HMSET (reply: OK).
+func hashSet(c *host.Client, a [][]byte, name string) {
+	if len(a)%2 == 1 {
+		listArityErr(c, name)
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	created := 0
+	for i := 2; i < len(a); i += 2 {
+		if h.Set(a[i], a[i+1]) {
+			created++
+		}
+	}
+	if name == "hset" {
+		c.W.Int(int64(created))
+	} else {
+		c.OK()
+	}
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+	ks(c).Dirty += int64((len(a)-2)/2 - 1)
+}
+
+func hsetnxCommand(c *host.Client, a [][]byte) {
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	if h.Exists(a[2]) {
+		c.W.Int(0)
+		return
+	}
+	h.Set(a[2], a[3])
+	c.W.Int(1)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+}
+
+func hgetCommand(c *host.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil {
+		if v, found := h.Get(a[2]); found {
+			c.W.Bulk(v)
+			return
+		}
+	}
+	c.W.NullBulk()
+}
+
+func hmgetCommand(c *host.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	c.W.ArrayLen(len(a) - 2)
+	for _, f := range a[2:] {
+		if h != nil {
+			if v, found := h.Get(f); found {
+				c.W.Bulk(v)
+				continue
+			}
+		}
+		c.W.NullBulk()
+	}
+}
+
+// Parts of a hash that hashGetAll replies with.
+const (
+	hashWantKeys = 1 << iota
+	hashWantVals
+)
+
+func hgetallCommand(c *host.Client, a [][]byte) { hashGetAll(c, a[1], hashWantKeys|hashWantVals) }
+func hkeysCommand(c *host.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantKeys) }
+func hvalsCommand(c *host.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantVals) }
+
+// hashGetAll is HGETALL (a map), HKEYS and HVALS (arrays).
+func hashGetAll(c *host.Client, key []byte, what int) {
+	h, ok := hashRead(c, key)
+	if !ok {
+		return
+	}
+	n := 0
+	if h != nil {
+		n = h.Len()
+	}
+	if what == hashWantKeys|hashWantVals {
+		c.W.MapLen(n)
+	} else {
+		c.W.ArrayLen(n)
+	}
+	if h == nil {
+		return
+	}
+	w := &c.W
+	h.Each(func(f string, v []byte) bool {
+		if what&hashWantKeys != 0 {
+			w.BulkString(f)
+		}
+		if what&hashWantVals != 0 {
+			w.Bulk(v)
+		}
+		return true
+	})
+}
+
+func hdelCommand(c *host.Client, a [][]byte) {
+	v, ok := lookupWrite(c, a[1], keyspace.KindHash)
+	if !ok {
+		return
+	}
+	if v == nil {
+		c.W.Int(0)
+		return
+	}
+	h := v.(*keyspace.Hash)
+	deleted := 0
+	for _, f := range a[2:] {
+		if h.Delete(f) {
+			deleted++
+			if h.Len() == 0 {
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		k := ks(c)
+		k.Modified(c.DB, a[1], keyspace.NotifyHash, "hdel")
+		k.Dirty += int64(deleted - 1)
+		if h.Len() == 0 {
+			k.Delete(c.DB, a[1])
+			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+		}
+	}
+	c.W.Int(int64(deleted))
+}
+
+func hlenCommand(c *host.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(int64(h.Len()))
+}
+
+func hexistsCommand(c *host.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil && h.Exists(a[2]) {
+		c.W.Int(1)
+		return
+	}
+	c.W.Int(0)
+}
+
+func hstrlenCommand(c *host.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil {
+		if v, found := h.Get(a[2]); found {
+			c.W.Int(int64(len(v)))
+			return
+		}
+	}
+	c.W.Int(0)
+}
+
+func hincrbyCommand(c *host.Client, a [][]byte) {
+	incr, ok := intArg(c, a[3])
+	if !ok {
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	var cur int64
+	if v, found := h.Get(a[2]); found {
+		if cur, ok = parseInt(v); !ok {
+			c.Error(msgHashNotInt)
+			return
+		}
+	}
+	if incr < 0 && cur < 0 && incr < math.MinInt64-cur || incr > 0 && cur > 0 && incr > math.MaxInt64-cur {
+		c.Error(msgOverflow)
+		return
+	}
+	cur += incr
+	var buf [24]byte
+	h.Set(a[2], strconv.AppendInt(buf[:0], cur, 10))
+	c.W.Int(cur)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrby")
+}
+
+func hincrbyfloatCommand(c *host.Client, a [][]byte) {
+	incr, ok := hashParseLD(a[3])
+	if !ok {
+		c.Error(msgNotFloat)
+		return
+	}
+	if incr.IsInf() {
+		c.Error(msgHashNaNInf)
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	cur := hashNewLD()
+	if v, found := h.Get(a[2]); found {
+		if cur, ok = hashParseLD(v); !ok {
+			c.Error(msgHashNotFloat)
+			return
+		}
+	}
+	sum, ok := hashAddLD(cur, incr)
+	if !ok {
+		c.Error(msgNaN)
+		return
+	}
+	out := hashFormatLD(sum)
+	h.Set(a[2], out)
+	c.W.Bulk(out)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrbyfloat")
+}
+
+// hashScanCursor parses a SCAN cursor as Redis's string2ull: a canonical
+// non-negative integer, or anything strtoull reads completely.
+func hashScanCursor(b []byte) (uint64, bool) {
+	if v, ok := parseInt(b); ok {
+		return uint64(v), v >= 0
+	}
+	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
+	s = strings.TrimPrefix(s, "+")
+	if s == "" || s[0] == '-' || s[0] == '+' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil
+}
+
+func hscanCommand(c *host.Client, a [][]byte) {
+	cursor, ok := hashScanCursor(a[2])
+	if !ok {
+		c.Error(msgHashBadCursor)
+		return
+	}
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.ArrayLen(2)
+		c.W.BulkString("0")
+		c.W.ArrayLen(0)
+		return
+	}
+	count := int64(10)
+	var pattern []byte
+	noValues := false
+	for i := 3; i < len(a); {
+		more := len(a) - i
+		switch {
+		case eqFold(a[i], "count") && more >= 2:
+			if count, ok = intArg(c, a[i+1]); !ok {
+				return
+			}
+			if count < 1 {
+				c.Error(msgSyntax)
+				return
+			}
+			i += 2
+		case eqFold(a[i], "match") && more >= 2:
+			pattern = a[i+1]
+			if len(pattern) == 1 && pattern[0] == '*' {
+				pattern = nil
+			}
+			i += 2
+		case eqFold(a[i], "novalues"):
+			noValues = true
+			i++
+		default:
+			c.Error(msgSyntax)
+			return
+		}
+	}
+	var items [][]byte
+	next := h.Scan(cursor, int(min(count, math.MaxInt32)), func(f string, v []byte) {
+		if pattern != nil && !keyspace.GlobMatch(pattern, hashStrBytes(f), false) {
+			return
+		}
+		items = append(items, hashStrBytes(f))
+		if !noValues {
+			items = append(items, v)
+		}
+	})
+	var buf [20]byte
+	c.W.ArrayLen(2)
+	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
+	c.W.ArrayLen(len(items))
+	for _, b := range items {
+		c.W.Bulk(b)
+	}
+}
+
+// hashRandMaxReply bounds the reply of HRANDFIELD with a huge negative
+// count: past it the client is disconnected, as Redis closes a client
+// whose output buffer overflows.
+const hashRandMaxReply = 512 << 20
+
+func hrandfieldCommand(c *host.Client, a [][]byte) {
+	if len(a) >= 3 {
+		n, ok := listRangeArg(c, a[2])
+		if !ok {
+			return
+		}
+		if len(a) > 4 || len(a) == 4 && !eqFold(a[3], "withvalues") {
+			c.Error(msgSyntax)
+			return
+		}
+		withValues := len(a) == 4
+		if withValues && (n < -math.MaxInt64/2 || n > math.MaxInt64/2) {
+			c.Error(msgHashOutOfRange)
+			return
+		}
+		hashRandWithCount(c, a[1], n, withValues)
+		return
+	}
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.NullBulk()
+		return
+	}
+	f, _, _ := h.Random()
+	c.W.BulkString(f)
+}
+
+// hashRandWithCount is HRANDFIELD key count [WITHVALUES]: distinct fields
+// for a positive count, possibly repeated ones for a negative count. With
+// values, RESP2 gets a flat array and RESP3 an array of pairs.
+func hashRandWithCount(c *host.Client, key []byte, n int64, withValues bool) {
+	h, ok := hashRead(c, key)
+	if !ok {
+		return
+	}
+	if h == nil || n == 0 {
+		c.W.ArrayLen(0)
+		return
+	}
+	pairs := withValues && c.Proto() > 2
+	emit := func(f string, v []byte) {
+		if pairs {
+			c.W.ArrayLen(2)
+		}
+		c.W.BulkString(f)
+		if withValues {
+			c.W.Bulk(v)
+		}
+	}
+	header := func(n int64) {
+		if withValues && !pairs {
+			n *= 2
+		}
+		c.W.ArrayLen(int(n))
+	}
+	if n < 0 || n == 1 {
+		count := n
+		if count < 0 {
+			count = -count
+		}
+		header(count)
+		for ; count > 0; count-- {
+			f, v, _ := h.Random()
+			emit(f, v)
+			if len(c.W.Buf) > hashRandMaxReply {
+				c.Kill()
+				return
+			}
+		}
+		return
+	}
+	size := int64(h.Len())
+	header(min(n, size))
+	if n >= size {
+		h.Each(func(f string, v []byte) bool { emit(f, v); return true })
+		return
+	}
+	type pair struct {
+		f string
+		v []byte
+	}
+	all := make([]pair, 0, size)
+	h.Each(func(f string, v []byte) bool { all = append(all, pair{f, v}); return true })
+	for i := range int(n) {
+		j := i + rand.IntN(len(all)-i)
+		all[i], all[j] = all[j], all[i]
+		emit(all[i].f, all[i].v)
+	}
+}
+
+// HINCRBYFLOAT works in Redis's long double, the x87 80-bit extended
+// format on the platforms Redis is built for: a 64-bit mantissa and a
+// 15-bit exponent. big.Float at precision 64 with round-to-nearest-even
+// gives the same results for every finite value in that range.
+const (
+	hashLDPrec     = 64
+	hashLDMaxExp   = 16384    // finite values are below 2^16384 (MantExp exponent)
+	hashLDMinExp   = -16444   // the smallest denormal is 2^-16445
+	hashLDMaxChars = 5 * 1024 // MAX_LONG_DOUBLE_CHARS
+	hashLDExpGuard = 1_000_000_000
+)
+
+// hashNewLD returns a long double zero.
+func hashNewLD() *big.Float { return new(big.Float).SetPrec(hashLDPrec) }
+
+// hashParseLD reads b as Redis's string2ld (strtold over the whole
+// input, no leading blank, NaN and out-of-range values rejected); ±inf is
+// accepted.
+func hashParseLD(b []byte) (*big.Float, bool) {
+	if len(b) == 0 || len(b) >= hashLDMaxChars || strings.IndexByte(" \t\n\v\f\r", b[0]) >= 0 {
+		return nil, false
+	}
+	body := b
+	neg := false
+	if body[0] == '+' || body[0] == '-' {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	switch strings.ToLower(string(body)) {
+	case "inf", "infinity":
+		return hashNewLD().SetInf(neg), true
+	}
+	hex := len(body) > 1 && body[0] == '0' && (body[1]|0x20) == 'x'
+	zero, exp, ok := hashLDSyntax(body, hex)
+	if !ok {
+		return nil, false
+	}
+	if zero {
+		f := hashNewLD()
+		if neg {
+			f.Neg(f)
+		}
+		return f, true
+	}
+	// With at most hashLDMaxChars digits, a decimal exponent beyond ±20000 (or
+	// a binary one beyond ±100000) over- or underflows whatever the digits.
+	if limit := int64(20000); hex && (exp > 5*limit || exp < -5*limit) || !hex && (exp > limit || exp < -limit) {
+		return nil, false
+	}
+	f, _, err := hashNewLD().Parse(string(b), 0)
+	if err != nil {
+		return nil, false
+	}
+	if e := f.MantExp(nil); e > hashLDMaxExp || e < hashLDMinExp {
+		return nil, false
+	}
+	return f, true
+}
+
+// hashLDSyntax checks that b (without its sign) is a complete strtold number:
+// decimal or 0x-hex digits with at most one '.', at least one digit, then
+// an optional e/p exponent with at least one digit. It reports whether the
+// mantissa is zero and the (saturated) exponent.
+func hashLDSyntax(b []byte, hex bool) (zero bool, exp int64, ok bool) {
+	i := 0
+	if hex {
+		i = 2
+	}
+	digits, dot, zero := 0, false, true
+	for ; i < len(b); i++ {
+		ch := b[i]
+		isDigit := ch >= '0' && ch <= '9' || hex && (ch|0x20) >= 'a' && (ch|0x20) <= 'f'
+		switch {
+		case isDigit:
+			digits++
+			if ch != '0' {
+				zero = false
+			}
+			continue
+		case ch == '.' && !dot:
+			dot = true
+			continue
+		}
+		break
+	}
+	if digits == 0 {
+		return false, 0, false
+	}
+	if i == len(b) {
+		return zero, 0, true
+	}
+	if hex && (b[i]|0x20) != 'p' || !hex && (b[i]|0x20) != 'e' {
+		return false, 0, false
+	}
+	i++
+	eneg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		eneg = b[i] == '-'
+		i++
+	}
+	if i == len(b) {
+		return false, 0, false
+	}
+	for ; i < len(b); i++ {
+		if b[i] < '0' || b[i] > '9' {
+			return false, 0, false
+		}
+		if exp < hashLDExpGuard {
+			exp = exp*10 + int64(b[i]-'0')
+		}
+	}
+	if eneg {
+		exp = -exp
+	}
+	return zero, exp, true
+}
+
+// hashAddLD returns x+y rounded to a long double; false when the sum
+// overflows to infinity.
+func hashAddLD(x, y *big.Float) (*big.Float, bool) {
+	z := hashNewLD().Add(x, y)
+	if z.IsInf() || z.Sign() != 0 && z.MantExp(nil) > hashLDMaxExp {
+		return nil, false
+	}
+	return z, true
+}
+
+// hashFormatLD is Redis's ld2string in LD_STR_HUMAN mode:
+// "%.17Lf", trailing zeros (and a trailing point) removed, "-0" as "0".
+// Like Redis it yields an empty string when the text does not fit in
+// MAX_LONG_DOUBLE_CHARS.
+func hashFormatLD(x *big.Float) []byte {
+	out := x.Append(nil, 'f', 17)
+	if len(out)+1 > hashLDMaxChars {
+		return []byte{}
+	}
+	if strings.IndexByte(string(out), '.') >= 0 {
+		for out[len(out)-1] == '0' {
+			out = out[:len(out)-1]
+		}
+		if out[len(out)-1] == '.' {
+			out = out[:len(out)-1]
+		}
+	}
+	if string(out) == "-0" {
+		out = out[:0]
+		out = append(out, '0')
+	}
+	return out
+}
