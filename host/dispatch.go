@@ -76,12 +76,12 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
 	}
-	top := cmd // subcommands are gated by their container's option
-	if top.Parent != nil {
-		top = top.Parent
-	}
-	if top.Protected != "" && !s.protectedAllowed(c, top.Protected) {
-		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), top.Protected))
+	if cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
+		top := cmd // a protected subcommand is reported by its container's name
+		if top.Parent != nil {
+			top = top.Parent
+		}
+		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), cmd.Protected))
 		return cmd
 	}
 	for _, h := range s.preExec {
@@ -125,6 +125,12 @@ func (s *Server) runHandler(c *Client, cmd *Command, args [][]byte) {
 func (s *Server) reject(c *Client, cmd *Command, msg string) {
 	if cmd != nil {
 		cmd.RejectedCalls++
+	}
+	if cmd != nil && cmd.FullName == "exec" {
+		// A refused EXEC discards the transaction (Redis's execCommandAbort).
+		s.discardTx(c)
+		c.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		return
 	}
 	c.Error(msg)
 	s.onReject(c)

@@ -50,15 +50,24 @@ func registerPubSubCommands(s *Server) {
 		&Command{Name: "punsubscribe", Arity: -1, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Stops listening to messages published to channels that match one or more patterns.", ACL: []string{"pubsub", "slow"}, Handler: punsubscribeCommand},
 		&Command{Name: "publish", Arity: 3, Flags: ParseCmdFlags("pubsub loading stale fast may_replicate"), Group: "pubsub", Since: "2.0.0", Summary: "Posts a message to a channel.", ACL: []string{"pubsub", "fast"}, Handler: publishCommand},
 	)
+	// The subscriber-context check runs before every other hook (MULTI
+	// queueing included), as in Redis's processCommand.
+	s.preExec = append([]preExecHook{rejectInSubscriberContext}, s.preExec...)
 	ps := &Command{Name: "pubsub", Arity: -2, Group: "pubsub", Since: "2.8.0", Summary: "A container for Pub/Sub commands.", Handler: func(*Client, [][]byte) {}}
 	s.Cmds.Add(ps)
 	rf := ParseCmdFlags("pubsub loading stale")
 	ps.AddSub(&Command{Name: "channels", Arity: -2, Flags: rf, Handler: pubsubChannels})
 	ps.AddSub(&Command{Name: "numsub", Arity: -2, Flags: rf, Handler: pubsubNumsub})
 	ps.AddSub(&Command{Name: "numpat", Arity: 2, Flags: rf, Handler: func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.ps.patterns))) }})
-	ps.AddSub(&Command{Name: "shardchannels", Arity: -2, Flags: rf, Handler: func(c *Client, a [][]byte) { c.W.ArrayLen(0) }})
+	ps.AddSub(&Command{Name: "shardchannels", Arity: -2, Flags: rf, Handler: func(c *Client, a [][]byte) {
+		if len(a) > 3 {
+			c.Error(pubsubSyntaxError(a[1]))
+			return
+		}
+		c.W.ArrayLen(0)
+	}})
 	ps.AddSub(&Command{Name: "shardnumsub", Arity: -2, Flags: rf, Handler: func(c *Client, a [][]byte) {
-		c.W.MapLen(len(a) - 2)
+		c.W.ArrayLen(2 * (len(a) - 2))
 		for _, ch := range a[2:] {
 			c.W.Bulk(ch)
 			c.W.Int(0)
@@ -73,6 +82,22 @@ func registerPubSubCommands(s *Server) {
 			"SHARDCHANNELS [<pattern>]", "    Return the currently active shard level channels matching a <pattern> (default: '*').",
 			"SHARDNUMSUB [<shardchannel> ...]", "    Return the number of subscribers for the specified shard level channel(s)"})
 	}})
+}
+
+// rejectInSubscriberContext refuses, for a RESP2 client with
+// subscriptions, every command but the (un)subscribe family, PING, QUIT
+// and RESET.
+func rejectInSubscriberContext(c *Client, cmd *Command, args [][]byte) bool {
+	if c.W.Proto != 2 || !c.isSubscriber() {
+		return false
+	}
+	switch top(cmd).Name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+		"psubscribe", "punsubscribe", "quit", "reset":
+		return false
+	}
+	c.srv.reject(c, cmd, "ERR Can't execute '"+cmd.FullName+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+	return true
 }
 
 // writeSubReply writes one (un)subscribe confirmation as a push (RESP3) or
@@ -96,7 +121,7 @@ func (c *Client) pubsub() *pubsubState {
 }
 
 func subscribeCommand(c *Client, a [][]byte) {
-	if c.tx != nil && c.inExec {
+	if c.conn == nil && !c.inExec {
 		c.Error("ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client")
 		return
 	}
@@ -113,6 +138,10 @@ func subscribeCommand(c *Client, a [][]byte) {
 }
 
 func psubscribeCommand(c *Client, a [][]byte) {
+	if c.conn == nil && !c.inExec {
+		c.Error("ERR PSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		return
+	}
 	s := c.srv
 	st := c.pubsub()
 	for _, p := range a[1:] {
@@ -152,6 +181,9 @@ func (s *Server) unsubscribe(c *Client, names [][]byte, pattern, reply bool) {
 		}
 	}
 	if len(names) == 0 {
+		// A fresh slice: names may alias the caller's argv array, which
+		// must not be written.
+		names = nil
 		for _, n := range sortedKeys(mine) {
 			names = append(names, []byte(n))
 		}
@@ -225,7 +257,7 @@ func (s *Server) Publish(channel, msg []byte) int {
 
 func pubsubChannels(c *Client, a [][]byte) {
 	if len(a) > 3 {
-		c.Error("ERR wrong number of arguments for 'pubsub|channels' command")
+		c.Error(pubsubSyntaxError(a[1]))
 		return
 	}
 	var out []string
@@ -241,8 +273,13 @@ func pubsubChannels(c *Client, a [][]byte) {
 	}
 }
 
+// pubsubSyntaxError is Redis's addReplySubcommandSyntaxError text for PUBSUB.
+func pubsubSyntaxError(sub []byte) string {
+	return "ERR unknown subcommand or wrong number of arguments for '" + string(clip(sub, 128)) + "'. Try PUBSUB HELP."
+}
+
 func pubsubNumsub(c *Client, a [][]byte) {
-	c.W.MapLen(len(a) - 2)
+	c.W.ArrayLen(2 * (len(a) - 2))
 	for _, ch := range a[2:] {
 		c.W.Bulk(ch)
 		c.W.Int(int64(len(c.srv.ps.channels[string(ch)])))
