@@ -37,6 +37,7 @@ func (s *Server) applyConfig(name string) {
 		flags, _ := config.ParseKeyspaceEvents(s.Config.String("notify-keyspace-events"))
 		s.notifyFlags = flags
 	}
+	s.applyEncodingLimits()
 	s.hot.requirePass = s.Config.String("requirepass")
 	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
 	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
@@ -52,4 +53,18 @@ func (s *Server) Flush(c *Client, all bool) {
 	}
 	s.touchWatchedDB(c.DB)
 	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
+}
+
+// applyEncodingLimits copies the *-max-listpack-* and intset thresholds
+// into the keyspace, which reads them on every conversion decision.
+func (s *Server) applyEncodingLimits() {
+	l := &s.Keys.Limits
+	l.ListMaxListpackSize = int(s.Config.Int("list-max-listpack-size"))
+	l.HashMaxListpackEntries = int(s.Config.Int("hash-max-listpack-entries"))
+	l.HashMaxListpackValue = int(s.Config.Int("hash-max-listpack-value"))
+	l.SetMaxIntsetEntries = int(s.Config.Int("set-max-intset-entries"))
+	l.SetMaxListpackEntries = int(s.Config.Int("set-max-listpack-entries"))
+	l.SetMaxListpackValue = int(s.Config.Int("set-max-listpack-value"))
+	l.ZSetMaxListpackEntries = int(s.Config.Int("zset-max-listpack-entries"))
+	l.ZSetMaxListpackValue = int(s.Config.Int("zset-max-listpack-value"))
 }

@@ -44,8 +44,8 @@ func TestHashEncodingThresholds(t *testing.T) {
 		valLen int
 		want   string
 	}{
-		{"128 entries", 128, 5, "listpack"},
-		{"129 entries", 129, 5, "hashtable"},
+		{"512 entries", 512, 5, "listpack"},
+		{"513 entries", 513, 5, "hashtable"},
 		{"64-byte value", 1, 64, "listpack"},
 		{"65-byte value", 1, 65, "hashtable"},
 	}

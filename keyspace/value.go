@@ -114,7 +114,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		ListMaxListpackSize:    -2,
-		HashMaxListpackEntries: 128,
+		HashMaxListpackEntries: 512,
 		HashMaxListpackValue:   64,
 		SetMaxIntsetEntries:    512,
 		SetMaxListpackEntries:  128,
