@@ -116,6 +116,14 @@ func hasErrorCode(msg string) bool {
 	return len(msg) > 0
 }
 
+// CountError records an error reply that was written to W as raw bytes
+// (module replies): errorstats and the command's failed calls, as Error
+// does. msg is the error text without the leading '-'.
+func (c *Client) CountError(msg string) {
+	c.errs++
+	c.srv.stats.countError(msg)
+}
+
 // OK writes the +OK status reply.
 func (c *Client) OK() { c.W.SimpleString("OK") }
 

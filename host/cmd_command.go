@@ -56,7 +56,7 @@ func commandInfo(c *Client, a [][]byte) {
 	for _, name := range a[2:] {
 		cmd := c.srv.lookupFullName(string(name))
 		if cmd == nil {
-			c.W.NullArray()
+			c.W.NullBulk() // Redis's addReplyNull
 			continue
 		}
 		writeCommandInfo(c, cmd)
@@ -176,7 +176,13 @@ func commandDocs(c *Client, a [][]byte) {
 
 func writeCommandDocs(c *Client, cmd *Command) {
 	w := &c.W
-	n := 3
+	n := 1
+	if cmd.Summary != "" { // module commands without SetCommandInfo have neither
+		n++
+	}
+	if cmd.Since != "" {
+		n++
+	}
 	if cmd.Module != "" {
 		n++
 	}
@@ -185,10 +191,14 @@ func writeCommandDocs(c *Client, cmd *Command) {
 		n++
 	}
 	w.MapLen(n)
-	w.BulkString("summary")
-	w.BulkString(cmd.Summary)
-	w.BulkString("since")
-	w.BulkString(cmd.Since)
+	if cmd.Summary != "" {
+		w.BulkString("summary")
+		w.BulkString(cmd.Summary)
+	}
+	if cmd.Since != "" {
+		w.BulkString("since")
+		w.BulkString(cmd.Since)
+	}
 	w.BulkString("group")
 	w.BulkString(cmd.Group)
 	if cmd.Module != "" {

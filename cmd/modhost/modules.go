@@ -1,27 +1,35 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/host/config"
 	"github.com/modhost/modhost/host/logging"
+	"github.com/modhost/modhost/host/module"
 )
 
-// installModules loads the modules named by loadmodule directives. Until
-// the module system is wired in, any loadmodule directive is a start-up
-// error, stated plainly.
+// errModuleStartup stops the server when a start-up module fails to load.
+var errModuleStartup = errors.New("module start-up failure")
+
+// installModules installs the module system (MODULE command, INFO modules)
+// and loads the modules named by loadmodule directives, in order, as Redis
+// does after "Server initialized". A module that fails to load aborts the
+// start with Redis's log line.
 func installModules(srv *host.Server, cfg *config.Config, log *logging.Logger) error {
-	specs := cfg.LoadModules()
-	if len(specs) == 0 {
-		return nil
+	sys := module.New(srv)
+	srv.Modules = sys
+	srv.Lock()
+	defer srv.Unlock()
+	for _, spec := range cfg.LoadModules() {
+		if sys.Load(spec.Path, spec.Args) != nil {
+			log.Warningf("Can't load module from %s: server aborting", spec.Path)
+			return errModuleStartup
+		}
 	}
-	for _, m := range specs {
-		log.Warningf("Module %s failed to load: module loading is not available in this build", m.Path)
+	if len(cfg.ModuleConfigs()) > 0 {
+		log.Warningf("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting")
+		return errModuleStartup
 	}
-	return errModulesUnavailable
+	return nil
 }
-
-type moduleError string
-
-func (e moduleError) Error() string { return string(e) }
-
-const errModulesUnavailable = moduleError("module loading is not available")

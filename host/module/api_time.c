@@ -46,3 +46,10 @@ void mh_GetRandomHexChars(char *dst, size_t len) {
     mh_GetRandomBytes((unsigned char *)dst, len);
     for (size_t i = 0; i < len; i++) dst[i] = digits[(unsigned char)dst[i] & 0x0f];
 }
+
+/* Redis returns server.ustime, cached before each command and in cron so
+ * that a whole call stack sees one time. modhost reads the clock. */
+/* modhost:partial not cached: the current time on every call */
+ustime_t mh_CachedMicroseconds(void) {
+    return clock_us(CLOCK_REALTIME);
+}

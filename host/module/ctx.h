@@ -35,12 +35,72 @@ struct RedisModuleCtx {
     uint32_t flags;      /* MH_CTX_* */
     int resp;            /* protocol of the client being served: 2 or 3 */
     mh_reply_buf reply;  /* RESP bytes produced by ReplyWith* */
-    /* More fields are added by the host as API families arrive. */
+
+    /* Filled by the host before every call into the module. */
+    const char *module_name; /* for Log's "<module>" prefix */
+    uint64_t client_id;      /* GetClientId (0: no client) */
+    int dbid;                /* GetSelectedDb; SelectDb updates it */
+
+    /* Postponed lengths (REDISMODULE_POSTPONED_LEN): offsets of open
+     * placeholders in reply, owned by the reply code (api_reply.c). */
+    struct mh_postponed *pp;
+    size_t pp_len, pp_cap;
+
+    /* Auto memory: objects released when the callback returns
+     * (RedisModule_AutoMemory), owned by ctx.c. */
+    int automemory;
+    struct mh_am_entry *am;
+    size_t am_len, am_cap;
+
+    /* PoolAlloc arena blocks, freed with the context (ctx.c). */
+    struct mh_pool_block *pool;
 };
+
+/* Kinds of auto-memory entries. */
+enum mh_am_kind {
+    MH_AM_STRING = 1, /* RedisModuleString *: released by mh_string_release */
+    MH_AM_KEY,        /* RedisModuleKey *   */
+    MH_AM_REPLY,      /* RedisModuleCallReply * */
+    MH_AM_DICT,       /* RedisModuleDict *  */
+    MH_AM_INFO,       /* RedisModuleServerInfoData * */
+};
+
+typedef struct mh_am_entry {
+    int kind;
+    void *ptr;
+} mh_am_entry;
+
+/* Record ptr for release when the callback returns, if auto memory is on
+ * (ctx may be NULL: then nothing happens). */
+void mh_am_add(RedisModuleCtx *ctx, int kind, void *ptr);
+/* Forget ptr because the module freed it explicitly. */
+void mh_am_forget(RedisModuleCtx *ctx, void *ptr);
 
 /* Context flags (RedisModuleCtx.flags). */
 #define MH_CTX_NONE 0u
-#define MH_CTX_TEMP (1u << 0) /* created for one call (OnLoad, a callback) */
+#define MH_CTX_TEMP (1u << 0)         /* created for one call (OnLoad, a callback) */
+#define MH_CTX_COMMAND (1u << 1)      /* running a module command for a client */
+#define MH_CTX_KEYS_POS (1u << 2)     /* COMMAND GETKEYS: collect KeyAtPos */
+#define MH_CTX_CHANNELS_POS (1u << 3) /* collect ChannelAtPosWithFlags */
+#define MH_CTX_ONLOAD (1u << 4)       /* inside RedisModule_OnLoad */
+#define MH_CTX_ONUNLOAD (1u << 5)     /* inside RedisModule_OnUnload */
+
+/* Number of auto-memory kinds (one past the last mh_am_kind). */
+#define MH_AM_KINDS 6
+
+/* Releases one auto-memory object of a kind when its context is freed. */
+typedef void (*mh_am_release_fn)(RedisModuleCtx *ctx, void *ptr);
+
+/* Installs the release function of an auto-memory kind (ctx.c). Families
+ * call it once at start-up for their kind; MH_AM_STRING is preset. */
+void mh_am_set_release(int kind, mh_am_release_fn fn);
+
+/* Allocates a zeroed context in C memory and initialises it (ctx.c). */
+RedisModuleCtx *mh_ctx_new(uintptr_t handle, int resp, uint32_t flags);
+
+/* Ends a context: releases auto-memory objects, the pool, the reply and
+ * postponed-length buffers, then frees the struct (ctx.c). */
+void mh_ctx_free(RedisModuleCtx *ctx);
 
 /* mh_GetApi is the GetApi every context carries (getapi.c). */
 int mh_GetApi(const char *name, void *out);

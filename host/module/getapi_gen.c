@@ -5,30 +5,211 @@
 #include "ctx.h"
 #include "api_gen.h"
 
+/* AddACLCategory is implemented in Go (api_command.go). */
+extern int mhgo_AddACLCategory(RedisModuleCtx *ctx, const char *name, int *mh_errno);
+int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
+    int mh_err = 0;
+    int r = (int)mhgo_AddACLCategory(ctx, name, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* CreateCommand is implemented in Go (api_command.go). */
+extern int mhgo_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
+int mh_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
+    return (int)mhgo_CreateCommand(ctx, name, cmdfunc, strflags, firstkey, lastkey, keystep);
+}
+
+/* CreateSubcommand is implemented in Go (api_command.go). */
+extern int mhgo_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
+int mh_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
+    return (int)mhgo_CreateSubcommand(parent, name, cmdfunc, strflags, firstkey, lastkey, keystep);
+}
+
+/* DbSize is implemented in Go (api_util.go). */
+extern unsigned long long mhgo_DbSize(RedisModuleCtx *ctx);
+unsigned long long mh_DbSize(RedisModuleCtx *ctx) {
+    return (unsigned long long)mhgo_DbSize(ctx);
+}
+
+/* GetCommand is implemented in Go (api_command.go). */
+extern RedisModuleCommand *mhgo_GetCommand(RedisModuleCtx *ctx, const char *name);
+RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
+    return (RedisModuleCommand *)mhgo_GetCommand(ctx, name);
+}
+
+/* GetContextFlags is implemented in Go (api_util.go). */
+extern int mhgo_GetContextFlags(RedisModuleCtx *ctx);
+int mh_GetContextFlags(RedisModuleCtx *ctx) {
+    return (int)mhgo_GetContextFlags(ctx);
+}
+
 /* GetServerVersion is implemented in Go (exports.go). */
 extern int mhgo_GetServerVersion(void);
 int mh_GetServerVersion(void) {
     return (int)mhgo_GetServerVersion();
 }
 
+/* GetUsedMemoryRatio is implemented in Go (api_util.go). */
+extern float mhgo_GetUsedMemoryRatio(void);
+float mh_GetUsedMemoryRatio(void) {
+    return (float)mhgo_GetUsedMemoryRatio();
+}
+
+/* IsModuleNameBusy is implemented in Go (api_module.go). */
+extern int mhgo_IsModuleNameBusy(const char *name);
+int mh_IsModuleNameBusy(const char *name) {
+    return (int)mhgo_IsModuleNameBusy(name);
+}
+
+/* KeyAtPos is implemented in Go (api_keypos.go). */
+extern void mhgo_KeyAtPos(RedisModuleCtx *ctx, int pos);
+void mh_KeyAtPos(RedisModuleCtx *ctx, int pos) {
+    mhgo_KeyAtPos(ctx, pos);
+}
+
+/* KeyAtPosWithFlags is implemented in Go (api_keypos.go). */
+extern void mhgo_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags);
+void mh_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+    mhgo_KeyAtPosWithFlags(ctx, pos, flags);
+}
+
+/* SelectDb is implemented in Go (api_util.go). */
+extern int mhgo_SelectDb(RedisModuleCtx *ctx, int newid);
+int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
+    return (int)mhgo_SelectDb(ctx, newid);
+}
+
+/* SetCommandACLCategories is implemented in Go (api_command.go). */
+extern int mhgo_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsflags);
+int mh_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsflags) {
+    return (int)mhgo_SetCommandACLCategories(command, ctgrsflags);
+}
+
+/* SetCommandInfo is implemented in Go (api_cmdinfo.go). */
+extern int mhgo_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info, int *mh_errno);
+int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info) {
+    int mh_err = 0;
+    int r = (int)mhgo_SetCommandInfo(command, info, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* SetModuleAttribs is implemented in Go (api_module.go). */
+extern void mhgo_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver);
+void mh_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver) {
+    mhgo_SetModuleAttribs(ctx, name, ver, apiver);
+}
+
+/* SetModuleOptions is implemented in Go (api_module.go). */
+extern void mhgo_SetModuleOptions(RedisModuleCtx *ctx, int options);
+void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
+    mhgo_SetModuleOptions(ctx, options);
+}
+
+/* WrongArity is implemented in Go (api_util.go). */
+extern int mhgo_WrongArity(RedisModuleCtx *ctx);
+int mh_WrongArity(RedisModuleCtx *ctx) {
+    return (int)mhgo_WrongArity(ctx);
+}
+
 const mh_api_entry mh_api_table[] = {
+    {"AddACLCategory", (mh_api_fn)mh_AddACLCategory},
     {"Alloc", (mh_api_fn)mh_Alloc},
+    {"AutoMemory", (mh_api_fn)mh_AutoMemory},
+    {"AvoidReplicaTraffic", (mh_api_fn)mh_AvoidReplicaTraffic},
+    {"CachedMicroseconds", (mh_api_fn)mh_CachedMicroseconds},
     {"Calloc", (mh_api_fn)mh_Calloc},
+    {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
+    {"CreateCommand", (mh_api_fn)mh_CreateCommand},
+    {"CreateString", (mh_api_fn)mh_CreateString},
+    {"CreateStringFromDouble", (mh_api_fn)mh_CreateStringFromDouble},
+    {"CreateStringFromLongDouble", (mh_api_fn)mh_CreateStringFromLongDouble},
+    {"CreateStringFromLongLong", (mh_api_fn)mh_CreateStringFromLongLong},
+    {"CreateStringFromStreamID", (mh_api_fn)mh_CreateStringFromStreamID},
+    {"CreateStringFromString", (mh_api_fn)mh_CreateStringFromString},
+    {"CreateStringFromULongLong", (mh_api_fn)mh_CreateStringFromULongLong},
+    {"CreateStringPrintf", (mh_api_fn)mh_CreateStringPrintf},
+    {"CreateSubcommand", (mh_api_fn)mh_CreateSubcommand},
+    {"DbSize", (mh_api_fn)mh_DbSize},
     {"Free", (mh_api_fn)mh_Free},
+    {"FreeString", (mh_api_fn)mh_FreeString},
     {"GetApi", (mh_api_fn)mh_GetApi},
+    {"GetClientId", (mh_api_fn)mh_GetClientId},
+    {"GetClusterSize", (mh_api_fn)mh_GetClusterSize},
+    {"GetCommand", (mh_api_fn)mh_GetCommand},
+    {"GetContextFlags", (mh_api_fn)mh_GetContextFlags},
+    {"GetContextFlagsAll", (mh_api_fn)mh_GetContextFlagsAll},
+    {"GetMyClusterID", (mh_api_fn)mh_GetMyClusterID},
     {"GetRandomBytes", (mh_api_fn)mh_GetRandomBytes},
     {"GetRandomHexChars", (mh_api_fn)mh_GetRandomHexChars},
+    {"GetSelectedDb", (mh_api_fn)mh_GetSelectedDb},
     {"GetServerVersion", (mh_api_fn)mh_GetServerVersion},
+    {"GetTypeMethodVersion", (mh_api_fn)mh_GetTypeMethodVersion},
+    {"GetUsedMemoryRatio", (mh_api_fn)mh_GetUsedMemoryRatio},
+    {"HoldString", (mh_api_fn)mh_HoldString},
+    {"IsChannelsPositionRequest", (mh_api_fn)mh_IsChannelsPositionRequest},
+    {"IsKeysPositionRequest", (mh_api_fn)mh_IsKeysPositionRequest},
+    {"IsModuleNameBusy", (mh_api_fn)mh_IsModuleNameBusy},
+    {"IsSubEventSupported", (mh_api_fn)mh_IsSubEventSupported},
+    {"KeyAtPos", (mh_api_fn)mh_KeyAtPos},
+    {"KeyAtPosWithFlags", (mh_api_fn)mh_KeyAtPosWithFlags},
+    {"LatencyAddSample", (mh_api_fn)mh_LatencyAddSample},
+    {"Log", (mh_api_fn)mh_Log},
     {"MallocSize", (mh_api_fn)mh_MallocSize},
+    {"MallocSizeDict", (mh_api_fn)mh_MallocSizeDict},
+    {"MallocSizeString", (mh_api_fn)mh_MallocSizeString},
     {"MallocUsableSize", (mh_api_fn)mh_MallocUsableSize},
     {"Microseconds", (mh_api_fn)mh_Microseconds},
     {"Milliseconds", (mh_api_fn)mh_Milliseconds},
     {"MonotonicMicroseconds", (mh_api_fn)mh_MonotonicMicroseconds},
+    {"PoolAlloc", (mh_api_fn)mh_PoolAlloc},
     {"Realloc", (mh_api_fn)mh_Realloc},
+    {"ReplySetArrayLength", (mh_api_fn)mh_ReplySetArrayLength},
+    {"ReplySetAttributeLength", (mh_api_fn)mh_ReplySetAttributeLength},
+    {"ReplySetMapLength", (mh_api_fn)mh_ReplySetMapLength},
+    {"ReplySetSetLength", (mh_api_fn)mh_ReplySetSetLength},
+    {"ReplyWithArray", (mh_api_fn)mh_ReplyWithArray},
+    {"ReplyWithAttribute", (mh_api_fn)mh_ReplyWithAttribute},
+    {"ReplyWithBigNumber", (mh_api_fn)mh_ReplyWithBigNumber},
+    {"ReplyWithBool", (mh_api_fn)mh_ReplyWithBool},
+    {"ReplyWithCString", (mh_api_fn)mh_ReplyWithCString},
+    {"ReplyWithDouble", (mh_api_fn)mh_ReplyWithDouble},
+    {"ReplyWithEmptyArray", (mh_api_fn)mh_ReplyWithEmptyArray},
+    {"ReplyWithEmptyString", (mh_api_fn)mh_ReplyWithEmptyString},
+    {"ReplyWithError", (mh_api_fn)mh_ReplyWithError},
+    {"ReplyWithErrorFormat", (mh_api_fn)mh_ReplyWithErrorFormat},
+    {"ReplyWithLongDouble", (mh_api_fn)mh_ReplyWithLongDouble},
+    {"ReplyWithLongLong", (mh_api_fn)mh_ReplyWithLongLong},
+    {"ReplyWithMap", (mh_api_fn)mh_ReplyWithMap},
+    {"ReplyWithNull", (mh_api_fn)mh_ReplyWithNull},
+    {"ReplyWithNullArray", (mh_api_fn)mh_ReplyWithNullArray},
+    {"ReplyWithSet", (mh_api_fn)mh_ReplyWithSet},
+    {"ReplyWithSimpleString", (mh_api_fn)mh_ReplyWithSimpleString},
+    {"ReplyWithString", (mh_api_fn)mh_ReplyWithString},
+    {"ReplyWithStringBuffer", (mh_api_fn)mh_ReplyWithStringBuffer},
+    {"ReplyWithVerbatimString", (mh_api_fn)mh_ReplyWithVerbatimString},
+    {"ReplyWithVerbatimStringType", (mh_api_fn)mh_ReplyWithVerbatimStringType},
+    {"RetainString", (mh_api_fn)mh_RetainString},
+    {"SelectDb", (mh_api_fn)mh_SelectDb},
+    {"SetCommandACLCategories", (mh_api_fn)mh_SetCommandACLCategories},
+    {"SetCommandInfo", (mh_api_fn)mh_SetCommandInfo},
+    {"SetModuleAttribs", (mh_api_fn)mh_SetModuleAttribs},
+    {"SetModuleOptions", (mh_api_fn)mh_SetModuleOptions},
     {"Strdup", (mh_api_fn)mh_Strdup},
+    {"StringAppendBuffer", (mh_api_fn)mh_StringAppendBuffer},
+    {"StringCompare", (mh_api_fn)mh_StringCompare},
+    {"StringPtrLen", (mh_api_fn)mh_StringPtrLen},
+    {"StringToDouble", (mh_api_fn)mh_StringToDouble},
+    {"StringToLongDouble", (mh_api_fn)mh_StringToLongDouble},
+    {"StringToLongLong", (mh_api_fn)mh_StringToLongLong},
+    {"StringToStreamID", (mh_api_fn)mh_StringToStreamID},
+    {"StringToULongLong", (mh_api_fn)mh_StringToULongLong},
+    {"TrimStringAllocation", (mh_api_fn)mh_TrimStringAllocation},
     {"TryAlloc", (mh_api_fn)mh_TryAlloc},
     {"TryCalloc", (mh_api_fn)mh_TryCalloc},
     {"TryRealloc", (mh_api_fn)mh_TryRealloc},
+    {"WrongArity", (mh_api_fn)mh_WrongArity},
 };
 
 const size_t mh_api_table_len = sizeof(mh_api_table) / sizeof(mh_api_table[0]);

@@ -1,0 +1,63 @@
+/*
+ * api_command.c - the C half of the "Commands API": running a module
+ * command in one Go->C crossing, and the pure-C position-request queries.
+ */
+#include <stdlib.h>
+
+#include "ctx.h"
+#include "api_gen.h"
+#include "loader.h"
+
+/* Commands with at most this many arguments keep argv on the stack. */
+#define MH_ARGV_STACK 16
+
+int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *lens, int argc, int *pending) {
+    RedisModuleString *small[MH_ARGV_STACK];
+    RedisModuleString **argv = small;
+    if (argc > MH_ARGV_STACK) {
+        argv = malloc(sizeof(*argv) * (size_t)argc);
+        if (argv == NULL) abort();
+    }
+    size_t off = 0;
+    for (int i = 0; i < argc; i++) {
+        argv[i] = mh_string_new(buf + off, lens[i]);
+        off += lens[i];
+    }
+    int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
+    for (int i = 0; i < argc; i++) mh_string_release(argv[i]);
+    if (argv != small) free(argv);
+    *pending = mh_reply_pending(ctx);
+    return rc;
+}
+
+RedisModuleCommand *mh_command_new(uintptr_t handle) {
+    RedisModuleCommand *c = calloc(1, sizeof(*c));
+    if (c == NULL) abort();
+    c->handle = handle;
+    return c;
+}
+
+/* Returns non-zero when the command was called to report the positions of
+ * its key arguments (COMMAND GETKEYS and friends) rather than to run. The
+ * module then calls KeyAtPos for each key and returns; as in Redis. */
+int mh_IsKeysPositionRequest(RedisModuleCtx *ctx) {
+    return ctx != NULL && (ctx->flags & MH_CTX_KEYS_POS) != 0;
+}
+
+/* Returns non-zero when the command (declared with "getchannels-api") was
+ * called to report its channel arguments. modhost never asks for channels
+ * yet (no ACL channel checks), so this is 0 outside such a request. */
+int mh_IsChannelsPositionRequest(RedisModuleCtx *ctx) {
+    return ctx != NULL && (ctx->flags & MH_CTX_CHANNELS_POS) != 0;
+}
+
+/* Reports argv[pos] as a channel during a channels-position request
+ * (IsChannelsPositionRequest); ignored otherwise, as in Redis. modhost
+ * makes no such requests yet (it has no ACL channel checks), so this never
+ * records anything. */
+/* modhost:partial channel position requests are never made */
+void mh_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+    (void)ctx;
+    (void)pos;
+    (void)flags;
+}

@@ -1,0 +1,149 @@
+/*
+ * ctx.c - creating and freeing module contexts, "Automatic memory
+ * management for modules" and the per-context pool allocator.
+ *
+ * Every call into module code (OnLoad, OnUnload, a command, getkeys) sits
+ * between mh_ctx_new and mh_ctx_free: the free collects what auto memory
+ * recorded and drops the pool, so nothing the callback borrowed outlives it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "api_gen.h"
+#include "loader.h"
+
+/* Pool blocks are at least this big; larger requests get their own block. */
+#define MH_POOL_MIN_BLOCK (8 * 1024)
+/* Pool allocations are aligned to a machine word (less for tiny ones). */
+#define MH_POOL_ALIGN (sizeof(void *))
+
+struct mh_pool_block {
+    struct mh_pool_block *next;
+    size_t size; /* usable bytes in mem */
+    size_t used; /* bytes handed out */
+    char mem[];
+};
+
+static void am_release_string(RedisModuleCtx *ctx, void *ptr) {
+    (void)ctx;
+    mh_string_release((RedisModuleString *)ptr);
+}
+
+/* Release functions by kind; NULL kinds are forgotten without a release
+ * until their family installs one. */
+static mh_am_release_fn am_release[MH_AM_KINDS] = {
+    [MH_AM_STRING] = am_release_string,
+};
+
+void mh_am_set_release(int kind, mh_am_release_fn fn) {
+    if (kind > 0 && kind < MH_AM_KINDS) am_release[kind] = fn;
+}
+
+RedisModuleCtx *mh_ctx_new(uintptr_t handle, int resp, uint32_t flags) {
+    RedisModuleCtx *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL) abort();
+    mh_ctx_init(ctx, handle, resp);
+    ctx->flags = flags;
+    return ctx;
+}
+
+/* Releases every recorded object in the order it was recorded. Entries
+ * are read by index because a release may forget other entries. */
+static void am_collect(RedisModuleCtx *ctx) {
+    ctx->automemory = 0; /* releases must not record new entries */
+    for (size_t i = 0; i < ctx->am_len; i++) {
+        mh_am_entry e = ctx->am[i];
+        ctx->am[i].kind = 0;
+        if (e.kind > 0 && e.kind < MH_AM_KINDS && am_release[e.kind] != NULL && e.ptr != NULL)
+            am_release[e.kind](ctx, e.ptr);
+    }
+    free(ctx->am);
+    ctx->am = NULL;
+    ctx->am_len = ctx->am_cap = 0;
+}
+
+static void pool_release(RedisModuleCtx *ctx) {
+    struct mh_pool_block *b = ctx->pool;
+    while (b != NULL) {
+        struct mh_pool_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    ctx->pool = NULL;
+}
+
+void mh_ctx_free(RedisModuleCtx *ctx) {
+    if (ctx == NULL) return;
+    am_collect(ctx);
+    pool_release(ctx);
+    mh_reply_free(ctx);
+    free(ctx);
+}
+
+/* Enables automatic memory management for the rest of the callback:
+ * strings (and, as their families arrive, keys, call replies ...) that the
+ * module creates through this context are released when the callback
+ * returns, unless the module frees them first. Redis promises the same. */
+void mh_AutoMemory(RedisModuleCtx *ctx) {
+    if (ctx != NULL) ctx->automemory = 1;
+}
+
+void mh_am_add(RedisModuleCtx *ctx, int kind, void *ptr) {
+    if (ctx == NULL || !ctx->automemory || ptr == NULL) return;
+    if (ctx->am_len == ctx->am_cap) {
+        size_t ncap = ctx->am_cap ? ctx->am_cap * 2 : 16;
+        mh_am_entry *n = realloc(ctx->am, ncap * sizeof(*n));
+        if (n == NULL) abort();
+        ctx->am = n;
+        ctx->am_cap = ncap;
+    }
+    ctx->am[ctx->am_len].kind = kind;
+    ctx->am[ctx->am_len].ptr = ptr;
+    ctx->am_len++;
+}
+
+void mh_am_forget(RedisModuleCtx *ctx, void *ptr) {
+    if (ctx == NULL || ptr == NULL) return;
+    /* Recent objects are the likeliest to be freed: search backwards. */
+    for (size_t i = ctx->am_len; i > 0; i--) {
+        if (ctx->am[i - 1].kind != 0 && ctx->am[i - 1].ptr == ptr) {
+            if (i == ctx->am_len) {
+                ctx->am_len--;
+            } else {
+                ctx->am[i - 1].kind = 0;
+                ctx->am[i - 1].ptr = NULL;
+            }
+            return;
+        }
+    }
+}
+
+/* Returns bytes of memory that live until the callback returns and are
+ * then freed all at once; the module must not free them. Cheap and fast,
+ * for short-lived allocations. Returns NULL for 0 bytes, as Redis does.
+ * Memory is word aligned, or aligned to the next power of two at or above
+ * the size for requests smaller than a word. */
+void *mh_PoolAlloc(RedisModuleCtx *ctx, size_t bytes) {
+    if (bytes == 0 || ctx == NULL) return NULL;
+    struct mh_pool_block *b = ctx->pool;
+    size_t left = b ? b->size - b->used : 0;
+    if (left >= bytes) {
+        size_t align = MH_POOL_ALIGN;
+        while (bytes < align && align / 2 >= bytes) align /= 2;
+        if (b->used % align) b->used += align - (b->used % align);
+        left = b->used > b->size ? 0 : b->size - b->used;
+    }
+    if (left < bytes) {
+        size_t size = bytes > MH_POOL_MIN_BLOCK ? bytes : MH_POOL_MIN_BLOCK;
+        b = malloc(sizeof(*b) + size);
+        if (b == NULL) abort();
+        b->size = size;
+        b->used = 0;
+        b->next = ctx->pool;
+        ctx->pool = b;
+    }
+    void *p = b->mem + b->used;
+    b->used += bytes;
+    return p;
+}

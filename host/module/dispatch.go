@@ -1,0 +1,80 @@
+package module
+
+/*
+#include "loader.h"
+*/
+import "C"
+
+import (
+	"bytes"
+
+	"github.com/modhost/modhost/host"
+)
+
+// Texts for replies the dispatcher makes itself.
+const (
+	msgPostponedMisuse = "API misuse detected in module %s: RedisModule_ReplyWith*(REDISMODULE_POSTPONED_LEN) not matched by the same number of RedisModule_SetReply*Len() calls."
+	msgIncompleteReply = "ERR module command '%s' left a postponed reply length unset; reply dropped"
+	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
+)
+
+// run is the host.Handler of a module command: it builds a context and
+// argv in C memory, calls the module's function in one crossing, copies the
+// RESP bytes the module produced into the client's reply and frees the
+// context. Arguments are copied into module strings before the call, so
+// modules may retain them.
+func (mc *command) run(c *host.Client, args [][]byte) {
+	if mc.fn == nil { // a container called with an unknown subcommand
+		name := ""
+		if len(args) > 1 {
+			name = string(args[1])
+		}
+		c.Error(sprintf(msgNoSubcommand, name, upper(mc.hc.Name)))
+		return
+	}
+	sys := mc.mod.sys
+	ctx := newCtx(&ctxState{sys: sys, mod: mc.mod, client: c}, c.W.Proto, C.MH_CTX_COMMAND)
+	buf, lens := sys.packArgs(args)
+	var pending C.int
+	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	if pending > 0 {
+		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
+		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
+	} else {
+		out := replyBytes(ctx)
+		if msg, ok := singleError(out); ok {
+			c.CountError(msg)
+		}
+		c.W.Buf = append(c.W.Buf, out...)
+	}
+	freeCtx(ctx)
+}
+
+// singleError reports whether reply is exactly one error reply, and its
+// text (errorstats counts it as Redis does for a module's ReplyWithError).
+func singleError(reply []byte) (string, bool) {
+	if len(reply) < 3 || reply[0] != '-' {
+		return "", false
+	}
+	i := bytes.Index(reply, []byte("\r\n"))
+	if i != len(reply)-2 {
+		return "", false
+	}
+	return string(reply[1:i]), true
+}
+
+// getKeys is the host.GetKeysFunc of a "getkeys-api" command: the module
+// is called with a keys-position request and reports keys with KeyAtPos.
+func (mc *command) getKeys(args [][]byte) []int {
+	if mc.fn == nil {
+		return nil
+	}
+	sys := mc.mod.sys
+	st := &ctxState{sys: sys, mod: mc.mod}
+	ctx := newCtx(st, 2, C.MH_CTX_KEYS_POS)
+	buf, lens := sys.packArgs(args)
+	var pending C.int
+	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	freeCtx(ctx)
+	return st.keys
+}

@@ -1,0 +1,74 @@
+/*
+ * mh_string.h - RedisModuleString as modhost lays it out in C memory.
+ *
+ * A module string is C memory so that StringPtrLen, StringToLongLong and
+ * the argv accessors never enter Go. Short-lived strings (argv, strings a
+ * module creates) live in one allocation: the struct followed by the bytes
+ * (MH_STR_EMBED). StringAppendBuffer moves the bytes to a buffer of their
+ * own when it has to grow them.
+ *
+ * Reference counts are not atomic, as in Redis: a module that shares
+ * strings with its threads must hold the server lock (the GIL) around
+ * RetainString/FreeString, exactly as Redis requires.
+ */
+#ifndef MODHOST_MH_STRING_H
+#define MODHOST_MH_STRING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+/* RedisModuleString.flags */
+#define MH_STR_EMBED (1u << 0) /* ptr points into the struct's own allocation */
+
+struct RedisModuleString {
+    char *ptr;       /* the bytes, always followed by a NUL */
+    size_t len;      /* bytes in ptr, not counting the NUL */
+    size_t cap;      /* bytes ptr can hold, not counting the NUL */
+    int refcount;    /* owners: FreeString/Release drop one, 0 frees */
+    uint32_t flags;  /* MH_STR_* */
+};
+
+/* Creates a string holding a copy of p[0:len] (p may be NULL when len is
+ * 0), refcount 1, NUL-terminated. Never returns NULL (aborts on OOM). */
+RedisModuleString *mh_string_new(const char *p, size_t len);
+
+/* Drops one reference; the string is freed when none are left. NULL is
+ * ignored. */
+void mh_string_release(RedisModuleString *s);
+
+/* Returns the bytes of s and stores their count in *len (if len is not
+ * NULL). s must not be NULL. */
+const char *mh_string_ptr(const RedisModuleString *s, size_t *len);
+
+/* Memory the string uses, struct and bytes (MallocSizeString). */
+size_t mh_string_alloc_size(const RedisModuleString *s);
+
+/* Formats a double the way Redis 7.2+ does for replies and
+ * CreateStringFromDouble (shortest round-trip digits, fpconv layout,
+ * integers without exponent, "inf"/"-inf"/"nan", "-0"). buf must hold at
+ * least MH_DOUBLE_BUF bytes; returns the length, buf is NUL-terminated. */
+#define MH_DOUBLE_BUF 32
+int mh_format_double(char *buf, double d);
+
+/* Formats a long double as Redis's ld2string: human (humanfriendly != 0:
+ * "%.17Lf" without trailing zeros, "-0" becomes "0") or auto ("%.17Lg").
+ * Returns the length, or 0 when buf (len bytes) is too small. */
+#define MH_LONG_DOUBLE_BUF 5120
+int mh_format_long_double(char *buf, size_t len, long double ld, int humanfriendly);
+
+/* Redis's string2ll: strict decimal long long, no spaces, no leading
+ * zeros, no '+'. Returns 1 on success. */
+int mh_parse_ll(const char *s, size_t slen, long long *value);
+
+/* Accounted heap used for module strings (api_heap.c). */
+void *mh_heap_alloc(size_t bytes);
+void *mh_heap_realloc(void *ptr, size_t bytes);
+void mh_heap_free(void *ptr);
+
+/* Bytes currently allocated through RedisModule_Alloc & co and module
+ * strings, by malloc_usable_size (api_heap.c). */
+size_t mh_alloc_used(void);
+
+#endif /* MODHOST_MH_STRING_H */
