@@ -6,117 +6,26 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/modhost/modhost/resp"
 )
 
 // SplitArgs splits a configuration line into arguments with the quoting
-// rules of redis.conf: blanks separate arguments, "double quotes" accept the
-// escapes \n \r \t \b \a \xHH and \<any>, 'single quotes' accept only \'.
-// A closing quote must be followed by a blank or the end of the line.
-// ok is false for unbalanced quotes.
+// rules of redis.conf (Redis's sdssplitargs, shared with inline commands):
+// blanks separate arguments, "double quotes" accept the escapes \n \r \t
+// \b \a \xHH and \<any>, 'single quotes' accept only \'. A closing quote
+// must be followed by a blank or the end of the line. ok is false for
+// unbalanced quotes.
 func SplitArgs(line string) (args []string, ok bool) {
-	i, n := 0, len(line)
-	args = []string{}
-	for {
-		for i < n && isSpace(line[i]) {
-			i++
-		}
-		if i >= n {
-			return args, true
-		}
-		var cur []byte
-		inDouble, inSingle := false, false
-		for done := false; !done; {
-			var c byte
-			if i < n {
-				c = line[i]
-			}
-			switch {
-			case inDouble:
-				switch {
-				case c == '\\' && i+3 < n && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
-					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
-					i += 3
-				case c == '\\' && i+1 < n:
-					i++
-					cur = append(cur, unescape(line[i]))
-				case c == '"':
-					if i+1 < n && !isSpace(line[i+1]) {
-						return nil, false
-					}
-					done = true
-				case i >= n:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			case inSingle:
-				switch {
-				case c == '\\' && i+1 < n && line[i+1] == '\'':
-					i++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if i+1 < n && !isSpace(line[i+1]) {
-						return nil, false
-					}
-					done = true
-				case i >= n:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				switch {
-				case i >= n || c == ' ' || c == '\n' || c == '\r' || c == '\t':
-					done = true
-				case c == '"':
-					inDouble = true
-				case c == '\'':
-					inSingle = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if i < n {
-				i++
-			}
-		}
-		args = append(args, string(cur))
+	words, ok := resp.SplitArgs([]byte(line), nil)
+	if !ok {
+		return nil, false
 	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
+	args = make([]string, len(words))
+	for i, w := range words {
+		args[i] = string(w)
 	}
-}
-
-func unescape(c byte) byte {
-	switch c {
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	case 'b':
-		return '\b'
-	case 'a':
-		return '\a'
-	}
-	return c
+	return args, true
 }
 
 // Repr quotes s the way redis.conf and redis-cli print strings: in double
