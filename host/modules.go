@@ -1,13 +1,18 @@
 package host
 
-// writeModuleList writes the modules array of HELLO (and MODULE LIST).
+// writeModuleList writes the modules array of HELLO.
 func (s *Server) writeModuleList(c *Client) {
 	lister, ok := s.Modules.(interface{ List() []ModuleInfo })
 	if !ok {
 		c.W.ArrayLen(0)
 		return
 	}
-	mods := lister.List()
+	c.WriteModuleList(lister.List())
+}
+
+// WriteModuleList writes mods as Redis's MODULE LIST and HELLO do: an array
+// of maps with name, ver, path and args.
+func (c *Client) WriteModuleList(mods []ModuleInfo) {
 	c.W.ArrayLen(len(mods))
 	for _, m := range mods {
 		c.W.MapLen(4)

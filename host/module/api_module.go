@@ -126,22 +126,7 @@ func registerModuleCommand(s *System) {
 }
 
 func (s *System) cmdList(c *host.Client, a [][]byte) {
-	mods := s.List()
-	c.W.ArrayLen(len(mods))
-	for _, m := range mods {
-		c.W.MapLen(4)
-		c.W.BulkString("name")
-		c.W.BulkString(m.Name)
-		c.W.BulkString("ver")
-		c.W.Int(int64(m.Version))
-		c.W.BulkString("path")
-		c.W.BulkString(m.Path)
-		c.W.BulkString("args")
-		c.W.ArrayLen(len(m.Args))
-		for _, arg := range m.Args {
-			c.W.BulkString(arg)
-		}
-	}
+	c.WriteModuleList(s.List())
 }
 
 func (s *System) cmdLoad(c *host.Client, a [][]byte) {
