@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/keyspace"
+	"github.com/modhost/modhost/resp"
 )
 
 func registerCommandCommand(s *Server) {
@@ -31,6 +32,9 @@ func registerCommandCommand(s *Server) {
 			"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
 			"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command."})
 	}})
+	for _, sub := range cc.Subs {
+		sub.ACL = []string{"connection"}
+	}
 }
 
 func sortedCommands(s *Server) []*Command {
@@ -85,27 +89,35 @@ func sortedSubs(cmd *Command) []*Command {
 // writeCommandInfo writes the 10-element COMMAND INFO entry of Redis 7.
 func writeCommandInfo(c *Client, cmd *Command) {
 	w := &c.W
+	specs := cmd.Specs()
+	first, last, step := cmd.FirstKey, cmd.LastKey, cmd.KeyStep
+	flags := cmd.Flags
+	if len(specs) > 0 {
+		var movable bool
+		first, last, step, movable = LegacyRange(specs)
+		if movable {
+			flags |= FlagMovableKeys
+		}
+	}
 	w.ArrayLen(10)
 	w.BulkString(cmd.FullName)
 	w.Int(int64(cmd.Arity))
-	flags := cmd.Flags.Names()
-	w.SetLen(len(flags))
-	for _, f := range flags {
-		w.SimpleString(f)
+	writeStatusSet(w, flags.InfoNames(), "")
+	w.Int(int64(first))
+	w.Int(int64(last))
+	w.Int(int64(step))
+	writeStatusSet(w, cmd.Categories(), "@")
+	w.SetLen(len(cmd.Tips))
+	for _, t := range cmd.Tips {
+		w.BulkString(t)
 	}
-	w.Int(int64(cmd.FirstKey))
-	w.Int(int64(cmd.LastKey))
-	w.Int(int64(cmd.KeyStep))
-	w.SetLen(len(cmd.ACL))
-	for _, cat := range cmd.ACL {
-		w.SimpleString("@" + cat)
+	w.SetLen(len(specs))
+	for i := range specs {
+		writeKeySpec(w, &specs[i])
 	}
-	w.ArrayLen(0) // tips
-	if cmd.FirstKey > 0 {
-		w.ArrayLen(1)
-		writeRangeKeySpec(c, cmd)
-	} else {
-		w.ArrayLen(0)
+	if cmd.Subs == nil {
+		w.SetLen(0)
+		return
 	}
 	subs := sortedSubs(cmd)
 	w.ArrayLen(len(subs))
@@ -114,46 +126,66 @@ func writeCommandInfo(c *Client, cmd *Command) {
 	}
 }
 
-// writeRangeKeySpec describes first/last/step as a Redis 7 key spec.
-func writeRangeKeySpec(c *Client, cmd *Command) {
-	w := &c.W
-	w.MapLen(3)
+// writeStatusSet writes names as a set of status replies.
+func writeStatusSet(w *resp.Writer, names []string, prefix string) {
+	w.SetLen(len(names))
+	for _, n := range names {
+		w.SimpleString(prefix + n)
+	}
+}
+
+// writeKeySpec writes one key spec map as COMMAND INFO shows it.
+func writeKeySpec(w *resp.Writer, ks *KeySpec) {
+	n := 3
+	if ks.Notes != "" {
+		n++
+	}
+	w.MapLen(n)
+	if ks.Notes != "" {
+		w.BulkString("notes")
+		w.BulkString(ks.Notes)
+	}
 	w.BulkString("flags")
-	var kf []string
-	switch {
-	case cmd.Flags&FlagWrite != 0:
-		kf = []string{"RW"}
-	default:
-		kf = []string{"RO"}
-	}
-	w.SetLen(len(kf))
-	for _, f := range kf {
-		w.SimpleString(f)
-	}
+	writeStatusSet(w, ks.Flags.Names(), "")
 	w.BulkString("begin_search")
-	w.MapLen(2)
-	w.BulkString("type")
-	w.BulkString("index")
-	w.BulkString("spec")
-	w.MapLen(1)
-	w.BulkString("index")
-	w.Int(int64(cmd.FirstKey))
-	w.BulkString("find_keys")
-	w.MapLen(2)
-	w.BulkString("type")
-	w.BulkString("range")
-	w.BulkString("spec")
-	w.MapLen(3)
-	last := cmd.LastKey
-	if last >= 0 {
-		last -= cmd.FirstKey
+	switch ks.Begin {
+	case SearchIndex:
+		writeSpecMap(w, "index", []string{"index"}, ks.Index)
+	case SearchKeyword:
+		w.MapLen(2)
+		w.BulkString("type")
+		w.BulkString("keyword")
+		w.BulkString("spec")
+		w.MapLen(2)
+		w.BulkString("keyword")
+		w.BulkString(ks.Keyword)
+		w.BulkString("startfrom")
+		w.Int(int64(ks.Index))
+	default:
+		writeSpecMap(w, "unknown", nil)
 	}
-	w.BulkString("lastkey")
-	w.Int(int64(last))
-	w.BulkString("keystep")
-	w.Int(int64(cmd.KeyStep))
-	w.BulkString("limit")
-	w.Int(0)
+	w.BulkString("find_keys")
+	switch ks.Find {
+	case FindRange:
+		writeSpecMap(w, "range", []string{"lastkey", "keystep", "limit"}, ks.FK[:]...)
+	case FindKeynum:
+		writeSpecMap(w, "keynum", []string{"keynumidx", "firstkey", "keystep"}, ks.FK[:]...)
+	default:
+		writeSpecMap(w, "unknown", nil)
+	}
+}
+
+// writeSpecMap writes {type: kind, spec: {names[i]: vals[i] ...}}.
+func writeSpecMap(w *resp.Writer, kind string, names []string, vals ...int) {
+	w.MapLen(2)
+	w.BulkString("type")
+	w.BulkString(kind)
+	w.BulkString("spec")
+	w.MapLen(len(names))
+	for i, n := range names {
+		w.BulkString(n)
+		w.Int(int64(vals[i]))
+	}
 }
 
 func commandDocs(c *Client, a [][]byte) {
@@ -170,48 +202,7 @@ func commandDocs(c *Client, a [][]byte) {
 	c.W.MapLen(len(cmds))
 	for _, cmd := range cmds {
 		c.W.BulkString(cmd.FullName)
-		writeCommandDocs(c, cmd)
-	}
-}
-
-func writeCommandDocs(c *Client, cmd *Command) {
-	w := &c.W
-	n := 1
-	if cmd.Summary != "" { // module commands without SetCommandInfo have neither
-		n++
-	}
-	if cmd.Since != "" {
-		n++
-	}
-	if cmd.Module != "" {
-		n++
-	}
-	subs := sortedSubs(cmd)
-	if len(subs) > 0 {
-		n++
-	}
-	w.MapLen(n)
-	if cmd.Summary != "" {
-		w.BulkString("summary")
-		w.BulkString(cmd.Summary)
-	}
-	if cmd.Since != "" {
-		w.BulkString("since")
-		w.BulkString(cmd.Since)
-	}
-	w.BulkString("group")
-	w.BulkString(cmd.Group)
-	if cmd.Module != "" {
-		w.BulkString("module")
-		w.BulkString(cmd.Module)
-	}
-	if len(subs) > 0 {
-		w.BulkString("subcommands")
-		w.MapLen(len(subs))
-		for _, sub := range subs {
-			w.BulkString(sub.FullName)
-			writeCommandDocs(c, sub)
-		}
+		writeCommandDocs(&c.W, cmd)
 	}
 }
 
@@ -227,7 +218,7 @@ func commandList(c *Client, a [][]byte) {
 			match = func(cmd *Command) bool { return cmd.Module == val }
 		case "aclcat":
 			match = func(cmd *Command) bool {
-				for _, cat := range cmd.ACL {
+				for _, cat := range cmd.Categories() {
 					if strings.EqualFold(cat, val) {
 						return true
 					}
@@ -267,36 +258,35 @@ func commandGetKeys(withFlags bool) Handler {
 	return func(c *Client, a [][]byte) {
 		args := a[2:]
 		cmd, ok := c.srv.Cmds.Resolve(args)
-		if cmd == nil || !ok {
+		switch {
+		case cmd == nil || !ok:
 			c.Error("ERR Invalid command specified")
 			return
-		}
-		if !cmd.arityOK(len(args)) {
+		case !cmd.HasKeys():
+			c.Error("ERR The command has no key arguments")
+			return
+		case !cmd.arityOK(len(args)):
 			c.Error("ERR Invalid number of arguments specified for command")
 			return
 		}
-		keys := cmd.KeyPositions(args)
-		if len(keys) == 0 {
-			c.Error("ERR The command has no key arguments")
+		keys, found := cmd.Keys(args)
+		if !found {
+			if cmd.Flags&FlagNoMandatoryKeys != 0 {
+				c.W.ArrayLen(0)
+			} else {
+				c.Error("ERR Invalid arguments specified for command")
+			}
 			return
 		}
 		c.W.ArrayLen(len(keys))
 		for _, k := range keys {
 			if !withFlags {
-				c.W.Bulk(args[k])
+				c.W.Bulk(args[k.Pos])
 				continue
 			}
 			c.W.ArrayLen(2)
-			c.W.Bulk(args[k])
-			if cmd.Flags&FlagWrite != 0 {
-				c.W.SetLen(2)
-				c.W.SimpleString("RW")
-				c.W.SimpleString("update")
-			} else {
-				c.W.SetLen(2)
-				c.W.SimpleString("RO")
-				c.W.SimpleString("access")
-			}
+			c.W.Bulk(args[k.Pos])
+			writeStatusSet(&c.W, k.Flags.Names(), "")
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 func registerCoreCommands(s *Server) {
 	s.Cmds.Add(
 		&Command{Name: "ping", Arity: -1, Flags: ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", ACL: []string{"fast", "connection"}, Handler: pingCommand},
-		&Command{Name: "echo", Arity: 2, Flags: ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", ACL: []string{"fast", "connection"}, Handler: echoCommand},
+		&Command{Name: "echo", Arity: 2, Flags: ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", ACL: []string{"fast", "connection"}, Handler: echoCommand},
 		&Command{Name: "quit", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Closes the connection.", ACL: []string{"fast", "connection"}, Handler: quitCommand},
 		&Command{Name: "reset", Arity: 1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.2.0", Summary: "Resets the connection.", ACL: []string{"fast", "connection"}, Handler: resetCommand},
 		&Command{Name: "hello", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", ACL: []string{"fast", "connection"}, Handler: helloCommand},

@@ -28,6 +28,8 @@ const (
 	FlagNoMulti
 	FlagMovableKeys
 	FlagAllowBusy
+	FlagAsking
+	FlagNoAsyncLoading
 )
 
 var flagNames = []struct {
@@ -41,6 +43,32 @@ var flagNames = []struct {
 	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
 	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"},
 	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
+	{FlagAsking, "asking"}, {FlagNoAsyncLoading, "no_async_loading"},
+}
+
+// infoFlagOrder is the order in which COMMAND INFO lists flags; Redis hides
+// may_replicate there on purpose.
+var infoFlagOrder = []CmdFlag{
+	FlagWrite, FlagReadonly, FlagDenyOOM, FlagModule, FlagAdmin, FlagPubSub,
+	FlagNoScript, FlagBlocking, FlagLoading, FlagStale, FlagSkipMonitor,
+	FlagSkipSlowlog, FlagAsking, FlagFast, FlagNoAuth, FlagNoMandatoryKeys,
+	FlagNoAsyncLoading, FlagNoMulti, FlagMovableKeys, FlagAllowBusy,
+}
+
+// InfoNames returns the flag names COMMAND INFO shows, in its order.
+func (f CmdFlag) InfoNames() []string {
+	var out []string
+	for _, bit := range infoFlagOrder {
+		if f&bit == 0 {
+			continue
+		}
+		for _, fn := range flagNames {
+			if fn.flag == bit {
+				out = append(out, fn.name)
+			}
+		}
+	}
+	return out
 }
 
 // Names returns the flag names in COMMAND INFO order.
@@ -96,11 +124,18 @@ type Command struct {
 	Group    string   // COMMAND DOCS group ("string", "server", "module" ...)
 	Since    string
 	Summary  string
-	Handler  Handler
-	GetKeys  GetKeysFunc
-	Parent   *Command
-	Subs     map[string]*Command
-	Module   string // owning module name, "" for core commands
+	// KeySpecs describe where the keys are (COMMAND INFO, GETKEYS); core
+	// commands get theirs from the spec table when registered.
+	KeySpecs []KeySpec
+	// Tips are the command tips ("nondeterministic_output" ...).
+	Tips []string
+	// Docs holds the optional COMMAND DOCS fields (nil: none).
+	Docs    *CommandDocs
+	Handler Handler
+	GetKeys GetKeysFunc
+	Parent  *Command
+	Subs    map[string]*Command
+	Module  string // owning module name, "" for core commands
 	// Protected names the enable-*-command option that gates this command.
 	Protected string
 
@@ -118,30 +153,18 @@ func (c *Command) AddSub(sub *Command) *Command {
 	if sub.Group == "" {
 		sub.Group = c.Group
 	}
+	applyCoreSpec(sub)
 	c.Subs[sub.Name] = sub
 	return sub
 }
 
-// KeyPositions returns the indexes of key arguments in args, from the
-// first/last/step triple or the command's GetKeys function.
+// KeyPositions returns the indexes of key arguments in args, found as
+// COMMAND GETKEYS finds them (key specs first, then the GetKeys function).
 func (c *Command) KeyPositions(args [][]byte) []int {
-	if c.GetKeys != nil {
-		return c.GetKeys(args)
-	}
-	if c.FirstKey <= 0 {
-		return nil
-	}
-	last := c.LastKey
-	if last < 0 {
-		last = len(args) + last
-	}
-	step := c.KeyStep
-	if step <= 0 {
-		step = 1
-	}
-	var out []int
-	for i := c.FirstKey; i <= last && i < len(args); i += step {
-		out = append(out, i)
+	keys, _ := c.Keys(args)
+	out := make([]int, len(keys))
+	for i, k := range keys {
+		out[i] = k.Pos
 	}
 	return out
 }
@@ -172,6 +195,7 @@ func (r *Registry) Add(cmds ...*Command) {
 		if c.FullName == "" {
 			c.FullName = c.Name
 		}
+		applyCoreSpec(c)
 		r.cmds[c.Name] = c
 	}
 }

@@ -73,7 +73,7 @@ func registerPubSubCommands(s *Server) {
 			c.W.Int(0)
 		}
 	}})
-	ps.AddSub(&Command{Name: "help", Arity: 2, Flags: rf, Handler: func(c *Client, a [][]byte) {
+	ps.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 			"CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
 			"NUMPAT", "    Return number of subscriptions to patterns.",

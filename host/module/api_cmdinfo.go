@@ -12,6 +12,8 @@ import "C"
 import (
 	"strings"
 	"unsafe"
+
+	"github.com/modhost/modhost/host"
 )
 
 // commandInfo is what SetCommandInfo recorded for a command, in Go memory.
@@ -49,9 +51,9 @@ type commandArg struct {
 // are stepped by the sizes the module was compiled with. Fails with errno
 // EINVAL when the info is invalid (logged with Redis's reason) and EEXIST
 // when info was already set. The arity is enforced before the module is
-// called; summary and since show in COMMAND DOCS.
-//
-// modhost:partial complexity, history, tips, key specs and args are kept but COMMAND INFO/DOCS do not show them yet
+// called; tips and key specs show in COMMAND INFO (first/last/step and
+// movablekeys recomputed from the specs) and drive COMMAND GETKEYS; summary,
+// since, complexity, history and the argument tree show in COMMAND DOCS.
 //
 //export mhgo_SetCommandInfo
 func mhgo_SetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommandInfo, mh_errno *C.int) (rc C.int) {
@@ -73,22 +75,79 @@ func mhgo_SetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleComma
 		return
 	}
 	mc.info = ci
-	hc := mc.hc
+	ci.apply(mc.hc)
+	return C.REDISMODULE_OK
+}
+
+// apply feeds what SetCommandInfo recorded into the host command, as Redis
+// keeps it: summary, since, complexity, history and arguments for COMMAND
+// DOCS; tips, arity and key specs for COMMAND INFO and GETKEYS (first/last/
+// step and movablekeys are recomputed from the specs).
+func (ci *commandInfo) apply(hc *host.Command) {
 	hc.Summary, hc.Since = ci.Summary, ci.Since
 	if ci.Arity != 0 {
 		hc.Arity = ci.Arity
 	}
-	if len(ci.KeySpecs) > 0 {
-		ks := ci.KeySpecs[0]
-		if ks.BeginSearch == C.REDISMODULE_KSPEC_BS_INDEX && ks.FindKeys == C.REDISMODULE_KSPEC_FK_RANGE {
-			hc.FirstKey, hc.KeyStep = ks.Index, ks.B
-			hc.LastKey = ks.A
-			if ks.A >= 0 {
-				hc.LastKey = ks.Index + ks.A
+	hc.Tips = ci.Tips
+	if ci.KeySpecs != nil {
+		specs := make([]host.KeySpec, len(ci.KeySpecs))
+		for i, ks := range ci.KeySpecs {
+			specs[i] = ks.host()
+		}
+		hc.SetKeySpecs(specs)
+	}
+	d := &host.CommandDocs{Complexity: ci.Complexity, History: ci.History}
+	d.Args = hostArgs(ci.Args)
+	hc.Docs = d
+}
+
+// host converts a module key spec to the host's form.
+func (ks keySpec) host() host.KeySpec {
+	out := host.KeySpec{Notes: ks.Notes, Flags: host.KeyFlag(ks.Flags), Index: ks.Index,
+		Keyword: ks.Keyword, FK: [3]int{ks.A, ks.B, ks.C}}
+	switch ks.BeginSearch {
+	case C.REDISMODULE_KSPEC_BS_INDEX:
+		out.Begin = host.SearchIndex
+	case C.REDISMODULE_KSPEC_BS_KEYWORD:
+		out.Begin, out.Index = host.SearchKeyword, ks.StartFrom
+	}
+	switch ks.FindKeys {
+	case C.REDISMODULE_KSPEC_FK_RANGE:
+		out.Find = host.FindRange
+	case C.REDISMODULE_KSPEC_FK_KEYNUM:
+		out.Find = host.FindKeynum
+	}
+	return out
+}
+
+// argTypeNames are COMMAND DOCS's names of REDISMODULE_ARG_TYPE_* values.
+var argTypeNames = []string{"string", "integer", "double", "key", "pattern",
+	"unix-time", "pure-token", "oneof", "block"}
+
+// hostArgs converts module arguments to the host's COMMAND DOCS form; the
+// key spec index only shows for key arguments, as in Redis.
+func hostArgs(args []commandArg) []host.Arg {
+	if args == nil {
+		return nil
+	}
+	out := make([]host.Arg, len(args))
+	for i, a := range args {
+		h := host.Arg{Name: a.Name, Display: a.Display, Token: a.Token, Summary: a.Summary,
+			Since: a.Since, Deprecated: a.Deprecated, KeySpecIndex: -1, Sub: hostArgs(a.Sub)}
+		if a.Type >= 0 && a.Type < len(argTypeNames) {
+			h.Type = argTypeNames[a.Type]
+		}
+		if a.Type == C.REDISMODULE_ARG_TYPE_KEY {
+			h.KeySpecIndex = a.KeySpecIndex
+		}
+		for bit, name := range []string{"optional", "multiple", "multiple_token"} {
+			if a.Flags&(1<<bit) != 0 {
+				h.Flags = append(h.Flags, name)
 			}
 		}
+		out[i] = h
 	}
-	return C.REDISMODULE_OK
+	return out
 }
 
 func goStr(p *C.char) string { return goStringOrEmpty(p) }
@@ -102,10 +161,11 @@ func readCommandInfo(info *C.RedisModuleCommandInfo) (ci *commandInfo, why strin
 	}
 	ci = &commandInfo{Summary: goStr(info.summary), Complexity: goStr(info.complexity),
 		Since: goStr(info.since), Arity: int(info.arity)}
-	if info.tips != nil {
-		ci.Tips = strings.Split(C.GoString(info.tips), " ")
+	if tips := goStr(info.tips); tips != "" {
+		ci.Tips = strings.Split(tips, " ")
 	}
 	if info.history != nil {
+		ci.History = [][2]string{}
 		for j := 0; ; j++ {
 			h := (*C.RedisModuleCommandHistoryEntry)(unsafe.Add(unsafe.Pointer(info.history), uintptr(j)*uintptr(v.sizeof_historyentry)))
 			if h.since == nil {
@@ -130,7 +190,9 @@ func readCommandInfo(info *C.RedisModuleCommandInfo) (ci *commandInfo, why strin
 			ci.KeySpecs = append(ci.KeySpecs, ks)
 		}
 	}
-	ci.Args = readArgs(info.args, uintptr(v.sizeof_arg))
+	if ci.Args, why = readArgs(info.args, uintptr(v.sizeof_arg)); why != "" {
+		return nil, why
+	}
 	return ci, ""
 }
 
@@ -176,18 +238,53 @@ func readKeySpec(spec *C.RedisModuleCommandKeySpec, j int) (keySpec, string) {
 	return ks, ""
 }
 
-// readArgs copies a zero-terminated argument array stepped by size.
-func readArgs(p *C.RedisModuleCommandArg, size uintptr) []commandArg {
-	var out []commandArg
-	for j := uintptr(0); p != nil; j++ {
+// readArgs copies a zero-terminated argument array stepped by size and
+// validates it as Redis does; why is non-empty when it is invalid.
+func readArgs(p *C.RedisModuleCommandArg, size uintptr) (out []commandArg, why string) {
+	if p == nil {
+		return nil, ""
+	}
+	out = []commandArg{}
+	for j := uintptr(0); ; j++ {
 		a := (*C.RedisModuleCommandArg)(unsafe.Add(unsafe.Pointer(p), j*size))
 		if a.name == nil {
-			break
+			return out, ""
 		}
-		out = append(out, commandArg{Name: C.GoString(a.name), Token: goStr(a.token),
+		ca := commandArg{Name: C.GoString(a.name), Token: goStr(a.token),
 			Summary: goStr(a.summary), Since: goStr(a.since), Deprecated: goStr(a.deprecated_since),
 			Display: goStr(a.display_text), Type: int(a._type), KeySpecIndex: int(a.key_spec_index),
-			Flags: int(a.flags), Sub: readArgs(a.subargs, size)})
+			Flags: int(a.flags)}
+		if why := validateArg(&ca, a.token != nil, a.subargs != nil); why != "" {
+			return nil, why
+		}
+		if a.subargs != nil {
+			if ca.Sub, why = readArgs(a.subargs, size); why != "" {
+				return nil, why
+			}
+		}
+		out = append(out, ca)
 	}
-	return out
+}
+
+// validateArg checks one argument with Redis's rules and messages.
+func validateArg(a *commandArg, hasToken, hasSub bool) string {
+	pre := sprintf("Argument \"%s\": ", a.Name)
+	nested := a.Type == C.REDISMODULE_ARG_TYPE_ONEOF || a.Type == C.REDISMODULE_ARG_TYPE_BLOCK
+	switch {
+	case a.Type < C.REDISMODULE_ARG_TYPE_STRING || a.Type > C.REDISMODULE_ARG_TYPE_BLOCK:
+		return pre + sprintf("Undefined type %d", a.Type)
+	case a.Type == C.REDISMODULE_ARG_TYPE_PURE_TOKEN && !hasToken:
+		return pre + "token required when type is PURE_TOKEN"
+	case a.Type == C.REDISMODULE_ARG_TYPE_KEY && a.KeySpecIndex < 0:
+		return pre + "key_spec_index required when type is KEY"
+	case a.Type != C.REDISMODULE_ARG_TYPE_KEY && a.KeySpecIndex != -1 && a.KeySpecIndex != 0:
+		return pre + "key_spec_index specified but type isn't KEY"
+	case a.Flags&^(C._REDISMODULE_CMD_ARG_NEXT-1) != 0:
+		return pre + "Invalid flags"
+	case nested && !hasSub:
+		return pre + "subargs required when type is ONEOF or BLOCK"
+	case !nested && hasSub:
+		return pre + "subargs specified but type isn't ONEOF nor BLOCK"
+	}
+	return ""
 }
