@@ -108,6 +108,9 @@ func (s *Server) infoSection(sec string) []string {
 			"mem_allocator:go",
 		}
 	case "persistence":
+		if p, ok := s.Persist.(interface{ InfoLines() []string }); ok {
+			return p.InfoLines()
+		}
 		return []string{"loading:0", "async_loading:0", fmt.Sprintf("rdb_changes_since_last_save:%d", s.Keys.Dirty), "rdb_bgsave_in_progress:0", "rdb_last_save_time:" + fmt.Sprint(s.started.Unix()), "rdb_last_bgsave_status:ok", "aof_enabled:0", "aof_rewrite_in_progress:0", "module_fork_in_progress:0"}
 	case "stats":
 		ks := s.Keys.Stats

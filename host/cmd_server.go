@@ -28,7 +28,7 @@ func registerServerCommands(s *Server) {
 	lat.AddSub(&Command{Name: "graph", Arity: 3, Flags: adm, Handler: func(c *Client, a [][]byte) {
 		c.Error(fmt.Sprintf("ERR No samples available for event '%s'", a[2]))
 	}})
-	lat.AddSub(&Command{Name: "histogram", Arity: -2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) { c.W.MapLen(0) }})
+	lat.AddSub(&Command{Name: "histogram", Arity: -2, Flags: ParseCmdFlags("admin noscript loading stale"), Handler: func(c *Client, a [][]byte) { c.W.MapLen(0) }})
 	lat.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR", "    Return a human readable latency analysis report.", "GRAPH <event>", "    Return an ASCII latency graph for the <event> class.", "HISTORY <event>", "    Return time-latency samples for the <event> class.", "LATEST", "    Return the latest latency samples for all events.", "RESET [<event> ...]", "    Reset latency data of one or more <event> classes.", "    (default: reset all data for all event classes)", "HISTOGRAM [COMMAND ...]", "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.", "    If no commands are specified then all histograms are replied."})
 	}})
@@ -52,6 +52,9 @@ func flushCommand(all bool) Handler {
 			return
 		}
 		c.srv.Flush(c, all)
+		if p, ok := c.srv.Persist.(interface{ FlushedAll() }); ok && all {
+			p.FlushedAll()
+		}
 		c.OK()
 	}
 }

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"github.com/modhost/modhost/host/config"
 	"github.com/modhost/modhost/keyspace"
 )
 
@@ -34,8 +33,9 @@ func (s *Server) OnKeyspaceEvent(fn func(class keyspace.NotifyClass, event strin
 // it runs at start and after CONFIG SET.
 func (s *Server) applyConfig(name string) {
 	if name == "" || name == "notify-keyspace-events" {
-		flags, _ := config.ParseKeyspaceEvents(s.Config.String("notify-keyspace-events"))
-		s.notifyFlags = flags
+		// The flags, not the canonical string: CONFIG GET shows "AKE" for
+		// "KEAn" (as Redis does) but the 'n' class stays enabled.
+		s.notifyFlags = s.Config.KeyspaceEvents()
 	}
 	s.applyEncodingLimits()
 	s.hot.requirePass = s.Config.String("requirepass")

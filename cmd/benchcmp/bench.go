@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,10 @@ type benchTest struct {
 	t     string   // redis-benchmark -t name, or ""
 	cmd   []string // custom command, when t is ""
 	keyed bool     // uses __rand_int__ and needs -r
+	// module names the module (its .so file name without extension) a
+	// workload needs; such workloads join the default list when -module
+	// loads that module.
+	module string
 }
 
 // knownTests are the workloads -tests can name.
@@ -31,6 +36,25 @@ var knownTests = map[string]benchTest{
 	"lpush":       {name: "lpush", t: "lpush", keyed: true},
 	"hset":        {name: "hset", t: "hset", keyed: true},
 	"zadd":        {name: "zadd", cmd: []string{"ZADD", "benchcmp:zset", "__rand_int__", "m:__rand_int__"}, keyed: true},
+	// Module workloads: a command that only replies, one that echoes its
+	// argument, and one that opens a key and pushes (hello.c).
+	"hello.simple": {name: "hello.simple", cmd: []string{"HELLO.SIMPLE"}, module: "hello"},
+	"hello.echo":   {name: "hello.echo", cmd: []string{"HELLO.ECHO", "a"}, module: "hello"},
+	"hello.push":   {name: "hello.push", cmd: []string{"HELLO.PUSH.NATIVE", "benchcmp:list:__rand_int__", "v"}, keyed: true, module: "hello"},
+}
+
+// moduleTests returns the known workloads of the module loaded from path,
+// in name order.
+func moduleTests(path string) []benchTest {
+	mod := strings.TrimSuffix(filepath.Base(path), ".so")
+	var out []benchTest
+	for _, bt := range knownTests {
+		if bt.module != "" && bt.module == mod {
+			out = append(out, bt)
+		}
+	}
+	slices.SortFunc(out, func(a, b benchTest) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // defaultTests is the -tests default.

@@ -101,3 +101,24 @@ func TestParseInts(t *testing.T) {
 	_, err = parseInts("1,0")
 	require.Error(t, err)
 }
+
+func TestModuleTests(t *testing.T) {
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/x/modules_c/hello.so", []string{"hello.echo", "hello.push", "hello.simple"}},
+		{"other.so", nil},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, bt := range moduleTests(tc.path) {
+			got = append(got, bt.name)
+			require.NotEmpty(t, bt.cmd, bt.name)
+		}
+		require.Equal(t, tc.want, got, tc.path)
+	}
+	_, err := parseTests("hello.simple,ping")
+	require.NoError(t, err)
+}

@@ -30,6 +30,7 @@ type config struct {
 	module, moduleCmd   string
 	rounds, n, clients  int
 	populate            int
+	persist             int
 	seconds             float64
 	extraArg            string
 }
@@ -39,7 +40,7 @@ func parseFlags() *config {
 	flag.StringVar(&c.bin, "bin", "bin/modhost", "modhost binary (any redis-server compatible binary works)")
 	flag.StringVar(&c.redisBin, "redis", "redis-server", "reference redis-server binary")
 	flag.StringVar(&c.tool, "benchmark", "redis-benchmark", "redis-benchmark binary")
-	flag.StringVar(&c.tests, "tests", defaultTests, "comma-separated workloads (ping, ping_inline, echo, set, get, incr, lpush, hset, zadd)")
+	flag.StringVar(&c.tests, "tests", defaultTests, "comma-separated workloads (ping, ping_inline, echo, set, get, incr, lpush, hset, zadd; hello.simple, hello.echo, hello.push with -module hello.so, added to the default list then)")
 	flag.StringVar(&c.pipelines, "P", "1,16", "comma-separated pipeline depths")
 	flag.StringVar(&c.module, "module", "", "module .so to load into both servers")
 	flag.StringVar(&c.moduleCmd, "module-cmd", "", "extra custom command to bench on both, in redis-cli quoting (e.g. 'hello.simple')")
@@ -47,6 +48,7 @@ func parseFlags() *config {
 	flag.IntVar(&c.n, "n", 0, "requests per run (0: size each workload to about -seconds per run)")
 	flag.IntVar(&c.clients, "c", 50, "parallel clients")
 	flag.IntVar(&c.populate, "populate", 0, "if > 0, report RSS per key after DEBUG POPULATE N on both servers")
+	flag.IntVar(&c.persist, "persist", 0, "if > 0, compare SAVE and load time of N mixed-type keys on both servers")
 	flag.Float64Var(&c.seconds, "seconds", 1.5, "target duration of one run when -n is 0")
 	flag.StringVar(&c.extraArg, "args", "", "extra server arguments for both servers, space separated")
 	flag.Parse()
@@ -73,6 +75,9 @@ func run(ctx context.Context, c *config) error {
 	tests, err := parseTests(c.tests)
 	if err != nil {
 		return err
+	}
+	if c.module != "" && c.tests == defaultTests {
+		tests = append(tests, moduleTests(c.module)...)
 	}
 	if c.moduleCmd != "" {
 		args, err := hosttest.SplitArgs(c.moduleCmd)
@@ -107,7 +112,12 @@ func run(ctx context.Context, c *config) error {
 		return err
 	}
 	if c.populate > 0 {
-		return reportRSS(servers, c.populate)
+		if err := reportRSS(servers, c.populate); err != nil {
+			return err
+		}
+	}
+	if c.persist > 0 {
+		return reportPersist(servers, c.persist)
 	}
 	return nil
 }
@@ -134,11 +144,15 @@ func startServers(c *config) ([2]server, func(), error) {
 	args = append(args, strings.Fields(c.extraArg)...)
 	servers := [2]server{{name: "modhost"}, {name: "redis"}}
 	bins := [2]string{c.bin, c.redisBin}
+	var dirs []string
 	cleanup := func() {
 		for _, s := range servers {
 			if s.proc != nil {
 				s.proc.Kill()
 			}
+		}
+		for _, d := range dirs {
+			_ = os.RemoveAll(d)
 		}
 	}
 	for i := range servers {
@@ -146,7 +160,7 @@ func startServers(c *config) ([2]server, func(), error) {
 		if err != nil {
 			return servers, cleanup, err
 		}
-		defer os.RemoveAll(dir) // the servers keep nothing there (--save '')
+		dirs = append(dirs, dir) // -persist saves there
 		p, err := hosttest.Launch(dir, bins[i], args...)
 		if err != nil {
 			return servers, cleanup, fmt.Errorf("start %s: %w", servers[i].name, err)

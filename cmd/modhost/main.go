@@ -93,6 +93,10 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
+	persist := host.EnablePersistence(srv)
+	if err := persist.LoadAtStartup(); err != nil {
+		return 1
+	}
 	log.Noticef("Ready to accept connections tcp")
 	stop := startProfile()
 	go handleSignals(srv, log)
@@ -113,8 +117,32 @@ func handleSignals(srv *host.Server, log *logging.Logger) {
 		}
 		log.Warningf("Received %s scheduling shutdown...", name)
 		log.Warningf("User requested shutdown...")
+		if p, ok := srv.Persist.(*host.RDB); ok && shutdownSaves(srv, name) {
+			log.Noticef("Saving the final RDB snapshot before exiting.")
+			srv.Lock()
+			err := p.SaveForShutdown()
+			srv.Unlock()
+			if err != nil {
+				log.Warningf("Error trying to save the DB, can't exit.")
+				return
+			}
+		}
 		log.Warningf("modhost is now ready to exit, bye bye...")
 		srv.Shutdown()
 	case <-srv.Done():
 	}
+}
+
+// shutdownSaves applies shutdown-on-sigterm / shutdown-on-sigint: "save"
+// forces a save, "nosave" skips it, "default" saves when save points are
+// configured.
+func shutdownSaves(srv *host.Server, sig string) bool {
+	opt := srv.Config.String("shutdown-on-" + strings.ToLower(sig))
+	switch {
+	case strings.Contains(opt, "nosave"):
+		return false
+	case strings.Contains(opt, "save"):
+		return true
+	}
+	return len(srv.Config.SaveParams()) > 0
 }

@@ -1,0 +1,115 @@
+package rdb
+
+import (
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
+
+	"github.com/modhost/modhost/keyspace"
+	"github.com/modhost/modhost/resp"
+)
+
+// Digest is a DEBUG DIGEST value: 20 bytes combined from SHA1 sums the way
+// Redis's debug.c does, so that digests compare across servers.
+type Digest [20]byte
+
+// String returns the 40 lowercase hex digits DEBUG DIGEST replies.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// xor folds SHA1(p) into d (order-independent).
+func (d *Digest) xor(p []byte) {
+	h := sha1.Sum(p)
+	for i := range d {
+		d[i] ^= h[i]
+	}
+}
+
+// mix folds p into d so that order matters: d = SHA1(d xor SHA1(p)).
+func (d *Digest) mix(p []byte) {
+	d.xor(p)
+	*d = sha1.Sum(d[:])
+}
+
+// ValueDigest is DEBUG DIGEST-VALUE for one value: its type, contents and
+// whether it has an expiry. Module values contribute their type only (as
+// a module type without a digest callback does in Redis).
+func ValueDigest(v keyspace.Value, hasExpire bool) Digest {
+	var d Digest
+	d.addValue(v, hasExpire)
+	return d
+}
+
+func (d *Digest) addValue(v keyspace.Value, hasExpire bool) {
+	var typ [4]byte
+	binary.BigEndian.PutUint32(typ[:], uint32(v.Kind()))
+	d.mix(typ[:])
+	switch v := v.(type) {
+	case *keyspace.String:
+		d.mix(v.Bytes())
+	case *keyspace.List:
+		v.Each(false, func(_ int, b []byte) bool { d.mix(b); return true })
+	case *keyspace.Set:
+		v.Each(func(m string) bool { d.xor(unsafeBytes(m)); return true })
+	case *keyspace.ZSet:
+		var buf []byte
+		v.Each(func(m string, s float64) bool {
+			var e Digest
+			e.mix(unsafeBytes(m))
+			buf = resp.AppendDouble(buf[:0], s)
+			e.mix(buf)
+			d.xor(e[:])
+			return true
+		})
+	case *keyspace.Hash:
+		v.Each(func(f string, val []byte) bool {
+			var e Digest
+			e.mix(unsafeBytes(f))
+			e.mix(val)
+			d.xor(e[:])
+			return true
+		})
+	case *keyspace.Stream:
+		var buf []byte
+		v.Range(keyspace.MinStreamID, keyspace.MaxStreamID, false, -1, func(e keyspace.StreamEntry) bool {
+			buf = strconv.AppendUint(buf[:0], e.ID.Ms, 10)
+			buf = append(buf, '.')
+			buf = strconv.AppendUint(buf, e.ID.Seq, 10)
+			d.mix(buf)
+			for _, f := range e.Fields {
+				d.mix(f)
+			}
+			return true
+		})
+	}
+	if hasExpire {
+		d.xor([]byte("!!expire!!"))
+	}
+}
+
+// DatasetDigest is DEBUG DIGEST: every live key of every database.
+func DatasetDigest(ks *keyspace.Keyspace) Digest {
+	var final Digest
+	for db := 0; db < ks.NumDBs(); db++ {
+		if ks.Size(db) == 0 {
+			continue
+		}
+		var id [4]byte
+		binary.BigEndian.PutUint32(id[:], uint32(db))
+		final.mix(id[:])
+		ks.Keys(db, []byte("*"), func(key string) bool {
+			kb := unsafeBytes(key)
+			v := ks.Peek(db, kb)
+			if v == nil {
+				return true
+			}
+			exp, _ := ks.GetExpire(db, kb)
+			var d Digest
+			d.mix(kb)
+			d.addValue(v, exp != 0)
+			final.xor(d[:])
+			return true
+		})
+	}
+	return final
+}

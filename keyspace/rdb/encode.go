@@ -1,0 +1,541 @@
+package rdb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/modhost/modhost/keyspace"
+)
+
+// RDB type and opcode bytes (rdb.h).
+const (
+	TypeString           = 0
+	TypeList             = 1
+	TypeSet              = 2
+	TypeZSet             = 3
+	TypeHash             = 4
+	TypeZSet2            = 5
+	TypeModulePreGA      = 6
+	TypeModule2          = 7
+	TypeHashZipmap       = 9
+	TypeListZiplist      = 10
+	TypeSetIntset        = 11
+	TypeZSetZiplist      = 12
+	TypeHashZiplist      = 13
+	TypeListQuicklist    = 14
+	TypeStreamListpacks  = 15
+	TypeHashListpack     = 16
+	TypeZSetListpack     = 17
+	TypeListQuicklist2   = 18
+	TypeStreamListpacks2 = 19
+	TypeSetListpack      = 20
+	TypeStreamListpacks3 = 21
+
+	OpSlotInfo    = 244
+	OpFunction2   = 245
+	OpFunctionPre = 246
+	OpModuleAux   = 247
+	OpIdle        = 248
+	OpFreq        = 249
+	OpAux         = 250
+	OpResizeDB    = 251
+	OpExpireMs    = 252
+	OpExpire      = 253
+	OpSelectDB    = 254
+	OpEOF         = 255
+)
+
+// Version is the RDB format version modhost writes by default (Redis 7.2+).
+const Version = 11
+
+// Stream node limits (stream-node-max-bytes / -entries defaults).
+const (
+	streamNodeMaxBytes   = 4096
+	streamNodeMaxEntries = 100
+)
+
+// Options control how a snapshot is written.
+type Options struct {
+	Version  int    // 10 or 11; 0 means Version. 10 avoids 7.2-only encodings.
+	Compress bool   // rdbcompression
+	Checksum bool   // rdbchecksum (false writes a zero checksum)
+	RedisVer string // the redis-ver aux field
+	UsedMem  int64  // the used-mem aux field
+	AOFBase  bool   // the aof-base aux field
+	// ListFill is list-max-listpack-size (how quicklist nodes are cut);
+	// 0 means -2.
+	ListFill int
+	Modules  ModuleSaver // nil: module values are an error
+	Now      time.Time   // ctime; zero means time.Now()
+}
+
+// Entry is one key of a snapshot. Pre, when set, holds the key's type byte
+// and value already encoded (module values serialised under the lock).
+type Entry struct {
+	Key      string
+	Value    keyspace.Value
+	ExpireAt int64 // Unix ms, 0 for none
+	Pre      []byte
+}
+
+// DB is one non-empty database of a snapshot.
+type DB struct {
+	Index   int
+	Entries []Entry
+	Expires int
+}
+
+// Snapshot is the keyspace content to write.
+type Snapshot []DB
+
+// ErrModuleValue is returned when a module value has no saver.
+var ErrModuleValue = errors.New("module value without a module saver")
+
+// TakeSnapshot collects every live key of ks. With clone, values are deep
+// copies (Cloner) so the snapshot may be encoded while ks keeps changing;
+// module values (which cannot be cloned) are then encoded at once through
+// opt.Modules. Call it under the server lock.
+func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, error) {
+	var snap Snapshot
+	var firstErr error
+	for db := 0; db < ks.NumDBs(); db++ {
+		if ks.Size(db) == 0 {
+			continue
+		}
+		d := DB{Index: db, Entries: make([]Entry, 0, ks.Size(db))}
+		ks.Keys(db, []byte("*"), func(key string) bool {
+			kb := unsafeBytes(key)
+			v := ks.Peek(db, kb)
+			if v == nil {
+				return true
+			}
+			exp, _ := ks.GetExpire(db, kb)
+			e := Entry{Key: key, ExpireAt: exp}
+			switch {
+			case !clone:
+				e.Value = v
+			case v.Kind() == keyspace.KindModule:
+				pre, err := encodeModulePre(v.(*keyspace.ModuleValue), opt)
+				if err != nil {
+					firstErr = err
+					return false
+				}
+				e.Pre = pre
+			default:
+				c, ok := v.(keyspace.Cloner)
+				if !ok {
+					firstErr = fmt.Errorf("value of kind %s cannot be cloned", v.Kind())
+					return false
+				}
+				e.Value = c.Clone()
+			}
+			if exp != 0 {
+				d.Expires++
+			}
+			d.Entries = append(d.Entries, e)
+			return true
+		})
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		snap = append(snap, d)
+	}
+	return snap, nil
+}
+
+// bufWriter collects bytes for pre-encoded values.
+type bufWriter struct{ b []byte }
+
+func (b *bufWriter) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
+
+func encodeModulePre(mv *keyspace.ModuleValue, opt Options) ([]byte, error) {
+	var bw bufWriter
+	w := NewWriter(&bw, opt.Compress)
+	if err := w.writeModule(mv, opt.Modules); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return bw.b, nil
+}
+
+// Encode writes a whole RDB file for snap to out.
+func Encode(out io.Writer, snap Snapshot, opt Options) error {
+	ver := opt.Version
+	if ver == 0 {
+		ver = Version
+	}
+	w := NewWriter(out, opt.Compress)
+	w.WriteRaw(fmt.Appendf(nil, "REDIS%04d", ver))
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	aux := func(k string, v []byte) {
+		_ = w.WriteByte(OpAux)
+		w.WriteString([]byte(k))
+		w.WriteString(v)
+	}
+	auxInt := func(k string, v int64) {
+		_ = w.WriteByte(OpAux)
+		w.WriteString([]byte(k))
+		w.WriteInt(v)
+	}
+	aux("redis-ver", []byte(opt.RedisVer))
+	auxInt("redis-bits", 64)
+	auxInt("ctime", now.Unix())
+	auxInt("used-mem", opt.UsedMem)
+	aof := int64(0)
+	if opt.AOFBase {
+		aof = 1
+	}
+	auxInt("aof-base", aof)
+	for _, d := range snap {
+		_ = w.WriteByte(OpSelectDB)
+		w.WriteLen(uint64(d.Index))
+		_ = w.WriteByte(OpResizeDB)
+		w.WriteLen(uint64(len(d.Entries)))
+		w.WriteLen(uint64(d.Expires))
+		for i := range d.Entries {
+			e := &d.Entries[i]
+			if e.ExpireAt != 0 {
+				_ = w.WriteByte(OpExpireMs)
+				w.WriteUint64LE(uint64(e.ExpireAt))
+			}
+			if e.Pre != nil {
+				_ = w.WriteByte(e.Pre[0])
+				w.WriteString(unsafeBytes(e.Key))
+				w.WriteRaw(e.Pre[1:])
+			} else if err := w.writeKeyValue(unsafeBytes(e.Key), e.Value, ver, &opt); err != nil {
+				return err
+			}
+			if w.err != nil {
+				return w.err
+			}
+		}
+	}
+	_ = w.WriteByte(OpEOF)
+	sum := w.checksum()
+	if !opt.Checksum {
+		sum = 0
+	}
+	var tail [8]byte
+	binary.LittleEndian.PutUint64(tail[:], sum)
+	if w.err == nil {
+		_, w.err = out.Write(tail[:])
+	}
+	return w.err
+}
+
+// writeKeyValue writes the type byte, the key and the value.
+func (w *Writer) writeKeyValue(key []byte, v keyspace.Value, ver int, opt *Options) error {
+	switch v := v.(type) {
+	case *keyspace.String:
+		_ = w.WriteByte(TypeString)
+		w.WriteString(key)
+		w.WriteString(v.Bytes())
+	case *keyspace.List:
+		_ = w.WriteByte(TypeListQuicklist2)
+		w.WriteString(key)
+		w.writeList(v, opt.ListFill)
+	case *keyspace.Set:
+		w.writeSet(key, v, ver)
+	case *keyspace.ZSet:
+		w.writeZSet(key, v)
+	case *keyspace.Hash:
+		w.writeHash(key, v)
+	case *keyspace.Stream:
+		t := byte(TypeStreamListpacks3)
+		if ver < 11 {
+			t = TypeStreamListpacks2
+		}
+		_ = w.WriteByte(t)
+		w.WriteString(key)
+		w.writeStream(v)
+	case *keyspace.ModuleValue:
+		var bw bufWriter
+		mw := NewWriter(&bw, w.compress)
+		if err := mw.writeModule(v, opt.Modules); err != nil {
+			return err
+		}
+		if err := mw.Flush(); err != nil {
+			return err
+		}
+		_ = w.WriteByte(bw.b[0])
+		w.WriteString(key)
+		w.WriteRaw(bw.b[1:])
+	default:
+		return fmt.Errorf("cannot save a value of kind %s", v.Kind())
+	}
+	return nil
+}
+
+// writeModule writes a module value's type byte, id, fields and EOF.
+func (w *Writer) writeModule(v *keyspace.ModuleValue, s ModuleSaver) error {
+	if s == nil {
+		return ErrModuleValue
+	}
+	id, ok := s.TypeID(v)
+	if !ok {
+		return ErrModuleValue
+	}
+	_ = w.WriteByte(TypeModule2)
+	w.WriteLen(id)
+	if err := s.Save(v, w); err != nil {
+		return err
+	}
+	w.ModuleEOF()
+	return nil
+}
+
+// listNodeFull is quicklist's limit check for a node about to take one
+// more element of n bytes.
+func listNodeFull(fill, size, count int) bool {
+	if fill >= 0 {
+		return size > 8192 || count >= max(fill, 1)
+	}
+	return size > 4096<<(min(-fill, 5)-1)
+}
+
+func (w *Writer) writeList(l *keyspace.List, fill int) {
+	if fill == 0 {
+		fill = -2
+	}
+	var nodes [][]byte
+	lp := newLP()
+	l.Each(false, func(_ int, b []byte) bool {
+		if lp.n > 0 && listNodeFull(fill, lp.size()+len(b)+11, lp.n) {
+			nodes = append(nodes, lp.finish())
+			lp = newLP()
+		}
+		lp.appendBytes(b)
+		return true
+	})
+	if lp.n > 0 {
+		nodes = append(nodes, lp.finish())
+	}
+	w.WriteLen(uint64(len(nodes)))
+	for _, n := range nodes {
+		w.WriteLen(2) // QUICKLIST_NODE_CONTAINER_PACKED
+		w.WriteString(n)
+	}
+}
+
+func (w *Writer) writeSet(key []byte, s *keyspace.Set, ver int) {
+	enc := s.Encoding()
+	switch {
+	case enc == "intset":
+		vals := make([]int64, 0, s.Len())
+		s.Each(func(m string) bool {
+			v, _ := strconv.ParseInt(m, 10, 64)
+			vals = append(vals, v)
+			return true
+		})
+		slices.Sort(vals)
+		_ = w.WriteByte(TypeSetIntset)
+		w.WriteString(key)
+		w.WriteString(buildIntset(vals))
+	case enc == "listpack" && ver >= 11:
+		lp := newLP()
+		s.Each(func(m string) bool { lp.appendBytes(unsafeBytes(m)); return true })
+		_ = w.WriteByte(TypeSetListpack)
+		w.WriteString(key)
+		w.WriteString(lp.finish())
+	default:
+		_ = w.WriteByte(TypeSet)
+		w.WriteString(key)
+		w.WriteLen(uint64(s.Len()))
+		s.Each(func(m string) bool { w.WriteString(unsafeBytes(m)); return true })
+	}
+}
+
+// appendScore adds a zset score to a listpack as Redis's d2string text.
+func appendScore(lp *lpBuilder, f float64) {
+	switch {
+	case math.IsInf(f, 1):
+		lp.appendBytes([]byte("inf"))
+	case math.IsInf(f, -1):
+		lp.appendBytes([]byte("-inf"))
+	case f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && !(f == 0 && math.Signbit(f)):
+		lp.appendInt(int64(f))
+	default:
+		lp.appendBytes(strconv.AppendFloat(nil, f, 'g', -1, 64))
+	}
+}
+
+func (w *Writer) writeZSet(key []byte, z *keyspace.ZSet) {
+	if z.Encoding() == "listpack" {
+		lp := newLP()
+		z.Each(func(m string, s float64) bool {
+			lp.appendBytes(unsafeBytes(m))
+			appendScore(lp, s)
+			return true
+		})
+		_ = w.WriteByte(TypeZSetListpack)
+		w.WriteString(key)
+		w.WriteString(lp.finish())
+		return
+	}
+	_ = w.WriteByte(TypeZSet2)
+	w.WriteString(key)
+	w.WriteLen(uint64(z.Len()))
+	z.RangeByRank(0, -1, true, func(m string, s float64) bool {
+		w.WriteString(unsafeBytes(m))
+		w.WriteBinaryDouble(s)
+		return true
+	})
+}
+
+func (w *Writer) writeHash(key []byte, h *keyspace.Hash) {
+	if h.Encoding() == "listpack" {
+		lp := newLP()
+		h.Each(func(f string, v []byte) bool {
+			lp.appendBytes(unsafeBytes(f))
+			lp.appendBytes(v)
+			return true
+		})
+		_ = w.WriteByte(TypeHashListpack)
+		w.WriteString(key)
+		w.WriteString(lp.finish())
+		return
+	}
+	_ = w.WriteByte(TypeHash)
+	w.WriteString(key)
+	w.WriteLen(uint64(h.Len()))
+	h.Each(func(f string, v []byte) bool {
+		w.WriteString(unsafeBytes(f))
+		w.WriteString(v)
+		return true
+	})
+}
+
+// streamIDKey is a node's 16-byte big-endian master ID.
+func streamIDKey(id keyspace.StreamID) []byte {
+	var k [16]byte
+	binary.BigEndian.PutUint64(k[:], id.Ms)
+	binary.BigEndian.PutUint64(k[8:], id.Seq)
+	return k[:]
+}
+
+// streamNode accumulates one listpack of a stream's radix tree.
+type streamNode struct {
+	master  keyspace.StreamID
+	fields  [][]byte
+	entries int
+}
+
+func (w *Writer) writeStream(s *keyspace.Stream) {
+	var keys, lps [][]byte
+	var cur *streamNode
+	var body []func(*lpBuilder)
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		lp := newLP()
+		lp.appendInt(int64(cur.entries))
+		lp.appendInt(0)
+		lp.appendInt(int64(len(cur.fields)))
+		for _, f := range cur.fields {
+			lp.appendBytes(f)
+		}
+		lp.appendInt(0)
+		for _, fn := range body {
+			fn(lp)
+		}
+		keys = append(keys, streamIDKey(cur.master))
+		lps = append(lps, lp.finish())
+		cur, body = nil, nil
+	}
+	size := 0
+	s.Range(keyspace.MinStreamID, keyspace.MaxStreamID, false, -1, func(e keyspace.StreamEntry) bool {
+		esize := 16
+		for _, f := range e.Fields {
+			esize += len(f) + 2
+		}
+		if cur != nil && (cur.entries >= streamNodeMaxEntries || size+esize >= streamNodeMaxBytes) {
+			flush()
+		}
+		if cur == nil {
+			cur = &streamNode{master: e.ID}
+			for i := 0; i < len(e.Fields); i += 2 {
+				cur.fields = append(cur.fields, e.Fields[i])
+			}
+			size = 16
+		}
+		size += esize
+		cur.entries++
+		same := len(e.Fields)/2 == len(cur.fields)
+		for i := 0; same && i < len(cur.fields); i++ {
+			same = string(cur.fields[i]) == string(e.Fields[2*i])
+		}
+		master, fields := cur.master, e.Fields
+		body = append(body, func(lp *lpBuilder) {
+			nf := len(fields) / 2
+			flags := int64(0)
+			if same {
+				flags = 2 // STREAM_ITEM_FLAG_SAMEFIELDS
+			}
+			lp.appendInt(flags)
+			lp.appendInt(int64(e.ID.Ms - master.Ms))
+			lp.appendInt(int64(e.ID.Seq - master.Seq))
+			if !same {
+				lp.appendInt(int64(nf))
+			}
+			for i := 0; i < nf; i++ {
+				if !same {
+					lp.appendBytes(fields[2*i])
+				}
+				lp.appendBytes(fields[2*i+1])
+			}
+			count := int64(nf + 3)
+			if !same {
+				count += int64(nf + 1)
+			}
+			lp.appendInt(count)
+		})
+		return true
+	})
+	flush()
+	w.WriteLen(uint64(len(lps)))
+	for i := range lps {
+		w.WriteString(keys[i])
+		w.WriteString(lps[i])
+	}
+	w.WriteLen(uint64(s.Len()))
+	last := s.LastID()
+	w.WriteLen(last.Ms)
+	w.WriteLen(last.Seq)
+	var first keyspace.StreamID
+	if e, ok := s.First(); ok {
+		first = e.ID
+	}
+	w.WriteLen(first.Ms)
+	w.WriteLen(first.Seq)
+	md := s.MaxDeletedID()
+	w.WriteLen(md.Ms)
+	w.WriteLen(md.Seq)
+	w.WriteLen(s.EntriesAdded())
+	names := make([]string, 0, len(s.Groups))
+	for n := range s.Groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	w.WriteLen(uint64(len(names)))
+	for _, n := range names {
+		g := s.Groups[n]
+		w.WriteString([]byte(n))
+		w.WriteLen(g.LastID.Ms)
+		w.WriteLen(g.LastID.Seq)
+		w.WriteLen(uint64(g.EntriesRead))
+		w.WriteLen(0) // global PEL
+		w.WriteLen(0) // consumers
+	}
+}
