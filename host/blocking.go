@@ -14,9 +14,19 @@ type blockState struct {
 	onReady   func(c *Client, key []byte) bool // serve after a key became ready
 	onTimeout func(c *Client)                  // write the timeout reply
 	onError   func(c *Client, msg string)      // CLIENT UNBLOCK ERROR (nil: default error reply)
-	timer     *time.Timer
-	wake      chan struct{} // closed when unblocked
-	done      bool
+	// onDisconnect runs (under the lock) when the connection closes while
+	// blocked, before the block ends; nil for core commands.
+	onDisconnect func(c *Client)
+	// mayTimeout, when set, is asked before a timeout (timer or CLIENT
+	// UNBLOCK TIMEOUT) replies: false skips it because the block is about
+	// to end another way (a module already unblocked the client).
+	mayTimeout func(c *Client) bool
+	// noClientUnblock makes CLIENT UNBLOCK answer 0 (a module block
+	// without a timeout callback).
+	noClientUnblock bool
+	timer           *time.Timer
+	wake            chan struct{} // closed when unblocked
+	done            bool
 }
 
 // isBlocked reports whether the client waits in a blocking command.
@@ -54,7 +64,7 @@ func (c *Client) BlockOnKeys(keys [][]byte, timeout time.Duration, onReady func(
 	if timeout > 0 {
 		bs.timer = time.AfterFunc(timeout, func() {
 			s.mu.Lock()
-			if c.blocked == bs && !bs.done {
+			if c.blocked == bs && !bs.done && (bs.mayTimeout == nil || bs.mayTimeout(c)) {
 				bs.onTimeout(c)
 				s.unblock(c)
 			}
@@ -165,6 +175,9 @@ func (s *Server) waitUnblocked(c *Client, bs *blockState) bool {
 		}
 	case <-closed:
 		s.mu.Lock()
+		if c.blocked == bs && !bs.done && bs.onDisconnect != nil {
+			bs.onDisconnect(c)
+		}
 		s.unblock(c)
 		s.mu.Unlock()
 		return false
@@ -193,11 +206,15 @@ func clientUnblock(c *Client, a [][]byte) {
 		return
 	}
 	target := s.clients[id]
-	if target == nil || target.blocked == nil || target.blocked.done {
+	if target == nil || target.blocked == nil || target.blocked.done || target.blocked.noClientUnblock {
 		c.W.Int(0)
 		return
 	}
 	bs := target.blocked
+	if !useError && bs.mayTimeout != nil && !bs.mayTimeout(target) {
+		c.W.Int(1)
+		return
+	}
 	switch {
 	case useError && bs.onError != nil:
 		bs.onError(target, "UNBLOCKED client unblocked via CLIENT UNBLOCK")

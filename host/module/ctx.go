@@ -25,6 +25,9 @@ type ctxState struct {
 	loading *Module
 	// keys collects KeyAtPos positions during a getkeys request.
 	keys []int
+	// args are the arguments of the module command being run (kept by a
+	// blocked client for its reply and timeout callbacks).
+	args [][]byte
 }
 
 // liveCtxs counts contexts made by newCtx and not yet freed (leak tests).

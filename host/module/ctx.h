@@ -54,6 +54,13 @@ struct RedisModuleCtx {
 
     /* PoolAlloc arena blocks, freed with the context (ctx.c). */
     struct mh_pool_block *pool;
+
+    /* Blocked clients (api_block.c): the handle a reply/timeout callback or
+     * a bound thread-safe context belongs to, the private data the
+     * callback sees and the key that woke a client blocked on keys. */
+    RedisModuleBlockedClient *blocked_client;
+    void *blocked_privdata;
+    RedisModuleString *blocked_ready_key;
 };
 
 /* Kinds of auto-memory entries. */
@@ -84,6 +91,10 @@ void mh_am_forget(RedisModuleCtx *ctx, void *ptr);
 #define MH_CTX_CHANNELS_POS (1u << 3) /* collect ChannelAtPosWithFlags */
 #define MH_CTX_ONLOAD (1u << 4)       /* inside RedisModule_OnLoad */
 #define MH_CTX_ONUNLOAD (1u << 5)     /* inside RedisModule_OnUnload */
+#define MH_CTX_BLOCKED_REPLY (1u << 6)        /* reply callback of a blocked client */
+#define MH_CTX_BLOCKED_TIMEOUT (1u << 7)      /* timeout callback of a blocked client */
+#define MH_CTX_BLOCKED_DISCONNECTED (1u << 8) /* free_privdata after the client went away */
+#define MH_CTX_THREAD_SAFE (1u << 9)          /* GetThreadSafeContext & co */
 
 /* Number of auto-memory kinds (one past the last mh_am_kind). */
 #define MH_AM_KINDS 6

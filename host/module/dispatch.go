@@ -7,6 +7,8 @@ import "C"
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 
 	"github.com/modhost/modhost/host"
 )
@@ -33,7 +35,7 @@ func (mc *command) run(c *host.Client, args [][]byte) {
 		return
 	}
 	sys := mc.mod.sys
-	ctx := newCtx(&ctxState{sys: sys, mod: mc.mod, client: c}, c.W.Proto, C.MH_CTX_COMMAND)
+	ctx := newCtx(&ctxState{sys: sys, mod: mc.mod, client: c, args: args}, c.W.Proto, C.MH_CTX_COMMAND)
 	buf, lens := sys.packArgs(args)
 	var pending C.int
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
@@ -42,9 +44,7 @@ func (mc *command) run(c *host.Client, args [][]byte) {
 		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
 	} else {
 		out := replyBytes(ctx)
-		if msg, ok := singleError(out); ok {
-			c.CountError(msg)
-		}
+		countReplyErrors(c, out)
 		c.W.Buf = append(c.W.Buf, out...)
 	}
 	freeCtx(ctx)
@@ -61,6 +61,80 @@ func singleError(reply []byte) (string, bool) {
 		return "", false
 	}
 	return string(reply[1:i]), true
+}
+
+// countReplyErrors counts every error reply in a module command's output in
+// errorstats, nested ones included: Redis counts each RedisModule_ReplyWith-
+// Error as it is added, wherever it sits in the reply.
+func countReplyErrors(c *host.Client, out []byte) {
+	if bytes.IndexByte(out, '-') < 0 { // no error can be in there
+		return
+	}
+	for pos := 0; pos < len(out); {
+		next, ok := walkReply(out, pos, func(msg string) { c.CountError(errorStatMsg(msg)) })
+		if !ok {
+			return
+		}
+		pos = next
+	}
+}
+
+// errorStatMsg returns msg with the error code Redis's errorstats uses
+// first: the text up to the first space within 32 bytes of "-msg", else
+// "ERR".
+func errorStatMsg(msg string) string {
+	i := strings.IndexByte(msg, ' ')
+	if i < 0 || i+1 >= 32 {
+		return "ERR"
+	}
+	return msg
+}
+
+// walkReply steps over the RESP reply starting at out[pos], calling onErr
+// with the text of each simple or blob error in it, and returns the offset
+// after it; ok is false on malformed input.
+func walkReply(out []byte, pos int, onErr func(string)) (next int, ok bool) {
+	end := bytes.Index(out[pos:], []byte("\r\n"))
+	if end < 1 {
+		return 0, false
+	}
+	end += pos
+	typ, line := out[pos], out[pos+1:end]
+	next = end + 2
+	switch typ {
+	case '-':
+		onErr(string(line))
+		return next, true
+	case '+', ':', '_', ',', '#', '(':
+		return next, true
+	case '$', '!', '=':
+		n, err := strconv.Atoi(string(line))
+		if err != nil || n < 0 { // $-1: null bulk
+			return next, err == nil
+		}
+		if next+n+2 > len(out) {
+			return 0, false
+		}
+		if typ == '!' {
+			onErr(string(out[next : next+n]))
+		}
+		return next + n + 2, true
+	case '*', '~', '>', '%', '|':
+		n, err := strconv.Atoi(string(line))
+		if err != nil {
+			return 0, false
+		}
+		if typ == '%' || typ == '|' {
+			n *= 2
+		}
+		for i := 0; i < n; i++ {
+			if next, ok = walkReply(out, next, onErr); !ok {
+				return 0, false
+			}
+		}
+		return next, true
+	}
+	return 0, false
 }
 
 // getKeys is the host.GetKeysFunc of a "getkeys-api" command: the module

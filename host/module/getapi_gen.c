@@ -5,6 +5,12 @@
 #include "ctx.h"
 #include "api_gen.h"
 
+/* AbortBlock is implemented in Go (api_block.go). */
+extern int mhgo_AbortBlock(RedisModuleBlockedClient *bc);
+int mh_AbortBlock(RedisModuleBlockedClient *bc) {
+    return (int)mhgo_AbortBlock(bc);
+}
+
 /* AddACLCategory is implemented in Go (api_command.go). */
 extern int mhgo_AddACLCategory(RedisModuleCtx *ctx, const char *name, int *mh_errno);
 int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
@@ -14,10 +20,46 @@ int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
     return r;
 }
 
+/* AddPostNotificationJob is implemented in Go (api_notify.go). */
+extern int mhgo_AddPostNotificationJob(RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*));
+int mh_AddPostNotificationJob(RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*)) {
+    return (int)mhgo_AddPostNotificationJob(ctx, callback, pd, free_pd);
+}
+
+/* BlockClient is implemented in Go (api_block.go). */
+extern RedisModuleBlockedClient *mhgo_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms);
+RedisModuleBlockedClient *mh_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms) {
+    return (RedisModuleBlockedClient *)mhgo_BlockClient(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms);
+}
+
+/* BlockClientOnKeys is implemented in Go (api_block.go). */
+extern RedisModuleBlockedClient *mhgo_BlockClientOnKeys(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata);
+RedisModuleBlockedClient *mh_BlockClientOnKeys(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata) {
+    return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeys(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata);
+}
+
+/* BlockClientOnKeysWithFlags is implemented in Go (api_block.go). */
+extern RedisModuleBlockedClient *mhgo_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags);
+RedisModuleBlockedClient *mh_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags) {
+    return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeysWithFlags(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata, flags);
+}
+
+/* CloseKey is implemented in Go (api_key.go). */
+extern void mhgo_CloseKey(RedisModuleKey *kp);
+void mh_CloseKey(RedisModuleKey *kp) {
+    mhgo_CloseKey(kp);
+}
+
 /* CreateCommand is implemented in Go (api_command.go). */
 extern int mhgo_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
 int mh_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
     return (int)mhgo_CreateCommand(ctx, name, cmdfunc, strflags, firstkey, lastkey, keystep);
+}
+
+/* CreateDict is implemented in Go (api_dict.go). */
+extern RedisModuleDict *mhgo_CreateDict(RedisModuleCtx *ctx);
+RedisModuleDict *mh_CreateDict(RedisModuleCtx *ctx) {
+    return (RedisModuleDict *)mhgo_CreateDict(ctx);
 }
 
 /* CreateSubcommand is implemented in Go (api_command.go). */
@@ -26,10 +68,127 @@ int mh_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModul
     return (int)mhgo_CreateSubcommand(parent, name, cmdfunc, strflags, firstkey, lastkey, keystep);
 }
 
+/* CreateTimer is implemented in Go (api_timer.go). */
+extern RedisModuleTimerID mhgo_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data);
+RedisModuleTimerID mh_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data) {
+    return (RedisModuleTimerID)mhgo_CreateTimer(ctx, period, callback, data);
+}
+
 /* DbSize is implemented in Go (api_util.go). */
 extern unsigned long long mhgo_DbSize(RedisModuleCtx *ctx);
 unsigned long long mh_DbSize(RedisModuleCtx *ctx) {
     return (unsigned long long)mhgo_DbSize(ctx);
+}
+
+/* DeleteKey is implemented in Go (api_key.go). */
+extern int mhgo_DeleteKey(RedisModuleKey *key);
+int mh_DeleteKey(RedisModuleKey *key) {
+    return (int)mhgo_DeleteKey(key);
+}
+
+/* DictCompareC is implemented in Go (api_dict.go). */
+extern int mhgo_DictCompareC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen);
+int mh_DictCompareC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen) {
+    return (int)mhgo_DictCompareC(di, op, key, keylen);
+}
+
+/* DictDelC is implemented in Go (api_dict.go). */
+extern int mhgo_DictDelC(RedisModuleDict *d, void *key, size_t keylen, void *oldval);
+int mh_DictDelC(RedisModuleDict *d, void *key, size_t keylen, void *oldval) {
+    return (int)mhgo_DictDelC(d, key, keylen, oldval);
+}
+
+/* DictGetC is implemented in Go (api_dict.go). */
+extern void *mhgo_DictGetC(RedisModuleDict *d, void *key, size_t keylen, int *nokey);
+void *mh_DictGetC(RedisModuleDict *d, void *key, size_t keylen, int *nokey) {
+    return (void *)mhgo_DictGetC(d, key, keylen, nokey);
+}
+
+/* DictIteratorReseekC is implemented in Go (api_dict.go). */
+extern int mhgo_DictIteratorReseekC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen);
+int mh_DictIteratorReseekC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen) {
+    return (int)mhgo_DictIteratorReseekC(di, op, key, keylen);
+}
+
+/* DictIteratorStartC is implemented in Go (api_dict.go). */
+extern RedisModuleDictIter *mhgo_DictIteratorStartC(RedisModuleDict *d, const char *op, void *key, size_t keylen);
+RedisModuleDictIter *mh_DictIteratorStartC(RedisModuleDict *d, const char *op, void *key, size_t keylen) {
+    return (RedisModuleDictIter *)mhgo_DictIteratorStartC(d, op, key, keylen);
+}
+
+/* DictIteratorStop is implemented in Go (api_dict.go). */
+extern void mhgo_DictIteratorStop(RedisModuleDictIter *di);
+void mh_DictIteratorStop(RedisModuleDictIter *di) {
+    mhgo_DictIteratorStop(di);
+}
+
+/* DictNextC is implemented in Go (api_dict.go). */
+extern void *mhgo_DictNextC(RedisModuleDictIter *di, size_t *keylen, void **dataptr);
+void *mh_DictNextC(RedisModuleDictIter *di, size_t *keylen, void **dataptr) {
+    return (void *)mhgo_DictNextC(di, keylen, dataptr);
+}
+
+/* DictPrevC is implemented in Go (api_dict.go). */
+extern void *mhgo_DictPrevC(RedisModuleDictIter *di, size_t *keylen, void **dataptr);
+void *mh_DictPrevC(RedisModuleDictIter *di, size_t *keylen, void **dataptr) {
+    return (void *)mhgo_DictPrevC(di, keylen, dataptr);
+}
+
+/* DictReplaceC is implemented in Go (api_dict.go). */
+extern int mhgo_DictReplaceC(RedisModuleDict *d, void *key, size_t keylen, void *ptr);
+int mh_DictReplaceC(RedisModuleDict *d, void *key, size_t keylen, void *ptr) {
+    return (int)mhgo_DictReplaceC(d, key, keylen, ptr);
+}
+
+/* DictSetC is implemented in Go (api_dict.go). */
+extern int mhgo_DictSetC(RedisModuleDict *d, void *key, size_t keylen, void *ptr);
+int mh_DictSetC(RedisModuleDict *d, void *key, size_t keylen, void *ptr) {
+    return (int)mhgo_DictSetC(d, key, keylen, ptr);
+}
+
+/* EventLoopAdd is implemented in Go (api_eventloop.go). */
+extern int mhgo_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data, int *mh_errno);
+int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data) {
+    int mh_err = 0;
+    int r = (int)mhgo_EventLoopAdd(fd, mask, func, user_data, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* EventLoopAddOneShot is implemented in Go (api_eventloop.go). */
+extern int mhgo_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data, int *mh_errno);
+int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data) {
+    int mh_err = 0;
+    int r = (int)mhgo_EventLoopAddOneShot(func, user_data, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* EventLoopDel is implemented in Go (api_eventloop.go). */
+extern int mhgo_EventLoopDel(int fd, int mask, int *mh_errno);
+int mh_EventLoopDel(int fd, int mask) {
+    int mh_err = 0;
+    int r = (int)mhgo_EventLoopDel(fd, mask, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* FreeDict is implemented in Go (api_dict.go). */
+extern void mhgo_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d);
+void mh_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d) {
+    mhgo_FreeDict(ctx, d);
+}
+
+/* FreeThreadSafeContext is implemented in Go (api_thread.go). */
+extern void mhgo_FreeThreadSafeContext(RedisModuleCtx *ctx);
+void mh_FreeThreadSafeContext(RedisModuleCtx *ctx) {
+    mhgo_FreeThreadSafeContext(ctx);
+}
+
+/* GetAbsExpire is implemented in Go (api_key.go). */
+extern mstime_t mhgo_GetAbsExpire(RedisModuleKey *key);
+mstime_t mh_GetAbsExpire(RedisModuleKey *key) {
+    return (mstime_t)mhgo_GetAbsExpire(key);
 }
 
 /* GetCommand is implemented in Go (api_command.go). */
@@ -44,10 +203,52 @@ int mh_GetContextFlags(RedisModuleCtx *ctx) {
     return (int)mhgo_GetContextFlags(ctx);
 }
 
+/* GetDetachedThreadSafeContext is implemented in Go (api_thread.go). */
+extern RedisModuleCtx *mhgo_GetDetachedThreadSafeContext(RedisModuleCtx *ctx);
+RedisModuleCtx *mh_GetDetachedThreadSafeContext(RedisModuleCtx *ctx) {
+    return (RedisModuleCtx *)mhgo_GetDetachedThreadSafeContext(ctx);
+}
+
+/* GetExpire is implemented in Go (api_key.go). */
+extern mstime_t mhgo_GetExpire(RedisModuleKey *key);
+mstime_t mh_GetExpire(RedisModuleKey *key) {
+    return (mstime_t)mhgo_GetExpire(key);
+}
+
+/* GetLFU is implemented in Go (api_key.go). */
+extern int mhgo_GetLFU(RedisModuleKey *key, long long *lfu_freq);
+int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
+    return (int)mhgo_GetLFU(key, lfu_freq);
+}
+
+/* GetLRU is implemented in Go (api_key.go). */
+extern int mhgo_GetLRU(RedisModuleKey *key, mstime_t *lru_idle);
+int mh_GetLRU(RedisModuleKey *key, mstime_t *lru_idle) {
+    return (int)mhgo_GetLRU(key, lru_idle);
+}
+
+/* GetNotifyKeyspaceEvents is implemented in Go (api_notify.go). */
+extern int mhgo_GetNotifyKeyspaceEvents(void);
+int mh_GetNotifyKeyspaceEvents(void) {
+    return (int)mhgo_GetNotifyKeyspaceEvents();
+}
+
 /* GetServerVersion is implemented in Go (exports.go). */
 extern int mhgo_GetServerVersion(void);
 int mh_GetServerVersion(void) {
     return (int)mhgo_GetServerVersion();
+}
+
+/* GetThreadSafeContext is implemented in Go (api_thread.go). */
+extern RedisModuleCtx *mhgo_GetThreadSafeContext(RedisModuleBlockedClient *bc);
+RedisModuleCtx *mh_GetThreadSafeContext(RedisModuleBlockedClient *bc) {
+    return (RedisModuleCtx *)mhgo_GetThreadSafeContext(bc);
+}
+
+/* GetTimerInfo is implemented in Go (api_timer.go). */
+extern int mhgo_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data);
+int mh_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data) {
+    return (int)mhgo_GetTimerInfo(ctx, id, remaining, data);
 }
 
 /* GetUsedMemoryRatio is implemented in Go (api_util.go). */
@@ -74,10 +275,106 @@ void mh_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
     mhgo_KeyAtPosWithFlags(ctx, pos, flags);
 }
 
+/* KeyExists is implemented in Go (api_key.go). */
+extern int mhgo_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
+int mh_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    return (int)mhgo_KeyExists(ctx, keyname);
+}
+
+/* ListDelete is implemented in Go (api_key_list.go). */
+extern int mhgo_ListDelete(RedisModuleKey *key, long index, int *mh_errno);
+int mh_ListDelete(RedisModuleKey *key, long index) {
+    int mh_err = 0;
+    int r = (int)mhgo_ListDelete(key, index, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ListGet is implemented in Go (api_key_list.go). */
+extern RedisModuleString *mhgo_ListGet(RedisModuleKey *key, long index, int *mh_errno);
+RedisModuleString *mh_ListGet(RedisModuleKey *key, long index) {
+    int mh_err = 0;
+    RedisModuleString * r = (RedisModuleString *)mhgo_ListGet(key, index, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ListInsert is implemented in Go (api_key_list.go). */
+extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
+int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
+    int mh_err = 0;
+    int r = (int)mhgo_ListInsert(key, index, value, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ListPop is implemented in Go (api_key_list.go). */
+extern RedisModuleString *mhgo_ListPop(RedisModuleKey *key, int where, int *mh_errno);
+RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
+    int mh_err = 0;
+    RedisModuleString * r = (RedisModuleString *)mhgo_ListPop(key, where, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ListPush is implemented in Go (api_key_list.go). */
+extern int mhgo_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele, int *mh_errno);
+int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
+    int mh_err = 0;
+    int r = (int)mhgo_ListPush(kp, where, ele, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ListSet is implemented in Go (api_key_list.go). */
+extern int mhgo_ListSet(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
+int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
+    int mh_err = 0;
+    int r = (int)mhgo_ListSet(key, index, value, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* NotifyKeyspaceEvent is implemented in Go (api_notify.go). */
+extern int mhgo_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key);
+int mh_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key) {
+    return (int)mhgo_NotifyKeyspaceEvent(ctx, type, event, key);
+}
+
+/* OpenKey is implemented in Go (api_key.go). */
+extern RedisModuleKey *mhgo_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode);
+RedisModuleKey *mh_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode) {
+    return (RedisModuleKey *)mhgo_OpenKey(ctx, keyname, mode);
+}
+
+/* RandomKey is implemented in Go (api_key.go). */
+extern RedisModuleString *mhgo_RandomKey(RedisModuleCtx *ctx);
+RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
+    return (RedisModuleString *)mhgo_RandomKey(ctx);
+}
+
+/* ReplicateVerbatim is implemented in Go (api_replicate.go). */
+extern int mhgo_ReplicateVerbatim(RedisModuleCtx *ctx);
+int mh_ReplicateVerbatim(RedisModuleCtx *ctx) {
+    return (int)mhgo_ReplicateVerbatim(ctx);
+}
+
+/* ResetDataset is implemented in Go (api_key.go). */
+extern void mhgo_ResetDataset(int restart_aof, int async);
+void mh_ResetDataset(int restart_aof, int async) {
+    mhgo_ResetDataset(restart_aof, async);
+}
+
 /* SelectDb is implemented in Go (api_util.go). */
 extern int mhgo_SelectDb(RedisModuleCtx *ctx, int newid);
 int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
     return (int)mhgo_SelectDb(ctx, newid);
+}
+
+/* SetAbsExpire is implemented in Go (api_key.go). */
+extern int mhgo_SetAbsExpire(RedisModuleKey *key, mstime_t expire);
+int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
+    return (int)mhgo_SetAbsExpire(key, expire);
 }
 
 /* SetCommandACLCategories is implemented in Go (api_command.go). */
@@ -95,6 +392,30 @@ int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo 
     return r;
 }
 
+/* SetDisconnectCallback is implemented in Go (api_block.go). */
+extern void mhgo_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback);
+void mh_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback) {
+    mhgo_SetDisconnectCallback(bc, callback);
+}
+
+/* SetExpire is implemented in Go (api_key.go). */
+extern int mhgo_SetExpire(RedisModuleKey *key, mstime_t expire);
+int mh_SetExpire(RedisModuleKey *key, mstime_t expire) {
+    return (int)mhgo_SetExpire(key, expire);
+}
+
+/* SetLFU is implemented in Go (api_key.go). */
+extern int mhgo_SetLFU(RedisModuleKey *key, long long lfu_freq);
+int mh_SetLFU(RedisModuleKey *key, long long lfu_freq) {
+    return (int)mhgo_SetLFU(key, lfu_freq);
+}
+
+/* SetLRU is implemented in Go (api_key.go). */
+extern int mhgo_SetLRU(RedisModuleKey *key, mstime_t lru_idle);
+int mh_SetLRU(RedisModuleKey *key, mstime_t lru_idle) {
+    return (int)mhgo_SetLRU(key, lru_idle);
+}
+
 /* SetModuleAttribs is implemented in Go (api_module.go). */
 extern void mhgo_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver);
 void mh_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver) {
@@ -107,22 +428,235 @@ void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
     mhgo_SetModuleOptions(ctx, options);
 }
 
+/* SignalKeyAsReady is implemented in Go (api_key.go). */
+extern void mhgo_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key);
+void mh_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key) {
+    mhgo_SignalKeyAsReady(ctx, key);
+}
+
+/* SignalModifiedKey is implemented in Go (api_key.go). */
+extern int mhgo_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname);
+int mh_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    return (int)mhgo_SignalModifiedKey(ctx, keyname);
+}
+
+/* StopTimer is implemented in Go (api_timer.go). */
+extern int mhgo_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data);
+int mh_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data) {
+    return (int)mhgo_StopTimer(ctx, id, data);
+}
+
+/* StreamAdd is implemented in Go (api_key_stream.go). */
+extern int mhgo_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields, int *mh_errno);
+int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields) {
+    int mh_err = 0;
+    int r = (int)mhgo_StreamAdd(key, flags, id, argv, numfields, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StreamDelete is implemented in Go (api_key_stream.go). */
+extern int mhgo_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id, int *mh_errno);
+int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
+    int mh_err = 0;
+    int r = (int)mhgo_StreamDelete(key, id, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StreamIteratorDelete is implemented in Go (api_key_stream.go). */
+extern int mhgo_StreamIteratorDelete(RedisModuleKey *key, int *mh_errno);
+int mh_StreamIteratorDelete(RedisModuleKey *key) {
+    int mh_err = 0;
+    int r = (int)mhgo_StreamIteratorDelete(key, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StreamIteratorStart is implemented in Go (api_key_stream.go). */
+extern int mhgo_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid, int *mh_errno);
+int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid) {
+    int mh_err = 0;
+    int r = (int)mhgo_StreamIteratorStart(key, flags, startid, endid, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StreamTrimByID is implemented in Go (api_key_stream.go). */
+extern long long mhgo_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id, int *mh_errno);
+long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id) {
+    int mh_err = 0;
+    long long r = (long long)mhgo_StreamTrimByID(key, flags, id, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StreamTrimByLength is implemented in Go (api_key_stream.go). */
+extern long long mhgo_StreamTrimByLength(RedisModuleKey *key, int flags, long long length, int *mh_errno);
+long long mh_StreamTrimByLength(RedisModuleKey *key, int flags, long long length) {
+    int mh_err = 0;
+    long long r = (long long)mhgo_StreamTrimByLength(key, flags, length, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* StringDMA is implemented in Go (api_key_string.go). */
+extern char *mhgo_StringDMA(RedisModuleKey *key, size_t *len, int mode);
+char *mh_StringDMA(RedisModuleKey *key, size_t *len, int mode) {
+    return (char *)mhgo_StringDMA(key, len, mode);
+}
+
+/* StringSet is implemented in Go (api_key_string.go). */
+extern int mhgo_StringSet(RedisModuleKey *key, RedisModuleString *str);
+int mh_StringSet(RedisModuleKey *key, RedisModuleString *str) {
+    return (int)mhgo_StringSet(key, str);
+}
+
+/* StringTruncate is implemented in Go (api_key_string.go). */
+extern int mhgo_StringTruncate(RedisModuleKey *key, size_t newlen);
+int mh_StringTruncate(RedisModuleKey *key, size_t newlen) {
+    return (int)mhgo_StringTruncate(key, newlen);
+}
+
+/* SubscribeToKeyspaceEvents is implemented in Go (api_notify.go). */
+extern int mhgo_SubscribeToKeyspaceEvents(RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc cb);
+int mh_SubscribeToKeyspaceEvents(RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc cb) {
+    return (int)mhgo_SubscribeToKeyspaceEvents(ctx, types, cb);
+}
+
+/* ThreadSafeContextLock is implemented in Go (api_thread.go). */
+extern void mhgo_ThreadSafeContextLock(RedisModuleCtx *ctx);
+void mh_ThreadSafeContextLock(RedisModuleCtx *ctx) {
+    mhgo_ThreadSafeContextLock(ctx);
+}
+
+/* ThreadSafeContextTryLock is implemented in Go (api_thread.go). */
+extern int mhgo_ThreadSafeContextTryLock(RedisModuleCtx *ctx, int *mh_errno);
+int mh_ThreadSafeContextTryLock(RedisModuleCtx *ctx) {
+    int mh_err = 0;
+    int r = (int)mhgo_ThreadSafeContextTryLock(ctx, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ThreadSafeContextUnlock is implemented in Go (api_thread.go). */
+extern void mhgo_ThreadSafeContextUnlock(RedisModuleCtx *ctx);
+void mh_ThreadSafeContextUnlock(RedisModuleCtx *ctx) {
+    mhgo_ThreadSafeContextUnlock(ctx);
+}
+
+/* UnblockClient is implemented in Go (api_block.go). */
+extern int mhgo_UnblockClient(RedisModuleBlockedClient *bc, void *privdata);
+int mh_UnblockClient(RedisModuleBlockedClient *bc, void *privdata) {
+    return (int)mhgo_UnblockClient(bc, privdata);
+}
+
+/* UnlinkKey is implemented in Go (api_key.go). */
+extern int mhgo_UnlinkKey(RedisModuleKey *key);
+int mh_UnlinkKey(RedisModuleKey *key) {
+    return (int)mhgo_UnlinkKey(key);
+}
+
 /* WrongArity is implemented in Go (api_util.go). */
 extern int mhgo_WrongArity(RedisModuleCtx *ctx);
 int mh_WrongArity(RedisModuleCtx *ctx) {
     return (int)mhgo_WrongArity(ctx);
 }
 
+/* Yield is implemented in Go (api_eventloop.go). */
+extern void mhgo_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply);
+void mh_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply) {
+    mhgo_Yield(ctx, flags, busy_reply);
+}
+
+/* ZsetAdd is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr);
+int mh_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr) {
+    return (int)mhgo_ZsetAdd(key, score, ele, flagsptr);
+}
+
+/* ZsetFirstInLexRange is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
+int mh_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
+    return (int)mhgo_ZsetFirstInLexRange(key, min, max);
+}
+
+/* ZsetFirstInScoreRange is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
+int mh_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
+    return (int)mhgo_ZsetFirstInScoreRange(key, min, max, minex, maxex);
+}
+
+/* ZsetIncrby is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore);
+int mh_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore) {
+    return (int)mhgo_ZsetIncrby(key, score, ele, flagsptr, newscore);
+}
+
+/* ZsetLastInLexRange is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
+int mh_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
+    return (int)mhgo_ZsetLastInLexRange(key, min, max);
+}
+
+/* ZsetLastInScoreRange is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
+int mh_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
+    return (int)mhgo_ZsetLastInScoreRange(key, min, max, minex, maxex);
+}
+
+/* ZsetRem is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted);
+int mh_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted) {
+    return (int)mhgo_ZsetRem(key, ele, deleted);
+}
+
+/* ZsetScore is implemented in Go (api_key_zset.go). */
+extern int mhgo_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score);
+int mh_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score) {
+    return (int)mhgo_ZsetScore(key, ele, score);
+}
+
 const mh_api_entry mh_api_table[] = {
+    {"AbortBlock", (mh_api_fn)mh_AbortBlock},
     {"AddACLCategory", (mh_api_fn)mh_AddACLCategory},
+    {"AddPostNotificationJob", (mh_api_fn)mh_AddPostNotificationJob},
     {"Alloc", (mh_api_fn)mh_Alloc},
     {"AutoMemory", (mh_api_fn)mh_AutoMemory},
     {"AvoidReplicaTraffic", (mh_api_fn)mh_AvoidReplicaTraffic},
+    {"BlockClient", (mh_api_fn)mh_BlockClient},
+    {"BlockClientGetPrivateData", (mh_api_fn)mh_BlockClientGetPrivateData},
+    {"BlockClientOnKeys", (mh_api_fn)mh_BlockClientOnKeys},
+    {"BlockClientOnKeysWithFlags", (mh_api_fn)mh_BlockClientOnKeysWithFlags},
+    {"BlockClientSetPrivateData", (mh_api_fn)mh_BlockClientSetPrivateData},
+    {"BlockedClientDisconnected", (mh_api_fn)mh_BlockedClientDisconnected},
+    {"BlockedClientMeasureTimeEnd", (mh_api_fn)mh_BlockedClientMeasureTimeEnd},
+    {"BlockedClientMeasureTimeStart", (mh_api_fn)mh_BlockedClientMeasureTimeStart},
     {"CachedMicroseconds", (mh_api_fn)mh_CachedMicroseconds},
+    {"Call", (mh_api_fn)mh_Call},
+    {"CallReplyArrayElement", (mh_api_fn)mh_CallReplyArrayElement},
+    {"CallReplyAttribute", (mh_api_fn)mh_CallReplyAttribute},
+    {"CallReplyAttributeElement", (mh_api_fn)mh_CallReplyAttributeElement},
+    {"CallReplyBigNumber", (mh_api_fn)mh_CallReplyBigNumber},
+    {"CallReplyBool", (mh_api_fn)mh_CallReplyBool},
+    {"CallReplyDouble", (mh_api_fn)mh_CallReplyDouble},
+    {"CallReplyInteger", (mh_api_fn)mh_CallReplyInteger},
+    {"CallReplyLength", (mh_api_fn)mh_CallReplyLength},
+    {"CallReplyMapElement", (mh_api_fn)mh_CallReplyMapElement},
+    {"CallReplyPromiseAbort", (mh_api_fn)mh_CallReplyPromiseAbort},
+    {"CallReplyPromiseSetUnblockHandler", (mh_api_fn)mh_CallReplyPromiseSetUnblockHandler},
+    {"CallReplyProto", (mh_api_fn)mh_CallReplyProto},
+    {"CallReplySetElement", (mh_api_fn)mh_CallReplySetElement},
+    {"CallReplyStringPtr", (mh_api_fn)mh_CallReplyStringPtr},
+    {"CallReplyType", (mh_api_fn)mh_CallReplyType},
+    {"CallReplyVerbatim", (mh_api_fn)mh_CallReplyVerbatim},
     {"Calloc", (mh_api_fn)mh_Calloc},
     {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
+    {"CloseKey", (mh_api_fn)mh_CloseKey},
     {"CreateCommand", (mh_api_fn)mh_CreateCommand},
+    {"CreateDict", (mh_api_fn)mh_CreateDict},
     {"CreateString", (mh_api_fn)mh_CreateString},
+    {"CreateStringFromCallReply", (mh_api_fn)mh_CreateStringFromCallReply},
     {"CreateStringFromDouble", (mh_api_fn)mh_CreateStringFromDouble},
     {"CreateStringFromLongDouble", (mh_api_fn)mh_CreateStringFromLongDouble},
     {"CreateStringFromLongLong", (mh_api_fn)mh_CreateStringFromLongLong},
@@ -131,30 +665,84 @@ const mh_api_entry mh_api_table[] = {
     {"CreateStringFromULongLong", (mh_api_fn)mh_CreateStringFromULongLong},
     {"CreateStringPrintf", (mh_api_fn)mh_CreateStringPrintf},
     {"CreateSubcommand", (mh_api_fn)mh_CreateSubcommand},
+    {"CreateTimer", (mh_api_fn)mh_CreateTimer},
     {"DbSize", (mh_api_fn)mh_DbSize},
+    {"DeleteKey", (mh_api_fn)mh_DeleteKey},
+    {"DictCompare", (mh_api_fn)mh_DictCompare},
+    {"DictCompareC", (mh_api_fn)mh_DictCompareC},
+    {"DictDel", (mh_api_fn)mh_DictDel},
+    {"DictDelC", (mh_api_fn)mh_DictDelC},
+    {"DictGet", (mh_api_fn)mh_DictGet},
+    {"DictGetC", (mh_api_fn)mh_DictGetC},
+    {"DictIteratorReseek", (mh_api_fn)mh_DictIteratorReseek},
+    {"DictIteratorReseekC", (mh_api_fn)mh_DictIteratorReseekC},
+    {"DictIteratorStart", (mh_api_fn)mh_DictIteratorStart},
+    {"DictIteratorStartC", (mh_api_fn)mh_DictIteratorStartC},
+    {"DictIteratorStop", (mh_api_fn)mh_DictIteratorStop},
+    {"DictNext", (mh_api_fn)mh_DictNext},
+    {"DictNextC", (mh_api_fn)mh_DictNextC},
+    {"DictPrev", (mh_api_fn)mh_DictPrev},
+    {"DictPrevC", (mh_api_fn)mh_DictPrevC},
+    {"DictReplace", (mh_api_fn)mh_DictReplace},
+    {"DictReplaceC", (mh_api_fn)mh_DictReplaceC},
+    {"DictSet", (mh_api_fn)mh_DictSet},
+    {"DictSetC", (mh_api_fn)mh_DictSetC},
+    {"DictSize", (mh_api_fn)mh_DictSize},
+    {"EventLoopAdd", (mh_api_fn)mh_EventLoopAdd},
+    {"EventLoopAddOneShot", (mh_api_fn)mh_EventLoopAddOneShot},
+    {"EventLoopDel", (mh_api_fn)mh_EventLoopDel},
     {"Free", (mh_api_fn)mh_Free},
+    {"FreeCallReply", (mh_api_fn)mh_FreeCallReply},
+    {"FreeDict", (mh_api_fn)mh_FreeDict},
     {"FreeString", (mh_api_fn)mh_FreeString},
+    {"FreeThreadSafeContext", (mh_api_fn)mh_FreeThreadSafeContext},
+    {"GetAbsExpire", (mh_api_fn)mh_GetAbsExpire},
     {"GetApi", (mh_api_fn)mh_GetApi},
+    {"GetBlockedClientHandle", (mh_api_fn)mh_GetBlockedClientHandle},
+    {"GetBlockedClientPrivateData", (mh_api_fn)mh_GetBlockedClientPrivateData},
+    {"GetBlockedClientReadyKey", (mh_api_fn)mh_GetBlockedClientReadyKey},
     {"GetClientId", (mh_api_fn)mh_GetClientId},
     {"GetClusterSize", (mh_api_fn)mh_GetClusterSize},
     {"GetCommand", (mh_api_fn)mh_GetCommand},
     {"GetContextFlags", (mh_api_fn)mh_GetContextFlags},
     {"GetContextFlagsAll", (mh_api_fn)mh_GetContextFlagsAll},
+    {"GetDbIdFromModuleKey", (mh_api_fn)mh_GetDbIdFromModuleKey},
+    {"GetDetachedThreadSafeContext", (mh_api_fn)mh_GetDetachedThreadSafeContext},
+    {"GetExpire", (mh_api_fn)mh_GetExpire},
+    {"GetKeyNameFromModuleKey", (mh_api_fn)mh_GetKeyNameFromModuleKey},
+    {"GetLFU", (mh_api_fn)mh_GetLFU},
+    {"GetLRU", (mh_api_fn)mh_GetLRU},
     {"GetMyClusterID", (mh_api_fn)mh_GetMyClusterID},
+    {"GetNotifyKeyspaceEvents", (mh_api_fn)mh_GetNotifyKeyspaceEvents},
+    {"GetOpenKeyModesAll", (mh_api_fn)mh_GetOpenKeyModesAll},
     {"GetRandomBytes", (mh_api_fn)mh_GetRandomBytes},
     {"GetRandomHexChars", (mh_api_fn)mh_GetRandomHexChars},
     {"GetSelectedDb", (mh_api_fn)mh_GetSelectedDb},
     {"GetServerVersion", (mh_api_fn)mh_GetServerVersion},
+    {"GetThreadSafeContext", (mh_api_fn)mh_GetThreadSafeContext},
+    {"GetTimerInfo", (mh_api_fn)mh_GetTimerInfo},
     {"GetTypeMethodVersion", (mh_api_fn)mh_GetTypeMethodVersion},
     {"GetUsedMemoryRatio", (mh_api_fn)mh_GetUsedMemoryRatio},
+    {"HashGet", (mh_api_fn)mh_HashGet},
+    {"HashSet", (mh_api_fn)mh_HashSet},
     {"HoldString", (mh_api_fn)mh_HoldString},
+    {"IsBlockedReplyRequest", (mh_api_fn)mh_IsBlockedReplyRequest},
+    {"IsBlockedTimeoutRequest", (mh_api_fn)mh_IsBlockedTimeoutRequest},
     {"IsChannelsPositionRequest", (mh_api_fn)mh_IsChannelsPositionRequest},
     {"IsKeysPositionRequest", (mh_api_fn)mh_IsKeysPositionRequest},
     {"IsModuleNameBusy", (mh_api_fn)mh_IsModuleNameBusy},
     {"IsSubEventSupported", (mh_api_fn)mh_IsSubEventSupported},
     {"KeyAtPos", (mh_api_fn)mh_KeyAtPos},
     {"KeyAtPosWithFlags", (mh_api_fn)mh_KeyAtPosWithFlags},
+    {"KeyExists", (mh_api_fn)mh_KeyExists},
+    {"KeyType", (mh_api_fn)mh_KeyType},
     {"LatencyAddSample", (mh_api_fn)mh_LatencyAddSample},
+    {"ListDelete", (mh_api_fn)mh_ListDelete},
+    {"ListGet", (mh_api_fn)mh_ListGet},
+    {"ListInsert", (mh_api_fn)mh_ListInsert},
+    {"ListPop", (mh_api_fn)mh_ListPop},
+    {"ListPush", (mh_api_fn)mh_ListPush},
+    {"ListSet", (mh_api_fn)mh_ListSet},
     {"Log", (mh_api_fn)mh_Log},
     {"MallocSize", (mh_api_fn)mh_MallocSize},
     {"MallocSizeDict", (mh_api_fn)mh_MallocSizeDict},
@@ -163,8 +751,13 @@ const mh_api_entry mh_api_table[] = {
     {"Microseconds", (mh_api_fn)mh_Microseconds},
     {"Milliseconds", (mh_api_fn)mh_Milliseconds},
     {"MonotonicMicroseconds", (mh_api_fn)mh_MonotonicMicroseconds},
+    {"NotifyKeyspaceEvent", (mh_api_fn)mh_NotifyKeyspaceEvent},
+    {"OpenKey", (mh_api_fn)mh_OpenKey},
     {"PoolAlloc", (mh_api_fn)mh_PoolAlloc},
+    {"RandomKey", (mh_api_fn)mh_RandomKey},
     {"Realloc", (mh_api_fn)mh_Realloc},
+    {"Replicate", (mh_api_fn)mh_Replicate},
+    {"ReplicateVerbatim", (mh_api_fn)mh_ReplicateVerbatim},
     {"ReplySetArrayLength", (mh_api_fn)mh_ReplySetArrayLength},
     {"ReplySetAttributeLength", (mh_api_fn)mh_ReplySetAttributeLength},
     {"ReplySetMapLength", (mh_api_fn)mh_ReplySetMapLength},
@@ -174,6 +767,7 @@ const mh_api_entry mh_api_table[] = {
     {"ReplyWithBigNumber", (mh_api_fn)mh_ReplyWithBigNumber},
     {"ReplyWithBool", (mh_api_fn)mh_ReplyWithBool},
     {"ReplyWithCString", (mh_api_fn)mh_ReplyWithCString},
+    {"ReplyWithCallReply", (mh_api_fn)mh_ReplyWithCallReply},
     {"ReplyWithDouble", (mh_api_fn)mh_ReplyWithDouble},
     {"ReplyWithEmptyArray", (mh_api_fn)mh_ReplyWithEmptyArray},
     {"ReplyWithEmptyString", (mh_api_fn)mh_ReplyWithEmptyString},
@@ -190,26 +784,68 @@ const mh_api_entry mh_api_table[] = {
     {"ReplyWithStringBuffer", (mh_api_fn)mh_ReplyWithStringBuffer},
     {"ReplyWithVerbatimString", (mh_api_fn)mh_ReplyWithVerbatimString},
     {"ReplyWithVerbatimStringType", (mh_api_fn)mh_ReplyWithVerbatimStringType},
+    {"ResetDataset", (mh_api_fn)mh_ResetDataset},
     {"RetainString", (mh_api_fn)mh_RetainString},
     {"SelectDb", (mh_api_fn)mh_SelectDb},
+    {"SetAbsExpire", (mh_api_fn)mh_SetAbsExpire},
     {"SetCommandACLCategories", (mh_api_fn)mh_SetCommandACLCategories},
     {"SetCommandInfo", (mh_api_fn)mh_SetCommandInfo},
+    {"SetDisconnectCallback", (mh_api_fn)mh_SetDisconnectCallback},
+    {"SetExpire", (mh_api_fn)mh_SetExpire},
+    {"SetLFU", (mh_api_fn)mh_SetLFU},
+    {"SetLRU", (mh_api_fn)mh_SetLRU},
     {"SetModuleAttribs", (mh_api_fn)mh_SetModuleAttribs},
     {"SetModuleOptions", (mh_api_fn)mh_SetModuleOptions},
+    {"SignalKeyAsReady", (mh_api_fn)mh_SignalKeyAsReady},
+    {"SignalModifiedKey", (mh_api_fn)mh_SignalModifiedKey},
+    {"StopTimer", (mh_api_fn)mh_StopTimer},
     {"Strdup", (mh_api_fn)mh_Strdup},
+    {"StreamAdd", (mh_api_fn)mh_StreamAdd},
+    {"StreamDelete", (mh_api_fn)mh_StreamDelete},
+    {"StreamIteratorDelete", (mh_api_fn)mh_StreamIteratorDelete},
+    {"StreamIteratorNextField", (mh_api_fn)mh_StreamIteratorNextField},
+    {"StreamIteratorNextID", (mh_api_fn)mh_StreamIteratorNextID},
+    {"StreamIteratorStart", (mh_api_fn)mh_StreamIteratorStart},
+    {"StreamIteratorStop", (mh_api_fn)mh_StreamIteratorStop},
+    {"StreamTrimByID", (mh_api_fn)mh_StreamTrimByID},
+    {"StreamTrimByLength", (mh_api_fn)mh_StreamTrimByLength},
     {"StringAppendBuffer", (mh_api_fn)mh_StringAppendBuffer},
     {"StringCompare", (mh_api_fn)mh_StringCompare},
+    {"StringDMA", (mh_api_fn)mh_StringDMA},
     {"StringPtrLen", (mh_api_fn)mh_StringPtrLen},
+    {"StringSet", (mh_api_fn)mh_StringSet},
     {"StringToDouble", (mh_api_fn)mh_StringToDouble},
     {"StringToLongDouble", (mh_api_fn)mh_StringToLongDouble},
     {"StringToLongLong", (mh_api_fn)mh_StringToLongLong},
     {"StringToStreamID", (mh_api_fn)mh_StringToStreamID},
     {"StringToULongLong", (mh_api_fn)mh_StringToULongLong},
+    {"StringTruncate", (mh_api_fn)mh_StringTruncate},
+    {"SubscribeToKeyspaceEvents", (mh_api_fn)mh_SubscribeToKeyspaceEvents},
+    {"ThreadSafeContextLock", (mh_api_fn)mh_ThreadSafeContextLock},
+    {"ThreadSafeContextTryLock", (mh_api_fn)mh_ThreadSafeContextTryLock},
+    {"ThreadSafeContextUnlock", (mh_api_fn)mh_ThreadSafeContextUnlock},
     {"TrimStringAllocation", (mh_api_fn)mh_TrimStringAllocation},
     {"TryAlloc", (mh_api_fn)mh_TryAlloc},
     {"TryCalloc", (mh_api_fn)mh_TryCalloc},
     {"TryRealloc", (mh_api_fn)mh_TryRealloc},
+    {"UnblockClient", (mh_api_fn)mh_UnblockClient},
+    {"UnlinkKey", (mh_api_fn)mh_UnlinkKey},
+    {"ValueLength", (mh_api_fn)mh_ValueLength},
     {"WrongArity", (mh_api_fn)mh_WrongArity},
+    {"Yield", (mh_api_fn)mh_Yield},
+    {"ZsetAdd", (mh_api_fn)mh_ZsetAdd},
+    {"ZsetFirstInLexRange", (mh_api_fn)mh_ZsetFirstInLexRange},
+    {"ZsetFirstInScoreRange", (mh_api_fn)mh_ZsetFirstInScoreRange},
+    {"ZsetIncrby", (mh_api_fn)mh_ZsetIncrby},
+    {"ZsetLastInLexRange", (mh_api_fn)mh_ZsetLastInLexRange},
+    {"ZsetLastInScoreRange", (mh_api_fn)mh_ZsetLastInScoreRange},
+    {"ZsetRangeCurrentElement", (mh_api_fn)mh_ZsetRangeCurrentElement},
+    {"ZsetRangeEndReached", (mh_api_fn)mh_ZsetRangeEndReached},
+    {"ZsetRangeNext", (mh_api_fn)mh_ZsetRangeNext},
+    {"ZsetRangePrev", (mh_api_fn)mh_ZsetRangePrev},
+    {"ZsetRangeStop", (mh_api_fn)mh_ZsetRangeStop},
+    {"ZsetRem", (mh_api_fn)mh_ZsetRem},
+    {"ZsetScore", (mh_api_fn)mh_ZsetScore},
 };
 
 const size_t mh_api_table_len = sizeof(mh_api_table) / sizeof(mh_api_table[0]);

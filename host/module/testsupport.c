@@ -326,3 +326,132 @@ int ts_lc_automem(int n, int enable, int forget) {
     int leaked = mh_alloc_used() != before;
     return leaked ? -1 : ts_lc_released;
 }
+
+/* ---- CallReply tests (ts_cr_*, testsupport_call.h) ---- */
+#include <stdio.h>
+#include "api_callreply.h"
+#include "testsupport_call.h"
+
+typedef struct ts_cr_out {
+    char *b;
+    size_t cap, len;
+} ts_cr_out;
+
+static void ts_cr_put(ts_cr_out *o, const char *p, size_t n) {
+    for (size_t i = 0; i < n && o->len + 1 < o->cap; i++) o->b[o->len++] = p[i];
+    o->b[o->len] = '\0';
+}
+
+static void ts_cr_fmt(ts_cr_out *o, const char *fmt, long long v) {
+    char tmp[64];
+    int n = snprintf(tmp, sizeof(tmp), fmt, v);
+    ts_cr_put(o, tmp, (size_t)n);
+}
+
+static void ts_cr_walk(ts_cr_out *o, RedisModuleCallReply *r) {
+    size_t len = 0;
+    const char *s, *f = NULL;
+    RedisModuleCallReply *a = mh_CallReplyAttribute(r), *k, *v;
+    if (a != NULL) {
+        ts_cr_put(o, "|{", 2);
+        for (size_t i = 0; mh_CallReplyAttributeElement(a, i, &k, &v) == REDISMODULE_OK; i++) {
+            if (i) ts_cr_put(o, ",", 1);
+            ts_cr_walk(o, k);
+            ts_cr_put(o, "=", 1);
+            ts_cr_walk(o, v);
+        }
+        ts_cr_put(o, "}", 1);
+    }
+    switch (mh_CallReplyType(r)) {
+    case REDISMODULE_REPLY_STRING:
+    case REDISMODULE_REPLY_ERROR:
+        s = mh_CallReplyStringPtr(r, &len);
+        ts_cr_fmt(o, mh_CallReplyType(r) == REDISMODULE_REPLY_STRING ? "s%lld:" : "e%lld:", (long long)len);
+        ts_cr_put(o, s, len);
+        break;
+    case REDISMODULE_REPLY_INTEGER: ts_cr_fmt(o, "i%lld", mh_CallReplyInteger(r)); break;
+    case REDISMODULE_REPLY_NULL: ts_cr_put(o, "n", 1); break;
+    case REDISMODULE_REPLY_BOOL: ts_cr_fmt(o, "b%lld", mh_CallReplyBool(r)); break;
+    case REDISMODULE_REPLY_DOUBLE: {
+        char tmp[64];
+        int n = snprintf(tmp, sizeof(tmp), "d%.17g", mh_CallReplyDouble(r));
+        ts_cr_put(o, tmp, (size_t)n);
+        break;
+    }
+    case REDISMODULE_REPLY_BIG_NUMBER:
+        s = mh_CallReplyBigNumber(r, &len);
+        ts_cr_put(o, "B", 1);
+        ts_cr_put(o, s, len);
+        break;
+    case REDISMODULE_REPLY_VERBATIM_STRING:
+        s = mh_CallReplyVerbatim(r, &len, &f);
+        ts_cr_put(o, "v", 1);
+        ts_cr_put(o, f, 3);
+        ts_cr_put(o, ":", 1);
+        ts_cr_put(o, s, len);
+        break;
+    case REDISMODULE_REPLY_ARRAY:
+    case REDISMODULE_REPLY_SET: {
+        int set = mh_CallReplyType(r) == REDISMODULE_REPLY_SET;
+        ts_cr_put(o, set ? "~[" : "[", set ? 2 : 1);
+        for (size_t i = 0; i < mh_CallReplyLength(r); i++) {
+            if (i) ts_cr_put(o, ",", 1);
+            ts_cr_walk(o, set ? mh_CallReplySetElement(r, i) : mh_CallReplyArrayElement(r, i));
+        }
+        ts_cr_put(o, "]", 1);
+        break;
+    }
+    case REDISMODULE_REPLY_MAP:
+        ts_cr_put(o, "{", 1);
+        for (size_t i = 0; mh_CallReplyMapElement(r, i, &k, &v) == REDISMODULE_OK; i++) {
+            if (i) ts_cr_put(o, ",", 1);
+            ts_cr_walk(o, k);
+            ts_cr_put(o, "=", 1);
+            ts_cr_walk(o, v);
+        }
+        ts_cr_put(o, "}", 1);
+        break;
+    default: ts_cr_put(o, "?", 1); break;
+    }
+}
+
+int ts_cr_render(const char *p, size_t len, char *out, size_t cap) {
+    RedisModuleCallReply *r = mh_callreply_new(NULL, p, len);
+    if (r == NULL) return -1;
+    ts_cr_out o = {out, cap, 0};
+    out[0] = '\0';
+    if (r->flags & MH_CR_RESP3) ts_cr_put(&o, "3:", 2);
+    ts_cr_walk(&o, r);
+    mh_FreeCallReply(r);
+    return (int)o.len;
+}
+
+int ts_cr_reply(const char *p, size_t len, int resp, char *out, size_t cap) {
+    RedisModuleCallReply *r = mh_callreply_new(NULL, p, len);
+    if (r == NULL) return -1;
+    RedisModuleCtx *ctx = mh_ctx_new(0, resp, MH_CTX_TEMP);
+    int rc = mh_ReplyWithCallReply(ctx, r);
+    int n = -2;
+    if (rc == REDISMODULE_OK) {
+        n = ctx->reply.len < cap ? (int)ctx->reply.len : (int)cap;
+        memcpy(out, ctx->reply.buf, (size_t)n);
+    }
+    mh_ctx_free(ctx);
+    mh_FreeCallReply(r);
+    return n;
+}
+
+int ts_cr_elem_proto(const char *p, size_t len, size_t idx, char *out, size_t cap) {
+    RedisModuleCallReply *r = mh_callreply_new(NULL, p, len);
+    if (r == NULL) return -1;
+    size_t n = 0;
+    const char *e = mh_CallReplyProto(mh_CallReplyArrayElement(r, idx), &n);
+    int rc = -1;
+    if (e != NULL && n <= cap) {
+        memcpy(out, e, n);
+        rc = (int)n;
+    }
+    mh_FreeCallReply(mh_CallReplyArrayElement(r, 0)); /* nested: a no-op */
+    mh_FreeCallReply(r);
+    return rc;
+}
