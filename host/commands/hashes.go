@@ -316,23 +316,8 @@ func hincrbyfloatCommand(c *host.Client, a [][]byte) {
 	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrbyfloat")
 }
 
-// hashScanCursor parses a SCAN cursor as Redis's string2ull: a canonical
-// non-negative integer, or anything strtoull reads completely.
-func hashScanCursor(b []byte) (uint64, bool) {
-	if v, ok := parseInt(b); ok {
-		return uint64(v), v >= 0
-	}
-	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
-	s = strings.TrimPrefix(s, "+")
-	if s == "" || s[0] == '-' || s[0] == '+' {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	return v, err == nil
-}
-
 func hscanCommand(c *host.Client, a [][]byte) {
-	cursor, ok := hashScanCursor(a[2])
+	cursor, ok := parseScanCursor(a[2])
 	if !ok {
 		c.Error(msgHashBadCursor)
 		return

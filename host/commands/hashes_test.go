@@ -92,32 +92,3 @@ func TestHashLongDoubleOverflow(t *testing.T) {
 	// 1e4932 prints as its 4933 integer digits (the zero fraction is trimmed).
 	require.Equal(t, 4933, len(hashFormatLD(x)))
 }
-
-func TestHashScanCursor(t *testing.T) {
-	tests := []struct {
-		in   string
-		want uint64
-		ok   bool
-	}{
-		{"0", 0, true},
-		{"123", 123, true},
-		{"18446744073709551615", 18446744073709551615, true},
-		{"18446744073709551616", 0, false},
-		{"-1", 0, false},
-		{"x", 0, false},
-		{"", 0, false},
-		{"007", 7, true},
-		{" 5", 5, true},
-		{"+5", 5, true},
-		{"5 ", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := hashScanCursor([]byte(tt.in))
-			require.Equal(t, tt.ok, ok)
-			if ok {
-				require.Equal(t, tt.want, got)
-			}
-		})
-	}
-}

@@ -110,42 +110,6 @@ func szDeleted(c *host.Client, key []byte) {
 	ks(c).Notify(keyspace.NotifyGeneric, "del", key, c.DB)
 }
 
-// szParseCursor parses a SCAN cursor as Redis's string2ull: a canonical
-// non-negative integer or anything strtoull reads completely.
-func szParseCursor(b []byte) (uint64, bool) {
-	if v, ok := parseInt(b); ok {
-		return uint64(v), v >= 0
-	}
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] >= '\t' && b[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		neg = b[i] == '-'
-		i++
-	}
-	if i == len(b) {
-		return 0, false
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		ch := b[i]
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		d := uint64(ch - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // szScanArgs holds the parsed options of SSCAN/ZSCAN.
 type szScanArgs struct {
 	cursor uint64
@@ -158,7 +122,7 @@ type szScanArgs struct {
 func parseSZScan(c *host.Client, args [][]byte) (szScanArgs, bool) {
 	sa := szScanArgs{count: 10}
 	var ok bool
-	if sa.cursor, ok = szParseCursor(args[2]); !ok {
+	if sa.cursor, ok = parseScanCursor(args[2]); !ok {
 		c.Error("ERR invalid cursor")
 		return sa, false
 	}

@@ -1,40 +1,12 @@
 package commands
 
 import (
-	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/modhost/modhost/keyspace"
 )
-
-func TestSZParseCursor(t *testing.T) {
-	tests := []struct {
-		in   string
-		want uint64
-		ok   bool
-	}{
-		{"0", 0, true},
-		{"42", 42, true},
-		{"18446744073709551615", math.MaxUint64, true},
-		{"18446744073709551616", 0, false},
-		{"007", 7, true},
-		{"+5", 5, true},
-		{" 5", 5, true},
-		{"-1", 0, false},
-		{"", 0, false},
-		{"abc", 0, false},
-		{"1x", 0, false},
-	}
-	for _, tc := range tests {
-		got, ok := szParseCursor([]byte(tc.in))
-		require.Equal(t, tc.ok, ok, tc.in)
-		if ok {
-			require.Equal(t, tc.want, got, tc.in)
-		}
-	}
-}
 
 func TestNumkeysKeys(t *testing.T) {
 	args := func(s ...string) [][]byte {
