@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"runtime"
 	"strconv"
 	"testing"
 )
@@ -52,5 +53,28 @@ func BenchmarkListPush(b *testing.B) {
 		if l.Len() > 100000 {
 			l.Trim(0, 999)
 		}
+	}
+}
+
+// BenchmarkPopulateHeap stores 1M keys the way DEBUG POPULATE does and
+// reports the live heap per key (compare with Redis's ~91 bytes of RSS).
+func BenchmarkPopulateHeap(b *testing.B) {
+	for range b.N {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ks := New(1, nil)
+		key := make([]byte, 0, 32)
+		val := make([]byte, 0, 32)
+		const n = 1000000
+		for j := range n {
+			key = strconv.AppendInt(append(key[:0], "key:"...), int64(j), 10)
+			val = strconv.AppendInt(append(val[:0], "value:"...), int64(j), 10)
+			ks.Add(0, key, NewString(val))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-bytes/key")
+		runtime.KeepAlive(ks)
 	}
 }

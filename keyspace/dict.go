@@ -21,16 +21,28 @@ func bstr(b []byte) string {
 // reverse-binary cursor over its buckets gives SCAN its guarantee (a key that
 // is present for the whole iteration is returned at least once, whatever is
 // added or removed between calls, even across resizes), and its entries live
-// in one slice, which keeps the per-key overhead small.
+// in a few large arrays, which keeps the per-key overhead small.
 //
-// Entries are addressed by their index in ents; indexes are only stable until
-// the next insert or remove (a shrink compacts the slice).
+// Entries are stored in chunks of chunkSize (the first chunk grows like a
+// slice up to that size), so a large table never copies its entries to
+// grow and never holds an old and a new entry array at once.
+//
+// Entries are addressed by their index; indexes are only stable until the
+// next insert or remove (a shrink compacts the entries).
 type dict[V any] struct {
 	buckets []int32 // head entry index + 1 per bucket; 0 means empty
-	ents    []dent[V]
+	chunks  [][]dent[V]
+	used    int32 // entry slots handed out (the high-water mark)
 	free    int32 // head of the free-entry list, index + 1; 0 means none
 	n       int
 }
+
+// Entry chunk geometry.
+const (
+	chunkBits = 12
+	chunkSize = 1 << chunkBits
+	chunkMask = chunkSize - 1
+)
 
 // dent is one table entry.
 type dent[V any] struct {
@@ -52,12 +64,45 @@ func (d *dict[V]) find(key string) int32 {
 	if d.n == 0 {
 		return -1
 	}
-	for i := d.buckets[d.bucketOf(key)]; i != 0; i = d.ents[i-1].next {
-		if d.ents[i-1].key == key {
+	for i := d.buckets[d.bucketOf(key)]; i != 0; {
+		e := d.at(i - 1)
+		if e.key == key {
 			return i - 1
 		}
+		i = e.next
 	}
 	return -1
+}
+
+// at returns entry i.
+func (d *dict[V]) at(i int32) *dent[V] {
+	return &d.chunks[i>>chunkBits][i&chunkMask]
+}
+
+// slots returns the number of entry slots in use or on the free list.
+func (d *dict[V]) slots() int { return int(d.used) }
+
+// newSlot returns the index of a fresh, zeroed entry slot at the end.
+func (d *dict[V]) newSlot() int32 {
+	i := d.used
+	c := int(i >> chunkBits)
+	if c == len(d.chunks) {
+		size := chunkSize
+		if c == 0 {
+			size = 4
+		}
+		d.chunks = append(d.chunks, make([]dent[V], 0, size))
+	}
+	ch := d.chunks[c]
+	if len(ch) == cap(ch) {
+		// Only the first chunk starts small: double it, up to chunkSize.
+		nc := make([]dent[V], len(ch), min(2*cap(ch), chunkSize))
+		copy(nc, ch)
+		ch = nc
+	}
+	d.chunks[c] = append(ch, dent[V]{})
+	d.used++
+	return i
 }
 
 // insert adds key, which must be absent and owned by the table, and returns
@@ -69,13 +114,12 @@ func (d *dict[V]) insert(key string, val V) int32 {
 	var i int32
 	if d.free != 0 {
 		i = d.free - 1
-		d.free = d.ents[i].next
+		d.free = d.at(i).next
 	} else {
-		d.ents = append(d.ents, dent[V]{})
-		i = int32(len(d.ents) - 1)
+		i = d.newSlot()
 	}
 	b := d.bucketOf(key)
-	d.ents[i] = dent[V]{key: key, val: val, next: d.buckets[b]}
+	*d.at(i) = dent[V]{key: key, val: val, next: d.buckets[b]}
 	d.buckets[b] = i + 1
 	d.n++
 	return i
@@ -89,8 +133,8 @@ func (d *dict[V]) remove(key string) (V, bool) {
 	}
 	b := d.bucketOf(key)
 	prev := int32(0)
-	for i := d.buckets[b]; i != 0; i = d.ents[i-1].next {
-		e := &d.ents[i-1]
+	for i := d.buckets[b]; i != 0; i = d.at(i - 1).next {
+		e := d.at(i - 1)
 		if e.key != key {
 			prev = i
 			continue
@@ -98,7 +142,7 @@ func (d *dict[V]) remove(key string) (V, bool) {
 		if prev == 0 {
 			d.buckets[b] = e.next
 		} else {
-			d.ents[prev-1].next = e.next
+			d.at(prev - 1).next = e.next
 		}
 		v := e.val
 		*e = dent[V]{next: d.free}
@@ -132,24 +176,23 @@ func (d *dict[V]) rehash(size int, compact bool) {
 	old := d.buckets
 	d.buckets = make([]int32, size)
 	if compact {
-		oldEnts := d.ents
-		d.ents = make([]dent[V], 0, d.n)
-		d.free = 0
+		src := *d
+		d.chunks, d.used, d.free = nil, 0, 0
 		for _, h := range old {
-			for i := h; i != 0; i = oldEnts[i-1].next {
-				e := oldEnts[i-1]
-				d.ents = append(d.ents, e)
-				j := int32(len(d.ents))
+			for i := h; i != 0; i = src.at(i - 1).next {
+				j := d.newSlot()
+				e := d.at(j)
+				*e = *src.at(i - 1)
 				b := d.bucketOf(e.key)
-				d.ents[j-1].next = d.buckets[b]
-				d.buckets[b] = j
+				e.next = d.buckets[b]
+				d.buckets[b] = j + 1
 			}
 		}
 		return
 	}
 	for _, h := range old {
 		for i := h; i != 0; {
-			e := &d.ents[i-1]
+			e := d.at(i - 1)
 			next := e.next
 			b := d.bucketOf(e.key)
 			e.next = d.buckets[b]
@@ -167,8 +210,10 @@ func (d *dict[V]) scanStep(cursor uint64, fn func(i int32)) uint64 {
 		return 0
 	}
 	mask := uint64(len(d.buckets) - 1)
-	for i := d.buckets[cursor&mask]; i != 0; i = d.ents[i-1].next {
+	for i := d.buckets[cursor&mask]; i != 0; {
+		next := d.at(i - 1).next
 		fn(i - 1)
+		i = next
 	}
 	cursor |= ^mask
 	cursor = bits.Reverse64(cursor)
@@ -203,13 +248,13 @@ func (d *dict[V]) random(r *rand.Rand) int32 {
 			continue
 		}
 		n := 0
-		for i := h; i != 0; i = d.ents[i-1].next {
+		for i := h; i != 0; i = d.at(i - 1).next {
 			n++
 		}
 		k := r.IntN(n)
 		i := h
 		for ; k > 0; k-- {
-			i = d.ents[i-1].next
+			i = d.at(i - 1).next
 		}
 		return i - 1
 	}
@@ -219,8 +264,8 @@ func (d *dict[V]) random(r *rand.Rand) int32 {
 // the table.
 func (d *dict[V]) each(fn func(e *dent[V]) bool) {
 	for _, h := range d.buckets {
-		for i := h; i != 0; i = d.ents[i-1].next {
-			if !fn(&d.ents[i-1]) {
+		for i := h; i != 0; i = d.at(i - 1).next {
+			if !fn(d.at(i - 1)) {
 				return
 			}
 		}

@@ -34,7 +34,7 @@ func (ks *Keyspace) SetExpire(db int, key []byte, atMs int64) bool {
 		return false
 	}
 	d := &ks.dbs[db]
-	e := &d.d.ents[i].val
+	e := &d.d.at(i).val
 	switch {
 	case e.exp == 0 && atMs != 0:
 		d.expires++
@@ -52,7 +52,7 @@ func (ks *Keyspace) GetExpire(db int, key []byte) (atMs int64, ok bool) {
 	if i < 0 {
 		return 0, false
 	}
-	return ks.dbs[db].d.ents[i].val.exp, true
+	return ks.dbs[db].d.at(i).val.exp, true
 }
 
 // Persist removes key's TTL and reports whether there was one to remove.
@@ -88,14 +88,14 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 			if d.expires == 0 {
 				break
 			}
-			now := ks.clock.NowMs()
+			now := ks.now()
 			keys = keys[:0]
 			sampled, buckets := 0, 0
 			var ttlSum int64
 			var ttlN int64
 			for sampled < expireKeysPerLoop && buckets < expireMaxBuckets {
 				d.expCursor = d.d.scanStep(d.expCursor, func(i int32) {
-					e := &d.d.ents[i]
+					e := d.d.at(i)
 					if e.val.exp == 0 {
 						return
 					}

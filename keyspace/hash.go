@@ -90,7 +90,7 @@ func (h *Hash) Get(f []byte) ([]byte, bool) {
 		if i < 0 {
 			return nil, false
 		}
-		return h.big.ents[i].val, true
+		return h.big.at(i).val, true
 	}
 	if i := h.smallIndex(f); i >= 0 {
 		return h.small[i].v, true
@@ -109,20 +109,20 @@ func (h *Hash) Set(f, v []byte) bool {
 	if h.big == nil && (len(f) > h.lim.HashMaxListpackValue || len(v) > h.lim.HashMaxListpackValue) {
 		h.convert()
 	}
-	vc := append(make([]byte, 0, len(v)), v...)
 	if h.big != nil {
 		if i := h.big.find(bstr(f)); i >= 0 {
-			h.big.ents[i].val = vc
+			e := h.big.at(i)
+			e.val = overwrite(e.val, v)
 			return false
 		}
-		h.big.insert(string(f), vc)
+		h.big.insert(string(f), clone(v))
 		return true
 	}
 	if i := h.smallIndex(f); i >= 0 {
-		h.small[i].v = vc
+		h.small[i].v = overwrite(h.small[i].v, v)
 		return false
 	}
-	h.small = append(h.small, hpair{f: string(f), v: vc})
+	h.small = append(h.small, hpair{f: string(f), v: clone(v)})
 	if len(h.small) > h.lim.HashMaxListpackEntries {
 		h.convert()
 	}
@@ -175,7 +175,7 @@ func (h *Hash) Scan(cursor uint64, count int, fn func(f string, v []byte)) uint6
 		}
 		return 0
 	}
-	return h.big.scan(cursor, count, func(i int32) { fn(h.big.ents[i].key, h.big.ents[i].val) })
+	return h.big.scan(cursor, count, func(i int32) { fn(h.big.at(i).key, h.big.at(i).val) })
 }
 
 // Random returns a random field and its value (HRANDFIELD); ok is false when
@@ -186,11 +186,25 @@ func (h *Hash) Random() (f string, v []byte, ok bool) {
 		if i < 0 {
 			return "", nil, false
 		}
-		return h.big.ents[i].key, h.big.ents[i].val, true
+		return h.big.at(i).key, h.big.at(i).val, true
 	}
 	if len(h.small) == 0 {
 		return "", nil, false
 	}
 	p := h.small[pkgRand.IntN(len(h.small))]
 	return p.f, p.v, true
+}
+
+// clone returns a private copy of b.
+func clone(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
+
+// overwrite returns v stored in old's buffer when it fits without wasting
+// much (the steady HSET workload then allocates nothing), else a copy.
+// Slices handed out earlier for old are invalidated, as the package's
+// ownership rule allows.
+func overwrite(old, v []byte) []byte {
+	if len(v) <= cap(old) && cap(old) <= 2*len(v)+32 {
+		return append(old[:0], v...)
+	}
+	return clone(v)
 }

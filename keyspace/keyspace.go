@@ -52,6 +52,8 @@ type Keyspace struct {
 	hooks Hooks
 	rng   *rand.Rand
 	expDB int // next db the active-expiry cycle visits
+	// pinned is the command time snapshot set by PinTime (0: read clock).
+	pinned int64
 	// Limits are the encoding thresholds; collections created by this
 	// keyspace's New* methods point at this field.
 	Limits Limits
@@ -89,8 +91,25 @@ func New(n int, clock Clock) *Keyspace {
 // NumDBs returns the number of databases.
 func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
 
-// Now returns the clock's time in Unix ms.
-func (ks *Keyspace) Now() int64 { return ks.clock.NowMs() }
+// Now returns the clock's time in Unix ms, or the time pinned by PinTime.
+func (ks *Keyspace) Now() int64 { return ks.now() }
+
+// now is Now for the package: every expiry check, LRU/LFU update and TTL
+// computation reads the time through it.
+func (ks *Keyspace) now() int64 {
+	if ks.pinned != 0 {
+		return ks.pinned
+	}
+	return ks.clock.NowMs()
+}
+
+// PinTime fixes the time the keyspace reads (Unix ms) until the next
+// PinTime; 0 unpins it, so the clock is read again on every access. The
+// server pins the time of each command before running it, as Redis's
+// command time snapshot: lazy expiry and LRU updates then cost no clock
+// read, and a command sees one consistent time. The caller must unpin
+// before releasing the server lock.
+func (ks *Keyspace) PinTime(ms int64) { ks.pinned = ms }
 
 // Size returns the number of keys in db (DBSIZE; expired keys not yet
 // reclaimed are counted, as in Redis).

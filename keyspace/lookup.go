@@ -24,7 +24,7 @@ func (ks *Keyspace) find(db int, key []byte, flags LookupFlags) int32 {
 	if i < 0 {
 		return -1
 	}
-	if exp := d.ents[i].val.exp; exp != 0 && ks.clock.NowMs() > exp {
+	if exp := d.at(i).val.exp; exp != 0 && ks.now() > exp {
 		if flags&LookupAccessExpired != 0 {
 			return i
 		}
@@ -51,7 +51,7 @@ func (ks *Keyspace) lookup(db int, key []byte, flags LookupFlags) Value {
 	if flags&(LookupNoStats|LookupWrite) == 0 {
 		ks.Stats.KeyspaceHits++
 	}
-	e := &ks.dbs[db].d.ents[i]
+	e := ks.dbs[db].d.at(i)
 	if flags&LookupNoTouch == 0 {
 		e.meta = ks.touch(e.meta)
 	}
@@ -100,7 +100,7 @@ func (ks *Keyspace) Add(db int, key []byte, v Value) bool {
 
 func (ks *Keyspace) insert(db int, key []byte, v Value) int32 {
 	i := ks.dbs[db].d.insert(string(key), dbval{v: v})
-	ks.dbs[db].d.ents[i].meta = ks.initMeta()
+	ks.dbs[db].d.at(i).meta = ks.initMeta()
 	if blocksOn(v.Kind()) {
 		ks.hooks.KeyReady(db, key)
 	}
@@ -124,7 +124,7 @@ func (ks *Keyspace) SetKey(db int, key []byte, v Value, keepTTL bool) (existed b
 // replace swaps the value of entry i (Redis's dbSetValue with overwrite).
 func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) {
 	d := &ks.dbs[db]
-	e := &d.d.ents[i]
+	e := d.d.at(i)
 	old := e.val.v
 	e.val.v = v
 	if !keepTTL && e.val.exp != 0 {
@@ -228,7 +228,7 @@ func (ks *Keyspace) Copy(srcDB int, src []byte, dstDB int, dst []byte, replace b
 	if i < 0 {
 		return CopyNoSource
 	}
-	dv := ks.dbs[srcDB].d.ents[i].val
+	dv := ks.dbs[srcDB].d.at(i).val
 	c, ok := dv.v.(Cloner)
 	if !ok {
 		return CopyNotCopyable
@@ -255,8 +255,8 @@ func (ks *Keyspace) RandomKey(db int) (string, bool) {
 	d := &ks.dbs[db].d
 	for tries := 0; d.Len() > 0; tries++ {
 		i := d.random(ks.rng)
-		e := &d.ents[i]
-		if e.val.exp == 0 || ks.clock.NowMs() <= e.val.exp {
+		e := d.at(i)
+		if e.val.exp == 0 || ks.now() <= e.val.exp {
 			return e.key, true
 		}
 		if tries >= 100 && d.Len() == ks.dbs[db].expires {
@@ -275,7 +275,7 @@ func (ks *Keyspace) MemoryUsage(db int, key []byte) (int, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	e := &ks.dbs[db].d.ents[i]
+	e := ks.dbs[db].d.at(i)
 	return entryOverhead + len(e.key) + e.val.v.MemUsage(), true
 }
 

@@ -13,11 +13,11 @@ const (
 )
 
 func (ks *Keyspace) lruClock() uint32 {
-	return uint32(ks.clock.NowMs()/lruClockRes) & lruClockMax
+	return uint32(ks.now()/lruClockRes) & lruClockMax
 }
 
 func (ks *Keyspace) lfuMinutes() uint32 {
-	return uint32(ks.clock.NowMs()/60000) & 0xFFFF
+	return uint32(ks.now()/60000) & 0xFFFF
 }
 
 // initMeta is the meta word of a freshly added key.
@@ -78,7 +78,7 @@ func (ks *Keyspace) IdleTime(db int, key []byte) (ms int64, ok bool) {
 	if i < 0 {
 		return 0, false
 	}
-	meta := ks.dbs[db].d.ents[i].meta
+	meta := ks.dbs[db].d.at(i).meta
 	now := ks.lruClock()
 	var ticks uint32
 	if now >= meta {
@@ -95,7 +95,7 @@ func (ks *Keyspace) Freq(db int, key []byte) (int, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	return int(ks.lfuDecr(ks.dbs[db].d.ents[i].meta)), true
+	return int(ks.lfuDecr(ks.dbs[db].d.at(i).meta)), true
 }
 
 // SetIdleTime sets key's LRU clock so that it appears idle for ms
@@ -114,7 +114,7 @@ func (ks *Keyspace) SetIdleTime(db int, key []byte, ms int64) bool {
 		} else {
 			v = lruClockMax - (ticks - now)
 		}
-		ks.dbs[db].d.ents[i].meta = v
+		ks.dbs[db].d.at(i).meta = v
 	}
 	return true
 }
@@ -127,7 +127,7 @@ func (ks *Keyspace) SetFreq(db int, key []byte, freq int) bool {
 		return false
 	}
 	if ks.LFU {
-		ks.dbs[db].d.ents[i].meta = ks.lfuMinutes()<<8 | uint32(min(max(freq, 0), 255))
+		ks.dbs[db].d.at(i).meta = ks.lfuMinutes()<<8 | uint32(min(max(freq, 0), 255))
 	}
 	return true
 }

@@ -29,10 +29,10 @@ func (o *ScanOptions) keep(key string, v Value) bool {
 // step. The returned strings are the stored keys (immutable, no copy).
 func (ks *Keyspace) Scan(db int, cursor uint64, count int, opts *ScanOptions, out []string) (uint64, []string) {
 	d := &ks.dbs[db].d
-	now := ks.clock.NowMs()
+	now := ks.now()
 	var expired []string
 	next := d.scan(cursor, count, func(i int32) {
-		e := &d.ents[i]
+		e := d.at(i)
 		if e.val.exp != 0 && now > e.val.exp {
 			expired = append(expired, e.key)
 			return
@@ -51,7 +51,7 @@ func (ks *Keyspace) Scan(db int, cursor uint64, count int, opts *ScanOptions, ou
 // returns false. Expired keys are skipped (not deleted: fn may be iterating).
 func (ks *Keyspace) Keys(db int, pattern []byte, fn func(key string) bool) {
 	all := len(pattern) == 1 && pattern[0] == '*'
-	now := ks.clock.NowMs()
+	now := ks.now()
 	ks.dbs[db].d.each(func(e *dent[dbval]) bool {
 		if e.val.exp != 0 && now > e.val.exp {
 			return true

@@ -220,7 +220,7 @@ func (s *Set) Scan(cursor uint64, count int, fn func(m string)) uint64 {
 		s.Each(func(m string) bool { fn(m); return true })
 		return 0
 	}
-	return s.big.scan(cursor, count, func(i int32) { fn(s.big.ents[i].key) })
+	return s.big.scan(cursor, count, func(i int32) { fn(s.big.at(i).key) })
 }
 
 // Random returns a random member (SRANDMEMBER/SPOP); ok is false when empty.
@@ -229,7 +229,7 @@ func (s *Set) Random() (string, bool) {
 	case n == 0:
 		return "", false
 	case s.big != nil:
-		return s.big.ents[s.big.random(pkgRand)].key, true
+		return s.big.at(s.big.random(pkgRand)).key, true
 	case s.isInt:
 		return strconv.FormatInt(s.ints[pkgRand.IntN(n)], 10), true
 	default:

@@ -77,7 +77,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	return z.scores.ents[i].val, true
+	return z.scores.at(i).val, true
 }
 
 // Add sets member's score (a copy of member is stored) and reports whether
@@ -85,7 +85,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 // and INCR logic belongs to the command, built on Score and Add.
 func (z *ZSet) Add(member []byte, score float64) bool {
 	if i := z.scores.find(bstr(member)); i >= 0 {
-		e := &z.scores.ents[i]
+		e := z.scores.at(i)
 		if e.val != score {
 			z.tree.Delete(zitem{e.val, e.key})
 			e.val = score
@@ -108,7 +108,7 @@ func (z *ZSet) Remove(member []byte) bool {
 	if i < 0 {
 		return false
 	}
-	e := z.scores.ents[i]
+	e := *z.scores.at(i)
 	z.tree.Delete(zitem{e.val, e.key})
 	z.scores.remove(e.key)
 	return true
@@ -201,7 +201,7 @@ func (z *ZSet) Scan(cursor uint64, count int, fn func(member string, score float
 		z.Each(func(m string, s float64) bool { fn(m, s); return true })
 		return 0
 	}
-	return z.scores.scan(cursor, count, func(i int32) { fn(z.scores.ents[i].key, z.scores.ents[i].val) })
+	return z.scores.scan(cursor, count, func(i int32) { fn(z.scores.at(i).key, z.scores.at(i).val) })
 }
 
 // Random returns a random member and score (ZRANDMEMBER).
@@ -210,7 +210,7 @@ func (z *ZSet) Random() (ScoredMember, bool) {
 	if i < 0 {
 		return ScoredMember{}, false
 	}
-	e := &z.scores.ents[i]
+	e := z.scores.at(i)
 	return ScoredMember{e.key, e.val}, true
 }
 
