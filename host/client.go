@@ -71,9 +71,37 @@ type Client struct {
 	wmu       sync.Mutex
 	wcond     *sync.Cond
 	writeSeq  uint64 // guarded by wmu
-	spare     []byte // guarded by wmu: recycled buffer
 	asyncWake chan struct{}
+
+	// clk is the batch clock of the connection goroutine, valid (on) only
+	// while that goroutine holds the server lock for a batch.
+	clk batchClock
 }
+
+// batchClock gives the commands of one batch their times with one
+// monotonic clock read per command: the end of a command is the start of
+// the next. Redis likewise reads the clock once around each call.
+type batchClock struct {
+	base time.Time     // wall and monotonic reading at the batch start
+	last time.Duration // offset of the latest reading from base
+	on   bool
+}
+
+// start begins a batch (under the server lock).
+func (k *batchClock) start() {
+	k.base = time.Now()
+	k.last = 0
+	k.on = true
+}
+
+// tick reads the clock and returns the offset from the batch start.
+func (k *batchClock) tick() time.Duration {
+	k.last = time.Since(k.base)
+	return k.last
+}
+
+// at returns the time at offset d.
+func (k *batchClock) at(d time.Duration) time.Time { return k.base.Add(d) }
 
 func newClient(s *Server, conn net.Conn) *Client {
 	c := &Client{srv: s, conn: conn, CreatedAt: time.Now()}
@@ -155,9 +183,6 @@ func (c *Client) writeOut(buf []byte, seq uint64) error {
 	}
 	c.writeSeq++
 	c.wcond.Broadcast()
-	if cap(buf) <= 64<<10 {
-		c.spare = buf[:0]
-	}
 	c.wmu.Unlock()
 	return err
 }

@@ -19,27 +19,11 @@ func registerInfoCommand(s *Server) {
 }
 
 func infoCommand(c *Client, a [][]byte) {
-	want := map[string]bool{}
-	if len(a) == 1 {
-		for _, sec := range defaultInfoSections {
-			want[sec] = true
-		}
-	}
+	args := make([]string, 0, len(a)-1)
 	for _, arg := range a[1:] {
-		switch name := strings.ToLower(string(arg)); name {
-		case "default":
-			for _, sec := range defaultInfoSections {
-				want[sec] = true
-			}
-		case "all", "everything":
-			for _, sec := range allInfoSections {
-				want[sec] = true
-			}
-		default:
-			want[name] = true
-		}
+		args = append(args, string(arg))
 	}
-	c.W.Verbatim("txt", []byte(c.srv.InfoString(want)))
+	c.W.Verbatim("txt", []byte(c.srv.InfoText(args)))
 }
 
 // InfoString renders the requested INFO sections in Redis's order.

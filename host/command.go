@@ -133,9 +133,12 @@ type Command struct {
 	Docs    *CommandDocs
 	Handler Handler
 	GetKeys GetKeysFunc
-	Parent  *Command
-	Subs    map[string]*Command
-	Module  string // owning module name, "" for core commands
+	// GetKeysFlags, when set, is used instead of GetKeys: the key
+	// positions with their access flags (module KeyAtPosWithFlags).
+	GetKeysFlags func(args [][]byte) []KeyRef
+	Parent       *Command
+	Subs         map[string]*Command
+	Module       string // owning module name, "" for core commands
 	// Protected names the enable-*-command option that gates this command.
 	Protected string
 

@@ -314,6 +314,10 @@ func (c *Command) Keys(args [][]byte) (keys []KeyRef, ok bool) {
 			return keys, len(keys) > 0
 		}
 	}
+	if c.GetKeysFlags != nil {
+		keys = c.GetKeysFlags(args)
+		return keys, len(keys) > 0
+	}
 	if c.GetKeys != nil {
 		// Module keys come from RedisModule_KeyAtPos, whose flags are RW
 		// access update; core key functions report no flags.

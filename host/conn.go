@@ -15,12 +15,16 @@ const readChunk = 16 << 10
 type batch struct {
 	argv [][]byte
 	ends []int
+	// spare is the last written reply buffer, handed back to the client's
+	// writer so that a steady connection does not allocate one per batch.
+	spare []byte
 }
 
 // serveConn is the goroutine of one connection: read everything available,
 // parse every complete command, run them under one lock acquisition, write
 // all replies at once.
 func (s *Server) serveConn(conn net.Conn) {
+	StartGCTuner()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
@@ -36,6 +40,9 @@ func (s *Server) serveConn(conn net.Conn) {
 	}
 	s.clients[c.ID] = c
 	s.stats.connectionsReceived++
+	if s.hooks.events != nil {
+		s.hooks.events(&ServerEvent{ID: EventClientChange, Sub: SubClientConnected, Client: c})
+	}
 	lim := connLimits{Limits: resp.DefaultLimits()}
 	s.refreshLimitsLocked(&lim, c)
 	s.mu.Unlock()
@@ -136,7 +143,7 @@ func (b *batch) parse(buf []byte, lim *resp.Limits) (int, error) {
 // runBatch executes a parsed batch under one lock acquisition and writes the
 // replies. It returns false when the connection must close.
 func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool {
-	s.mu.Lock()
+	s.lockBatch(c, b)
 	start := 0
 	for _, end := range b.ends {
 		if c.killed || c.closeAfter {
@@ -146,16 +153,17 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 		start = end
 		if bs := c.blocked; bs != nil {
 			out, seq := c.takeOutputLocked()
-			s.mu.Unlock()
+			s.unlockBatch(c)
 			if out != nil {
 				if err := c.writeOut(out, seq); err != nil {
 					return false
 				}
+				b.recycle(out)
 			}
 			if !s.waitUnblocked(c, bs) {
 				return false
 			}
-			s.mu.Lock()
+			s.lockBatch(c, b)
 		}
 	}
 	if perr != nil && !c.killed {
@@ -166,14 +174,43 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 	s.refreshLimitsLocked(lim, c)
 	out, seq := c.takeOutputLocked()
 	keep := !c.killed && !c.closeAfter
-	s.mu.Unlock()
+	s.unlockBatch(c)
 	if out != nil {
 		s.stats.netOutput.Add(int64(len(out)))
 		if err := c.writeOut(out, seq); err != nil {
 			return false
 		}
+		b.recycle(out)
 	}
 	return keep
+}
+
+// lockBatch takes the server lock for a batch: it starts the client's batch
+// clock and gives the reply writer the recycled buffer when it has none
+// (asynchronous output may already have started a new one).
+func (s *Server) lockBatch(c *Client, b *batch) {
+	s.mu.Lock()
+	c.clk.start()
+	if c.W.Buf == nil && b.spare != nil {
+		c.W.Buf = b.spare
+		b.spare = nil
+	}
+}
+
+// unlockBatch stops the batch clock, unpins the keyspace time and releases
+// the server lock.
+func (s *Server) unlockBatch(c *Client) {
+	c.clk.on = false
+	s.Keys.PinTime(0)
+	s.mu.Unlock()
+}
+
+// recycle keeps a written reply buffer for the next batch unless it grew
+// large (a big reply should not pin its memory for the connection's life).
+func (b *batch) recycle(out []byte) {
+	if cap(out) <= readChunk {
+		b.spare = out[:0]
+	}
 }
 
 // freeClient unregisters a client when its connection ends.

@@ -23,12 +23,19 @@ type preExecHook func(c *Client, cmd *Command, args [][]byte) bool
 // execute runs one command for c under the server lock: lookup, checks,
 // the handler (with panic containment), statistics and after-command work.
 func (s *Server) execute(c *Client, args [][]byte) {
-	c.LastActive = time.Now()
+	if c.clk.on {
+		c.LastActive = c.clk.at(c.clk.last)
+	} else {
+		c.LastActive = time.Now()
+	}
 	mark := len(c.W.Buf)
 	if c.replyMode == replySkipNext {
 		c.replyMode = replySkip
 	}
 	s.current = c
+	if s.hooks.filter != nil {
+		args = s.hooks.filter(c, args)
+	}
 	cmd := s.dispatch(c, args)
 	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(FlagAdmin|FlagSkipMonitor) == 0 {
 		s.feedMonitors(c, args)
@@ -84,6 +91,9 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), cmd.Protected))
 		return cmd
 	}
+	if s.hooks.busy && s.busyRejected(c, cmd) {
+		return cmd
+	}
 	for _, h := range s.preExec {
 		if h(c, cmd, args) {
 			return cmd
@@ -95,12 +105,30 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 
 // call runs a resolved command's handler and records statistics. It is also
 // the entry point for nested calls (MULTI/EXEC, module RedisModule_Call).
+//
+// Inside a connection's batch the client's batch clock supplies the start
+// time (the end of the previous command), which is also pinned as the
+// keyspace's command time: one clock read per command. The commands of
+// EXEC keep EXEC's time, as in Redis. Elsewhere (module threads, timers,
+// fake clients) the clock is read directly and the keyspace's pin, if any,
+// is left alone.
 func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
 	c.errs = 0
-	start := time.Now()
-	s.runHandler(c, cmd, args)
+	var dur time.Duration
+	if c.clk.on {
+		start := c.clk.last
+		if !c.inExec {
+			s.Keys.PinTime(c.clk.at(start).UnixMilli())
+		}
+		s.runHandler(c, cmd, args)
+		dur = c.clk.tick() - start
+	} else {
+		t0 := time.Now()
+		s.runHandler(c, cmd, args)
+		dur = time.Since(t0)
+	}
 	cmd.Calls++
-	cmd.Usec += time.Since(start).Microseconds()
+	cmd.Usec += dur.Microseconds()
 	if c.errs > 0 {
 		cmd.FailedCalls++
 	}

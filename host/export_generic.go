@@ -16,6 +16,9 @@ func (s *Server) SwapDB(a, b int) bool {
 		return false
 	}
 	if a == b {
+		if s.hooks.events != nil {
+			s.hooks.events(&ServerEvent{ID: EventSwapDB, DB: a, DB2: b})
+		}
 		return true
 	}
 	kindOf := func(db int, key string) (keyspace.Kind, bool) {
@@ -57,6 +60,9 @@ func (s *Server) SwapDB(a, b int) bool {
 		if ok || (was.existed && (!ok || k != was.kind)) {
 			s.SignalKeyAsReady(wk.db, []byte(wk.key))
 		}
+	}
+	if s.hooks.events != nil {
+		s.hooks.events(&ServerEvent{ID: EventSwapDB, DB: a, DB2: b})
 	}
 	return true
 }

@@ -14,10 +14,12 @@ func (h keyHooks) KeyModified(db int, key []byte) { h.s.touchWatchedKey(db, key)
 // Notify publishes keyspace notifications and calls notification
 // subscribers (modules).
 func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, db int) {
-	h.s.notifyKeyspaceEvent(class, event, key, db)
+	// Module subscribers first, then pub/sub: Redis's notifyKeyspaceEvent
+	// calls moduleNotifyKeyspaceEvent before publishing.
 	for _, fn := range h.s.notifySubscribers {
 		fn(class, event, key, db)
 	}
+	h.s.notifyKeyspaceEvent(class, event, key, db)
 }
 
 // KeyReady queues the key for clients blocked on it.
@@ -47,12 +49,16 @@ func (s *Server) applyConfig(name string) {
 // invalidating WATCHes and counting the change.
 func (s *Server) Flush(c *Client, all bool) {
 	if all {
+		s.fireFlush(SubFlushStart, -1)
 		s.touchWatchedDB(-1)
 		s.Keys.Dirty += int64(s.Keys.FlushAll()) + 1
+		s.fireFlush(SubFlushEnd, -1)
 		return
 	}
+	s.fireFlush(SubFlushStart, c.DB)
 	s.touchWatchedDB(c.DB)
 	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
+	s.fireFlush(SubFlushEnd, c.DB)
 }
 
 // applyEncodingLimits copies the *-max-listpack-* and intset thresholds

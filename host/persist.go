@@ -147,7 +147,9 @@ func (w *cancelWriter) Write(b []byte) (int, error) {
 
 // SaveLocked is rdbSave: a synchronous save of the live keyspace. Call it
 // under the server lock.
-func (p *RDB) SaveLocked() error {
+func (p *RDB) SaveLocked() (err error) {
+	p.s.fire(EventPersistence, SubPersistenceSyncRDBStart)
+	defer func() { p.s.fireEnd(EventPersistence, err) }()
 	opt := p.options()
 	snap, err := rdb.TakeSnapshot(p.s.Keys, false, opt)
 	if err != nil {
@@ -360,7 +362,11 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	log := p.s.Log
 	lastProgress := time.Now()
 	p.loading = true
-	defer func() { p.loading = false }()
+	p.s.fire(EventLoading, SubLoadingRDBStart)
+	defer func() {
+		p.loading = false
+		p.s.fireEnd(EventLoading, err)
+	}()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
 		VerifyChecksum: p.s.Config.Bool("rdbchecksum"),
@@ -433,8 +439,10 @@ func (p *RDB) ReloadLocked() error {
 	if err := p.SaveLocked(); err != nil {
 		return err
 	}
+	p.s.fireFlush(SubFlushStart, -1)
 	p.s.touchWatchedDB(-1)
 	p.s.Keys.FlushAll()
+	p.s.fireFlush(SubFlushEnd, -1)
 	if _, err := p.loadFile(); err != nil {
 		return err
 	}

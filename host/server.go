@@ -92,6 +92,8 @@ type Server struct {
 	notifySubscribers []func(class keyspace.NotifyClass, event string, key []byte, db int)
 	// activeExpire is toggled by DEBUG SET-ACTIVE-EXPIRE.
 	activeExpire bool
+	// hooks are the module system's hooks (export_events.go).
+	hooks hookState
 	// clientPausedUntil and friends would go here.
 }
 
@@ -223,6 +225,11 @@ func (s *Server) acceptLoop(ln net.Listener) {
 // Shutdown stops accepting, closes every client and releases Serve.
 func (s *Server) Shutdown() {
 	s.closeOnce.Do(func() {
+		if s.hooks.events != nil {
+			s.mu.Lock()
+			s.fire(EventShutdown, 0)
+			s.mu.Unlock()
+		}
 		for _, c := range s.clients {
 			c.Kill()
 		}
@@ -252,6 +259,9 @@ func (s *Server) cron() {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
 		s.closeIdleClientsLocked()
+		if s.hooks.events != nil {
+			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
+		}
 		s.mu.Unlock()
 	}
 }

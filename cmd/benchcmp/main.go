@@ -33,6 +33,8 @@ type config struct {
 	persist             int
 	seconds             float64
 	extraArg            string
+	search              int
+	searchSO            string
 }
 
 func parseFlags() *config {
@@ -51,6 +53,8 @@ func parseFlags() *config {
 	flag.IntVar(&c.persist, "persist", 0, "if > 0, compare SAVE and load time of N mixed-type keys on both servers")
 	flag.Float64Var(&c.seconds, "seconds", 1.5, "target duration of one run when -n is 0")
 	flag.StringVar(&c.extraArg, "args", "", "extra server arguments for both servers, space separated")
+	flag.IntVar(&c.search, "search", 0, "if > 0, also bench 'FT.SEARCH idx hello LIMIT 0 10' on N documents with -search-so loaded in a second pair of servers (-tests '' runs only that)")
+	flag.StringVar(&c.searchSO, "search-so", defaultSearchSO, "RediSearch module for -search")
 	flag.Parse()
 	return c
 }
@@ -106,6 +110,13 @@ func run(ctx context.Context, c *config) error {
 			}
 			rows = append(rows, r)
 		}
+	}
+	if c.search > 0 {
+		sr, err := searchRows(ctx, c, pipes)
+		if err != nil {
+			return fmt.Errorf("-search: %w", err)
+		}
+		rows = append(rows, sr...)
 	}
 	fmt.Println()
 	if err := writeTable(os.Stdout, rows); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/modhost/modhost/host/commands"
 	"github.com/modhost/modhost/host/config"
 	"github.com/modhost/modhost/host/logging"
+	"github.com/modhost/modhost/host/module"
 )
 
 func main() {
@@ -94,6 +95,9 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		return 1
 	}
 	persist := host.EnablePersistence(srv)
+	if sys, ok := srv.Modules.(*module.System); ok {
+		sys.AttachRDB(persist) // module data types in RDB files
+	}
 	if err := persist.LoadAtStartup(); err != nil {
 		return 1
 	}

@@ -59,9 +59,9 @@ var (
 	families   = map[*System]*callFamily{}
 )
 
-// familyOf returns sys's Call/notification/replication state, creating it
-// (and registering DEBUG MODHOST-REPLICATED and the after-command hook that
-// runs post-notification jobs) the first time a module uses these APIs.
+// familyOf returns sys's Call/notification/replication state. New creates
+// it (registering DEBUG MODHOST-REPLICATED and the after-command hook that
+// runs post-notification jobs), so every server has them from the start.
 func familyOf(sys *System) *callFamily {
 	familiesMu.Lock()
 	defer familiesMu.Unlock()
@@ -170,6 +170,7 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 	}
 	srv := st.sys.srv
 	args := reqArgs(req)
+	args = extOf(st.sys).filterCall(st.mod, uint64(ctx.client_id), args)
 	cmd, check, msg := srv.ResolveCall(args)
 	switch check {
 	case host.CallUnknown:

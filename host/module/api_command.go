@@ -87,12 +87,14 @@ func newCommand(m *Module, name string, fn unsafe.Pointer, flags host.CmdFlag, e
 	mc := &command{mod: m, fn: fn, extra: extra}
 	mc.hc = &host.Command{
 		Name: strings.ToLower(name), Flags: flags | host.FlagModule,
+		FullName: name, // Redis keeps the declared case ("FT.CREATE") for replies
 		FirstKey: first, LastKey: last, KeyStep: step,
 		Group: "module", Module: m.Name,
 		Handler: mc.run,
 	}
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys
+		mc.hc.GetKeysFlags = mc.getKeyRefs
 	}
 	mc.h = cgo.NewHandle(mc)
 	mc.c = C.mh_command_new(C.uintptr_t(mc.h))

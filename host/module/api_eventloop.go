@@ -355,16 +355,3 @@ func (rt *runtimeState) dispatchFdEventsLocked(events []syscall.EpollEvent) {
 		}
 	}
 }
-
-// mhgo_Yield implements RedisModule_Yield, which in Redis lets the event
-// loop run during a long command (with REDISMODULE_YIELD_FLAG_CLIENTS,
-// other clients get "-BUSY <busy_reply>" after busy-reply-threshold).
-// modhost keeps the server lock for the whole command, so a yield does
-// nothing: other clients simply wait for the command to finish.
-//
-// modhost:partial no events or clients are served during the yield; clients wait instead of getting -BUSY
-//
-//export mhgo_Yield
-func mhgo_Yield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
-	defer guardExport(ctx, "Yield")
-}

@@ -11,37 +11,65 @@ import "C"
 import (
 	"fmt"
 	"strings"
+
+	"github.com/modhost/modhost/host"
 )
 
 // mhgo_KeyAtPos implements RedisModule_KeyAtPos: during a keys-position
-// request (IsKeysPositionRequest), reports argv[pos] as a key. Ignored
-// outside such a request and for pos <= 0, as in Redis.
+// request (IsKeysPositionRequest), reports argv[pos] as a key with full
+// access flags (RW access update), as Redis does. Ignored outside such a
+// request and for pos <= 0.
 //
 //export mhgo_KeyAtPos
 func mhgo_KeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
 	defer guardExport(ctx, "KeyAtPos")
-	addKeyPos(ctx, int(pos))
+	addKeyPos(ctx, int(pos), C.REDISMODULE_CMD_KEY_RW|C.REDISMODULE_CMD_KEY_ACCESS|C.REDISMODULE_CMD_KEY_UPDATE)
 }
 
 // mhgo_KeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
-// KeyAtPos, with REDISMODULE_CMD_KEY_* access flags.
-//
-// modhost:partial the flags are accepted but COMMAND GETKEYSANDFLAGS reports the command's own RO/RW flags
+// KeyAtPos, with the key's REDISMODULE_CMD_KEY_* flags, which COMMAND
+// GETKEYSANDFLAGS reports.
 //
 //export mhgo_KeyAtPosWithFlags
 func mhgo_KeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
 	defer guardExport(ctx, "KeyAtPosWithFlags")
-	addKeyPos(ctx, int(pos))
+	addKeyPos(ctx, int(pos), uint64(uint32(flags)))
 }
 
-func addKeyPos(ctx *C.RedisModuleCtx, pos int) {
+func addKeyPos(ctx *C.RedisModuleCtx, pos int, flags uint64) {
 	if ctx == nil || ctx.flags&C.MH_CTX_KEYS_POS == 0 || pos <= 0 {
 		return
 	}
 	if st := stateOf(ctx); st != nil {
 		st.keys = append(st.keys, pos)
+		st.keyFlags = append(st.keyFlags, flags)
 	}
 }
+
+// getKeyRefs is the host's GetKeysFlags of a "getkeys-api" command: the
+// positions the module reported, with their flags. The REDISMODULE_CMD_KEY_*
+// bits and host.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
+// DELETE NOT_KEY INCOMPLETE VARIABLE_FLAGS).
+func (mc *command) getKeyRefs(args [][]byte) []host.KeyRef {
+	if mc.fn == nil {
+		return nil
+	}
+	sys := mc.mod.sys
+	st := &ctxState{sys: sys, mod: mc.mod}
+	ctx := newCtx(st, 2, C.MH_CTX_KEYS_POS)
+	buf, lens := sys.packArgs(args)
+	var pending C.int
+	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	freeCtx(ctx)
+	out := make([]host.KeyRef, len(st.keys))
+	for i, p := range st.keys {
+		out[i] = host.KeyRef{Pos: p, Flags: host.KeyFlag(st.keyFlags[i] & keyFlagMask)}
+	}
+	return out
+}
+
+// keyFlagMask keeps the REDISMODULE_CMD_KEY_* bits the host knows.
+const keyFlagMask = 1<<11 - 1
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 

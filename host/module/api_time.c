@@ -47,9 +47,16 @@ void mh_GetRandomHexChars(char *dst, size_t len) {
     for (size_t i = 0; i < len; i++) dst[i] = digits[(unsigned char)dst[i] & 0x0f];
 }
 
-/* Redis returns server.ustime, cached before each command and in cron so
- * that a whole call stack sees one time. modhost reads the clock. */
-/* modhost:partial not cached: the current time on every call */
+/* The start time of the module command running now (0: none), set by the
+ * dispatcher (Go writes the variable directly, without a call). */
+long long mh_cached_us;
+
+/* Returns the time, in microseconds, cached when the command running now
+ * started (the dispatcher's clock reading for it), so that a whole command
+ * sees one time, as Redis's server.ustime. Outside a module command
+ * (timers, threads, events) it reads the clock. */
 ustime_t mh_CachedMicroseconds(void) {
+    long long us = mh_cached_us;
+    if (us != 0) return us;
     return clock_us(CLOCK_REALTIME);
 }

@@ -98,14 +98,6 @@ int mh_GetTypeMethodVersion(void) {
     return REDISMODULE_TYPE_METHOD_VERSION;
 }
 
-/* Whether a server event's subevent can be subscribed to. modhost fires
- * no server events yet, so the answer is always 0. */
-int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
-    (void)event;
-    (void)subevent;
-    return 0;
-}
-
 /* Every REDISMODULE_CTX_FLAGS_* bit this header knows, as Redis returns;
  * GetContextFlags says which are set. */
 int mh_GetContextFlagsAll(void) {

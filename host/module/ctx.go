@@ -9,6 +9,7 @@ import "C"
 import (
 	"runtime/cgo"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/modhost/modhost/host"
@@ -25,6 +26,10 @@ type ctxState struct {
 	loading *Module
 	// keys collects KeyAtPos positions during a getkeys request.
 	keys []int
+	// keyFlags are the REDISMODULE_CMD_KEY_* flags of keys, one each.
+	keyFlags []uint64
+	// yieldAt is when Yield next lets clients in (zero: not computed yet).
+	yieldAt time.Time
 	// args are the arguments of the module command being run (kept by a
 	// blocked client for its reply and timeout callbacks).
 	args [][]byte

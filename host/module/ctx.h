@@ -127,6 +127,10 @@ void mh_ctx_release(RedisModuleCtx *ctx);
  * and clears the list; *n receives the count. */
 char **mh_take_missing(size_t *n);
 
+/* The time CachedMicroseconds returns, in microseconds (0: read the
+ * clock); the module command dispatcher sets it (api_time.c). */
+extern long long mh_cached_us;
+
 /* Calls ctx->getapi(name, &out) exactly as a module's Init would.
  * Returns the GetApi status; *out is untouched on failure. */
 int mh_ctx_getapi(RedisModuleCtx *ctx, const char *name, void **out);

@@ -38,7 +38,10 @@ func (mc *command) run(c *host.Client, args [][]byte) {
 	ctx := newCtx(&ctxState{sys: sys, mod: mc.mod, client: c, args: args}, c.W.Proto, C.MH_CTX_COMMAND)
 	buf, lens := sys.packArgs(args)
 	var pending C.int
+	prevUs := C.mh_cached_us
+	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	C.mh_cached_us = prevUs
 	if pending > 0 {
 		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
 		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))

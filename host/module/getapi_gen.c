@@ -56,6 +56,12 @@ int mh_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc c
     return (int)mhgo_CreateCommand(ctx, name, cmdfunc, strflags, firstkey, lastkey, keystep);
 }
 
+/* CreateDataType is implemented in Go (api_type.go). */
+extern RedisModuleType *mhgo_CreateDataType(RedisModuleCtx *ctx, const char *name, int encver, RedisModuleTypeMethods *typemethods);
+RedisModuleType *mh_CreateDataType(RedisModuleCtx *ctx, const char *name, int encver, RedisModuleTypeMethods *typemethods) {
+    return (RedisModuleType *)mhgo_CreateDataType(ctx, name, encver, typemethods);
+}
+
 /* CreateDict is implemented in Go (api_dict.go). */
 extern RedisModuleDict *mhgo_CreateDict(RedisModuleCtx *ctx);
 RedisModuleDict *mh_CreateDict(RedisModuleCtx *ctx) {
@@ -146,6 +152,24 @@ int mh_DictSetC(RedisModuleDict *d, void *key, size_t keylen, void *ptr) {
     return (int)mhgo_DictSetC(d, key, keylen, ptr);
 }
 
+/* DigestAddLongLong is implemented in Go (api_digest.go). */
+extern void mhgo_DigestAddLongLong(RedisModuleDigest *md, long long ele);
+void mh_DigestAddLongLong(RedisModuleDigest *md, long long ele) {
+    mhgo_DigestAddLongLong(md, ele);
+}
+
+/* DigestAddStringBuffer is implemented in Go (api_digest.go). */
+extern void mhgo_DigestAddStringBuffer(RedisModuleDigest *md, const char *ele, size_t len);
+void mh_DigestAddStringBuffer(RedisModuleDigest *md, const char *ele, size_t len) {
+    mhgo_DigestAddStringBuffer(md, ele, len);
+}
+
+/* DigestEndSequence is implemented in Go (api_digest.go). */
+extern void mhgo_DigestEndSequence(RedisModuleDigest *md);
+void mh_DigestEndSequence(RedisModuleDigest *md) {
+    mhgo_DigestEndSequence(md);
+}
+
 /* EventLoopAdd is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data) {
@@ -191,6 +215,33 @@ mstime_t mh_GetAbsExpire(RedisModuleKey *key) {
     return (mstime_t)mhgo_GetAbsExpire(key);
 }
 
+/* GetClientCertificate is implemented in Go (api_client.go). */
+extern RedisModuleString *mhgo_GetClientCertificate(RedisModuleCtx *ctx, uint64_t id);
+RedisModuleString *mh_GetClientCertificate(RedisModuleCtx *ctx, uint64_t id) {
+    return (RedisModuleString *)mhgo_GetClientCertificate(ctx, id);
+}
+
+/* GetClientInfoById is implemented in Go (api_client.go). */
+extern int mhgo_GetClientInfoById(void *ci, uint64_t id);
+int mh_GetClientInfoById(void *ci, uint64_t id) {
+    return (int)mhgo_GetClientInfoById(ci, id);
+}
+
+/* GetClientNameById is implemented in Go (api_client.go). */
+extern RedisModuleString *mhgo_GetClientNameById(RedisModuleCtx *ctx, uint64_t id);
+RedisModuleString *mh_GetClientNameById(RedisModuleCtx *ctx, uint64_t id) {
+    return (RedisModuleString *)mhgo_GetClientNameById(ctx, id);
+}
+
+/* GetClientUserNameById is implemented in Go (api_client.go). */
+extern RedisModuleString *mhgo_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id, int *mh_errno);
+RedisModuleString *mh_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id) {
+    int mh_err = 0;
+    RedisModuleString * r = (RedisModuleString *)mhgo_GetClientUserNameById(ctx, id, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
 /* GetCommand is implemented in Go (api_command.go). */
 extern RedisModuleCommand *mhgo_GetCommand(RedisModuleCtx *ctx, const char *name);
 RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
@@ -201,6 +252,12 @@ RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
 extern int mhgo_GetContextFlags(RedisModuleCtx *ctx);
 int mh_GetContextFlags(RedisModuleCtx *ctx) {
     return (int)mhgo_GetContextFlags(ctx);
+}
+
+/* GetContextFromIO is implemented in Go (api_io.go). */
+extern RedisModuleCtx *mhgo_GetContextFromIO(RedisModuleIO *io);
+RedisModuleCtx *mh_GetContextFromIO(RedisModuleIO *io) {
+    return (RedisModuleCtx *)mhgo_GetContextFromIO(io);
 }
 
 /* GetDetachedThreadSafeContext is implemented in Go (api_thread.go). */
@@ -231,6 +288,12 @@ int mh_GetLRU(RedisModuleKey *key, mstime_t *lru_idle) {
 extern int mhgo_GetNotifyKeyspaceEvents(void);
 int mh_GetNotifyKeyspaceEvents(void) {
     return (int)mhgo_GetNotifyKeyspaceEvents();
+}
+
+/* GetServerInfo is implemented in Go (api_info.go). */
+extern RedisModuleServerInfoData *mhgo_GetServerInfo(RedisModuleCtx *ctx, const char *section);
+RedisModuleServerInfoData *mh_GetServerInfo(RedisModuleCtx *ctx, const char *section) {
+    return (RedisModuleServerInfoData *)mhgo_GetServerInfo(ctx, section);
 }
 
 /* GetServerVersion is implemented in Go (exports.go). */
@@ -279,6 +342,12 @@ void mh_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
 extern int mhgo_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int mh_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
     return (int)mhgo_KeyExists(ctx, keyname);
+}
+
+/* KillForkChild is implemented in Go (api_fork.go). */
+extern int mhgo_KillForkChild(int child_pid);
+int mh_KillForkChild(int child_pid) {
+    return (int)mhgo_KillForkChild(child_pid);
 }
 
 /* ListDelete is implemented in Go (api_key_list.go). */
@@ -335,6 +404,72 @@ int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
     return r;
 }
 
+/* LoadDataTypeFromString is implemented in Go (api_io.go). */
+extern void *mhgo_LoadDataTypeFromString(const RedisModuleString *str, const RedisModuleType *mt);
+void *mh_LoadDataTypeFromString(const RedisModuleString *str, const RedisModuleType *mt) {
+    return (void *)mhgo_LoadDataTypeFromString(str, mt);
+}
+
+/* LoadDataTypeFromStringEncver is implemented in Go (api_io.go). */
+extern void *mhgo_LoadDataTypeFromStringEncver(const RedisModuleString *str, const RedisModuleType *mt, int encver);
+void *mh_LoadDataTypeFromStringEncver(const RedisModuleString *str, const RedisModuleType *mt, int encver) {
+    return (void *)mhgo_LoadDataTypeFromStringEncver(str, mt, encver);
+}
+
+/* LoadDouble is implemented in Go (api_io.go). */
+extern double mhgo_LoadDouble(RedisModuleIO *io);
+double mh_LoadDouble(RedisModuleIO *io) {
+    return (double)mhgo_LoadDouble(io);
+}
+
+/* LoadFloat is implemented in Go (api_io.go). */
+extern float mhgo_LoadFloat(RedisModuleIO *io);
+float mh_LoadFloat(RedisModuleIO *io) {
+    return (float)mhgo_LoadFloat(io);
+}
+
+/* LoadSigned is implemented in Go (api_io.go). */
+extern int64_t mhgo_LoadSigned(RedisModuleIO *io);
+int64_t mh_LoadSigned(RedisModuleIO *io) {
+    return (int64_t)mhgo_LoadSigned(io);
+}
+
+/* LoadString is implemented in Go (api_io.go). */
+extern RedisModuleString *mhgo_LoadString(RedisModuleIO *io);
+RedisModuleString *mh_LoadString(RedisModuleIO *io) {
+    return (RedisModuleString *)mhgo_LoadString(io);
+}
+
+/* LoadStringBuffer is implemented in Go (api_io.go). */
+extern char *mhgo_LoadStringBuffer(RedisModuleIO *io, size_t *lenptr);
+char *mh_LoadStringBuffer(RedisModuleIO *io, size_t *lenptr) {
+    return (char *)mhgo_LoadStringBuffer(io, lenptr);
+}
+
+/* LoadUnsigned is implemented in Go (api_io.go). */
+extern uint64_t mhgo_LoadUnsigned(RedisModuleIO *io);
+uint64_t mh_LoadUnsigned(RedisModuleIO *io) {
+    return (uint64_t)mhgo_LoadUnsigned(io);
+}
+
+/* ModuleTypeGetType is implemented in Go (api_type.go). */
+extern RedisModuleType *mhgo_ModuleTypeGetType(RedisModuleKey *key);
+RedisModuleType *mh_ModuleTypeGetType(RedisModuleKey *key) {
+    return (RedisModuleType *)mhgo_ModuleTypeGetType(key);
+}
+
+/* ModuleTypeGetValue is implemented in Go (api_type.go). */
+extern void *mhgo_ModuleTypeGetValue(RedisModuleKey *key);
+void *mh_ModuleTypeGetValue(RedisModuleKey *key) {
+    return (void *)mhgo_ModuleTypeGetValue(key);
+}
+
+/* ModuleTypeSetValue is implemented in Go (api_type.go). */
+extern int mhgo_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value);
+int mh_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value) {
+    return (int)mhgo_ModuleTypeSetValue(key, mt, value);
+}
+
 /* NotifyKeyspaceEvent is implemented in Go (api_notify.go). */
 extern int mhgo_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key);
 int mh_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key) {
@@ -353,6 +488,24 @@ RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
     return (RedisModuleString *)mhgo_RandomKey(ctx);
 }
 
+/* RedactClientCommandArgument is implemented in Go (api_client.go). */
+extern int mhgo_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos);
+int mh_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos) {
+    return (int)mhgo_RedactClientCommandArgument(ctx, pos);
+}
+
+/* RegisterCommandFilter is implemented in Go (api_filter.go). */
+extern RedisModuleCommandFilter *mhgo_RegisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilterFunc cb, int flags);
+RedisModuleCommandFilter *mh_RegisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilterFunc cb, int flags) {
+    return (RedisModuleCommandFilter *)mhgo_RegisterCommandFilter(ctx, cb, flags);
+}
+
+/* RegisterInfoFunc is implemented in Go (api_info.go). */
+extern int mhgo_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb);
+int mh_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb) {
+    return (int)mhgo_RegisterInfoFunc(ctx, cb);
+}
+
 /* ReplicateVerbatim is implemented in Go (api_replicate.go). */
 extern int mhgo_ReplicateVerbatim(RedisModuleCtx *ctx);
 int mh_ReplicateVerbatim(RedisModuleCtx *ctx) {
@@ -365,6 +518,12 @@ void mh_ResetDataset(int restart_aof, int async) {
     mhgo_ResetDataset(restart_aof, async);
 }
 
+/* SaveDataTypeToString is implemented in Go (api_io.go). */
+extern RedisModuleString *mhgo_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt);
+RedisModuleString *mh_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt) {
+    return (RedisModuleString *)mhgo_SaveDataTypeToString(ctx, data, mt);
+}
+
 /* SelectDb is implemented in Go (api_util.go). */
 extern int mhgo_SelectDb(RedisModuleCtx *ctx, int newid);
 int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
@@ -375,6 +534,15 @@ int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
 extern int mhgo_SetAbsExpire(RedisModuleKey *key, mstime_t expire);
 int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
     return (int)mhgo_SetAbsExpire(key, expire);
+}
+
+/* SetClientNameById is implemented in Go (api_client.go). */
+extern int mhgo_SetClientNameById(uint64_t id, RedisModuleString *name, int *mh_errno);
+int mh_SetClientNameById(uint64_t id, RedisModuleString *name) {
+    int mh_err = 0;
+    int r = (int)mhgo_SetClientNameById(id, name, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
 }
 
 /* SetCommandACLCategories is implemented in Go (api_command.go). */
@@ -557,13 +725,19 @@ int mh_UnlinkKey(RedisModuleKey *key) {
     return (int)mhgo_UnlinkKey(key);
 }
 
+/* UnregisterCommandFilter is implemented in Go (api_filter.go). */
+extern int mhgo_UnregisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilter *filter);
+int mh_UnregisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilter *filter) {
+    return (int)mhgo_UnregisterCommandFilter(ctx, filter);
+}
+
 /* WrongArity is implemented in Go (api_util.go). */
 extern int mhgo_WrongArity(RedisModuleCtx *ctx);
 int mh_WrongArity(RedisModuleCtx *ctx) {
     return (int)mhgo_WrongArity(ctx);
 }
 
-/* Yield is implemented in Go (api_eventloop.go). */
+/* Yield is implemented in Go (api_yield.go). */
 extern void mhgo_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply);
 void mh_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply) {
     mhgo_Yield(ctx, flags, busy_reply);
@@ -653,7 +827,14 @@ const mh_api_entry mh_api_table[] = {
     {"Calloc", (mh_api_fn)mh_Calloc},
     {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
     {"CloseKey", (mh_api_fn)mh_CloseKey},
+    {"CommandFilterArgDelete", (mh_api_fn)mh_CommandFilterArgDelete},
+    {"CommandFilterArgGet", (mh_api_fn)mh_CommandFilterArgGet},
+    {"CommandFilterArgInsert", (mh_api_fn)mh_CommandFilterArgInsert},
+    {"CommandFilterArgReplace", (mh_api_fn)mh_CommandFilterArgReplace},
+    {"CommandFilterArgsCount", (mh_api_fn)mh_CommandFilterArgsCount},
+    {"CommandFilterGetClientId", (mh_api_fn)mh_CommandFilterGetClientId},
     {"CreateCommand", (mh_api_fn)mh_CreateCommand},
+    {"CreateDataType", (mh_api_fn)mh_CreateDataType},
     {"CreateDict", (mh_api_fn)mh_CreateDict},
     {"CreateString", (mh_api_fn)mh_CreateString},
     {"CreateStringFromCallReply", (mh_api_fn)mh_CreateStringFromCallReply},
@@ -688,12 +869,19 @@ const mh_api_entry mh_api_table[] = {
     {"DictSet", (mh_api_fn)mh_DictSet},
     {"DictSetC", (mh_api_fn)mh_DictSetC},
     {"DictSize", (mh_api_fn)mh_DictSize},
+    {"DigestAddLongLong", (mh_api_fn)mh_DigestAddLongLong},
+    {"DigestAddStringBuffer", (mh_api_fn)mh_DigestAddStringBuffer},
+    {"DigestEndSequence", (mh_api_fn)mh_DigestEndSequence},
+    {"EmitAOF", (mh_api_fn)mh_EmitAOF},
     {"EventLoopAdd", (mh_api_fn)mh_EventLoopAdd},
     {"EventLoopAddOneShot", (mh_api_fn)mh_EventLoopAddOneShot},
     {"EventLoopDel", (mh_api_fn)mh_EventLoopDel},
+    {"ExitFromChild", (mh_api_fn)mh_ExitFromChild},
+    {"Fork", (mh_api_fn)mh_Fork},
     {"Free", (mh_api_fn)mh_Free},
     {"FreeCallReply", (mh_api_fn)mh_FreeCallReply},
     {"FreeDict", (mh_api_fn)mh_FreeDict},
+    {"FreeServerInfo", (mh_api_fn)mh_FreeServerInfo},
     {"FreeString", (mh_api_fn)mh_FreeString},
     {"FreeThreadSafeContext", (mh_api_fn)mh_FreeThreadSafeContext},
     {"GetAbsExpire", (mh_api_fn)mh_GetAbsExpire},
@@ -701,15 +889,26 @@ const mh_api_entry mh_api_table[] = {
     {"GetBlockedClientHandle", (mh_api_fn)mh_GetBlockedClientHandle},
     {"GetBlockedClientPrivateData", (mh_api_fn)mh_GetBlockedClientPrivateData},
     {"GetBlockedClientReadyKey", (mh_api_fn)mh_GetBlockedClientReadyKey},
+    {"GetClientCertificate", (mh_api_fn)mh_GetClientCertificate},
     {"GetClientId", (mh_api_fn)mh_GetClientId},
+    {"GetClientInfoById", (mh_api_fn)mh_GetClientInfoById},
+    {"GetClientNameById", (mh_api_fn)mh_GetClientNameById},
+    {"GetClientUserNameById", (mh_api_fn)mh_GetClientUserNameById},
     {"GetClusterSize", (mh_api_fn)mh_GetClusterSize},
     {"GetCommand", (mh_api_fn)mh_GetCommand},
     {"GetContextFlags", (mh_api_fn)mh_GetContextFlags},
     {"GetContextFlagsAll", (mh_api_fn)mh_GetContextFlagsAll},
+    {"GetContextFromIO", (mh_api_fn)mh_GetContextFromIO},
+    {"GetDbIdFromDigest", (mh_api_fn)mh_GetDbIdFromDigest},
+    {"GetDbIdFromIO", (mh_api_fn)mh_GetDbIdFromIO},
     {"GetDbIdFromModuleKey", (mh_api_fn)mh_GetDbIdFromModuleKey},
+    {"GetDbIdFromOptCtx", (mh_api_fn)mh_GetDbIdFromOptCtx},
     {"GetDetachedThreadSafeContext", (mh_api_fn)mh_GetDetachedThreadSafeContext},
     {"GetExpire", (mh_api_fn)mh_GetExpire},
+    {"GetKeyNameFromDigest", (mh_api_fn)mh_GetKeyNameFromDigest},
+    {"GetKeyNameFromIO", (mh_api_fn)mh_GetKeyNameFromIO},
     {"GetKeyNameFromModuleKey", (mh_api_fn)mh_GetKeyNameFromModuleKey},
+    {"GetKeyNameFromOptCtx", (mh_api_fn)mh_GetKeyNameFromOptCtx},
     {"GetLFU", (mh_api_fn)mh_GetLFU},
     {"GetLRU", (mh_api_fn)mh_GetLRU},
     {"GetMyClusterID", (mh_api_fn)mh_GetMyClusterID},
@@ -718,17 +917,29 @@ const mh_api_entry mh_api_table[] = {
     {"GetRandomBytes", (mh_api_fn)mh_GetRandomBytes},
     {"GetRandomHexChars", (mh_api_fn)mh_GetRandomHexChars},
     {"GetSelectedDb", (mh_api_fn)mh_GetSelectedDb},
+    {"GetServerInfo", (mh_api_fn)mh_GetServerInfo},
     {"GetServerVersion", (mh_api_fn)mh_GetServerVersion},
     {"GetThreadSafeContext", (mh_api_fn)mh_GetThreadSafeContext},
     {"GetTimerInfo", (mh_api_fn)mh_GetTimerInfo},
+    {"GetToDbIdFromOptCtx", (mh_api_fn)mh_GetToDbIdFromOptCtx},
+    {"GetToKeyNameFromOptCtx", (mh_api_fn)mh_GetToKeyNameFromOptCtx},
     {"GetTypeMethodVersion", (mh_api_fn)mh_GetTypeMethodVersion},
     {"GetUsedMemoryRatio", (mh_api_fn)mh_GetUsedMemoryRatio},
     {"HashGet", (mh_api_fn)mh_HashGet},
     {"HashSet", (mh_api_fn)mh_HashSet},
     {"HoldString", (mh_api_fn)mh_HoldString},
+    {"InfoAddFieldCString", (mh_api_fn)mh_InfoAddFieldCString},
+    {"InfoAddFieldDouble", (mh_api_fn)mh_InfoAddFieldDouble},
+    {"InfoAddFieldLongLong", (mh_api_fn)mh_InfoAddFieldLongLong},
+    {"InfoAddFieldString", (mh_api_fn)mh_InfoAddFieldString},
+    {"InfoAddFieldULongLong", (mh_api_fn)mh_InfoAddFieldULongLong},
+    {"InfoAddSection", (mh_api_fn)mh_InfoAddSection},
+    {"InfoBeginDictField", (mh_api_fn)mh_InfoBeginDictField},
+    {"InfoEndDictField", (mh_api_fn)mh_InfoEndDictField},
     {"IsBlockedReplyRequest", (mh_api_fn)mh_IsBlockedReplyRequest},
     {"IsBlockedTimeoutRequest", (mh_api_fn)mh_IsBlockedTimeoutRequest},
     {"IsChannelsPositionRequest", (mh_api_fn)mh_IsChannelsPositionRequest},
+    {"IsIOError", (mh_api_fn)mh_IsIOError},
     {"IsKeysPositionRequest", (mh_api_fn)mh_IsKeysPositionRequest},
     {"IsModuleNameBusy", (mh_api_fn)mh_IsModuleNameBusy},
     {"IsSubEventSupported", (mh_api_fn)mh_IsSubEventSupported},
@@ -736,6 +947,7 @@ const mh_api_entry mh_api_table[] = {
     {"KeyAtPosWithFlags", (mh_api_fn)mh_KeyAtPosWithFlags},
     {"KeyExists", (mh_api_fn)mh_KeyExists},
     {"KeyType", (mh_api_fn)mh_KeyType},
+    {"KillForkChild", (mh_api_fn)mh_KillForkChild},
     {"LatencyAddSample", (mh_api_fn)mh_LatencyAddSample},
     {"ListDelete", (mh_api_fn)mh_ListDelete},
     {"ListGet", (mh_api_fn)mh_ListGet},
@@ -743,19 +955,35 @@ const mh_api_entry mh_api_table[] = {
     {"ListPop", (mh_api_fn)mh_ListPop},
     {"ListPush", (mh_api_fn)mh_ListPush},
     {"ListSet", (mh_api_fn)mh_ListSet},
+    {"LoadDataTypeFromString", (mh_api_fn)mh_LoadDataTypeFromString},
+    {"LoadDataTypeFromStringEncver", (mh_api_fn)mh_LoadDataTypeFromStringEncver},
+    {"LoadDouble", (mh_api_fn)mh_LoadDouble},
+    {"LoadFloat", (mh_api_fn)mh_LoadFloat},
+    {"LoadLongDouble", (mh_api_fn)mh_LoadLongDouble},
+    {"LoadSigned", (mh_api_fn)mh_LoadSigned},
+    {"LoadString", (mh_api_fn)mh_LoadString},
+    {"LoadStringBuffer", (mh_api_fn)mh_LoadStringBuffer},
+    {"LoadUnsigned", (mh_api_fn)mh_LoadUnsigned},
     {"Log", (mh_api_fn)mh_Log},
+    {"LogIOError", (mh_api_fn)mh_LogIOError},
     {"MallocSize", (mh_api_fn)mh_MallocSize},
     {"MallocSizeDict", (mh_api_fn)mh_MallocSizeDict},
     {"MallocSizeString", (mh_api_fn)mh_MallocSizeString},
     {"MallocUsableSize", (mh_api_fn)mh_MallocUsableSize},
     {"Microseconds", (mh_api_fn)mh_Microseconds},
     {"Milliseconds", (mh_api_fn)mh_Milliseconds},
+    {"ModuleTypeGetType", (mh_api_fn)mh_ModuleTypeGetType},
+    {"ModuleTypeGetValue", (mh_api_fn)mh_ModuleTypeGetValue},
+    {"ModuleTypeSetValue", (mh_api_fn)mh_ModuleTypeSetValue},
     {"MonotonicMicroseconds", (mh_api_fn)mh_MonotonicMicroseconds},
     {"NotifyKeyspaceEvent", (mh_api_fn)mh_NotifyKeyspaceEvent},
     {"OpenKey", (mh_api_fn)mh_OpenKey},
     {"PoolAlloc", (mh_api_fn)mh_PoolAlloc},
     {"RandomKey", (mh_api_fn)mh_RandomKey},
     {"Realloc", (mh_api_fn)mh_Realloc},
+    {"RedactClientCommandArgument", (mh_api_fn)mh_RedactClientCommandArgument},
+    {"RegisterCommandFilter", (mh_api_fn)mh_RegisterCommandFilter},
+    {"RegisterInfoFunc", (mh_api_fn)mh_RegisterInfoFunc},
     {"Replicate", (mh_api_fn)mh_Replicate},
     {"ReplicateVerbatim", (mh_api_fn)mh_ReplicateVerbatim},
     {"ReplySetArrayLength", (mh_api_fn)mh_ReplySetArrayLength},
@@ -786,8 +1014,23 @@ const mh_api_entry mh_api_table[] = {
     {"ReplyWithVerbatimStringType", (mh_api_fn)mh_ReplyWithVerbatimStringType},
     {"ResetDataset", (mh_api_fn)mh_ResetDataset},
     {"RetainString", (mh_api_fn)mh_RetainString},
+    {"SaveDataTypeToString", (mh_api_fn)mh_SaveDataTypeToString},
+    {"SaveDouble", (mh_api_fn)mh_SaveDouble},
+    {"SaveFloat", (mh_api_fn)mh_SaveFloat},
+    {"SaveLongDouble", (mh_api_fn)mh_SaveLongDouble},
+    {"SaveSigned", (mh_api_fn)mh_SaveSigned},
+    {"SaveString", (mh_api_fn)mh_SaveString},
+    {"SaveStringBuffer", (mh_api_fn)mh_SaveStringBuffer},
+    {"SaveUnsigned", (mh_api_fn)mh_SaveUnsigned},
     {"SelectDb", (mh_api_fn)mh_SelectDb},
+    {"SendChildHeartbeat", (mh_api_fn)mh_SendChildHeartbeat},
+    {"ServerInfoGetField", (mh_api_fn)mh_ServerInfoGetField},
+    {"ServerInfoGetFieldC", (mh_api_fn)mh_ServerInfoGetFieldC},
+    {"ServerInfoGetFieldDouble", (mh_api_fn)mh_ServerInfoGetFieldDouble},
+    {"ServerInfoGetFieldSigned", (mh_api_fn)mh_ServerInfoGetFieldSigned},
+    {"ServerInfoGetFieldUnsigned", (mh_api_fn)mh_ServerInfoGetFieldUnsigned},
     {"SetAbsExpire", (mh_api_fn)mh_SetAbsExpire},
+    {"SetClientNameById", (mh_api_fn)mh_SetClientNameById},
     {"SetCommandACLCategories", (mh_api_fn)mh_SetCommandACLCategories},
     {"SetCommandInfo", (mh_api_fn)mh_SetCommandInfo},
     {"SetDisconnectCallback", (mh_api_fn)mh_SetDisconnectCallback},
@@ -821,6 +1064,7 @@ const mh_api_entry mh_api_table[] = {
     {"StringToULongLong", (mh_api_fn)mh_StringToULongLong},
     {"StringTruncate", (mh_api_fn)mh_StringTruncate},
     {"SubscribeToKeyspaceEvents", (mh_api_fn)mh_SubscribeToKeyspaceEvents},
+    {"SubscribeToServerEvent", (mh_api_fn)mh_SubscribeToServerEvent},
     {"ThreadSafeContextLock", (mh_api_fn)mh_ThreadSafeContextLock},
     {"ThreadSafeContextTryLock", (mh_api_fn)mh_ThreadSafeContextTryLock},
     {"ThreadSafeContextUnlock", (mh_api_fn)mh_ThreadSafeContextUnlock},
@@ -830,6 +1074,7 @@ const mh_api_entry mh_api_table[] = {
     {"TryRealloc", (mh_api_fn)mh_TryRealloc},
     {"UnblockClient", (mh_api_fn)mh_UnblockClient},
     {"UnlinkKey", (mh_api_fn)mh_UnlinkKey},
+    {"UnregisterCommandFilter", (mh_api_fn)mh_UnregisterCommandFilter},
     {"ValueLength", (mh_api_fn)mh_ValueLength},
     {"WrongArity", (mh_api_fn)mh_WrongArity},
     {"Yield", (mh_api_fn)mh_Yield},

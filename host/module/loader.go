@@ -82,6 +82,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	}
 	freeCtx(ctx)
 	s.syncConfig()
+	s.fireModuleChange(m, true)
 	return nil
 }
 
@@ -117,6 +118,7 @@ func (s *System) Unload(name string) error {
 		}
 	}
 	setNameOwner(m.Name, nil)
+	s.fireModuleChange(m, false)
 	m.release()
 	s.syncConfig()
 	return nil

@@ -27,6 +27,10 @@ type System struct {
 	// Scratch space for packing command arguments (guarded by the lock).
 	argBuf  []byte
 	argLens []C.size_t
+
+	// ext is the state of server events, command filters and module INFO
+	// (api_events.go), made here so that hooks run without a lookup.
+	ext *extState
 }
 
 // Module is one loaded (or loading) module.
@@ -93,8 +97,17 @@ var seedOnce sync.Once
 func New(srv *host.Server) *System {
 	seedOnce.Do(func() { C.mh_seed_libc_rand() })
 	s := &System{srv: srv}
+	s.ext = newExtState(s)
 	setDefaultServer(srv)
 	registerModuleCommand(s)
+	// Hooks and DEBUG MODHOST-* subcommands are installed here, once, not
+	// on first use: a server's behaviour must not depend on which API a
+	// module happened to call first.
+	f := familyOf(s)
+	f.subsHooked = true
+	srv.OnKeyspaceEvent(f.dispatchEvent)
+	runtimeOf(s).registerDebugLocked()
+	installExtHooks(s)
 	return s
 }
 
@@ -127,8 +140,8 @@ func (s *System) LoadEx(path string, configs [][2]string, args []string) error {
 func (s *System) InfoLines() []string {
 	out := make([]string, 0, len(s.mods))
 	for _, m := range s.mods {
-		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=0,usedby=[],using=[],options=[%s]",
-			m.Name, m.Version, m.APIVersion, strings.Join(m.optionNames(), "|")))
+		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=%d,usedby=[],using=[],options=[%s]",
+			m.Name, m.Version, m.APIVersion, s.ext.filterCount(m), strings.Join(m.optionNames(), "|")))
 	}
 	return out
 }

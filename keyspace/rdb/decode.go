@@ -165,6 +165,7 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 		if err != nil {
 			return st, err
 		}
+		l.r.Key, l.r.DB = key, db
 		v, err := l.readObject(t)
 		if errors.Is(err, errEmptyKey) {
 			if st.Skipped < 10 {
@@ -186,6 +187,7 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 			if expireAt != -1 {
 				ks.SetExpire(db, key, expireAt)
 			}
+			ks.Notify(keyspace.NotifyLoaded, "loaded", key, db) // modules only
 			st.Loaded++
 			if opt.Progress != nil && opt.ProgressEvery > 0 && st.Loaded%opt.ProgressEvery == 0 {
 				opt.Progress(st.Loaded)
@@ -270,6 +272,7 @@ func (l *loader) moduleAux() error {
 		return ErrShortRead // Redis: rdbReportReadError("bad when_opcode")
 	}
 	name := ModuleTypeName(id)
+	l.r.Key, l.r.DB = nil, -1
 	if l.opt.Modules == nil {
 		return &FatalError{fmt.Sprintf("The RDB file contains AUX module data I can't load: no matching module '%s'", name)}
 	}

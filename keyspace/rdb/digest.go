@@ -33,14 +33,21 @@ func (d *Digest) mix(p []byte) {
 
 // ValueDigest is DEBUG DIGEST-VALUE for one value: its type, contents and
 // whether it has an expiry. Module values contribute their type only (as
-// a module type without a digest callback does in Redis).
+// a module type without a digest callback does in Redis; use
+// KeyValueDigest to run a type's digest callback).
 func ValueDigest(v keyspace.Value, hasExpire bool) Digest {
+	return KeyValueDigest(v, nil, 0, hasExpire)
+}
+
+// KeyValueDigest is ValueDigest for the value of key in database db (the
+// key reaches a module type's digest callback).
+func KeyValueDigest(v keyspace.Value, key []byte, db int, hasExpire bool) Digest {
 	var d Digest
-	d.addValue(v, hasExpire)
+	d.addValue(v, key, db, hasExpire)
 	return d
 }
 
-func (d *Digest) addValue(v keyspace.Value, hasExpire bool) {
+func (d *Digest) addValue(v keyspace.Value, key []byte, db int, hasExpire bool) {
 	var typ [4]byte
 	binary.BigEndian.PutUint32(typ[:], uint32(v.Kind()))
 	d.mix(typ[:])
@@ -81,6 +88,12 @@ func (d *Digest) addValue(v keyspace.Value, hasExpire bool) {
 			}
 			return true
 		})
+	case *keyspace.ModuleValue:
+		if md, ok := v.Type.(ModuleDigester); ok {
+			if x, ok := md.ModuleDigest(v.Ptr, key, db); ok {
+				d.xor(x[:])
+			}
+		}
 	}
 	if hasExpire {
 		d.xor([]byte("!!expire!!"))
@@ -106,7 +119,7 @@ func DatasetDigest(ks *keyspace.Keyspace) Digest {
 			exp, _ := ks.GetExpire(db, kb)
 			var d Digest
 			d.mix(kb)
-			d.addValue(v, exp != 0)
+			d.addValue(v, kb, db, exp != 0)
 			final.xor(d[:])
 			return true
 		})

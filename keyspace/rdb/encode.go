@@ -104,6 +104,11 @@ var ErrModuleValue = errors.New("module value without a module saver")
 func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, error) {
 	var snap Snapshot
 	var firstErr error
+	if aux, err := moduleAuxDB(opt, AuxBeforeRDB); err != nil {
+		return nil, err
+	} else if aux != nil {
+		snap = append(snap, *aux)
+	}
 	for db := 0; db < ks.NumDBs(); db++ {
 		if ks.Size(db) == 0 {
 			continue
@@ -121,7 +126,7 @@ func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, err
 			case !clone:
 				e.Value = v
 			case v.Kind() == keyspace.KindModule:
-				pre, err := encodeModulePre(v.(*keyspace.ModuleValue), opt)
+				pre, err := encodeModulePre(kb, db, v.(*keyspace.ModuleValue), opt)
 				if err != nil {
 					firstErr = err
 					return false
@@ -146,6 +151,11 @@ func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, err
 		}
 		snap = append(snap, d)
 	}
+	if aux, err := moduleAuxDB(opt, AuxAfterRDB); err != nil {
+		return nil, err
+	} else if aux != nil {
+		snap = append(snap, *aux)
+	}
 	return snap, nil
 }
 
@@ -154,9 +164,10 @@ type bufWriter struct{ b []byte }
 
 func (b *bufWriter) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
 
-func encodeModulePre(mv *keyspace.ModuleValue, opt Options) ([]byte, error) {
+func encodeModulePre(key []byte, db int, mv *keyspace.ModuleValue, opt Options) ([]byte, error) {
 	var bw bufWriter
 	w := NewWriter(&bw, opt.Compress)
+	w.Key, w.DB = key, db
 	if err := w.writeModule(mv, opt.Modules); err != nil {
 		return nil, err
 	}
@@ -198,6 +209,11 @@ func Encode(out io.Writer, snap Snapshot, opt Options) error {
 	}
 	auxInt("aof-base", aof)
 	for _, d := range snap {
+		if d.Index < 0 { // module aux data (see moduleAuxDB)
+			w.WriteRaw(d.Entries[0].Pre)
+			continue
+		}
+		w.DB = d.Index
 		_ = w.WriteByte(OpSelectDB)
 		w.WriteLen(uint64(d.Index))
 		_ = w.WriteByte(OpResizeDB)
@@ -262,6 +278,7 @@ func (w *Writer) writeKeyValue(key []byte, v keyspace.Value, ver int, opt *Optio
 	case *keyspace.ModuleValue:
 		var bw bufWriter
 		mw := NewWriter(&bw, w.compress)
+		mw.Key, mw.DB = key, w.DB
 		if err := mw.writeModule(v, opt.Modules); err != nil {
 			return err
 		}

@@ -1,6 +1,10 @@
 package rdb
 
-import "github.com/modhost/modhost/keyspace"
+import (
+	"unsafe"
+
+	"github.com/modhost/modhost/keyspace"
+)
 
 // ModuleLoader is the module layer's hook for loading module values
 // (RDB_TYPE_MODULE_2). Load finds the type registered under typeID (the
@@ -59,4 +63,42 @@ func ModuleTypeID(name string, encver int) (id uint64, ok bool) {
 		id = id<<6 | uint64(j)
 	}
 	return id<<10 | uint64(encver), true
+}
+
+// Phases of module aux data (REDISMODULE_AUX_BEFORE_RDB / AFTER_RDB).
+const (
+	AuxBeforeRDB = 1
+	AuxAfterRDB  = 2
+)
+
+// ModuleAuxSaver is implemented by a ModuleSaver whose types keep data
+// outside the keyspace: SaveAux returns the complete RDB_OPCODE_MODULE_AUX
+// entries (opcode included) for phase when, or nil. TakeSnapshot calls it
+// under the server lock, before the first database (AuxBeforeRDB) and
+// after the last (AuxAfterRDB).
+type ModuleAuxSaver interface {
+	SaveAux(when int) ([]byte, error)
+}
+
+// moduleAuxDB wraps the aux entries of phase when as a snapshot element
+// with a negative Index, which Encode writes verbatim.
+func moduleAuxDB(opt Options, when int) (*DB, error) {
+	as, ok := opt.Modules.(ModuleAuxSaver)
+	if !ok {
+		return nil, nil
+	}
+	b, err := as.SaveAux(when)
+	if err != nil || len(b) == 0 {
+		return nil, err
+	}
+	return &DB{Index: -when, Entries: []Entry{{Pre: b}}}, nil
+}
+
+// ModuleDigester is implemented by module type descriptors
+// (keyspace.ModuleValue.Type) whose type has a digest callback: it runs
+// the callback for the value at ptr (key in database db; key may be nil)
+// and returns the 20 bytes it accumulated, which DEBUG DIGEST folds into
+// the value's digest as Redis's xorObjectDigest does.
+type ModuleDigester interface {
+	ModuleDigest(ptr unsafe.Pointer, key []byte, db int) (Digest, bool)
 }

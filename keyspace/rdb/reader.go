@@ -29,6 +29,11 @@ type Reader struct {
 	b   []byte
 	p   int
 	ver int
+
+	// Key and DB name the key whose module value is being read (Key is
+	// nil for module aux data), for RedisModule_GetKeyNameFromIO.
+	Key []byte
+	DB  int
 }
 
 // NewReader returns a Reader over b for RDB version ver.

@@ -17,6 +17,11 @@ type Writer struct {
 	n        int64
 	err      error
 	compress bool
+
+	// Key and DB name the key whose module value is being written (nil
+	// Key for module aux data), for RedisModule_GetKeyNameFromIO.
+	Key []byte
+	DB  int
 }
 
 // NewWriter returns a Writer; compress enables LZF for strings longer than

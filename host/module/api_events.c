@@ -1,0 +1,79 @@
+/*
+ * api_events.c - server events: the callback trampoline, the
+ * SubscribeToServerEvent entry point (RedisModuleEvent travels by value,
+ * which a Go export cannot take) and IsSubEventSupported.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_events.h"
+
+typedef void (*mh_event_fn)(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t subevent, void *data);
+
+void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, void *data) {
+    RedisModuleEvent ev = {.id = id, .dataver = 1};
+    ((mh_event_fn)cb)(ctx, ev, sub, data);
+}
+
+/* Registers callback for a server event of the module's: it is called with
+ * the event, its subevent and the event's data struct (NULL for events
+ * without data) under the server lock. Subscribing again replaces the
+ * callback; a NULL callback unsubscribes. Every event id Redis knows is
+ * accepted; modhost fires Persistence (synchronous saves), FlushDB,
+ * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB and
+ * Config, never the replication, fork, async-load or key events.
+ * REDISMODULE_ERR outside a module context, for an unknown id, or a
+ * dataver newer than the host's. */
+/* modhost:partial no replication, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
+int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
+    if (ctx == NULL) return REDISMODULE_ERR;
+    return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
+}
+
+/* Whether modhost fires subevent of event: nonzero exactly for the
+ * subevents listed at SubscribeToServerEvent. Events without subevents
+ * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
+int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
+    switch (event.id) {
+    case REDISMODULE_EVENT_PERSISTENCE:
+        return subevent == REDISMODULE_SUBEVENT_PERSISTENCE_SYNC_RDB_START ||
+               subevent == REDISMODULE_SUBEVENT_PERSISTENCE_ENDED ||
+               subevent == REDISMODULE_SUBEVENT_PERSISTENCE_FAILED;
+    case REDISMODULE_EVENT_FLUSHDB:
+        return subevent < _REDISMODULE_SUBEVENT_FLUSHDB_NEXT;
+    case REDISMODULE_EVENT_LOADING:
+        return subevent == REDISMODULE_SUBEVENT_LOADING_RDB_START ||
+               subevent == REDISMODULE_SUBEVENT_LOADING_ENDED ||
+               subevent == REDISMODULE_SUBEVENT_LOADING_FAILED;
+    case REDISMODULE_EVENT_CLIENT_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_CLIENT_CHANGE_NEXT;
+    case REDISMODULE_EVENT_MODULE_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_MODULE_NEXT;
+    case REDISMODULE_EVENT_CONFIG:
+        return subevent < _REDISMODULE_SUBEVENT_CONFIG_NEXT;
+    default:
+        return 0;
+    }
+}
+
+RedisModuleConfigChange *mh_config_change_new(const char *names, uint32_t n) {
+    RedisModuleConfigChange *cc = calloc(1, sizeof(*cc));
+    if (cc == NULL) abort();
+    cc->version = REDISMODULE_CONFIGCHANGE_VERSION;
+    cc->num_changes = n;
+    cc->config_names = calloc(n ? n : 1, sizeof(char *));
+    if (cc->config_names == NULL) abort();
+    for (uint32_t i = 0; i < n; i++) {
+        cc->config_names[i] = strdup(names);
+        if (cc->config_names[i] == NULL) abort();
+        names += strlen(names) + 1;
+    }
+    return cc;
+}
+
+void mh_config_change_free(RedisModuleConfigChange *cc) {
+    if (cc == NULL) return;
+    for (uint32_t i = 0; i < cc->num_changes; i++) free((void *)cc->config_names[i]);
+    free(cc->config_names);
+    free(cc);
+}

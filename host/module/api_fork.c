@@ -1,0 +1,80 @@
+/*
+ * api_fork.c - "Module fork API". The fork happens here, in C, so the
+ * child returns straight into the module's C code and never runs Go: the
+ * Go runtime does not survive fork(2) (only the calling thread exists in
+ * the child). A child must therefore do C work only and end with
+ * RedisModule_ExitFromChild; any API call that enters Go would hang or
+ * crash it. The parent's bookkeeping (one child at a time, reaping, the
+ * done handler under the server lock) is in api_fork.go.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "api_gen.h"
+#include "api_util.h"
+
+/* The running module child, 0 when none. */
+static volatile pid_t fork_child;
+
+/* Implemented in Go (api_fork.go): starts reaping pid. */
+extern void mhv_fork_started(int pid, RedisModuleForkDoneHandler cb, void *user_data);
+
+/* Creates a child process sharing a copy-on-write snapshot of memory.
+ * Returns the child's pid in the parent, 0 in the child and -1 on error
+ * (errno EEXIST while another module child runs). When the child exits,
+ * cb(exitcode, bysignal, user_data) runs in the parent under the server
+ * lock. In modhost the child may only run C code (see above). */
+int mh_Fork(RedisModuleForkDoneHandler cb, void *user_data) {
+    if (fork_child > 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child inherits the Go runtime's signal handlers, which need
+         * threads the child does not have: restore the defaults so that
+         * KillForkChild's SIGUSR1 (and SIGTERM) end it as in Redis. */
+        sigset_t none;
+        for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        return 0;
+    }
+    if (pid < 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "Can't fork for module: %s", strerror(errno));
+        mhv_log(NULL, MH_LL_WARNING, msg);
+        return -1;
+    }
+    fork_child = pid;
+    mhv_fork_started((int)pid, cb, user_data);
+    return (int)pid;
+}
+
+/* Reports progress from the child; modhost has no child info pipe, so it
+ * is accepted and dropped. */
+/* modhost:partial progress is not reported (no child info pipe) */
+void mh_SendChildHeartbeat(double progress) {
+    (void)progress;
+}
+
+/* Ends the child with retcode (_exit: no atexit handlers, no stdio
+ * flush, as Redis's exitFromChild). Never returns in a child. */
+int mh_ExitFromChild(int retcode) {
+    _exit(retcode);
+    return REDISMODULE_OK;
+}
+
+/* Helpers for api_fork.go. */
+void mh_fork_call_done(RedisModuleForkDoneHandler cb, int exitcode, int bysignal, void *user_data) {
+    if (cb) cb(exitcode, bysignal, user_data);
+}
+
+int mh_fork_child(void) { return (int)fork_child; }
+
+void mh_fork_clear(void) { fork_child = 0; }

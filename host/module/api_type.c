@@ -1,0 +1,154 @@
+/*
+ * api_type.c - the C half of "Modules data types": copying a module's
+ * RedisModuleTypeMethods by version, calling type callbacks for Go, I/O
+ * contexts, and the accessors that only read C state (GetKeyNameFromIO,
+ * GetDbIdFromIO, IsIOError, the digest and key-option context getters).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "api_gen.h"
+#include "api_type.h"
+#include "mh_string.h"
+
+/* Bytes of RedisModuleTypeMethods each version defines: everything up to
+ * and including its last field. */
+static size_t methods_size(uint64_t version) {
+    switch (version) {
+    case 1: return offsetof(RedisModuleTypeMethods, aux_load);
+    case 2: return offsetof(RedisModuleTypeMethods, free_effort);
+    case 3: return offsetof(RedisModuleTypeMethods, mem_usage2);
+    case 4: return offsetof(RedisModuleTypeMethods, aux_save2);
+    default: return sizeof(RedisModuleTypeMethods);
+    }
+}
+
+int mh_type_copy_methods(RedisModuleType *mt, const void *methods) {
+    uint64_t version = *(const uint64_t *)methods;
+    if (version == 0) return 0;
+    memset(&mt->m, 0, sizeof(mt->m));
+    memcpy(&mt->m, methods, methods_size(version));
+    return 1;
+}
+
+RedisModuleIO *mh_io_new(RedisModuleType *mt, int mode, RedisModuleString *key, int dbid) {
+    RedisModuleIO *io = calloc(1, sizeof(*io));
+    if (io == NULL) abort();
+    io->type = mt;
+    io->mode = mode;
+    io->key = key;
+    io->dbid = dbid;
+    return io;
+}
+
+void mh_io_free(RedisModuleIO *io) {
+    if (io == NULL) return;
+    free(io->out.buf);
+    free(io);
+}
+
+void *mh_type_call_load(RedisModuleType *mt, RedisModuleIO *io, int encver) {
+    return mt->m.rdb_load ? mt->m.rdb_load(io, encver) : NULL;
+}
+
+void mh_type_call_save(RedisModuleType *mt, RedisModuleIO *io, void *value) {
+    if (mt->m.rdb_save) mt->m.rdb_save(io, value);
+}
+
+int mh_type_call_aux_load(RedisModuleType *mt, RedisModuleIO *io, int encver, int when) {
+    return mt->m.aux_load ? mt->m.aux_load(io, encver, when) : REDISMODULE_ERR;
+}
+
+void mh_type_call_aux_save(RedisModuleType *mt, RedisModuleIO *io, int when) {
+    if (mt->m.aux_save2) mt->m.aux_save2(io, when);
+    else if (mt->m.aux_save) mt->m.aux_save(io, when);
+}
+
+void mh_type_call_rewrite(RedisModuleType *mt, RedisModuleIO *io, RedisModuleString *key, void *value) {
+    if (mt->m.aof_rewrite) mt->m.aof_rewrite(io, key, value);
+}
+
+void mh_type_call_free(RedisModuleType *mt, void *value) {
+    if (mt->m.free) mt->m.free(value);
+}
+
+size_t mh_type_call_mem_usage(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
+    if (mt->m.mem_usage2) return mt->m.mem_usage2(oc, value, 0);
+    if (mt->m.mem_usage) return mt->m.mem_usage(value);
+    return 0;
+}
+
+size_t mh_type_call_free_effort(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
+    if (mt->m.free_effort2) return mt->m.free_effort2(oc, value);
+    if (mt->m.free_effort) return mt->m.free_effort(oc->from_key, value);
+    return 1;
+}
+
+void mh_type_call_unlink(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
+    if (mt->m.unlink2) mt->m.unlink2(oc, value);
+    else if (mt->m.unlink) mt->m.unlink(oc->from_key, value);
+}
+
+void *mh_type_call_copy(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value, int *has) {
+    *has = mt->m.copy2 != NULL || mt->m.copy != NULL;
+    if (mt->m.copy2) return mt->m.copy2(oc, value);
+    if (mt->m.copy) return mt->m.copy(oc->from_key, oc->to_key, value);
+    return NULL;
+}
+
+void mh_type_call_digest(RedisModuleType *mt, RedisModuleDigest *md, void *value) {
+    if (mt->m.digest) mt->m.digest(md, value);
+}
+
+/* Returns true if a previous load or save through io failed. With
+ * REDISMODULE_OPTIONS_HANDLE_IO_ERRORS a failed Load* sets it instead of
+ * ending the server, and the module should check it after loading. */
+int mh_IsIOError(RedisModuleIO *io) {
+    return io ? io->error : 0;
+}
+
+/* Returns the name of the key whose value is being saved or loaded, or
+ * NULL when there is none (aux data, SaveDataTypeToString). The string is
+ * owned by the host. */
+const RedisModuleString *mh_GetKeyNameFromIO(RedisModuleIO *io) {
+    return io ? io->key : NULL;
+}
+
+/* Returns the database of the key being saved or loaded, -1 when there is
+ * none. */
+int mh_GetDbIdFromIO(RedisModuleIO *io) {
+    return io ? io->dbid : -1;
+}
+
+/* Returns the name of the key being digested (DEBUG DIGEST), owned by the
+ * host; NULL when the digest is not about a key. */
+const RedisModuleString *mh_GetKeyNameFromDigest(RedisModuleDigest *dig) {
+    return dig ? dig->key : NULL;
+}
+
+/* Returns the database of the key being digested. */
+int mh_GetDbIdFromDigest(RedisModuleDigest *dig) {
+    return dig ? dig->dbid : -1;
+}
+
+/* Returns the name of the source key of a key-option callback (mem_usage2,
+ * free_effort2, unlink2, copy2), or NULL. */
+const RedisModuleString *mh_GetKeyNameFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    return ctx ? ctx->from_key : NULL;
+}
+
+/* Returns the name of the destination key of a copy2 callback, or NULL. */
+const RedisModuleString *mh_GetToKeyNameFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    return ctx ? ctx->to_key : NULL;
+}
+
+/* Returns the database of the source key of a key-option callback. */
+int mh_GetDbIdFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    return ctx ? ctx->from_dbid : -1;
+}
+
+/* Returns the database of the destination key of a copy2 callback. */
+int mh_GetToDbIdFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    return ctx ? ctx->to_dbid : -1;
+}
