@@ -57,10 +57,16 @@ lint:
 	@test -x $(STATICCHECK) || { echo "staticcheck missing: run make deps"; exit 1; }
 	$(STATICCHECK) ./...
 
+# Core workloads and the hello.so module commands at -P 1 and -P 16, RSS per
+# key after DEBUG POPULATE, SAVE/load of 1M mixed keys, and FT.SEARCH on
+# 10,000 RediSearch documents, all against redis-server in the same run.
+REDISEARCH_SO := /usr/lib/redis/modules/redisearch.so
+BENCH_EXTRA   ?= -populate 1000000 -persist 1000000
 bench: build
 	$(GO) build -o bin/benchcmp ./cmd/benchcmp
 	@set -- ; if [ -f $(HELLO_SO) ]; then set -- -module $(HELLO_SO); fi; \
-	./bin/benchcmp -bin $(BIN) "$$@" $(BENCHFLAGS)
+	if [ -f $(REDISEARCH_SO) ]; then set -- "$$@" -search 10000 -search-so $(REDISEARCH_SO); fi; \
+	./bin/benchcmp -bin $(BIN) "$$@" $(BENCH_EXTRA) $(BENCHFLAGS)
 
 clean:
 	rm -rf bin

@@ -24,7 +24,6 @@ type batch struct {
 // parse every complete command, run them under one lock acquisition, write
 // all replies at once.
 func (s *Server) serveConn(conn net.Conn) {
-	StartGCTuner()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}

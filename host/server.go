@@ -188,6 +188,7 @@ func (e listenError) Error() string {
 
 // Serve accepts connections until Shutdown. It returns nil on shutdown.
 func (s *Server) Serve() error {
+	StartGCTuner()
 	go s.cron()
 	var wg sync.WaitGroup
 	for _, ln := range s.listeners {

@@ -23,6 +23,18 @@ type benchTest struct {
 	// workload needs; such workloads join the default list when -module
 	// loads that module.
 	module string
+	// setup are commands sent to each server once before the workload
+	// (e.g. a list to read).
+	setup [][]string
+}
+
+// sumList is the 100-element list hello.list.sum reads.
+func sumList() [][]string {
+	push := []string{"RPUSH", "benchcmp:sumlist"}
+	for i := 1; i <= 100; i++ {
+		push = append(push, strconv.Itoa(i))
+	}
+	return [][]string{{"DEL", "benchcmp:sumlist"}, push}
 }
 
 // knownTests are the workloads -tests can name.
@@ -41,6 +53,11 @@ var knownTests = map[string]benchTest{
 	"hello.simple": {name: "hello.simple", cmd: []string{"HELLO.SIMPLE"}, module: "hello"},
 	"hello.echo":   {name: "hello.echo", cmd: []string{"HELLO.ECHO", "a"}, module: "hello"},
 	"hello.push":   {name: "hello.push", cmd: []string{"HELLO.PUSH.NATIVE", "benchcmp:list:__rand_int__", "v"}, keyed: true, module: "hello"},
+	// The same push through RedisModule_Call, a sum over a 100-element list
+	// through the key API, and a block unblocked at once by a thread.
+	"hello.push.call": {name: "hello.push.call", cmd: []string{"HELLO.PUSH.CALL", "benchcmp:list:__rand_int__", "v"}, keyed: true, module: "hello"},
+	"hello.list.sum":  {name: "hello.list.sum", cmd: []string{"HELLO.LIST.SUM", "benchcmp:sumlist"}, module: "hello", setup: sumList()},
+	"hello.block":     {name: "hello.block", cmd: []string{"HELLO.BLOCK"}, module: "hello"},
 }
 
 // moduleTests returns the known workloads of the module loaded from path,

@@ -107,7 +107,7 @@ func TestModuleTests(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/x/modules_c/hello.so", []string{"hello.echo", "hello.push", "hello.simple"}},
+		{"/x/modules_c/hello.so", []string{"hello.block", "hello.echo", "hello.list.sum", "hello.push", "hello.push.call", "hello.simple"}},
 		{"other.so", nil},
 		{"", nil},
 	}

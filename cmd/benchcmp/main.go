@@ -184,6 +184,11 @@ func startServers(c *config) ([2]server, func(), error) {
 // benchOne runs one workload at one pipeline depth for all rounds,
 // alternating which server goes first, and returns the medians.
 func benchOne(ctx context.Context, c *config, servers [2]server, bt benchTest, p int) (row, error) {
+	for _, srv := range servers {
+		if err := sendSetup(srv.proc, bt.setup); err != nil {
+			return row{}, err
+		}
+	}
 	n := c.n
 	if n == 0 {
 		calib := 20000 * p
@@ -253,4 +258,26 @@ func populate(p *hosttest.Process, n int) (perKey float64, before, after int64, 
 		return 0, 0, 0, err
 	}
 	return float64(after-before) / float64(n), before, after, nil
+}
+
+// sendSetup sends a workload's setup commands to one server.
+func sendSetup(p *hosttest.Process, cmds [][]string) error {
+	if len(cmds) == 0 {
+		return nil
+	}
+	conn, err := hosttest.DialConn(p.Addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, cmd := range cmds {
+		f, err := conn.Command(cmd...)
+		if err != nil {
+			return err
+		}
+		if f.IsError() {
+			return fmt.Errorf("setup %v: %s", cmd, f.Str)
+		}
+	}
+	return nil
 }

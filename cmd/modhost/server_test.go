@@ -208,7 +208,8 @@ func TestPanicInHandlerIsContained(t *testing.T) {
 	got := string(c.Do("DEBUG", "MODHOST-PANIC"))
 	require.True(t, strings.HasPrefix(got, "-ERR internal error while executing 'debug'"), got)
 	require.Equal(t, "+PONG\r\n", string(c.Do("PING")))
-	require.Contains(t, srv.Logs(), "Panic in command 'debug'")
+	// The log line is written by the server process; wait for it.
+	require.Eventually(t, func() bool { return strings.Contains(srv.Logs(), "Panic in command 'debug'") }, 5*time.Second, 20*time.Millisecond)
 	require.Contains(t, string(c.Do("INFO", "errorstats")), "errorstat_ERR:count=1")
 }
 
