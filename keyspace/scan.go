@@ -62,3 +62,17 @@ func (ks *Keyspace) Keys(db int, pattern []byte, fn func(key string) bool) {
 		return true
 	})
 }
+
+// Each calls fn for every live key of db with its value and absolute expiry
+// in Unix ms (0: none), in table order, until fn returns false. It has no
+// side effect (no lazy expiry, no statistics, no LRU touch): persistence and
+// digests walk the keyspace with it. fn must not modify db.
+func (ks *Keyspace) Each(db int, fn func(key string, v Value, expireAt int64) bool) {
+	now := ks.now()
+	ks.dbs[db].d.each(func(e *dent[dbval]) bool {
+		if e.val.exp != 0 && now > e.val.exp {
+			return true
+		}
+		return fn(e.key, e.val.v, e.val.exp)
+	})
+}

@@ -110,13 +110,8 @@ func DatasetDigest(ks *keyspace.Keyspace) Digest {
 		var id [4]byte
 		binary.BigEndian.PutUint32(id[:], uint32(db))
 		final.mix(id[:])
-		ks.Keys(db, []byte("*"), func(key string) bool {
+		ks.Each(db, func(key string, v keyspace.Value, exp int64) bool {
 			kb := unsafeBytes(key)
-			v := ks.Peek(db, kb)
-			if v == nil {
-				return true
-			}
-			exp, _ := ks.GetExpire(db, kb)
 			var d Digest
 			d.mix(kb)
 			d.addValue(v, kb, db, exp != 0)

@@ -114,13 +114,8 @@ func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, err
 			continue
 		}
 		d := DB{Index: db, Entries: make([]Entry, 0, ks.Size(db))}
-		ks.Keys(db, []byte("*"), func(key string) bool {
+		ks.Each(db, func(key string, v keyspace.Value, exp int64) bool {
 			kb := unsafeBytes(key)
-			v := ks.Peek(db, kb)
-			if v == nil {
-				return true
-			}
-			exp, _ := ks.GetExpire(db, kb)
 			e := Entry{Key: key, ExpireAt: exp}
 			switch {
 			case !clone:

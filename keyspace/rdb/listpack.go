@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+
+	"github.com/modhost/modhost/keyspace"
 )
 
 // errEncoding reports a malformed listpack, ziplist, intset or zipmap.
@@ -20,17 +22,7 @@ func newLP() *lpBuilder { return &lpBuilder{b: make([]byte, 6, 64)} }
 // parseCanonicalInt returns b as an int64 when b is a canonical decimal
 // (what Redis's string2ll accepts and lpAppend stores as an integer).
 func parseCanonicalInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) > 1 && (b[0] == '0' || (b[0] == '-' && b[1] == '0')) {
-		return 0, false
-	}
-	if b[0] == '-' && len(b) == 1 {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(string(b), 10, 64)
-	return v, err == nil
+	return keyspace.ParseInt(b)
 }
 
 // appendBytes adds an element, as an integer when it is a canonical one.
