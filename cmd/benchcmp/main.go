@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,14 @@ func parseFlags() *config {
 	flag.IntVar(&c.search, "search", 0, "if > 0, also bench 'FT.SEARCH idx hello LIMIT 0 10' on N documents with -search-so loaded in a second pair of servers (-tests '' runs only that)")
 	flag.StringVar(&c.searchSO, "search-so", defaultSearchSO, "RediSearch module for -search")
 	flag.Parse()
+	// Servers start in their own directories: make paths absolute.
+	for _, p := range []*string{&c.bin, &c.module, &c.searchSO} {
+		if *p != "" && strings.Contains(*p, "/") {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
+	}
 	return c
 }
 
