@@ -131,15 +131,28 @@ func run(ctx context.Context, c *config) error {
 	if err := writeTable(os.Stdout, rows); err != nil {
 		return err
 	}
+	cleanup()
+	// Memory and persistence run on fresh servers: RSS after the workloads
+	// above would measure their leftovers, not the populated keys.
 	if c.populate > 0 {
-		if err := reportRSS(servers, c.populate); err != nil {
+		if err := withFreshServers(c, func(s [2]server) error { return reportRSS(s, c.populate) }); err != nil {
 			return err
 		}
 	}
 	if c.persist > 0 {
-		return reportPersist(servers, c.persist)
+		return withFreshServers(c, func(s [2]server) error { return reportPersist(s, c.persist) })
 	}
 	return nil
+}
+
+// withFreshServers runs fn on a newly started server pair.
+func withFreshServers(c *config, fn func([2]server) error) error {
+	servers, cleanup, err := startServers(c)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	return fn(servers)
 }
 
 func parseInts(list string) ([]int, error) {
