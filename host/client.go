@@ -49,6 +49,8 @@ type Client struct {
 
 	errs int // errors replied during the current command
 
+	auth *clientAuth // module user state (export_auth.go), nil for the default user
+
 	tx      *txState     // MULTI state, nil outside a transaction
 	ps      *pubsubState // subscriptions, nil when none
 	blocked *blockState  // non-nil while blocked
@@ -222,7 +224,8 @@ func (c *Client) asyncWriter() {
 	}
 }
 
-// Kill closes the client's connection (CLIENT KILL, SHUTDOWN).
+// Kill closes the client's connection (CLIENT KILL, SHUTDOWN). Call it
+// with the server lock held: it sets killed and wakes the async writer.
 func (c *Client) Kill() {
 	c.killed = true
 	if c.conn != nil {

@@ -69,6 +69,7 @@ func resetCommand(c *Client, args [][]byte) {
 	c.Name = ""
 	c.replyMode = replyOn
 	c.noEvict, c.noTouch = false, false
+	c.resetUserLocked()
 	c.Authenticated = s.Config.String("requirepass") == ""
 	c.W.SimpleString("RESET")
 }
@@ -151,8 +152,12 @@ func (s *Server) authenticate(c *Client, user, pass []byte) bool {
 		c.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 		return false
 	}
+	if handled, ok := s.moduleAuthLocked(c, user, pass); handled {
+		return ok
+	}
 	userOK := user == nil || string(user) == "default"
 	if userOK && (req == "" || string(pass) == req) {
+		c.resetUserLocked()
 		c.Authenticated = true
 		return true
 	}

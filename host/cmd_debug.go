@@ -19,6 +19,9 @@ func registerDebugCommand(s *Server) {
 		"change-repl-id":    func(c *Client, a [][]byte) { c.OK() },
 		// modhost-panic exercises the panic containment of the dispatcher.
 		"modhost-panic": func(c *Client, a [][]byte) { panic("DEBUG MODHOST-PANIC") },
+		// modhost-goroutines answers the number of goroutines, for leak
+		// checks of servers without modules.
+		"modhost-goroutines": func(c *Client, a [][]byte) { c.W.Int(int64(Goroutines())) },
 	}
 	s.Cmds.Add(&Command{Name: "debug", Arity: -2, Flags: ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", ACL: []string{"admin", "slow", "dangerous"}, Handler: debugCommand, Protected: "enable-debug-command"})
 }

@@ -27,7 +27,7 @@ func registerPersistCommands(s *Server, p *RDB) {
 			var d rdb.Digest
 			if v := c.srv.Keys.Peek(c.DB, k); v != nil {
 				exp, _ := c.srv.Keys.GetExpire(c.DB, k)
-				d = rdb.ValueDigest(v, exp != 0)
+				d = rdb.KeyValueDigest(v, k, c.DB, exp != 0)
 			}
 			c.W.SimpleString(d.String())
 		}

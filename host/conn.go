@@ -217,6 +217,7 @@ func (s *Server) freeClient(c *Client) {
 	_ = c.conn.Close()
 	s.mu.Lock()
 	c.killed = true
+	s.usersClientFreed(c)
 	for _, fn := range s.onClientFree {
 		fn(c)
 	}

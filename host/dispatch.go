@@ -83,6 +83,12 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
 	}
+	if c.auth != nil {
+		if msg := c.userDenied(cmd, args); msg != "" {
+			s.reject(c, cmd, msg)
+			return cmd
+		}
+	}
 	if cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
 		top := cmd // a protected subcommand is reported by its container's name
 		if top.Parent != nil {

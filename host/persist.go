@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -71,9 +72,9 @@ func (p *RDB) options() rdb.Options {
 	}
 }
 
-// writeFile encodes snap into tmp, fsyncs it and renames it over the
-// database file, as rdbSave does.
-func (p *RDB) writeFile(tmp string, snap rdb.Snapshot, opt rdb.Options, cancel *atomic.Bool) error {
+// writeFile encodes the file into tmp with encode, fsyncs it and renames
+// it over the database file, as rdbSave does.
+func (p *RDB) writeFile(tmp string, encode func(io.Writer) error, cancel *atomic.Bool) error {
 	f, err := os.Create(tmp)
 	if err != nil {
 		wd, _ := os.Getwd()
@@ -82,7 +83,7 @@ func (p *RDB) writeFile(tmp string, snap rdb.Snapshot, opt rdb.Options, cancel *
 		})
 		return err
 	}
-	err = rdb.Encode(&cancelWriter{f, cancel, p.saveDelayTest}, snap, opt)
+	err = encode(&cancelWriter{f, cancel, p.saveDelayTest})
 	if err == nil {
 		err = f.Sync()
 	}
@@ -96,7 +97,7 @@ func (p *RDB) writeFile(tmp string, snap rdb.Snapshot, opt rdb.Options, cancel *
 				p.s.Log.Warningf("Error moving temp DB file %s on the final destination %s (in server root dir %s): %v", tmp, p.path(), wd, errText(err))
 			})
 		}
-	} else if !errors.Is(err, errSaveCancelled) {
+	} else if _, enc := err.(*encodeError); !enc && !errors.Is(err, errSaveCancelled) {
 		p.logLocked(func() { p.s.Log.Warningf("Write error saving DB on disk: %v", errText(err)) })
 	}
 	if err != nil {
@@ -145,18 +146,46 @@ func (w *cancelWriter) Write(b []byte) (int, error) {
 	return w.f.Write(b)
 }
 
+// encodeError is a save that failed for another reason than I/O (a
+// module value that cannot be saved).
+type encodeError struct{ err error }
+
+func (e *encodeError) Error() string { return e.err.Error() }
+
+// errWriter remembers the first error of the writer it wraps, so that a
+// save can tell I/O failures from encoding ones.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	n, err := e.w.Write(b)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
 // SaveLocked is rdbSave: a synchronous save of the live keyspace. Call it
 // under the server lock.
 func (p *RDB) SaveLocked() (err error) {
 	p.s.fire(EventPersistence, SubPersistenceSyncRDBStart)
 	defer func() { p.s.fireEnd(EventPersistence, err) }()
 	opt := p.options()
-	snap, err := rdb.TakeSnapshot(p.s.Keys, false, opt)
-	if err != nil {
-		p.s.Log.Warningf("Error saving DB: %v", err)
+	err = p.writeFile(fmt.Sprintf("temp-%d.rdb", os.Getpid()), func(w io.Writer) error {
+		cw := &errWriter{w: w}
+		err := rdb.Save(cw, p.s.Keys, opt)
+		if err != nil && cw.err == nil {
+			return &encodeError{err}
+		}
 		return err
+	}, nil)
+	if ee, ok := err.(*encodeError); ok {
+		p.s.Log.Warningf("Error saving DB: %v", ee.err)
+		return ee.err
 	}
-	if err := p.writeFile(fmt.Sprintf("temp-%d.rdb", os.Getpid()), snap, opt, nil); err != nil {
+	if err != nil {
 		return err
 	}
 	p.s.Log.Noticef("DB saved on disk")
@@ -188,7 +217,9 @@ func (p *RDB) BackgroundLocked() error {
 	p.s.Log.Verbosef("BGSAVE snapshot taken in %.3f ms", float64(p.lastPause.Microseconds())/1000)
 	go func() {
 		defer close(bg.done)
-		err := p.writeFile(fmt.Sprintf("temp-bg-%d.rdb", os.Getpid()), snap, opt, &bg.cancel)
+		err := p.writeFile(fmt.Sprintf("temp-bg-%d.rdb", os.Getpid()), func(w io.Writer) error {
+			return rdb.Encode(w, snap, opt)
+		}, &bg.cancel)
 		p.s.mu.Lock()
 		defer p.s.mu.Unlock()
 		p.finishBackground(bg, err)

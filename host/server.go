@@ -94,6 +94,8 @@ type Server struct {
 	activeExpire bool
 	// hooks are the module system's hooks (export_events.go).
 	hooks hookState
+	// auth holds the module authentication hooks (export_auth.go).
+	auth authHooks
 	// clientPausedUntil and friends would go here.
 }
 
@@ -226,15 +228,17 @@ func (s *Server) acceptLoop(ln net.Listener) {
 // Shutdown stops accepting, closes every client and releases Serve.
 func (s *Server) Shutdown() {
 	s.closeOnce.Do(func() {
-		if s.hooks.events != nil {
-			s.mu.Lock()
-			s.fire(EventShutdown, 0)
-			s.mu.Unlock()
-		}
+		// Shutdown runs on its own goroutine (SHUTDOWN, signals): the server
+		// lock guards the hooks, the client table, each client's killed
+		// flag and writer channel that Kill touches, and the configuration.
+		s.mu.Lock()
+		s.fire(EventShutdown, 0)
 		for _, c := range s.clients {
 			c.Kill()
 		}
-		if pf := s.Config.String("pidfile"); pf != "" {
+		pf := s.Config.String("pidfile")
+		s.mu.Unlock()
+		if pf != "" {
 			_ = os.Remove(pf)
 		}
 		close(s.shutdown)
@@ -243,10 +247,12 @@ func (s *Server) Shutdown() {
 
 // cron runs periodic work under the lock: active expiry, client timeouts.
 func (s *Server) cron() {
-	hz := s.Config.Int("hz")
-	if hz <= 0 {
-		hz = 10
-	}
+	// The configuration is guarded by the server lock (CONFIG SET writes it
+	// from a command): hz is read under it, and a new value re-arms the
+	// ticker.
+	s.mu.Lock()
+	hz := cronHz(s.Config.Int("hz"))
+	s.mu.Unlock()
 	t := time.NewTicker(time.Second / time.Duration(hz))
 	defer t.Stop()
 	for {
@@ -256,6 +262,10 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
+		if now := cronHz(s.Config.Int("hz")); now != hz {
+			hz = now
+			t.Reset(time.Second / time.Duration(hz))
+		}
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
@@ -265,6 +275,14 @@ func (s *Server) cron() {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// cronHz is the cron frequency for the hz directive's value.
+func cronHz(hz int64) int64 {
+	if hz <= 0 {
+		return 10
+	}
+	return hz
 }
 
 // closeIdleClientsLocked applies the timeout directive.

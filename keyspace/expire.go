@@ -12,11 +12,12 @@ func sbytes(s string) []byte {
 }
 
 // expireKey deletes an expired key the way Redis's
-// deleteExpiredKeyAndPropagate does: delete (KeyReady for blocking kinds),
-// Notify(NotifyExpired, "expired"), KeyModified, expired_keys++. The server
+// deleteExpiredKeyAndPropagate does: delete (KeyReady for blocking kinds,
+// DropExpired for module values), Notify(NotifyExpired, "expired"),
+// KeyModified, expired_keys++. The server
 // propagates a DEL to replicas/AOF from the "expired" notification.
 func (ks *Keyspace) expireKey(db int, key []byte) {
-	if _, ok := ks.remove(db, key); !ok {
+	if _, ok := ks.remove(db, key, DropExpired); !ok {
 		return
 	}
 	ks.hooks.Notify(NotifyExpired, "expired", key, db)

@@ -40,6 +40,7 @@ type dbval struct {
 type database struct {
 	d         dict[dbval]
 	expires   int    // keys with a TTL
+	modules   int    // module values (FlushDB walks the table only when > 0)
 	avgTTL    int64  // running estimate from active-expiry samples, ms
 	expCursor uint64 // active-expiry position in d
 }
@@ -134,12 +135,25 @@ func (ks *Keyspace) SwapDB(a, b int) bool {
 }
 
 // FlushDB empties db and returns how many keys it held. No per-key hooks
-// fire (Redis signals a flush as a whole; that is the server's job).
+// fire (Redis signals a flush as a whole; that is the server's job), but
+// module values are dropped (DropFlushed): the table is walked only when
+// db holds some, so flushing plain data stays O(1).
 func (ks *Keyspace) FlushDB(db int) int {
-	n := ks.dbs[db].d.Len()
+	old := ks.dbs[db]
 	ks.dbs[db] = database{}
-	return n
+	if old.modules > 0 {
+		old.d.each(func(e *dent[dbval]) bool {
+			if e.val.v.Kind() == KindModule {
+				dropValue(e.val.v, db, sbytes(e.key), DropFlushed)
+			}
+			return true
+		})
+	}
+	return old.d.Len()
 }
+
+// ModuleValues returns the number of module values in db.
+func (ks *Keyspace) ModuleValues(db int) int { return ks.dbs[db].modules }
 
 // FlushAll empties every database and returns the number of keys removed.
 func (ks *Keyspace) FlushAll() int {

@@ -1,5 +1,7 @@
 package keyspace
 
+import "errors"
+
 // LookupFlags modify LookupRead and LookupWrite; the values equal Redis's
 // LOOKUP_* constants.
 type LookupFlags int
@@ -99,9 +101,13 @@ func (ks *Keyspace) Add(db int, key []byte, v Value) bool {
 }
 
 func (ks *Keyspace) insert(db int, key []byte, v Value) int32 {
-	i := ks.dbs[db].d.insert(string(key), dbval{v: v})
-	ks.dbs[db].d.at(i).meta = ks.initMeta()
-	if blocksOn(v.Kind()) {
+	d := &ks.dbs[db]
+	i := d.d.insert(string(key), dbval{v: v})
+	d.d.at(i).meta = ks.initMeta()
+	if k := v.Kind(); blocksOn(k) {
+		if k == KindModule {
+			d.modules++
+		}
 		ks.hooks.KeyReady(db, key)
 	}
 	ks.hooks.Notify(NotifyNew, "new", key, db)
@@ -121,7 +127,8 @@ func (ks *Keyspace) SetKey(db int, key []byte, v Value, keepTTL bool) (existed b
 	return true
 }
 
-// replace swaps the value of entry i (Redis's dbSetValue with overwrite).
+// replace swaps the value of entry i (Redis's dbSetValue with overwrite);
+// the old value, unless it is v itself, is dropped (DropOverwritten).
 func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) {
 	d := &ks.dbs[db]
 	e := d.d.at(i)
@@ -134,8 +141,17 @@ func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) 
 	if !ks.LFU {
 		e.meta = ks.lruClock()
 	}
-	if blocksOn(old.Kind()) {
+	if v.Kind() == KindModule {
+		d.modules++
+	}
+	if k := old.Kind(); blocksOn(k) {
 		ks.hooks.KeyReady(db, key)
+		if k == KindModule {
+			d.modules--
+			if old != v {
+				dropValue(old, db, key, DropOverwritten)
+			}
+		}
 	}
 }
 
@@ -152,17 +168,30 @@ func (ks *Keyspace) Overwrite(db int, key []byte, v Value) bool {
 
 // Delete removes key (an expired key counts as missing and is expired) and
 // reports whether it existed. Deleting a list/zset/stream/module key fires
-// KeyReady (signalDeletedKeyAsReady); the caller calls Modified.
+// KeyReady (signalDeletedKeyAsReady) and a module value is dropped
+// (DropDeleted); the caller calls Modified.
 func (ks *Keyspace) Delete(db int, key []byte) bool {
+	return ks.deleteAs(db, key, DropDeleted)
+}
+
+// Unlink is Delete for UNLINK and a module's UnlinkKey: a module value is
+// dropped with DropUnlinked (its type is asked for its free effort, as
+// Redis's lazy free does; the value is still freed at once).
+func (ks *Keyspace) Unlink(db int, key []byte) bool {
+	return ks.deleteAs(db, key, DropUnlinked)
+}
+
+func (ks *Keyspace) deleteAs(db int, key []byte, why DropReason) bool {
 	if ks.find(db, key, LookupNone) < 0 {
 		return false
 	}
-	ks.remove(db, key)
+	ks.remove(db, key, why)
 	return true
 }
 
-// remove deletes a present key without any expiry check.
-func (ks *Keyspace) remove(db int, key []byte) (dbval, bool) {
+// remove deletes a present key without any expiry check; a module value
+// is dropped with why.
+func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
 	d := &ks.dbs[db]
 	dv, ok := d.d.remove(bstr(key))
 	if !ok {
@@ -171,8 +200,12 @@ func (ks *Keyspace) remove(db int, key []byte) (dbval, bool) {
 	if dv.exp != 0 {
 		d.expires--
 	}
-	if blocksOn(dv.v.Kind()) {
+	if k := dv.v.Kind(); blocksOn(k) {
 		ks.hooks.KeyReady(db, key)
+		if k == KindModule {
+			d.modules--
+			dropValue(dv.v, db, key, why)
+		}
 	}
 	return dv, true
 }
@@ -187,7 +220,7 @@ func (ks *Keyspace) Rename(db int, src, dst []byte) bool {
 	if string(src) == string(dst) {
 		return true
 	}
-	dv, _ := ks.remove(db, src)
+	dv, _ := ks.remove(db, src, DropMoved)
 	ks.Delete(db, dst)
 	ks.insert(db, dst, dv.v)
 	if dv.exp != 0 {
@@ -202,7 +235,7 @@ func (ks *Keyspace) Move(src, dst int, key []byte) bool {
 	if src == dst || ks.find(src, key, LookupNone) < 0 || ks.find(dst, key, LookupNone) >= 0 {
 		return false
 	}
-	dv, _ := ks.remove(src, key)
+	dv, _ := ks.remove(src, key, DropMoved)
 	ks.insert(dst, key, dv.v)
 	if dv.exp != 0 {
 		ks.SetExpire(dst, key, dv.exp)
@@ -218,31 +251,47 @@ const (
 	CopyDone        CopyResult = iota // copied
 	CopyNoSource                      // src missing
 	CopyDstExists                     // dst exists and replace was false
-	CopyNotCopyable                   // the value does not implement Cloner
+	CopyNotCopyable                   // the value implements neither KeyCloner nor Cloner, or ErrNotCopyable
+	CopyFailed                        // KeyCloner failed (a module type's copy callback returned NULL)
 )
 
 // Copy deep-copies src (db srcDB) to dst (db dstDB) with its TTL, replacing
-// dst only if replace.
+// dst only if replace. The value is copied (KeyCloner, else Cloner) only
+// once dst is known to be writable, and a replaced dst is dropped
+// (DropDeleted) only once the copy succeeded, as Redis's COPY does.
 func (ks *Keyspace) Copy(srcDB int, src []byte, dstDB int, dst []byte, replace bool) CopyResult {
 	i := ks.find(srcDB, src, LookupNone)
 	if i < 0 {
 		return CopyNoSource
 	}
 	dv := ks.dbs[srcDB].d.at(i).val
-	c, ok := dv.v.(Cloner)
-	if !ok {
-		return CopyNotCopyable
-	}
 	if srcDB == dstDB && string(src) == string(dst) {
 		return CopyDstExists
 	}
-	if ks.find(dstDB, dst, LookupNone) >= 0 {
-		if !replace {
-			return CopyDstExists
-		}
-		ks.remove(dstDB, dst)
+	exists := ks.find(dstDB, dst, LookupNone) >= 0
+	if exists && !replace {
+		return CopyDstExists
 	}
-	ks.insert(dstDB, dst, c.Clone())
+	var nv Value
+	switch c := dv.v.(type) {
+	case KeyCloner:
+		v, err := c.CloneKey(srcDB, src, dstDB, dst)
+		switch {
+		case errors.Is(err, ErrNotCopyable):
+			return CopyNotCopyable
+		case err != nil:
+			return CopyFailed
+		}
+		nv = v
+	case Cloner:
+		nv = c.Clone()
+	default:
+		return CopyNotCopyable
+	}
+	if exists {
+		ks.remove(dstDB, dst, DropDeleted)
+	}
+	ks.insert(dstDB, dst, nv)
 	if dv.exp != 0 {
 		ks.SetExpire(dstDB, dst, dv.exp)
 	}

@@ -67,6 +67,57 @@ type Cloner interface {
 	Clone() Value
 }
 
+// KeyCloner is implemented by values whose copy depends on the keys and
+// databases involved (module values: the type's copy2 callback sees them).
+// COPY prefers it to Cloner.
+type KeyCloner interface {
+	// CloneKey returns a copy of the value of from (db fromDB) to be
+	// stored under to (db toDB), or an error (ErrNotCopyable when the
+	// value cannot be copied at all).
+	CloneKey(fromDB int, from []byte, toDB int, to []byte) (Value, error)
+}
+
+// DropReason says why a value left a key (Dropper).
+type DropReason uint8
+
+// Drop reasons. Each maps onto what Redis does to a module value: the
+// type's unlink callback runs for every reason but DropFlushed, and its
+// free callback for every reason but DropMoved.
+const (
+	// DropDeleted: DEL, a module's DeleteKey, EXPIRE/SET EX in the past,
+	// RENAME or COPY REPLACE over an existing destination.
+	DropDeleted DropReason = iota
+	// DropUnlinked: UNLINK or a module's UnlinkKey (Redis asks the type's
+	// free_effort before freeing lazily).
+	DropUnlinked
+	// DropExpired: lazy or active expiry.
+	DropExpired
+	// DropOverwritten: SET, SetKey and the like replaced the value.
+	DropOverwritten
+	// DropFlushed: FLUSHDB, FLUSHALL, DEBUG RELOAD, or a loaded value
+	// discarded before it was stored (an expired key in an RDB file).
+	DropFlushed
+	// DropMoved: RENAME or MOVE took the value to another key; it stays
+	// alive.
+	DropMoved
+)
+
+// Dropper is implemented by values that hold resources outside Go (only
+// *ModuleValue): the keyspace calls Drop when the value leaves a key. The
+// keyspace checks for it only on module values (KindModule), so the core
+// types pay nothing. Drop must not modify the keyspace.
+type Dropper interface {
+	// Drop tells the value it left key in db, and why.
+	Drop(db int, key []byte, why DropReason)
+}
+
+// dropValue tells v (when it is a Dropper) that it left key.
+func dropValue(v Value, db int, key []byte, why DropReason) {
+	if d, ok := v.(Dropper); ok {
+		d.Drop(db, key, why)
+	}
+}
+
 // Namer is implemented by module type descriptors (ModuleValue.Type) so that
 // TYPE and SCAN TYPE can report the module type's name.
 type Namer interface {

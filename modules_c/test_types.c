@@ -19,6 +19,15 @@
  *   TYPES.COUNTERS                        -> [free, unlink, free_effort, copy, aux_save, aux_save v1]
  *   TYPES.FORK code | TYPES.FORKKILL      -> child pid > 0 (child exits with code / sleeps and is killed)
  *   TYPES.FORKDONE                        -> [done calls, last exitcode, last bysignal]
+ *   TYPES.LASTOPT                         -> [copy2 from, to, from db, to db, unlink2 key, db,
+ *                                             free_effort2 key, db] (mhtypes01 only)
+ *   TYPES.REPLACE key label               -> old label (ModuleTypeReplaceValue; the old
+ *                                             value is freed by the command), error if ERR
+ *   TYPES.DELKEY key / TYPES.UNLINKKEY key -> DeleteKey / UnlinkKey result
+ *
+ * mhtypes01 uses copy2/unlink2/free_effort2 (the v4 callbacks, preferred
+ * over copy/unlink/free_effort); copy2 returns NULL for a value labelled
+ * "nocopy". The v1/v2 types have no copy callback at all.
  *
  * Module arguments: "handleio" sets REDISMODULE_OPTIONS_HANDLE_IO_ERRORS;
  * "badload" makes rdb_load return NULL.
@@ -49,6 +58,8 @@ static int badload;
 static int checks[8];
 static char savekey[64], loadkey[64];
 static int savedb = -2, loaddb = -2;
+static char copyfrom[64] = "-", copyto[64] = "-", unlinkkey[64] = "-", effortkey[64] = "-";
+static int copyfromdb = -2, copytodb = -2, unlinkdb = -2, effortdb = -2;
 
 static rec *rec_new(const char *label, size_t n) {
     rec *r = RedisModule_Calloc(1, sizeof(*r));
@@ -190,6 +201,25 @@ static void *rec_copy(RedisModuleString *from, RedisModuleString *to, const void
     return r;
 }
 
+static void *rec_copy2(RedisModuleKeyOptCtx *oc, const void *value) {
+    int ignored;
+    note_key(copyfrom, &copyfromdb, RedisModule_GetKeyNameFromOptCtx(oc), RedisModule_GetDbIdFromOptCtx(oc));
+    note_key(copyto, &ignored, RedisModule_GetToKeyNameFromOptCtx(oc), 0);
+    copytodb = RedisModule_GetToDbIdFromOptCtx(oc);
+    if (!strcmp(((const rec *)value)->label, "nocopy")) return NULL;
+    return rec_copy(NULL, NULL, value);
+}
+
+static void rec_unlink2(RedisModuleKeyOptCtx *oc, const void *value) {
+    note_key(unlinkkey, &unlinkdb, RedisModule_GetKeyNameFromOptCtx(oc), RedisModule_GetDbIdFromOptCtx(oc));
+    rec_unlink(NULL, value);
+}
+
+static size_t rec_effort2(RedisModuleKeyOptCtx *oc, const void *value) {
+    note_key(effortkey, &effortdb, RedisModule_GetKeyNameFromOptCtx(oc), RedisModule_GetDbIdFromOptCtx(oc));
+    return rec_effort(NULL, value);
+}
+
 static RedisModuleType *open_rec(RedisModuleCtx *ctx, RedisModuleString *key, int mode, RedisModuleKey **out) {
     RedisModuleKey *k = RedisModule_OpenKey(ctx, key, mode);
     *out = k;
@@ -324,6 +354,46 @@ static int c_forkdone(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithLongLong(ctx, fork_sig);
 }
 
+static int c_lastopt(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    if (argc != 1) return RedisModule_WrongArity(ctx);
+    RedisModule_ReplyWithArray(ctx, 8);
+    RedisModule_ReplyWithCString(ctx, copyfrom);
+    RedisModule_ReplyWithCString(ctx, copyto);
+    RedisModule_ReplyWithLongLong(ctx, copyfromdb);
+    RedisModule_ReplyWithLongLong(ctx, copytodb);
+    RedisModule_ReplyWithCString(ctx, unlinkkey);
+    RedisModule_ReplyWithLongLong(ctx, unlinkdb);
+    RedisModule_ReplyWithCString(ctx, effortkey);
+    return RedisModule_ReplyWithLongLong(ctx, effortdb);
+}
+
+static int c_replace(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    if (!RMAPI_FUNC_SUPPORTED(RedisModule_ModuleTypeReplaceValue))
+        return RedisModule_ReplyWithError(ctx, "ERR ModuleTypeReplaceValue not supported");
+    RedisModule_AutoMemory(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ | REDISMODULE_WRITE);
+    rec *r = rec_new(RedisModule_StringPtrLen(argv[2], NULL), 0);
+    void *old = NULL;
+    if (RedisModule_ModuleTypeReplaceValue(k, rtype, r, &old) != REDISMODULE_OK) {
+        rec_free(r);
+        n_free--;
+        return RedisModule_ReplyWithError(ctx, "ERR replace failed");
+    }
+    RedisModule_ReplyWithCString(ctx, ((rec *)old)->label);
+    rec_free(old);
+    return REDISMODULE_OK;
+}
+
+static int c_delkey(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModule_AutoMemory(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ | REDISMODULE_WRITE);
+    int unlink = !strcasecmp(RedisModule_StringPtrLen(argv[0], NULL), "types.unlinkkey");
+    return RedisModule_ReplyWithLongLong(ctx, unlink ? RedisModule_UnlinkKey(k) : RedisModule_DeleteKey(k));
+}
+
 static int c_checks(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     if (argc != 1) return RedisModule_WrongArity(ctx);
@@ -430,6 +500,9 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     RedisModuleTypeMethods tm = methods(5);
     tm.aux_save = aux_save;
     tm.aux_save_triggers = REDISMODULE_AUX_BEFORE_RDB | REDISMODULE_AUX_AFTER_RDB;
+    tm.copy2 = rec_copy2;
+    tm.unlink2 = rec_unlink2;
+    tm.free_effort2 = rec_effort2;
     rtype = RedisModule_CreateDataType(ctx, "mhtypes01", ENCVER, &tm);
     if (rtype == NULL) return REDISMODULE_ERR;
     for (int v = 1; v <= 4; v++) {
@@ -461,6 +534,10 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"types.fork", c_fork, "readonly", 0, 0},
         {"types.forkkill", c_fork, "readonly", 0, 0},
         {"types.forkdone", c_forkdone, "readonly", 0, 0},
+        {"types.lastopt", c_lastopt, "readonly", 0, 0},
+        {"types.replace", c_replace, "write", 1, 1},
+        {"types.delkey", c_delkey, "write", 1, 1},
+        {"types.unlinkkey", c_delkey, "write", 1, 1},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, cmds[i].flags, cmds[i].first, cmds[i].last,

@@ -20,7 +20,7 @@ type impl struct {
 }
 
 var (
-	cDefRe      = regexp.MustCompile(`^[A-Za-z_][\w \t\*]*?\bmh_([A-Z]\w*)\s*\(`)
+	cDefRe      = regexp.MustCompile(`^[A-Za-z_][\w \t\*]*?\bmh_(_?[A-Z]\w*)\s*\(`)
 	cPartialRe  = regexp.MustCompile(`^\s*/\*\s*modhost:partial\s+(.+?)\s*\*/\s*$`)
 	goExportRe  = regexp.MustCompile(`^//export mhgo_(\w+)\s*$`)
 	goPartialRe = regexp.MustCompile(`^//\s*modhost:partial\s+(.+?)\s*$`)

@@ -121,7 +121,11 @@ func handleSignals(srv *host.Server, log *logging.Logger) {
 		}
 		log.Warningf("Received %s scheduling shutdown...", name)
 		log.Warningf("User requested shutdown...")
-		if p, ok := srv.Persist.(*host.RDB); ok && shutdownSaves(srv, name) {
+		// The configuration is guarded by the server lock.
+		srv.Lock()
+		save := shutdownSaves(srv, name)
+		srv.Unlock()
+		if p, ok := srv.Persist.(*host.RDB); ok && save {
 			log.Noticef("Saving the final RDB snapshot before exiting.")
 			srv.Lock()
 			err := p.SaveForShutdown()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +20,12 @@ func TestModuleTypesFreeAndAux(t *testing.T) {
 		want string
 	}{
 		{[]string{"TYPES.SET", "a", "x", "1", "1", "1"}, "+OK\r\n"},
-		{[]string{"TYPES.SET", "a", "y", "1", "1", "1"}, "+OK\r\n"}, // replaces: old value freed at once
-		{[]string{"TYPES.COUNTERS"}, "*6\r\n:1\r\n:0\r\n:0\r\n:0\r\n:0\r\n:0\r\n"},
-		{[]string{"DEL", "a"}, ":1\r\n"},
-		{[]string{"DEBUG", "MODHOST-TYPEFREE"}, ":1\r\n"}, // the dropped value's free ran
-		{[]string{"TYPES.COUNTERS"}, "*6\r\n:2\r\n:0\r\n:0\r\n:0\r\n:0\r\n:0\r\n"},
+		{[]string{"TYPES.SET", "a", "y", "1", "1", "1"}, "+OK\r\n"}, // replaces: old value unlinked and freed at once
+		{[]string{"TYPES.COUNTERS"}, "*6\r\n:1\r\n:1\r\n:0\r\n:0\r\n:0\r\n:0\r\n"},
+		{[]string{"DEL", "a"}, ":1\r\n"}, // freed by the command itself
+		{[]string{"TYPES.COUNTERS"}, "*6\r\n:2\r\n:2\r\n:0\r\n:0\r\n:0\r\n:0\r\n"},
 		{[]string{"SAVE"}, "+OK\r\n"}, // aux_save before and after; never for version-1 types
-		{[]string{"TYPES.COUNTERS"}, "*6\r\n:2\r\n:0\r\n:0\r\n:0\r\n:2\r\n:0\r\n"},
+		{[]string{"TYPES.COUNTERS"}, "*6\r\n:2\r\n:2\r\n:0\r\n:0\r\n:2\r\n:0\r\n"},
 		{[]string{"TYPES.LATE"}, ":0\r\n"},
 		{[]string{"MODULE", "UNLOAD", "test_types"}, "-ERR Error unloading module: the module exports one or more module-side data types, can't unload\r\n"},
 		{[]string{"TYPES.SET", "b", "z", "1", "1", "1", "5"}, "+OK\r\n"},
@@ -70,5 +70,108 @@ func TestModuleTypesFork(t *testing.T) {
 		require.Equal(t, byte(':'), got[0], "%s: %q", bin, got)
 		require.NotEqual(t, ":-1\r\n", string(got), bin)
 		require.Equal(t, "*3\r\n:1\r\n:7\r\n:0\r\n", string(c.Do("TYPES.FORKDONE")), "a killed child's handler does not run")
+	}
+}
+
+// counters formats a TYPES.COUNTERS reply (free, unlink, free_effort,
+// copy, aux_save, aux_save v1).
+func counters(n ...int) string {
+	out := "*6\r\n"
+	for _, v := range n {
+		out += ":" + strconv.Itoa(v) + "\r\n"
+	}
+	return out
+}
+
+// TestModuleTypesLifecycle covers the frees a differential script cannot
+// wait for: Redis frees some values in a background thread (UNLINK of a
+// value whose free_effort is 0 or above 64, FLUSHALL ASYNC) or from its
+// active expiry cycle, so both servers are polled until the counts settle.
+// modhost frees synchronously, so it is there on the first poll.
+func TestModuleTypesLifecycle(t *testing.T) {
+	steps := []struct {
+		name string
+		cmds [][]string
+		want string // TYPES.COUNTERS once settled
+	}{
+		{"unlink of a zero-effort value", [][]string{
+			{"TYPES.SET", "z", "zero", "1", "1", "1"},
+			{"UNLINK", "z"},
+		}, counters(1, 1, 1, 0, 0, 0)},
+		{"unlink of a costly value", [][]string{
+			append([]string{"TYPES.SET", "big", "big", "1", "1", "1"}, strings.Fields(strings.Repeat("7 ", 100))...),
+			{"UNLINK", "big"},
+		}, counters(2, 2, 2, 0, 0, 0)},
+		{"module UnlinkKey", [][]string{
+			{"TYPES.SET", "u", "u", "1", "1", "1"},
+			{"TYPES.UNLINKKEY", "u"},
+		}, counters(3, 3, 3, 0, 0, 0)},
+		{"flushall async", [][]string{
+			{"TYPES.SET", "f1", "f", "1", "1", "1"},
+			{"SELECT", "3"},
+			{"TYPES.SET", "f2", "f", "1", "1", "1"},
+			{"SELECT", "0"},
+			{"FLUSHALL", "ASYNC"},
+		}, counters(5, 3, 3, 0, 0, 0)},
+		{"active expiry", [][]string{
+			{"TYPES.SET", "e1", "e", "1", "1", "1"},
+			{"TYPES.SET", "e2", "e", "1", "1", "1"},
+			{"PEXPIRE", "e1", "1"},
+			{"PEXPIRE", "e2", "1"},
+		}, counters(7, 5, 3, 0, 0, 0)},
+		{"reload", [][]string{ // the flush frees, no unlink
+			{"TYPES.SET", "keep", "keep", "1", "1", "1"},
+			{"DEBUG", "RELOAD"},
+		}, counters(8, 5, 3, 0, 2, 0)},
+		{"replace value", [][]string{
+			{"TYPES.REPLACE", "keep", "kept"}, // the command frees the old value itself
+		}, counters(9, 5, 3, 0, 2, 0)},
+	}
+	for _, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		s := hosttest.StartServer(t, bin, persistArgs(t.TempDir(), typesArgs(t)...)...)
+		c := s.Conn(t)
+		for _, st := range steps {
+			for _, cmd := range st.cmds {
+				got := c.Do(cmd...)
+				require.NotEqual(t, byte('-'), got[0], "%s: %s: %v: %q", bin, st.name, cmd, got)
+			}
+			require.Eventually(t, func() bool { return string(c.Do("TYPES.COUNTERS")) == st.want },
+				10*time.Second, 5*time.Millisecond, "%s: %s: %q", bin, st.name, c.Do("TYPES.COUNTERS"))
+		}
+		// A failed replace calls nothing (the command frees, uncounted, the
+		// value it offered).
+		require.Equal(t, "-ERR replace failed\r\n", string(c.Do("TYPES.REPLACE", "nokey", "x")), bin)
+		require.Equal(t, counters(9, 5, 3, 0, 2, 0), string(c.Do("TYPES.COUNTERS")), bin)
+		require.Equal(t, "*5\r\n$4\r\nkept\r\n", string(c.Do("TYPES.GET", "keep"))[:14], bin)
+		require.Equal(t, ":1\r\n", string(c.Do("DBSIZE")), bin)
+	}
+}
+
+// TestModuleTypesExpiredOnLoad loads a Redis RDB file holding an already
+// expired module value: the loader discards it and its free callback runs
+// (never unlink), in both servers.
+func TestModuleTypesExpiredOnLoad(t *testing.T) {
+	dir := t.TempDir()
+	r := startIn(t, hosttest.RedisBin(t), dir, typesArgs(t)...)
+	c := r.Conn(t)
+	for _, cmd := range [][]string{
+		{"DEBUG", "SET-ACTIVE-EXPIRE", "0"},
+		{"TYPES.SET", "gone", "g", "1", "1", "1"},
+		{"PEXPIRE", "gone", "1"},
+		{"TYPES.SET", "keep", "k", "1", "1", "1"},
+	} {
+		got := c.Do(cmd...)
+		require.NotEqual(t, byte('-'), got[0], "%v: %q", cmd, got)
+	}
+	time.Sleep(20 * time.Millisecond) // let gone expire untouched: any lookup would delete it
+	require.Equal(t, "+OK\r\n", string(c.Do("SAVE")))
+	require.Equal(t, ":2\r\n", string(c.Do("DBSIZE")), "the expired key is still in the file")
+	r.Kill()
+	for _, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		s := startIn(t, bin, dir, typesArgs(t)...)
+		sc := s.Conn(t)
+		require.Equal(t, ":1\r\n", string(sc.Do("DBSIZE")), bin)
+		require.Equal(t, counters(1, 0, 0, 0, 0, 0), string(sc.Do("TYPES.COUNTERS")), bin)
+		s.Kill()
 	}
 }

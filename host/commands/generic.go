@@ -15,7 +15,7 @@ func init() { families = append(families, registerGeneric) }
 func registerGeneric(s *host.Server) {
 	s.Cmds.Add(
 		cmd("del", -2, "write", 1, -1, 1, "keyspace write slow", "generic", "1.0.0", delCommand),
-		cmd("unlink", -2, "write fast", 1, -1, 1, "keyspace write fast", "generic", "4.0.0", delCommand),
+		cmd("unlink", -2, "write fast", 1, -1, 1, "keyspace write fast", "generic", "4.0.0", unlinkCommand),
 		cmd("exists", -2, "readonly fast", 1, -1, 1, "keyspace read fast", "generic", "1.0.0", existsCommand),
 		cmd("type", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "1.0.0", typeCommand),
 		cmd("touch", -2, "readonly fast", 1, -1, 1, "keyspace read fast", "generic", "3.2.1", touchCommand),
@@ -36,15 +36,22 @@ const (
 	msgSameObject     = "ERR source and destination objects are the same"
 	msgNoRDB          = "ERR DUMP/RESTORE payloads need the RDB serializer, not available yet"
 	msgModuleNoCopy   = "ERR not supported for this module key"
+	msgModuleCopyFail = "ERR module key failed to copy"
 	msgInvalidFirstDB = "ERR invalid first DB index"
 	msgInvalidSecDB   = "ERR invalid second DB index"
 )
 
-func delCommand(c *host.Client, a [][]byte) {
+func delCommand(c *host.Client, a [][]byte) { delGeneric(c, a, ks(c).Delete) }
+
+// unlinkCommand is DEL that unlinks module values the way Redis's lazy
+// free does (keyspace.Unlink); everything is still freed at once.
+func unlinkCommand(c *host.Client, a [][]byte) { delGeneric(c, a, ks(c).Unlink) }
+
+func delGeneric(c *host.Client, a [][]byte, del func(db int, key []byte) bool) {
 	k := ks(c)
 	n := 0
 	for _, key := range a[1:] {
-		if k.Delete(c.DB, key) {
+		if del(c.DB, key) {
 			k.Modified(c.DB, key, keyspace.NotifyGeneric, "del")
 			n++
 		}
@@ -225,6 +232,8 @@ func copyCommand(c *host.Client, a [][]byte) {
 		c.W.Int(1)
 	case keyspace.CopyNotCopyable:
 		c.Error(msgModuleNoCopy)
+	case keyspace.CopyFailed:
+		c.Error(msgModuleCopyFail)
 	default:
 		c.W.Int(0)
 	}

@@ -23,6 +23,7 @@ type Config struct {
 	names         []string              // every name and alias, sorted
 	modules       []ModuleSpec          // loadmodule lines, in order
 	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
+	modDirs       []*directive          // module configurations, in registration order
 	configFile    string                // absolute path of the loaded file
 	onChange      []func(name string)   // observers of successful sets
 	appliers      map[string]func() error

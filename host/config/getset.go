@@ -110,13 +110,16 @@ func (c *Config) SetFrom(pairs [][2]string, local bool) error {
 		ch, reason := d.val.set(c, setArgs(d, pairs[i][1]))
 		if reason != "" {
 			c.restore(dirs[:i+1], old)
-			return setErrorf("CONFIG SET failed (possibly related to argument '%s') - %s", d.name, reason)
+			return setFailed(d.name, reason)
 		}
 		if ch || d.flags&flagVolatile != 0 {
 			changed = append(changed, d)
 		}
 	}
 	for _, d := range changed {
+		if _, mod := d.val.(*moduleValue); mod {
+			continue
+		}
 		if reason := c.applyOne(d); reason != "" {
 			c.restore(dirs, old)
 			for _, d2 := range changed {
@@ -125,12 +128,31 @@ func (c *Config) SetFrom(pairs [][2]string, local bool) error {
 			return setErrorf("CONFIG SET failed (possibly related to argument '%s') - %s", d.name, reason)
 		}
 	}
+	if name, reason := applyModules(changed); reason != "" {
+		c.restore(dirs, old)
+		for _, d2 := range changed {
+			if _, mod := d2.val.(*moduleValue); !mod {
+				c.applyOne(d2)
+			}
+		}
+		applyModules(changed)
+		return setFailed(name, reason)
+	}
 	for _, d := range changed {
 		for _, fn := range c.onChange {
 			fn(d.name)
 		}
 	}
 	return nil
+}
+
+// setFailed is the CONFIG SET error for a refused value; a module's
+// refusal without a message has no " - reason" part, as in Redis.
+func setFailed(name, reason string) error {
+	if reason == noReason {
+		return setErrorf("CONFIG SET failed (possibly related to argument '%s')", name)
+	}
+	return setErrorf("CONFIG SET failed (possibly related to argument '%s') - %s", name, reason)
 }
 
 // applyOne runs the internal and the server's apply steps of d.

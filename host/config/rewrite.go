@@ -130,6 +130,9 @@ func (c *Config) RewriteContent(oldText string) string {
 	for _, d := range c.table {
 		d.val.rewrite(c, st, d.name)
 	}
+	for _, d := range c.modDirs {
+		d.val.rewrite(c, st, d.name)
+	}
 	for _, m := range c.modules {
 		line := "loadmodule " + m.Path
 		for _, a := range m.Args {

@@ -116,9 +116,27 @@ func (p *Process) waitReady() error {
 			return errors.New("server not ready within " + StartTimeout.String())
 		case <-tick.C:
 			if p.pingOnce() {
+				p.awaitReadyLine()
 				return nil
 			}
 		}
+	}
+}
+
+// readyLineGrace bounds how long a server that already answered PING is
+// given for its ready line to reach the log.
+const readyLineGrace = 2 * time.Second
+
+// awaitReadyLine waits (briefly) for ReadyLine after the server answered
+// PING: the log reaches us through a pipe and a copying goroutine, so it
+// can trail the PONG, and tests look for the line right after start.
+func (p *Process) awaitReadyLine() {
+	t := time.NewTimer(readyLineGrace)
+	defer t.Stop()
+	select {
+	case <-p.logs.ready:
+	case <-p.done:
+	case <-t.C:
 	}
 }
 
@@ -187,6 +205,46 @@ func ProcRSS(pid int) (int64, error) {
 		return kb * 1024, err
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// RaceWarning is the line the Go race detector prints when it finds a data
+// race in a server built with -race.
+const RaceWarning = "WARNING: DATA RACE"
+
+// raceFence is the line of '=' the race detector prints above and below
+// each report.
+const raceFence = "=================="
+
+// RaceReports returns every data race report the server printed so far
+// (each from the fence line above RaceWarning to the fence line below it),
+// or "" if there is none.
+func (p *Process) RaceReports() string {
+	return RaceReports(p.Logs())
+}
+
+// RaceReports extracts the Go race detector reports from a process's
+// output: each report runs from the fence line above RaceWarning to the
+// next fence line (or the end of the output when it was cut short).
+func RaceReports(logs string) string {
+	var out strings.Builder
+	rest := logs
+	for {
+		i := strings.Index(rest, RaceWarning)
+		if i < 0 {
+			return out.String()
+		}
+		start := i
+		if f := strings.LastIndex(rest[:i], raceFence); f >= 0 && !strings.Contains(rest[f:i], "\n\n") {
+			start = f
+		}
+		end := len(rest)
+		if f := strings.Index(rest[i:], raceFence); f >= 0 {
+			end = i + f + len(raceFence)
+		}
+		out.WriteString(rest[start:end])
+		out.WriteByte('\n')
+		rest = rest[end:]
+	}
 }
 
 // logBuffer collects a server's output and signals when ReadyLine appears.

@@ -30,16 +30,24 @@ type Server struct {
 // StartServer starts bin with args (redis-server command line: an optional
 // config file first, then --option value pairs) on a free loopback port,
 // waits until it is ready and kills it in t.Cleanup. The server's output is
-// printed when the test fails.
+// printed when the test fails. A server built with -race that reported a
+// data race (RaceWarning in its output) fails the test with the reports.
 func StartServer(t testing.TB, bin string, args ...string) *Server {
 	t.Helper()
 	p, err := Launch(t.TempDir(), bin, args...)
 	if err != nil {
+		if races := RaceReports(err.Error()); races != "" {
+			t.Errorf("hosttest: %s reported data races before it was ready:\n%s", filepath.Base(bin), races)
+		}
 		t.Fatalf("hosttest: %v", err)
 	}
 	s := &Server{Process: p, tb: t}
 	t.Cleanup(func() {
 		p.Kill()
+		if races := p.RaceReports(); races != "" {
+			t.Errorf("hosttest: %s on port %d reported data races:\n%s", filepath.Base(bin), p.Port, races)
+			return
+		}
 		if t.Failed() {
 			t.Logf("--- log of %s on port %d ---\n%s", filepath.Base(bin), p.Port, p.Logs())
 		}

@@ -330,9 +330,54 @@ func (b *blockedClient) queue(setPriv bool, privdata unsafe.Pointer) bool {
 	}
 	b.unblocked = true
 	rt.unblocked = append(rt.unblocked, b)
+	held, shots := rt.tsHeld, len(rt.oneshots) > 0
 	rt.mu.Unlock()
-	rt.kick()
+	switch {
+	case held:
+		// The module thread holding the lock serves it when it unlocks.
+	case !shots && rt.srv.TryLock():
+		// Nobody holds the lock: finish host-only handles on this thread
+		// now rather than waking the event goroutine (one-shot events
+		// queued first keep their turn there).
+		done := rt.drainHostOnlyLocked()
+		rt.srv.Unlock()
+		if !done {
+			rt.kick()
+		}
+	default:
+		rt.kick()
+	}
 	return true
+}
+
+// hostOnlyLocked reports whether finishing b runs no module code: no
+// reply callback, no private data to free, not a keys block. Such a
+// handle may be finished on whatever thread holds the server lock, even
+// a module thread that holds module mutexes. Call it with rt.mu held.
+func (b *blockedClient) hostOnlyLocked() bool {
+	return !b.onKeys && b.replyFn == nil && (b.freeFn == nil || b.c.privdata == nil)
+}
+
+// drainHostOnlyLocked finishes queued handles, in order, while they are
+// host-only; it returns false if others remain for the event goroutine.
+// Call it under the server lock.
+func (rt *runtimeState) drainHostOnlyLocked() bool {
+	for {
+		rt.mu.Lock()
+		if len(rt.unblocked) == 0 {
+			rt.unblocked = nil
+			rt.mu.Unlock()
+			return true
+		}
+		b := rt.unblocked[0]
+		if !b.hostOnlyLocked() {
+			rt.mu.Unlock()
+			return false
+		}
+		rt.unblocked = rt.unblocked[1:]
+		rt.mu.Unlock()
+		b.finishLocked(b.client)
+	}
 }
 
 // handleUnblockedLocked handles queued handles in order (Redis's

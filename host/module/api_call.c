@@ -14,6 +14,7 @@
 #include "api_gen.h"
 #include "api_call.h"
 #include "api_callreply.h"
+#include "api_key.h"
 #include "mh_string.h"
 
 /* Reply buffers by nesting depth: a Call made while another one runs (a
@@ -155,6 +156,7 @@ RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const ch
         req.out_cap = levels[level].cap;
     }
     mhv_call(ctx, &req);
+    mh_key_epoch++; /* the command may have written keys a handle caches */
     RedisModuleCallReply *reply = NULL;
     if (req.has_reply) reply = mh_callreply_new(ctx, req.out, req.out_len);
     if (level < MH_CALL_LEVELS) {

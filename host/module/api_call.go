@@ -160,7 +160,7 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 			setOut(req, errorProto(msg))
 		}
 	}
-	if flags&C.MH_CALL_RUN_AS_USER != 0 && st.client == nil {
+	if flags&C.MH_CALL_RUN_AS_USER != 0 && st.user == nil && st.client == nil {
 		fail(C.ENOTSUP, msgCallNoUser)
 		return
 	}
@@ -180,6 +180,14 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 		fail(C.EINVAL, msg)
 		return
 	}
+	if flags&C.MH_CALL_RUN_AS_USER != 0 {
+		// "C": the context user (SetContextUser) or the client's user must
+		// be allowed to run the command, its keys and channels.
+		if msg, _ := ctxUserDenied(ctx, cmd, args); msg != "" {
+			fail(C.EACCES, msg)
+			return
+		}
+	}
 	if errno, msg := callDenied(srv, cmd, flags); errno != 0 {
 		fail(errno, msg)
 		return
@@ -192,7 +200,7 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 
 // callDenied applies the "S", "M" and "W" modifiers to cmd: it returns
 // the errno and error text Redis gives, or 0 when the command may run.
-// ACL checks ("C") always pass: modhost has one unrestricted user.
+// ACL checks ("C") are made by the caller against the context user.
 func callDenied(srv *host.Server, cmd *host.Command, flags int) (C.int, string) {
 	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmd.Flags&host.FlagNoScript != 0 {
 		return C.ESPIPE, fmt.Sprintf(msgCallScript, cmd.FullName)

@@ -135,17 +135,19 @@ func mhgo_SetClientNameById(id C.uint64_t, name *C.RedisModuleString, mh_errno *
 
 // mhgo_GetClientUserNameById implements RedisModule_GetClientUserNameById:
 // the ACL user of the client with that id, recorded with the context's
-// auto memory. modhost has one user, "default". NULL with errno ENOENT
+// auto memory: "default" unless a module authenticated the client as
+// another user (api_auth.go). NULL with errno ENOENT
 // for an unknown client.
 //
 //export mhgo_GetClientUserNameById
 func mhgo_GetClientUserNameById(ctx *C.RedisModuleCtx, id C.uint64_t, mh_errno *C.int) (s *C.RedisModuleString) {
 	defer guardExport(ctx, "GetClientUserNameById")
-	if lookupClient(id) == nil {
+	c := lookupClient(id)
+	if c == nil {
 		*mh_errno = C.ENOENT
 		return nil
 	}
-	return newCString(ctx, []byte("default"))
+	return newCString(ctx, []byte(c.UserName()))
 }
 
 // mhgo_GetClientCertificate implements RedisModule_GetClientCertificate:

@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "api_gen.h"
 #include "loader.h"
+#include "mh_string.h"
 
 /* Commands with at most this many arguments keep argv on the stack. */
 #define MH_ARGV_STACK 16
@@ -18,16 +19,23 @@ int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *len
         argv = malloc(sizeof(*argv) * (size_t)argc);
         if (argv == NULL) abort();
     }
-    size_t off = 0;
-    for (int i = 0; i < argc; i++) {
-        argv[i] = mh_string_new(buf + off, lens[i]);
-        off += lens[i];
-    }
+    if (argc > 0) mh_argv_build(argv, buf, lens, argc);
     int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
     for (int i = 0; i < argc; i++) mh_string_release(argv[i]);
     if (argv != small) free(argv);
     *pending = mh_reply_pending(ctx);
     return rc;
+}
+
+/* Reply buffers larger than this are not kept by a pooled context. */
+#define MH_REPLY_KEEP (64 * 1024)
+
+int mh_cmd_run_pooled(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *lens, int argc) {
+    if (ctx->reply.cap > MH_REPLY_KEEP) mh_ctx_release(ctx);
+    int pending;
+    mh_cmd_run(ctx, fn, buf, lens, argc, &pending);
+    mh_ctx_recycle(ctx);
+    return pending;
 }
 
 RedisModuleCommand *mh_command_new(uintptr_t handle) {

@@ -29,6 +29,7 @@ type command struct {
 	info   *commandInfo // set by SetCommandInfo
 	subs   []*command
 	parent *command
+	ctxs   ctxPool // idle contexts for run (ctxpool.go)
 }
 
 // extraFlags are module command flags the host command table has no bit for.
@@ -107,6 +108,7 @@ func (mc *command) free() {
 		sub.free()
 	}
 	mc.subs = nil
+	mc.ctxs.drain()
 	if mc.c != nil {
 		C.free(unsafe.Pointer(mc.c))
 		mc.c = nil

@@ -35,6 +35,9 @@ type runtimeState struct {
 	mu        sync.Mutex
 	oneshots  []oneshot
 	unblocked []*blockedClient
+	// tsHeld: a module thread holds the server lock through
+	// ThreadSafeContextLock and serves unblocked clients when it unlocks.
+	tsHeld bool
 
 	blockedBy    map[*Module]int  // live blocked-client handles per module
 	checked      map[*Module]bool // unload check registered
@@ -137,6 +140,46 @@ func (rt *runtimeState) runLocked() {
 	rt.handleUnblockedLocked()
 	rt.fireTimersLocked()
 	rt.srv.AfterCallbackLocked()
+}
+
+// tsRuntime returns the runtime of srv's module system, nil without one.
+func tsRuntime(srv *host.Server) *runtimeState {
+	if sys := systemOf(srv); sys != nil {
+		return runtimeOf(sys)
+	}
+	return nil
+}
+
+// setHeld records that a module thread took the server lock through
+// ThreadSafeContextLock (nil rt: no module system).
+func (rt *runtimeState) setHeld(held bool) {
+	if rt == nil {
+		return
+	}
+	rt.mu.Lock()
+	rt.tsHeld = held
+	rt.mu.Unlock()
+}
+
+// releaseHeld ends a module thread's ThreadSafeContextLock section: it
+// finishes the host-only handles the section unblocked (see
+// hostOnlyLocked), clears tsHeld and releases the server lock. Handles
+// that run module code, and clients blocked on keys the section made
+// ready, go to the event goroutine as before. tsHeld is cleared under mu
+// together with the last look at the queue, so a handle queued while it
+// was set is never left behind.
+func (rt *runtimeState) releaseHeld() {
+	done := rt.drainHostOnlyLocked()
+	rt.mu.Lock()
+	if len(rt.unblocked) > 0 {
+		done = false
+	}
+	rt.tsHeld = false
+	rt.mu.Unlock()
+	if !done || rt.srv.ReadyKeysPendingLocked() {
+		rt.kick()
+	}
+	rt.srv.Unlock()
 }
 
 // registerDebugLocked adds DEBUG MODHOST-MODRUNTIME once per server: the

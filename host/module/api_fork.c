@@ -8,6 +8,7 @@
  * done handler under the server lock) is in api_fork.go.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,14 @@ int mh_Fork(RedisModuleForkDoneHandler cb, void *user_data) {
         errno = EEXIST;
         return -1;
     }
+    /* Every signal stays blocked across fork until the child has default
+     * handlers: a SIGUSR1 from KillForkChild that reaches the child
+     * before that (the parent may run first) would otherwise go to the
+     * inherited Go handler, which swallows it, and the kill would wait
+     * for a child that never dies. The parent restores its mask. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = fork();
     if (pid == 0) {
         /* The child inherits the Go runtime's signal handlers, which need
@@ -45,6 +54,7 @@ int mh_Fork(RedisModuleForkDoneHandler cb, void *user_data) {
         sigprocmask(SIG_SETMASK, &none, NULL);
         return 0;
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         char msg[256];
         snprintf(msg, sizeof(msg), "Can't fork for module: %s", strerror(errno));

@@ -27,15 +27,55 @@ static void am_release_key(RedisModuleCtx *ctx, void *ptr) {
 /* Installs the auto-memory release of MH_AM_KEY (called once by Go). */
 void mh_key_init(void) { mh_am_set_release(MH_AM_KEY, am_release_key); }
 
-RedisModuleKey *mh_key_new(RedisModuleCtx *ctx, RedisModuleString *name, int dbid, int mode) {
+/* Allocates a handle without recording it with auto memory. */
+static RedisModuleKey *key_alloc(RedisModuleCtx *ctx, RedisModuleString *name, int dbid, int mode) {
     RedisModuleKey *k = calloc(1, sizeof(*k));
     if (k == NULL) abort();
     k->ctx = ctx;
-    k->name = mh_string_new(name->ptr, name->len);
+    name->refcount++;
+    k->name = name;
     k->dbid = dbid;
     k->mode = mode;
+    return k;
+}
+
+RedisModuleKey *mh_key_new(RedisModuleCtx *ctx, RedisModuleString *name, int dbid, int mode) {
+    RedisModuleKey *k = key_alloc(ctx, name, dbid, mode);
     mh_am_add(ctx, MH_AM_KEY, k);
     return k;
+}
+
+/* Go halves of OpenKey and CloseKey (api_key.go). */
+extern int mhv_key_open(RedisModuleCtx *ctx, RedisModuleKey *k);
+extern void mhv_key_close(RedisModuleKey *k);
+
+/* Returns a handle on keyname in the context's selected database, to be
+ * released with CloseKey (or by auto memory). A READ-only open of a
+ * missing key returns NULL; a WRITE open always returns a handle (the key
+ * is created by the first write). The OPEN_KEY_* flags apply to the lookup
+ * (NOTOUCH, NONOTIFY, NOSTATS, NOEXPIRE, NOEFFECTS, ACCESS_EXPIRED). One
+ * crossing into Go. */
+RedisModuleKey *mh_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode) {
+    if (ctx == NULL || keyname == NULL) return NULL;
+    RedisModuleKey *k = key_alloc(ctx, keyname, ctx->dbid, mode);
+    if (!mhv_key_open(ctx, k)) {
+        mh_key_free(k);
+        return NULL;
+    }
+    mh_am_add(ctx, MH_AM_KEY, k);
+    return k;
+}
+
+/* Closes a key handle: copies back a DMA window, stops iterators, signals
+ * a key opened for writing as modified (WATCH) and blocked clients after
+ * StreamAdd to an existing stream, and frees the handle. NULL is ignored.
+ * Only a key opened for writing (or with a DMA window or a pending ready
+ * signal) crosses into Go. */
+void mh_CloseKey(RedisModuleKey *key) {
+    if (key == NULL) return;
+    if ((key->mode & REDISMODULE_WRITE) || key->dma || key->signalready) mhv_key_close(key);
+    mh_am_forget(key->ctx, key);
+    mh_key_free(key);
 }
 
 void mh_key_zcur_free(RedisModuleKey *key) {
@@ -52,6 +92,7 @@ void mh_key_scur_free(RedisModuleKey *key) {
 void mh_key_free(RedisModuleKey *key) {
     mh_key_zcur_free(key);
     mh_key_scur_free(key);
+    free(key->lcache);
     mh_string_release(key->name);
     free(key);
 }

@@ -22,6 +22,7 @@ package module
 #include "api_key.h"
 #include "mh_string.h"
 void mh_key_init(void);
+void mh_CloseKey(RedisModuleKey *key);
 */
 import "C"
 
@@ -99,14 +100,11 @@ func (r keyRef) value() keyspace.Value {
 }
 
 // cache stores v's type and length in the C handle.
-func (r keyRef) cache(v keyspace.Value) {
-	t, n := typeAndLen(v)
-	C.mh_key_cache(r.k, C.int(t), C.size_t(n))
-}
+func (r keyRef) cache(v keyspace.Value) { setKeyCache(r.k, v) }
 
 // wrote records a write made through r: other handles' caches are stale.
 func (r keyRef) wrote(v keyspace.Value) {
-	C.mh_key_invalidate()
+	invalidateKeys()
 	r.cache(v)
 }
 
@@ -172,39 +170,53 @@ func lookupFlags(mode C.int) keyspace.LookupFlags {
 	return f
 }
 
-// mhgo_OpenKey implements RedisModule_OpenKey: returns a handle on
-// keyname in the context's selected database. READ-only opens of a missing
-// key return NULL; WRITE opens always return a handle (the key is created
-// by the first write). The OPEN_KEY_* flags map onto the keyspace lookup
-// flags (NOTOUCH, NONOTIFY, NOSTATS, NOEXPIRE, NOEFFECTS, ACCESS_EXPIRED).
-// The handle is released by CloseKey, or by auto memory.
+// mhv_key_open is the Go half of RedisModule_OpenKey (mh_OpenKey in
+// api_key.c, which allocates the handle k in C first): it looks the key up
+// in k's database and caches its type and length in k. It returns 0 when
+// the handle must not be handed out (a READ-only open of a missing key, or
+// a context without a server). The OPEN_KEY_* flags map onto the keyspace
+// lookup flags (NOTOUCH, NONOTIFY, NOSTATS, NOEXPIRE, NOEFFECTS,
+// ACCESS_EXPIRED).
 //
-//export mhgo_OpenKey
-func mhgo_OpenKey(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString, mode C.int) *C.RedisModuleKey {
-	return guard("OpenKey", (*C.RedisModuleKey)(nil), func() *C.RedisModuleKey {
+//export mhv_key_open
+func mhv_key_open(ctx *C.RedisModuleCtx, k *C.RedisModuleKey) C.int {
+	return guard("OpenKey", C.int(0), func() C.int {
 		srv := serverFor(ctx)
-		if srv == nil || keyname == nil {
-			return nil
+		if srv == nil {
+			return 0
 		}
-		db := int(ctx.dbid)
-		name := cStringBytes(keyname)
-		dmaFlushName(srv, db, name)
+		db := int(k.dbid)
+		name := cStringBytes(k.name)
+		if len(dmaWins) > 0 {
+			dmaFlushName(srv, db, name)
+		}
 		noteDirty(srv)
 		var v keyspace.Value
-		if mode&C.REDISMODULE_WRITE != 0 {
-			v = srv.Keys.LookupWrite(db, name, lookupFlags(mode))
+		if k.mode&C.REDISMODULE_WRITE != 0 {
+			v = srv.Keys.LookupWrite(db, name, lookupFlags(k.mode))
 		} else {
-			v = srv.Keys.LookupRead(db, name, lookupFlags(mode))
+			v = srv.Keys.LookupRead(db, name, lookupFlags(k.mode))
 			if v == nil {
-				return nil
+				return 0
 			}
 		}
-		k := C.mh_key_new(ctx, keyname, ctx.dbid, mode)
-		t, n := typeAndLen(v)
-		C.mh_key_cache(k, C.int(t), C.size_t(n))
-		return k
+		setKeyCache(k, v)
+		return 1
 	})
 }
+
+// setKeyCache stores v's type and length in the C handle, current for the
+// present epoch (field writes: no C call).
+func setKeyCache(k *C.RedisModuleKey, v keyspace.Value) {
+	t, n := typeAndLen(v)
+	k._type = C.int(t)
+	k.len = C.size_t(n)
+	k.epoch = C.mh_key_epoch
+}
+
+// invalidateKeys makes the cached facts of every open key stale (as
+// mh_key_invalidate, without a C call).
+func invalidateKeys() { C.mh_key_epoch++ }
 
 // lastDirty is the keyspace's dirty counter when a key was last opened.
 var lastDirty int64
@@ -214,37 +226,38 @@ var lastDirty int64
 func noteDirty(srv *host.Server) {
 	if srv.Keys.Dirty != lastDirty {
 		lastDirty = srv.Keys.Dirty
-		C.mh_key_invalidate()
+		invalidateKeys()
 	}
 }
 
-// mhgo_CloseKey implements RedisModule_CloseKey: copies back a DMA window,
-// stops iterators, signals a key opened for writing as modified (WATCH),
-// signals blocked clients after StreamAdd to an existing stream, and frees
-// the handle. NULL is ignored.
+// mhv_key_close is the Go half of RedisModule_CloseKey (mh_CloseKey in
+// api_key.c, which frees the handle afterwards), called only for a key
+// opened for writing, with a DMA window or a pending ready signal: it
+// copies back the DMA window, signals a key opened for writing as modified
+// (WATCH) and signals blocked clients after StreamAdd to an existing
+// stream.
 //
-//export mhgo_CloseKey
-func mhgo_CloseKey(key *C.RedisModuleKey) {
+//export mhv_key_close
+func mhv_key_close(key *C.RedisModuleKey) {
 	guard("CloseKey", 0, func() int {
-		if key == nil {
-			return 0
-		}
 		if r, ok := resolve(key); ok {
 			dmaRelease(key)
 			if r.writable() {
 				r.ks.Modified(r.db, r.name, 0, "")
-				C.mh_key_invalidate()
+				invalidateKeys()
 			}
 			if key.signalready != 0 {
 				r.srv.SignalKeyAsReady(r.db, r.name)
 			}
 		}
 		dmaRelease(key)
-		C.mh_am_forget(key.ctx, unsafe.Pointer(key))
-		C.mh_key_free(key)
 		return 0
 	})
 }
+
+// mhgo_CloseKey closes a key handle from Go code (as the module's
+// RedisModule_CloseKey does, through mh_CloseKey).
+func mhgo_CloseKey(key *C.RedisModuleKey) { C.mh_CloseKey(key) }
 
 // mhv_key_sync refreshes a handle's cached type and length (C calls it
 // when the cache is stale).
@@ -255,7 +268,7 @@ func mhv_key_sync(key *C.RedisModuleKey) {
 		if r, ok := resolve(key); ok {
 			r.value()
 		} else {
-			C.mh_key_cache(key, C.REDISMODULE_KEYTYPE_EMPTY, 0)
+			setKeyCache(key, nil)
 		}
 		return 0
 	})
@@ -298,21 +311,33 @@ func mhgo_DeleteKey(key *C.RedisModuleKey) C.int {
 }
 
 // deleteValue removes the key's value, ending iterators and DMA windows.
-func (r keyRef) deleteValue() {
+func (r keyRef) deleteValue() { r.removeValue(r.ks.Delete) }
+
+// removeValue is deleteValue through del (the keyspace's Delete or Unlink).
+func (r keyRef) removeValue(del func(db int, key []byte) bool) {
 	dmaRelease(r.k)
 	C.mh_key_zcur_free(r.k)
 	C.mh_key_scur_free(r.k)
-	if r.ks.Delete(r.db, r.name) {
+	if del(r.db, r.name) {
 		r.wrote(nil)
 	}
 }
 
-// mhgo_UnlinkKey implements RedisModule_UnlinkKey: as DeleteKey (modhost
-// frees values synchronously; the effect is the same).
+// mhgo_UnlinkKey implements RedisModule_UnlinkKey: as DeleteKey, but a
+// module value is unlinked as UNLINK does (its type's free_effort is
+// asked; modhost then frees it synchronously, where Redis may free a
+// costly value in a background thread).
 //
 //export mhgo_UnlinkKey
 func mhgo_UnlinkKey(key *C.RedisModuleKey) C.int {
-	return mhgo_DeleteKey(key)
+	return guard("UnlinkKey", C.int(C.REDISMODULE_ERR), func() C.int {
+		r, ok := resolve(key)
+		if !ok || !r.writable() {
+			return C.REDISMODULE_ERR
+		}
+		r.removeValue(r.ks.Unlink)
+		return C.REDISMODULE_OK
+	})
 }
 
 // mhgo_GetExpire implements RedisModule_GetExpire: the remaining TTL in

@@ -14,7 +14,8 @@
  * (mh_key_invalidate).
  *
  * Iterators are C cursors filled by Go once per range (zset) or per
- * iterator start (stream): the walk itself is pure C.
+ * iterator start (stream): the walk itself is pure C. ListGet reads a
+ * window of the list copied into C (mh_lcache) the same way.
  */
 #ifndef MODHOST_API_KEY_H
 #define MODHOST_API_KEY_H
@@ -57,6 +58,19 @@ typedef struct mh_scur {
     char *bytes;
 } mh_scur;
 
+/* A window of a list's elements copied for ListGet, filled by Go
+ * (mhv_list_cache) and read in C; one malloc'd block: the struct, then n+1
+ * offsets, then the bytes. */
+typedef struct mh_lcache {
+    long base;    /* list index of the first element held */
+    size_t n;     /* elements held */
+    size_t *offs; /* element i is bytes[offs[i] : offs[i+1]] */
+    char *bytes;
+} mh_lcache;
+
+/* Elements one ListGet cache fill copies at most. */
+#define MH_LCACHE_MAX 512
+
 struct RedisModuleKey {
     RedisModuleCtx *ctx;     /* context that opened the key (auto memory) */
     RedisModuleString *name; /* retained key name */
@@ -70,6 +84,8 @@ struct RedisModuleKey {
     int zrange;              /* REDISMODULE_ZSET_RANGE_* kind, 0 none */
     mh_scur *scur;           /* active stream iterator, or NULL */
     int signalready;         /* StreamAdd to an existing stream: ready at close */
+    mh_lcache *lcache;       /* ListGet window, valid while lcache_epoch is current */
+    uint64_t lcache_epoch;   /* mh_key_epoch when lcache was filled */
 };
 
 /* Bumped whenever the keyspace may have changed under open keys. */
@@ -78,8 +94,8 @@ extern uint64_t mh_key_epoch;
 /* Invalidates the cached type/length of every open key. */
 void mh_key_invalidate(void);
 
-/* Allocates a key handle (name is retained) and records it with ctx's
- * auto memory. */
+/* Allocates a key handle (name is retained: one more reference, as Redis
+ * takes) and records it with ctx's auto memory. */
 RedisModuleKey *mh_key_new(RedisModuleCtx *ctx, RedisModuleString *name, int dbid, int mode);
 
 /* Frees the C side of a key: cursors, name, struct. */

@@ -1,18 +1,22 @@
 package module
 
 // "Key API for List type": push, pop, and index access with Redis's errno
-// contract (EINVAL, ENOTSUP, EBADF, EDOM). Every call is one Go crossing;
-// the list is looked up afresh each time, so there is no iterator to
-// invalidate.
+// contract (EINVAL, ENOTSUP, EBADF, EDOM). Writes are one Go crossing
+// each and look the list up afresh. ListGet is C (api_key_list.c): it reads
+// a window of up to MH_LCACHE_MAX elements that mhv_list_cache copies into
+// the key handle, retired by any write (mh_key_epoch).
 
 /*
 #include <errno.h>
+#include <stdlib.h>
 #include "ctx.h"
 #include "api_key.h"
 */
 import "C"
 
 import (
+	"unsafe"
+
 	"github.com/modhost/modhost/keyspace"
 )
 
@@ -123,20 +127,54 @@ func mhgo_ListPop(key *C.RedisModuleKey, where C.int, mh_errno *C.int) *C.RedisM
 	})
 }
 
-// mhgo_ListGet implements RedisModule_ListGet: the element at index
-// (negative counts from the tail) as a new string (auto memory applies).
-// NULL with errno EINVAL, ENOTSUP, EBADF (not open for reading) or EDOM
-// (index out of range).
+// mhv_list_cache fills key's ListGet window (api_key_list.c) with up to
+// MH_LCACHE_MAX elements: from index on, or, when backward, ending at
+// index. It leaves key.lcache NULL when the key is not a list or index is
+// out of range.
 //
-//export mhgo_ListGet
-func mhgo_ListGet(key *C.RedisModuleKey, index C.long, mh_errno *C.int) *C.RedisModuleString {
-	return guard("ListGet", (*C.RedisModuleString)(nil), func() *C.RedisModuleString {
-		_, l, i, ok := listAt(key, int64(index), C.REDISMODULE_READ, mh_errno)
+//export mhv_list_cache
+func mhv_list_cache(key *C.RedisModuleKey, index C.long, backward C.int) {
+	guard("ListGet", 0, func() int {
+		r, ok := resolve(key)
 		if !ok {
-			return nil
+			return 0
 		}
-		b, _ := l.Index(int64(i))
-		return newCString(key.ctx, b)
+		l, ok := r.value().(*keyspace.List)
+		if !ok || int(index) < 0 || int(index) >= l.Len() {
+			return 0
+		}
+		lo, hi := int(index), min(l.Len(), int(index)+C.MH_LCACHE_MAX)
+		if backward != 0 {
+			lo, hi = max(0, int(index)-C.MH_LCACHE_MAX+1), int(index)+1
+		}
+		size := 0
+		for i := lo; i < hi; i++ {
+			b, _ := l.Index(int64(i))
+			size += len(b)
+		}
+		n := hi - lo
+		head := C.size_t(unsafe.Sizeof(C.mh_lcache{})) + C.size_t(n+1)*C.size_t(unsafe.Sizeof(C.size_t(0)))
+		mem := C.malloc(head + C.size_t(size) + 1)
+		if mem == nil {
+			return 0
+		}
+		c := (*C.mh_lcache)(mem)
+		c.base = C.long(lo)
+		c.n = C.size_t(n)
+		c.offs = (*C.size_t)(unsafe.Add(mem, unsafe.Sizeof(C.mh_lcache{})))
+		c.bytes = (*C.char)(unsafe.Add(mem, head))
+		offs := unsafe.Slice(c.offs, n+1)
+		bytes := unsafe.Slice((*byte)(unsafe.Pointer(c.bytes)), size+1)
+		off := 0
+		for i := lo; i < hi; i++ {
+			b, _ := l.Index(int64(i))
+			offs[i-lo] = C.size_t(off)
+			off += copy(bytes[off:], b)
+		}
+		offs[n] = C.size_t(off)
+		key.lcache = c
+		key.lcache_epoch = C.mh_key_epoch
+		return 0
 	})
 }
 

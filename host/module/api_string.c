@@ -33,13 +33,51 @@ RedisModuleString *mh_string_new(const char *p, size_t len) {
     s->cap = len;
     s->refcount = 1;
     s->flags = MH_STR_EMBED;
+    s->block = NULL;
     return s;
+}
+
+/* The header of an argv block: how many of its strings are still alive. */
+struct mh_argv_block {
+    int live;
+};
+
+void mh_argv_build(RedisModuleString **argv, const char *buf, const size_t *lens, int argc) {
+    size_t bytes = 0;
+    for (int i = 0; i < argc; i++) bytes += lens[i] + 1;
+    size_t head = sizeof(struct mh_argv_block);
+    head = (head + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+    size_t structs = sizeof(RedisModuleString) * (size_t)argc;
+    char *mem = mh_heap_alloc(head + structs + bytes);
+    struct mh_argv_block *b = (struct mh_argv_block *)mem;
+    b->live = argc;
+    RedisModuleString *s = (RedisModuleString *)(mem + head);
+    char *p = mem + head + structs;
+    size_t off = 0;
+    for (int i = 0; i < argc; i++, s++) {
+        size_t n = lens[i];
+        if (n > 0) memcpy(p, buf + off, n);
+        p[n] = '\0';
+        off += n;
+        s->ptr = p;
+        s->len = n;
+        s->cap = n;
+        s->refcount = 1;
+        s->flags = MH_STR_EMBED;
+        s->block = b;
+        argv[i] = s;
+        p += n + 1;
+    }
 }
 
 void mh_string_release(RedisModuleString *s) {
     if (s == NULL) return;
     if (--s->refcount > 0) return;
     if (!(s->flags & MH_STR_EMBED)) mh_heap_free(s->ptr);
+    if (s->block != NULL) {
+        if (--s->block->live == 0) mh_heap_free(s->block);
+        return;
+    }
     mh_heap_free(s);
 }
 
@@ -49,7 +87,11 @@ const char *mh_string_ptr(const RedisModuleString *s, size_t *len) {
 }
 
 size_t mh_string_alloc_size(const RedisModuleString *s) {
-    size_t n = malloc_usable_size((void *)s);
+    size_t n;
+    if (s->block != NULL) /* its share of the argv block */
+        n = sizeof(*s) + ((s->flags & MH_STR_EMBED) ? s->len + 1 : 0);
+    else
+        n = malloc_usable_size((void *)s);
     if (!(s->flags & MH_STR_EMBED)) n += malloc_usable_size(s->ptr);
     return n;
 }

@@ -83,51 +83,54 @@ func mhgo_FreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 	freeCtx(ctx)
 }
 
-// mhgo_ThreadSafeContextLock implements RedisModule_ThreadSafeContextLock:
-// takes the server lock (waiting for the running command, batch or
-// callback to finish). Calling it while already holding the lock (from a
-// command or callback) deadlocks, as in Redis.
+// mhts_lock is the Go half of RedisModule_ThreadSafeContextLock (the C
+// half, api_thread.c, queues module threads first): takes the server
+// lock, waiting for the running command, batch or callback to finish.
+// Calling it while already holding the lock (from a command or callback)
+// deadlocks, as in Redis.
 //
-//export mhgo_ThreadSafeContextLock
-func mhgo_ThreadSafeContextLock(ctx *C.RedisModuleCtx) {
+//export mhts_lock
+func mhts_lock(ctx *C.RedisModuleCtx) {
 	defer guardExport(nil, "ThreadSafeContextLock")
 	if srv := serverFor(ctx); srv != nil {
 		srv.Lock()
+		tsRuntime(srv).setHeld(true)
 	}
 }
 
-// mhgo_ThreadSafeContextTryLock implements
-// RedisModule_ThreadSafeContextTryLock: takes the server lock if it is
-// free; otherwise REDISMODULE_ERR with errno EBUSY.
+// mhts_trylock is the Go half of RedisModule_ThreadSafeContextTryLock:
+// takes the server lock if it is free (REDISMODULE_OK); the C half sets
+// errno EBUSY otherwise.
 //
-//export mhgo_ThreadSafeContextTryLock
-func mhgo_ThreadSafeContextTryLock(ctx *C.RedisModuleCtx, mh_errno *C.int) (rc C.int) {
+//export mhts_trylock
+func mhts_trylock(ctx *C.RedisModuleCtx) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	defer guardExport(nil, "ThreadSafeContextTryLock")
 	srv := serverFor(ctx)
 	if srv == nil || !srv.TryLock() {
-		*mh_errno = C.EBUSY
 		return rc
 	}
+	tsRuntime(srv).setHeld(true)
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ThreadSafeContextUnlock implements
-// RedisModule_ThreadSafeContextUnlock: releases the server lock. Clients
-// blocked on keys that the thread made ready are served right after, on
-// the event goroutine.
+// mhts_unlock is the Go half of RedisModule_ThreadSafeContextUnlock:
+// before releasing the server lock it serves, on this thread, the clients
+// the locked section unblocked and the clients blocked on keys it made
+// ready, as Redis's main thread would right after the thread let go of
+// the lock. Nothing is left for the event goroutine, so no goroutine is
+// woken per unblock.
 //
-//export mhgo_ThreadSafeContextUnlock
-func mhgo_ThreadSafeContextUnlock(ctx *C.RedisModuleCtx) {
+//export mhts_unlock
+func mhts_unlock(ctx *C.RedisModuleCtx) {
 	defer guardExport(nil, "ThreadSafeContextUnlock")
 	srv := serverFor(ctx)
 	if srv == nil {
 		return
 	}
-	if srv.ReadyKeysPendingLocked() {
-		if sys := systemOf(srv); sys != nil {
-			runtimeOf(sys).kick()
-		}
+	if rt := tsRuntime(srv); rt != nil {
+		rt.releaseHeld()
+		return
 	}
 	srv.Unlock()
 }

@@ -1,21 +1,16 @@
 package module
 
-// "Modules data types": RedisModule_CreateDataType and the ModuleType*
-// value functions.
+// "Modules data types": RedisModule_CreateDataType and the type registry.
 //
 // A type is C memory (api_type.h) holding the module's callbacks, plus a
 // Go descriptor (moduleType) that keyspace.ModuleValue.Type points at: it
 // names the type for TYPE and SCAN TYPE (keyspace.Namer), sizes values for
 // MEMORY USAGE (keyspace.MemUsager), digests them for DEBUG DIGEST
-// (rdb.ModuleDigester) and frees them.
+// (rdb.ModuleDigester), and unlinks, frees and copies them
+// (keyspace.ModuleDropper, keyspace.ModuleCopier).
 //
-// Freeing: the keyspace has no hook for a dropped value yet, so a value
-// the keyspace lets go of (DEL, overwrite, FLUSH*, expiry) is freed when
-// the Go garbage collector finds it unreachable: a finalizer queues it and
-// the type's free callback runs under the server lock. Values the module
-// API replaces (ModuleTypeSetValue over a module value) are freed at once,
-// as in Redis. DEBUG MODHOST-TYPEFREE forces a collection and runs the
-// queued frees.
+// The values themselves (their lifecycle: unlink, free, copy, and the
+// ModuleType*Value functions) are in api_type_value.go.
 
 /*
 #include <stdlib.h>
@@ -28,14 +23,11 @@ package module
 import "C"
 
 import (
-	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
 
-	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/host/commands"
-	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/keyspace/rdb"
 )
 
@@ -204,176 +196,3 @@ func mhgo_CreateDataType(ctx *C.RedisModuleCtx, name *C.char, encver C.int, type
 var typeChecks = map[*Module]bool{}
 
 func ownsTypesCheck(m *Module) bool { return typeChecks[m] }
-
-// newValue wraps a module pointer as a keyspace value whose free callback
-// runs once the keyspace drops it.
-func (t *moduleType) newValue(ptr unsafe.Pointer) *keyspace.ModuleValue {
-	mv := &keyspace.ModuleValue{Type: t, Ptr: ptr}
-	runtime.SetFinalizer(mv, queueFree)
-	return mv
-}
-
-// freeNow runs the free callback of a value the host owns, at once.
-func freeNow(mv *keyspace.ModuleValue) {
-	t, ok := mv.Type.(*moduleType)
-	if !ok || mv.Ptr == nil {
-		return
-	}
-	runtime.SetFinalizer(mv, nil)
-	ptr := mv.Ptr
-	mv.Ptr = nil
-	C.mh_type_call_free(t.c, ptr)
-}
-
-// pendingFrees are values the garbage collector found dropped, waiting
-// for their free callback (under the server lock).
-var pendingFrees = struct {
-	sync.Mutex
-	byServer map[*host.Server][]pendingFree
-	started  map[*host.Server]chan struct{}
-}{byServer: map[*host.Server][]pendingFree{}, started: map[*host.Server]chan struct{}{}}
-
-type pendingFree struct {
-	t   *moduleType
-	ptr unsafe.Pointer
-}
-
-// queueFree is the finalizer of module values: it hands the pointer to
-// the server's free goroutine (finalizers must not block on the lock).
-func queueFree(mv *keyspace.ModuleValue) {
-	t, ok := mv.Type.(*moduleType)
-	if !ok || mv.Ptr == nil || t.mod == nil || t.mod.sys == nil {
-		return
-	}
-	srv := t.mod.sys.srv
-	pendingFrees.Lock()
-	pendingFrees.byServer[srv] = append(pendingFrees.byServer[srv], pendingFree{t, mv.Ptr})
-	wake := pendingFrees.started[srv]
-	pendingFrees.Unlock()
-	if wake != nil {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// startFreer starts the goroutine that runs queued frees for srv.
-func startFreer(srv *host.Server) {
-	pendingFrees.Lock()
-	if pendingFrees.started[srv] != nil {
-		pendingFrees.Unlock()
-		return
-	}
-	wake := make(chan struct{}, 1)
-	pendingFrees.started[srv] = wake
-	pendingFrees.Unlock()
-	go func() {
-		for {
-			select {
-			case <-wake:
-			case <-srv.Done():
-				return
-			}
-			srv.Lock()
-			runPendingFrees(srv)
-			srv.Unlock()
-		}
-	}()
-}
-
-// runPendingFrees calls the free callback of every queued value of srv;
-// call it with the server lock held.
-func runPendingFrees(srv *host.Server) int {
-	pendingFrees.Lock()
-	list := pendingFrees.byServer[srv]
-	delete(pendingFrees.byServer, srv)
-	pendingFrees.Unlock()
-	for _, p := range list {
-		C.mh_type_call_free(p.t.c, p.ptr)
-	}
-	return len(list)
-}
-
-// MemUsage runs the type's mem_usage (or mem_usage2) callback
-// (keyspace.MemUsager); 0 when it has none.
-func (t *moduleType) MemUsage(ptr unsafe.Pointer) int {
-	var oc C.RedisModuleKeyOptCtx
-	oc.from_dbid, oc.to_dbid = -1, -1
-	return int(C.mh_type_call_mem_usage(t.c, &oc, ptr))
-}
-
-// moduleValueOf returns the module value of key, or nil.
-func (r keyRef) moduleValue() *keyspace.ModuleValue {
-	mv, _ := r.value().(*keyspace.ModuleValue)
-	return mv
-}
-
-// mhgo_ModuleTypeSetValue implements RedisModule_ModuleTypeSetValue: on a
-// key open for writing, deletes the current value (a module value is
-// freed at once) and stores value as a value of type mt. The key is
-// created ("new" event, blocked clients signalled) without a TTL and
-// without a WATCH signal, as Redis's SETKEY_NO_SIGNAL. Returns
-// REDISMODULE_ERR for a read-only key, a NULL type or key.
-//
-//export mhgo_ModuleTypeSetValue
-func mhgo_ModuleTypeSetValue(key *C.RedisModuleKey, mt *C.RedisModuleType, value unsafe.Pointer) C.int {
-	return guard("ModuleTypeSetValue", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		t := typeOfC(mt)
-		if !ok || !r.writable() || t == nil {
-			return C.REDISMODULE_ERR
-		}
-		if old := r.moduleValue(); old != nil && old.Ptr != value {
-			r.deleteValue()
-			freeNow(old)
-		} else if old != nil { // same pointer: keep it alive, drop the wrapper only
-			runtime.SetFinalizer(old, nil)
-			r.deleteValue()
-		} else {
-			r.deleteValue()
-		}
-		mv := t.newValue(value)
-		r.ks.Add(r.db, r.name, mv)
-		r.wrote(mv)
-		return C.REDISMODULE_OK
-	})
-}
-
-// mhgo_ModuleTypeGetType implements RedisModule_ModuleTypeGetType: the
-// type of the module value at key, NULL for a NULL or empty key or a
-// value of another kind.
-//
-//export mhgo_ModuleTypeGetType
-func mhgo_ModuleTypeGetType(key *C.RedisModuleKey) *C.RedisModuleType {
-	return guard("ModuleTypeGetType", (*C.RedisModuleType)(nil), func() *C.RedisModuleType {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		if mv := r.moduleValue(); mv != nil {
-			if t, ok := mv.Type.(*moduleType); ok {
-				return t.c
-			}
-		}
-		return nil
-	})
-}
-
-// mhgo_ModuleTypeGetValue implements RedisModule_ModuleTypeGetValue: the
-// module's pointer stored at key, NULL for a NULL or empty key or a value
-// of another kind. The value stays owned by the keyspace.
-//
-//export mhgo_ModuleTypeGetValue
-func mhgo_ModuleTypeGetValue(key *C.RedisModuleKey) unsafe.Pointer {
-	return guard("ModuleTypeGetValue", unsafe.Pointer(nil), func() unsafe.Pointer {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		if mv := r.moduleValue(); mv != nil {
-			return mv.Ptr
-		}
-		return nil
-	})
-}

@@ -81,6 +81,18 @@ void mh_ctx_free(RedisModuleCtx *ctx) {
     free(ctx);
 }
 
+void mh_ctx_recycle(RedisModuleCtx *ctx) {
+    am_collect(ctx);
+    pool_release(ctx);
+    mh_reply_buf reply = ctx->reply;
+    struct mh_postponed *pp = ctx->pp;
+    size_t pp_cap = ctx->pp_cap;
+    mh_ctx_init(ctx, ctx->handle, ctx->resp);
+    ctx->reply = reply;
+    ctx->pp = pp;
+    ctx->pp_cap = pp_cap;
+}
+
 /* Enables automatic memory management for the rest of the callback:
  * strings (and, as their families arrive, keys, call replies ...) that the
  * module creates through this context are released when the callback

@@ -33,6 +33,8 @@ type ctxState struct {
 	// args are the arguments of the module command being run (kept by a
 	// blocked client for its reply and timeout callbacks).
 	args [][]byte
+	// user is the user RedisModule_SetContextUser attached (api_acl.go).
+	user *aclUser
 }
 
 // liveCtxs counts contexts made by newCtx and not yet freed (leak tests).

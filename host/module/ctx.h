@@ -113,6 +113,12 @@ RedisModuleCtx *mh_ctx_new(uintptr_t handle, int resp, uint32_t flags);
  * postponed-length buffers, then frees the struct (ctx.c). */
 void mh_ctx_free(RedisModuleCtx *ctx);
 
+/* Readies a pooled context for its next call: releases auto-memory
+ * objects and the pool, clears every field but getapi, handle and the
+ * reply and postponed-length buffers (the reply bytes stay for the caller,
+ * who empties them) (ctx.c). */
+void mh_ctx_recycle(RedisModuleCtx *ctx);
+
 /* mh_GetApi is the GetApi every context carries (getapi.c). */
 int mh_GetApi(const char *name, void *out);
 

@@ -20,11 +20,11 @@ const (
 	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
 )
 
-// run is the host.Handler of a module command: it builds a context and
-// argv in C memory, calls the module's function in one crossing, copies the
-// RESP bytes the module produced into the client's reply and frees the
-// context. Arguments are copied into module strings before the call, so
-// modules may retain them.
+// run is the host.Handler of a module command: it takes a pooled context,
+// calls the module's function in one crossing (argv is built in C, in one
+// allocation), copies the RESP bytes the module produced into the client's
+// reply and returns the context to the pool. Arguments are copied into
+// module strings before the call, so modules may retain them.
 func (mc *command) run(c *host.Client, args [][]byte) {
 	if mc.fn == nil { // a container called with an unknown subcommand
 		name := ""
@@ -35,22 +35,21 @@ func (mc *command) run(c *host.Client, args [][]byte) {
 		return
 	}
 	sys := mc.mod.sys
-	ctx := newCtx(&ctxState{sys: sys, mod: mc.mod, client: c, args: args}, c.W.Proto, C.MH_CTX_COMMAND)
+	pc := mc.ctxs.get(sys, mc.mod, c, args, C.MH_CTX_COMMAND)
 	buf, lens := sys.packArgs(args)
-	var pending C.int
 	prevUs := C.mh_cached_us
 	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
-	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	pending := C.mh_cmd_run_pooled(pc.c, mc.fn, buf, lens, C.int(len(args)))
 	C.mh_cached_us = prevUs
 	if pending > 0 {
 		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
 		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
 	} else {
-		out := replyBytes(ctx)
+		out := replyBytes(pc.c)
 		countReplyErrors(c, out)
 		c.W.Buf = append(c.W.Buf, out...)
 	}
-	freeCtx(ctx)
+	mc.ctxs.put(pc)
 }
 
 // singleError reports whether reply is exactly one error reply, and its

@@ -5,6 +5,45 @@
 #include "ctx.h"
 #include "api_gen.h"
 
+/* ACLAddLogEntry is implemented in Go (api_acl.go). */
+extern void mhgo_ACLAddLogEntry(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason);
+void mh_ACLAddLogEntry(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason) {
+    mhgo_ACLAddLogEntry(ctx, user, object, reason);
+}
+
+/* ACLAddLogEntryByUserName is implemented in Go (api_acl.go). */
+extern void mhgo_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason);
+void mh_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason) {
+    mhgo_ACLAddLogEntryByUserName(ctx, user, object, reason);
+}
+
+/* ACLCheckChannelPermissions is implemented in Go (api_acl.go). */
+extern int mhgo_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal, int *mh_errno);
+int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal) {
+    int mh_err = 0;
+    int r = (int)mhgo_ACLCheckChannelPermissions(user, ch, literal, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ACLCheckCommandPermissions is implemented in Go (api_acl.go). */
+extern int mhgo_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc, int *mh_errno);
+int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc) {
+    int mh_err = 0;
+    int r = (int)mhgo_ACLCheckCommandPermissions(user, argv, argc, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ACLCheckKeyPermissions is implemented in Go (api_acl.go). */
+extern int mhgo_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags, int *mh_errno);
+int mh_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags) {
+    int mh_err = 0;
+    int r = (int)mhgo_ACLCheckKeyPermissions(user, key, flags, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
 /* AbortBlock is implemented in Go (api_block.go). */
 extern int mhgo_AbortBlock(RedisModuleBlockedClient *bc);
 int mh_AbortBlock(RedisModuleBlockedClient *bc) {
@@ -26,10 +65,28 @@ int mh_AddPostNotificationJob(RedisModuleCtx *ctx, RedisModulePostNotificationJo
     return (int)mhgo_AddPostNotificationJob(ctx, callback, pd, free_pd);
 }
 
+/* AuthenticateClientWithACLUser is implemented in Go (api_auth.go). */
+extern int mhgo_AuthenticateClientWithACLUser(RedisModuleCtx *ctx, const char *name, size_t len, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id);
+int mh_AuthenticateClientWithACLUser(RedisModuleCtx *ctx, const char *name, size_t len, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id) {
+    return (int)mhgo_AuthenticateClientWithACLUser(ctx, name, len, callback, privdata, client_id);
+}
+
+/* AuthenticateClientWithUser is implemented in Go (api_auth.go). */
+extern int mhgo_AuthenticateClientWithUser(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id);
+int mh_AuthenticateClientWithUser(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id) {
+    return (int)mhgo_AuthenticateClientWithUser(ctx, user, callback, privdata, client_id);
+}
+
 /* BlockClient is implemented in Go (api_block.go). */
 extern RedisModuleBlockedClient *mhgo_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms);
 RedisModuleBlockedClient *mh_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms) {
     return (RedisModuleBlockedClient *)mhgo_BlockClient(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms);
+}
+
+/* BlockClientOnAuth is implemented in Go (api_auth.go). */
+extern RedisModuleBlockedClient *mhgo_BlockClientOnAuth(RedisModuleCtx *ctx, RedisModuleAuthCallback reply_callback, void (*free_privdata)(RedisModuleCtx*, void*));
+RedisModuleBlockedClient *mh_BlockClientOnAuth(RedisModuleCtx *ctx, RedisModuleAuthCallback reply_callback, void (*free_privdata)(RedisModuleCtx*, void*)) {
+    return (RedisModuleBlockedClient *)mhgo_BlockClientOnAuth(ctx, reply_callback, free_privdata);
 }
 
 /* BlockClientOnKeys is implemented in Go (api_block.go). */
@@ -42,12 +99,6 @@ RedisModuleBlockedClient *mh_BlockClientOnKeys(RedisModuleCtx *ctx, RedisModuleC
 extern RedisModuleBlockedClient *mhgo_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags);
 RedisModuleBlockedClient *mh_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags) {
     return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeysWithFlags(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata, flags);
-}
-
-/* CloseKey is implemented in Go (api_key.go). */
-extern void mhgo_CloseKey(RedisModuleKey *kp);
-void mh_CloseKey(RedisModuleKey *kp) {
-    mhgo_CloseKey(kp);
 }
 
 /* CreateCommand is implemented in Go (api_command.go). */
@@ -68,6 +119,12 @@ RedisModuleDict *mh_CreateDict(RedisModuleCtx *ctx) {
     return (RedisModuleDict *)mhgo_CreateDict(ctx);
 }
 
+/* CreateModuleUser is implemented in Go (api_acl.go). */
+extern RedisModuleUser *mhgo_CreateModuleUser(const char *name);
+RedisModuleUser *mh_CreateModuleUser(const char *name) {
+    return (RedisModuleUser *)mhgo_CreateModuleUser(name);
+}
+
 /* CreateSubcommand is implemented in Go (api_command.go). */
 extern int mhgo_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
 int mh_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
@@ -84,6 +141,54 @@ RedisModuleTimerID mh_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisMod
 extern unsigned long long mhgo_DbSize(RedisModuleCtx *ctx);
 unsigned long long mh_DbSize(RedisModuleCtx *ctx) {
     return (unsigned long long)mhgo_DbSize(ctx);
+}
+
+/* DeauthenticateAndCloseClient is implemented in Go (api_auth.go). */
+extern int mhgo_DeauthenticateAndCloseClient(RedisModuleCtx *ctx, uint64_t client_id);
+int mh_DeauthenticateAndCloseClient(RedisModuleCtx *ctx, uint64_t client_id) {
+    return (int)mhgo_DeauthenticateAndCloseClient(ctx, client_id);
+}
+
+/* DefragAlloc is implemented in Go (api_defrag.go). */
+extern void *mhgo_DefragAlloc(RedisModuleDefragCtx *ctx, void *ptr);
+void *mh_DefragAlloc(RedisModuleDefragCtx *ctx, void *ptr) {
+    return (void *)mhgo_DefragAlloc(ctx, ptr);
+}
+
+/* DefragAllocRaw is implemented in Go (api_defrag.go). */
+extern void *mhgo_DefragAllocRaw(RedisModuleDefragCtx *ctx, size_t size);
+void *mh_DefragAllocRaw(RedisModuleDefragCtx *ctx, size_t size) {
+    return (void *)mhgo_DefragAllocRaw(ctx, size);
+}
+
+/* DefragCursorGet is implemented in Go (api_defrag.go). */
+extern int mhgo_DefragCursorGet(RedisModuleDefragCtx *ctx, unsigned long *cursor);
+int mh_DefragCursorGet(RedisModuleDefragCtx *ctx, unsigned long *cursor) {
+    return (int)mhgo_DefragCursorGet(ctx, cursor);
+}
+
+/* DefragCursorSet is implemented in Go (api_defrag.go). */
+extern int mhgo_DefragCursorSet(RedisModuleDefragCtx *ctx, unsigned long cursor);
+int mh_DefragCursorSet(RedisModuleDefragCtx *ctx, unsigned long cursor) {
+    return (int)mhgo_DefragCursorSet(ctx, cursor);
+}
+
+/* DefragFreeRaw is implemented in Go (api_defrag.go). */
+extern void mhgo_DefragFreeRaw(RedisModuleDefragCtx *ctx, void *ptr);
+void mh_DefragFreeRaw(RedisModuleDefragCtx *ctx, void *ptr) {
+    mhgo_DefragFreeRaw(ctx, ptr);
+}
+
+/* DefragRedisModuleString is implemented in Go (api_defrag.go). */
+extern RedisModuleString *mhgo_DefragRedisModuleString(RedisModuleDefragCtx *ctx, RedisModuleString *str);
+RedisModuleString *mh_DefragRedisModuleString(RedisModuleDefragCtx *ctx, RedisModuleString *str) {
+    return (RedisModuleString *)mhgo_DefragRedisModuleString(ctx, str);
+}
+
+/* DefragShouldStop is implemented in Go (api_defrag.go). */
+extern int mhgo_DefragShouldStop(RedisModuleDefragCtx *ctx);
+int mh_DefragShouldStop(RedisModuleDefragCtx *ctx) {
+    return (int)mhgo_DefragShouldStop(ctx);
 }
 
 /* DeleteKey is implemented in Go (api_key.go). */
@@ -197,10 +302,22 @@ int mh_EventLoopDel(int fd, int mask) {
     return r;
 }
 
+/* ExportSharedAPI is implemented in Go (api_shared.go). */
+extern int mhgo_ExportSharedAPI(RedisModuleCtx *ctx, const char *apiname, void *func);
+int mh_ExportSharedAPI(RedisModuleCtx *ctx, const char *apiname, void *func) {
+    return (int)mhgo_ExportSharedAPI(ctx, apiname, func);
+}
+
 /* FreeDict is implemented in Go (api_dict.go). */
 extern void mhgo_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d);
 void mh_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d) {
     mhgo_FreeDict(ctx, d);
+}
+
+/* FreeModuleUser is implemented in Go (api_acl.go). */
+extern void mhgo_FreeModuleUser(RedisModuleUser *user);
+void mh_FreeModuleUser(RedisModuleUser *user) {
+    mhgo_FreeModuleUser(user);
 }
 
 /* FreeThreadSafeContext is implemented in Go (api_thread.go). */
@@ -248,6 +365,24 @@ RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
     return (RedisModuleCommand *)mhgo_GetCommand(ctx, name);
 }
 
+/* GetCommandKeys is implemented in Go (api_introspect.go). */
+extern int *mhgo_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int *mh_errno);
+int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys) {
+    int mh_err = 0;
+    int * r = (int *)mhgo_GetCommandKeys(ctx, argv, argc, num_keys, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* GetCommandKeysWithFlags is implemented in Go (api_introspect.go). */
+extern int *mhgo_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags, int *mh_errno);
+int *mh_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags) {
+    int mh_err = 0;
+    int * r = (int *)mhgo_GetCommandKeysWithFlags(ctx, argv, argc, num_keys, out_flags, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
 /* GetContextFlags is implemented in Go (api_util.go). */
 extern int mhgo_GetContextFlags(RedisModuleCtx *ctx);
 int mh_GetContextFlags(RedisModuleCtx *ctx) {
@@ -258,6 +393,24 @@ int mh_GetContextFlags(RedisModuleCtx *ctx) {
 extern RedisModuleCtx *mhgo_GetContextFromIO(RedisModuleIO *io);
 RedisModuleCtx *mh_GetContextFromIO(RedisModuleIO *io) {
     return (RedisModuleCtx *)mhgo_GetContextFromIO(io);
+}
+
+/* GetCurrentCommandName is implemented in Go (api_introspect.go). */
+extern const char *mhgo_GetCurrentCommandName(RedisModuleCtx *ctx);
+const char *mh_GetCurrentCommandName(RedisModuleCtx *ctx) {
+    return (const char *)mhgo_GetCurrentCommandName(ctx);
+}
+
+/* GetCurrentUserName is implemented in Go (api_acl.go). */
+extern RedisModuleString *mhgo_GetCurrentUserName(RedisModuleCtx *ctx);
+RedisModuleString *mh_GetCurrentUserName(RedisModuleCtx *ctx) {
+    return (RedisModuleString *)mhgo_GetCurrentUserName(ctx);
+}
+
+/* GetDbIdFromDefragCtx is implemented in Go (api_defrag.go). */
+extern int mhgo_GetDbIdFromDefragCtx(RedisModuleDefragCtx *ctx);
+int mh_GetDbIdFromDefragCtx(RedisModuleDefragCtx *ctx) {
+    return (int)mhgo_GetDbIdFromDefragCtx(ctx);
 }
 
 /* GetDetachedThreadSafeContext is implemented in Go (api_thread.go). */
@@ -272,6 +425,18 @@ mstime_t mh_GetExpire(RedisModuleKey *key) {
     return (mstime_t)mhgo_GetExpire(key);
 }
 
+/* GetKeyNameFromDefragCtx is implemented in Go (api_defrag.go). */
+extern const RedisModuleString *mhgo_GetKeyNameFromDefragCtx(RedisModuleDefragCtx *ctx);
+const RedisModuleString *mh_GetKeyNameFromDefragCtx(RedisModuleDefragCtx *ctx) {
+    return (const RedisModuleString *)mhgo_GetKeyNameFromDefragCtx(ctx);
+}
+
+/* GetKeyspaceNotificationFlagsAll is implemented in Go (api_introspect.go). */
+extern int mhgo_GetKeyspaceNotificationFlagsAll(void);
+int mh_GetKeyspaceNotificationFlagsAll(void) {
+    return (int)mhgo_GetKeyspaceNotificationFlagsAll();
+}
+
 /* GetLFU is implemented in Go (api_key.go). */
 extern int mhgo_GetLFU(RedisModuleKey *key, long long *lfu_freq);
 int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
@@ -282,6 +447,24 @@ int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
 extern int mhgo_GetLRU(RedisModuleKey *key, mstime_t *lru_idle);
 int mh_GetLRU(RedisModuleKey *key, mstime_t *lru_idle) {
     return (int)mhgo_GetLRU(key, lru_idle);
+}
+
+/* GetModuleOptionsAll is implemented in Go (api_introspect.go). */
+extern int mhgo_GetModuleOptionsAll(void);
+int mh_GetModuleOptionsAll(void) {
+    return (int)mhgo_GetModuleOptionsAll();
+}
+
+/* GetModuleUserACLString is implemented in Go (api_acl.go). */
+extern RedisModuleString *mhgo_GetModuleUserACLString(RedisModuleUser *user);
+RedisModuleString *mh_GetModuleUserACLString(RedisModuleUser *user) {
+    return (RedisModuleString *)mhgo_GetModuleUserACLString(user);
+}
+
+/* GetModuleUserFromUserName is implemented in Go (api_acl.go). */
+extern RedisModuleUser *mhgo_GetModuleUserFromUserName(RedisModuleString *name);
+RedisModuleUser *mh_GetModuleUserFromUserName(RedisModuleString *name) {
+    return (RedisModuleUser *)mhgo_GetModuleUserFromUserName(name);
 }
 
 /* GetNotifyKeyspaceEvents is implemented in Go (api_notify.go). */
@@ -300,6 +483,12 @@ RedisModuleServerInfoData *mh_GetServerInfo(RedisModuleCtx *ctx, const char *sec
 extern int mhgo_GetServerVersion(void);
 int mh_GetServerVersion(void) {
     return (int)mhgo_GetServerVersion();
+}
+
+/* GetSharedAPI is implemented in Go (api_shared.go). */
+extern void *mhgo_GetSharedAPI(RedisModuleCtx *ctx, const char *apiname);
+void *mh_GetSharedAPI(RedisModuleCtx *ctx, const char *apiname) {
+    return (void *)mhgo_GetSharedAPI(ctx, apiname);
 }
 
 /* GetThreadSafeContext is implemented in Go (api_thread.go). */
@@ -359,15 +548,6 @@ int mh_ListDelete(RedisModuleKey *key, long index) {
     return r;
 }
 
-/* ListGet is implemented in Go (api_key_list.go). */
-extern RedisModuleString *mhgo_ListGet(RedisModuleKey *key, long index, int *mh_errno);
-RedisModuleString *mh_ListGet(RedisModuleKey *key, long index) {
-    int mh_err = 0;
-    RedisModuleString * r = (RedisModuleString *)mhgo_ListGet(key, index, &mh_err);
-    if (mh_err != 0) errno = mh_err;
-    return r;
-}
-
 /* ListInsert is implemented in Go (api_key_list.go). */
 extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
@@ -402,6 +582,12 @@ int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
     int r = (int)mhgo_ListSet(key, index, value, &mh_err);
     if (mh_err != 0) errno = mh_err;
     return r;
+}
+
+/* LoadConfigs is implemented in Go (api_config.go). */
+extern int mhgo_LoadConfigs(RedisModuleCtx *ctx);
+int mh_LoadConfigs(RedisModuleCtx *ctx) {
+    return (int)mhgo_LoadConfigs(ctx);
 }
 
 /* LoadDataTypeFromString is implemented in Go (api_io.go). */
@@ -452,19 +638,25 @@ uint64_t mh_LoadUnsigned(RedisModuleIO *io) {
     return (uint64_t)mhgo_LoadUnsigned(io);
 }
 
-/* ModuleTypeGetType is implemented in Go (api_type.go). */
+/* ModuleTypeGetType is implemented in Go (api_type_value.go). */
 extern RedisModuleType *mhgo_ModuleTypeGetType(RedisModuleKey *key);
 RedisModuleType *mh_ModuleTypeGetType(RedisModuleKey *key) {
     return (RedisModuleType *)mhgo_ModuleTypeGetType(key);
 }
 
-/* ModuleTypeGetValue is implemented in Go (api_type.go). */
+/* ModuleTypeGetValue is implemented in Go (api_type_value.go). */
 extern void *mhgo_ModuleTypeGetValue(RedisModuleKey *key);
 void *mh_ModuleTypeGetValue(RedisModuleKey *key) {
     return (void *)mhgo_ModuleTypeGetValue(key);
 }
 
-/* ModuleTypeSetValue is implemented in Go (api_type.go). */
+/* ModuleTypeReplaceValue is implemented in Go (api_type_value.go). */
+extern int mhgo_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value);
+int mh_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value) {
+    return (int)mhgo_ModuleTypeReplaceValue(key, mt, new_value, old_value);
+}
+
+/* ModuleTypeSetValue is implemented in Go (api_type_value.go). */
 extern int mhgo_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value);
 int mh_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value) {
     return (int)mhgo_ModuleTypeSetValue(key, mt, value);
@@ -476,10 +668,16 @@ int mh_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, Red
     return (int)mhgo_NotifyKeyspaceEvent(ctx, type, event, key);
 }
 
-/* OpenKey is implemented in Go (api_key.go). */
-extern RedisModuleKey *mhgo_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode);
-RedisModuleKey *mh_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode) {
-    return (RedisModuleKey *)mhgo_OpenKey(ctx, keyname, mode);
+/* PublishMessage is implemented in Go (api_pubsub.go). */
+extern int mhgo_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
+int mh_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
+    return (int)mhgo_PublishMessage(ctx, channel, message);
+}
+
+/* PublishMessageShard is implemented in Go (api_pubsub.go). */
+extern int mhgo_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
+int mh_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
+    return (int)mhgo_PublishMessageShard(ctx, channel, message);
 }
 
 /* RandomKey is implemented in Go (api_key.go). */
@@ -488,10 +686,55 @@ RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
     return (RedisModuleString *)mhgo_RandomKey(ctx);
 }
 
+/* RdbLoad is implemented in Go (api_rdbstream.go). */
+extern int mhgo_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
+int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
+    int mh_err = 0;
+    int r = (int)mhgo_RdbLoad(ctx, stream, flags, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* RdbSave is implemented in Go (api_rdbstream.go). */
+extern int mhgo_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
+int mh_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
+    int mh_err = 0;
+    int r = (int)mhgo_RdbSave(ctx, stream, flags, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* RdbStreamCreateFromFile is implemented in Go (api_rdbstream.go). */
+extern RedisModuleRdbStream *mhgo_RdbStreamCreateFromFile(const char *filename);
+RedisModuleRdbStream *mh_RdbStreamCreateFromFile(const char *filename) {
+    return (RedisModuleRdbStream *)mhgo_RdbStreamCreateFromFile(filename);
+}
+
+/* RdbStreamFree is implemented in Go (api_rdbstream.go). */
+extern void mhgo_RdbStreamFree(RedisModuleRdbStream *stream);
+void mh_RdbStreamFree(RedisModuleRdbStream *stream) {
+    mhgo_RdbStreamFree(stream);
+}
+
 /* RedactClientCommandArgument is implemented in Go (api_client.go). */
 extern int mhgo_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos);
 int mh_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos) {
     return (int)mhgo_RedactClientCommandArgument(ctx, pos);
+}
+
+/* RegisterAuthCallback is implemented in Go (api_auth.go). */
+extern void mhgo_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb);
+void mh_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb) {
+    mhgo_RegisterAuthCallback(ctx, cb);
+}
+
+/* RegisterBoolConfig is implemented in Go (api_config.go). */
+extern int mhgo_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
+int mh_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_RegisterBoolConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
 }
 
 /* RegisterCommandFilter is implemented in Go (api_filter.go). */
@@ -500,16 +743,61 @@ RedisModuleCommandFilter *mh_RegisterCommandFilter(RedisModuleCtx *ctx, RedisMod
     return (RedisModuleCommandFilter *)mhgo_RegisterCommandFilter(ctx, cb, flags);
 }
 
+/* RegisterDefragCallbacks is implemented in Go (api_defrag.go). */
+extern int mhgo_RegisterDefragCallbacks(RedisModuleCtx *ctx, RedisModuleDefragFunc start, RedisModuleDefragFunc end);
+int mh_RegisterDefragCallbacks(RedisModuleCtx *ctx, RedisModuleDefragFunc start, RedisModuleDefragFunc end) {
+    return (int)mhgo_RegisterDefragCallbacks(ctx, start, end);
+}
+
+/* RegisterDefragFunc is implemented in Go (api_defrag.go). */
+extern int mhgo_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func);
+int mh_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func) {
+    return (int)mhgo_RegisterDefragFunc(ctx, func);
+}
+
+/* RegisterEnumConfig is implemented in Go (api_config.go). */
+extern int mhgo_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
+int mh_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_RegisterEnumConfig(ctx, name, default_val, flags, enum_values, int_values, num_enum_vals, getfn, setfn, applyfn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
 /* RegisterInfoFunc is implemented in Go (api_info.go). */
 extern int mhgo_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb);
 int mh_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb) {
     return (int)mhgo_RegisterInfoFunc(ctx, cb);
 }
 
+/* RegisterNumericConfig is implemented in Go (api_config.go). */
+extern int mhgo_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
+int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_RegisterNumericConfig(ctx, name, default_val, flags, min, max, getfn, setfn, applyfn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* RegisterStringConfig is implemented in Go (api_config.go). */
+extern int mhgo_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
+int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_RegisterStringConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
 /* ReplicateVerbatim is implemented in Go (api_replicate.go). */
 extern int mhgo_ReplicateVerbatim(RedisModuleCtx *ctx);
 int mh_ReplicateVerbatim(RedisModuleCtx *ctx) {
     return (int)mhgo_ReplicateVerbatim(ctx);
+}
+
+/* ReplySetPushLength is implemented in Go (api_reply_push.go). */
+extern void mhgo_ReplySetPushLength(RedisModuleCtx *ctx, long len);
+void mh_ReplySetPushLength(RedisModuleCtx *ctx, long len) {
+    mhgo_ReplySetPushLength(ctx, len);
 }
 
 /* ResetDataset is implemented in Go (api_key.go). */
@@ -522,6 +810,24 @@ void mh_ResetDataset(int restart_aof, int async) {
 extern RedisModuleString *mhgo_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt);
 RedisModuleString *mh_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt) {
     return (RedisModuleString *)mhgo_SaveDataTypeToString(ctx, data, mt);
+}
+
+/* Scan is implemented in Go (api_scan.go). */
+extern int mhgo_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata, int *mh_errno);
+int mh_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_Scan(ctx, cursor, fn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* ScanKey is implemented in Go (api_scan.go). */
+extern int mhgo_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata, int *mh_errno);
+int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata) {
+    int mh_err = 0;
+    int r = (int)mhgo_ScanKey(key, cursor, fn, privdata, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
 }
 
 /* SelectDb is implemented in Go (api_util.go). */
@@ -560,6 +866,12 @@ int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo 
     return r;
 }
 
+/* SetContextUser is implemented in Go (api_acl.go). */
+extern void mhgo_SetContextUser(RedisModuleCtx *ctx, const RedisModuleUser *user);
+void mh_SetContextUser(RedisModuleCtx *ctx, const RedisModuleUser *user) {
+    mhgo_SetContextUser(ctx, user);
+}
+
 /* SetDisconnectCallback is implemented in Go (api_block.go). */
 extern void mhgo_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback);
 void mh_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback) {
@@ -594,6 +906,21 @@ void mh_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int api
 extern void mhgo_SetModuleOptions(RedisModuleCtx *ctx, int options);
 void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
     mhgo_SetModuleOptions(ctx, options);
+}
+
+/* SetModuleUserACL is implemented in Go (api_acl.go). */
+extern int mhgo_SetModuleUserACL(RedisModuleUser *user, const char* acl, int *mh_errno);
+int mh_SetModuleUserACL(RedisModuleUser *user, const char* acl) {
+    int mh_err = 0;
+    int r = (int)mhgo_SetModuleUserACL(user, acl, &mh_err);
+    if (mh_err != 0) errno = mh_err;
+    return r;
+}
+
+/* SetModuleUserACLString is implemented in Go (api_acl.go). */
+extern int mhgo_SetModuleUserACLString(RedisModuleCtx * ctx, RedisModuleUser *user, const char* acl, RedisModuleString **error);
+int mh_SetModuleUserACLString(RedisModuleCtx * ctx, RedisModuleUser *user, const char* acl, RedisModuleString **error) {
+    return (int)mhgo_SetModuleUserACLString(ctx, user, acl, error);
 }
 
 /* SignalKeyAsReady is implemented in Go (api_key.go). */
@@ -692,27 +1019,6 @@ int mh_SubscribeToKeyspaceEvents(RedisModuleCtx *ctx, int types, RedisModuleNoti
     return (int)mhgo_SubscribeToKeyspaceEvents(ctx, types, cb);
 }
 
-/* ThreadSafeContextLock is implemented in Go (api_thread.go). */
-extern void mhgo_ThreadSafeContextLock(RedisModuleCtx *ctx);
-void mh_ThreadSafeContextLock(RedisModuleCtx *ctx) {
-    mhgo_ThreadSafeContextLock(ctx);
-}
-
-/* ThreadSafeContextTryLock is implemented in Go (api_thread.go). */
-extern int mhgo_ThreadSafeContextTryLock(RedisModuleCtx *ctx, int *mh_errno);
-int mh_ThreadSafeContextTryLock(RedisModuleCtx *ctx) {
-    int mh_err = 0;
-    int r = (int)mhgo_ThreadSafeContextTryLock(ctx, &mh_err);
-    if (mh_err != 0) errno = mh_err;
-    return r;
-}
-
-/* ThreadSafeContextUnlock is implemented in Go (api_thread.go). */
-extern void mhgo_ThreadSafeContextUnlock(RedisModuleCtx *ctx);
-void mh_ThreadSafeContextUnlock(RedisModuleCtx *ctx) {
-    mhgo_ThreadSafeContextUnlock(ctx);
-}
-
 /* UnblockClient is implemented in Go (api_block.go). */
 extern int mhgo_UnblockClient(RedisModuleBlockedClient *bc, void *privdata);
 int mh_UnblockClient(RedisModuleBlockedClient *bc, void *privdata) {
@@ -792,14 +1098,22 @@ int mh_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score) {
 }
 
 const mh_api_entry mh_api_table[] = {
+    {"ACLAddLogEntry", (mh_api_fn)mh_ACLAddLogEntry},
+    {"ACLAddLogEntryByUserName", (mh_api_fn)mh_ACLAddLogEntryByUserName},
+    {"ACLCheckChannelPermissions", (mh_api_fn)mh_ACLCheckChannelPermissions},
+    {"ACLCheckCommandPermissions", (mh_api_fn)mh_ACLCheckCommandPermissions},
+    {"ACLCheckKeyPermissions", (mh_api_fn)mh_ACLCheckKeyPermissions},
     {"AbortBlock", (mh_api_fn)mh_AbortBlock},
     {"AddACLCategory", (mh_api_fn)mh_AddACLCategory},
     {"AddPostNotificationJob", (mh_api_fn)mh_AddPostNotificationJob},
     {"Alloc", (mh_api_fn)mh_Alloc},
+    {"AuthenticateClientWithACLUser", (mh_api_fn)mh_AuthenticateClientWithACLUser},
+    {"AuthenticateClientWithUser", (mh_api_fn)mh_AuthenticateClientWithUser},
     {"AutoMemory", (mh_api_fn)mh_AutoMemory},
     {"AvoidReplicaTraffic", (mh_api_fn)mh_AvoidReplicaTraffic},
     {"BlockClient", (mh_api_fn)mh_BlockClient},
     {"BlockClientGetPrivateData", (mh_api_fn)mh_BlockClientGetPrivateData},
+    {"BlockClientOnAuth", (mh_api_fn)mh_BlockClientOnAuth},
     {"BlockClientOnKeys", (mh_api_fn)mh_BlockClientOnKeys},
     {"BlockClientOnKeysWithFlags", (mh_api_fn)mh_BlockClientOnKeysWithFlags},
     {"BlockClientSetPrivateData", (mh_api_fn)mh_BlockClientSetPrivateData},
@@ -827,6 +1141,8 @@ const mh_api_entry mh_api_table[] = {
     {"Calloc", (mh_api_fn)mh_Calloc},
     {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
     {"CloseKey", (mh_api_fn)mh_CloseKey},
+    {"ClusterCanonicalKeyNameInSlot", (mh_api_fn)mh_ClusterCanonicalKeyNameInSlot},
+    {"ClusterKeySlot", (mh_api_fn)mh_ClusterKeySlot},
     {"CommandFilterArgDelete", (mh_api_fn)mh_CommandFilterArgDelete},
     {"CommandFilterArgGet", (mh_api_fn)mh_CommandFilterArgGet},
     {"CommandFilterArgInsert", (mh_api_fn)mh_CommandFilterArgInsert},
@@ -836,6 +1152,7 @@ const mh_api_entry mh_api_table[] = {
     {"CreateCommand", (mh_api_fn)mh_CreateCommand},
     {"CreateDataType", (mh_api_fn)mh_CreateDataType},
     {"CreateDict", (mh_api_fn)mh_CreateDict},
+    {"CreateModuleUser", (mh_api_fn)mh_CreateModuleUser},
     {"CreateString", (mh_api_fn)mh_CreateString},
     {"CreateStringFromCallReply", (mh_api_fn)mh_CreateStringFromCallReply},
     {"CreateStringFromDouble", (mh_api_fn)mh_CreateStringFromDouble},
@@ -848,6 +1165,14 @@ const mh_api_entry mh_api_table[] = {
     {"CreateSubcommand", (mh_api_fn)mh_CreateSubcommand},
     {"CreateTimer", (mh_api_fn)mh_CreateTimer},
     {"DbSize", (mh_api_fn)mh_DbSize},
+    {"DeauthenticateAndCloseClient", (mh_api_fn)mh_DeauthenticateAndCloseClient},
+    {"DefragAlloc", (mh_api_fn)mh_DefragAlloc},
+    {"DefragAllocRaw", (mh_api_fn)mh_DefragAllocRaw},
+    {"DefragCursorGet", (mh_api_fn)mh_DefragCursorGet},
+    {"DefragCursorSet", (mh_api_fn)mh_DefragCursorSet},
+    {"DefragFreeRaw", (mh_api_fn)mh_DefragFreeRaw},
+    {"DefragRedisModuleString", (mh_api_fn)mh_DefragRedisModuleString},
+    {"DefragShouldStop", (mh_api_fn)mh_DefragShouldStop},
     {"DeleteKey", (mh_api_fn)mh_DeleteKey},
     {"DictCompare", (mh_api_fn)mh_DictCompare},
     {"DictCompareC", (mh_api_fn)mh_DictCompareC},
@@ -877,10 +1202,13 @@ const mh_api_entry mh_api_table[] = {
     {"EventLoopAddOneShot", (mh_api_fn)mh_EventLoopAddOneShot},
     {"EventLoopDel", (mh_api_fn)mh_EventLoopDel},
     {"ExitFromChild", (mh_api_fn)mh_ExitFromChild},
+    {"ExportSharedAPI", (mh_api_fn)mh_ExportSharedAPI},
     {"Fork", (mh_api_fn)mh_Fork},
     {"Free", (mh_api_fn)mh_Free},
     {"FreeCallReply", (mh_api_fn)mh_FreeCallReply},
+    {"FreeClusterNodesList", (mh_api_fn)mh_FreeClusterNodesList},
     {"FreeDict", (mh_api_fn)mh_FreeDict},
+    {"FreeModuleUser", (mh_api_fn)mh_FreeModuleUser},
     {"FreeServerInfo", (mh_api_fn)mh_FreeServerInfo},
     {"FreeString", (mh_api_fn)mh_FreeString},
     {"FreeThreadSafeContext", (mh_api_fn)mh_FreeThreadSafeContext},
@@ -894,23 +1222,35 @@ const mh_api_entry mh_api_table[] = {
     {"GetClientInfoById", (mh_api_fn)mh_GetClientInfoById},
     {"GetClientNameById", (mh_api_fn)mh_GetClientNameById},
     {"GetClientUserNameById", (mh_api_fn)mh_GetClientUserNameById},
+    {"GetClusterNodeInfo", (mh_api_fn)mh_GetClusterNodeInfo},
+    {"GetClusterNodesList", (mh_api_fn)mh_GetClusterNodesList},
     {"GetClusterSize", (mh_api_fn)mh_GetClusterSize},
     {"GetCommand", (mh_api_fn)mh_GetCommand},
+    {"GetCommandKeys", (mh_api_fn)mh_GetCommandKeys},
+    {"GetCommandKeysWithFlags", (mh_api_fn)mh_GetCommandKeysWithFlags},
     {"GetContextFlags", (mh_api_fn)mh_GetContextFlags},
     {"GetContextFlagsAll", (mh_api_fn)mh_GetContextFlagsAll},
     {"GetContextFromIO", (mh_api_fn)mh_GetContextFromIO},
+    {"GetCurrentCommandName", (mh_api_fn)mh_GetCurrentCommandName},
+    {"GetCurrentUserName", (mh_api_fn)mh_GetCurrentUserName},
+    {"GetDbIdFromDefragCtx", (mh_api_fn)mh_GetDbIdFromDefragCtx},
     {"GetDbIdFromDigest", (mh_api_fn)mh_GetDbIdFromDigest},
     {"GetDbIdFromIO", (mh_api_fn)mh_GetDbIdFromIO},
     {"GetDbIdFromModuleKey", (mh_api_fn)mh_GetDbIdFromModuleKey},
     {"GetDbIdFromOptCtx", (mh_api_fn)mh_GetDbIdFromOptCtx},
     {"GetDetachedThreadSafeContext", (mh_api_fn)mh_GetDetachedThreadSafeContext},
     {"GetExpire", (mh_api_fn)mh_GetExpire},
+    {"GetKeyNameFromDefragCtx", (mh_api_fn)mh_GetKeyNameFromDefragCtx},
     {"GetKeyNameFromDigest", (mh_api_fn)mh_GetKeyNameFromDigest},
     {"GetKeyNameFromIO", (mh_api_fn)mh_GetKeyNameFromIO},
     {"GetKeyNameFromModuleKey", (mh_api_fn)mh_GetKeyNameFromModuleKey},
     {"GetKeyNameFromOptCtx", (mh_api_fn)mh_GetKeyNameFromOptCtx},
+    {"GetKeyspaceNotificationFlagsAll", (mh_api_fn)mh_GetKeyspaceNotificationFlagsAll},
     {"GetLFU", (mh_api_fn)mh_GetLFU},
     {"GetLRU", (mh_api_fn)mh_GetLRU},
+    {"GetModuleOptionsAll", (mh_api_fn)mh_GetModuleOptionsAll},
+    {"GetModuleUserACLString", (mh_api_fn)mh_GetModuleUserACLString},
+    {"GetModuleUserFromUserName", (mh_api_fn)mh_GetModuleUserFromUserName},
     {"GetMyClusterID", (mh_api_fn)mh_GetMyClusterID},
     {"GetNotifyKeyspaceEvents", (mh_api_fn)mh_GetNotifyKeyspaceEvents},
     {"GetOpenKeyModesAll", (mh_api_fn)mh_GetOpenKeyModesAll},
@@ -919,6 +1259,7 @@ const mh_api_entry mh_api_table[] = {
     {"GetSelectedDb", (mh_api_fn)mh_GetSelectedDb},
     {"GetServerInfo", (mh_api_fn)mh_GetServerInfo},
     {"GetServerVersion", (mh_api_fn)mh_GetServerVersion},
+    {"GetSharedAPI", (mh_api_fn)mh_GetSharedAPI},
     {"GetThreadSafeContext", (mh_api_fn)mh_GetThreadSafeContext},
     {"GetTimerInfo", (mh_api_fn)mh_GetTimerInfo},
     {"GetToDbIdFromOptCtx", (mh_api_fn)mh_GetToDbIdFromOptCtx},
@@ -955,6 +1296,7 @@ const mh_api_entry mh_api_table[] = {
     {"ListPop", (mh_api_fn)mh_ListPop},
     {"ListPush", (mh_api_fn)mh_ListPush},
     {"ListSet", (mh_api_fn)mh_ListSet},
+    {"LoadConfigs", (mh_api_fn)mh_LoadConfigs},
     {"LoadDataTypeFromString", (mh_api_fn)mh_LoadDataTypeFromString},
     {"LoadDataTypeFromStringEncver", (mh_api_fn)mh_LoadDataTypeFromStringEncver},
     {"LoadDouble", (mh_api_fn)mh_LoadDouble},
@@ -974,21 +1316,37 @@ const mh_api_entry mh_api_table[] = {
     {"Milliseconds", (mh_api_fn)mh_Milliseconds},
     {"ModuleTypeGetType", (mh_api_fn)mh_ModuleTypeGetType},
     {"ModuleTypeGetValue", (mh_api_fn)mh_ModuleTypeGetValue},
+    {"ModuleTypeReplaceValue", (mh_api_fn)mh_ModuleTypeReplaceValue},
     {"ModuleTypeSetValue", (mh_api_fn)mh_ModuleTypeSetValue},
     {"MonotonicMicroseconds", (mh_api_fn)mh_MonotonicMicroseconds},
     {"NotifyKeyspaceEvent", (mh_api_fn)mh_NotifyKeyspaceEvent},
     {"OpenKey", (mh_api_fn)mh_OpenKey},
     {"PoolAlloc", (mh_api_fn)mh_PoolAlloc},
+    {"PublishMessage", (mh_api_fn)mh_PublishMessage},
+    {"PublishMessageShard", (mh_api_fn)mh_PublishMessageShard},
     {"RandomKey", (mh_api_fn)mh_RandomKey},
+    {"RdbLoad", (mh_api_fn)mh_RdbLoad},
+    {"RdbSave", (mh_api_fn)mh_RdbSave},
+    {"RdbStreamCreateFromFile", (mh_api_fn)mh_RdbStreamCreateFromFile},
+    {"RdbStreamFree", (mh_api_fn)mh_RdbStreamFree},
     {"Realloc", (mh_api_fn)mh_Realloc},
     {"RedactClientCommandArgument", (mh_api_fn)mh_RedactClientCommandArgument},
+    {"RegisterAuthCallback", (mh_api_fn)mh_RegisterAuthCallback},
+    {"RegisterBoolConfig", (mh_api_fn)mh_RegisterBoolConfig},
+    {"RegisterClusterMessageReceiver", (mh_api_fn)mh_RegisterClusterMessageReceiver},
     {"RegisterCommandFilter", (mh_api_fn)mh_RegisterCommandFilter},
+    {"RegisterDefragCallbacks", (mh_api_fn)mh_RegisterDefragCallbacks},
+    {"RegisterDefragFunc", (mh_api_fn)mh_RegisterDefragFunc},
+    {"RegisterEnumConfig", (mh_api_fn)mh_RegisterEnumConfig},
     {"RegisterInfoFunc", (mh_api_fn)mh_RegisterInfoFunc},
+    {"RegisterNumericConfig", (mh_api_fn)mh_RegisterNumericConfig},
+    {"RegisterStringConfig", (mh_api_fn)mh_RegisterStringConfig},
     {"Replicate", (mh_api_fn)mh_Replicate},
     {"ReplicateVerbatim", (mh_api_fn)mh_ReplicateVerbatim},
     {"ReplySetArrayLength", (mh_api_fn)mh_ReplySetArrayLength},
     {"ReplySetAttributeLength", (mh_api_fn)mh_ReplySetAttributeLength},
     {"ReplySetMapLength", (mh_api_fn)mh_ReplySetMapLength},
+    {"ReplySetPushLength", (mh_api_fn)mh_ReplySetPushLength},
     {"ReplySetSetLength", (mh_api_fn)mh_ReplySetSetLength},
     {"ReplyWithArray", (mh_api_fn)mh_ReplyWithArray},
     {"ReplyWithAttribute", (mh_api_fn)mh_ReplyWithAttribute},
@@ -1022,8 +1380,14 @@ const mh_api_entry mh_api_table[] = {
     {"SaveString", (mh_api_fn)mh_SaveString},
     {"SaveStringBuffer", (mh_api_fn)mh_SaveStringBuffer},
     {"SaveUnsigned", (mh_api_fn)mh_SaveUnsigned},
+    {"Scan", (mh_api_fn)mh_Scan},
+    {"ScanCursorCreate", (mh_api_fn)mh_ScanCursorCreate},
+    {"ScanCursorDestroy", (mh_api_fn)mh_ScanCursorDestroy},
+    {"ScanCursorRestart", (mh_api_fn)mh_ScanCursorRestart},
+    {"ScanKey", (mh_api_fn)mh_ScanKey},
     {"SelectDb", (mh_api_fn)mh_SelectDb},
     {"SendChildHeartbeat", (mh_api_fn)mh_SendChildHeartbeat},
+    {"SendClusterMessage", (mh_api_fn)mh_SendClusterMessage},
     {"ServerInfoGetField", (mh_api_fn)mh_ServerInfoGetField},
     {"ServerInfoGetFieldC", (mh_api_fn)mh_ServerInfoGetFieldC},
     {"ServerInfoGetFieldDouble", (mh_api_fn)mh_ServerInfoGetFieldDouble},
@@ -1031,14 +1395,18 @@ const mh_api_entry mh_api_table[] = {
     {"ServerInfoGetFieldUnsigned", (mh_api_fn)mh_ServerInfoGetFieldUnsigned},
     {"SetAbsExpire", (mh_api_fn)mh_SetAbsExpire},
     {"SetClientNameById", (mh_api_fn)mh_SetClientNameById},
+    {"SetClusterFlags", (mh_api_fn)mh_SetClusterFlags},
     {"SetCommandACLCategories", (mh_api_fn)mh_SetCommandACLCategories},
     {"SetCommandInfo", (mh_api_fn)mh_SetCommandInfo},
+    {"SetContextUser", (mh_api_fn)mh_SetContextUser},
     {"SetDisconnectCallback", (mh_api_fn)mh_SetDisconnectCallback},
     {"SetExpire", (mh_api_fn)mh_SetExpire},
     {"SetLFU", (mh_api_fn)mh_SetLFU},
     {"SetLRU", (mh_api_fn)mh_SetLRU},
     {"SetModuleAttribs", (mh_api_fn)mh_SetModuleAttribs},
     {"SetModuleOptions", (mh_api_fn)mh_SetModuleOptions},
+    {"SetModuleUserACL", (mh_api_fn)mh_SetModuleUserACL},
+    {"SetModuleUserACLString", (mh_api_fn)mh_SetModuleUserACLString},
     {"SignalKeyAsReady", (mh_api_fn)mh_SignalKeyAsReady},
     {"SignalModifiedKey", (mh_api_fn)mh_SignalModifiedKey},
     {"StopTimer", (mh_api_fn)mh_StopTimer},
@@ -1091,6 +1459,7 @@ const mh_api_entry mh_api_table[] = {
     {"ZsetRangeStop", (mh_api_fn)mh_ZsetRangeStop},
     {"ZsetRem", (mh_api_fn)mh_ZsetRem},
     {"ZsetScore", (mh_api_fn)mh_ZsetScore},
+    {"_Assert", (mh_api_fn)mh__Assert},
 };
 
 const size_t mh_api_table_len = sizeof(mh_api_table) / sizeof(mh_api_table[0]);

@@ -55,6 +55,9 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	}
 	m := &Module{sys: s, Path: path, Args: args, lib: lib, onload: true}
 	m.argv, m.argc = s.newArgv(args)
+	for _, kv := range configs { // LOADEX values wait for LoadConfigs
+		s.srv.Config.QueueModuleConfig(kv[0], kv[1])
+	}
 	st := &ctxState{sys: s, loading: m}
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP|C.MH_CTX_ONLOAD)
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
@@ -68,14 +71,17 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		freeCtx(ctx)
 		m.release()
 		s.dlclose(lib, path)
+		if configs != nil {
+			s.srv.Config.ClearModuleConfigQueue()
+		}
 		return ErrLoad
 	}
 	s.mods = append(s.mods, m)
 	setNameOwner(m.Name, m)
 	log.Noticef("Module '%s' loaded from %s", m.Name, path)
 	m.onload = false
-	if len(configs) > 0 {
-		log.Warningf("Loadex configurations were not applied, likely due to invalid arguments. Unloading the module.")
+	if why := s.configsNotApplied(m, configs != nil); why != "" {
+		log.Warningf("%s", why)
 		_ = s.Unload(m.Name)
 		freeCtx(ctx)
 		return ErrLoad
@@ -135,6 +141,8 @@ func (s *System) unregister(m *Module) {
 		mc.free()
 	}
 	m.cmds = nil
+	unregisterAuth(s, m)
+	s.dropConfigs(m)
 }
 
 // release frees the module's C memory (argv, name).

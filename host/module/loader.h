@@ -42,6 +42,11 @@ int mh_call_onunload(void *fn, RedisModuleCtx *ctx);
  * argv and returns fn's result. *pending receives mh_reply_pending. */
 int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *lens, int argc, int *pending);
 
+/* mh_cmd_run on a pooled context: drops an oversized reply buffer first,
+ * and afterwards recycles the context (mh_ctx_recycle), keeping the reply
+ * bytes for the caller. Returns the count of unset postponed lengths. */
+int mh_cmd_run_pooled(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *lens, int argc);
+
 /* The C object a module holds for one of its commands (GetCommand). */
 struct RedisModuleCommand {
     uintptr_t handle; /* cgo.Handle of the Go *command */

@@ -28,7 +28,15 @@ struct RedisModuleString {
     size_t cap;      /* bytes ptr can hold, not counting the NUL */
     int refcount;    /* owners: FreeString/Release drop one, 0 frees */
     uint32_t flags;  /* MH_STR_* */
+    struct mh_argv_block *block; /* argv block the struct lives in, or NULL */
 };
+
+/* Builds argc command arguments in one allocation (an argv block): the
+ * structs, then the bytes of each (buf holds them back to back, lens[i]
+ * bytes each). Every string has refcount 1 and is released on its own with
+ * mh_string_release; the block is freed when the last of its strings is,
+ * so a string the module retained outlives the others. */
+void mh_argv_build(RedisModuleString **argv, const char *buf, const size_t *lens, int argc);
 
 /* Creates a string holding a copy of p[0:len] (p may be NULL when len is
  * 0), refcount 1, NUL-terminated. Never returns NULL (aborts on OOM). */

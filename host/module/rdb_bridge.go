@@ -15,7 +15,6 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -130,7 +129,6 @@ func (b rdbBridge) Load(typeID uint64, when int, r *rdb.Reader) (keyspace.Value,
 		return nil, &rdb.CorruptError{Offset: r.Offset(), Msg: fmt.Sprintf(msgModNoEOF, t.mod.Name)}
 	}
 	if ptr == nil {
-		runtime.SetFinalizer(mv, nil)
 		return nil, &rdb.CorruptError{Offset: r.Offset(), Msg: fmt.Sprintf(msgModNotLoadable, t.mod.Name)}
 	}
 	return mv, nil
@@ -169,7 +167,7 @@ func (s *System) AttachRDB(p *host.RDB) {
 }
 
 // typeHooksDone records the servers that have the data type DEBUG
-// subcommands and free goroutine.
+// subcommand.
 var typeHooksDone = struct {
 	sync.Mutex
 	m map[*host.Server]bool
@@ -177,8 +175,7 @@ var typeHooksDone = struct {
 
 // installTypeHooks wires what module data types need into the server the
 // first time a type is created: the persistence hooks (when persistence is
-// already enabled), the goroutine that runs queued frees, and the DEBUG
-// MODHOST-TYPEFREE and MODHOST-EMITAOF subcommands.
+// already enabled) and the DEBUG MODHOST-EMITAOF subcommand.
 func (s *System) installTypeHooks() {
 	if p, ok := s.srv.Persist.(*host.RDB); ok && p.ModuleSaver == nil {
 		s.AttachRDB(p)
@@ -190,12 +187,6 @@ func (s *System) installTypeHooks() {
 	if done {
 		return
 	}
-	startFreer(s.srv)
-	s.srv.RegisterDebug("modhost-typefree", func(c *host.Client, a [][]byte) {
-		runtime.GC()
-		runtime.GC()
-		c.W.Int(int64(runPendingFrees(s.srv)))
-	})
 	s.srv.RegisterDebug("modhost-emitaof", func(c *host.Client, a [][]byte) {
 		if len(a) != 3 {
 			c.Error("ERR wrong number of arguments for 'modhost-emitaof'")

@@ -140,8 +140,8 @@ func (s *System) LoadEx(path string, configs [][2]string, args []string) error {
 func (s *System) InfoLines() []string {
 	out := make([]string, 0, len(s.mods))
 	for _, m := range s.mods {
-		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=%d,usedby=[],using=[],options=[%s]",
-			m.Name, m.Version, m.APIVersion, s.ext.filterCount(m), strings.Join(m.optionNames(), "|")))
+		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=%d,%s,options=[%s]",
+			m.Name, m.Version, m.APIVersion, s.ext.filterCount(m), s.sharedInfo(m), strings.Join(m.optionNames(), "|")))
 	}
 	return out
 }

@@ -47,6 +47,18 @@ func mixedKeyspace(n int) *keyspace.Keyspace {
 
 func BenchmarkSave100k(b *testing.B) {
 	ks := mixedKeyspace(100000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := Save(io.Discard, ks, Options{Compress: true, Checksum: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeSnapshot100k(b *testing.B) {
+	ks := mixedKeyspace(100000)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		snap, err := TakeSnapshot(ks, false, Options{})

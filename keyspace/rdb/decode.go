@@ -180,6 +180,9 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 		}
 		if expireAt != -1 && opt.NowMs != 0 && expireAt < opt.NowMs {
 			st.Expired++
+			if d, ok := v.(keyspace.Dropper); ok { // a module value: free it
+				d.Drop(db, key, keyspace.DropFlushed)
+			}
 		} else {
 			if !ks.Add(db, key, v) {
 				return st, &FatalError{fmt.Sprintf("RDB has duplicated key '%s' in DB %d", key, db)}

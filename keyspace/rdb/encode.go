@@ -154,26 +154,88 @@ func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, err
 	return snap, nil
 }
 
-// bufWriter collects bytes for pre-encoded values.
-type bufWriter struct{ b []byte }
-
-func (b *bufWriter) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
-
 func encodeModulePre(key []byte, db int, mv *keyspace.ModuleValue, opt Options) ([]byte, error) {
-	var bw bufWriter
-	w := NewWriter(&bw, opt.Compress)
+	w := newBufWriter(opt.Compress)
 	w.Key, w.DB = key, db
 	if err := w.writeModule(mv, opt.Modules); err != nil {
 		return nil, err
 	}
-	if err := w.Flush(); err != nil {
-		return nil, err
-	}
-	return bw.b, nil
+	return w.buf, nil
 }
 
 // Encode writes a whole RDB file for snap to out.
 func Encode(out io.Writer, snap Snapshot, opt Options) error {
+	w, ver := beginFile(out, opt)
+	for _, d := range snap {
+		if d.Index < 0 { // module aux data (see moduleAuxDB)
+			w.WriteRaw(d.Entries[0].Pre)
+			continue
+		}
+		w.selectDB(d.Index, len(d.Entries), d.Expires)
+		for i := range d.Entries {
+			e := &d.Entries[i]
+			var err error
+			if e.Pre != nil {
+				w.writeExpire(e.ExpireAt)
+				_ = w.WriteByte(e.Pre[0])
+				w.WriteString(unsafeBytes(e.Key))
+				w.WriteRaw(e.Pre[1:])
+			} else {
+				err = w.writeEntry(unsafeBytes(e.Key), e.Value, e.ExpireAt, ver, &opt)
+			}
+			if err != nil {
+				return err
+			}
+			if w.err != nil {
+				return w.err
+			}
+		}
+	}
+	return endFile(w, out, opt)
+}
+
+// Save writes a whole RDB file of the live keyspace ks to out, walking it
+// once with no snapshot (SAVE). Call it under the server lock: module
+// values and aux data are encoded as they are met.
+func Save(out io.Writer, ks *keyspace.Keyspace, opt Options) error {
+	w, ver := beginFile(out, opt)
+	if err := w.writeAux(opt, AuxBeforeRDB); err != nil {
+		return err
+	}
+	for db := 0; db < ks.NumDBs(); db++ {
+		if ks.Size(db) == 0 {
+			continue
+		}
+		w.selectDB(db, ks.Size(db), ks.Expires(db))
+		var err error
+		ks.Each(db, func(key string, v keyspace.Value, exp int64) bool {
+			err = w.writeEntry(unsafeBytes(key), v, exp, ver, &opt)
+			if err == nil {
+				err = w.err
+			}
+			return err == nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := w.writeAux(opt, AuxAfterRDB); err != nil {
+		return err
+	}
+	return endFile(w, out, opt)
+}
+
+// writeAux writes the module aux entries of phase when.
+func (w *Writer) writeAux(opt Options, when int) error {
+	aux, err := moduleAuxDB(opt, when)
+	if err == nil && aux != nil {
+		w.WriteRaw(aux.Entries[0].Pre)
+	}
+	return err
+}
+
+// beginFile writes the magic, version and aux fields.
+func beginFile(out io.Writer, opt Options) (*Writer, int) {
 	ver := opt.Version
 	if ver == 0 {
 		ver = Version
@@ -203,35 +265,11 @@ func Encode(out io.Writer, snap Snapshot, opt Options) error {
 		aof = 1
 	}
 	auxInt("aof-base", aof)
-	for _, d := range snap {
-		if d.Index < 0 { // module aux data (see moduleAuxDB)
-			w.WriteRaw(d.Entries[0].Pre)
-			continue
-		}
-		w.DB = d.Index
-		_ = w.WriteByte(OpSelectDB)
-		w.WriteLen(uint64(d.Index))
-		_ = w.WriteByte(OpResizeDB)
-		w.WriteLen(uint64(len(d.Entries)))
-		w.WriteLen(uint64(d.Expires))
-		for i := range d.Entries {
-			e := &d.Entries[i]
-			if e.ExpireAt != 0 {
-				_ = w.WriteByte(OpExpireMs)
-				w.WriteUint64LE(uint64(e.ExpireAt))
-			}
-			if e.Pre != nil {
-				_ = w.WriteByte(e.Pre[0])
-				w.WriteString(unsafeBytes(e.Key))
-				w.WriteRaw(e.Pre[1:])
-			} else if err := w.writeKeyValue(unsafeBytes(e.Key), e.Value, ver, &opt); err != nil {
-				return err
-			}
-			if w.err != nil {
-				return w.err
-			}
-		}
-	}
+	return w, ver
+}
+
+// endFile writes EOF and the checksum.
+func endFile(w *Writer, out io.Writer, opt Options) error {
 	_ = w.WriteByte(OpEOF)
 	sum := w.checksum()
 	if !opt.Checksum {
@@ -243,6 +281,30 @@ func Encode(out io.Writer, snap Snapshot, opt Options) error {
 		_, w.err = out.Write(tail[:])
 	}
 	return w.err
+}
+
+// selectDB writes SELECTDB and RESIZEDB for database db.
+func (w *Writer) selectDB(db, size, expires int) {
+	w.DB = db
+	_ = w.WriteByte(OpSelectDB)
+	w.WriteLen(uint64(db))
+	_ = w.WriteByte(OpResizeDB)
+	w.WriteLen(uint64(size))
+	w.WriteLen(uint64(expires))
+}
+
+// writeExpire writes the EXPIRETIME_MS opcode for a key with a TTL.
+func (w *Writer) writeExpire(at int64) {
+	if at != 0 {
+		_ = w.WriteByte(OpExpireMs)
+		w.WriteUint64LE(uint64(at))
+	}
+}
+
+// writeEntry writes one key: its expiry, type byte, key and value.
+func (w *Writer) writeEntry(key []byte, v keyspace.Value, exp int64, ver int, opt *Options) error {
+	w.writeExpire(exp)
+	return w.writeKeyValue(key, v, ver, opt)
 }
 
 // writeKeyValue writes the type byte, the key and the value.
@@ -271,21 +333,33 @@ func (w *Writer) writeKeyValue(key []byte, v keyspace.Value, ver int, opt *Optio
 		w.WriteString(key)
 		w.writeStream(v)
 	case *keyspace.ModuleValue:
-		var bw bufWriter
-		mw := NewWriter(&bw, w.compress)
-		mw.Key, mw.DB = key, w.DB
-		if err := mw.writeModule(v, opt.Modules); err != nil {
-			return err
-		}
-		if err := mw.Flush(); err != nil {
-			return err
-		}
-		_ = w.WriteByte(bw.b[0])
-		w.WriteString(key)
-		w.WriteRaw(bw.b[1:])
+		return w.writeModuleKey(key, v, opt.Modules)
 	default:
 		return fmt.Errorf("cannot save a value of kind %s", v.Kind())
 	}
+	return nil
+}
+
+// writeModuleKey writes a module value's type byte, the key, then the id,
+// fields and EOF straight into the output.
+func (w *Writer) writeModuleKey(key []byte, v *keyspace.ModuleValue, s ModuleSaver) error {
+	if s == nil {
+		return ErrModuleValue
+	}
+	id, ok := s.TypeID(v)
+	if !ok {
+		return ErrModuleValue
+	}
+	_ = w.WriteByte(TypeModule2)
+	w.WriteString(key)
+	w.WriteLen(id)
+	w.Key = key
+	err := s.Save(v, w)
+	w.Key = nil
+	if err != nil {
+		return err
+	}
+	w.ModuleEOF()
 	return nil
 }
 
@@ -320,23 +394,29 @@ func (w *Writer) writeList(l *keyspace.List, fill int) {
 	if fill == 0 {
 		fill = -2
 	}
-	var nodes [][]byte
-	lp := newLP()
+	lp := &w.lp
+	lp.reset()
+	ends := w.ends[:0]
 	l.Each(false, func(_ int, b []byte) bool {
 		if lp.n > 0 && listNodeFull(fill, lp.size()+len(b)+11, lp.n) {
-			nodes = append(nodes, lp.finish())
-			lp = newLP()
+			lp.finish()
+			ends = append(ends, len(lp.b))
+			lp.begin()
 		}
 		lp.appendBytes(b)
 		return true
 	})
 	if lp.n > 0 {
-		nodes = append(nodes, lp.finish())
+		lp.finish()
+		ends = append(ends, len(lp.b))
 	}
-	w.WriteLen(uint64(len(nodes)))
-	for _, n := range nodes {
+	w.ends = ends
+	w.WriteLen(uint64(len(ends)))
+	start := 0
+	for _, end := range ends {
 		w.WriteLen(2) // QUICKLIST_NODE_CONTAINER_PACKED
-		w.WriteString(n)
+		w.WriteString(lp.b[start:end])
+		start = end
 	}
 }
 
@@ -344,18 +424,27 @@ func (w *Writer) writeSet(key []byte, s *keyspace.Set, ver int) {
 	enc := s.Encoding()
 	switch {
 	case enc == "intset":
-		vals := make([]int64, 0, s.Len())
+		vals := w.ints[:0]
+		sorted := true
 		s.Each(func(m string) bool {
-			v, _ := strconv.ParseInt(m, 10, 64)
+			v, _ := parseCanonicalInt(unsafeBytes(m))
+			if n := len(vals); n > 0 && vals[n-1] >= v {
+				sorted = false
+			}
 			vals = append(vals, v)
 			return true
 		})
-		slices.Sort(vals)
+		if !sorted {
+			slices.Sort(vals)
+		}
+		w.ints = vals
 		_ = w.WriteByte(TypeSetIntset)
 		w.WriteString(key)
-		w.WriteString(buildIntset(vals))
+		w.lp.b = appendIntset(w.lp.b[:0], vals)
+		w.WriteString(w.lp.b)
 	case enc == "listpack" && ver >= 11:
-		lp := newLP()
+		lp := &w.lp
+		lp.reset()
 		s.Each(func(m string) bool { lp.appendBytes(unsafeBytes(m)); return true })
 		_ = w.WriteByte(TypeSetListpack)
 		w.WriteString(key)
@@ -369,7 +458,7 @@ func (w *Writer) writeSet(key []byte, s *keyspace.Set, ver int) {
 }
 
 // appendScore adds a zset score to a listpack as Redis's d2string text.
-func appendScore(lp *lpBuilder, f float64) {
+func appendScore(lp *lpBuilder, f float64, num *[24]byte) {
 	switch {
 	case math.IsInf(f, 1):
 		lp.appendBytes([]byte("inf"))
@@ -378,16 +467,17 @@ func appendScore(lp *lpBuilder, f float64) {
 	case f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 && !(f == 0 && math.Signbit(f)):
 		lp.appendInt(int64(f))
 	default:
-		lp.appendBytes(strconv.AppendFloat(nil, f, 'g', -1, 64))
+		lp.appendBytes(strconv.AppendFloat(num[:0], f, 'g', -1, 64))
 	}
 }
 
 func (w *Writer) writeZSet(key []byte, z *keyspace.ZSet) {
 	if z.Encoding() == "listpack" {
-		lp := newLP()
+		lp := &w.lp
+		lp.reset()
 		z.Each(func(m string, s float64) bool {
 			lp.appendBytes(unsafeBytes(m))
-			appendScore(lp, s)
+			appendScore(lp, s, &w.num)
 			return true
 		})
 		_ = w.WriteByte(TypeZSetListpack)
@@ -407,7 +497,8 @@ func (w *Writer) writeZSet(key []byte, z *keyspace.ZSet) {
 
 func (w *Writer) writeHash(key []byte, h *keyspace.Hash) {
 	if h.Encoding() == "listpack" {
-		lp := newLP()
+		lp := &w.lp
+		lp.reset()
 		h.Each(func(f string, v []byte) bool {
 			lp.appendBytes(unsafeBytes(f))
 			lp.appendBytes(v)

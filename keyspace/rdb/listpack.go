@@ -11,13 +11,29 @@ import (
 // errEncoding reports a malformed listpack, ziplist, intset or zipmap.
 var errEncoding = errors.New("bad encoding")
 
-// lpBuilder builds a Redis listpack.
+// lpBuilder builds Redis listpacks in b: the one being built starts at
+// start and has n elements. Several listpacks may follow each other in b
+// (a quicklist's nodes); reset empties it for reuse.
 type lpBuilder struct {
-	b []byte
-	n int
+	b     []byte
+	start int
+	n     int
 }
 
 func newLP() *lpBuilder { return &lpBuilder{b: make([]byte, 6, 64)} }
+
+// reset drops everything built and starts a new listpack.
+func (l *lpBuilder) reset() {
+	l.b = l.b[:0]
+	l.begin()
+}
+
+// begin starts a new listpack after the ones already in b.
+func (l *lpBuilder) begin() {
+	l.start = len(l.b)
+	l.b = append(l.b, 0, 0, 0, 0, 0, 0)
+	l.n = 0
+}
 
 // parseCanonicalInt returns b as an int64 when b is a canonical decimal
 // (what Redis's string2ll accepts and lpAppend stores as an integer).
@@ -27,9 +43,11 @@ func parseCanonicalInt(b []byte) (int64, bool) {
 
 // appendBytes adds an element, as an integer when it is a canonical one.
 func (l *lpBuilder) appendBytes(e []byte) {
-	if v, ok := parseCanonicalInt(e); ok {
-		l.appendInt(v)
-		return
+	if len(e) > 0 && (e[0]-'0' <= 9 || e[0] == '-') {
+		if v, ok := parseCanonicalInt(e); ok {
+			l.appendInt(v)
+			return
+		}
 	}
 	start := len(l.b)
 	switch n := len(e); {
@@ -84,18 +102,20 @@ func (l *lpBuilder) backlen(n int) {
 }
 
 // size is the listpack's byte size once finished.
-func (l *lpBuilder) size() int { return len(l.b) + 1 }
+func (l *lpBuilder) size() int { return len(l.b) - l.start + 1 }
 
-// finish writes the header and terminator and returns the bytes.
+// finish writes the header and terminator and returns the listpack's
+// bytes (aliasing b).
 func (l *lpBuilder) finish() []byte {
 	l.b = append(l.b, 0xFF)
-	binary.LittleEndian.PutUint32(l.b, uint32(len(l.b)))
+	lp := l.b[l.start:]
+	binary.LittleEndian.PutUint32(lp, uint32(len(lp)))
 	n := l.n
 	if n > 65535 {
 		n = 65535
 	}
-	binary.LittleEndian.PutUint16(l.b[4:], uint16(n))
-	return l.b
+	binary.LittleEndian.PutUint16(lp[4:], uint16(n))
+	return lp
 }
 
 // lpEach walks a listpack, calling fn with each element (string elements
@@ -310,7 +330,10 @@ func intsetEach(b []byte, fn func(v int64) error) error {
 }
 
 // buildIntset encodes sorted distinct members as an intset.
-func buildIntset(vals []int64) []byte {
+func buildIntset(vals []int64) []byte { return appendIntset(nil, vals) }
+
+// appendIntset appends the intset of sorted distinct members to b.
+func appendIntset(b []byte, vals []int64) []byte {
 	enc := 2
 	for _, v := range vals {
 		if v < -32768 || v > 32767 {
@@ -320,9 +343,8 @@ func buildIntset(vals []int64) []byte {
 			enc = 8
 		}
 	}
-	b := make([]byte, 8, 8+enc*len(vals))
-	binary.LittleEndian.PutUint32(b, uint32(enc))
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(vals)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(enc))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(vals)))
 	for _, v := range vals {
 		switch enc {
 		case 2:

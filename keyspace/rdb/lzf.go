@@ -22,21 +22,30 @@ var errLZF = errors.New("invalid LZF data")
 // returns it, or nil when the result would not fit (the caller then stores
 // the string uncompressed, as Redis does).
 func lzfCompress(in []byte, maxOut int) []byte {
-	n := len(in)
-	if n < 4 || maxOut <= 0 {
+	if maxOut <= 0 {
 		return nil
 	}
-	out := make([]byte, 0, maxOut)
-	// The hash table is sized to the input: clearing 64 KiB for a short
-	// string would cost more than compressing it.
+	tp := lzfTables.Get().(*[1 << lzfHBits]int32)
+	defer lzfTables.Put(tp)
+	return lzfCompressTo(make([]byte, 0, maxOut), tp, in, maxOut)
+}
+
+// lzfCompressTo is lzfCompress writing into dst[:0], whose capacity must
+// be at least maxOut, with tp as the hash table.
+func lzfCompressTo(dst []byte, tp *[1 << lzfHBits]int32, in []byte, maxOut int) []byte {
+	n := len(in)
+	if n < 4 || maxOut <= 0 || cap(dst) < maxOut {
+		return nil
+	}
+	out := dst[:0]
+	// The hash table is sized to the input and never cleared: a slot may
+	// hold a position from an earlier input, which the byte comparison
+	// below rejects unless it really matches (ref < i keeps it in range).
 	hbits := uint32(8)
 	for hbits < lzfHBits && 1<<hbits < n {
 		hbits++
 	}
-	tp := lzfTables.Get().(*[1 << lzfHBits]int32)
-	defer lzfTables.Put(tp)
 	table := tp[:1<<hbits]
-	clear(table)
 	hash := func(i int) uint32 {
 		v := uint32(in[i])<<16 | uint32(in[i+1])<<8 | uint32(in[i+2])
 		return (v * 2654435761) >> (32 - hbits)
@@ -60,7 +69,7 @@ func lzfCompress(in []byte, maxOut int) []byte {
 		ref := int(table[h]) - 1
 		table[h] = int32(i + 1)
 		off := i - ref - 1
-		if ref >= 0 && off < lzfMaxOff && in[ref] == in[i] && in[ref+1] == in[i+1] && in[ref+2] == in[i+2] {
+		if ref >= 0 && ref < i && off < lzfMaxOff && in[ref] == in[i] && in[ref+1] == in[i+1] && in[ref+2] == in[i+2] {
 			l := 3
 			maxL := min(lzfMaxRef, n-i)
 			for l < maxL && in[ref+l] == in[i+l] {

@@ -11,12 +11,21 @@ import (
 // CRC64 of everything written. Module savers (ModuleSaver) write their
 // values through it.
 type Writer struct {
-	w        io.Writer
+	w        io.Writer // nil: everything stays in buf (pre-encoding)
 	buf      []byte
 	crc      uint64
 	n        int64
 	err      error
 	compress bool
+
+	// Scratch space reused across values so that a save allocates
+	// nothing per key.
+	lp   lpBuilder             // listpacks being built
+	ends []int                 // quicklist node ends in lp.b
+	ints []int64               // intset members
+	zbuf []byte                // LZF output
+	ztab *[1 << lzfHBits]int32 // LZF hash table
+	num  [24]byte              // integer formatting
 
 	// Key and DB name the key whose module value is being written (nil
 	// Key for module aux data), for RedisModule_GetKeyNameFromIO.
@@ -27,15 +36,21 @@ type Writer struct {
 // NewWriter returns a Writer; compress enables LZF for strings longer than
 // 20 bytes (rdbcompression).
 func NewWriter(w io.Writer, compress bool) *Writer {
-	return &Writer{w: w, buf: make([]byte, 0, 64<<10), compress: compress}
+	return &Writer{w: w, buf: make([]byte, 0, flushAt+4<<10), compress: compress}
+}
+
+// newBufWriter returns a Writer that keeps everything in its buffer
+// (Bytes), for values encoded ahead of the file.
+func newBufWriter(compress bool) *Writer {
+	return &Writer{buf: make([]byte, 0, 256), compress: compress}
 }
 
 // flushAt is the buffered size that triggers a write to the underlying
 // writer.
-const flushAt = 60 << 10
+const flushAt = 252 << 10
 
 func (w *Writer) maybeFlush() {
-	if len(w.buf) >= flushAt {
+	if len(w.buf) >= flushAt && w.w != nil {
 		w.Flush()
 	}
 }
@@ -43,6 +58,9 @@ func (w *Writer) maybeFlush() {
 // Flush writes buffered bytes to the underlying writer and returns the
 // first error seen so far.
 func (w *Writer) Flush() error {
+	if w.w == nil {
+		return w.err
+	}
 	if len(w.buf) > 0 && w.err == nil {
 		w.crc = CRC64(w.crc, w.buf)
 		w.n += int64(len(w.buf))
@@ -60,7 +78,7 @@ func (w *Writer) Written() int64 { return w.n + int64(len(w.buf)) }
 
 // WriteRaw appends raw bytes.
 func (w *Writer) WriteRaw(b []byte) {
-	if len(b) > flushAt {
+	if len(b) > flushAt && w.w != nil {
 		w.Flush()
 		if w.err == nil {
 			w.crc = CRC64(w.crc, b)
@@ -123,23 +141,37 @@ func (w *Writer) WriteString(s []byte) {
 			return
 		}
 	}
-	if w.compress && len(s) > 20 {
-		if c := lzfCompress(s, len(s)-4); c != nil {
-			w.buf = append(w.buf, 0xC3)
-			w.WriteLen(uint64(len(c)))
-			w.WriteLen(uint64(len(s)))
-			w.WriteRaw(c)
-			return
-		}
+	if w.compress && len(s) > 20 && w.writeLZF(s) {
+		return
 	}
 	w.WriteLen(uint64(len(s)))
 	w.WriteRaw(s)
 }
 
+// writeLZF appends s LZF-compressed when that saves more than 4 bytes.
+func (w *Writer) writeLZF(s []byte) bool {
+	maxOut := len(s) - 4
+	if cap(w.zbuf) < maxOut {
+		w.zbuf = make([]byte, 0, max(maxOut, 4<<10))
+	}
+	if w.ztab == nil {
+		w.ztab = new([1 << lzfHBits]int32)
+	}
+	c := lzfCompressTo(w.zbuf, w.ztab, s, maxOut)
+	if c == nil {
+		return false
+	}
+	w.buf = append(w.buf, 0xC3)
+	w.WriteLen(uint64(len(c)))
+	w.WriteLen(uint64(len(s)))
+	w.WriteRaw(c)
+	return true
+}
+
 // WriteInt appends an integer as a string (rdbSaveLongLongAsStringObject).
 func (w *Writer) WriteInt(v int64) {
 	if !w.writeIntEnc(v) {
-		w.WriteString(strconv.AppendInt(nil, v, 10))
+		w.WriteString(strconv.AppendInt(w.num[:0], v, 10))
 	}
 }
 
