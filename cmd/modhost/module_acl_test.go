@@ -143,3 +143,17 @@ func TestModuleClusterKeySlot(t *testing.T) {
 	}
 	require.Equal(t, "$-1\r\n", string(c.Do("tcluster.name", "16384")))
 }
+
+// TestModuleCallRunsAsContextUser checks RedisModule_Call's "C" flag with a
+// user set by SetContextUser: allowed commands run, a denied command or key
+// gives Redis 7.2's NOPERM error reply with "E" (7.0 worded these
+// differently, so they are not in the differential script).
+func TestModuleCallRunsAsContextUser(t *testing.T) {
+	c := hosttest.StartModhost(t, "--loadmodule", moduleSO(t, "test_acl")).Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("TACL.SETUSER", "on", "+get", "~k*")))
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "k1", "v1")))
+	require.Equal(t, "$2\r\nv1\r\n", string(c.Do("TACL.CALLAS", "GET", "k1")))
+	require.Equal(t, "-NOPERM User tacluser has no permissions to run the 'set' command\r\n", string(c.Do("TACL.CALLAS", "SET", "k1", "v")))
+	require.Equal(t, "-NOPERM No permissions to access a key\r\n", string(c.Do("TACL.CALLAS", "GET", "other")))
+	require.Equal(t, "$2\r\nv1\r\n", string(c.Do("GET", "k1")))
+}
