@@ -198,7 +198,7 @@ func (c *Client) Push() {
 	}
 	if c.asyncWake == nil {
 		c.asyncWake = make(chan struct{}, 1)
-		go c.asyncWriter()
+		go c.asyncWriter(c.asyncWake)
 	}
 	select {
 	case c.asyncWake <- struct{}{}:
@@ -206,9 +206,13 @@ func (c *Client) Push() {
 	}
 }
 
-// asyncWriter flushes output produced by other clients' commands.
-func (c *Client) asyncWriter() {
-	for range c.asyncWake {
+// asyncWriter flushes output produced by other clients' commands each
+// time wake fires, until the client is killed or wake is closed. wake is
+// passed in because c.asyncWake is guarded by the server lock: freeClient
+// closes it and sets it to nil, possibly before this goroutine first runs
+// (ranging over the nil field would then block forever).
+func (c *Client) asyncWriter(wake <-chan struct{}) {
+	for range wake {
 		c.srv.mu.Lock()
 		buf, seq := c.takeOutputLocked()
 		closed := c.killed

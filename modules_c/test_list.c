@@ -6,6 +6,8 @@
  *   TLIST.PUSHRO key ele             -> push through a READ-only handle
  *   TLIST.POP key head|tail          -> the element
  *   TLIST.GET key index              -> ListGet (READ handle)
+ *   TLIST.REVALL key                 -> every element by ListGet, tail first
+ *   TLIST.SETGET key index value     -> ListGet around ListSet and a Call LSET
  *   TLIST.SET key index ele          -> OK
  *   TLIST.INSERT key index ele       -> OK
  *   TLIST.DELETE key index           -> OK
@@ -140,6 +142,38 @@ static int t_einval(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return REDISMODULE_OK;
 }
 
+/* TLIST.REVALL key: ListGet from the tail to the head. */
+static int t_revall(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModule_AutoMemory(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ);
+    long n = (long)RedisModule_ValueLength(k);
+    RedisModule_ReplyWithArray(ctx, n);
+    for (long i = n - 1; i >= 0; i--) RedisModule_ReplyWithString(ctx, RedisModule_ListGet(k, i));
+    return REDISMODULE_OK;
+}
+
+/* TLIST.SETGET key index value: ListGet, then a write (ListSet through the
+ * key, then LSET through Call on the next element), then ListGet of both:
+ * the handle sees every write. */
+static int t_setget(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 4) return RedisModule_WrongArity(ctx);
+    RedisModule_AutoMemory(ctx);
+    long long idx;
+    if (RedisModule_StringToLongLong(argv[2], &idx) != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR bad index");
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ | REDISMODULE_WRITE);
+    RedisModule_ReplyWithArray(ctx, 5);
+    RedisModule_ReplyWithString(ctx, RedisModule_ListGet(k, idx));
+    RedisModule_ReplyWithString(ctx, RedisModule_ListGet(k, idx + 1));
+    RedisModule_ListSet(k, idx, argv[3]);
+    RedisModule_ReplyWithString(ctx, RedisModule_ListGet(k, idx));
+    RedisModule_Call(ctx, "LSET", "sls", argv[1], idx + 1, argv[3]);
+    RedisModule_ReplyWithString(ctx, RedisModule_ListGet(k, idx + 1));
+    RedisModule_ReplyWithLongLong(ctx, (long long)RedisModule_ValueLength(k));
+    return REDISMODULE_OK;
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -149,7 +183,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"tlist.pop", t_pop, "write"},       {"tlist.get", t_get, "readonly"},
         {"tlist.set", t_set, "write"},       {"tlist.insert", t_insert, "write"},
         {"tlist.delete", t_delete, "write"}, {"tlist.getall", t_getall, "readonly"},
-        {"tlist.einval", t_einval, "write"},
+        {"tlist.einval", t_einval, "write"}, {"tlist.revall", t_revall, "readonly"},
+        {"tlist.setget", t_setget, "write"},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, cmds[i].flags, 1, 1, 1) == REDISMODULE_ERR)

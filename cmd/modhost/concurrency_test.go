@@ -80,8 +80,14 @@ func TestServerConcurrentClients(t *testing.T) {
 			})
 		},
 		"blocked then gone": func(addr string, w int, stop <-chan struct{}) error {
+			// PING first: each round waits for the server to have taken the
+			// connection, so the workers cannot outrun maxclients.
 			return stressRounds(addr, stop, func(c *hosttest.Conn) error {
-				return c.Send(hosttest.AppendCommand(nil, "BLPOP", "nothing", "0"))
+				if err := c.Send(hosttest.AppendCommand(hosttest.AppendCommand(nil, "PING"), "BLPOP", "nothing", "0")); err != nil {
+					return err
+				}
+				_, err := c.ReadFrame()
+				return err
 			})
 		},
 		"subscribers": func(addr string, w int, stop <-chan struct{}) error {
@@ -186,6 +192,11 @@ func TestServerConcurrentClients(t *testing.T) {
 	}
 	ctl := s.Conn(t)
 	require.Equal(t, "+PONG\r\n", string(ctl.Do("PING")))
+	// Every client that went away is freed (the monitors, subscribers and
+	// blocked clients included).
+	require.Eventually(t, func() bool {
+		return listInfoField(t, ctl, "clients", "connected_clients") == "1" && listInfoField(t, ctl, "clients", "blocked_clients") == "0"
+	}, 30*time.Second, 20*time.Millisecond, "clients left: %s", string(ctl.Do("CLIENT", "LIST")))
 
 	// SHUTDOWN while clients keep coming and going.
 	stop = make(chan struct{})
@@ -200,4 +211,97 @@ func TestServerConcurrentClients(t *testing.T) {
 	require.Eventually(t, s.Exited, 10*time.Second, 20*time.Millisecond)
 	close(stop)
 	wg.Wait()
+}
+
+// TestModuleConcurrentBlocking runs module blocks of every kind at once:
+// threads unblocking (with thread-safe replies), timeouts, keys blocks
+// served by writers, blocked clients that disconnect, module timers and
+// ThreadSafeContextLock from threads, then checks that blocked-client
+// handles, contexts and timers are all released. With a -race binary the
+// harness fails the test on any data race the server reports.
+func TestModuleConcurrentBlocking(t *testing.T) {
+	s := startBlockServer(t)
+	ctl := s.Conn(t)
+	require.Equal(t, "*2\r\n:1\r\n:1\r\n", string(ctl.Do("tblock.thread", "0", "1")))
+	base := runtimeStats(t, ctl)
+	reply := func(want string, args ...string) stressWorker {
+		return func(addr string, w int, stop <-chan struct{}) error {
+			return stressRounds(addr, stop, func(c *hosttest.Conn) error {
+				return expectReply(c, want, args...)
+			})
+		}
+	}
+	workers := map[string]stressWorker{
+		"thread unblock": reply("*2\r\n:3\r\n:1\r\n", "tblock.thread", "1", "3"),
+		"thread replies": reply("*3\r\n:1\r\n:2\r\n:3\r\n", "tblock.tsreply", "3"),
+		"timeouts":       reply("+timeout\r\n", "tblock.timeout", "2"),
+		"keys": func(addr string, w int, stop <-chan struct{}) error {
+			// Served by the writer, or timed out when it was late.
+			return stressRounds(addr, stop, func(c *hosttest.Conn) error {
+				f, err := c.Command("tblock.keys", "20", "1", "mk")
+				if err != nil {
+					return err
+				}
+				if f.Type != '*' && string(f.Raw) != "+keys-timeout\r\n" {
+					return fmt.Errorf("tblock.keys: %q", f.Raw)
+				}
+				return nil
+			})
+		},
+		"keys writer": reply(":", "LPUSH", "mk", "x"),
+		"timers":      reply("+OK", "ttimer.add", "1", "7"),
+		"lock from thread": func(addr string, w int, stop <-chan struct{}) error {
+			// One TTHREAD.RACE thread runs at a time; the other worker's
+			// attempt is refused, and TTHREAD.WAIT waits for the thread.
+			return stressRounds(addr, stop, func(c *hosttest.Conn) error {
+				f, err := c.Command("tthread.race", "50")
+				if err != nil {
+					return err
+				}
+				if string(f.Raw) != "+OK\r\n" && string(f.Raw) != "-ERR already running\r\n" {
+					return fmt.Errorf("tthread.race: %q", f.Raw)
+				}
+				return expectReply(c, ":", "tthread.wait")
+			})
+		},
+		"forever then gone": func(addr string, w int, stop <-chan struct{}) error {
+			return stressRounds(addr, stop, func(c *hosttest.Conn) error {
+				if err := c.Send(hosttest.AppendCommand(hosttest.AppendCommand(nil, "PING"), "tblock.forever")); err != nil {
+					return err
+				}
+				_, err := c.ReadFrame()
+				return err
+			})
+		},
+	}
+	stop := make(chan struct{})
+	errs := make(chan error, 64)
+	var wg sync.WaitGroup
+	for name, fn := range workers {
+		for w := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := fn(s.Addr, w, stop); err != nil {
+					errs <- fmt.Errorf("%s %d: %w", name, w, err)
+				}
+			}()
+		}
+	}
+	time.Sleep(2 * time.Second)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	// The disconnected TBLOCK.FOREVER handles are released by the module.
+	require.Equal(t, byte(':'), ctl.Do("tblock.release", "0")[0])
+	_ = ctl.Do("ttimer.fired")
+	require.Eventually(t, func() bool {
+		st := runtimeStats(t, ctl)
+		return st["blocked_handles"] == 0 && st["timers"] == 0 && st["contexts"] == base["contexts"] &&
+			st["module_alloc"] == base["module_alloc"]
+	}, 30*time.Second, 20*time.Millisecond, "runtime counters: base %v, now %v", base, runtimeStats(t, ctl))
+	waitModBlocked(t, ctl, 0)
 }

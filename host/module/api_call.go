@@ -184,7 +184,7 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 		// "C": the context user (SetContextUser) or the client's user must
 		// be allowed to run the command, its keys and channels.
 		if msg, _ := ctxUserDenied(ctx, cmd, args); msg != "" {
-			fail(C.EACCES, msg)
+			fail(C.EACCES, "-NOPERM "+msg)
 			return
 		}
 	}

@@ -13,16 +13,36 @@ package module
 import "C"
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/modhost/modhost/host"
 )
 
-// replicated is one command recorded for propagation.
+// replicated is one command recorded for propagation. Its arguments are
+// packed in one buffer, each as a 4-byte little-endian length and the
+// bytes, so that recording allocates at most once (nothing once the record
+// is full: the oldest entry's buffer is reused).
 type replicated struct {
-	db     int
-	target string // "aof+repl", "aof", "repl" or "none"
-	args   []string
+	db    int
+	flags int // MH_CALL_* modifiers: the propagation target
+	args  []byte
+}
+
+// each calls fn with every argument of r, in order.
+func (r replicated) each(fn func(arg []byte)) {
+	for b := r.args; len(b) >= 4; {
+		n := int(binary.LittleEndian.Uint32(b))
+		fn(b[4 : 4+n])
+		b = b[4+n:]
+	}
+}
+
+// count returns the number of arguments of r.
+func (r replicated) count() int {
+	n := 0
+	r.each(func([]byte) { n++ })
+	return n
 }
 
 // maxReplicated bounds the record; older entries are dropped first.
@@ -45,14 +65,17 @@ func targetName(flags int) string {
 
 // record appends a copy of args to the propagation record.
 func (f *callFamily) record(db int, args [][]byte, flags int) {
-	cp := make([]string, len(args))
-	for i, a := range args {
-		cp[i] = string(a)
-	}
+	var buf []byte
 	if len(f.replicated) >= maxReplicated {
+		buf = f.replicated[0].args[:0]
+		f.replicated[0] = replicated{}
 		f.replicated = f.replicated[1:]
 	}
-	f.replicated = append(f.replicated, replicated{db: db, target: targetName(flags), args: cp})
+	for _, a := range args {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(a)))
+		buf = append(buf, a...)
+	}
+	f.replicated = append(f.replicated, replicated{db: db, flags: flags, args: buf})
 }
 
 // debugReplicated is DEBUG MODHOST-REPLICATED [RESET]: an array with one
@@ -71,12 +94,10 @@ func (f *callFamily) debugReplicated(c *host.Client, a [][]byte) {
 	c.W.ArrayLen(len(f.replicated))
 	for _, r := range f.replicated {
 		c.W.ArrayLen(3)
-		c.W.BulkString(r.target)
+		c.W.BulkString(targetName(r.flags))
 		c.W.Int(int64(r.db))
-		c.W.ArrayLen(len(r.args))
-		for _, s := range r.args {
-			c.W.BulkString(s)
-		}
+		c.W.ArrayLen(r.count())
+		r.each(func(a []byte) { c.W.Bulk(a) })
 	}
 }
 

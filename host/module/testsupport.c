@@ -455,3 +455,54 @@ int ts_cr_elem_proto(const char *p, size_t len, size_t idx, char *out, size_t ca
     mh_FreeCallReply(r);
     return rc;
 }
+
+/* ---- module command fast paths (testsupport_perf.go) ---- */
+
+#include "testsupport_perf.h"
+
+int tp_argv_retain(void) {
+    size_t base = mh_alloc_used();
+    const char buf[] = "cmdkeyvalue";
+    size_t lens[3] = {3, 3, 5}, n = 0;
+    RedisModuleString *argv[3];
+    mh_argv_build(argv, buf, lens, 3);
+    int ok = 0;
+    if (argv[1]->len == 3 && memcmp(argv[1]->ptr, "key", 3) == 0 && argv[2]->ptr[5] == '\0') ok |= 1;
+    mh_RetainString(NULL, argv[1]);
+    if (mh_StringAppendBuffer(NULL, argv[2], "!!", 2) == REDISMODULE_OK && argv[2]->len == 7 &&
+        memcmp(argv[2]->ptr, "value!!", 8) == 0)
+        ok |= 2;
+    for (int i = 0; i < 3; i++) mh_string_release(argv[i]);
+    const char *p = mh_StringPtrLen(argv[1], &n);
+    if (n == 3 && memcmp(p, "key", 3) == 0 && mh_alloc_used() > base) ok |= 4;
+    mh_string_release(argv[1]);
+    if (mh_alloc_used() == base) ok |= 8;
+    return ok;
+}
+
+int tp_ctx_recycle(void) {
+    RedisModuleCtx *ctx = mh_ctx_new(7, 3, MH_CTX_COMMAND);
+    ctx->dbid = 5;
+    mh_AutoMemory(ctx);
+    size_t base = mh_alloc_used();
+    mh_CreateString(ctx, "x", 1);
+    mh_PoolAlloc(ctx, 100);
+    mh_ReplyWithSimpleString(ctx, "OK");
+    mh_ctx_recycle(ctx);
+    int ok = 0;
+    if (ctx->getapi == mh_GetApi && ctx->handle == 7 && ctx->resp == 3) ok |= 1;
+    if (ctx->flags == 0 && ctx->dbid == 0 && ctx->automemory == 0 && ctx->am_len == 0 && ctx->pool == NULL) ok |= 2;
+    if (ctx->reply.len == 5 && memcmp(ctx->reply.buf, "+OK\r\n", 5) == 0) ok |= 4;
+    if (mh_alloc_used() == base) ok |= 8;
+    mh_ctx_free(ctx);
+    return ok;
+}
+
+int tp_reply_ll(long long v, char *out, size_t cap) {
+    RedisModuleCtx *ctx = mh_ctx_new(0, 2, MH_CTX_TEMP);
+    mh_ReplyWithLongLong(ctx, v);
+    int n = ctx->reply.len < cap ? (int)ctx->reply.len : (int)cap;
+    memcpy(out, ctx->reply.buf, (size_t)n);
+    mh_ctx_free(ctx);
+    return n;
+}
