@@ -26,15 +26,14 @@ func registerGeneric(s *host.Server) {
 		cmd("move", 3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "1.0.0", moveCommand),
 		cmd("copy", -3, "write denyoom", 1, 2, 1, "keyspace write slow", "generic", "6.2.0", copyCommand),
 		cmd("swapdb", 3, "write fast", 0, 0, 0, "keyspace write fast dangerous", "server", "4.0.0", swapdbCommand),
-		cmd("dump", 2, "readonly", 1, 1, 1, "keyspace read slow", "generic", "2.6.0", dumpRestoreCommand),
-		cmd("restore", -4, "write denyoom", 1, 1, 1, "keyspace write slow dangerous", "generic", "2.6.0", dumpRestoreCommand),
+		cmd("dump", 2, "readonly", 1, 1, 1, "keyspace read slow", "generic", "2.6.0", dumpCommand),
+		cmd("restore", -4, "write denyoom", 1, 1, 1, "keyspace write slow dangerous", "generic", "2.6.0", restoreCommand),
 	)
 }
 
 // Error texts of the generic family.
 const (
 	msgSameObject     = "ERR source and destination objects are the same"
-	msgNoRDB          = "ERR DUMP/RESTORE payloads need the RDB serializer, not available yet"
 	msgModuleNoCopy   = "ERR not supported for this module key"
 	msgModuleCopyFail = "ERR module key failed to copy"
 	msgInvalidFirstDB = "ERR invalid first DB index"
@@ -255,7 +254,3 @@ func swapdbCommand(c *host.Client, a [][]byte) {
 	ks(c).Dirty++
 	c.OK()
 }
-
-// dumpRestoreCommand answers DUMP and RESTORE until the RDB serializer
-// exists: their payload is Redis's RDB value encoding.
-func dumpRestoreCommand(c *host.Client, a [][]byte) { c.Error(msgNoRDB) }
