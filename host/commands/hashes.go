@@ -4,10 +4,8 @@ package commands
 
 import (
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"github.com/modhost/modhost/host"
@@ -285,7 +283,7 @@ func hincrbyCommand(c *host.Client, a [][]byte) {
 }
 
 func hincrbyfloatCommand(c *host.Client, a [][]byte) {
-	incr, ok := hashParseLD(a[3])
+	incr, ok := parseLongDouble(a[3])
 	if !ok {
 		c.Error(msgNotFloat)
 		return
@@ -298,19 +296,19 @@ func hincrbyfloatCommand(c *host.Client, a [][]byte) {
 	if !ok {
 		return
 	}
-	cur := hashNewLD()
+	cur := newLongDouble()
 	if v, found := h.Get(a[2]); found {
-		if cur, ok = hashParseLD(v); !ok {
+		if cur, ok = parseLongDouble(v); !ok {
 			c.Error(msgHashNotFloat)
 			return
 		}
 	}
-	sum, ok := hashAddLD(cur, incr)
+	sum, ok := addLongDouble(cur, incr)
 	if !ok {
 		c.Error(msgNaN)
 		return
 	}
-	out := hashFormatLD(sum)
+	out := formatLongDouble(sum)
 	h.Set(a[2], out)
 	c.W.Bulk(out)
 	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrbyfloat")
@@ -476,155 +474,4 @@ func hashRandWithCount(c *host.Client, key []byte, n int64, withValues bool) {
 		all[i], all[j] = all[j], all[i]
 		emit(all[i].f, all[i].v)
 	}
-}
-
-// HINCRBYFLOAT works in Redis's long double, the x87 80-bit extended
-// format on the platforms Redis is built for: a 64-bit mantissa and a
-// 15-bit exponent. big.Float at precision 64 with round-to-nearest-even
-// gives the same results for every finite value in that range.
-const (
-	hashLDPrec     = 64
-	hashLDMaxExp   = 16384    // finite values are below 2^16384 (MantExp exponent)
-	hashLDMinExp   = -16444   // the smallest denormal is 2^-16445
-	hashLDMaxChars = 5 * 1024 // MAX_LONG_DOUBLE_CHARS
-	hashLDExpGuard = 1_000_000_000
-)
-
-// hashNewLD returns a long double zero.
-func hashNewLD() *big.Float { return new(big.Float).SetPrec(hashLDPrec) }
-
-// hashParseLD reads b as Redis's string2ld (strtold over the whole
-// input, no leading blank, NaN and out-of-range values rejected); ±inf is
-// accepted.
-func hashParseLD(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) >= hashLDMaxChars || strings.IndexByte(" \t\n\v\f\r", b[0]) >= 0 {
-		return nil, false
-	}
-	body := b
-	neg := false
-	if body[0] == '+' || body[0] == '-' {
-		neg = body[0] == '-'
-		body = body[1:]
-	}
-	switch strings.ToLower(string(body)) {
-	case "inf", "infinity":
-		return hashNewLD().SetInf(neg), true
-	}
-	hex := len(body) > 1 && body[0] == '0' && (body[1]|0x20) == 'x'
-	zero, exp, ok := hashLDSyntax(body, hex)
-	if !ok {
-		return nil, false
-	}
-	if zero {
-		f := hashNewLD()
-		if neg {
-			f.Neg(f)
-		}
-		return f, true
-	}
-	// With at most hashLDMaxChars digits, a decimal exponent beyond ±20000 (or
-	// a binary one beyond ±100000) over- or underflows whatever the digits.
-	if limit := int64(20000); hex && (exp > 5*limit || exp < -5*limit) || !hex && (exp > limit || exp < -limit) {
-		return nil, false
-	}
-	f, _, err := hashNewLD().Parse(string(b), 0)
-	if err != nil {
-		return nil, false
-	}
-	if e := f.MantExp(nil); e > hashLDMaxExp || e < hashLDMinExp {
-		return nil, false
-	}
-	return f, true
-}
-
-// hashLDSyntax checks that b (without its sign) is a complete strtold number:
-// decimal or 0x-hex digits with at most one '.', at least one digit, then
-// an optional e/p exponent with at least one digit. It reports whether the
-// mantissa is zero and the (saturated) exponent.
-func hashLDSyntax(b []byte, hex bool) (zero bool, exp int64, ok bool) {
-	i := 0
-	if hex {
-		i = 2
-	}
-	digits, dot, zero := 0, false, true
-	for ; i < len(b); i++ {
-		ch := b[i]
-		isDigit := ch >= '0' && ch <= '9' || hex && (ch|0x20) >= 'a' && (ch|0x20) <= 'f'
-		switch {
-		case isDigit:
-			digits++
-			if ch != '0' {
-				zero = false
-			}
-			continue
-		case ch == '.' && !dot:
-			dot = true
-			continue
-		}
-		break
-	}
-	if digits == 0 {
-		return false, 0, false
-	}
-	if i == len(b) {
-		return zero, 0, true
-	}
-	if hex && (b[i]|0x20) != 'p' || !hex && (b[i]|0x20) != 'e' {
-		return false, 0, false
-	}
-	i++
-	eneg := false
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		eneg = b[i] == '-'
-		i++
-	}
-	if i == len(b) {
-		return false, 0, false
-	}
-	for ; i < len(b); i++ {
-		if b[i] < '0' || b[i] > '9' {
-			return false, 0, false
-		}
-		if exp < hashLDExpGuard {
-			exp = exp*10 + int64(b[i]-'0')
-		}
-	}
-	if eneg {
-		exp = -exp
-	}
-	return zero, exp, true
-}
-
-// hashAddLD returns x+y rounded to a long double; false when the sum
-// overflows to infinity.
-func hashAddLD(x, y *big.Float) (*big.Float, bool) {
-	z := hashNewLD().Add(x, y)
-	if z.IsInf() || z.Sign() != 0 && z.MantExp(nil) > hashLDMaxExp {
-		return nil, false
-	}
-	return z, true
-}
-
-// hashFormatLD is Redis's ld2string in LD_STR_HUMAN mode:
-// "%.17Lf", trailing zeros (and a trailing point) removed, "-0" as "0".
-// Like Redis it yields an empty string when the text does not fit in
-// MAX_LONG_DOUBLE_CHARS.
-func hashFormatLD(x *big.Float) []byte {
-	out := x.Append(nil, 'f', 17)
-	if len(out)+1 > hashLDMaxChars {
-		return []byte{}
-	}
-	if strings.IndexByte(string(out), '.') >= 0 {
-		for out[len(out)-1] == '0' {
-			out = out[:len(out)-1]
-		}
-		if out[len(out)-1] == '.' {
-			out = out[:len(out)-1]
-		}
-	}
-	if string(out) == "-0" {
-		out = out[:0]
-		out = append(out, '0')
-	}
-	return out
 }

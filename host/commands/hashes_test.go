@@ -30,13 +30,13 @@ func TestHashLongDoubleIncr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.cur+"+"+tt.incr, func(t *testing.T) {
-			x, ok := hashParseLD([]byte(tt.cur))
+			x, ok := parseLongDouble([]byte(tt.cur))
 			require.True(t, ok)
-			y, ok := hashParseLD([]byte(tt.incr))
+			y, ok := parseLongDouble([]byte(tt.incr))
 			require.True(t, ok)
-			z, ok := hashAddLD(x, y)
+			z, ok := addLongDouble(x, y)
 			require.True(t, ok)
-			require.Equal(t, tt.want, string(hashFormatLD(z)))
+			require.Equal(t, tt.want, string(formatLongDouble(z)))
 		})
 	}
 }
@@ -75,7 +75,7 @@ func TestHashParseLongDouble(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			f, ok := hashParseLD([]byte(tt.in))
+			f, ok := parseLongDouble([]byte(tt.in))
 			require.Equal(t, tt.ok, ok)
 			if ok {
 				require.Equal(t, tt.inf, f.IsInf())
@@ -85,10 +85,10 @@ func TestHashParseLongDouble(t *testing.T) {
 }
 
 func TestHashLongDoubleOverflow(t *testing.T) {
-	x, ok := hashParseLD([]byte("1e4932"))
+	x, ok := parseLongDouble([]byte("1e4932"))
 	require.True(t, ok)
-	_, ok = hashAddLD(x, x)
+	_, ok = addLongDouble(x, x)
 	require.False(t, ok, "1e4932*2 overflows an 80-bit long double")
 	// 1e4932 prints as its 4933 integer digits (the zero fraction is trimmed).
-	require.Equal(t, 4933, len(hashFormatLD(x)))
+	require.Equal(t, 4933, len(formatLongDouble(x)))
 }

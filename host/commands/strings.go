@@ -4,8 +4,6 @@ package commands
 // ranges and APPEND (Redis's t_string.c behaviour).
 
 import (
-	"math/big"
-	"strings"
 
 	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/keyspace"
@@ -573,190 +571,26 @@ func setrangeCommand(c *host.Client, a [][]byte) {
 	c.W.Int(int64(n))
 }
 
-// Long double emulation for INCRBYFLOAT/HINCRBYFLOAT. Redis computes in
-// the x87 80-bit long double (64-bit mantissa) and prints "%.17Lf" with
-// trailing zeros trimmed; big.Float at precision 64 reproduces both.
-const (
-	ldPrec       = 64
-	ldMaxExp     = 16384  // LDBL_MAX < 2^16384 (big.Float exponent)
-	ldMinExp     = -16444 // smallest denormal 2^-16445 (big.Float exponent)
-	ldMaxStrLen  = 5*1024 - 1
-	msgLDNotFlt  = keyspace.MsgNotFloat
-	msgLDInfOrNa = msgNaN
-)
-
-// parseLongDouble parses b as Redis's string2ld (strtold over the whole
-// input, no leading blank, not NaN, no overflow or underflow to zero).
-func parseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > ldMaxStrLen {
-		return nil, false
-	}
-	s := string(b)
-	body := s
-	neg := false
-	if body[0] == '+' || body[0] == '-' {
-		neg = body[0] == '-'
-		body = body[1:]
-	}
-	switch l := strings.ToLower(body); l {
-	case "inf", "infinity":
-		return new(big.Float).SetInf(neg), true
-	}
-	var base int
-	switch {
-	case len(body) > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X'):
-		if !validHexFloat(body[2:]) {
-			return nil, false
-		}
-		base = 0
-	case validDecFloat(body):
-		base = 10
-	default:
-		return nil, false
-	}
-	f, _, err := new(big.Float).SetPrec(ldPrec).Parse(s, base)
-	if err != nil {
-		return nil, false
-	}
-	if f.Sign() == 0 {
-		if allZeroDigits(body) {
-			return f, true
-		}
-		return nil, false
-	}
-	exp := f.MantExp(nil)
-	if exp > ldMaxExp || exp < ldMinExp {
-		return nil, false
-	}
-	return f, true
-}
-
-// validDecFloat reports whether s is a decimal strtod number without sign:
-// digits with an optional point (at least one digit) and an optional
-// exponent with at least one digit.
-func validDecFloat(s string) bool {
-	i, digits := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// validHexFloat is validDecFloat for the part after "0x": hex digits, an
-// optional point, an optional binary exponent "p[+-]digits".
-func validHexFloat(s string) bool {
-	isHex := func(ch byte) bool {
-		return ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F'
-	}
-	i, digits := 0, 0
-	for i < len(s) && isHex(s[i]) {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isHex(s[i]) {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'p' || s[i] == 'P') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// allZeroDigits reports whether the mantissa of a number is zero (a true
-// zero, as opposed to an underflow).
-func allZeroDigits(s string) bool {
-	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		s = s[2:]
-	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '0', '.':
-		case 'e', 'E', 'p', 'P':
-			return true
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// formatLongDouble is Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf"
-// with trailing zeros (and a bare point) removed and "-0" written "0".
-func formatLongDouble(f *big.Float) []byte {
-	out := f.Append(make([]byte, 0, 40), 'f', 17)
-	if i := len(out) - 1; strings.IndexByte(string(out), '.') >= 0 {
-		for out[i] == '0' {
-			i--
-		}
-		if out[i] == '.' {
-			i--
-		}
-		out = out[:i+1]
-	}
-	if string(out) == "-0" {
-		out = out[:1]
-		out[0] = '0'
-	}
-	return out
-}
-
 // incrLongDouble adds incr to cur (nil means a missing key, 0) with long
 // double arithmetic and returns the formatted result or an error text.
 func incrLongDouble(cur, incr []byte) ([]byte, string) {
-	v := new(big.Float).SetPrec(ldPrec)
+	v := newLongDouble()
 	if cur != nil {
 		var ok bool
 		if v, ok = parseLongDouble(cur); !ok {
-			return nil, msgLDNotFlt
+			return nil, msgNotFloat
 		}
 	}
 	by, ok := parseLongDouble(incr)
 	if !ok {
-		return nil, msgLDNotFlt
+		return nil, msgNotFloat
 	}
 	if v.IsInf() || by.IsInf() {
-		return nil, msgLDInfOrNa
+		return nil, msgNaN
 	}
-	sum := new(big.Float).SetPrec(ldPrec).Add(v, by)
-	if sum.Sign() != 0 && sum.MantExp(nil) > ldMaxExp {
-		return nil, msgLDInfOrNa
+	sum, ok := addLongDouble(v, by)
+	if !ok {
+		return nil, msgNaN
 	}
 	return formatLongDouble(sum), ""
 }

@@ -486,31 +486,16 @@ func (l *loader) readZSet(t byte) (keyspace.Value, error) {
 			add(m, f)
 		}
 	default:
-		s, err := l.r.ReadString()
-		if err != nil {
-			return nil, err
-		}
-		var member []byte
-		odd := false
-		each := lpEach
-		msg := "Zset listpack integrity check failed."
-		if t == TypeZSetZiplist {
-			each, msg = zlEach, "Zset ziplist integrity check failed."
-		}
-		if each(s, func(e []byte) error {
-			if !odd {
-				member, odd = append(member[:0], e...), true
-				return nil
-			}
-			odd = false
-			f, err := strconv.ParseFloat(string(e), 64)
+		err := l.readPairs(t == TypeZSetZiplist, "Zset", func(member, score []byte) error {
+			f, err := strconv.ParseFloat(string(score), 64)
 			if err != nil {
 				return errEncoding
 			}
 			add(member, f)
 			return nil
-		}) != nil || odd {
-			return nil, l.r.corrupt("%s", msg)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if bad != nil {
@@ -520,6 +505,35 @@ func (l *loader) readZSet(t byte) (keyspace.Value, error) {
 		return nil, errEmptyKey
 	}
 	return z, nil
+}
+
+// readPairs reads a listpack string (a ziplist when ziplist is set) of
+// alternating first/second elements, as small hashes and sorted sets are
+// stored, and calls fn with each pair. A bad encoding, an odd element
+// count or an error from fn is Redis's "<kind> <format> integrity check
+// failed." corruption error.
+func (l *loader) readPairs(ziplist bool, kind string, fn func(first, second []byte) error) error {
+	s, err := l.r.ReadString()
+	if err != nil {
+		return err
+	}
+	each, format := lpEach, "listpack"
+	if ziplist {
+		each, format = zlEach, "ziplist"
+	}
+	var first []byte
+	odd := false
+	if each(s, func(e []byte) error {
+		if !odd {
+			first, odd = append(first[:0], e...), true
+			return nil
+		}
+		odd = false
+		return fn(first, e)
+	}) != nil || odd {
+		return l.r.corrupt("%s %s integrity check failed.", kind, format)
+	}
+	return nil
 }
 
 func (l *loader) readHash(t byte) (keyspace.Value, error) {
@@ -556,27 +570,12 @@ func (l *loader) readHash(t byte) (keyspace.Value, error) {
 			return nil, l.r.corrupt("Zipmap integrity check failed.")
 		}
 	default:
-		s, err := l.r.ReadString()
+		err := l.readPairs(t == TypeHashZiplist, "Hash", func(field, value []byte) error {
+			set(field, value)
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		var field []byte
-		odd := false
-		each := lpEach
-		msg := "Hash listpack integrity check failed."
-		if t == TypeHashZiplist {
-			each, msg = zlEach, "Hash ziplist integrity check failed."
-		}
-		if each(s, func(e []byte) error {
-			if !odd {
-				field, odd = append(field[:0], e...), true
-				return nil
-			}
-			odd = false
-			set(field, e)
-			return nil
-		}) != nil || odd {
-			return nil, l.r.corrupt("%s", msg)
 		}
 	}
 	if dup {
