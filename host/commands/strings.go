@@ -4,7 +4,6 @@ package commands
 // ranges and APPEND (Redis's t_string.c behaviour).
 
 import (
-
 	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/keyspace"
 )
