@@ -1,202 +1,156 @@
 package host
 
+/*
+#include "loader.h"
+*/
+import "C"
+
 import (
-	"fmt"
-	"runtime/debug"
+	"bytes"
+	"strconv"
 	"strings"
-	"time"
+
+	"github.com/modhost/modhost/server"
 )
 
-// Messages shared by the dispatcher and the core commands (Redis's texts).
+// Texts for replies the dispatcher makes itself.
 const (
-	msgNoAuth        = "NOAUTH Authentication required."
-	msgSyntax        = "ERR syntax error"
-	msgNotInt        = "ERR value is not an integer or out of range"
-	msgDBIndex       = "ERR DB index is out of range"
-	protectedModeMsg = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+	msgPostponedMisuse = "API misuse detected in module %s: RedisModule_ReplyWith*(REDISMODULE_POSTPONED_LEN) not matched by the same number of RedisModule_SetReply*Len() calls."
+	msgIncompleteReply = "ERR module command '%s' left a postponed reply length unset; reply dropped"
+	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
 )
 
-// Pre-execution hook: returns true when it fully handled the command (for
-// example MULTI queueing).
-type preExecHook func(c *Client, cmd *Command, args [][]byte) bool
-
-// execute runs one command for c under the server lock: lookup, checks,
-// the handler (with panic containment), statistics and after-command work.
-func (s *Server) execute(c *Client, args [][]byte) {
-	if c.clk.on {
-		c.LastActive = c.clk.at(c.clk.last)
-	} else {
-		c.LastActive = time.Now()
-	}
-	mark := len(c.W.Buf)
-	if c.replyMode == replySkipNext {
-		c.replyMode = replySkip
-	}
-	s.current = c
-	if s.hooks.filter != nil {
-		args = s.hooks.filter(c, args)
-	}
-	cmd := s.dispatch(c, args)
-	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(FlagAdmin|FlagSkipMonitor) == 0 {
-		s.feedMonitors(c, args)
-	}
-	switch c.replyMode {
-	case replyOff:
-		if cmd == nil || cmd.FullName != "client|reply" {
-			c.W.Buf = c.W.Buf[:mark]
+// run is the server.Handler of a module command: it takes a pooled context,
+// calls the module's function in one crossing (argv is built in C, in one
+// allocation), copies the RESP bytes the module produced into the client's
+// reply and returns the context to the pool. Arguments are copied into
+// module strings before the call, so modules may retain them.
+func (mc *command) run(c *server.Client, args [][]byte) {
+	if mc.fn == nil { // a container called with an unknown subcommand
+		name := ""
+		if len(args) > 1 {
+			name = string(args[1])
 		}
-	case replySkip:
-		c.W.Buf = c.W.Buf[:mark]
-		c.replyMode = replyOn
-	}
-	if len(c.pending.Buf) > 0 {
-		c.W.Buf = append(c.W.Buf, c.pending.Buf...)
-		c.pending.Buf = c.pending.Buf[:0]
-	}
-	s.current = nil
-	s.afterCommandLocked()
-}
-
-// afterCommandLocked runs the work Redis does after each command: serve
-// clients blocked on keys made ready, then the registered hooks.
-func (s *Server) afterCommandLocked() {
-	s.serveReadyKeys()
-	for _, fn := range s.afterCommand {
-		fn()
-	}
-}
-
-// dispatch checks and calls the command; it returns the command that ran
-// (nil when it was rejected before lookup).
-func (s *Server) dispatch(c *Client, args [][]byte) *Command {
-	cmd, ok := s.Cmds.Resolve(args)
-	if cmd == nil || !ok {
-		s.rejectUnknown(c, cmd, args)
-		return nil
-	}
-	c.LastCmd = cmd.FullName
-	if !cmd.arityOK(len(args)) {
-		s.reject(c, cmd, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
-		return cmd
-	}
-	if !c.Authenticated && s.hot.requirePass != "" && cmd.Flags&FlagNoAuth == 0 {
-		s.reject(c, cmd, msgNoAuth)
-		return cmd
-	}
-	if c.auth != nil {
-		if msg := c.userDenied(cmd, args); msg != "" {
-			s.reject(c, cmd, msg)
-			return cmd
-		}
-	}
-	if cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
-		top := cmd // a protected subcommand is reported by its container's name
-		if top.Parent != nil {
-			top = top.Parent
-		}
-		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), cmd.Protected))
-		return cmd
-	}
-	if s.hooks.busy && s.busyRejected(c, cmd) {
-		return cmd
-	}
-	for _, h := range s.preExec {
-		if h(c, cmd, args) {
-			return cmd
-		}
-	}
-	s.call(c, cmd, args)
-	return cmd
-}
-
-// call runs a resolved command's handler and records statistics. It is also
-// the entry point for nested calls (MULTI/EXEC, module RedisModule_Call).
-//
-// Inside a connection's batch the client's batch clock supplies the start
-// time (the end of the previous command), which is also pinned as the
-// keyspace's command time: one clock read per command. The commands of
-// EXEC keep EXEC's time, as in Redis. Elsewhere (module threads, timers,
-// fake clients) the clock is read directly and the keyspace's pin, if any,
-// is left alone.
-func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
-	c.errs = 0
-	var dur time.Duration
-	if c.clk.on {
-		start := c.clk.last
-		if !c.inExec {
-			s.Keys.PinTime(c.clk.at(start).UnixMilli())
-		}
-		s.runHandler(c, cmd, args)
-		dur = c.clk.tick() - start
-	} else {
-		t0 := time.Now()
-		s.runHandler(c, cmd, args)
-		dur = time.Since(t0)
-	}
-	cmd.Calls++
-	cmd.Usec += dur.Microseconds()
-	if c.errs > 0 {
-		cmd.FailedCalls++
-	}
-	s.stats.commands++
-}
-
-// runHandler calls the handler, containing panics: the partial reply is
-// dropped, an error is answered, the stack is logged and the server goes on.
-func (s *Server) runHandler(c *Client, cmd *Command, args [][]byte) {
-	mark := len(c.W.Buf)
-	defer func() {
-		if r := recover(); r != nil {
-			c.W.Buf = c.W.Buf[:mark]
-			s.Log.Warningf("Panic in command '%s': %v\n%s", cmd.FullName, r, debug.Stack())
-			c.Error(fmt.Sprintf("ERR internal error while executing '%s': %v", cmd.FullName, r))
-		}
-	}()
-	cmd.Handler(c, args)
-}
-
-// reject answers a command refused before execution (rejected_calls).
-func (s *Server) reject(c *Client, cmd *Command, msg string) {
-	if cmd != nil {
-		cmd.RejectedCalls++
-	}
-	if cmd != nil && cmd.FullName == "exec" {
-		// A refused EXEC discards the transaction (Redis's execCommandAbort).
-		s.discardTx(c)
-		c.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		c.Error(sprintf(msgNoSubcommand, name, upper(mc.hc.Name)))
 		return
 	}
-	c.Error(msg)
-	s.onReject(c)
-}
-
-// onReject lets MULTI flag the transaction when a queued command is refused.
-func (s *Server) onReject(c *Client) {
-	if tx := c.tx; tx != nil {
-		tx.dirtyExec = true
-	}
-}
-
-// rejectUnknown answers an unknown command or subcommand as Redis does.
-func (s *Server) rejectUnknown(c *Client, container *Command, args [][]byte) {
-	var msg string
-	if container != nil {
-		msg = fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", clip(args[1], 128), strings.ToUpper(container.Name))
+	sys := mc.mod.sys
+	pc := mc.ctxs.get(sys, mc.mod, c, args, C.MH_CTX_COMMAND)
+	buf, lens := sys.packArgs(args)
+	prevUs := C.mh_cached_us
+	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
+	pending := C.mh_cmd_run_pooled(pc.c, mc.fn, buf, lens, C.int(len(args)))
+	C.mh_cached_us = prevUs
+	if pending > 0 {
+		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
+		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
 	} else {
-		var sb strings.Builder
-		for i := 1; i < len(args) && sb.Len() < 128; i++ {
-			fmt.Fprintf(&sb, "'%s' ", clip(args[i], 128-sb.Len()))
-		}
-		msg = fmt.Sprintf("ERR unknown command '%s', with args beginning with: %s", clip(args[0], 128), sb.String())
+		out := replyBytes(pc.c)
+		countReplyErrors(c, out)
+		c.W.Buf = append(c.W.Buf, out...)
 	}
-	msg = strings.NewReplacer("\r", " ", "\n", " ").Replace(msg)
-	c.Error(msg)
-	s.onReject(c)
+	mc.ctxs.put(pc)
 }
 
-func clip(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
+// singleError reports whether reply is exactly one error reply, and its
+// text (errorstats counts it as Redis does for a module's ReplyWithError).
+func singleError(reply []byte) (string, bool) {
+	if len(reply) < 3 || reply[0] != '-' {
+		return "", false
 	}
-	return b
+	i := bytes.Index(reply, []byte("\r\n"))
+	if i != len(reply)-2 {
+		return "", false
+	}
+	return string(reply[1:i]), true
+}
+
+// countReplyErrors counts every error reply in a module command's output in
+// errorstats, nested ones included: Redis counts each RedisModule_ReplyWith-
+// Error as it is added, wherever it sits in the reply.
+func countReplyErrors(c *server.Client, out []byte) {
+	if bytes.IndexByte(out, '-') < 0 { // no error can be in there
+		return
+	}
+	for pos := 0; pos < len(out); {
+		next, ok := walkReply(out, pos, func(msg string) { c.CountError(errorStatMsg(msg)) })
+		if !ok {
+			return
+		}
+		pos = next
+	}
+}
+
+// errorStatMsg returns msg with the error code Redis's errorstats uses
+// first: the text up to the first space within 32 bytes of "-msg", else
+// "ERR".
+func errorStatMsg(msg string) string {
+	i := strings.IndexByte(msg, ' ')
+	if i < 0 || i+1 >= 32 {
+		return "ERR"
+	}
+	return msg
+}
+
+// walkReply steps over the RESP reply starting at out[pos], calling onErr
+// with the text of each simple or blob error in it, and returns the offset
+// after it; ok is false on malformed input.
+func walkReply(out []byte, pos int, onErr func(string)) (next int, ok bool) {
+	end := bytes.Index(out[pos:], []byte("\r\n"))
+	if end < 1 {
+		return 0, false
+	}
+	end += pos
+	typ, line := out[pos], out[pos+1:end]
+	next = end + 2
+	switch typ {
+	case '-':
+		onErr(string(line))
+		return next, true
+	case '+', ':', '_', ',', '#', '(':
+		return next, true
+	case '$', '!', '=':
+		n, err := strconv.Atoi(string(line))
+		if err != nil || n < 0 { // $-1: null bulk
+			return next, err == nil
+		}
+		if next+n+2 > len(out) {
+			return 0, false
+		}
+		if typ == '!' {
+			onErr(string(out[next : next+n]))
+		}
+		return next + n + 2, true
+	case '*', '~', '>', '%', '|':
+		n, err := strconv.Atoi(string(line))
+		if err != nil {
+			return 0, false
+		}
+		if typ == '%' || typ == '|' {
+			n *= 2
+		}
+		for i := 0; i < n; i++ {
+			if next, ok = walkReply(out, next, onErr); !ok {
+				return 0, false
+			}
+		}
+		return next, true
+	}
+	return 0, false
+}
+
+// getKeys is the server.GetKeysFunc of a "getkeys-api" command: the module
+// is called with a keys-position request and reports keys with KeyAtPos.
+func (mc *command) getKeys(args [][]byte) []int {
+	if mc.fn == nil {
+		return nil
+	}
+	sys := mc.mod.sys
+	st := &ctxState{sys: sys, mod: mc.mod}
+	ctx := newCtx(st, 2, C.MH_CTX_KEYS_POS)
+	buf, lens := sys.packArgs(args)
+	var pending C.int
+	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	freeCtx(ctx)
+	return st.keys
 }

@@ -1,6 +1,6 @@
 /*
  * lifecycle.c - a test module for loading, unloading, contexts and the
- * commands API (modhost's host/module tests; it loads into Redis too).
+ * commands API (modhost's host tests; it loads into Redis too).
  *
  * OnLoad arguments (any order):
  *   fail          register commands, then return REDISMODULE_ERR

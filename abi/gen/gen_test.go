@@ -18,7 +18,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // TestGeneratedFilesAreFresh fails when someone changed redismodule.h or
-// host/module without running `go generate ./abi`.
+// host without running `go generate ./abi`.
 func TestGeneratedFilesAreFresh(t *testing.T) {
 	root := repoRoot(t)
 	files, err := generate(root)

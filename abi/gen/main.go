@@ -1,9 +1,9 @@
 // Command gen generates the module API tables from redismodule.h.
 //
 // Run it through `go generate ./abi`. It reads the repository's
-// redismodule.h and the implementations in host/module (C functions named
+// redismodule.h and the implementations in host (C functions named
 // mh_<Name>, Go functions exported as mhgo_<Name>), and writes
-// abi/api_gen.go, host/module/api_gen.h, host/module/getapi_gen.c and
+// abi/api_gen.go, host/api_gen.h, host/getapi_gen.c and
 // docs/API.md. With -check it writes nothing and fails if any of those
 // files is stale.
 package main

@@ -9,11 +9,11 @@ import (
 	"strings"
 )
 
-// impl is one host implementation found in host/module.
+// impl is one host implementation found in host.
 type impl struct {
 	Name    string // API name without prefix
 	Lang    string // "C" or "Go"
-	File    string // file name inside host/module
+	File    string // file name inside host
 	Partial string // reason from a modhost:partial marker, "" if complete
 	Errno   bool   // Go export takes a trailing mh_errno *C.int
 	NArgs   int    // Go export: parameters, excluding mh_errno

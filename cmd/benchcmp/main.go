@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // config holds the command-line flags.

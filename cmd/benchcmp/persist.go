@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // persistKinds cycles the value types of the -persist dataset.

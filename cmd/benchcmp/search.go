@@ -6,7 +6,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // defaultSearchSO is Debian's RediSearch 1.2.2 (package redis-redisearch).

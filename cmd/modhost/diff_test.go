@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 	"github.com/stretchr/testify/require"
 )
 

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
-	"github.com/modhost/modhost/host/commands"
-	"github.com/modhost/modhost/host/config"
-	"github.com/modhost/modhost/host/logging"
-	"github.com/modhost/modhost/host/module"
+	"github.com/modhost/modhost/internal/config"
+	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/server"
 )
 
 func main() {
@@ -46,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := cfg.LoadArgs(args, stdin)
 	switch {
 	case errors.Is(err, config.ErrVersion):
-		fmt.Fprintf(stdout, "modhost v=%s redis_version=%s bits=64 go=%s\n", host.Version, host.RedisVersion, runtime.Version())
+		fmt.Fprintf(stdout, "modhost v=%s redis_version=%s bits=64 go=%s\n", server.Version, server.RedisVersion, runtime.Version())
 		return 0
 	case errors.Is(err, config.ErrHelp):
 		fmt.Fprint(stdout, usage)
@@ -72,19 +72,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func serve(cfg *config.Config, log *logging.Logger) int {
 	pid := os.Getpid()
 	log.Noticef("oO0OoO0OoO0Oo modhost is starting oO0OoO0OoO0Oo")
-	log.Noticef("modhost version=%s, redis_version=%s, bits=64, pid=%d, just started", host.Version, host.RedisVersion, pid)
+	log.Noticef("modhost version=%s, redis_version=%s, bits=64, pid=%d, just started", server.Version, server.RedisVersion, pid)
 	if cfg.ConfigFile() == "" {
 		log.Warningf("Warning: no config file specified, using the default config. In order to specify a config file use modhost /path/to/modhost.conf")
 	} else {
 		log.Noticef("Configuration loaded")
 	}
-	srv := host.New(cfg, log)
+	srv := server.New(cfg, log)
 	commands.Register(srv)
 	if err := srv.Listen(); err != nil {
 		log.Warningf("%v", err)
 		return 1
 	}
-	log.Noticef("modhost %s (Redis API %s) 64 bit, standalone mode, port %d, PID: %d", host.Version, host.RedisVersion, cfg.Int("port"), pid)
+	log.Noticef("modhost %s (Redis API %s) 64 bit, standalone mode, port %d, PID: %d", server.Version, server.RedisVersion, cfg.Int("port"), pid)
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
 			log.Warningf("Failed to write PID file: %v", err)
@@ -94,8 +94,8 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
-	persist := host.EnablePersistence(srv)
-	if sys, ok := srv.Modules.(*module.System); ok {
+	persist := server.EnablePersistence(srv)
+	if sys, ok := srv.Modules.(*host.System); ok {
 		sys.AttachRDB(persist) // module data types in RDB files
 	}
 	if err := persist.LoadAtStartup(); err != nil {
@@ -110,7 +110,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 }
 
 // handleSignals turns SIGTERM/SIGINT into a shutdown, as Redis does.
-func handleSignals(srv *host.Server, log *logging.Logger) {
+func handleSignals(srv *server.Server, log *logging.Logger) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
 	select {
@@ -125,7 +125,7 @@ func handleSignals(srv *host.Server, log *logging.Logger) {
 		srv.Lock()
 		save := shutdownSaves(srv, name)
 		srv.Unlock()
-		if p, ok := srv.Persist.(*host.RDB); ok && save {
+		if p, ok := srv.Persist.(*server.RDB); ok && save {
 			log.Noticef("Saving the final RDB snapshot before exiting.")
 			srv.Lock()
 			err := p.SaveForShutdown()
@@ -144,7 +144,7 @@ func handleSignals(srv *host.Server, log *logging.Logger) {
 // shutdownSaves applies shutdown-on-sigterm / shutdown-on-sigint: "save"
 // forces a save, "nosave" skips it, "default" saves when save points are
 // configured.
-func shutdownSaves(srv *host.Server, sig string) bool {
+func shutdownSaves(srv *server.Server, sig string) bool {
 	opt := srv.Config.String("shutdown-on-" + strings.ToLower(sig))
 	switch {
 	case strings.Contains(opt, "nosave"):

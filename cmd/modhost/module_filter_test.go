@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 	"github.com/stretchr/testify/require"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 	"github.com/stretchr/testify/require"
 )
 

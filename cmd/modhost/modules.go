@@ -4,9 +4,9 @@ import (
 	"errors"
 
 	"github.com/modhost/modhost/host"
-	"github.com/modhost/modhost/host/config"
-	"github.com/modhost/modhost/host/logging"
-	"github.com/modhost/modhost/host/module"
+	"github.com/modhost/modhost/internal/config"
+	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/server"
 )
 
 // errModuleStartup stops the server when a start-up module fails to load.
@@ -16,8 +16,8 @@ var errModuleStartup = errors.New("module start-up failure")
 // and loads the modules named by loadmodule directives, in order, as Redis
 // does after "Server initialized". A module that fails to load aborts the
 // start with Redis's log line.
-func installModules(srv *host.Server, cfg *config.Config, log *logging.Logger) error {
-	sys := module.New(srv)
+func installModules(srv *server.Server, cfg *config.Config, log *logging.Logger) error {
+	sys := host.New(srv)
 	srv.Modules = sys
 	srv.Lock()
 	defer srv.Unlock()

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // redisCLI runs redis-cli against addr and returns its output.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // TestBlockingTimeoutOutOfRange checks the Redis 7.2+ answers for timeouts

@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modhost/modhost/host/hosttest"
+	"github.com/modhost/modhost/internal/hosttest"
 )
 
 // Integration tests for the set and sorted-set families that differential

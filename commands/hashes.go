@@ -1,0 +1,477 @@
+package commands
+
+// Hash commands (https://redis.io/commands/?group=hash).
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"unsafe"
+
+	"github.com/modhost/modhost/keyspace"
+	"github.com/modhost/modhost/server"
+)
+
+func init() { families = append(families, registerHashes) }
+
+// Error texts of the hash commands (Redis's wording).
+const (
+	msgHashNotInt     = "ERR hash value is not an integer"
+	msgHashNotFloat   = "ERR hash value is not a float"
+	msgHashNaNInf     = "ERR value is NaN or Infinity"
+	msgHashOutOfRange = "ERR value is out of range"
+	msgHashBadCursor  = "ERR invalid cursor"
+	msgHashNoValues   = "ERR NOVALUES option can only be used in HSCAN"
+)
+
+func registerHashes(s *server.Server) {
+	s.Cmds.Add(
+		cmd("hset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetCommand),
+		cmd("hsetnx", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetnxCommand),
+		cmd("hget", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hgetCommand),
+		cmd("hmset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hmsetCommand),
+		cmd("hmget", -3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hmgetCommand),
+		cmd("hgetall", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hgetallCommand),
+		cmd("hdel", -3, "write fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hdelCommand),
+		cmd("hlen", 2, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hlenCommand),
+		cmd("hexists", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hexistsCommand),
+		cmd("hincrby", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hincrbyCommand),
+		cmd("hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.6.0", hincrbyfloatCommand),
+		cmd("hkeys", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hkeysCommand),
+		cmd("hvals", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hvalsCommand),
+		cmd("hstrlen", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "3.2.0", hstrlenCommand),
+		cmd("hscan", -3, "readonly", 1, 1, 1, "read hash slow", "hash", "2.8.0", hscanCommand),
+		cmd("hrandfield", -2, "readonly", 1, 1, 1, "read hash slow", "hash", "6.2.0", hrandfieldCommand),
+	)
+}
+
+// hashStrBytes views a stored field name as bytes without copying; the
+// result is read-only.
+func hashStrBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// hashRead looks key up for a read command: (nil, true) when missing.
+func hashRead(c *server.Client, key []byte) (*keyspace.Hash, bool) {
+	v, ok := lookupRead(c, key, keyspace.KindHash)
+	if !ok || v == nil {
+		return nil, ok
+	}
+	return v.(*keyspace.Hash), true
+}
+
+// hashWriteOrCreate is Redis's hashTypeLookupWriteOrCreate: the hash at key,
+// created (and added) when missing; false after a WRONGTYPE reply.
+func hashWriteOrCreate(c *server.Client, key []byte) (*keyspace.Hash, bool) {
+	v, ok := lookupWrite(c, key, keyspace.KindHash)
+	if !ok {
+		return nil, false
+	}
+	if v != nil {
+		return v.(*keyspace.Hash), true
+	}
+	h := ks(c).NewHash()
+	ks(c).Add(c.DB, key, h)
+	return h, true
+}
+
+func hsetCommand(c *server.Client, a [][]byte)  { hashSet(c, a, "hset") }
+func hmsetCommand(c *server.Client, a [][]byte) { hashSet(c, a, "hmset") }
+
+// hashSet implements HSET (reply: fields created) and HMSET (reply: OK).
+func hashSet(c *server.Client, a [][]byte, name string) {
+	if len(a)%2 == 1 {
+		listArityErr(c, name)
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	created := 0
+	for i := 2; i < len(a); i += 2 {
+		if h.Set(a[i], a[i+1]) {
+			created++
+		}
+	}
+	if name == "hset" {
+		c.W.Int(int64(created))
+	} else {
+		c.OK()
+	}
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+	ks(c).Dirty += int64((len(a)-2)/2 - 1)
+}
+
+func hsetnxCommand(c *server.Client, a [][]byte) {
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	if h.Exists(a[2]) {
+		c.W.Int(0)
+		return
+	}
+	h.Set(a[2], a[3])
+	c.W.Int(1)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+}
+
+func hgetCommand(c *server.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil {
+		if v, found := h.Get(a[2]); found {
+			c.W.Bulk(v)
+			return
+		}
+	}
+	c.W.NullBulk()
+}
+
+func hmgetCommand(c *server.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	c.W.ArrayLen(len(a) - 2)
+	for _, f := range a[2:] {
+		if h != nil {
+			if v, found := h.Get(f); found {
+				c.W.Bulk(v)
+				continue
+			}
+		}
+		c.W.NullBulk()
+	}
+}
+
+// Parts of a hash that hashGetAll replies with.
+const (
+	hashWantKeys = 1 << iota
+	hashWantVals
+)
+
+func hgetallCommand(c *server.Client, a [][]byte) { hashGetAll(c, a[1], hashWantKeys|hashWantVals) }
+func hkeysCommand(c *server.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantKeys) }
+func hvalsCommand(c *server.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantVals) }
+
+// hashGetAll is HGETALL (a map), HKEYS and HVALS (arrays).
+func hashGetAll(c *server.Client, key []byte, what int) {
+	h, ok := hashRead(c, key)
+	if !ok {
+		return
+	}
+	n := 0
+	if h != nil {
+		n = h.Len()
+	}
+	if what == hashWantKeys|hashWantVals {
+		c.W.MapLen(n)
+	} else {
+		c.W.ArrayLen(n)
+	}
+	if h == nil {
+		return
+	}
+	w := &c.W
+	h.Each(func(f string, v []byte) bool {
+		if what&hashWantKeys != 0 {
+			w.BulkString(f)
+		}
+		if what&hashWantVals != 0 {
+			w.Bulk(v)
+		}
+		return true
+	})
+}
+
+func hdelCommand(c *server.Client, a [][]byte) {
+	v, ok := lookupWrite(c, a[1], keyspace.KindHash)
+	if !ok {
+		return
+	}
+	if v == nil {
+		c.W.Int(0)
+		return
+	}
+	h := v.(*keyspace.Hash)
+	deleted := 0
+	for _, f := range a[2:] {
+		if h.Delete(f) {
+			deleted++
+			if h.Len() == 0 {
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		k := ks(c)
+		k.Modified(c.DB, a[1], keyspace.NotifyHash, "hdel")
+		k.Dirty += int64(deleted - 1)
+		if h.Len() == 0 {
+			k.Delete(c.DB, a[1])
+			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+		}
+	}
+	c.W.Int(int64(deleted))
+}
+
+func hlenCommand(c *server.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.Int(0)
+		return
+	}
+	c.W.Int(int64(h.Len()))
+}
+
+func hexistsCommand(c *server.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil && h.Exists(a[2]) {
+		c.W.Int(1)
+		return
+	}
+	c.W.Int(0)
+}
+
+func hstrlenCommand(c *server.Client, a [][]byte) {
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h != nil {
+		if v, found := h.Get(a[2]); found {
+			c.W.Int(int64(len(v)))
+			return
+		}
+	}
+	c.W.Int(0)
+}
+
+func hincrbyCommand(c *server.Client, a [][]byte) {
+	incr, ok := intArg(c, a[3])
+	if !ok {
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	var cur int64
+	if v, found := h.Get(a[2]); found {
+		if cur, ok = parseInt(v); !ok {
+			c.Error(msgHashNotInt)
+			return
+		}
+	}
+	if incr < 0 && cur < 0 && incr < math.MinInt64-cur || incr > 0 && cur > 0 && incr > math.MaxInt64-cur {
+		c.Error(msgOverflow)
+		return
+	}
+	cur += incr
+	var buf [24]byte
+	h.Set(a[2], strconv.AppendInt(buf[:0], cur, 10))
+	c.W.Int(cur)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrby")
+}
+
+func hincrbyfloatCommand(c *server.Client, a [][]byte) {
+	incr, ok := parseLongDouble(a[3])
+	if !ok {
+		c.Error(msgNotFloat)
+		return
+	}
+	if incr.IsInf() {
+		c.Error(msgHashNaNInf)
+		return
+	}
+	h, ok := hashWriteOrCreate(c, a[1])
+	if !ok {
+		return
+	}
+	cur := newLongDouble()
+	if v, found := h.Get(a[2]); found {
+		if cur, ok = parseLongDouble(v); !ok {
+			c.Error(msgHashNotFloat)
+			return
+		}
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		c.Error(msgNaN)
+		return
+	}
+	out := formatLongDouble(sum)
+	h.Set(a[2], out)
+	c.W.Bulk(out)
+	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrbyfloat")
+}
+
+func hscanCommand(c *server.Client, a [][]byte) {
+	cursor, ok := parseScanCursor(a[2])
+	if !ok {
+		c.Error(msgHashBadCursor)
+		return
+	}
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.ArrayLen(2)
+		c.W.BulkString("0")
+		c.W.ArrayLen(0)
+		return
+	}
+	count := int64(10)
+	var pattern []byte
+	noValues := false
+	for i := 3; i < len(a); {
+		more := len(a) - i
+		switch {
+		case eqFold(a[i], "count") && more >= 2:
+			if count, ok = intArg(c, a[i+1]); !ok {
+				return
+			}
+			if count < 1 {
+				c.Error(msgSyntax)
+				return
+			}
+			i += 2
+		case eqFold(a[i], "match") && more >= 2:
+			pattern = a[i+1]
+			if len(pattern) == 1 && pattern[0] == '*' {
+				pattern = nil
+			}
+			i += 2
+		case eqFold(a[i], "novalues"):
+			noValues = true
+			i++
+		default:
+			c.Error(msgSyntax)
+			return
+		}
+	}
+	var items [][]byte
+	next := h.Scan(cursor, int(min(count, math.MaxInt32)), func(f string, v []byte) {
+		if pattern != nil && !keyspace.GlobMatch(pattern, hashStrBytes(f), false) {
+			return
+		}
+		items = append(items, hashStrBytes(f))
+		if !noValues {
+			items = append(items, v)
+		}
+	})
+	var buf [20]byte
+	c.W.ArrayLen(2)
+	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
+	c.W.ArrayLen(len(items))
+	for _, b := range items {
+		c.W.Bulk(b)
+	}
+}
+
+// hashRandMaxReply bounds the reply of HRANDFIELD with a huge negative
+// count: past it the client is disconnected, as Redis closes a client
+// whose output buffer overflows.
+const hashRandMaxReply = 512 << 20
+
+func hrandfieldCommand(c *server.Client, a [][]byte) {
+	if len(a) >= 3 {
+		n, ok := listRangeArg(c, a[2])
+		if !ok {
+			return
+		}
+		if len(a) > 4 || len(a) == 4 && !eqFold(a[3], "withvalues") {
+			c.Error(msgSyntax)
+			return
+		}
+		withValues := len(a) == 4
+		if withValues && (n < -math.MaxInt64/2 || n > math.MaxInt64/2) {
+			c.Error(msgHashOutOfRange)
+			return
+		}
+		hashRandWithCount(c, a[1], n, withValues)
+		return
+	}
+	h, ok := hashRead(c, a[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.W.NullBulk()
+		return
+	}
+	f, _, _ := h.Random()
+	c.W.BulkString(f)
+}
+
+// hashRandWithCount is HRANDFIELD key count [WITHVALUES]: distinct fields
+// for a positive count, possibly repeated ones for a negative count. With
+// values, RESP2 gets a flat array and RESP3 an array of pairs.
+func hashRandWithCount(c *server.Client, key []byte, n int64, withValues bool) {
+	h, ok := hashRead(c, key)
+	if !ok {
+		return
+	}
+	if h == nil || n == 0 {
+		c.W.ArrayLen(0)
+		return
+	}
+	pairs := withValues && c.Proto() > 2
+	emit := func(f string, v []byte) {
+		if pairs {
+			c.W.ArrayLen(2)
+		}
+		c.W.BulkString(f)
+		if withValues {
+			c.W.Bulk(v)
+		}
+	}
+	header := func(n int64) {
+		if withValues && !pairs {
+			n *= 2
+		}
+		c.W.ArrayLen(int(n))
+	}
+	if n < 0 || n == 1 {
+		count := n
+		if count < 0 {
+			count = -count
+		}
+		header(count)
+		for ; count > 0; count-- {
+			f, v, _ := h.Random()
+			emit(f, v)
+			if len(c.W.Buf) > hashRandMaxReply {
+				c.Kill()
+				return
+			}
+		}
+		return
+	}
+	size := int64(h.Len())
+	header(min(n, size))
+	if n >= size {
+		h.Each(func(f string, v []byte) bool { emit(f, v); return true })
+		return
+	}
+	type pair struct {
+		f string
+		v []byte
+	}
+	all := make([]pair, 0, size)
+	h.Each(func(f string, v []byte) bool { all = append(all, pair{f, v}); return true })
+	for i := range int(n) {
+		j := i + rand.IntN(len(all)-i)
+		all[i], all[j] = all[j], all[i]
+		emit(all[i].f, all[i].v)
+	}
+}

@@ -1,0 +1,372 @@
+package host
+
+// "Modules ACL API", users: CreateModuleUser and its rules, user names,
+// permission checks and the ACL log. The rules engine is api_acl_rules.go;
+// authentication is api_auth.go. This file exports to C, so its preamble
+// only declares.
+
+/*
+#include <stdlib.h>
+#include <errno.h>
+#include "api_acl.h"
+#include "mh_string.h"
+*/
+import "C"
+
+import (
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/server"
+)
+
+// userRef is what a RedisModuleUser handle names.
+type userRef struct {
+	u     *aclUser
+	owned bool // made by CreateModuleUser: FreeModuleUser frees the user itself
+}
+
+// users maps RedisModuleUser ids to users (module threads may call the
+// API, so it has its own lock; the users themselves follow the server lock).
+var users = struct {
+	sync.Mutex
+	next uint64
+	m    map[uint64]*userRef
+}{m: map[uint64]*userRef{}}
+
+// newUserHandle returns a C handle for r.
+func newUserHandle(r *userRef) *C.RedisModuleUser {
+	users.Lock()
+	users.next++
+	id := users.next
+	users.m[id] = r
+	users.Unlock()
+	return C.mh_user_new(C.uint64_t(id))
+}
+
+// userOf returns the user behind a handle; it panics (and so the export
+// fails with its error value) on NULL or a freed handle.
+func userOf(h *C.RedisModuleUser) *userRef {
+	if h == nil {
+		panic("NULL RedisModuleUser")
+	}
+	users.Lock()
+	r := users.m[uint64(h.id)]
+	users.Unlock()
+	if r == nil {
+		panic("RedisModuleUser used after FreeModuleUser")
+	}
+	return r
+}
+
+// UserName implements server.User.
+func (u *aclUser) UserName() string { return u.name }
+
+// CommandDenied implements server.User: the NOPERM text for cmd, or "".
+func (u *aclUser) CommandDenied(cmd *server.Command, args [][]byte) string {
+	return u.deniedText(u.checkCommand(cmd, args), cmd)
+}
+
+// defaultACLUser describes the built-in default user: every command, key
+// and channel; nopass, or the requirepass password.
+func defaultACLUser(srv *server.Server) *aclUser {
+	u := &aclUser{name: "default", enabled: true, nopass: true, allCmds: true, allKeys: true, allChans: true}
+	if srv != nil {
+		if p := srv.Config.String("requirepass"); p != "" {
+			u.nopass, u.passwords = false, []string{hashPassword(p)}
+		}
+	}
+	return u
+}
+
+// serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
+func serverLookup(srv *server.Server) cmdLookup {
+	return func(name string) *server.Command {
+		if srv == nil {
+			return nil
+		}
+		parent, sub, hasSub := strings.Cut(name, "|")
+		c := srv.Cmds.Get(parent)
+		if c == nil || !hasSub {
+			return c
+		}
+		return c.Subs[sub]
+	}
+}
+
+// mhgo_CreateModuleUser implements RedisModule_CreateModuleUser: a new
+// user called name, off, with no passwords, keys, channels or commands,
+// unknown to AUTH and not checked for duplicate names, as in Redis. Free
+// it with FreeModuleUser.
+//
+//export mhgo_CreateModuleUser
+func mhgo_CreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
+	defer guardExport(nil, "CreateModuleUser")
+	return newUserHandle(&userRef{u: newACLUser(C.GoString(name)), owned: true})
+}
+
+// mhgo_FreeModuleUser implements RedisModule_FreeModuleUser: frees the
+// handle and, for a user made by CreateModuleUser, disconnects the clients
+// authenticated as that user (after their user-changed callback).
+//
+//export mhgo_FreeModuleUser
+func mhgo_FreeModuleUser(h *C.RedisModuleUser) {
+	defer guardExport(nil, "FreeModuleUser")
+	r := userOf(h)
+	users.Lock()
+	delete(users.m, uint64(h.id))
+	users.Unlock()
+	C.free(unsafe.Pointer(h))
+	if r.owned {
+		revokeUserClients(serverFor(nil), r.u)
+	}
+}
+
+// mhgo_SetModuleUserACL implements RedisModule_SetModuleUserACL: applies
+// one ACL SETUSER operation. modhost supports on, off, nopass, resetpass,
+// >pass, <pass, #hash, !hash, allcommands/+@all, nocommands/-@all, +cmd,
+// -cmd, +cmd|sub, -cmd|sub, +@cat, -@cat, allkeys/~*, ~pattern, %R~ %W~
+// %RW~ patterns, resetkeys, allchannels/&*, &pattern, resetchannels,
+// reset, [skip-]sanitize-payload. Selectors and first-arg rules fail with
+// EINVAL. REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
+//
+//export mhgo_SetModuleUserACL
+func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(nil, "SetModuleUserACL")
+	r := userOf(h)
+	if errno := r.u.set(C.GoString(acl), serverLookup(serverFor(nil))); errno != 0 {
+		*mh_errno = C.int(errno)
+		return C.REDISMODULE_ERR
+	}
+	return C.REDISMODULE_OK
+}
+
+// mhgo_SetModuleUserACLString implements
+// RedisModule_SetModuleUserACLString: applies a whole ACL string
+// (operations separated by spaces) all or nothing. On failure *error, if
+// error is not NULL, receives Redis's text ("Error in ACL SETUSER
+// modifier '...': ..."), recorded with ctx's auto memory.
+//
+//export mhgo_SetModuleUserACLString
+func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(ctx, "SetModuleUserACLString")
+	r := userOf(h)
+	msg := r.u.setString(C.GoString(acl), serverLookup(serverFor(ctx)))
+	if msg == "" {
+		return C.REDISMODULE_OK
+	}
+	if errOut != nil {
+		*errOut = newCString(ctx, []byte(msg))
+	}
+	return C.REDISMODULE_ERR
+}
+
+// mhgo_GetModuleUserACLString implements RedisModule_GetModuleUserACLString:
+// the user's rules as ACL LIST shows them ("off sanitize-payload
+// resetchannels -@all" for a new user). The caller frees the string.
+//
+//export mhgo_GetModuleUserACLString
+func mhgo_GetModuleUserACLString(h *C.RedisModuleUser) (s *C.RedisModuleString) {
+	defer guardExport(nil, "GetModuleUserACLString")
+	return newCString(nil, []byte(userOf(h).u.describe()))
+}
+
+// mhgo_GetCurrentUserName implements RedisModule_GetCurrentUserName: the
+// user name of the client behind ctx ("default" unless a module
+// authenticated it), recorded with auto memory. Redis crashes for a
+// context without a client; modhost returns NULL.
+//
+//export mhgo_GetCurrentUserName
+func mhgo_GetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
+	defer guardExport(ctx, "GetCurrentUserName")
+	c := ctxClient(ctx)
+	if c == nil {
+		return nil
+	}
+	return newCString(ctx, []byte(c.UserName()))
+}
+
+// mhgo_GetModuleUserFromUserName implements
+// RedisModule_GetModuleUserFromUserName: a handle on the ACL user called
+// name, NULL if there is none. modhost's only ACL user is "default" (module
+// users are not ACL users, as in Redis). Free the handle with
+// FreeModuleUser; that does not delete the user.
+//
+//export mhgo_GetModuleUserFromUserName
+func mhgo_GetModuleUserFromUserName(name *C.RedisModuleString) (h *C.RedisModuleUser) {
+	defer guardExport(nil, "GetModuleUserFromUserName")
+	if string(cStringBytes(name)) != "default" {
+		return nil
+	}
+	return newUserHandle(&userRef{u: defaultACLUser(serverFor(nil))})
+}
+
+// mhgo_SetContextUser implements RedisModule_SetContextUser: the user
+// RedisModule_Call's "C" flag checks commands against. The handle must
+// outlive the context's use of it, as in Redis.
+//
+//export mhgo_SetContextUser
+func mhgo_SetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
+	defer guardExport(ctx, "SetContextUser")
+	if st := stateOf(ctx); st != nil {
+		if h == nil {
+			st.user = nil
+			return
+		}
+		st.user = userOf(h).u
+	}
+}
+
+// ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
+// false when ctx has no user (neither SetContextUser nor a client); msg is
+// the NOPERM text when that user may not run cmd with args.
+func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (msg string, ok bool) {
+	st := stateOf(ctx)
+	if st == nil {
+		return "", false
+	}
+	if st.user != nil {
+		return st.user.CommandDenied(cmd, args), true
+	}
+	if st.client == nil {
+		return "", false
+	}
+	if u := st.client.User(); u != nil {
+		return u.CommandDenied(cmd, args), true
+	}
+	return "", true
+}
+
+// mhgo_ACLCheckCommandPermissions implements
+// RedisModule_ACLCheckCommandPermissions: whether the user may run argv
+// (the command, its keys and its channels). REDISMODULE_ERR with errno
+// ENOENT for an unknown command, EACCES when denied.
+//
+//export mhgo_ACLCheckCommandPermissions
+func mhgo_ACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleString, argc C.int, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(nil, "ACLCheckCommandPermissions")
+	r := userOf(h)
+	srv := serverFor(nil)
+	if srv == nil || argc <= 0 {
+		*mh_errno = C.ENOENT
+		return C.REDISMODULE_ERR
+	}
+	args := make([][]byte, int(argc))
+	for i, s := range unsafe.Slice(argv, int(argc)) {
+		args[i] = stringBytes(s)
+	}
+	cmd, ok := srv.Cmds.Resolve(args)
+	if cmd == nil || !ok {
+		*mh_errno = C.ENOENT
+		return C.REDISMODULE_ERR
+	}
+	if r.u.checkCommand(cmd, args) != aclOK {
+		*mh_errno = C.EACCES
+		return C.REDISMODULE_ERR
+	}
+	return C.REDISMODULE_OK
+}
+
+// mhgo_ACLCheckKeyPermissions implements RedisModule_ACLCheckKeyPermissions:
+// whether the user may access key with the REDISMODULE_CMD_KEY_ACCESS,
+// INSERT, DELETE and UPDATE flags (none: any access). REDISMODULE_ERR with
+// errno EINVAL for other flags, EACCES when denied.
+//
+//export mhgo_ACLCheckKeyPermissions
+func mhgo_ACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(nil, "ACLCheckKeyPermissions")
+	r := userOf(h)
+	const allow = C.REDISMODULE_CMD_KEY_ACCESS | C.REDISMODULE_CMD_KEY_INSERT | C.REDISMODULE_CMD_KEY_DELETE | C.REDISMODULE_CMD_KEY_UPDATE
+	if uint64(flags)&^uint64(allow) != 0 {
+		*mh_errno = C.EINVAL
+		return C.REDISMODULE_ERR
+	}
+	var kf server.KeyFlag
+	if flags&C.REDISMODULE_CMD_KEY_ACCESS != 0 {
+		kf |= server.KeyAccess
+	}
+	if flags&C.REDISMODULE_CMD_KEY_INSERT != 0 {
+		kf |= server.KeyInsert
+	}
+	if flags&C.REDISMODULE_CMD_KEY_DELETE != 0 {
+		kf |= server.KeyDelete
+	}
+	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
+		kf |= server.KeyUpdate
+	}
+	if !r.u.checkKey(stringBytes(key), kf) {
+		*mh_errno = C.EACCES
+		return C.REDISMODULE_ERR
+	}
+	return C.REDISMODULE_OK
+}
+
+// mhgo_ACLCheckChannelPermissions implements
+// RedisModule_ACLCheckChannelPermissions: whether the user may use the
+// channel with the REDISMODULE_CMD_CHANNEL_* flags (UNSUBSCRIBE is always
+// allowed; PATTERN matches the user's patterns literally). EINVAL for
+// unknown flags; a denial returns REDISMODULE_ERR without setting errno,
+// exactly as Redis does.
+//
+//export mhgo_ACLCheckChannelPermissions
+func mhgo_ACLCheckChannelPermissions(h *C.RedisModuleUser, ch *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(nil, "ACLCheckChannelPermissions")
+	r := userOf(h)
+	const allow = C.REDISMODULE_CMD_CHANNEL_PUBLISH | C.REDISMODULE_CMD_CHANNEL_SUBSCRIBE | C.REDISMODULE_CMD_CHANNEL_UNSUBSCRIBE | C.REDISMODULE_CMD_CHANNEL_PATTERN
+	if uint64(flags)&^uint64(allow) != 0 {
+		*mh_errno = C.EINVAL
+		return C.REDISMODULE_ERR
+	}
+	if flags&C.REDISMODULE_CMD_CHANNEL_UNSUBSCRIBE != 0 {
+		return C.REDISMODULE_OK
+	}
+	if !r.u.checkChannel(stringBytes(ch), flags&C.REDISMODULE_CMD_CHANNEL_PATTERN != 0) {
+		return C.REDISMODULE_ERR
+	}
+	return C.REDISMODULE_OK
+}
+
+// aclLogReasonOK reports whether reason is a RedisModuleACLLogEntryReason.
+func aclLogReasonOK(reason C.RedisModuleACLLogEntryReason) bool {
+	return reason >= C.REDISMODULE_ACL_LOG_AUTH && reason <= C.REDISMODULE_ACL_LOG_CHANNEL
+}
+
+// mhgo_ACLAddLogEntry implements RedisModule_ACLAddLogEntry. modhost has
+// no ACL LOG command, so the entry is written to the server log (verbose
+// level) instead; unknown reasons are ignored.
+//
+//export mhgo_ACLAddLogEntry
+func mhgo_ACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
+	defer guardExport(ctx, "ACLAddLogEntry")
+	if aclLogReasonOK(reason) {
+		aclLog(ctx, userOf(h).u.name, stringBytes(object), reason)
+	}
+}
+
+// mhgo_ACLAddLogEntryByUserName implements
+// RedisModule_ACLAddLogEntryByUserName: as ACLAddLogEntry for a user name.
+//
+//export mhgo_ACLAddLogEntryByUserName
+func mhgo_ACLAddLogEntryByUserName(ctx *C.RedisModuleCtx, name *C.RedisModuleString, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
+	defer guardExport(ctx, "ACLAddLogEntryByUserName")
+	if aclLogReasonOK(reason) {
+		aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
+	}
+}
+
+// aclLogReasons name the ACL LOG reasons, by RedisModuleACLLogEntryReason.
+var aclLogReasons = [...]string{"auth", "command", "key", "channel"}
+
+// aclLog writes one ACL log entry to the server log.
+func aclLog(ctx *C.RedisModuleCtx, user string, object []byte, reason C.RedisModuleACLLogEntryReason) {
+	if srv := serverFor(ctx); srv != nil {
+		srv.Log.Logf(logging.Verbose, "ACL log (module): reason=%s username=%s object=%q", aclLogReasons[reason], user, object)
+	}
+}

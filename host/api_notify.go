@@ -1,0 +1,206 @@
+package host
+
+// "Module Keyspace Notifications API": subscriptions, module-generated
+// events and post-notification jobs. Callbacks run synchronously under the
+// server lock, on the goroutine of the command (or cron) whose write fired
+// the event, with a temporary context whose selected database is the
+// event's. The C calls into module code are in api_notify.c.
+
+/*
+#include "ctx.h"
+#include "api_notify.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/modhost/modhost/keyspace"
+)
+
+// subscriber is one SubscribeToKeyspaceEvents registration.
+type subscriber struct {
+	mod    *Module
+	mask   int
+	fn     C.RedisModuleNotificationFunc
+	active bool // its callback is running: do not call it again (no loops)
+}
+
+// postJob is one AddPostNotificationJob registration.
+type postJob struct {
+	mod    *Module
+	fn     C.RedisModulePostNotificationJobFunc
+	pd     unsafe.Pointer
+	freePD unsafe.Pointer
+	db     int
+}
+
+// notifyClassMask removes the keyspace/keyevent channel bits from a class,
+// as Redis does before matching subscribers.
+const notifyClassMask = ^int(keyspace.NotifyKeyspace | keyspace.NotifyKeyevent)
+
+// mhgo_SubscribeToKeyspaceEvents implements
+// RedisModule_SubscribeToKeyspaceEvents: cb is called for every keyspace
+// event whose type bit is in types (REDISMODULE_NOTIFY_*, KEYMISS and
+// LOADED only when asked for), whatever notify-keyspace-events says. The
+// callback gets a context with the event's database selected, no client to
+// reply to, the type bit, the event name and the key. A callback is not
+// called for events its own actions cause, unless the module set
+// REDISMODULE_OPTIONS_ALLOW_NESTED_KEYSPACE_NOTIFICATIONS. Subscriptions
+// end when the module unloads. Always REDISMODULE_OK.
+//
+//export mhgo_SubscribeToKeyspaceEvents
+func mhgo_SubscribeToKeyspaceEvents(ctx *C.RedisModuleCtx, types C.int, cb C.RedisModuleNotificationFunc) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered("SubscribeToKeyspaceEvents", r)
+			rc = C.REDISMODULE_ERR
+		}
+	}()
+	st := stateOf(ctx)
+	if st == nil || st.sys == nil || cb == nil {
+		return C.REDISMODULE_ERR
+	}
+	mod := st.mod
+	if mod == nil {
+		mod = st.loading
+	}
+	f := familyOf(st.sys)
+	f.subs = append(f.subs, &subscriber{mod: mod, mask: int(types), fn: cb})
+	if !f.subsHooked {
+		f.subsHooked = true
+		st.sys.srv.OnKeyspaceEvent(f.dispatchEvent)
+	}
+	return C.REDISMODULE_OK
+}
+
+// loaded reports whether m is still a module of the system (subscriptions
+// and jobs of an unloaded module are dropped).
+func (f *callFamily) loaded(m *Module) bool {
+	return m != nil && f.sys.Module(m.Name) == m
+}
+
+// dispatchEvent calls the subscribers interested in one keyspace event.
+func (f *callFamily) dispatchEvent(class keyspace.NotifyClass, event string, key []byte, db int) {
+	typ := int(class) & notifyClassMask
+	live := f.subs[:0]
+	for _, s := range f.subs {
+		if f.loaded(s.mod) {
+			live = append(live, s)
+		}
+	}
+	f.subs = live
+	for _, s := range append([]*subscriber(nil), live...) {
+		if s.mask&typ == 0 {
+			continue
+		}
+		if s.active && s.mod.options&C.REDISMODULE_OPTIONS_ALLOW_NESTED_KEYSPACE_NOTIFICATIONS == 0 {
+			continue
+		}
+		f.callSubscriber(s, typ, event, key, db)
+	}
+}
+
+// callSubscriber runs one callback with a temporary context (one crossing).
+func (f *callFamily) callSubscriber(s *subscriber, typ int, event string, key []byte, db int) {
+	ctx := newCtx(&ctxState{sys: f.sys, mod: s.mod}, 2, C.MH_CTX_TEMP)
+	ctx.dbid = C.int(db)
+	prev := s.active
+	s.active = true
+	defer func() {
+		s.active = prev
+		freeCtx(ctx)
+	}()
+	var ep, kp *C.char
+	if len(event) > 0 {
+		ep = (*C.char)(unsafe.Pointer(unsafe.StringData(event)))
+	}
+	if len(key) > 0 {
+		kp = (*C.char)(unsafe.Pointer(&key[0]))
+	}
+	C.mh_notify_call(ctx, s.fn, C.int(typ), ep, C.size_t(len(event)), kp, C.size_t(len(key)))
+}
+
+// mhgo_NotifyKeyspaceEvent implements RedisModule_NotifyKeyspaceEvent:
+// fires event for key in the context's database with the type bit given
+// (usually REDISMODULE_NOTIFY_MODULE). Module subscribers receive it, and
+// it is published to keyspace/keyevent channels when
+// notify-keyspace-events enables its class. REDISMODULE_ERR without a
+// context.
+//
+//export mhgo_NotifyKeyspaceEvent
+func mhgo_NotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, key *C.RedisModuleString) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered("NotifyKeyspaceEvent", r)
+			rc = C.REDISMODULE_ERR
+		}
+	}()
+	st := stateOf(ctx)
+	if st == nil || st.sys == nil || event == nil || key == nil {
+		return C.REDISMODULE_ERR
+	}
+	k := C.GoBytes(unsafe.Pointer(key.ptr), C.int(key.len))
+	st.sys.srv.Keys.Notify(keyspace.NotifyClass(typ), C.GoString(event), k, int(ctx.dbid))
+	return C.REDISMODULE_OK
+}
+
+// mhgo_GetNotifyKeyspaceEvents implements
+// RedisModule_GetNotifyKeyspaceEvents: the notify-keyspace-events
+// configuration as REDISMODULE_NOTIFY_* bits.
+//
+//export mhgo_GetNotifyKeyspaceEvents
+func mhgo_GetNotifyKeyspaceEvents() C.int {
+	return guard("GetNotifyKeyspaceEvents", C.int(0), func() C.int {
+		if s := serverFor(nil); s != nil {
+			return C.int(s.Config.KeyspaceEvents())
+		}
+		return 0
+	})
+}
+
+// mhgo_AddPostNotificationJob implements RedisModule_AddPostNotificationJob:
+// callback(ctx, pd) runs once the command whose notification registered it
+// has finished (after the command, before the next one; jobs may add more
+// jobs), with a temporary context in the database selected in ctx; then
+// free_pd(pd) if free_pd is not NULL. Writes are safe there, unlike in the
+// notification callback. Jobs registered outside a command (active expiry)
+// wait for the next command. REDISMODULE_ERR without a context.
+//
+// modhost:partial jobs queued outside a command run after the next command
+//
+//export mhgo_AddPostNotificationJob
+func mhgo_AddPostNotificationJob(ctx *C.RedisModuleCtx, callback C.RedisModulePostNotificationJobFunc, pd unsafe.Pointer, freePD unsafe.Pointer) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered("AddPostNotificationJob", r)
+			rc = C.REDISMODULE_ERR
+		}
+	}()
+	st := stateOf(ctx)
+	if st == nil || st.sys == nil || callback == nil {
+		return C.REDISMODULE_ERR
+	}
+	f := familyOf(st.sys)
+	f.jobs = append(f.jobs, &postJob{mod: st.mod, fn: callback, pd: pd, freePD: freePD, db: int(ctx.dbid)})
+	return C.REDISMODULE_OK
+}
+
+// runJobs runs the queued post-notification jobs, oldest first, including
+// jobs they queue themselves. It is an after-command hook.
+func (f *callFamily) runJobs() {
+	for len(f.jobs) > 0 {
+		j := f.jobs[0]
+		f.jobs[0] = nil
+		f.jobs = f.jobs[1:]
+		f.runJob(j)
+	}
+}
+
+// runJob calls one job with a temporary context (one crossing).
+func (f *callFamily) runJob(j *postJob) {
+	ctx := newCtx(&ctxState{sys: f.sys, mod: j.mod}, 2, C.MH_CTX_TEMP)
+	ctx.dbid = C.int(j.db)
+	defer freeCtx(ctx)
+	C.mh_postjob_call(ctx, j.fn, j.pd, (*[0]byte)(j.freePD))
+}

@@ -1,0 +1,166 @@
+package host
+
+// "RDB load/save API" (Redis 7.2): a module saves the whole dataset to an
+// RDB file, or replaces the dataset with one, through an RdbStream naming
+// the file. The format is the server's (keyspace/rdb, with the module
+// types' rdb_save/rdb_load through the server's persistence hooks). This
+// file exports to C, so its preamble only declares.
+
+/*
+#include <stdlib.h>
+#include <errno.h>
+#include "ctx.h"
+void mh_key_invalidate(void);
+
+struct RedisModuleRdbStream {
+    char *filename;
+};
+*/
+import "C"
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/modhost/modhost/keyspace/rdb"
+	"github.com/modhost/modhost/server"
+)
+
+// mhgo_RdbStreamCreateFromFile implements
+// RedisModule_RdbStreamCreateFromFile: a stream naming filename (copied)
+// for RdbLoad and RdbSave. The caller frees it with RdbStreamFree.
+//
+//export mhgo_RdbStreamCreateFromFile
+func mhgo_RdbStreamCreateFromFile(filename *C.char) *C.RedisModuleRdbStream {
+	s := (*C.RedisModuleRdbStream)(C.calloc(1, C.sizeof_struct_RedisModuleRdbStream))
+	if filename != nil {
+		s.filename = C.CString(C.GoString(filename))
+	} else {
+		s.filename = C.CString("")
+	}
+	return s
+}
+
+// mhgo_RdbStreamFree implements RedisModule_RdbStreamFree: releases a
+// stream from RdbStreamCreateFromFile (NULL is ignored).
+//
+//export mhgo_RdbStreamFree
+func mhgo_RdbStreamFree(stream *C.RedisModuleRdbStream) {
+	if stream == nil {
+		return
+	}
+	C.free(unsafe.Pointer(stream.filename))
+	C.free(unsafe.Pointer(stream))
+}
+
+// persistOf returns the server's RDB persistence (nil when the server was
+// started without it: module values then cannot be saved or loaded).
+func persistOf(srv *server.Server) *server.RDB {
+	p, _ := srv.Persist.(*server.RDB)
+	return p
+}
+
+// mhgo_RdbLoad implements RedisModule_RdbLoad: empties every database and
+// loads the stream's file. flags must be 0. REDISMODULE_ERR with errno
+// EINVAL (NULL stream or flags), ENOENT (no such file) or EIO (unreadable
+// or corrupt file: the dataset is then whatever was loaded, as in Redis).
+// modhost has no replicas or AOF to stop first.
+//
+//export mhgo_RdbLoad
+func mhgo_RdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(ctx, "RdbLoad")
+	srv := serverFor(ctx)
+	if stream == nil || flags != 0 || srv == nil {
+		*mh_errno = C.EINVAL
+		return rc
+	}
+	path := C.GoString(stream.filename)
+	srv.Keys.FlushAll()
+	C.mh_key_invalidate()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		*mh_errno = C.EIO
+		if errors.Is(err, os.ErrNotExist) {
+			*mh_errno = C.ENOENT
+		}
+		return rc
+	}
+	opt := rdb.LoadOptions{
+		VerifyChecksum: srv.Config.Bool("rdbchecksum"),
+		NowMs:          time.Now().UnixMilli(),
+		Notice:         func(m string) { srv.Log.Noticef("%s", m) },
+		Warning:        func(m string) { srv.Log.Warningf("%s", m) },
+	}
+	if p := persistOf(srv); p != nil {
+		opt.Modules = p.ModuleLoader
+	}
+	if _, err := rdb.Load(data, srv.Keys, opt); err != nil {
+		srv.Log.Warningf("RdbLoad of %s failed: %v", path, err)
+		*mh_errno = C.EIO
+		return rc
+	}
+	C.mh_key_invalidate()
+	return C.REDISMODULE_OK
+}
+
+// mhgo_RdbSave implements RedisModule_RdbSave: writes the whole dataset
+// to the stream's file (replacing it; written directly, as Redis's
+// rdbSaveToFile). flags must be 0. REDISMODULE_ERR with errno EINVAL
+// (NULL stream or flags), or the system's errno of the failed write.
+//
+//export mhgo_RdbSave
+func mhgo_RdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(ctx, "RdbSave")
+	srv := serverFor(ctx)
+	if stream == nil || flags != 0 || srv == nil {
+		*mh_errno = C.EINVAL
+		return rc
+	}
+	path := C.GoString(stream.filename)
+	cfg := srv.Config
+	opt := rdb.Options{
+		Version:  int(cfg.Int("rdb-version")),
+		Compress: cfg.Bool("rdbcompression"),
+		Checksum: cfg.Bool("rdbchecksum"),
+		RedisVer: server.RedisVersion,
+		ListFill: int(cfg.Int("list-max-listpack-size")),
+	}
+	if p := persistOf(srv); p != nil {
+		opt.Modules = p.ModuleSaver
+	}
+	if err := saveFile(srv, path, opt); err != nil {
+		srv.Log.Warningf("RdbSave to %s failed: %v", path, err)
+		*mh_errno = C.EIO
+		var en syscall.Errno
+		if errors.As(err, &en) {
+			*mh_errno = C.int(en)
+		}
+		return rc
+	}
+	return C.REDISMODULE_OK
+}
+
+// saveFile encodes the live keyspace into path and fsyncs it.
+func saveFile(srv *server.Server, path string, opt rdb.Options) error {
+	snap, err := rdb.TakeSnapshot(srv.Keys, false, opt)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = rdb.Encode(f, snap, opt)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,156 @@
+package host
+
+// "Replication" for modules: RedisModule_Replicate, ReplicateVerbatim and
+// Call's "!" modifier. modhost has no replicas or AOF yet, so what would
+// be propagated is recorded per server and listed by
+// DEBUG MODHOST-REPLICATED [RESET]; the replication/AOF work will feed the
+// same records to its streams.
+
+/*
+#include "ctx.h"
+#include "api_call.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"strings"
+
+	"github.com/modhost/modhost/server"
+)
+
+// replicated is one command recorded for propagation. Its arguments are
+// packed in one buffer, each as a 4-byte little-endian length and the
+// bytes, so that recording allocates at most once (nothing once the record
+// is full: the oldest entry's buffer is reused).
+type replicated struct {
+	db    int
+	flags int // MH_CALL_* modifiers: the propagation target
+	args  []byte
+}
+
+// each calls fn with every argument of r, in order.
+func (r replicated) each(fn func(arg []byte)) {
+	for b := r.args; len(b) >= 4; {
+		n := int(binary.LittleEndian.Uint32(b))
+		fn(b[4 : 4+n])
+		b = b[4+n:]
+	}
+}
+
+// count returns the number of arguments of r.
+func (r replicated) count() int {
+	n := 0
+	r.each(func([]byte) { n++ })
+	return n
+}
+
+// maxReplicated bounds the record; older entries are dropped first.
+const maxReplicated = 10000
+
+// targetName names the propagation target the "A"/"R" modifiers leave.
+func targetName(flags int) string {
+	aof := flags&C.MH_CALL_NO_AOF == 0
+	repl := flags&C.MH_CALL_NO_REPLICAS == 0
+	switch {
+	case aof && repl:
+		return "aof+repl"
+	case aof:
+		return "aof"
+	case repl:
+		return "repl"
+	}
+	return "none"
+}
+
+// record appends a copy of args to the propagation record.
+func (f *callFamily) record(db int, args [][]byte, flags int) {
+	var buf []byte
+	if len(f.replicated) >= maxReplicated {
+		buf = f.replicated[0].args[:0]
+		f.replicated[0] = replicated{}
+		f.replicated = f.replicated[1:]
+	}
+	for _, a := range args {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(a)))
+		buf = append(buf, a...)
+	}
+	f.replicated = append(f.replicated, replicated{db: db, flags: flags, args: buf})
+}
+
+// debugReplicated is DEBUG MODHOST-REPLICATED [RESET]: an array with one
+// entry per recorded command, [target, db, [args...]], oldest first;
+// RESET empties the record and answers OK.
+func (f *callFamily) debugReplicated(c *server.Client, a [][]byte) {
+	if len(a) == 3 && strings.EqualFold(string(a[2]), "reset") {
+		f.replicated = nil
+		c.OK()
+		return
+	}
+	if len(a) != 2 {
+		c.Error("ERR unknown subcommand or wrong number of arguments for 'modhost-replicated'. Try DEBUG HELP.")
+		return
+	}
+	c.W.ArrayLen(len(f.replicated))
+	for _, r := range f.replicated {
+		c.W.ArrayLen(3)
+		c.W.BulkString(targetName(r.flags))
+		c.W.Int(int64(r.db))
+		c.W.ArrayLen(r.count())
+		r.each(func(a []byte) { c.W.Bulk(a) })
+	}
+}
+
+// mhv_replicate records the request built by mh_Replicate: REDISMODULE_ERR
+// when the command is unknown, else REDISMODULE_OK. As in Redis, nothing
+// is recorded while a Call without "!" runs, and the dirty counter grows.
+//
+//export mhv_replicate
+func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered("Replicate", r)
+			rc = C.REDISMODULE_ERR
+		}
+	}()
+	st := stateOf(ctx)
+	if st == nil || st.sys == nil {
+		return C.REDISMODULE_ERR
+	}
+	args := reqArgs(req)
+	if st.sys.srv.Cmds.Get(string(args[0])) == nil {
+		return C.REDISMODULE_ERR
+	}
+	f := familyOf(st.sys)
+	if !f.replBlocked {
+		f.record(int(ctx.dbid), args, int(req.flags))
+	}
+	st.sys.srv.Keys.Dirty++
+	return C.REDISMODULE_OK
+}
+
+// mhgo_ReplicateVerbatim implements RedisModule_ReplicateVerbatim: the
+// command being run is recorded for propagation exactly as the client sent
+// it, in the context's database. Always REDISMODULE_OK.
+//
+// modhost:partial recorded for DEBUG MODHOST-REPLICATED, not yet propagated
+//
+//export mhgo_ReplicateVerbatim
+func mhgo_ReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered("ReplicateVerbatim", r)
+			rc = C.REDISMODULE_OK
+		}
+	}()
+	st := stateOf(ctx)
+	if st == nil || st.sys == nil || len(st.args) == 0 {
+		return C.REDISMODULE_OK
+	}
+	f := familyOf(st.sys)
+	if !f.replBlocked {
+		f.record(int(ctx.dbid), st.args, 0)
+	}
+	st.sys.srv.Keys.Dirty++
+	return C.REDISMODULE_OK
+}

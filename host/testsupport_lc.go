@@ -1,0 +1,26 @@
+package host
+
+/*
+#include "testsupport_lc.h"
+*/
+import "C"
+
+// Helpers for the lifecycle tests: they drive contexts from C.
+
+// poolAllocOK runs ts_lc_pool over sizes.
+func poolAllocOK(sizes []int) bool {
+	cs := make([]C.size_t, len(sizes))
+	for i, s := range sizes {
+		cs[i] = C.size_t(s)
+	}
+	return C.ts_lc_pool(&cs[0], C.int(len(cs))) == 1
+}
+
+// autoMemoryReleased runs ts_lc_automem.
+func autoMemoryReleased(n int, enable bool, forget int) int {
+	e := 0
+	if enable {
+		e = 1
+	}
+	return int(C.ts_lc_automem(C.int(n), C.int(e), C.int(forget)))
+}

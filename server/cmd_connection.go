@@ -1,0 +1,254 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+)
+
+// registerCoreCommands fills the command table with the server's own
+// commands. Data commands are registered by other packages.
+func registerCoreCommands(s *Server) {
+	s.Cmds.Add(
+		&Command{Name: "ping", Arity: -1, Flags: ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", ACL: []string{"fast", "connection"}, Handler: pingCommand},
+		&Command{Name: "echo", Arity: 2, Flags: ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", ACL: []string{"fast", "connection"}, Handler: echoCommand},
+		&Command{Name: "quit", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Closes the connection.", ACL: []string{"fast", "connection"}, Handler: quitCommand},
+		&Command{Name: "reset", Arity: 1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.2.0", Summary: "Resets the connection.", ACL: []string{"fast", "connection"}, Handler: resetCommand},
+		&Command{Name: "hello", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", ACL: []string{"fast", "connection"}, Handler: helloCommand},
+		&Command{Name: "auth", Arity: -2, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Authenticates the connection.", ACL: []string{"fast", "connection"}, Handler: authCommand},
+		&Command{Name: "select", Arity: 2, Flags: ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", ACL: []string{"fast", "connection"}, Handler: selectCommand},
+	)
+	registerClientCommand(s)
+	registerServerCommands(s)
+	registerInfoCommand(s)
+	registerConfigCommand(s)
+	registerCommandCommand(s)
+	registerDebugCommand(s)
+	registerPubSubCommands(s)
+	registerTxCommands(s)
+}
+
+func pingCommand(c *Client, args [][]byte) {
+	if len(args) > 2 {
+		c.Error("ERR wrong number of arguments for 'ping' command")
+		return
+	}
+	if c.isSubscriber() && c.W.Proto == 2 {
+		c.W.ArrayLen(2)
+		c.W.BulkString("pong")
+		if len(args) == 2 {
+			c.W.Bulk(args[1])
+		} else {
+			c.W.BulkString("")
+		}
+		return
+	}
+	if len(args) == 2 {
+		c.W.Bulk(args[1])
+		return
+	}
+	c.W.SimpleString("PONG")
+}
+
+func echoCommand(c *Client, args [][]byte) { c.W.Bulk(args[1]) }
+
+func quitCommand(c *Client, args [][]byte) {
+	c.OK()
+	c.closeAfter = true
+}
+
+func resetCommand(c *Client, args [][]byte) {
+	s := c.srv
+	s.discardTx(c)
+	s.unsubscribeAllLocked(c)
+	if c.monitor {
+		c.monitor = false
+		delete(s.monitors, c.ID)
+	}
+	c.DB = 0
+	c.W.Proto = 2
+	c.Name = ""
+	c.replyMode = replyOn
+	c.noEvict, c.noTouch = false, false
+	c.resetUserLocked()
+	c.Authenticated = s.Config.String("requirepass") == ""
+	c.W.SimpleString("RESET")
+}
+
+func helloCommand(c *Client, args [][]byte) {
+	ver := int64(0)
+	next := 1
+	if len(args) >= 2 {
+		v, err := strconv.ParseInt(string(args[1]), 10, 64)
+		if err != nil || !canonicalInt(args[1]) {
+			c.Error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.Error("NOPROTO unsupported protocol version")
+			return
+		}
+		ver = v
+		next = 2
+	}
+	var user, pass, name []byte
+	hasName := false
+	for j := next; j < len(args); j++ {
+		more := len(args) - 1 - j
+		opt := string(args[j])
+		switch {
+		case strings.EqualFold(opt, "AUTH") && more >= 2:
+			user, pass = args[j+1], args[j+2]
+			j += 2
+		case strings.EqualFold(opt, "SETNAME") && more >= 1:
+			name = args[j+1]
+			hasName = true
+			if !validClientName(name) {
+				c.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+				return
+			}
+			j++
+		default:
+			c.Error("ERR Syntax error in HELLO option '" + opt + "'")
+			return
+		}
+	}
+	if pass != nil {
+		if !c.srv.authenticate(c, user, pass) {
+			return
+		}
+	}
+	if !c.Authenticated && c.srv.Config.String("requirepass") != "" {
+		c.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if hasName {
+		c.Name = string(name)
+	}
+	if ver != 0 {
+		c.W.Proto = int(ver)
+	}
+	c.W.MapLen(7)
+	c.W.BulkString("server")
+	c.W.BulkString("redis")
+	c.W.BulkString("version")
+	c.W.BulkString(RedisVersion)
+	c.W.BulkString("proto")
+	c.W.Int(int64(c.W.Proto))
+	c.W.BulkString("id")
+	c.W.Int(c.ID)
+	c.W.BulkString("mode")
+	c.W.BulkString("standalone")
+	c.W.BulkString("role")
+	c.W.BulkString("master")
+	c.W.BulkString("modules")
+	c.srv.writeModuleList(c)
+}
+
+// authenticate checks a username/password pair against requirepass (only
+// the default user exists) and replies with Redis's errors on failure.
+func (s *Server) authenticate(c *Client, user, pass []byte) bool {
+	req := s.Config.String("requirepass")
+	if user == nil && req == "" {
+		c.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return false
+	}
+	if handled, ok := s.moduleAuthLocked(c, user, pass); handled {
+		return ok
+	}
+	userOK := user == nil || string(user) == "default"
+	if userOK && (req == "" || string(pass) == req) {
+		c.resetUserLocked()
+		c.Authenticated = true
+		return true
+	}
+	c.Error("WRONGPASS invalid username-password pair or user is disabled.")
+	return false
+}
+
+func authCommand(c *Client, args [][]byte) {
+	if len(args) > 3 {
+		c.Error(msgSyntax)
+		return
+	}
+	var user []byte
+	pass := args[1]
+	if len(args) == 3 {
+		user, pass = args[1], args[2]
+	}
+	if c.srv.authenticate(c, user, pass) {
+		c.OK()
+	}
+}
+
+func selectCommand(c *Client, args [][]byte) {
+	id, ok := parseInt(args[1])
+	if !ok || id < -1<<31 || id > 1<<31-1 {
+		c.Error(msgNotInt)
+		return
+	}
+	if id < 0 || id >= int64(c.srv.Keys.NumDBs()) {
+		c.Error(msgDBIndex)
+		return
+	}
+	c.DB = int(id)
+	c.OK()
+}
+
+// validClientName reports whether a client name has only printable
+// characters without spaces, as CLIENT SETNAME requires.
+func validClientName(b []byte) bool {
+	for _, ch := range b {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalInt reports whether b is written the way Redis's string2ll
+// accepts (no '+', no leading zeros, no spaces).
+func canonicalInt(b []byte) bool {
+	_, ok := parseInt(b)
+	return ok
+}
+
+// parseInt parses an int64 with Redis's string2ll rules.
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	digits := b
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || digits[0] < '1' || digits[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, ch := range digits {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		if v > (1<<64-1)/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(ch-'0')
+		if v < uint64(ch-'0') {
+			return 0, false
+		}
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}

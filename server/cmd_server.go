@@ -1,0 +1,131 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func registerServerCommands(s *Server) {
+	s.Cmds.Add(
+		&Command{Name: "time", Arity: 1, Flags: ParseCmdFlags("loading stale fast"), Group: "server", Since: "2.6.0", Summary: "Returns the server time.", ACL: []string{"fast"}, Handler: timeCommand},
+		&Command{Name: "dbsize", Arity: 1, Flags: ParseCmdFlags("readonly fast"), Group: "server", Since: "1.0.0", Summary: "Returns the number of keys in the database.", ACL: []string{"keyspace", "read", "fast"}, Handler: dbsizeCommand},
+		&Command{Name: "flushdb", Arity: -1, Flags: ParseCmdFlags("write"), Group: "server", Since: "1.0.0", Summary: "Remove all keys from the current database.", ACL: []string{"keyspace", "write", "slow", "dangerous"}, Handler: flushCommand(false)},
+		&Command{Name: "flushall", Arity: -1, Flags: ParseCmdFlags("write"), Group: "server", Since: "1.0.0", Summary: "Removes all keys from all databases.", ACL: []string{"keyspace", "write", "slow", "dangerous"}, Handler: flushCommand(true)},
+		&Command{Name: "shutdown", Arity: -1, Flags: ParseCmdFlags("admin noscript loading stale no_multi allow_busy"), Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", ACL: []string{"admin", "slow", "dangerous"}, Handler: shutdownCommand},
+		&Command{Name: "monitor", Arity: 1, Flags: ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "Listens for all requests received by the server in real-time.", ACL: []string{"admin", "slow", "dangerous"}, Handler: monitorCommand},
+	)
+	lat := &Command{Name: "latency", Arity: -2, Group: "server", Since: "2.8.13", Summary: "A container for latency diagnostics commands.", Handler: func(*Client, [][]byte) {}}
+	s.Cmds.Add(lat)
+	adm := ParseCmdFlags("admin noscript loading stale")
+	lat.AddSub(&Command{Name: "latest", Arity: 2, Flags: adm, Handler: func(c *Client, a [][]byte) { c.W.ArrayLen(0) }})
+	lat.AddSub(&Command{Name: "history", Arity: 3, Flags: adm, Handler: func(c *Client, a [][]byte) { c.W.ArrayLen(0) }})
+	lat.AddSub(&Command{Name: "reset", Arity: -2, Flags: adm, Handler: func(c *Client, a [][]byte) { c.W.Int(0) }})
+	lat.AddSub(&Command{Name: "doctor", Arity: 2, Flags: adm, Handler: func(c *Client, a [][]byte) {
+		c.W.Verbatim("txt", []byte("Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep better.\n"))
+	}})
+	lat.AddSub(&Command{Name: "graph", Arity: 3, Flags: adm, Handler: func(c *Client, a [][]byte) {
+		c.Error(fmt.Sprintf("ERR No samples available for event '%s'", a[2]))
+	}})
+	lat.AddSub(&Command{Name: "histogram", Arity: -2, Flags: ParseCmdFlags("admin noscript loading stale"), Handler: func(c *Client, a [][]byte) { c.W.MapLen(0) }})
+	lat.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) {
+		c.replyHelp([]string{"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR", "    Return a human readable latency analysis report.", "GRAPH <event>", "    Return an ASCII latency graph for the <event> class.", "HISTORY <event>", "    Return time-latency samples for the <event> class.", "LATEST", "    Return the latest latency samples for all events.", "RESET [<event> ...]", "    Reset latency data of one or more <event> classes.", "    (default: reset all data for all event classes)", "HISTOGRAM [COMMAND ...]", "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.", "    If no commands are specified then all histograms are replied."})
+	}})
+}
+
+func timeCommand(c *Client, a [][]byte) {
+	now := time.Now()
+	c.W.ArrayLen(2)
+	c.W.BulkString(strconv.FormatInt(now.Unix(), 10))
+	c.W.BulkString(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
+}
+
+func dbsizeCommand(c *Client, a [][]byte) {
+	c.W.Int(int64(c.srv.Keys.Size(c.DB)))
+}
+
+func flushCommand(all bool) Handler {
+	return func(c *Client, a [][]byte) {
+		if len(a) > 2 || (len(a) == 2 && !strings.EqualFold(string(a[1]), "sync") && !strings.EqualFold(string(a[1]), "async")) {
+			c.Error(msgSyntax)
+			return
+		}
+		c.srv.Flush(c, all)
+		if p, ok := c.srv.Persist.(interface{ FlushedAll() }); ok && all {
+			p.FlushedAll()
+		}
+		c.OK()
+	}
+}
+
+func shutdownCommand(c *Client, a [][]byte) {
+	save, nosave := false, false
+	for _, arg := range a[1:] {
+		switch strings.ToLower(string(arg)) {
+		case "nosave":
+			nosave = true
+		case "save":
+			save = true
+		case "now", "force":
+		case "abort":
+			c.Error("ERR No shutdown in progress.")
+			return
+		default:
+			c.Error(msgSyntax)
+			return
+		}
+	}
+	if save && nosave {
+		c.Error(msgSyntax)
+		return
+	}
+	s := c.srv
+	s.Log.Warningf("User requested shutdown...")
+	if s.Persist != nil && !nosave && (save || s.Config.String("save") != "") {
+		s.Log.Noticef("Saving the final RDB snapshot before exiting.")
+		if err := s.Persist.SaveForShutdown(); err != nil {
+			s.Log.Warningf("Error trying to save the DB, can't exit.")
+			c.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+			return
+		}
+	}
+	s.Log.Warningf("%s is now ready to exit, bye bye...", "modhost")
+	c.closeAfter = true
+	go s.Shutdown()
+}
+
+// Persistence is what SHUTDOWN and FLUSHALL need from the RDB layer; nil
+// until a persistence implementation is installed.
+type Persistence interface {
+	SaveForShutdown() error
+}
+
+func monitorCommand(c *Client, a [][]byte) {
+	if c.monitor {
+		return
+	}
+	c.monitor = true
+	c.srv.monitors[c.ID] = c
+	c.OK()
+}
+
+// feedMonitors sends one executed command to every MONITOR client, in
+// Redis's format: +<unix.micro> [<db> <addr>] "arg" "arg"...
+func (s *Server) feedMonitors(c *Client, args [][]byte) {
+	now := time.Now()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d.%06d [%d %s]", now.Unix(), now.Nanosecond()/1000, c.DB, c.Addr)
+	for _, a := range args {
+		sb.WriteByte(' ')
+		sb.WriteString(quoteRepr(a))
+	}
+	line := sb.String()
+	for _, m := range s.monitors {
+		if m == c {
+			continue
+		}
+		m.W.SimpleString(line)
+		m.Push()
+	}
+}

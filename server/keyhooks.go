@@ -1,0 +1,76 @@
+package server
+
+import (
+	"github.com/modhost/modhost/keyspace"
+)
+
+// keyHooks connects the keyspace's single write path to the server:
+// WATCH, keyspace notifications and blocked clients.
+type keyHooks struct{ s *Server }
+
+// KeyModified invalidates WATCHes on the key.
+func (h keyHooks) KeyModified(db int, key []byte) { h.s.touchWatchedKey(db, key) }
+
+// Notify publishes keyspace notifications and calls notification
+// subscribers (modules).
+func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, db int) {
+	// Module subscribers first, then pub/sub: Redis's notifyKeyspaceEvent
+	// calls moduleNotifyKeyspaceEvent before publishing.
+	for _, fn := range h.s.notifySubscribers {
+		fn(class, event, key, db)
+	}
+	h.s.notifyKeyspaceEvent(class, event, key, db)
+}
+
+// KeyReady queues the key for clients blocked on it.
+func (h keyHooks) KeyReady(db int, key []byte) { h.s.SignalKeyAsReady(db, key) }
+
+// OnKeyspaceEvent registers fn to receive every keyspace event, whatever
+// notify-keyspace-events says (modules filter by their own mask).
+func (s *Server) OnKeyspaceEvent(fn func(class keyspace.NotifyClass, event string, key []byte, db int)) {
+	s.notifySubscribers = append(s.notifySubscribers, fn)
+}
+
+// applyConfig copies configuration the hot paths read into server fields;
+// it runs at start and after CONFIG SET.
+func (s *Server) applyConfig(name string) {
+	if name == "" || name == "notify-keyspace-events" {
+		// The flags, not the canonical string: CONFIG GET shows "AKE" for
+		// "KEAn" (as Redis does) but the 'n' class stays enabled.
+		s.notifyFlags = s.Config.KeyspaceEvents()
+	}
+	s.applyEncodingLimits()
+	s.hot.requirePass = s.Config.String("requirepass")
+	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
+	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
+}
+
+// Flush empties the current database or all of them (FLUSHDB/FLUSHALL),
+// invalidating WATCHes and counting the change.
+func (s *Server) Flush(c *Client, all bool) {
+	if all {
+		s.fireFlush(SubFlushStart, -1)
+		s.touchWatchedDB(-1)
+		s.Keys.Dirty += int64(s.Keys.FlushAll()) + 1
+		s.fireFlush(SubFlushEnd, -1)
+		return
+	}
+	s.fireFlush(SubFlushStart, c.DB)
+	s.touchWatchedDB(c.DB)
+	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
+	s.fireFlush(SubFlushEnd, c.DB)
+}
+
+// applyEncodingLimits copies the *-max-listpack-* and intset thresholds
+// into the keyspace, which reads them on every conversion decision.
+func (s *Server) applyEncodingLimits() {
+	l := &s.Keys.Limits
+	l.ListMaxListpackSize = int(s.Config.Int("list-max-listpack-size"))
+	l.HashMaxListpackEntries = int(s.Config.Int("hash-max-listpack-entries"))
+	l.HashMaxListpackValue = int(s.Config.Int("hash-max-listpack-value"))
+	l.SetMaxIntsetEntries = int(s.Config.Int("set-max-intset-entries"))
+	l.SetMaxListpackEntries = int(s.Config.Int("set-max-listpack-entries"))
+	l.SetMaxListpackValue = int(s.Config.Int("set-max-listpack-value"))
+	l.ZSetMaxListpackEntries = int(s.Config.Int("zset-max-listpack-entries"))
+	l.ZSetMaxListpackValue = int(s.Config.Int("zset-max-listpack-value"))
+}

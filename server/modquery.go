@@ -1,0 +1,24 @@
+package server
+
+import "runtime"
+
+// Read-only views of client and server state for the module API
+// (RedisModule_GetContextFlags, GetUsedMemoryRatio). Call them with the
+// server lock held.
+
+// InExec reports whether the client is executing the queue of EXEC.
+func (c *Client) InExec() bool { return c.inExec }
+
+// MultiDirty reports whether the client's next EXEC is bound to fail: a
+// WATCHed key changed, or a command queued in MULTI was rejected.
+func (c *Client) MultiDirty() bool {
+	return c.watchDirty || (c.tx != nil && c.tx.dirtyExec)
+}
+
+// UsedMemory returns the bytes INFO reports as used_memory: the Go heap
+// plus the memory modules hold. It stops the world briefly (ReadMemStats).
+func (s *Server) UsedMemory() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc + s.moduleMemory()
+}

@@ -1,0 +1,39 @@
+package server
+
+// writeModuleList writes the modules array of HELLO.
+func (s *Server) writeModuleList(c *Client) {
+	lister, ok := s.Modules.(interface{ List() []ModuleInfo })
+	if !ok {
+		c.W.ArrayLen(0)
+		return
+	}
+	c.WriteModuleList(lister.List())
+}
+
+// WriteModuleList writes mods as Redis's MODULE LIST and HELLO do: an array
+// of maps with name, ver, path and args.
+func (c *Client) WriteModuleList(mods []ModuleInfo) {
+	c.W.ArrayLen(len(mods))
+	for _, m := range mods {
+		c.W.MapLen(4)
+		c.W.BulkString("name")
+		c.W.BulkString(m.Name)
+		c.W.BulkString("ver")
+		c.W.Int(int64(m.Version))
+		c.W.BulkString("path")
+		c.W.BulkString(m.Path)
+		c.W.BulkString("args")
+		c.W.ArrayLen(len(m.Args))
+		for _, arg := range m.Args {
+			c.W.BulkString(arg)
+		}
+	}
+}
+
+// ModuleInfo is one loaded module as MODULE LIST shows it.
+type ModuleInfo struct {
+	Name    string
+	Version int
+	Path    string
+	Args    []string
+}

@@ -1,0 +1,301 @@
+// Package host is the modhost server runtime: listeners, clients, the
+// command table and dispatcher, and the connection/admin commands. One
+// server lock (Server.mu) serialises every command, as Redis's single
+// thread does, while each connection's goroutine reads, parses and writes
+// outside it.
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/modhost/modhost/internal/config"
+	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/keyspace"
+)
+
+// Version is modhost's own version (INFO modhost_version).
+const Version = "0.1.0"
+
+// RedisVersion is the Redis API level modhost implements (INFO redis_version).
+const RedisVersion = config.RedisVersion
+
+// ModuleSystem is what the server needs from the module loader. The host
+// package does not depend on cgo; cmd/modhost wires the implementation.
+type ModuleSystem interface {
+	// Load loads a module; the error text is the reply/log reason.
+	Load(path string, args []string) error
+	// InfoLines returns the INFO modules section lines.
+	InfoLines() []string
+}
+
+// Server is one modhost instance.
+type Server struct {
+	mu sync.Mutex // the server lock: guards everything below unless noted
+
+	Config  *config.Config
+	Log     *logging.Logger
+	Keys    *keyspace.Keyspace
+	Cmds    *Registry
+	Modules ModuleSystem
+	Persist Persistence
+
+	clients   map[int64]*Client
+	nextID    atomic.Int64
+	listeners []net.Listener
+	stats     stats
+	runID     string
+	started   time.Time
+	shutdown  chan struct{}
+	closeOnce sync.Once
+
+	// Hooks other packages install to run after every command, under the lock
+	// (serving clients blocked on keys, module post-notification jobs ...).
+	afterCommand []func()
+	// onClientFree runs when a client disconnects, under the lock.
+	onClientFree []func(c *Client)
+	// monitors receive every executed command.
+	monitors map[int64]*Client
+	// preExec hooks run before a command (MULTI queueing).
+	preExec []preExecHook
+	// debug holds the DEBUG subcommands.
+	debug map[string]DebugHandler
+	// ps holds the pub/sub subscription tables.
+	ps pubsubServer
+	// hot caches configuration read on every command or read, refreshed by
+	// applyConfig (connection goroutines read it under the lock).
+	hot struct {
+		requirePass   string
+		protoMaxBulk  int64
+		queryBufLimit int64
+	}
+	// notifyFlags is the parsed notify-keyspace-events value.
+	notifyFlags int
+	// watchers maps watched keys to the clients watching them.
+	watchers map[watchKey][]*Client
+	// blockers maps keys to clients blocked on them, oldest first.
+	blockers     map[watchKey][]*Client
+	readyKeys    []watchKey
+	blockedCount int
+	// current is the client whose command is executing (nil between commands).
+	current *Client
+	// notifySubscribers receive every keyspace event (modules).
+	notifySubscribers []func(class keyspace.NotifyClass, event string, key []byte, db int)
+	// activeExpire is toggled by DEBUG SET-ACTIVE-EXPIRE.
+	activeExpire bool
+	// hooks are the module system's hooks (export_events.go).
+	hooks hookState
+	// auth holds the module authentication hooks (export_auth.go).
+	auth authHooks
+	// clientPausedUntil and friends would go here.
+}
+
+// New builds a server from a loaded configuration.
+func New(cfg *config.Config, log *logging.Logger) *Server {
+	s := &Server{
+		Config:       cfg,
+		Log:          log,
+		Cmds:         NewRegistry(),
+		clients:      map[int64]*Client{},
+		monitors:     map[int64]*Client{},
+		shutdown:     make(chan struct{}),
+		started:      time.Now(),
+		activeExpire: true,
+	}
+	var id [20]byte
+	_, _ = rand.Read(id[:])
+	s.runID = hex.EncodeToString(id[:])
+	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
+	s.stats.errors = map[string]int64{}
+	s.ps.channels = map[string][]*Client{}
+	s.ps.patterns = map[string][]*Client{}
+	s.Keys.SetHooks(keyHooks{s})
+	s.applyConfig("")
+	cfg.OnChange(s.applyConfig)
+	registerCoreCommands(s)
+	return s
+}
+
+// Lock takes the server lock. Module threads (ThreadSafeContextLock) and
+// timers use it to run under the same single-writer discipline as commands.
+func (s *Server) Lock() { s.mu.Lock() }
+
+// Unlock releases the server lock.
+func (s *Server) Unlock() { s.mu.Unlock() }
+
+// TryLock tries to take the server lock without waiting.
+func (s *Server) TryLock() bool { return s.mu.TryLock() }
+
+// AfterCommand registers fn to run (under the lock) after every command.
+func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterCommand, fn) }
+
+// OnClientFree registers fn to run (under the lock) when a client goes away.
+func (s *Server) OnClientFree(fn func(c *Client)) { s.onClientFree = append(s.onClientFree, fn) }
+
+// Listen opens the TCP listeners from the bind and port directives.
+func (s *Server) Listen() error {
+	port := s.Config.Int("port")
+	if port == 0 {
+		return nil
+	}
+	binds := strings.Fields(s.Config.String("bind"))
+	if len(binds) == 0 {
+		binds = []string{"*", "-::*"}
+	}
+	for _, b := range binds {
+		optional := strings.HasPrefix(b, "-")
+		b = strings.TrimPrefix(b, "-")
+		host := b
+		network := "tcp4"
+		switch {
+		case b == "*":
+			host = "0.0.0.0"
+		case b == "::*":
+			host, network = "::", "tcp6"
+		case strings.Contains(b, ":"):
+			network = "tcp6"
+		}
+		addr := net.JoinHostPort(host, strconv.FormatInt(port, 10))
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			if optional {
+				continue
+			}
+			s.Log.Warningf("Warning: Could not create server TCP listening socket %s: %v", addr, err)
+			return listenError(port)
+		}
+		s.listeners = append(s.listeners, ln)
+	}
+	if len(s.listeners) == 0 {
+		return listenError(port)
+	}
+	return nil
+}
+
+// listenError is the start-up failure Redis logs when it cannot listen.
+type listenError int64
+
+func (e listenError) Error() string {
+	return fmt.Sprintf("Failed listening on port %d (tcp), aborting.", int64(e))
+}
+
+// Serve accepts connections until Shutdown. It returns nil on shutdown.
+func (s *Server) Serve() error {
+	StartGCTuner()
+	go s.cron()
+	var wg sync.WaitGroup
+	for _, ln := range s.listeners {
+		wg.Add(1)
+		go func(ln net.Listener) {
+			defer wg.Done()
+			s.acceptLoop(ln)
+		}(ln)
+	}
+	<-s.shutdown
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Done is closed when the server shuts down.
+func (s *Server) Done() <-chan struct{} { return s.shutdown }
+
+func (s *Server) acceptLoop(ln net.Listener) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		go s.serveConn(conn)
+	}
+}
+
+// Shutdown stops accepting, closes every client and releases Serve.
+func (s *Server) Shutdown() {
+	s.closeOnce.Do(func() {
+		// Shutdown runs on its own goroutine (SHUTDOWN, signals): the server
+		// lock guards the hooks, the client table, each client's killed
+		// flag and writer channel that Kill touches, and the configuration.
+		s.mu.Lock()
+		s.fire(EventShutdown, 0)
+		for _, c := range s.clients {
+			c.Kill()
+		}
+		pf := s.Config.String("pidfile")
+		s.mu.Unlock()
+		if pf != "" {
+			_ = os.Remove(pf)
+		}
+		close(s.shutdown)
+	})
+}
+
+// cron runs periodic work under the lock: active expiry, client timeouts.
+func (s *Server) cron() {
+	// The configuration is guarded by the server lock (CONFIG SET writes it
+	// from a command): hz is read under it, and a new value re-arms the
+	// ticker.
+	s.mu.Lock()
+	hz := cronHz(s.Config.Int("hz"))
+	s.mu.Unlock()
+	t := time.NewTicker(time.Second / time.Duration(hz))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.shutdown:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		if now := cronHz(s.Config.Int("hz")); now != hz {
+			hz = now
+			t.Reset(time.Second / time.Duration(hz))
+		}
+		if s.activeExpire {
+			s.Keys.ActiveExpireCycle(time.Millisecond)
+		}
+		s.closeIdleClientsLocked()
+		if s.hooks.events != nil {
+			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
+		}
+		s.mu.Unlock()
+	}
+}
+
+// cronHz is the cron frequency for the hz directive's value.
+func cronHz(hz int64) int64 {
+	if hz <= 0 {
+		return 10
+	}
+	return hz
+}
+
+// closeIdleClientsLocked applies the timeout directive.
+func (s *Server) closeIdleClientsLocked() {
+	timeout := s.Config.Int("timeout")
+	if timeout <= 0 {
+		return
+	}
+	limit := time.Now().Add(-time.Duration(timeout) * time.Second)
+	for _, c := range s.clients {
+		if c.LastActive.Before(limit) && !c.isSubscriber() && !c.isBlocked() {
+			s.Log.Verbosef("Closing idle client")
+			c.Kill()
+		}
+	}
+}
