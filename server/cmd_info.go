@@ -104,6 +104,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("total_net_input_bytes:%d", s.stats.netInput.Load()),
 			fmt.Sprintf("total_net_output_bytes:%d", s.stats.netOutput.Load()),
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
+			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
 			"evicted_keys:0",
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),
@@ -145,7 +146,7 @@ func (s *Server) infoSection(sec string) []string {
 		var out []string
 		for i := 0; i < s.Keys.NumDBs(); i++ {
 			if n := s.Keys.Size(i); n > 0 {
-				out = append(out, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d", i, n, s.Keys.Expires(i), s.Keys.AvgTTL(i)))
+				out = append(out, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d,subexpiry=%d", i, n, s.Keys.Expires(i), s.Keys.AvgTTL(i), s.Keys.HashesWithFieldTTLs(i)))
 			}
 		}
 		return out
