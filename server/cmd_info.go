@@ -146,7 +146,7 @@ func (s *Server) infoSection(sec string) []string {
 		var out []string
 		for i := 0; i < s.Keys.NumDBs(); i++ {
 			if n := s.Keys.Size(i); n > 0 {
-				out = append(out, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d,subexpiry=%d", i, n, s.Keys.Expires(i), s.Keys.AvgTTL(i), s.Keys.HashesWithFieldTTLs(i)))
+				out = append(out, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=%d", i, n, s.Keys.Expires(i), s.Keys.AvgTTL(i)))
 			}
 		}
 		return out

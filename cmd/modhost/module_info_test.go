@@ -46,7 +46,7 @@ func TestModuleServerInfoFields(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := s.Conn(t)
 			require.Equal(t, "+OK\r\n", string(c.Do("SET", "k", "v")))
-			require.Equal(t, "$38\r\nkeys=1,expires=0,avg_ttl=0,subexpiry=0\r\n", string(c.Do("tinfo.getc", "keyspace", "db0")))
+			require.Equal(t, "$26\r\nkeys=1,expires=0,avg_ttl=0\r\n", string(c.Do("tinfo.getc", "keyspace", "db0")))
 			require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")))
 			require.Equal(t, "$11\r\nallkeys-lru\r\n", string(c.Do("tinfo.get", "memory", "maxmemory_policy")))
 		})
