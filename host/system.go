@@ -108,6 +108,7 @@ func New(srv *server.Server) *System {
 	srv.OnKeyspaceEvent(f.dispatchEvent)
 	runtimeOf(s).registerDebugLocked()
 	installExtHooks(s)
+	installCrashReport(srv)
 	return s
 }
 
