@@ -2,8 +2,10 @@
  * test_crash.c - module for the host's diagnostics: crash reports, DMA
  * fidelity and thread/blocking misuse.
  *
- *   TCRASH.SEGV            -> dereferences NULL in tcrash_null_deref
- *   TCRASH.ABORT           -> calls abort() in tcrash_call_abort
+ *   TCRASH.SEGV ...        -> calls StringPtrLen, then dereferences NULL in
+ *                             tcrash_null_deref
+ *   TCRASH.ABORT           -> calls GetSelectedDb, then abort() in
+ *                             tcrash_call_abort
  *   TCRASH.DMAINCR key     -> opens key READ|WRITE, takes a READ StringDMA
  *                             and adds 1 to every byte through it (as
  *                             countminsketch does); replies the length
@@ -36,15 +38,16 @@ __attribute__((noinline)) void tcrash_call_abort(void) {
 }
 
 static int t_segv(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    (void)argv;
-    (void)argc;
-    RedisModule_ReplyWithLongLong(ctx, tcrash_null_deref(NULL));
+    size_t len;
+    RedisModule_StringPtrLen(argv[argc - 1], &len); /* the last API call */
+    RedisModule_ReplyWithLongLong(ctx, tcrash_null_deref(NULL) + (int)len);
     return REDISMODULE_OK;
 }
 
 static int t_abort(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     (void)argv;
     (void)argc;
+    RedisModule_GetSelectedDb(ctx); /* the last API call */
     tcrash_call_abort();
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }

@@ -46,9 +46,10 @@ func TestModuleCrashReport(t *testing.T) {
 		sig  syscall.Signal
 		name string
 		fn   string
+		api  string
 	}{
-		{[]string{"tcrash.segv", "arg one", "x"}, syscall.SIGSEGV, "SIGSEGV", "tcrash_null_deref"},
-		{[]string{"tcrash.abort"}, syscall.SIGABRT, "SIGABRT", "tcrash_call_abort"},
+		{[]string{"tcrash.segv", "arg one", "x"}, syscall.SIGSEGV, "SIGSEGV", "tcrash_null_deref", "StringPtrLen"},
+		{[]string{"tcrash.abort"}, syscall.SIGABRT, "SIGABRT", "tcrash_call_abort", "GetSelectedDb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs, sig := crashServer(t, tc.cmd...)
@@ -61,6 +62,7 @@ func TestModuleCrashReport(t *testing.T) {
 			require.Contains(t, report, "module: tcrash\n")
 			args := `command: "` + strings.Join(tc.cmd, `" "`) + `"`
 			require.Contains(t, report, args+"\n")
+			require.Contains(t, report, "last module API call on this thread: RedisModule_"+tc.api+"\n")
 			require.Regexp(t, regexp.MustCompile(`(?m)^module .*test_crash\.so\(`+tc.fn+`\+0x[0-9a-f]+\) \[0x[0-9a-f]+\]$`), report)
 			require.Contains(t, report, "------ INFO OUTPUT ------\n# Server\n")
 			require.Contains(t, report, "db0:keys=1,")
