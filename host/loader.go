@@ -3,6 +3,7 @@ package host
 /*
 #include <stdlib.h>
 #include "loader.h"
+#include "crash.h"
 */
 import "C"
 
@@ -47,6 +48,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		C.free(unsafe.Pointer(cerr))
 		return ErrLoad
 	}
+	C.mh_crash_track_lib(lib)
 	onload := dlsymEither(lib, "OnLoad")
 	if onload == nil {
 		s.dlclose(lib, path)
@@ -154,6 +156,7 @@ func (s *System) newArgv(args []string) (**C.RedisModuleString, int) {
 
 // dlclose closes lib and logs a failure as Redis does.
 func (s *System) dlclose(lib unsafe.Pointer, name string) {
+	C.mh_crash_forget_lib(lib)
 	var cerr *C.char
 	if C.mh_dl_close(lib, &cerr) != 0 {
 		s.srv.Log.Warningf("Error when trying to close the %s module: %s", name, C.GoString(cerr))

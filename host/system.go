@@ -128,6 +128,7 @@ func New(srv *server.Server) *System {
 	runtimeOf(s).registerDebugLocked()
 	installExtHooks(s)
 	s.registerRegistriesDebug()
+	installCrashReport(srv)
 	return s
 }
 
