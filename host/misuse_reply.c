@@ -55,9 +55,11 @@ static void pop_full(RedisModuleCtx *ctx) {
 /* Pads the innermost open fixed collection to its declared length. */
 static void pad_top(RedisModuleCtx *ctx) {
     mh_open_coll *top = &ctx->open[ctx->open_len - 1];
+    int pairs = top->type == MH_COLL_MAP || top->type == MH_COLL_ATTRIBUTE;
     mh_misuse(ctx, MH_MISUSE_REPLY, coll_api(top->type),
-              "%s declared with %ld elements but %ld were added; padded with nulls",
-              coll_name(top->type), top->want, top->have);
+              "%s declared with %ld %s but %ld%s were added; padded with nulls",
+              coll_name(top->type), pairs ? top->want / 2 : top->want, pairs ? "pairs" : "elements",
+              pairs ? top->have / 2 : top->have, pairs && top->have % 2 ? ".5" : "");
     for (long i = top->have; i < top->want; i++) null_elem(ctx);
     top->have = top->want;
     ctx->open_len--;
