@@ -132,16 +132,13 @@ func errorProto(msg string) []byte {
 //
 //export mhv_call
 func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("Call", r)
-			req.has_reply = 0
-			req.err = C.EINVAL
-		}
-	}()
+	defer guardExport(ctx, "Call", func() {
+		req.has_reply = 0
+		req.err = C.EINVAL
+	})
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil {
-		recovered("Call", msgCallNoContext)
+		fallbackLog.Warningf("%s", msgCallNoContext)
 		req.err = C.EINVAL
 		return
 	}

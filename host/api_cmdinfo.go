@@ -45,7 +45,7 @@ type commandArg struct {
 	Sub                                              []commandArg
 }
 
-// mhgo_SetCommandInfo implements RedisModule_SetCommandInfo: summary,
+// apiSetCommandInfo implements RedisModule_SetCommandInfo: summary,
 // complexity, since, history, tips, arity, key specs and arguments of a
 // module command. The struct is read through its version: array elements
 // are stepped by the sizes the module was compiled with. Fails with errno
@@ -54,11 +54,8 @@ type commandArg struct {
 // called; tips and key specs show in COMMAND INFO (first/last/step and
 // movablekeys recomputed from the specs) and drive COMMAND GETKEYS; summary,
 // since, complexity, history and the argument tree show in COMMAND DOCS.
-//
-//export mhgo_SetCommandInfo
-func mhgo_SetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommandInfo, mh_errno *C.int) (rc C.int) {
+func apiSetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommandInfo, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "SetCommandInfo")
 	mc := commandOf(command)
 	if mc == nil || info == nil {
 		*mh_errno = C.EINVAL

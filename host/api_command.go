@@ -126,18 +126,15 @@ func commandOf(c *C.RedisModuleCommand) *command {
 	return mc
 }
 
-// mhgo_CreateCommand implements RedisModule_CreateCommand: registers a
+// apiCreateCommand implements RedisModule_CreateCommand: registers a
 // command served by cmdfunc. Only valid inside OnLoad. Returns
 // REDISMODULE_ERR, as Redis does, outside OnLoad, for an unknown flag word,
 // "no-cluster" in cluster mode (modhost has no cluster mode), an invalid
 // name (space, CR, LF, '|', '@', '=', ','), or a name that is already a
 // command. The default arity is -1 (-2 for a container without cmdfunc);
 // SetCommandInfo can change it.
-//
-//export mhgo_CreateCommand
-func mhgo_CreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
+func apiCreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "CreateCommand")
 	m := ctxModule(ctx)
 	if m == nil || !m.onload || name == nil {
 		return
@@ -160,14 +157,11 @@ func mhgo_CreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModu
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetCommand implements RedisModule_GetCommand: the command object of
+// apiGetCommand implements RedisModule_GetCommand: the command object of
 // one of the calling module's commands (for SetCommandInfo,
 // CreateSubcommand ...), or NULL when name is not a command of this module.
 // "parent|sub" names a subcommand.
-//
-//export mhgo_GetCommand
-func mhgo_GetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCommand) {
-	defer guardExport(ctx, "GetCommand")
+func apiGetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCommand) {
 	m := ctxModule(ctx)
 	if m == nil || name == nil {
 		return nil
@@ -189,16 +183,13 @@ func mhgo_GetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCom
 	return nil
 }
 
-// mhgo_CreateSubcommand implements RedisModule_CreateSubcommand: adds
+// apiCreateSubcommand implements RedisModule_CreateSubcommand: adds
 // "parent|name" under a container command created without a function.
 // Returns REDISMODULE_ERR, as Redis does, outside OnLoad, for bad flags or
 // name, when parent is itself a subcommand, when parent has a function,
 // or when the subcommand exists. Default arity -2.
-//
-//export mhgo_CreateSubcommand
-func mhgo_CreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
+func apiCreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "CreateSubcommand")
 	pc := commandOf(parent)
 	if pc == nil || !pc.mod.onload || name == nil || pc.parent != nil || pc.fn != nil {
 		return
@@ -219,16 +210,13 @@ func mhgo_CreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C
 	return C.REDISMODULE_OK
 }
 
-// mhgo_SetCommandACLCategories implements
+// apiSetCommandACLCategories implements
 // RedisModule_SetCommandACLCategories: sets the command's ACL categories
 // from a space separated list of known category names (core or added by
 // AddACLCategory). Only in OnLoad; an unknown name is logged and fails the
 // call, as in Redis.
-//
-//export mhgo_SetCommandACLCategories
-func mhgo_SetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.char) (rc C.int) {
+func apiSetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.char) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "SetCommandACLCategories")
 	mc := commandOf(command)
 	if mc == nil || !mc.mod.onload {
 		return
@@ -247,16 +235,13 @@ func mhgo_SetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.c
 	return C.REDISMODULE_OK
 }
 
-// mhgo_AddACLCategory implements RedisModule_AddACLCategory: adds an ACL
+// apiAddACLCategory implements RedisModule_AddACLCategory: adds an ACL
 // category modules can put commands in. Only in OnLoad. Fails with errno
 // EINVAL for a name with characters other than letters, digits, '_' and
 // '-' (or outside OnLoad), EBUSY when it exists, ENOMEM past 64
 // categories. Categories a module added go away if its OnLoad fails.
-//
-//export mhgo_AddACLCategory
-func mhgo_AddACLCategory(ctx *C.RedisModuleCtx, name *C.char, mh_errno *C.int) (rc C.int) {
+func apiAddACLCategory(ctx *C.RedisModuleCtx, name *C.char, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "AddACLCategory")
 	m := ctxModule(ctx)
 	if m == nil || !m.onload || name == nil || !validResourceName(C.GoString(name)) {
 		*mh_errno = C.EINVAL

@@ -94,100 +94,89 @@ func makeRaw(s *keyspace.String) {
 	}
 }
 
-// mhgo_StringSet implements RedisModule_StringSet: replaces the key's
+// apiStringSet implements RedisModule_StringSet: replaces the key's
 // value (of any type, and its TTL) with a string holding a copy of str.
 // REDISMODULE_ERR when the key is not open for writing or a stream
 // iterator is active.
-//
-//export mhgo_StringSet
-func mhgo_StringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
-	return guard("StringSet", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() || key.scur != nil || str == nil {
-			return C.REDISMODULE_ERR
-		}
-		r.deleteValue()
-		v := keyspace.NewString(cStringBytes(str))
-		r.ks.Add(r.db, r.name, v)
-		r.wrote(v)
-		return C.REDISMODULE_OK
-	})
+func apiStringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() || key.scur != nil || str == nil {
+		return C.REDISMODULE_ERR
+	}
+	r.deleteValue()
+	v := keyspace.NewString(cStringBytes(str))
+	r.ks.Add(r.db, r.name, v)
+	r.wrote(v)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_StringDMA implements RedisModule_StringDMA: returns a pointer to
+// apiStringDMA implements RedisModule_StringDMA: returns a pointer to
 // the string's bytes and their count in *len. Writes through it reach
 // the value whatever the mode, as in Redis where the pointer is the
-// value's memory (mode WRITE only matters there for unsharing). An empty key yields a read-only placeholder with *len
-// 0; another type yields NULL. The pointer stays valid until the key is
-// closed or modified through the key API (see the file comment for how
-// writes reach the keyspace).
-//
-//export mhgo_StringDMA
-func mhgo_StringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char {
-	return guard("StringDMA", (*C.char)(nil), func() *C.char {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		v := r.value()
-		if v == nil {
-			*length = 0
-			return (*C.char)(unsafe.Pointer(C.mh_dma_empty))
-		}
-		s, ok := v.(*keyspace.String)
-		if !ok {
-			return nil
-		}
-		makeRaw(s)
-		if w := dmaWins[key]; w != nil && w.n == s.Len() {
-			*length = C.size_t(w.n)
-			return w.ptr
-		}
-		dmaRelease(key)
-		w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len()}
-		copy(w.bytes(), s.Bytes())
-		dmaWins[key] = w
-		key.dma = 1
+// value's memory (mode WRITE only matters there for unsharing). An empty
+// key yields a read-only placeholder with *len 0; another type yields
+// NULL. The pointer stays valid until the key is closed or modified
+// through the key API (see the file comment for how writes reach the
+// keyspace).
+func apiStringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char {
+	r, ok := resolve(key)
+	if !ok {
+		return nil
+	}
+	v := r.value()
+	if v == nil {
+		*length = 0
+		return (*C.char)(unsafe.Pointer(C.mh_dma_empty))
+	}
+	s, ok := v.(*keyspace.String)
+	if !ok {
+		return nil
+	}
+	makeRaw(s)
+	if w := dmaWins[key]; w != nil && w.n == s.Len() {
 		*length = C.size_t(w.n)
 		return w.ptr
-	})
+	}
+	dmaRelease(key)
+	w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len()}
+	copy(w.bytes(), s.Bytes())
+	dmaWins[key] = w
+	key.dma = 1
+	*length = C.size_t(w.n)
+	return w.ptr
 }
 
-// mhgo_StringTruncate implements RedisModule_StringTruncate: resizes the
+// apiStringTruncate implements RedisModule_StringTruncate: resizes the
 // string to newlen bytes, zero-padding when it grows; an empty key becomes
 // a string of newlen zero bytes (nothing happens for newlen 0). A DMA
 // window ends: call StringDMA again. REDISMODULE_ERR when the key is not
 // open for writing, holds another type, or newlen exceeds 512 MB.
-//
-//export mhgo_StringTruncate
-func mhgo_StringTruncate(key *C.RedisModuleKey, newlen C.size_t) C.int {
-	return guard("StringTruncate", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() {
-			return C.REDISMODULE_ERR
-		}
-		v := r.value()
-		s, isStr := v.(*keyspace.String)
-		if (v != nil && !isStr) || newlen > 512*1024*1024 {
-			return C.REDISMODULE_ERR
-		}
-		n := int(newlen)
-		if v == nil {
-			if n == 0 {
-				return C.REDISMODULE_OK
-			}
-			s = keyspace.NewStringOwned(make([]byte, n))
-			r.ks.Add(r.db, r.name, s)
-			makeRaw(s)
-			r.wrote(s)
+func apiStringTruncate(key *C.RedisModuleKey, newlen C.size_t) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() {
+		return C.REDISMODULE_ERR
+	}
+	v := r.value()
+	s, isStr := v.(*keyspace.String)
+	if (v != nil && !isStr) || newlen > 512*1024*1024 {
+		return C.REDISMODULE_ERR
+	}
+	n := int(newlen)
+	if v == nil {
+		if n == 0 {
 			return C.REDISMODULE_OK
 		}
-		dmaRelease(key)
-		b := append([]byte(nil), s.Bytes()[:min(n, s.Len())]...)
-		b = append(b, make([]byte, n-len(b))...)
-		s.Set(nil)
-		s.SetRange(0, b)
+		s = keyspace.NewStringOwned(make([]byte, n))
+		r.ks.Add(r.db, r.name, s)
+		makeRaw(s)
 		r.wrote(s)
 		return C.REDISMODULE_OK
-	})
+	}
+	dmaRelease(key)
+	b := append([]byte(nil), s.Bytes()[:min(n, s.Len())]...)
+	b = append(b, make([]byte, n-len(b))...)
+	s.Set(nil)
+	s.SetRange(0, b)
+	r.wrote(s)
+	return C.REDISMODULE_OK
 }

@@ -15,24 +15,18 @@ import (
 	"github.com/modhost/modhost/server"
 )
 
-// mhgo_KeyAtPos implements RedisModule_KeyAtPos: during a keys-position
+// apiKeyAtPos implements RedisModule_KeyAtPos: during a keys-position
 // request (IsKeysPositionRequest), reports argv[pos] as a key with full
 // access flags (RW access update), as Redis does. Ignored outside such a
 // request and for pos <= 0.
-//
-//export mhgo_KeyAtPos
-func mhgo_KeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
-	defer guardExport(ctx, "KeyAtPos")
+func apiKeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
 	addKeyPos(ctx, int(pos), C.REDISMODULE_CMD_KEY_RW|C.REDISMODULE_CMD_KEY_ACCESS|C.REDISMODULE_CMD_KEY_UPDATE)
 }
 
-// mhgo_KeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
+// apiKeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
 // KeyAtPos, with the key's REDISMODULE_CMD_KEY_* flags, which COMMAND
 // GETKEYSANDFLAGS reports.
-//
-//export mhgo_KeyAtPosWithFlags
-func mhgo_KeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
-	defer guardExport(ctx, "KeyAtPosWithFlags")
+func apiKeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
 	addKeyPos(ctx, int(pos), uint64(uint32(flags)))
 }
 

@@ -10,34 +10,16 @@ import "C"
 
 import (
 	"fmt"
-	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/modhost/modhost/server"
 )
 
-// guardExport is deferred first thing in every export: a Go panic must not
-// unwind through module C frames, so it is logged and the export returns
-// the value its named result was preset to (the API's error value).
-func guardExport(ctx *C.RedisModuleCtx, api string) {
-	if r := recover(); r != nil {
-		if srv := ctxServer(ctx); srv != nil {
-			srv.Log.Warningf("Panic in RedisModule_%s: %v\n%s", api, r, debug.Stack())
-			return
-		}
-		fmt.Fprintf(os.Stderr, "modhost: panic in RedisModule_%s: %v\n%s", api, r, debug.Stack())
-	}
-}
-
-// mhgo_SetModuleAttribs implements RedisModule_SetModuleAttribs, which
+// apiSetModuleAttribs implements RedisModule_SetModuleAttribs, which
 // RedisModule_Init calls to name the module being loaded. As in Redis it
 // only has an effect once per context, and only in OnLoad (elsewhere the
 // module already has its attributes).
-//
-//export mhgo_SetModuleAttribs
-func mhgo_SetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apiver C.int) {
-	defer guardExport(ctx, "SetModuleAttribs")
+func apiSetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apiver C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.mod != nil || st.loading == nil || name == nil {
 		return
@@ -50,28 +32,22 @@ func mhgo_SetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apive
 	ctx.module_name = m.cname
 }
 
-// mhgo_IsModuleNameBusy implements RedisModule_IsModuleNameBusy: non-zero
+// apiIsModuleNameBusy implements RedisModule_IsModuleNameBusy: non-zero
 // when a loaded module has that name. RedisModule_Init uses it to fail a
 // second load of the same module.
-//
-//export mhgo_IsModuleNameBusy
-func mhgo_IsModuleNameBusy(name *C.char) (busy C.int) {
-	defer guardExport(nil, "IsModuleNameBusy")
+func apiIsModuleNameBusy(name *C.char) (busy C.int) {
 	if name != nil && nameBusy(C.GoString(name)) {
 		return 1
 	}
 	return 0
 }
 
-// mhgo_SetModuleOptions implements RedisModule_SetModuleOptions: records
+// apiSetModuleOptions implements RedisModule_SetModuleOptions: records
 // the REDISMODULE_OPTIONS_* flags (shown by INFO modules). modhost has no
 // replication or RDB I/O errors yet, so the flags change nothing else.
 //
 // modhost:partial options are recorded and reported, not acted on
-//
-//export mhgo_SetModuleOptions
-func mhgo_SetModuleOptions(ctx *C.RedisModuleCtx, options C.int) {
-	defer guardExport(ctx, "SetModuleOptions")
+func apiSetModuleOptions(ctx *C.RedisModuleCtx, options C.int) {
 	if m := ctxModule(ctx); m != nil {
 		m.options = int(options)
 	}

@@ -18,16 +18,13 @@ import "sync"
 // Go side (*blockedClient).
 var tsBound sync.Map
 
-// mhgo_GetThreadSafeContext implements RedisModule_GetThreadSafeContext:
+// apiGetThreadSafeContext implements RedisModule_GetThreadSafeContext:
 // a context for use from any thread. Bound to a blocked client (bc not
 // NULL), its Reply* calls accumulate a reply that is sent, after the
 // reply callback's, when the client is unblocked; other calls need
 // ThreadSafeContextLock. With bc NULL the context has no module and its
 // replies are dropped. Free it with FreeThreadSafeContext.
-//
-//export mhgo_GetThreadSafeContext
-func mhgo_GetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModuleCtx) {
-	defer guardExport(nil, "GetThreadSafeContext")
+func apiGetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModuleCtx) {
 	if bc == nil {
 		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
 	}
@@ -43,13 +40,10 @@ func mhgo_GetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModu
 	return ctx
 }
 
-// mhgo_GetDetachedThreadSafeContext implements
+// apiGetDetachedThreadSafeContext implements
 // RedisModule_GetDetachedThreadSafeContext: a thread-safe context bound to
 // no client but to ctx's module (for logging and long-lived use).
-//
-//export mhgo_GetDetachedThreadSafeContext
-func mhgo_GetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleCtx) {
-	defer guardExport(ctx, "GetDetachedThreadSafeContext")
+func apiGetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleCtx) {
 	st := stateOf(ctx)
 	if st == nil {
 		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
@@ -61,13 +55,10 @@ func mhgo_GetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModul
 	return newCtx(&ctxState{sys: st.sys, mod: mod}, 2, C.MH_CTX_THREAD_SAFE)
 }
 
-// mhgo_FreeThreadSafeContext implements RedisModule_FreeThreadSafeContext:
+// apiFreeThreadSafeContext implements RedisModule_FreeThreadSafeContext:
 // releases the context (and its auto memory); a bound context hands its
 // accumulated reply to the blocked client first.
-//
-//export mhgo_FreeThreadSafeContext
-func mhgo_FreeThreadSafeContext(ctx *C.RedisModuleCtx) {
-	defer guardExport(nil, "FreeThreadSafeContext")
+func apiFreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 	if ctx == nil {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/modhost/modhost/host/internal/cgotest"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
@@ -77,7 +78,7 @@ func TestPoolAlloc(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			require.True(t, poolAllocOK(tc.sizes))
+			require.True(t, cgotest.PoolAllocOK(tc.sizes))
 		})
 	}
 }
@@ -97,7 +98,7 @@ func TestAutoMemory(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// The counted kind measures collection; -1 would mean leaked strings.
-			require.Equal(t, tc.wantCollected, autoMemoryReleased(tc.n, tc.enable, tc.forget))
+			require.Equal(t, tc.wantCollected, cgotest.AutoMemoryReleased(tc.n, tc.enable, tc.forget))
 		})
 	}
 }

@@ -137,10 +137,8 @@ func reportMisuse(module, command string, kind int, what string) {
 //
 //export mhv_misuse
 func mhv_misuse(module, command *C.char, kind C.int, what *C.char) {
-	guard("misuse", 0, func() int {
-		reportMisuse(C.GoString(module), C.GoString(command), int(kind), C.GoString(what))
-		return 0
-	})
+	defer guardExport(nil, "misuse report")
+	reportMisuse(C.GoString(module), C.GoString(command), int(kind), C.GoString(what))
 }
 
 // setStrict applies the module-strict directive.

@@ -3,20 +3,30 @@
 // RedisModule_* functions.
 //
 // Naming: the host implements RedisModule_Foo as a C function mh_Foo, either
-// written in C in this directory or generated as a trampoline that calls a
-// Go function exported as mhgo_Foo. No symbol named RedisModule_* is ever
-// defined here: modules own global pointers with those names.
+// written in C in this directory or generated as a trampoline that calls
+// the generated Go export mhgo_Foo (exports_gen.go), which calls the Go
+// implementation apiFoo under guardExport. No symbol named RedisModule_* is
+// ever defined here: modules own global pointers with those names.
 //
-// After adding or removing an mh_/mhgo_ function, run `go generate ./abi`
-// to refresh the GetApi table (getapi_gen.c, api_gen.h) and docs/API.md.
+// After adding or removing an mh_Foo or apiFoo function, run
+// `go generate ./abi` to refresh the GetApi table (getapi_gen.c,
+// api_gen.h), the exports (exports_gen.go) and docs/API.md.
 //
-// Go implementations: an exported mhgo_Foo must take the header's
-// parameters in order, spelled with cgo's C types of the same size
-// (C.int for int, C.longlong for long long, *C.char for const char *, ...),
-// and return the header's return type. If the function reports errors
-// through errno, add a last parameter `mh_errno *C.int` and store the errno
-// value there; the trampoline copies a nonzero value into errno after Go
-// returns (Go cannot set the C thread's errno itself).
+// Go implementations: a plain Go function apiFoo (no //export; write its
+// signature on one line) must take the header's parameters in order,
+// spelled with cgo's C types of the same size (C.int for int, C.longlong
+// for long long, *C.char for const char *, ...), and return the header's
+// return type. Its file's cgo preamble must include the headers that
+// declare those types. The generated export recovers a panic, logs it and
+// returns the function's error value (REDISMODULE_ERR, NULL or 0; see
+// failOverride in abi/gen for the exceptions). If the function reports
+// errors through errno, add a last parameter `mh_errno *C.int` and store
+// the errno value there; the trampoline copies a nonzero value into errno
+// after Go returns (Go cannot set the C thread's errno itself).
+//
+// Other Go functions C calls (the mhv_*, mhev_* and mhts_* halves of
+// C-implemented functions) are hand-written exports; they too defer
+// guardExport first thing.
 package host
 
 /*

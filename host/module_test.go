@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/modhost/modhost/host/internal/cgotest"
 )
 
 func mustLookup(t *testing.T, name string) unsafe.Pointer {
@@ -33,7 +35,7 @@ func TestGetApiResolution(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rc, slot := getAPIRaw(tc.name, sentinel)
+			rc, slot := cgotest.GetAPIRaw(tc.name, sentinel)
 			if tc.wantOK {
 				require.Equal(t, 0, rc) // REDISMODULE_OK
 			} else {
@@ -75,7 +77,7 @@ func TestMissingAPIsAreRecordedOnce(t *testing.T) {
 
 func TestGoTrampolineGetServerVersion(t *testing.T) {
 	fn := mustLookup(t, "RedisModule_GetServerVersion")
-	require.Equal(t, 0x00070400, callIntVoid(fn))
+	require.Equal(t, 0x00070400, cgotest.CallIntVoid(fn))
 }
 
 func TestHeapFunctionsFromC(t *testing.T) {
@@ -87,30 +89,30 @@ func TestHeapFunctionsFromC(t *testing.T) {
 		{"RedisModule_TryAlloc", "RedisModule_TryRealloc"},
 	} {
 		for _, n := range []int{1, 7, 4096, 1 << 20} {
-			require.True(t, allocCycle(mustLookup(t, pair.a), mustLookup(t, pair.r), usable, free, n), "%s n=%d", pair.a, n)
+			require.True(t, cgotest.AllocCycle(mustLookup(t, pair.a), mustLookup(t, pair.r), usable, free, n), "%s n=%d", pair.a, n)
 		}
 	}
-	require.True(t, allocCycle(alloc, mustLookup(t, "RedisModule_Realloc"), mustLookup(t, "RedisModule_MallocSize"), free, 100))
+	require.True(t, cgotest.AllocCycle(alloc, mustLookup(t, "RedisModule_Realloc"), mustLookup(t, "RedisModule_MallocSize"), free, 100))
 }
 
 func TestClocksFromC(t *testing.T) {
-	ms := callLongLongVoid(mustLookup(t, "RedisModule_Milliseconds"))
-	us := callLongLongVoid(mustLookup(t, "RedisModule_Microseconds"))
+	ms := cgotest.CallLongLongVoid(mustLookup(t, "RedisModule_Milliseconds"))
+	us := cgotest.CallLongLongVoid(mustLookup(t, "RedisModule_Microseconds"))
 	require.Greater(t, ms, int64(1_600_000_000_000)) // after 2020, in ms
 	require.GreaterOrEqual(t, us/1000, ms)           // read later, same clock
 	mono := mustLookup(t, "RedisModule_MonotonicMicroseconds")
-	a := uint64(callLongLongVoid(mono))
-	b := uint64(callLongLongVoid(mono))
+	a := uint64(cgotest.CallLongLongVoid(mono))
+	b := uint64(cgotest.CallLongLongVoid(mono))
 	require.GreaterOrEqual(t, b, a)
 }
 
 func TestRandomFromC(t *testing.T) {
 	hex := mustLookup(t, "RedisModule_GetRandomHexChars")
-	h1, h2 := callFill(hex, 40), callFill(hex, 40)
+	h1, h2 := cgotest.CallFill(hex, 40), cgotest.CallFill(hex, 40)
 	require.Regexp(t, regexp.MustCompile(`^[0-9a-f]{40}$`), string(h1))
 	require.NotEqual(t, h1, h2)
 	raw := mustLookup(t, "RedisModule_GetRandomBytes")
-	b1, b2 := callFill(raw, 32), callFill(raw, 32)
+	b1, b2 := cgotest.CallFill(raw, 32), cgotest.CallFill(raw, 32)
 	require.Len(t, b1, 32)
 	require.NotEqual(t, b1, b2)
 }

@@ -57,7 +57,7 @@ func checkImpls(funcs []apiFunc, impls map[string]impl) error {
 			return fmt.Errorf("%s: %s is variadic; implement it in C (a shim can call Go)", im.File, n)
 		}
 		if im.NArgs != len(f.Args) {
-			return fmt.Errorf("%s: mhgo_%s takes %d parameters, the header has %d", im.File, n, im.NArgs, len(f.Args))
+			return fmt.Errorf("%s: api%s takes %d parameters, the header has %d", im.File, n, im.NArgs, len(f.Args))
 		}
 		for i, a := range f.Args {
 			if a.Name == "" {

@@ -266,7 +266,7 @@ int ts_val_heap_balance(void) {
 /* ---- lifecycle (contexts, auto memory, pool): ts_lc_ helpers ---- */
 
 #include "testsupport_lc.h"
-#include "strings.h"
+#include "mh_string.h"
 
 static int ts_lc_released;
 
