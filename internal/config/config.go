@@ -29,12 +29,16 @@ type Config struct {
 	appliers      map[string]func() error
 	readingFile   bool // inside LoadString (save lines accumulate)
 	saveLoaded    bool // a save line has already replaced the defaults
+	// acceptUnimplemented lets tests of the parsers store non-default
+	// values of directives modhost does not implement.
+	acceptUnimplemented bool
 }
 
 // New returns a Config holding every directive's default value.
 func New() *Config {
 	c := &Config{table: directives(), byName: map[string]*directive{}, appliers: map[string]func() error{}}
 	for _, d := range c.table {
+		d.defValue = d.val.get(c)
 		c.byName[d.name] = d
 		c.names = append(c.names, d.name)
 		if d.alias != "" {

@@ -91,7 +91,7 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 			}
 			args = split
 		}
-		if _, reason := d.val.set(c, args); reason != "" {
+		if _, reason := c.setValue(d, args); reason != "" {
 			return reason, nil
 		}
 		if d.apply != nil {

@@ -22,7 +22,7 @@ func TestFatalErrorText(t *testing.T) {
 }
 
 func TestLoadStringValues(t *testing.T) {
-	c := New()
+	c := newAcceptingUnimplemented()
 	text := strings.Join([]string{
 		"# comment",
 		"",
@@ -98,7 +98,7 @@ func TestLoadStringErrors(t *testing.T) {
 		{"save 0 1", 1, "save 0 1", "Invalid save parameters"},
 		{"notify-keyspace-events Q", 1, "notify-keyspace-events Q", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
 		{"dbfilename a/b.rdb", 1, "dbfilename a/b.rdb", "dbfilename can't be a path, just a filename"},
-		{"daemonize yes", 1, "daemonize yes", "modhost does not support daemonize yes"},
+		{"daemonize yes", 1, "daemonize yes", "modhost does not implement 'daemonize' yet (only the default 'no' is accepted)"},
 		{"shutdown-on-sigint save nosave", 1, "shutdown-on-sigint save nosave", "shutdown options SAVE and NOSAVE can't be used simultaneously"},
 		{"mod.cfg", 1, "mod.cfg", "Module config specified without value"},
 		{"loadmodule", 1, "loadmodule", "Bad directive or wrong number of arguments"},
