@@ -68,3 +68,28 @@ func TestUnixSocketListener(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(body), "addr="+sock+":0 laddr="+sock+":0 ")
 }
+
+// TestRenameCommandErrors: a rename-command of an unknown command, or to
+// a name already taken, stops the server with Redis's message, as
+// redis-server 7.0 does.
+func TestRenameCommandErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rename-command", "nosuchcmd", "x"}, "No such command in rename-command"},
+		{[]string{"--rename-command", "get", "set"}, "Target command name already exists"},
+	}
+	for name, bin := range map[string]string{"redis": hosttest.RedisBin(t), "modhost": hosttest.ModhostBin(t)} {
+		for _, tc := range cases {
+			out, err := exec.Command(bin, append([]string{"--port", "0", "--save", ""}, tc.args...)...).CombinedOutput()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "%s: %s", name, out)
+			require.Equal(t, 1, ee.ExitCode())
+			require.Contains(t, string(out), "*** FATAL CONFIG FILE ERROR", name)
+			require.Contains(t, string(out), "Reading the configuration file, at line 4\n", name)
+			require.Contains(t, string(out), `>>> 'rename-command "`+tc.args[1]+`" "`+tc.args[2]+`"'`, name)
+			require.Contains(t, string(out), tc.want, name)
+		}
+	}
+}

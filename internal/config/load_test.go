@@ -249,3 +249,14 @@ func TestLoadArgs(t *testing.T) {
 	err = New().LoadArgs([]string{"--save", "10"}, nil)
 	require.EqualError(t, err, fatal(2, `save "10"`, "Invalid save parameters"))
 }
+
+func TestRenameCommandRecorded(t *testing.T) {
+	c := New()
+	require.NoError(t, c.LoadString("port 7000\nrename-command FLUSHALL \"\"\nrename-command get myget", "r.conf"))
+	require.Equal(t, []CommandRename{
+		{From: "FLUSHALL", To: "", Line: 2, Text: `rename-command FLUSHALL ""`},
+		{From: "get", To: "myget", Line: 3, Text: "rename-command get myget"},
+	}, c.CommandRenames())
+	err := New().LoadString("rename-command get", "r.conf")
+	require.ErrorContains(t, err, "Bad directive or wrong number of arguments")
+}
