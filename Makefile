@@ -9,7 +9,7 @@ BENCHFLAGS   ?=
 STATICCHECK  ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 HELLO_SO     := modules_c/hello.so
 
-.PHONY: all help build modules run deps test test-cgocheck2 lint bench clean
+.PHONY: all help build modules run deps test test-long fuzz test-cgocheck2 lint bench clean
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make run             build and run modhost on PORT=$(PORT) (loads $(HELLO_SO) if built)"
 	@echo "make deps            scripts/install-deps.sh (apt packages, go modules, staticcheck)"
 	@echo "make test            deps, build, go vet, go test ./... (fuzz seed corpora included)"
+	@echo "make fuzz            run every fuzz target for FUZZTIME each (default $(FUZZTIME))"
+	@echo "make test-long       make test, then make fuzz with FUZZTIME=$(FUZZTIME_LONG)"
 	@echo "make test-cgocheck2  GOEXPERIMENT=cgocheck2 go test of the cgo packages and their users"
 	@echo "make lint            gofmt -l, go vet, staticcheck"
 	@echo "make bench           cmd/benchcmp: modhost vs redis-server (BENCHFLAGS='-rounds 5 ...')"
@@ -41,6 +43,24 @@ deps:
 test: deps build
 	$(GO) vet ./...
 	MODHOST_BIN=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
+
+# Fuzz targets as package:Target. Crashers the fuzzer finds are written to
+# <package>/testdata/fuzz/<Target>/ and become regression inputs of
+# `go test` once committed.
+FUZZ_TARGETS := ./resp:FuzzParseCommand ./keyspace/rdb:FuzzLoad ./keyspace/rdb:FuzzRestore \
+	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame
+FUZZTIME      ?= 20s
+FUZZTIME_LONG ?= 5m
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+test-long: test
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_LONG)
 
 # Works before any cgo package exists (then it does nothing). Binaries the
 # tests start are rebuilt by hosttest.ModhostBin with the same GOEXPERIMENT.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -205,6 +206,31 @@ func (r *Registry) Add(cmds ...*Command) {
 
 // Remove deletes a top level command (used when a module unloads).
 func (r *Registry) Remove(name string) { delete(r.cmds, strings.ToLower(name)) }
+
+// Rename re-keys a top level command as rename-command does: the command
+// keeps its own name (error messages, COMMAND INFO and statistics use it)
+// but is found only under newName; an empty newName removes it. The
+// errors are Redis's start-up reasons.
+func (r *Registry) Rename(oldName, newName string) error {
+	from := strings.ToLower(oldName)
+	c := r.cmds[from]
+	if c == nil {
+		//lint:ignore ST1005 the text is redis-server's own message
+		return errors.New("No such command in rename-command")
+	}
+	delete(r.cmds, from)
+	if newName == "" {
+		return nil
+	}
+	to := strings.ToLower(newName)
+	if _, dup := r.cmds[to]; dup {
+		r.cmds[from] = c
+		//lint:ignore ST1005 the text is redis-server's own message
+		return errors.New("Target command name already exists")
+	}
+	r.cmds[to] = c
+	return nil
+}
 
 // Get returns a top level command by name (any case) or nil.
 func (r *Registry) Get(name string) *Command { return r.lookup([]byte(name)) }

@@ -78,6 +78,8 @@ type Server struct {
 		protoMaxBulk  int64
 		queryBufLimit int64
 	}
+	// keepAliveSecs is tcp-keepalive, read by the accept loops.
+	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
 	notifyFlags int
 	// watchers maps watched keys to the clients watching them.
@@ -141,8 +143,12 @@ func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterComman
 // OnClientFree registers fn to run (under the lock) when a client goes away.
 func (s *Server) OnClientFree(fn func(c *Client)) { s.onClientFree = append(s.onClientFree, fn) }
 
-// Listen opens the TCP listeners from the bind and port directives.
+// Listen opens the TCP listeners from the bind and port directives and
+// the unix socket listener from unixsocket.
 func (s *Server) Listen() error {
+	if err := s.listenUnix(); err != nil {
+		return err
+	}
 	port := s.Config.Int("port")
 	if port == 0 {
 		return nil
@@ -151,6 +157,7 @@ func (s *Server) Listen() error {
 	if len(binds) == 0 {
 		binds = []string{"*", "-::*"}
 	}
+	tcp := 0
 	for _, b := range binds {
 		optional := strings.HasPrefix(b, "-")
 		b = strings.TrimPrefix(b, "-")
@@ -174,8 +181,9 @@ func (s *Server) Listen() error {
 			return listenError(port)
 		}
 		s.listeners = append(s.listeners, ln)
+		tcp++
 	}
-	if len(s.listeners) == 0 {
+	if tcp == 0 {
 		return listenError(port)
 	}
 	return nil

@@ -80,6 +80,12 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	}
 	srv := server.New(cfg, log)
 	commands.Register(srv)
+	for _, rn := range cfg.CommandRenames() {
+		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
+			fmt.Fprint(os.Stderr, (&config.FatalError{Line: rn.Line, Text: rn.Text, Reason: err.Error()}).Error())
+			return 1
+		}
+	}
 	if err := srv.Listen(); err != nil {
 		log.Warningf("%v", err)
 		return 1

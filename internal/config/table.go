@@ -318,13 +318,6 @@ func directives() []*directive {
 func addValidators(t []*directive) {
 	for _, d := range t {
 		switch d.name {
-		case "daemonize":
-			d.val.(*boolValue).valid = func(v bool) string {
-				if v {
-					return "modhost does not support daemonize yes"
-				}
-				return ""
-			}
 		case "dbfilename":
 			d.val.(*stringValue).valid = baseNameCheck("dbfilename can't be a path, just a filename", "")
 		case "appendfilename":
