@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/modhost/modhost/internal/buildinfo"
 )
 
 var defaultInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
@@ -159,9 +161,9 @@ func (s *Server) infoServer() []string {
 	return []string{
 		"redis_version:" + RedisVersion,
 		"modhost_version:" + Version,
-		"redis_git_sha1:00000000",
-		"redis_git_dirty:0",
-		"redis_build_id:0",
+		"redis_git_sha1:" + buildinfo.GitSHA1(),
+		"redis_git_dirty:" + buildinfo.GitDirty(),
+		"redis_build_id:" + buildinfo.BuildID(),
 		"redis_mode:standalone",
 		"os:" + runtime.GOOS + " " + runtime.GOARCH,
 		"arch_bits:64",

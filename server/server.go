@@ -18,13 +18,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/keyspace"
 )
 
 // Version is modhost's own version (INFO modhost_version).
-const Version = "0.1.0"
+const Version = buildinfo.ModhostVersion
 
 // RedisVersion is the Redis API level modhost implements (INFO redis_version).
 const RedisVersion = config.RedisVersion
