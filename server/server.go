@@ -93,6 +93,10 @@ type Server struct {
 	notifySubscribers []func(class keyspace.NotifyClass, event string, key []byte, db int)
 	// activeExpire is toggled by DEBUG SET-ACTIVE-EXPIRE.
 	activeExpire bool
+	// skipChecksum is DEBUG SET-SKIP-CHECKSUM-VALIDATION.
+	skipChecksum bool
+	// cronPaused is DEBUG PAUSE-CRON: the cron ticks but does no work.
+	cronPaused bool
 	// hooks are the module system's hooks (export_events.go).
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
@@ -263,6 +267,10 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
+		if s.cronPaused {
+			s.mu.Unlock()
+			continue
+		}
 		if now := cronHz(s.Config.Int("hz")); now != hz {
 			hz = now
 			t.Reset(time.Second / time.Duration(hz))
