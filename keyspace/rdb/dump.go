@@ -100,7 +100,7 @@ func RestorePayload(payload []byte, ks *keyspace.Keyspace, ro RestoreOptions) (k
 	}
 	opt := LoadOptions{Modules: ro.Modules}
 	l := &loader{r: NewReader(body, ver), ks: ks, opt: &opt, ver: ver}
-	l.r.Key, l.r.DB = ro.Key, ro.DB
+	l.r.Key, l.r.DB, l.r.Restoring = ro.Key, ro.DB, true
 	t, err := l.r.ReadByte()
 	if err != nil {
 		return nil, err
