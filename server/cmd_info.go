@@ -78,21 +78,7 @@ func (s *Server) infoSection(sec string) []string {
 			"total_blocking_keys_on_nokey:0",
 		}
 	case "memory":
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		used := ms.HeapAlloc + s.moduleMemory()
-		return []string{
-			fmt.Sprintf("used_memory:%d", used),
-			fmt.Sprintf("used_memory_human:%s", humanBytes(used)),
-			fmt.Sprintf("used_memory_rss:%d", rssBytes()),
-			fmt.Sprintf("used_memory_peak:%d", ms.HeapSys),
-			fmt.Sprintf("used_memory_startup:%d", 0),
-			fmt.Sprintf("used_memory_dataset:%d", used),
-			fmt.Sprintf("modhost_module_memory:%d", s.moduleMemory()),
-			fmt.Sprintf("maxmemory:%d", s.Config.Int("maxmemory")),
-			fmt.Sprintf("maxmemory_policy:%s", s.Config.String("maxmemory-policy")),
-			"mem_allocator:go",
-		}
+		return s.infoMemory()
 	case "persistence":
 		if p, ok := s.Persist.(interface{ InfoLines() []string }); ok {
 			return p.InfoLines()

@@ -97,6 +97,8 @@ type Server struct {
 	skipChecksum bool
 	// cronPaused is DEBUG PAUSE-CRON: the cron ticks but does no work.
 	cronPaused bool
+	// memPeak and memStartup are used_memory_peak and used_memory_startup.
+	memPeak, memStartup uint64
 	// hooks are the module system's hooks (export_events.go).
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
@@ -278,6 +280,7 @@ func (s *Server) cron() {
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
+		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
