@@ -16,7 +16,7 @@ func registerDebugCommand(s *Server) {
 		"sleep":             debugSleep,
 		"set-active-expire": debugSetActiveExpire,
 		"log":               debugLog,
-		"change-repl-id":    func(c *Client, a [][]byte) { c.OK() },
+		"change-repl-id":    debugChangeReplID,
 		// modhost-panic exercises the panic containment of the dispatcher.
 		"modhost-panic": func(c *Client, a [][]byte) { panic("DEBUG MODHOST-PANIC") },
 		// modhost-goroutines answers the number of goroutines, for leak

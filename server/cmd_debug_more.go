@@ -1,6 +1,8 @@
 package server
 
 import (
+	crand "crypto/rand"
+	"encoding/hex"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -49,6 +51,24 @@ func (s *Server) registerDebugMore() {
 	s.debug["protocol"] = debugProtocol
 	s.debug["error"] = debugError
 	s.debug["stringmatch-test"] = debugStringMatchTest
+}
+
+// newReplID is a random 40-hex-digit replication id.
+func newReplID() string {
+	var id [20]byte
+	_, _ = crand.Read(id[:])
+	return hex.EncodeToString(id[:])
+}
+
+// debugChangeReplID is DEBUG CHANGE-REPL-ID: a new master_replid (with no
+// replicas there is no replid2 to keep).
+func debugChangeReplID(c *Client, a [][]byte) {
+	if len(a) != 2 {
+		debugWrongArgs(c, string(a[1]))
+		return
+	}
+	c.srv.replID = newReplID()
+	c.OK()
 }
 
 // debugWrongArgs is Redis's reply to a known subcommand with the wrong

@@ -55,6 +55,7 @@ type Server struct {
 	listeners []net.Listener
 	stats     stats
 	runID     string
+	replID    string // master_replid (DEBUG CHANGE-REPL-ID renews it)
 	started   time.Time
 	shutdown  chan struct{}
 	closeOnce sync.Once
@@ -121,6 +122,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	var id [20]byte
 	_, _ = rand.Read(id[:])
 	s.runID = hex.EncodeToString(id[:])
+	s.replID = newReplID()
 	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}
