@@ -61,7 +61,7 @@ func TestVersionLineParsesLikeRLTest(t *testing.T) {
 	if len(nums) != 3 || nums[0]<<16|nums[1]<<8|nums[2] != RedisVersionNum() {
 		t.Fatalf("parsed %v from %q, want %s", nums, line, RedisVersion)
 	}
-	if BuildID() != BuildID() || BuildID() == "" {
+	if id := BuildID(); id != BuildID() || id == "" {
 		t.Fatal("build id is not stable")
 	}
 	for _, want := range []string{" sha=" + GitSHA1() + ":" + GitDirty() + " ", " malloc=libc ", " bits=64 ", " build=" + BuildID() + " ", " modhost=" + ModhostVersion} {
