@@ -9,6 +9,13 @@ BENCHFLAGS   ?=
 STATICCHECK  ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 HELLO_SO     := modules_c/hello.so
 
+# The git revision INFO redis_git_sha1 / --version report (00000000 outside
+# git), and whether tracked files had uncommitted changes.
+GIT_SHA1  := $(shell git rev-parse --short=8 HEAD 2>/dev/null || echo 00000000)
+GIT_DIRTY := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo 1 || echo 0)
+BUILDINFO := github.com/modhost/modhost/internal/buildinfo
+LDFLAGS   := -X $(BUILDINFO).gitSHA1=$(GIT_SHA1) -X $(BUILDINFO).gitDirty=$(GIT_DIRTY)
+
 .PHONY: all help build modules run deps test test-long fuzz test-cgocheck2 lint bench clean
 
 all: build
@@ -26,7 +33,7 @@ help:
 	@echo "make clean           remove build outputs"
 
 build: modules
-	$(GO) build -o $(BIN) ./cmd/modhost
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/modhost
 
 modules:
 	@if [ -f modules_c/Makefile ]; then $(MAKE) -C modules_c; fi

@@ -107,7 +107,7 @@ func restoreCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	_, loader := dumpOptions(c)
-	v, err := rdb.RestoreValue(a[3], k, loader)
+	v, err := rdb.RestorePayload(a[3], k, rdb.RestoreOptions{Modules: loader, Key: key, DB: c.DB, SkipChecksum: c.Server().SkipChecksumValidation()})
 	if errors.Is(err, rdb.ErrBadPayload) {
 		c.Error(msgBadPayload)
 		return

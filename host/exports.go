@@ -2,9 +2,11 @@ package host
 
 import "C"
 
-// ServerVersion is the Redis version modhost reports to modules, encoded as
-// 0x00MMmmpp (major, minor, patch).
-const ServerVersion = 0x00070400
+import "github.com/modhost/modhost/internal/buildinfo"
+
+// ServerVersion is the Redis version modhost reports to modules
+// (buildinfo.RedisVersion), encoded as 0x00MMmmpp (major, minor, patch).
+var ServerVersion = buildinfo.RedisVersionNum()
 
 // apiGetServerVersion implements RedisModule_GetServerVersion.
 func apiGetServerVersion() C.int {

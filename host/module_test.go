@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modhost/modhost/host/internal/cgotest"
+	"github.com/modhost/modhost/internal/buildinfo"
+	"github.com/modhost/modhost/server"
 )
 
 func mustLookup(t *testing.T, name string) unsafe.Pointer {
@@ -77,7 +79,9 @@ func TestMissingAPIsAreRecordedOnce(t *testing.T) {
 
 func TestGoTrampolineGetServerVersion(t *testing.T) {
 	fn := mustLookup(t, "RedisModule_GetServerVersion")
-	require.Equal(t, 0x00070400, cgotest.CallIntVoid(fn))
+	want, err := buildinfo.VersionNum(server.RedisVersion)
+	require.NoError(t, err)
+	require.Equal(t, want, cgotest.CallIntVoid(fn))
 }
 
 func TestHeapFunctionsFromC(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/modhost/modhost/internal/buildinfo"
 )
 
 var defaultInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
@@ -76,21 +78,7 @@ func (s *Server) infoSection(sec string) []string {
 			"total_blocking_keys_on_nokey:0",
 		}
 	case "memory":
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		used := ms.HeapAlloc + s.moduleMemory()
-		return []string{
-			fmt.Sprintf("used_memory:%d", used),
-			fmt.Sprintf("used_memory_human:%s", humanBytes(used)),
-			fmt.Sprintf("used_memory_rss:%d", rssBytes()),
-			fmt.Sprintf("used_memory_peak:%d", ms.HeapSys),
-			fmt.Sprintf("used_memory_startup:%d", 0),
-			fmt.Sprintf("used_memory_dataset:%d", used),
-			fmt.Sprintf("modhost_module_memory:%d", s.moduleMemory()),
-			fmt.Sprintf("maxmemory:%d", s.Config.Int("maxmemory")),
-			fmt.Sprintf("maxmemory_policy:%s", s.Config.String("maxmemory-policy")),
-			"mem_allocator:go",
-		}
+		return s.infoMemory()
 	case "persistence":
 		if p, ok := s.Persist.(interface{ InfoLines() []string }); ok {
 			return p.InfoLines()
@@ -114,7 +102,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
 		}
 	case "replication":
-		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.runID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
+		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
 	case "cpu":
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
@@ -160,9 +148,9 @@ func (s *Server) infoServer() []string {
 	return []string{
 		"redis_version:" + RedisVersion,
 		"modhost_version:" + Version,
-		"redis_git_sha1:00000000",
-		"redis_git_dirty:0",
-		"redis_build_id:0",
+		"redis_git_sha1:" + buildinfo.GitSHA1(),
+		"redis_git_dirty:" + buildinfo.GitDirty(),
+		"redis_build_id:" + buildinfo.BuildID(),
 		"redis_mode:standalone",
 		"os:" + runtime.GOOS + " " + runtime.GOARCH,
 		"arch_bits:64",

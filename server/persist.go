@@ -400,7 +400,7 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	}()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
-		VerifyChecksum: p.s.Config.Bool("rdbchecksum"),
+		VerifyChecksum: p.s.Config.Bool("rdbchecksum") && !p.s.skipChecksum,
 		NowMs:          time.Now().UnixMilli(),
 		Notice:         func(m string) { log.Noticef("%s", m) },
 		Warning:        func(m string) { log.Warningf("%s", m) },

@@ -18,13 +18,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/keyspace"
 )
 
 // Version is modhost's own version (INFO modhost_version).
-const Version = "0.1.0"
+const Version = buildinfo.ModhostVersion
 
 // RedisVersion is the Redis API level modhost implements (INFO redis_version).
 const RedisVersion = config.RedisVersion
@@ -54,6 +55,7 @@ type Server struct {
 	listeners []net.Listener
 	stats     stats
 	runID     string
+	replID    string // master_replid (DEBUG CHANGE-REPL-ID renews it)
 	started   time.Time
 	shutdown  chan struct{}
 	closeOnce sync.Once
@@ -94,6 +96,12 @@ type Server struct {
 	notifySubscribers []func(class keyspace.NotifyClass, event string, key []byte, db int)
 	// activeExpire is toggled by DEBUG SET-ACTIVE-EXPIRE.
 	activeExpire bool
+	// skipChecksum is DEBUG SET-SKIP-CHECKSUM-VALIDATION.
+	skipChecksum bool
+	// cronPaused is DEBUG PAUSE-CRON: the cron ticks but does no work.
+	cronPaused bool
+	// memPeak and memStartup are used_memory_peak and used_memory_startup.
+	memPeak, memStartup uint64
 	// hooks are the module system's hooks (export_events.go).
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
@@ -116,6 +124,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	var id [20]byte
 	_, _ = rand.Read(id[:])
 	s.runID = hex.EncodeToString(id[:])
+	s.replID = newReplID()
 	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}
@@ -270,6 +279,10 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
+		if s.cronPaused {
+			s.mu.Unlock()
+			continue
+		}
 		if now := cronHz(s.Config.Int("hz")); now != hz {
 			hz = now
 			t.Reset(time.Second / time.Duration(hz))
@@ -277,6 +290,7 @@ func (s *Server) cron() {
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
+		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})

@@ -12,12 +12,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
@@ -46,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := cfg.LoadArgs(args, stdin)
 	switch {
 	case errors.Is(err, config.ErrVersion):
-		fmt.Fprintf(stdout, "modhost v=%s redis_version=%s bits=64 go=%s\n", server.Version, server.RedisVersion, runtime.Version())
+		fmt.Fprintln(stdout, buildinfo.VersionLine())
 		return 0
 	case errors.Is(err, config.ErrHelp):
 		fmt.Fprint(stdout, usage)
@@ -72,7 +72,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func serve(cfg *config.Config, log *logging.Logger) int {
 	pid := os.Getpid()
 	log.Noticef("oO0OoO0OoO0Oo modhost is starting oO0OoO0OoO0Oo")
-	log.Noticef("modhost version=%s, redis_version=%s, bits=64, pid=%d, just started", server.Version, server.RedisVersion, pid)
+	log.Noticef("Redis version=%s, bits=64, commit=%s, modified=%s, pid=%d, just started (modhost version=%s)", server.RedisVersion, buildinfo.GitSHA1(), buildinfo.GitDirty(), pid, server.Version)
 	if cfg.ConfigFile() == "" {
 		log.Warningf("Warning: no config file specified, using the default config. In order to specify a config file use modhost /path/to/modhost.conf")
 	} else {
@@ -90,7 +90,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Warningf("%v", err)
 		return 1
 	}
-	log.Noticef("modhost %s (Redis API %s) 64 bit, standalone mode, port %d, PID: %d", server.Version, server.RedisVersion, cfg.Int("port"), pid)
+	log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
 			log.Warningf("Failed to write PID file: %v", err)
@@ -100,6 +100,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
+	srv.RecordStartupMemory()
 	persist := server.EnablePersistence(srv)
 	if sys, ok := srv.Modules.(*host.System); ok {
 		sys.AttachRDB(persist) // module data types in RDB files

@@ -2,6 +2,8 @@ package config
 
 import (
 	"strings"
+
+	"github.com/modhost/modhost/internal/buildinfo"
 )
 
 // Log levels, as stored by the loglevel directive.
@@ -42,7 +44,7 @@ const (
 )
 
 // RedisVersion is the Redis version modhost reports in messages.
-const RedisVersion = "7.4.0"
+const RedisVersion = buildinfo.RedisVersion
 
 var (
 	enumLoglevel = []enumItem{{"debug", LogDebug}, {"verbose", LogVerbose},

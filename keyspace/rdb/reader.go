@@ -82,6 +82,10 @@ type Reader struct {
 	// nil for module aux data), for RedisModule_GetKeyNameFromIO.
 	Key []byte
 	DB  int
+	// Restoring is set while RESTORE decodes a DUMP payload (Redis's
+	// restore context): load failures are the client's error, not the
+	// server's.
+	Restoring bool
 }
 
 // NewReader returns a Reader over b for RDB version ver.
