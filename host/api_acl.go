@@ -18,6 +18,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
 )
@@ -65,7 +66,7 @@ func userOf(h *C.RedisModuleUser) *userRef {
 func (u *aclUser) UserName() string { return u.name }
 
 // CommandDenied implements server.User: the NOPERM text for cmd, or "".
-func (u *aclUser) CommandDenied(cmd *server.Command, args [][]byte) string {
+func (u *aclUser) CommandDenied(cmd *commands.Command, args [][]byte) string {
 	return u.deniedText(u.checkCommand(cmd, args), cmd)
 }
 
@@ -83,7 +84,7 @@ func defaultACLUser(srv *server.Server) *aclUser {
 
 // serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
 func serverLookup(srv *server.Server) cmdLookup {
-	return func(name string) *server.Command {
+	return func(name string) *commands.Command {
 		if srv == nil {
 			return nil
 		}
@@ -224,7 +225,7 @@ func mhgo_SetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
 // false when ctx has no user (neither SetContextUser nor a client); msg is
 // the NOPERM text when that user may not run cmd with args.
-func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (msg string, ok bool) {
+func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *commands.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
 	if st == nil {
 		return "", false
@@ -287,18 +288,18 @@ func mhgo_ACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString,
 		*mh_errno = C.EINVAL
 		return C.REDISMODULE_ERR
 	}
-	var kf server.KeyFlag
+	var kf commands.KeyFlag
 	if flags&C.REDISMODULE_CMD_KEY_ACCESS != 0 {
-		kf |= server.KeyAccess
+		kf |= commands.KeyAccess
 	}
 	if flags&C.REDISMODULE_CMD_KEY_INSERT != 0 {
-		kf |= server.KeyInsert
+		kf |= commands.KeyInsert
 	}
 	if flags&C.REDISMODULE_CMD_KEY_DELETE != 0 {
-		kf |= server.KeyDelete
+		kf |= commands.KeyDelete
 	}
 	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
-		kf |= server.KeyUpdate
+		kf |= commands.KeyUpdate
 	}
 	if !r.u.checkKey(stringBytes(key), kf) {
 		*mh_errno = C.EACCES

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // mhgo_GetModuleOptionsAll implements RedisModule_GetModuleOptionsAll:
@@ -108,12 +108,12 @@ func mhgo_GetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStr
 
 // commandHasKeys is Redis's doesCommandHaveKeys: a key-finding function,
 // or a key spec that is not NOT_KEY.
-func commandHasKeys(cmd *server.Command) bool {
+func commandHasKeys(cmd *commands.Command) bool {
 	if cmd.GetKeys != nil || cmd.GetKeysFlags != nil {
 		return true
 	}
 	for _, ks := range cmd.Specs() {
-		if ks.Flags&server.KeyNotKey == 0 {
+		if ks.Flags&commands.KeyNotKey == 0 {
 			return true
 		}
 	}

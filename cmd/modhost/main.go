@@ -79,7 +79,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Noticef("Configuration loaded")
 	}
 	srv := server.New(cfg, log)
-	commands.Register(srv)
+	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	if err := srv.Listen(); err != nil {
 		log.Warningf("%v", err)
 		return 1
