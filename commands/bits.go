@@ -5,7 +5,6 @@ package commands
 
 import (
 	"math/bits"
-	"strings"
 
 	"github.com/modhost/modhost/keyspace"
 )
@@ -318,30 +317,4 @@ func findBit(b []byte, lo, hi int64, set bool) int64 {
 		p++
 	}
 	return -1
-}
-
-// bitfieldKeys reports BITFIELD's key read-only when every operation is a
-// GET.
-func bitfieldKeys(args [][]byte) []KeyRef {
-	ro := true
-loop:
-	for i := 2; i < len(args); i++ {
-		rem := len(args) - i - 1
-		switch op := strings.ToLower(string(args[i])); {
-		case op == "get" && rem >= 2:
-			i += 2
-		case (op == "set" || op == "incrby") && rem >= 3:
-			ro = false
-			break loop
-		case op == "overflow" && rem >= 1:
-			i++
-		default:
-			ro = false
-			break loop
-		}
-	}
-	if ro {
-		return []KeyRef{{Pos: 1, Flags: KeyRO | KeyAccess}}
-	}
-	return []KeyRef{{Pos: 1, Flags: KeyRW | KeyAccess | KeyUpdate}}
 }

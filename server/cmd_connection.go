@@ -8,7 +8,7 @@ import (
 )
 
 // registerCoreCommands fills the command table with the server's own
-// commands. Data commands are registered by other packages.
+// commands. Data commands come from package commands (Server.AddCommands).
 func registerCoreCommands(s *Server) {
 	s.Cmds.Add(
 		&commands.Command{Name: "ping", Arity: -1, Flags: commands.ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", ACL: []string{"fast", "connection"}, Handler: adapt(pingCommand)},
