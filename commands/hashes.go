@@ -107,6 +107,43 @@ func hashRead(c Client, key []byte) (*keyspace.Hash, bool) {
 	return v.(*keyspace.Hash), true
 }
 
+// hashGetField is Get after lazy expiry of field f (HGET, HEXISTS,
+// HSTRLEN): an expired field is deleted (the hash too when it was the last
+// one) and reads as missing.
+func hashGetField(c Client, key []byte, h *keyspace.Hash, f []byte, notify bool) ([]byte, bool) {
+	if ks(c).LazyExpireField(c.DBIndex(), key, h, f, notify) != keyspace.FieldLive {
+		return nil, false
+	}
+	return h.Get(f)
+}
+
+// hashLiveField lazily expires field f of the hash h at key for a write
+// command, and reports whether f is present afterwards. When the expired
+// field was the last one, the emptied hash is deleted and a new empty hash
+// is created in its place (as Redis's HSETNX and HINCRBY do); the hash to
+// write to is returned.
+func hashLiveField(c Client, key []byte, h *keyspace.Hash, f []byte) (*keyspace.Hash, bool) {
+	switch ks(c).LazyExpireField(c.DBIndex(), key, h, f, true) {
+	case keyspace.FieldHashDeleted:
+		h = ks(c).NewHash()
+		ks(c).Add(c.DBIndex(), key, h)
+		return h, false
+	case keyspace.FieldExpiredGone:
+		return h, false
+	}
+	return h, h.Exists(f)
+}
+
+// hashExpireAll deletes every expired field of h (HRANDFIELD does so
+// first) and reports whether the hash went with them.
+func hashExpireAll(c Client, key []byte, h *keyspace.Hash) bool {
+	if !h.HasFieldTTLs() {
+		return false
+	}
+	_, gone := ks(c).ExpireHashFields(c.DBIndex(), key, h)
+	return gone
+}
+
 // hashWriteOrCreate is Redis's hashTypeLookupWriteOrCreate: the hash at key,
 // created (and added) when missing; false after a WRONGTYPE reply.
 func hashWriteOrCreate(c Client, key []byte) (*keyspace.Hash, bool) {
@@ -155,7 +192,8 @@ func hsetnxCommand(c Client, a [][]byte) {
 	if !ok {
 		return
 	}
-	if h.Exists(a[2]) {
+	h, live := hashLiveField(c, a[1], h, a[2])
+	if live {
 		c.Writer().Int(0)
 		return
 	}
@@ -170,7 +208,7 @@ func hgetCommand(c Client, a [][]byte) {
 		return
 	}
 	if h != nil {
-		if v, found := h.Get(a[2]); found {
+		if v, found := hashGetField(c, a[1], h, a[2], true); found {
 			c.Writer().Bulk(v)
 			return
 		}
@@ -184,14 +222,27 @@ func hmgetCommand(c Client, a [][]byte) {
 		return
 	}
 	c.Writer().ArrayLen(len(a) - 2)
+	expired, deleted := false, false
 	for _, f := range a[2:] {
-		if h != nil {
-			if v, found := h.Get(f); found {
+		if h != nil && !deleted {
+			switch ks(c).LazyExpireField(c.DBIndex(), a[1], h, f, false) {
+			case keyspace.FieldExpiredGone:
+				expired = true
+			case keyspace.FieldHashDeleted:
+				expired, deleted = true, true
+			}
+			if v, found := h.Get(f); found && !deleted {
 				c.Writer().Bulk(v)
 				continue
 			}
 		}
 		c.Writer().NullBulk()
+	}
+	if expired {
+		ks(c).Notify(keyspace.NotifyHash, "hexpired", a[1], c.DBIndex())
+		if deleted {
+			ks(c).Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
+		}
 	}
 }
 
@@ -212,8 +263,9 @@ func hashGetAll(c Client, key []byte, what int) {
 		return
 	}
 	n := 0
+	now := ks(c).Now()
 	if h != nil {
-		n = h.Len()
+		n = h.LiveLen(now)
 	}
 	if what == hashWantKeys|hashWantVals {
 		c.Writer().MapLen(n)
@@ -224,7 +276,7 @@ func hashGetAll(c Client, key []byte, what int) {
 		return
 	}
 	w := c.Writer()
-	h.Each(func(f string, v []byte) bool {
+	h.EachLive(now, func(f string, v []byte) bool {
 		if what&hashWantKeys != 0 {
 			w.BulkString(f)
 		}
@@ -283,9 +335,11 @@ func hexistsCommand(c Client, a [][]byte) {
 	if !ok {
 		return
 	}
-	if h != nil && h.Exists(a[2]) {
-		c.Writer().Int(1)
-		return
+	if h != nil {
+		if _, found := hashGetField(c, a[1], h, a[2], true); found {
+			c.Writer().Int(1)
+			return
+		}
 	}
 	c.Writer().Int(0)
 }
@@ -296,7 +350,7 @@ func hstrlenCommand(c Client, a [][]byte) {
 		return
 	}
 	if h != nil {
-		if v, found := h.Get(a[2]); found {
+		if v, found := hashGetField(c, a[1], h, a[2], true); found {
 			c.Writer().Int(int64(len(v)))
 			return
 		}
@@ -314,6 +368,7 @@ func hincrbyCommand(c Client, a [][]byte) {
 		return
 	}
 	var cur int64
+	h, _ = hashLiveField(c, a[1], h, a[2])
 	if v, found := h.Get(a[2]); found {
 		if cur, ok = parseInt(v); !ok {
 			c.Error(msgHashNotInt)
@@ -326,7 +381,7 @@ func hincrbyCommand(c Client, a [][]byte) {
 	}
 	cur += incr
 	var buf [24]byte
-	h.Set(a[2], strconv.AppendInt(buf[:0], cur, 10))
+	h.SetKeepTTL(a[2], strconv.AppendInt(buf[:0], cur, 10))
 	c.Writer().Int(cur)
 	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hincrby")
 }
@@ -346,6 +401,7 @@ func hincrbyfloatCommand(c Client, a [][]byte) {
 		return
 	}
 	cur := newLongDouble()
+	h, _ = hashLiveField(c, a[1], h, a[2])
 	if v, found := h.Get(a[2]); found {
 		if cur, ok = parseLongDouble(v); !ok {
 			c.Error(msgHashNotFloat)
@@ -358,7 +414,7 @@ func hincrbyfloatCommand(c Client, a [][]byte) {
 		return
 	}
 	out := formatLongDouble(sum)
-	h.Set(a[2], out)
+	h.SetKeepTTL(a[2], out)
 	c.Writer().Bulk(out)
 	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hincrbyfloat")
 }
@@ -409,7 +465,7 @@ func hscanCommand(c Client, a [][]byte) {
 		}
 	}
 	var items [][]byte
-	next := h.Scan(cursor, int(min(count, math.MaxInt32)), func(f string, v []byte) {
+	next := h.ScanLive(cursor, int(min(count, math.MaxInt32)), ks(c).Now(), func(f string, v []byte) {
 		if pattern != nil && !keyspace.GlobMatch(pattern, hashStrBytes(f), false) {
 			return
 		}
@@ -454,7 +510,7 @@ func hrandfieldCommand(c Client, a [][]byte) {
 	if !ok {
 		return
 	}
-	if h == nil {
+	if h == nil || hashExpireAll(c, a[1], h) {
 		c.Writer().NullBulk()
 		return
 	}
@@ -470,7 +526,7 @@ func hashRandWithCount(c Client, key []byte, n int64, withValues bool) {
 	if !ok {
 		return
 	}
-	if h == nil || n == 0 {
+	if h == nil || hashExpireAll(c, key, h) || n == 0 {
 		c.Writer().ArrayLen(0)
 		return
 	}

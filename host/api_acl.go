@@ -27,6 +27,10 @@ import (
 type userRef struct {
 	u     *aclUser
 	owned bool // made by CreateModuleUser: FreeModuleUser frees the user itself
+	h     *C.RedisModuleUser
+	// mod is the module whose OnLoad made the handle (nil otherwise):
+	// unloading it, or its OnLoad failing, frees the handle.
+	mod *Module
 }
 
 // users maps RedisModuleUser ids to users (module threads may call the
@@ -37,14 +41,58 @@ var users = struct {
 	m    map[uint64]*userRef
 }{m: map[uint64]*userRef{}}
 
-// newUserHandle returns a C handle for r.
+// newUserHandle returns a C handle for r. A handle made during a module's
+// OnLoad is the module's: unloading it frees the handle.
 func newUserHandle(r *userRef) *C.RedisModuleUser {
+	if sys := systemOf(serverFor(nil)); sys != nil {
+		r.mod = sys.loading
+	}
 	users.Lock()
 	users.next++
 	id := users.next
+	h := C.mh_user_new(C.uint64_t(id))
+	r.h = h
 	users.m[id] = r
+	if r.mod != nil {
+		r.mod.reg.users = append(r.mod.reg.users, r)
+	}
 	users.Unlock()
-	return C.mh_user_new(C.uint64_t(id))
+	return h
+}
+
+// freeUserHandle forgets the handle r.h and frees it; a user made by
+// CreateModuleUser also loses its clients. The caller has checked that
+// r.h is live.
+func freeUserHandle(srv *server.Server, r *userRef) {
+	users.Lock()
+	delete(users.m, uint64(r.h.id))
+	if r.mod != nil {
+		r.mod.reg.users = dropOwned(r.mod.reg.users, func(x *userRef) bool { return x == r })
+	}
+	users.Unlock()
+	C.free(unsafe.Pointer(r.h))
+	r.h = nil
+	if r.owned {
+		revokeUserClients(srv, r.u)
+	}
+}
+
+// dropUsers frees the user handles m's OnLoad made and it did not free.
+func dropUsers(srv *server.Server, m *Module) {
+	users.Lock()
+	mine := append([]*userRef(nil), m.reg.users...)
+	users.Unlock()
+	for _, r := range mine {
+		freeUserHandle(srv, r)
+	}
+}
+
+// userCount is the number of live RedisModuleUser handles (DEBUG
+// MODHOST-REGISTRIES).
+func userCount() int {
+	users.Lock()
+	defer users.Unlock()
+	return len(users.m)
 }
 
 // userOf returns the user behind a handle; it panics (and so the export
@@ -100,7 +148,8 @@ func serverLookup(srv *server.Server) cmdLookup {
 // mhgo_CreateModuleUser implements RedisModule_CreateModuleUser: a new
 // user called name, off, with no passwords, keys, channels or commands,
 // unknown to AUTH and not checked for duplicate names, as in Redis. Free
-// it with FreeModuleUser.
+// it with FreeModuleUser. A user created in OnLoad and not freed is freed
+// when the module unloads (or its OnLoad fails).
 //
 //export mhgo_CreateModuleUser
 func mhgo_CreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
@@ -115,14 +164,7 @@ func mhgo_CreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
 //export mhgo_FreeModuleUser
 func mhgo_FreeModuleUser(h *C.RedisModuleUser) {
 	defer guardExport(nil, "FreeModuleUser")
-	r := userOf(h)
-	users.Lock()
-	delete(users.m, uint64(h.id))
-	users.Unlock()
-	C.free(unsafe.Pointer(h))
-	if r.owned {
-		revokeUserClients(serverFor(nil), r.u)
-	}
+	freeUserHandle(serverFor(nil), userOf(h))
 }
 
 // mhgo_SetModuleUserACL implements RedisModule_SetModuleUserACL: applies

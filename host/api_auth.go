@@ -14,7 +14,6 @@ package host
 import "C"
 
 import (
-	"sync"
 	"unsafe"
 
 	"github.com/modhost/modhost/server"
@@ -50,17 +49,8 @@ type authState struct {
 	hasResult  bool
 }
 
-// authStates maps a *System to its *authState.
-var authStates sync.Map
-
-// authOf returns the authentication state of sys.
-func authOf(sys *System) *authState {
-	if v, ok := authStates.Load(sys); ok {
-		return v.(*authState)
-	}
-	v, _ := authStates.LoadOrStore(sys, &authState{sys: sys, clients: map[int64]authedClient{}})
-	return v.(*authState)
-}
+// authOf returns the authentication state of sys (made by New).
+func authOf(sys *System) *authState { return sys.auth }
 
 // authOfCtx returns the authentication state of ctx's module system, nil
 // for a context without one.
@@ -126,11 +116,7 @@ func cBytes(b []byte) unsafe.Pointer {
 // m authenticated (Redis's moduleUnregisterAuthCBs and
 // moduleFreeAuthenticatedClients), when m is unloaded or fails to load.
 func unregisterAuth(sys *System, m *Module) {
-	v, ok := authStates.Load(sys)
-	if !ok {
-		return
-	}
-	a := v.(*authState)
+	a := authOf(sys)
 	kept := a.cbs[:0]
 	for _, cb := range a.cbs {
 		if cb.mod != m {

@@ -66,26 +66,6 @@ func bcOf(bc *C.RedisModuleBlockedClient) *blockedClient {
 	return cgo.Handle(bc.handle).Value().(*blockedClient)
 }
 
-// addUnloadChecksLocked makes m's unload refuse while it has blocked
-// clients or pending timers (Redis's reasons), once per module.
-func (rt *runtimeState) addUnloadChecksLocked(m *Module) {
-	if m == nil || rt.checked[m] {
-		return
-	}
-	rt.checked[m] = true
-	m.AddUnloadCheck(func() string {
-		if rt.blockedBy[m] > 0 {
-			return msgHasBlocked
-		}
-		for _, t := range rt.timers.heap {
-			if t.mod == m {
-				return msgHoldsTimer
-			}
-		}
-		return ""
-	})
-}
-
 // mhgo_BlockClient implements RedisModule_BlockClient: blocks the client
 // running the command until a thread calls UnblockClient (then
 // reply_callback writes its reply), or timeout_ms passes (0: never; then
@@ -132,13 +112,12 @@ func blockCommon(ctx *C.RedisModuleCtx, replyFn, timeoutFn, freeFn unsafe.Pointe
 	}
 	rt := runtimeOf(st.sys)
 	rt.registerDebugLocked()
-	rt.addUnloadChecksLocked(st.mod)
 	b := &blockedClient{rt: rt, mod: st.mod, onKeys: keys != nil, flags: flags, resp: 2,
 		replyFn: replyFn, timeoutFn: timeoutFn, freeFn: freeFn, tsCtxs: map[*C.RedisModuleCtx]struct{}{}}
 	b.h = cgo.NewHandle(b)
 	b.c = C.mh_bc_new(C.uintptr_t(b.h), privdata)
 	liveBlocked.Add(1)
-	rt.blockedBy[st.mod]++
+	st.mod.reg.blockedClients++
 	for _, a := range st.args {
 		b.args = append(b.args, append([]byte(nil), a...))
 	}
@@ -430,7 +409,7 @@ func (b *blockedClient) finishLocked(c *server.Client) {
 		b.rt.srv.Unblock(c)
 	}
 	b.client = nil
-	b.rt.blockedBy[b.mod]--
+	b.mod.reg.blockedClients--
 	liveBlocked.Add(-1)
 	b.h.Delete()
 	C.mh_bc_free(b.c)

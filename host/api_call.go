@@ -18,7 +18,6 @@ import "C"
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/modhost/modhost/commands"
@@ -55,26 +54,19 @@ type callFamily struct {
 	jobs []*postJob
 }
 
-var (
-	familiesMu sync.Mutex
-	families   = map[*System]*callFamily{}
-)
-
-// familyOf returns sys's Call/notification/replication state. New creates
-// it (registering DEBUG MODHOST-REPLICATED and the after-command hook that
-// runs post-notification jobs), so every server has them from the start.
-func familyOf(sys *System) *callFamily {
-	familiesMu.Lock()
-	defer familiesMu.Unlock()
-	f := families[sys]
-	if f == nil {
-		f = &callFamily{sys: sys}
-		families[sys] = f
-		sys.srv.RegisterDebug("modhost-replicated", f.debugReplicated)
-		sys.srv.AfterCommand(f.runJobs)
-	}
+// newCallFamily makes sys's Call/notification/replication state (New
+// does, once), registering DEBUG MODHOST-REPLICATED and the after-command
+// hook that runs post-notification jobs, so every server has them from
+// the start.
+func newCallFamily(sys *System) *callFamily {
+	f := &callFamily{sys: sys}
+	sys.srv.RegisterDebug("modhost-replicated", f.debugReplicated)
+	sys.srv.AfterCommand(f.runJobs)
 	return f
 }
+
+// familyOf returns sys's Call/notification/replication state (made by New).
+func familyOf(sys *System) *callFamily { return sys.call }
 
 // takeFake returns an idle fake client set to db and proto.
 func (f *callFamily) takeFake(db, proto int) *server.Client {

@@ -6,6 +6,7 @@
 
 #include "ctx.h"
 #include "api_gen.h"
+#include "crash.h"
 #include "loader.h"
 #include "mh_string.h"
 
@@ -20,7 +21,11 @@ int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *len
         if (argv == NULL) abort();
     }
     if (argc > 0) mh_argv_build(argv, buf, lens, argc);
+    /* What a crash report names (crash.c): one frame push per command. */
+    mh_cmd_frame frame = {ctx, argv, argc, mh_cur_cmd};
+    mh_cur_cmd = &frame;
     int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
+    mh_cur_cmd = frame.prev;
     for (int i = 0; i < argc; i++) mh_string_release(argv[i]);
     if (argv != small) free(argv);
     *pending = mh_reply_pending(ctx);

@@ -18,7 +18,6 @@ package host
 import "C"
 
 import (
-	"sync"
 	"unsafe"
 
 	"github.com/modhost/modhost/internal/config"
@@ -38,29 +37,6 @@ const (
 // cfgFlagsAll are the REDISMODULE_CONFIG_* flags a registration may use.
 const cfgFlagsAll = config.ModConfImmutable | config.ModConfSensitive | config.ModConfHidden |
 	config.ModConfProtected | config.ModConfDenyLoading | config.ModConfMemory | config.ModConfBitflags
-
-// modConfigs is what one module registered.
-type modConfigs struct {
-	names       []*C.char // short names passed to the callbacks (C memory)
-	initialized bool      // LoadConfigs succeeded
-}
-
-var (
-	cfgMu  sync.Mutex
-	cfgTab = map[*Module]*modConfigs{}
-)
-
-// configsOf returns m's registrations, creating the record when create.
-func configsOf(m *Module, create bool) *modConfigs {
-	cfgMu.Lock()
-	defer cfgMu.Unlock()
-	mc := cfgTab[m]
-	if mc == nil && create {
-		mc = &modConfigs{}
-		cfgTab[m] = mc
-	}
-	return mc
-}
 
 // applyKey identifies an apply callback and its privdata: configurations
 // sharing both are applied once per CONFIG SET, as in Redis.
@@ -104,8 +80,7 @@ func (b cfgBase) register(kind config.ModuleConfigKind, mh_errno *C.int, fill fu
 		*mh_errno = C.EALREADY
 		return C.REDISMODULE_ERR
 	}
-	mc := configsOf(m, true)
-	mc.names = append(mc.names, cname)
+	m.reg.configNames = append(m.reg.configNames, cname)
 	return C.REDISMODULE_OK
 }
 
@@ -292,7 +267,7 @@ func mhgo_LoadConfigs(ctx *C.RedisModuleCtx) (rc C.int) {
 		srv.Log.Warningf("%s", err.Error())
 		return rc
 	}
-	configsOf(m, true).initialized = true
+	m.reg.configsLoaded = true
 	return C.REDISMODULE_OK
 }
 
@@ -300,7 +275,7 @@ func mhgo_LoadConfigs(ctx *C.RedisModuleCtx) (rc C.int) {
 // reason (logged) to unload m again, or "". With loadex, configuration
 // values nobody took also fail the load, and the queue is emptied.
 func (s *System) configsNotApplied(m *Module, loadex bool) string {
-	if mc := configsOf(m, false); mc != nil && len(mc.names) > 0 && !mc.initialized {
+	if len(m.reg.configNames) > 0 && !m.reg.configsLoaded {
 		return msgCfgNotLoaded
 	}
 	if loadex && len(s.srv.Config.ModuleConfigs()) > 0 {
@@ -313,15 +288,12 @@ func (s *System) configsNotApplied(m *Module, loadex bool) string {
 // dropConfigs removes m's configurations from the server's configuration
 // (unload, failed OnLoad) and frees their C names.
 func (s *System) dropConfigs(m *Module) {
-	mc := configsOf(m, false)
-	if mc == nil {
+	if len(m.reg.configNames) == 0 {
 		return
 	}
 	s.srv.Config.RemoveModuleConfigs(m.Name)
-	for _, p := range mc.names {
+	for _, p := range m.reg.configNames {
 		C.free(unsafe.Pointer(p))
 	}
-	cfgMu.Lock()
-	delete(cfgTab, m)
-	cfgMu.Unlock()
+	m.reg.configNames, m.reg.configsLoaded = nil, false
 }

@@ -39,8 +39,6 @@ type runtimeState struct {
 	// ThreadSafeContextLock and serves unblocked clients when it unlocks.
 	tsHeld bool
 
-	blockedBy    map[*Module]int  // live blocked-client handles per module
-	checked      map[*Module]bool // unload check registered
 	timers       timerQueue
 	fds          map[int]*fdWatch
 	epfd         int // epoll instance, -1 until the first EventLoopAdd
@@ -50,17 +48,16 @@ type runtimeState struct {
 
 type oneshot struct {
 	fn, data unsafe.Pointer
+	base     unsafe.Pointer // load address of fn's library (mh_dl_base)
 }
 
 // fdWatch is one fd registered with EventLoopAdd.
 type fdWatch struct {
+	mod      *Module // the module whose library holds the callbacks (nil: unknown)
 	mask     int
 	rfn, wfn unsafe.Pointer
 	data     unsafe.Pointer
 }
-
-// runtimes maps *System to its *runtimeState.
-var runtimes sync.Map
 
 // Counters for leak checks (DEBUG MODHOST-MODRUNTIME).
 var (
@@ -68,21 +65,18 @@ var (
 	liveTimers  atomic.Int64 // pending timers
 )
 
-// runtimeOf returns the runtime of sys, starting its event goroutine the
-// first time. Safe from any thread.
-func runtimeOf(sys *System) *runtimeState {
-	if v, ok := runtimes.Load(sys); ok {
-		return v.(*runtimeState)
-	}
-	rt := &runtimeState{sys: sys, srv: sys.srv, wake: make(chan struct{}, 1),
-		blockedBy: map[*Module]int{}, checked: map[*Module]bool{}, fds: map[int]*fdWatch{}, epfd: -1}
+// newRuntime makes the runtime of sys and starts its event goroutine (New
+// does, once).
+func newRuntime(sys *System) *runtimeState {
+	rt := &runtimeState{sys: sys, srv: sys.srv, wake: make(chan struct{}, 1), fds: map[int]*fdWatch{}, epfd: -1}
 	rt.timers.init()
-	if v, loaded := runtimes.LoadOrStore(sys, rt); loaded {
-		return v.(*runtimeState)
-	}
 	go rt.loop()
 	return rt
 }
+
+// runtimeOf returns the runtime of sys (made by New). Safe from any
+// thread.
+func runtimeOf(sys *System) *runtimeState { return sys.rt }
 
 // systemOf returns the module system of srv (nil if it has none).
 func systemOf(srv *server.Server) *System {
@@ -224,6 +218,7 @@ func mhgo_EventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe
 	if w == nil {
 		w = &fdWatch{}
 	}
+	w.mod = rt.sys.moduleOfFunc(fn)
 	newMask := w.mask | int(mask)
 	if err := rt.epollSet(int(fd), w.mask, newMask); err != nil {
 		*mh_errno = C.int(err.(syscall.Errno))
@@ -306,7 +301,7 @@ func mhgo_EventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_er
 	}
 	rt := runtimeOf(sys)
 	rt.mu.Lock()
-	rt.oneshots = append(rt.oneshots, oneshot{fn, user_data})
+	rt.oneshots = append(rt.oneshots, oneshot{fn: fn, data: user_data, base: C.mh_dl_base(fn)})
 	rt.mu.Unlock()
 	rt.kick()
 	return C.REDISMODULE_OK

@@ -35,13 +35,9 @@ type extState struct {
 	sys       *System
 	listeners []*listener
 	filters   []*cmdFilter
-	infoFns   map[*Module]unsafe.Pointer
 	// configNames collects the parameters one CONFIG SET changed; the
 	// Config event fires after the command with all of them.
 	configNames []string
-	// inCall counts, per module, the RedisModule_Call requests being
-	// filtered (REDISMODULE_CMDFILTER_NOSELF skips them).
-	inCall map[*Module]int
 }
 
 // extOf returns sys's state of these families (made by New).
@@ -49,7 +45,7 @@ func extOf(sys *System) *extState { return sys.ext }
 
 // newExtState makes the state New installs.
 func newExtState(sys *System) *extState {
-	return &extState{sys: sys, infoFns: map[*Module]unsafe.Pointer{}, inCall: map[*Module]int{}}
+	return &extState{sys: sys}
 }
 
 // installExtHooks connects these families to the server, once, from New.
@@ -144,18 +140,6 @@ func (e *extState) fire(ev *server.ServerEvent) {
 		}
 		e.callListener(l, ev, data)
 	}
-	e.prune()
-}
-
-// prune drops the listeners of modules that are gone.
-func (e *extState) prune() {
-	keep := e.listeners[:0]
-	for _, l := range e.listeners {
-		if e.live(l.mod) {
-			keep = append(keep, l)
-		}
-	}
-	e.listeners = keep
 }
 
 // callListener runs one callback with a temporary context: the event's

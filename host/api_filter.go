@@ -93,25 +93,25 @@ func mhgo_UnregisterCommandFilter(ctx *C.RedisModuleCtx, filter *C.RedisModuleCo
 	return C.REDISMODULE_ERR
 }
 
-// syncFilterHook drops the filters of unloaded modules and removes the
-// host hook when none is left (the dispatcher's no-filter path is one nil
-// check).
+// syncFilterHook removes the host hook when no filter is left (the
+// dispatcher's no-filter path is one nil check).
 func (e *extState) syncFilterHook() {
-	keep := e.filters[:0]
-	for _, f := range e.filters {
-		if e.live(f.mod) {
-			keep = append(keep, f)
-		} else {
-			C.free(unsafe.Pointer(f.c))
-		}
-	}
-	for i := len(keep); i < len(e.filters); i++ {
-		e.filters[i] = nil
-	}
-	e.filters = keep
-	if len(keep) == 0 {
+	if len(e.filters) == 0 {
 		e.sys.srv.SetCommandFilter(nil)
 	}
+}
+
+// unregisterFilters drops m's filters and frees their handles (Redis's
+// moduleUnregisterFilters).
+func (e *extState) unregisterFilters(m *Module) {
+	e.filters = dropOwned(e.filters, func(f *cmdFilter) bool {
+		if f.mod == m {
+			C.free(unsafe.Pointer(f.c))
+			return true
+		}
+		return false
+	})
+	e.syncFilterHook()
 }
 
 // filterClient is the host's command filter for client commands.
@@ -126,8 +126,8 @@ func (e *extState) filterCall(caller *Module, clientID uint64, args [][]byte) []
 		return args
 	}
 	if caller != nil {
-		e.inCall[caller]++
-		defer func() { e.inCall[caller]-- }()
+		caller.reg.inCall++
+		defer func() { caller.reg.inCall-- }()
 	}
 	return e.run(args, clientID, caller)
 }
@@ -135,10 +135,9 @@ func (e *extState) filterCall(caller *Module, clientID uint64, args [][]byte) []
 // run passes args through the live filters and returns the result, a
 // fresh copy in Go memory (args itself when no filter applies).
 func (e *extState) run(args [][]byte, clientID uint64, caller *Module) [][]byte {
-	e.syncFilterHook()
 	cbs := make([]unsafe.Pointer, 0, len(e.filters))
 	for _, f := range e.filters {
-		if f.c.flags&C.REDISMODULE_CMDFILTER_NOSELF != 0 && e.inCall[f.mod] > 0 {
+		if f.c.flags&C.REDISMODULE_CMDFILTER_NOSELF != 0 && f.mod.reg.inCall > 0 {
 			continue
 		}
 		cbs = append(cbs, f.c.cb)

@@ -42,12 +42,7 @@ func mhgo_RegisterInfoFunc(ctx *C.RedisModuleCtx, cb C.RedisModuleInfoFunc) (rc 
 	if mod == nil {
 		return C.REDISMODULE_ERR
 	}
-	e := extOf(st.sys)
-	if cb == nil {
-		delete(e.infoFns, mod)
-	} else {
-		e.infoFns[mod] = unsafe.Pointer(cb)
-	}
+	mod.reg.infoFn = unsafe.Pointer(cb)
 	return C.REDISMODULE_OK
 }
 
@@ -78,7 +73,7 @@ func (e *extState) collectInfo(requested map[string]bool) string {
 	}
 	sections := 0
 	for _, m := range e.sys.mods {
-		cb := e.infoFns[m]
+		cb := m.reg.infoFn
 		if cb == nil {
 			continue
 		}

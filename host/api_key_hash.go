@@ -111,15 +111,17 @@ func mhv_hash_get(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.
 			if flags&C.REDISMODULE_HASH_EXISTS != 0 {
 				e := (*C.int)(out[i])
 				*e = 0
-				if h != nil && h.Exists(f) {
-					*e = 1
+				if h != nil {
+					if _, live, _ := h.GetLive(f, r.ks.Now()); live { // expired fields read as missing
+						*e = 1
+					}
 				}
 				continue
 			}
 			p := (**C.RedisModuleString)(out[i])
 			*p = nil
 			if h != nil {
-				if val, ok := h.Get(f); ok {
+				if val, ok, _ := h.GetLive(f, r.ks.Now()); ok {
 					*p = newCString(key.ctx, val)
 				}
 			}

@@ -5,7 +5,11 @@ package host
 // DMA: keyspace strings are Go memory, which C may not keep. StringDMA
 // therefore hands the module a C-allocated mirror of the value (a DMA
 // window) that stays valid and writable until the key is closed, deleted,
-// set or truncated. What the module writes there is copied back into the
+// set or truncated. In Redis the pointer is the value's own memory whatever
+// the mode argument (a READ DMA only skips the unsharing of an already raw
+// string), so modules such as countminsketch write through a READ DMA of a
+// key opened READ|WRITE and expect the bytes to stick: every window, of
+// either mode, is written back. What the module writes there is copied back into the
 // keyspace string at the next key-API call on the same handle, at any
 // OpenKey/KeyExists of the same key, and at CloseKey (explicit or by auto
 // memory). Redis's rule 1 for DMA ("no other key writing function while
@@ -33,9 +37,8 @@ import (
 
 // dmaWin is one open DMA window.
 type dmaWin struct {
-	ptr   *C.char
-	n     int
-	write bool
+	ptr *C.char
+	n   int
 }
 
 // dmaWins holds the open windows by key handle (C pointers, guarded by the
@@ -50,10 +53,11 @@ func (w *dmaWin) bytes() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(w.ptr)), w.n)
 }
 
-// dmaFlush copies a writable window of r back into the keyspace.
+// dmaFlush copies r's window back into the keyspace if the module changed
+// its bytes.
 func dmaFlush(r keyRef) {
 	w := dmaWins[r.k]
-	if w == nil || !w.write {
+	if w == nil {
 		return
 	}
 	s, ok := r.ks.LookupRead(r.db, r.name, keyspace.LookupNoEffects).(*keyspace.String)
@@ -111,8 +115,9 @@ func mhgo_StringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
 }
 
 // mhgo_StringDMA implements RedisModule_StringDMA: returns a pointer to
-// the string's bytes and their count in *len, for reading or (mode WRITE)
-// writing in place. An empty key yields a read-only placeholder with *len
+// the string's bytes and their count in *len. Writes through it reach
+// the value whatever the mode, as in Redis where the pointer is the
+// value's memory (mode WRITE only matters there for unsharing). An empty key yields a read-only placeholder with *len
 // 0; another type yields NULL. The pointer stays valid until the key is
 // closed or modified through the key API (see the file comment for how
 // writes reach the keyspace).
@@ -134,14 +139,12 @@ func mhgo_StringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char
 			return nil
 		}
 		makeRaw(s)
-		write := mode&C.REDISMODULE_WRITE != 0
 		if w := dmaWins[key]; w != nil && w.n == s.Len() {
-			w.write = w.write || write
 			*length = C.size_t(w.n)
 			return w.ptr
 		}
 		dmaRelease(key)
-		w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len(), write: write}
+		w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len()}
 		copy(w.bytes(), s.Bytes())
 		dmaWins[key] = w
 		key.dma = 1

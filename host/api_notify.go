@@ -74,23 +74,13 @@ func mhgo_SubscribeToKeyspaceEvents(ctx *C.RedisModuleCtx, types C.int, cb C.Red
 	return C.REDISMODULE_OK
 }
 
-// loaded reports whether m is still a module of the system (subscriptions
-// and jobs of an unloaded module are dropped).
-func (f *callFamily) loaded(m *Module) bool {
-	return m != nil && f.sys.Module(m.Name) == m
-}
-
 // dispatchEvent calls the subscribers interested in one keyspace event.
 func (f *callFamily) dispatchEvent(class keyspace.NotifyClass, event string, key []byte, db int) {
 	typ := int(class) & notifyClassMask
-	live := f.subs[:0]
-	for _, s := range f.subs {
-		if f.loaded(s.mod) {
-			live = append(live, s)
-		}
+	if len(f.subs) == 0 {
+		return
 	}
-	f.subs = live
-	for _, s := range append([]*subscriber(nil), live...) {
+	for _, s := range append([]*subscriber(nil), f.subs...) {
 		if s.mask&typ == 0 {
 			continue
 		}

@@ -6,9 +6,9 @@ package host
 // list (INFO modules), and a module whose APIs are used cannot be
 // unloaded. This file exports to C, so its preamble only declares.
 //
-// Entries of modules that are gone (unloaded, or whose OnLoad failed) are
-// dropped lazily: every lookup first checks that the owner is still
-// loaded, so the loader needs no extra hook.
+// The exported names are a system-wide table; the users of a module's
+// APIs are kept on the module (registrations.usedBy). Unloading a module,
+// or a failed OnLoad, drops both (unregister).
 
 /*
 #include "ctx.h"
@@ -17,7 +17,6 @@ import "C"
 
 import (
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -31,59 +30,19 @@ type sharedAPI struct {
 	fn  unsafe.Pointer // a C function pointer of the module
 }
 
-// sharedAPIs is the shared-API state of one module system.
+// sharedAPIs is the shared-API state of one module system (made by New).
 type sharedAPIs struct {
-	sys     *System
-	byName  map[string]sharedAPI
-	usedBy  map[*Module][]*Module // exporter -> users, in first-use order
-	checked map[*Module]bool      // exporters given an unload check
+	sys    *System
+	byName map[string]sharedAPI
 }
 
-var (
-	sharedMu  sync.Mutex
-	sharedTab = map[*System]*sharedAPIs{}
-)
-
-// sharedOf returns the shared-API state of sys, creating it on first use.
-func sharedOf(sys *System) *sharedAPIs {
-	sharedMu.Lock()
-	defer sharedMu.Unlock()
-	sa := sharedTab[sys]
-	if sa == nil {
-		sa = &sharedAPIs{sys: sys, byName: map[string]sharedAPI{}, usedBy: map[*Module][]*Module{}, checked: map[*Module]bool{}}
-		sharedTab[sys] = sa
-	}
-	return sa
-}
-
-// live reports whether m is loaded, or is the module being loaded now.
-func (sa *sharedAPIs) live(m *Module) bool {
-	if m == nil {
-		return false
-	}
-	if m.onload && m.cname != nil {
-		return true
-	}
-	for _, x := range sa.sys.mods {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
-
-// users returns the live modules using m's APIs, pruning dead ones.
+// users returns the other modules using m's APIs, in first-use order.
 func (sa *sharedAPIs) users(m *Module) []*Module {
-	us := sa.usedBy[m][:0:0]
-	for _, u := range sa.usedBy[m] {
-		if sa.live(u) && u != m {
+	var us []*Module
+	for _, u := range m.reg.usedBy {
+		if u != m {
 			us = append(us, u)
 		}
-	}
-	if len(us) == 0 {
-		delete(sa.usedBy, m)
-	} else {
-		sa.usedBy[m] = us
 	}
 	return us
 }
@@ -92,13 +51,28 @@ func (sa *sharedAPIs) users(m *Module) []*Module {
 func (sa *sharedAPIs) using(m *Module) []*Module {
 	var out []*Module
 	for _, exp := range sa.sys.mods { // load order
-		for _, u := range sa.usedBy[exp] {
+		for _, u := range exp.reg.usedBy {
 			if u == m && exp != m {
 				out = append(out, exp)
 			}
 		}
 	}
 	return out
+}
+
+// unregister drops the APIs m exported and m from the users of the APIs
+// it fetched (Redis's moduleUnregisterSharedAPI and
+// moduleUnregisterUsedAPI).
+func (sa *sharedAPIs) unregister(m *Module) {
+	for name, api := range sa.byName {
+		if api.mod == m {
+			delete(sa.byName, name)
+		}
+	}
+	for _, exp := range sa.sys.mods {
+		exp.reg.usedBy = dropOwned(exp.reg.usedBy, func(u *Module) bool { return u == m })
+	}
+	m.reg.usedBy = nil
 }
 
 // mhgo_ExportSharedAPI implements RedisModule_ExportSharedAPI: makes func
@@ -116,21 +90,12 @@ func mhgo_ExportSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char, fn unsafe.Poin
 	if st == nil || m == nil || apiname == nil {
 		return rc
 	}
-	sa := sharedOf(st.sys)
+	sa := st.sys.shared
 	name := C.GoString(apiname)
-	if old, ok := sa.byName[name]; ok && sa.live(old.mod) {
+	if _, ok := sa.byName[name]; ok {
 		return rc
 	}
 	sa.byName[name] = sharedAPI{mod: m, fn: fn}
-	if !sa.checked[m] {
-		sa.checked[m] = true
-		m.AddUnloadCheck(func() string {
-			if len(sa.users(m)) > 0 {
-				return msgUnloadUsedAPI
-			}
-			return ""
-		})
-	}
 	return C.REDISMODULE_OK
 }
 
@@ -146,23 +111,17 @@ func mhgo_GetSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char) (fn unsafe.Pointe
 	if st == nil || apiname == nil {
 		return nil
 	}
-	sa := sharedOf(st.sys)
-	name := C.GoString(apiname)
-	api, ok := sa.byName[name]
+	api, ok := st.sys.shared.byName[C.GoString(apiname)]
 	if !ok {
-		return nil
-	}
-	if !sa.live(api.mod) {
-		delete(sa.byName, name)
 		return nil
 	}
 	if user := ctxModule(ctx); user != nil {
 		found := false
-		for _, u := range sa.usedBy[api.mod] {
+		for _, u := range api.mod.reg.usedBy {
 			found = found || u == user
 		}
 		if !found {
-			sa.usedBy[api.mod] = append(sa.usedBy[api.mod], user)
+			api.mod.reg.usedBy = append(api.mod.reg.usedBy, user)
 		}
 	}
 	return api.fn
@@ -171,7 +130,7 @@ func mhgo_GetSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char) (fn unsafe.Pointe
 // sharedInfo renders the "usedby=[a|b],using=[c]" part of m's INFO modules
 // line.
 func (s *System) sharedInfo(m *Module) string {
-	sa := sharedOf(s)
+	sa := s.shared
 	names := func(ms []*Module) string {
 		out := make([]string, len(ms))
 		for i, x := range ms {

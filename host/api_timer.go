@@ -116,9 +116,6 @@ func (rt *runtimeState) fireTimersLocked() {
 			break
 		}
 		q.remove(t)
-		if !rt.sys.loaded(t.mod) {
-			continue // OnLoad failed after creating it
-		}
 		st := &ctxState{sys: rt.sys, mod: t.mod}
 		ctx := newCtx(st, 2, C.MH_CTX_TEMP)
 		ctx.dbid = C.int(t.dbid)
@@ -127,6 +124,28 @@ func (rt *runtimeState) fireTimersLocked() {
 	}
 	q.armed = time.Time{}
 	rt.armLocked()
+}
+
+// dropTimers removes m's pending timers (a failed OnLoad: a loaded module
+// with timers cannot be unloaded).
+func (rt *runtimeState) dropTimers(m *Module) {
+	q := &rt.timers
+	for _, t := range append([]*modTimer(nil), q.heap...) {
+		if t.mod == m {
+			q.remove(t)
+		}
+	}
+	rt.armLocked()
+}
+
+// holdsTimer reports whether m has a pending timer.
+func (rt *runtimeState) holdsTimer(m *Module) bool {
+	for _, t := range rt.timers.heap {
+		if t.mod == m {
+			return true
+		}
+	}
+	return false
 }
 
 // loaded reports whether m is loaded (not loading, not failed).
@@ -165,7 +184,6 @@ func mhgo_CreateTimer(ctx *C.RedisModuleCtx, period C.mstime_t, callback unsafe.
 	}
 	rt := runtimeOf(st.sys)
 	rt.registerDebugLocked()
-	rt.addUnloadChecksLocked(m)
 	q := &rt.timers
 	q.nextID++
 	t := &modTimer{id: q.nextID, mod: m, when: time.Now().Add(time.Duration(period) * time.Millisecond),

@@ -43,8 +43,11 @@ type moduleType struct {
 	id   uint64
 }
 
-// typeRegistry holds every type created in this process (modules, and so
-// their types, are process-wide: dlopen shares libraries).
+// typeRegistry holds every type of a loaded (or loading) module in this
+// process (modules, and so their types, are process-wide: dlopen shares
+// libraries). Each module also lists its own types (registrations.types);
+// a failed OnLoad removes them (dropTypes), and a module with types cannot
+// be unloaded.
 var typeRegistry = struct {
 	sync.Mutex
 	list []*moduleType // creation order
@@ -55,10 +58,6 @@ func init() {
 	commands.ModuleTypeName = scanTypeName
 }
 
-// alive reports whether the type's module is still loaded (or loading):
-// a module whose OnLoad failed, or that was unloaded, has no C name.
-func (t *moduleType) alive() bool { return t.mod != nil && t.mod.cname != nil }
-
 // Name returns the 9-character type name (keyspace.Namer).
 func (t *moduleType) Name() string { return t.name }
 
@@ -67,7 +66,7 @@ func typeByName(name string) *moduleType {
 	typeRegistry.Lock()
 	defer typeRegistry.Unlock()
 	for _, t := range typeRegistry.list {
-		if t.name == name && t.alive() {
+		if t.name == name {
 			return t
 		}
 	}
@@ -81,7 +80,7 @@ func nameBusyForType(name string) bool {
 	typeRegistry.Lock()
 	defer typeRegistry.Unlock()
 	for _, t := range typeRegistry.list {
-		if t.name == name && t.alive() && !t.mod.onload {
+		if t.name == name && !t.mod.onload {
 			return true
 		}
 	}
@@ -101,17 +100,35 @@ func typeOfC(mt *C.RedisModuleType) *moduleType {
 	return typeRegistry.byC[mt]
 }
 
-// liveTypes returns the live types in creation order.
+// liveTypes returns the types in creation order.
 func liveTypes() []*moduleType {
 	typeRegistry.Lock()
 	defer typeRegistry.Unlock()
-	out := make([]*moduleType, 0, len(typeRegistry.list))
-	for _, t := range typeRegistry.list {
-		if t.alive() {
-			out = append(out, t)
-		}
+	return append([]*moduleType(nil), typeRegistry.list...)
+}
+
+// typeCount is the number of registered types (DEBUG MODHOST-REGISTRIES).
+func typeCount() int {
+	typeRegistry.Lock()
+	defer typeRegistry.Unlock()
+	return len(typeRegistry.list)
+}
+
+// dropTypes removes m's types from the registry and frees them (a failed
+// OnLoad: Redis refuses to unload a module that has types).
+func dropTypes(m *Module) {
+	if len(m.reg.types) == 0 {
+		return
 	}
-	return out
+	typeRegistry.Lock()
+	typeRegistry.list = dropOwned(typeRegistry.list, func(t *moduleType) bool { return t.mod == m })
+	for _, t := range m.reg.types {
+		delete(typeRegistry.byC, t.c)
+		C.free(unsafe.Pointer(t.c))
+		t.c = nil
+	}
+	typeRegistry.Unlock()
+	m.reg.types = nil
 }
 
 // scanTypeName resolves SCAN's TYPE argument to a module type's name,
@@ -123,16 +140,6 @@ func scanTypeName(name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// ownsTypes reports whether m created a data type that still exists.
-func ownsTypes(m *Module) bool {
-	for _, t := range liveTypes() {
-		if t.mod == m {
-			return true
-		}
-	}
-	return false
 }
 
 // mhgo_CreateDataType implements RedisModule_CreateDataType: registers a
@@ -166,33 +173,11 @@ func mhgo_CreateDataType(ctx *C.RedisModuleCtx, name *C.char, encver C.int, type
 		mt.module_name = m.cname
 		t := &moduleType{c: mt, mod: m, name: goName, id: id}
 		typeRegistry.Lock()
-		kept := typeRegistry.list[:0]
-		for _, old := range typeRegistry.list { // drop types of failed or unloaded modules
-			if old.alive() {
-				kept = append(kept, old)
-			} else {
-				delete(typeRegistry.byC, old.c)
-			}
-		}
-		typeRegistry.list = append(kept, t)
+		typeRegistry.list = append(typeRegistry.list, t)
 		typeRegistry.byC[mt] = t
 		typeRegistry.Unlock()
-		if !ownsTypesCheck(m) {
-			m.AddUnloadCheck(func() string {
-				if ownsTypes(m) {
-					return msgUnloadTypes
-				}
-				return ""
-			})
-			typeChecks[m] = true
-		}
+		m.reg.types = append(m.reg.types, t)
 		m.sys.installTypeHooks()
 		return mt
 	})
 }
-
-// typeChecks records the modules that have the unload check (guarded by
-// the server lock, under which OnLoad runs).
-var typeChecks = map[*Module]bool{}
-
-func ownsTypesCheck(m *Module) bool { return typeChecks[m] }

@@ -5,6 +5,7 @@
  * dynamic linker counts references), so a second load of a loaded module
  * shares its globals; RedisModule_Init then fails on the busy name.
  */
+#define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,12 @@ int mh_dl_close(void *lib, char **err) {
         return -1;
     }
     return 0;
+}
+
+void *mh_dl_base(const void *addr) {
+    Dl_info info;
+    if (addr == NULL || dladdr(addr, &info) == 0) return NULL;
+    return info.dli_fbase;
 }
 
 RedisModuleString **mh_argv_new(const char *buf, const size_t *lens, int argc) {

@@ -3,6 +3,7 @@ package host
 /*
 #include <stdlib.h>
 #include "loader.h"
+#include "crash.h"
 */
 import "C"
 
@@ -47,6 +48,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		C.free(unsafe.Pointer(cerr))
 		return ErrLoad
 	}
+	C.mh_crash_track_lib(lib)
 	onload := dlsymEither(lib, "OnLoad")
 	if onload == nil {
 		s.dlclose(lib, path)
@@ -54,20 +56,21 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		return ErrLoad
 	}
 	m := &Module{sys: s, Path: path, Args: args, lib: lib, onload: true}
+	m.reg.base = C.mh_dl_base(onload)
 	m.argv, m.argc = s.newArgv(args)
 	for _, kv := range configs { // LOADEX values wait for LoadConfigs
 		s.srv.Config.QueueModuleConfig(kv[0], kv[1])
 	}
 	st := &ctxState{sys: s, loading: m}
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP|C.MH_CTX_ONLOAD)
+	prevLoading := s.loading
+	s.loading = m
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
+	s.loading = prevLoading
 	s.logMissingAPIs(path)
 	if rc != C.REDISMODULE_OK || st.mod == nil {
 		log.Warningf("Module %s initialization failed. Module not loaded", path)
-		if st.mod != nil {
-			s.unregister(m)
-			removeACLCategories(m)
-		}
+		s.unregister(m, true)
 		freeCtx(ctx)
 		m.release()
 		s.dlclose(lib, path)
@@ -100,10 +103,8 @@ func (s *System) Unload(name string) error {
 	if m == nil {
 		return ErrNoSuchModule
 	}
-	for _, check := range m.unloadChecks {
-		if why := check(); why != "" {
-			return errors.New(why)
-		}
+	if why := s.unloadRefusal(m); why != "" {
+		return errors.New(why)
 	}
 	if fn := dlsymEither(m.lib, "OnUnload"); fn != nil {
 		ctx := newCtx(&ctxState{sys: s, mod: m}, 2, C.MH_CTX_TEMP|C.MH_CTX_ONUNLOAD)
@@ -114,7 +115,7 @@ func (s *System) Unload(name string) error {
 			return ErrUnloadCanceled
 		}
 	}
-	s.unregister(m)
+	s.unregister(m, false)
 	s.dlclose(m.lib, m.Name)
 	s.srv.Log.Noticef("Module %s unloaded", m.Name)
 	for i, x := range s.mods {
@@ -128,21 +129,6 @@ func (s *System) Unload(name string) error {
 	m.release()
 	s.syncConfig()
 	return nil
-}
-
-// unregister undoes what the module registered (Redis's
-// moduleUnregisterCleanup): its commands so far. ACL categories stay, as
-// in Redis, except when OnLoad fails.
-func (s *System) unregister(m *Module) {
-	for _, mc := range m.cmds {
-		if s.srv.Cmds.Get(mc.hc.Name) == mc.hc {
-			s.srv.Cmds.Remove(mc.hc.Name)
-		}
-		mc.free()
-	}
-	m.cmds = nil
-	unregisterAuth(s, m)
-	s.dropConfigs(m)
 }
 
 // release frees the module's C memory (argv, name).
@@ -170,6 +156,7 @@ func (s *System) newArgv(args []string) (**C.RedisModuleString, int) {
 
 // dlclose closes lib and logs a failure as Redis does.
 func (s *System) dlclose(lib unsafe.Pointer, name string) {
+	C.mh_crash_forget_lib(lib)
 	var cerr *C.char
 	if C.mh_dl_close(lib, &cerr) != 0 {
 		s.srv.Log.Warningf("Error when trying to close the %s module: %s", name, C.GoString(cerr))

@@ -23,6 +23,9 @@ void *mh_dl_open(const char *path, char **err);
 void *mh_dl_sym(void *lib, const char *name);
 /* dlclose; returns 0, or -1 with a malloc'd error text in *err. */
 int mh_dl_close(void *lib, char **err);
+/* The load address of the shared object that holds addr (dladdr's
+ * dli_fbase), NULL when none does. */
+void *mh_dl_base(const void *addr);
 
 /* Builds an argv of argc strings from one buffer holding the arguments
  * back to back, lens[i] bytes each. Returns NULL for argc 0. */

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/keyspace/rdb"
@@ -166,13 +165,6 @@ func (s *System) AttachRDB(p *server.RDB) {
 	p.ModuleSaver = br
 }
 
-// typeHooksDone records the servers that have the data type DEBUG
-// subcommand.
-var typeHooksDone = struct {
-	sync.Mutex
-	m map[*server.Server]bool
-}{m: map[*server.Server]bool{}}
-
 // installTypeHooks wires what module data types need into the server the
 // first time a type is created: the persistence hooks (when persistence is
 // already enabled) and the DEBUG MODHOST-EMITAOF subcommand.
@@ -180,13 +172,10 @@ func (s *System) installTypeHooks() {
 	if p, ok := s.srv.Persist.(*server.RDB); ok && p.ModuleSaver == nil {
 		s.AttachRDB(p)
 	}
-	typeHooksDone.Lock()
-	done := typeHooksDone.m[s.srv]
-	typeHooksDone.m[s.srv] = true
-	typeHooksDone.Unlock()
-	if done {
+	if s.typeHooksDone {
 		return
 	}
+	s.typeHooksDone = true
 	s.srv.RegisterDebug("modhost-emitaof", func(c *server.Client, a [][]byte) {
 		if len(a) != 3 {
 			c.Error("ERR wrong number of arguments for 'modhost-emitaof'")

@@ -31,6 +31,18 @@ type System struct {
 	// ext is the state of server events, command filters and module INFO
 	// (api_events.go), made here so that hooks run without a lookup.
 	ext *extState
+	// The other families' system-wide state, made by New: Call,
+	// notifications and replication (api_call.go), the event goroutine,
+	// timers and fds (api_eventloop.go), auth callbacks (api_auth.go),
+	// exported APIs (api_shared.go).
+	call   *callFamily
+	rt     *runtimeState
+	auth   *authState
+	shared *sharedAPIs
+	// loading is the module whose OnLoad runs now (nil otherwise).
+	loading *Module
+	// typeHooksDone: DEBUG MODHOST-EMITAOF is registered (rdb_bridge.go).
+	typeHooksDone bool
 }
 
 // Module is one loaded (or loading) module.
@@ -53,16 +65,19 @@ type Module struct {
 	options int        // SetModuleOptions flags
 	cmds    []*command // top-level commands, in creation order
 	aclCats []string   // ACL categories the module added
+	// reg is everything else the module registered through the API
+	// (module_state.go); unregister removes it all.
+	reg registrations
 
-	// unloadChecks say why the module cannot be unloaded now ("" if it can).
+	// unloadChecks are extra checks after Redis's own (unloadRefusal):
+	// each says why the module cannot be unloaded now ("" if it can).
 	unloadChecks []func() string
 }
 
-// AddUnloadCheck registers a check run before the module is unloaded: a
-// non-empty result refuses the unload with that reason (the text after
-// "Error unloading module: "). API families that give modules resources
-// Redis refuses to unload with (data types, blocked clients, timers,
-// exported APIs in use) register one.
+// AddUnloadCheck registers a check run before the module is unloaded,
+// after Redis's built-in ones (data types, used APIs, blocked clients,
+// timers): a non-empty result refuses the unload with that reason (the
+// text after "Error unloading module: ").
 func (m *Module) AddUnloadCheck(fn func() string) { m.unloadChecks = append(m.unloadChecks, fn) }
 
 // processNames holds the names of the modules loaded in this process, by
@@ -98,6 +113,10 @@ func New(srv *server.Server) *System {
 	seedOnce.Do(func() { C.mh_seed_libc_rand() })
 	s := &System{srv: srv}
 	s.ext = newExtState(s)
+	s.call = newCallFamily(s)
+	s.rt = newRuntime(s)
+	s.auth = &authState{sys: s, clients: map[int64]authedClient{}}
+	s.shared = &sharedAPIs{sys: s, byName: map[string]sharedAPI{}}
 	setDefaultServer(srv)
 	registerModuleCommand(s)
 	// Hooks and DEBUG MODHOST-* subcommands are installed here, once, not
@@ -108,6 +127,8 @@ func New(srv *server.Server) *System {
 	srv.OnKeyspaceEvent(f.dispatchEvent)
 	runtimeOf(s).registerDebugLocked()
 	installExtHooks(s)
+	s.registerRegistriesDebug()
+	installCrashReport(srv)
 	return s
 }
 

@@ -76,7 +76,9 @@ const (
 // Redis's activeExpireCycle: databases round-robin, 20 volatile keys per
 // loop found by walking the table's buckets from a per-db cursor, looping
 // on a db while more than 10% of a sample was expired, until budget (wall
-// time) is spent. It returns the number of keys expired.
+// time) is spent. It returns the number of keys expired. Each database's
+// hashes with field expiries get a field-expiry pass first (see
+// activeExpireFields).
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 	start := time.Now()
 	expired := 0
@@ -84,6 +86,7 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 	for n := 0; n < len(ks.dbs); n++ {
 		db := ks.expDB
 		ks.expDB = (ks.expDB + 1) % len(ks.dbs)
+		ks.activeExpireFields(db, fieldExpireMaxFields, start.Add(budget))
 		for iter := 0; ; iter++ {
 			d := &ks.dbs[db]
 			if d.expires == 0 {

@@ -14,15 +14,27 @@ var pkgRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 // HGETALL returns insertion order as Redis does; past either limit it
 // becomes a "hashtable" for good. Fields and values are stored as copies.
 // The command layer deletes the key when Len reaches 0.
+//
+// Fields may carry an expiry (Redis 7.4 hash field expiration, see
+// hash_ttl.go). Once a field expiry has been set on a small hash it becomes
+// "listpackex": its pairs are then kept ordered by expiry (soonest first,
+// fields without one last), as Redis 7.4 orders its listpackex tuples.
 type Hash struct {
 	small []hpair
 	big   *dict[[]byte]
 	lim   *Limits
+	// ex marks the listpackex encoding (small hashes only).
+	ex bool
+	// ttls holds the field expiries of a hashtable hash (nil: none).
+	ttls map[string]int64
+	// nttl counts fields with an expiry, in either encoding.
+	nttl int
 }
 
 type hpair struct {
-	f string
-	v []byte
+	f   string
+	v   []byte
+	exp int64 // field expiry, Unix ms; 0: none
 }
 
 // NewHash returns an empty hash using lim (nil means DefaultLimits).
@@ -31,10 +43,13 @@ func NewHash(lim *Limits) *Hash { return &Hash{lim: limitsOr(lim)} }
 // Kind returns KindHash.
 func (h *Hash) Kind() Kind { return KindHash }
 
-// Encoding returns "listpack" or "hashtable".
+// Encoding returns "listpack", "listpackex" or "hashtable".
 func (h *Hash) Encoding() string {
 	if h.big != nil {
 		return "hashtable"
+	}
+	if h.ex {
+		return "listpackex"
 	}
 	return "listpack"
 }
@@ -50,17 +65,34 @@ func (h *Hash) MemUsage() int {
 		}
 		return true
 	})
-	return n
+	if h.ex {
+		n += 3 * len(h.small) // the expiry element of each tuple (2 bytes when none)
+	}
+	return n + 40*len(h.ttls)
 }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy, field expiries included.
 func (h *Hash) Clone() Value {
-	c := &Hash{lim: h.lim}
+	c := &Hash{lim: h.lim, ex: h.ex, nttl: h.nttl}
+	if h.big == nil {
+		c.small = make([]hpair, len(h.small))
+		for i, p := range h.small {
+			c.small[i] = hpair{f: p.f, v: clone(p.v), exp: p.exp}
+		}
+		return c
+	}
+	c.nttl = 0
 	if h.big != nil {
 		c.big = &dict[[]byte]{}
 	}
 	h.Each(func(f string, v []byte) bool {
 		c.Set(sbytes(f), v)
+		return true
+	})
+	h.EachTTL(func(f string, _ []byte, exp int64) bool {
+		if exp != 0 {
+			c.SetTTL(sbytes(f), exp)
+		}
 		return true
 	})
 	return c
@@ -104,8 +136,15 @@ func (h *Hash) Exists(f []byte) bool {
 	return ok
 }
 
-// Set stores copies of f and v and reports whether f is new (HSET).
-func (h *Hash) Set(f, v []byte) bool {
+// Set stores copies of f and v and reports whether f is new (HSET). An
+// existing field loses its expiry, as in Redis.
+func (h *Hash) Set(f, v []byte) bool { return h.set(f, v, false) }
+
+// SetKeepTTL is Set keeping an existing field's expiry (HINCRBY,
+// HINCRBYFLOAT: Redis's HASH_SET_KEEP_TTL).
+func (h *Hash) SetKeepTTL(f, v []byte) bool { return h.set(f, v, true) }
+
+func (h *Hash) set(f, v []byte, keepTTL bool) bool {
 	if h.big == nil && (len(f) > h.lim.HashMaxListpackValue || len(v) > h.lim.HashMaxListpackValue) {
 		h.convert()
 	}
@@ -113,6 +152,9 @@ func (h *Hash) Set(f, v []byte) bool {
 		if i := h.big.find(bstr(f)); i >= 0 {
 			e := h.big.at(i)
 			e.val = overwrite(e.val, v)
+			if !keepTTL {
+				h.dropTTL(e.key)
+			}
 			return false
 		}
 		h.big.insert(string(f), clone(v))
@@ -120,6 +162,9 @@ func (h *Hash) Set(f, v []byte) bool {
 	}
 	if i := h.smallIndex(f); i >= 0 {
 		h.small[i].v = overwrite(h.small[i].v, v)
+		if !keepTTL && h.small[i].exp != 0 {
+			h.moveSmall(i, 0) // Redis re-inserts it at the end without TTL
+		}
 		return false
 	}
 	h.small = append(h.small, hpair{f: string(f), v: clone(v)})
@@ -133,19 +178,31 @@ func (h *Hash) convert() {
 	d := &dict[[]byte]{}
 	for _, p := range h.small {
 		d.insert(p.f, p.v)
+		if p.exp != 0 {
+			if h.ttls == nil {
+				h.ttls = map[string]int64{}
+			}
+			h.ttls[p.f] = p.exp
+		}
 	}
-	h.big, h.small = d, nil
+	h.big, h.small, h.ex = d, nil, false
 }
 
 // Delete removes field f and reports whether it existed (HDEL).
 func (h *Hash) Delete(f []byte) bool {
 	if h.big != nil {
 		_, ok := h.big.remove(bstr(f))
+		if ok {
+			h.dropTTL(bstr(f))
+		}
 		return ok
 	}
 	i := h.smallIndex(f)
 	if i < 0 {
 		return false
+	}
+	if h.small[i].exp != 0 {
+		h.nttl--
 	}
 	h.small = slices.Delete(h.small, i, i+1)
 	return true

@@ -28,6 +28,7 @@ type Stats struct {
 	KeyspaceMisses        int64 // keyspace_misses
 	ExpiredStalePerc      float64
 	ExpiredTimeCapReached int64 // expired_time_cap_reached_count
+	ExpiredSubkeys        int64 // expired_subkeys (hash fields)
 }
 
 // dbval is what a database entry holds besides its key and LRU/LFU word.
@@ -43,6 +44,9 @@ type database struct {
 	modules   int    // module values (FlushDB walks the table only when > 0)
 	avgTTL    int64  // running estimate from active-expiry samples, ms
 	expCursor uint64 // active-expiry position in d
+	// hfe names the keys that may hold a hash with field expiries (active
+	// field expiry visits them; stale names are dropped when met).
+	hfe map[string]struct{}
 }
 
 // Keyspace is the set of numbered databases plus the server-wide state the

@@ -111,6 +111,7 @@ func (ks *Keyspace) insert(db int, key []byte, v Value) int32 {
 		ks.hooks.KeyReady(db, key)
 	}
 	ks.hooks.Notify(NotifyNew, "new", key, db)
+	ks.trackFieldTTLs(db, key, v)
 	return i
 }
 
@@ -144,6 +145,7 @@ func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) 
 	if v.Kind() == KindModule {
 		d.modules++
 	}
+	ks.trackFieldTTLs(db, key, v)
 	if k := old.Kind(); blocksOn(k) {
 		ks.hooks.KeyReady(db, key)
 		if k == KindModule {

@@ -106,6 +106,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("total_net_input_bytes:%d", s.stats.netInput.Load()),
 			fmt.Sprintf("total_net_output_bytes:%d", s.stats.netOutput.Load()),
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
+			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
 			"evicted_keys:0",
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),

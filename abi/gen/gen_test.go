@@ -45,7 +45,7 @@ func TestEveryHeaderFunctionAccountedFor(t *testing.T) {
 	table, err := os.ReadFile(filepath.Join(root, pathTableC))
 	require.NoError(t, err)
 	inTable := map[string]bool{}
-	for _, m := range regexp.MustCompile(`\{"(\w+)", \(mh_api_fn\)mh_(\w+)\}`).FindAllStringSubmatch(string(table), -1) {
+	for _, m := range regexp.MustCompile(`\{"(\w+)", \(mh_api_fn\)mhl?_(\w+)\}`).FindAllStringSubmatch(string(table), -1) {
 		require.Equal(t, m[1], m[2])
 		inTable[m[1]] = true
 	}
@@ -156,10 +156,33 @@ func TestTrampolineWithErrno(t *testing.T) {
 		"extern int mhgo_ListPush(RedisModuleKey *key, int where, RedisModuleString *ele, int *mh_errno);",
 		"int r = (int)mhgo_ListPush(key, where, ele, &mh_err);",
 		"if (mh_err != 0) errno = mh_err;",
-		"void mh_Touch(RedisModuleCtx *ctx) {\n    mhgo_Touch(ctx);\n}",
+		"void mh_Touch(RedisModuleCtx *ctx) {\n    mh_last_api = \"Touch\";\n    mhgo_Touch(ctx);\n}",
 		`{"ListPush", (mh_api_fn)mh_ListPush},`,
 	} {
 		require.True(t, strings.Contains(c, want), "missing %q in\n%s", want, c)
 	}
 	require.Less(t, strings.Index(c, `{"ListPush"`), strings.Index(c, `{"Touch"`))
+}
+
+// TestRecorderForCFunctions: a C-implemented function gets an entry point
+// that records the call for crash reports and forwards to mh_<Name>; a
+// variadic one is entered directly.
+func TestRecorderForCFunctions(t *testing.T) {
+	funcs, err := parseHeader([]byte("/* ---- API family: F ---- */\n" +
+		"REDISMODULE_API int (*RedisModule_ReplyWithLongLong)(RedisModuleCtx *ctx, long long ll) REDISMODULE_ATTR;\n" +
+		"REDISMODULE_API void (*RedisModule_Log)(RedisModuleCtx *ctx, const char *level, const char *fmt, ...) REDISMODULE_ATTR;\n"))
+	require.NoError(t, err)
+	impls := map[string]impl{
+		"ReplyWithLongLong": {Name: "ReplyWithLongLong", Lang: "C", File: "r.c"},
+		"Log":               {Name: "Log", Lang: "C", File: "u.c"},
+	}
+	c := string(emitTableC(funcs, impls))
+	for _, want := range []string{
+		"static int mhl_ReplyWithLongLong(RedisModuleCtx *ctx, long long ll) {\n    mh_last_api = \"ReplyWithLongLong\";\n    return mh_ReplyWithLongLong(ctx, ll);\n}",
+		`{"ReplyWithLongLong", (mh_api_fn)mhl_ReplyWithLongLong},`,
+		`{"Log", (mh_api_fn)mh_Log},`,
+	} {
+		require.True(t, strings.Contains(c, want), "missing %q in\n%s", want, c)
+	}
+	require.NotContains(t, c, "mhl_Log")
 }

@@ -212,6 +212,9 @@ func (c *Config) RemoveModuleConfigs(module string) {
 	c.names = names
 }
 
+// ModuleConfigCount is the number of module configurations registered.
+func (c *Config) ModuleConfigCount() int { return len(c.modDirs) }
+
 // QueueModuleConfig queues "<module>.<name> value" for the module's
 // LoadConfigs (MODULE LOADEX's CONFIG arguments); a queued name replaces
 // an earlier value.

@@ -227,8 +227,9 @@ func directives() []*directive {
 		numDir("repl-ping-replica-period", "repl-ping-slave-period", mod, 1, intMax, 10, numInteger),
 		numDir("list-compress-depth", "", mod, 0, intMax, 0, numInteger),
 		numDir("rdb-key-save-delay", "", mod|hid, intMin, intMax, 0, numInteger),
-		// rdb-version is modhost-only: 10 writes files Redis 7.0 can load.
-		numDir("rdb-version", "", mod|hid, 10, 11, 11, numInteger),
+		// rdb-version is modhost-only: 10 writes files Redis 7.0 can load,
+		// 11 files Redis 7.2 can load (hash field TTLs need 12).
+		numDir("rdb-version", "", mod|hid, 10, 12, 12, numInteger),
 		numDir("key-load-delay", "", mod|hid, intMin, intMax, 0, numInteger),
 		numDir("active-expire-effort", "", mod, 1, 10, 1, numInteger),
 		numDir("hz", "", mod, 0, intMax, 10, numInteger),

@@ -126,7 +126,7 @@ func TestLoadErrors(t *testing.T) {
 		msg  string
 	}{
 		{"signature", []byte("RADIS0011"), "Wrong signature trying to load DB from file"},
-		{"version", []byte("REDIS0012"), "Can't handle RDB format version 12"},
+		{"version", []byte("REDIS0013"), "Can't handle RDB format version 13"},
 		{"truncated", good[:len(good)-9], ErrShortRead.Error()},
 		{"checksum", flipped, "RDB CRC error"},
 		{"huge length", rawFile(11, TypeList, "k", func(w *Writer) { w.WriteLen(1 << 40) }), ErrShortRead.Error()},

@@ -312,6 +312,8 @@ func (l *loader) readObject(t byte) (keyspace.Value, error) {
 		return l.readZSet(t)
 	case TypeHash, TypeHashZipmap, TypeHashZiplist, TypeHashListpack:
 		return l.readHash(t)
+	case TypeHashMetadataPreGA, TypeHashListpackExPreGA, TypeHashMetadata, TypeHashListpackEx:
+		return l.readHashWithTTLs(t)
 	case TypeStreamListpacks, TypeStreamListpacks2, TypeStreamListpacks3:
 		return l.readStream(t)
 	case TypeModulePreGA:

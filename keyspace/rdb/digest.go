@@ -69,10 +69,13 @@ func (d *Digest) addValue(v keyspace.Value, key []byte, db int, hasExpire bool) 
 			return true
 		})
 	case *keyspace.Hash:
-		v.Each(func(f string, val []byte) bool {
+		v.EachTTL(func(f string, val []byte, exp int64) bool {
 			var e Digest
 			e.mix(unsafeBytes(f))
 			e.mix(val)
+			if exp != 0 { // Redis 7.4 marks a field with an expiry
+				e.xor([]byte("!!hexpire!!"))
+			}
 			d.xor(e[:])
 			return true
 		})

@@ -36,6 +36,12 @@ const (
 	TypeStreamListpacks2 = 19
 	TypeSetListpack      = 20
 	TypeStreamListpacks3 = 21
+	// Redis 7.4 (RDB 12): hashes with field expiries. The PRE_GA forms
+	// come from 7.4 release candidates and are only read.
+	TypeHashMetadataPreGA   = 22
+	TypeHashListpackExPreGA = 23
+	TypeHashMetadata        = 24
+	TypeHashListpackEx      = 25
 
 	OpSlotInfo    = 244
 	OpFunction2   = 245
@@ -51,8 +57,15 @@ const (
 	OpEOF         = 255
 )
 
-// Version is the RDB format version modhost writes by default (Redis 7.2+).
-const Version = 11
+// Version is the RDB format version modhost writes by default (Redis 7.4).
+// Versions 10 (Redis 7.0) and 11 (Redis 7.2) can be asked for; a hash with
+// field expiries cannot be written in them (ErrFieldTTLVersion).
+const Version = 12
+
+// ErrFieldTTLVersion is returned when a hash with field expiries is to be
+// written in an RDB version before 12, which has no way to carry them:
+// saving fails rather than silently dropping the expiries.
+var ErrFieldTTLVersion = errors.New("hash field expiration needs RDB version 12 (Redis 7.4); the rdb-version in use cannot represent it")
 
 // Stream node limits (stream-node-max-bytes / -entries defaults).
 const (
@@ -62,7 +75,7 @@ const (
 
 // Options control how a snapshot is written.
 type Options struct {
-	Version  int    // 10 or 11; 0 means Version. 10 avoids 7.2-only encodings.
+	Version  int    // 10, 11 or 12; 0 means Version. 10 avoids 7.2-only encodings, <12 refuses field TTLs.
 	Compress bool   // rdbcompression
 	Checksum bool   // rdbchecksum (false writes a zero checksum)
 	RedisVer string // the redis-ver aux field
@@ -323,7 +336,7 @@ func (w *Writer) writeKeyValue(key []byte, v keyspace.Value, ver int, opt *Optio
 	case *keyspace.ZSet:
 		w.writeZSet(key, v)
 	case *keyspace.Hash:
-		w.writeHash(key, v)
+		return w.writeHash(key, v, ver)
 	case *keyspace.Stream:
 		t := byte(TypeStreamListpacks3)
 		if ver < 11 {
@@ -495,8 +508,15 @@ func (w *Writer) writeZSet(key []byte, z *keyspace.ZSet) {
 	})
 }
 
-func (w *Writer) writeHash(key []byte, h *keyspace.Hash) {
-	if h.Encoding() == "listpack" {
+func (w *Writer) writeHash(key []byte, h *keyspace.Hash, ver int) error {
+	if h.HasFieldTTLs() || h.Encoding() == "listpackex" && ver >= 12 {
+		if ver < 12 {
+			return fmt.Errorf("key '%s': %w", key, ErrFieldTTLVersion)
+		}
+		w.writeHashWithTTLs(key, h)
+		return nil
+	}
+	if h.Encoding() != "hashtable" {
 		lp := &w.lp
 		lp.reset()
 		h.Each(func(f string, v []byte) bool {
@@ -507,7 +527,7 @@ func (w *Writer) writeHash(key []byte, h *keyspace.Hash) {
 		_ = w.WriteByte(TypeHashListpack)
 		w.WriteString(key)
 		w.WriteString(lp.finish())
-		return
+		return nil
 	}
 	_ = w.WriteByte(TypeHash)
 	w.WriteString(key)
@@ -517,6 +537,7 @@ func (w *Writer) writeHash(key []byte, h *keyspace.Hash) {
 		w.WriteString(v)
 		return true
 	})
+	return nil
 }
 
 // streamIDKey is a node's 16-byte big-endian master ID.
