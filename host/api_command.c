@@ -9,6 +9,8 @@
 #include "crash.h"
 #include "loader.h"
 #include "mh_string.h"
+#include "misuse.h"
+#include "misuse_reply.h"
 
 /* Commands with at most this many arguments keep argv on the stack. */
 #define MH_ARGV_STACK 16
@@ -26,9 +28,9 @@ int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *len
     mh_cur_cmd = &frame;
     int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
     mh_cur_cmd = frame.prev;
-    for (int i = 0; i < argc; i++) mh_string_release(argv[i]);
+    for (int i = 0; i < argc; i++) mh_argv_release(argv[i]);
     if (argv != small) free(argv);
-    *pending = mh_reply_pending(ctx);
+    *pending = mh_reply_finish(ctx);
     return rc;
 }
 

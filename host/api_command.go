@@ -30,6 +30,7 @@ type command struct {
 	subs   []*command
 	parent *command
 	ctxs   ctxPool // idle contexts for run (ctxpool.go)
+	cname  *C.char // full name for diagnostics, made on first run, never freed
 }
 
 // extraFlags are module command flags the host command table has no bit for.

@@ -94,6 +94,8 @@ var moduleHelp = []string{
 	"    Load a module library from <path>, while passing it module configurations and optional arguments.",
 	"UNLOAD <name>",
 	"    Unload a module.",
+	"STRICT-REPORT [RESET]",
+	"    Return the module API misuses diagnosed so far (RESET: forget them).",
 	"HELP",
 	"    Print this help.",
 }
@@ -123,6 +125,8 @@ func registerModuleCommand(s *System) {
 		Summary: "Loads a module using extended parameters.", Handler: serverHandler(s.cmdLoadEx)})
 	mc.AddSub(&commands.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
 		Summary: "Unloads a module.", Handler: serverHandler(s.cmdUnload)})
+	mc.AddSub(&commands.Command{Name: "strict-report", Arity: -2, Flags: admin, Since: "7.4.0", ACL: acl,
+		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: serverHandler(s.cmdStrictReport)})
 	s.srv.Cmds.Add(mc)
 }
 

@@ -25,9 +25,11 @@ struct mh_pool_block {
     char mem[];
 };
 
+void mh_string_am_release(RedisModuleString *s); /* api_string.c */
+
 static void am_release_string(RedisModuleCtx *ctx, void *ptr) {
     (void)ctx;
-    mh_string_release((RedisModuleString *)ptr);
+    mh_string_am_release((RedisModuleString *)ptr);
 }
 
 /* Release functions by kind; NULL kinds are forgotten without a release
@@ -87,10 +89,15 @@ void mh_ctx_recycle(RedisModuleCtx *ctx) {
     mh_reply_buf reply = ctx->reply;
     struct mh_postponed *pp = ctx->pp;
     size_t pp_cap = ctx->pp_cap;
+    struct mh_open_coll *open = ctx->open;
+    size_t open_cap = ctx->open_cap;
     mh_ctx_init(ctx, ctx->handle, ctx->resp);
     ctx->reply = reply;
     ctx->pp = pp;
     ctx->pp_cap = pp_cap;
+    ctx->open = open;
+    ctx->open_cap = open_cap;
+    ctx->flags = MH_CTX_RETURNED; /* until the pool hands it out again */
 }
 
 /* Enables automatic memory management for the rest of the callback:

@@ -61,6 +61,15 @@ struct RedisModuleCtx {
     RedisModuleBlockedClient *blocked_client;
     void *blocked_privdata;
     RedisModuleString *blocked_ready_key;
+
+    /* Reply accounting (misuse_reply.c): the stack of open collections,
+     * top-level replies started, where the second one began and which
+     * API call started it. */
+    struct mh_open_coll *open;
+    size_t open_len, open_cap;
+    long replies;
+    size_t second_at;
+    const char *second_fn;
 };
 
 /* Kinds of auto-memory entries. */
@@ -95,6 +104,7 @@ void mh_am_forget(RedisModuleCtx *ctx, void *ptr);
 #define MH_CTX_BLOCKED_TIMEOUT (1u << 7)      /* timeout callback of a blocked client */
 #define MH_CTX_BLOCKED_DISCONNECTED (1u << 8) /* free_privdata after the client went away */
 #define MH_CTX_THREAD_SAFE (1u << 9)          /* GetThreadSafeContext & co */
+#define MH_CTX_RETURNED (1u << 10)            /* pooled: its command returned */
 
 /* Number of auto-memory kinds (one past the last mh_am_kind). */
 #define MH_AM_KINDS 6

@@ -2,6 +2,7 @@ package host
 
 /*
 #include "loader.h"
+#include "misuse.h"
 */
 import "C"
 
@@ -16,7 +17,6 @@ import (
 
 // Texts for replies the dispatcher makes itself.
 const (
-	msgPostponedMisuse = "API misuse detected in module %s: RedisModule_ReplyWith*(REDISMODULE_POSTPONED_LEN) not matched by the same number of RedisModule_SetReply*Len() calls."
 	msgIncompleteReply = "ERR module command '%s' left a postponed reply length unset; reply dropped"
 	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
 )
@@ -40,16 +40,19 @@ func (mc *command) run(c *server.Client, args [][]byte) {
 	buf, lens := sys.packArgs(args)
 	prevUs := C.mh_cached_us
 	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
+	prevCmd, prevMod := mc.enterDiagnostics()
 	pending := C.mh_cmd_run_pooled(pc.c, mc.fn, buf, lens, C.int(len(args)))
 	C.mh_cached_us = prevUs
-	if pending > 0 {
-		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
+	switch out := replyBytes(pc.c); {
+	case pending > 0:
 		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
-	} else {
-		out := replyBytes(pc.c)
+	case len(out) == 0 && !c.Blocked():
+		mc.noReply(c)
+	default:
 		countReplyErrors(c, out)
 		c.W.Buf = append(c.W.Buf, out...)
 	}
+	C.mh_cur_cmd_name, C.mh_cur_module_name = prevCmd, prevMod
 	mc.ctxs.put(pc)
 }
 

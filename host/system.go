@@ -129,6 +129,7 @@ func New(srv *server.Server) *System {
 	installExtHooks(s)
 	s.registerRegistriesDebug()
 	installCrashReport(srv)
+	installStrict(s)
 	return s
 }
 
@@ -164,7 +165,7 @@ func (s *System) InfoLines() []string {
 		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=%d,%s,options=[%s]",
 			m.Name, m.Version, m.APIVersion, s.ext.filterCount(m), s.sharedInfo(m), strings.Join(m.optionNames(), "|")))
 	}
-	return out
+	return append(out, s.misuseInfoLines()...)
 }
 
 // List describes the loaded modules for MODULE LIST and HELLO.

@@ -116,6 +116,7 @@ func directives() []*directive {
 		boolDir("rdbcompression", "", mod, true),
 		boolDir("rdb-del-sync-files", "", mod, false),
 		boolDir("activerehashing", "", mod, true),
+		boolDir("module-strict", "", mod, false), // modhost: costlier module API misuse checks
 		boolDir("stop-writes-on-bgsave-error", "", mod, true),
 		boolDir("set-proc-title", "", imm, true),
 		boolDir("dynamic-hz", "", mod, true),
