@@ -18,6 +18,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
 )
@@ -113,7 +114,7 @@ func userOf(h *C.RedisModuleUser) *userRef {
 func (u *aclUser) UserName() string { return u.name }
 
 // CommandDenied implements server.User: the NOPERM text for cmd, or "".
-func (u *aclUser) CommandDenied(cmd *server.Command, args [][]byte) string {
+func (u *aclUser) CommandDenied(cmd *commands.Command, args [][]byte) string {
 	return u.deniedText(u.checkCommand(cmd, args), cmd)
 }
 
@@ -131,7 +132,7 @@ func defaultACLUser(srv *server.Server) *aclUser {
 
 // serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
 func serverLookup(srv *server.Server) cmdLookup {
-	return func(name string) *server.Command {
+	return func(name string) *commands.Command {
 		if srv == nil {
 			return nil
 		}
@@ -242,7 +243,7 @@ func apiSetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
 // false when ctx has no user (neither SetContextUser nor a client); msg is
 // the NOPERM text when that user may not run cmd with args.
-func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (msg string, ok bool) {
+func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *commands.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
 	if st == nil {
 		return "", false
@@ -299,18 +300,18 @@ func apiACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString, f
 		*mh_errno = C.EINVAL
 		return C.REDISMODULE_ERR
 	}
-	var kf server.KeyFlag
+	var kf commands.KeyFlag
 	if flags&C.REDISMODULE_CMD_KEY_ACCESS != 0 {
-		kf |= server.KeyAccess
+		kf |= commands.KeyAccess
 	}
 	if flags&C.REDISMODULE_CMD_KEY_INSERT != 0 {
-		kf |= server.KeyInsert
+		kf |= commands.KeyInsert
 	}
 	if flags&C.REDISMODULE_CMD_KEY_DELETE != 0 {
-		kf |= server.KeyDelete
+		kf |= commands.KeyDelete
 	}
 	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
-		kf |= server.KeyUpdate
+		kf |= commands.KeyUpdate
 	}
 	if !r.u.checkKey(stringBytes(key), kf) {
 		*mh_errno = C.EACCES

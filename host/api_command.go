@@ -15,14 +15,14 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // command is one module command or subcommand.
 type command struct {
 	mod    *Module
 	fn     unsafe.Pointer // RedisModuleCmdFunc, nil for a pure container
-	hc     *server.Command
+	hc     *commands.Command
 	c      *C.RedisModuleCommand // what GetCommand hands the module
 	h      cgo.Handle            // c.handle
 	extra  extraFlags
@@ -39,23 +39,23 @@ type extraFlags struct {
 }
 
 // moduleCmdFlags maps CreateCommand's flag words (any case) to host flags.
-var moduleCmdFlags = map[string]server.CmdFlag{
-	"write": server.FlagWrite, "readonly": server.FlagReadonly, "admin": server.FlagAdmin,
-	"deny-oom": server.FlagDenyOOM, "deny-script": server.FlagNoScript,
-	"allow-loading": server.FlagLoading, "pubsub": server.FlagPubSub, "random": 0,
-	"blocking": server.FlagBlocking, "allow-stale": server.FlagStale,
-	"no-monitor": server.FlagSkipMonitor, "no-slowlog": server.FlagSkipSlowlog,
-	"fast": server.FlagFast, "no-auth": server.FlagNoAuth,
-	"may-replicate": server.FlagMayReplicate, "no-mandatory-keys": server.FlagNoMandatoryKeys,
-	"allow-busy":  server.FlagAllowBusy,
-	"getkeys-api": server.FlagMovableKeys, "getchannels-api": 0, "no-cluster": 0,
+var moduleCmdFlags = map[string]commands.CmdFlag{
+	"write": commands.FlagWrite, "readonly": commands.FlagReadonly, "admin": commands.FlagAdmin,
+	"deny-oom": commands.FlagDenyOOM, "deny-script": commands.FlagNoScript,
+	"allow-loading": commands.FlagLoading, "pubsub": commands.FlagPubSub, "random": 0,
+	"blocking": commands.FlagBlocking, "allow-stale": commands.FlagStale,
+	"no-monitor": commands.FlagSkipMonitor, "no-slowlog": commands.FlagSkipSlowlog,
+	"fast": commands.FlagFast, "no-auth": commands.FlagNoAuth,
+	"may-replicate": commands.FlagMayReplicate, "no-mandatory-keys": commands.FlagNoMandatoryKeys,
+	"allow-busy":  commands.FlagAllowBusy,
+	"getkeys-api": commands.FlagMovableKeys, "getchannels-api": 0, "no-cluster": 0,
 }
 
 // parseCmdFlags parses a space separated flag string as Redis does: words
 // are split on single spaces (so an empty word, from two spaces in a row,
 // is unknown) and matched without regard to case. ok is false when a word
 // is unknown.
-func parseCmdFlags(s string) (f server.CmdFlag, extra extraFlags, ok bool) {
+func parseCmdFlags(s string) (f commands.CmdFlag, extra extraFlags, ok bool) {
 	if s == "" {
 		return 0, extra, true
 	}
@@ -85,14 +85,14 @@ func validCommandName(name string) bool {
 }
 
 // newCommand builds the command record and its C handle object.
-func newCommand(m *Module, name string, fn unsafe.Pointer, flags server.CmdFlag, extra extraFlags, first, last, step int) *command {
+func newCommand(m *Module, name string, fn unsafe.Pointer, flags commands.CmdFlag, extra extraFlags, first, last, step int) *command {
 	mc := &command{mod: m, fn: fn, extra: extra}
-	mc.hc = &server.Command{
-		Name: strings.ToLower(name), Flags: flags | server.FlagModule,
+	mc.hc = &commands.Command{
+		Name: strings.ToLower(name), Flags: flags | commands.FlagModule,
 		FullName: name, // Redis keeps the declared case ("FT.CREATE") for replies
 		FirstKey: first, LastKey: last, KeyStep: step,
 		Group: "module", Module: m.Name,
-		Handler: mc.run,
+		Handler: serverHandler(mc.run),
 	}
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys

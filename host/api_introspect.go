@@ -17,7 +17,7 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // apiGetModuleOptionsAll implements RedisModule_GetModuleOptionsAll:
@@ -99,12 +99,12 @@ func apiGetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStrin
 
 // commandHasKeys is Redis's doesCommandHaveKeys: a key-finding function,
 // or a key spec that is not NOT_KEY.
-func commandHasKeys(cmd *server.Command) bool {
+func commandHasKeys(cmd *commands.Command) bool {
 	if cmd.GetKeys != nil || cmd.GetKeysFlags != nil {
 		return true
 	}
 	for _, ks := range cmd.Specs() {
-		if ks.Flags&server.KeyNotKey == 0 {
+		if ks.Flags&commands.KeyNotKey == 0 {
 			return true
 		}
 	}

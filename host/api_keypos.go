@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // apiKeyAtPos implements RedisModule_KeyAtPos: during a keys-position
@@ -42,9 +42,9 @@ func addKeyPos(ctx *C.RedisModuleCtx, pos int, flags uint64) {
 
 // getKeyRefs is the host's GetKeysFlags of a "getkeys-api" command: the
 // positions the module reported, with their flags. The REDISMODULE_CMD_KEY_*
-// bits and server.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
+// bits and commands.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
 // DELETE NOT_KEY INCOMPLETE VARIABLE_FLAGS).
-func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
+func (mc *command) getKeyRefs(args [][]byte) []commands.KeyRef {
 	if mc.fn == nil {
 		return nil
 	}
@@ -55,9 +55,9 @@ func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
 	var pending C.int
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
 	freeCtx(ctx)
-	out := make([]server.KeyRef, len(st.keys))
+	out := make([]commands.KeyRef, len(st.keys))
 	for i, p := range st.keys {
-		out[i] = server.KeyRef{Pos: p, Flags: server.KeyFlag(st.keyFlags[i] & keyFlagMask)}
+		out[i] = commands.KeyRef{Pos: p, Flags: commands.KeyFlag(st.keyFlags[i] & keyFlagMask)}
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/server"
 )
 
@@ -78,31 +79,31 @@ var moduleHelp = []string{
 // registerModuleCommand adds MODULE and its subcommands; LOAD, LOADEX and
 // UNLOAD are gated by enable-module-command.
 func registerModuleCommand(s *System) {
-	admin := server.ParseCmdFlags("admin noscript")
+	admin := commands.ParseCmdFlags("admin noscript")
 	const protected = "enable-module-command" // LOAD, LOADEX and UNLOAD only, as in Redis
 	acl := []string{"admin", "slow", "dangerous"}
-	mc := &server.Command{Name: "module", Arity: -2, Group: "server", Since: "4.0.0",
+	mc := &commands.Command{Name: "module", Arity: -2, Group: "server", Since: "4.0.0",
 		Summary: "A container for module commands.", ACL: []string{"slow"},
-		Handler: func(c *server.Client, a [][]byte) { c.Error("ERR unknown subcommand") }}
-	s.srv.Cmds.Add(mc)
-	mc.AddSub(&server.Command{Name: "help", Arity: 2, Flags: server.ParseCmdFlags("loading stale"), Since: "5.0.0",
+		Handler: serverHandler(func(c *server.Client, a [][]byte) { c.Error("ERR unknown subcommand") })}
+	mc.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Since: "5.0.0",
 		Summary: "Returns helpful text about the different subcommands.", ACL: []string{"slow"},
-		Handler: func(c *server.Client, a [][]byte) {
+		Handler: serverHandler(func(c *server.Client, a [][]byte) {
 			c.W.ArrayLen(len(moduleHelp))
 			for _, l := range moduleHelp {
 				c.W.SimpleString(l)
 			}
-		}})
-	mc.AddSub(&server.Command{Name: "list", Arity: 2, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Returns all loaded modules.", Handler: s.cmdList})
-	mc.AddSub(&server.Command{Name: "load", Protected: protected, Arity: -3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Loads a module.", Handler: s.cmdLoad})
-	mc.AddSub(&server.Command{Name: "loadex", Protected: protected, Arity: -3, Flags: admin, Since: "7.0.0", ACL: acl,
-		Summary: "Loads a module using extended parameters.", Handler: s.cmdLoadEx})
-	mc.AddSub(&server.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Unloads a module.", Handler: s.cmdUnload})
-	mc.AddSub(&server.Command{Name: "strict-report", Arity: -2, Flags: admin, Since: "7.4.0", ACL: acl,
-		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: s.cmdStrictReport})
+		})})
+	mc.AddSub(&commands.Command{Name: "list", Arity: 2, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Returns all loaded modules.", Handler: serverHandler(s.cmdList)})
+	mc.AddSub(&commands.Command{Name: "load", Protected: protected, Arity: -3, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Loads a module.", Handler: serverHandler(s.cmdLoad)})
+	mc.AddSub(&commands.Command{Name: "loadex", Protected: protected, Arity: -3, Flags: admin, Since: "7.0.0", ACL: acl,
+		Summary: "Loads a module using extended parameters.", Handler: serverHandler(s.cmdLoadEx)})
+	mc.AddSub(&commands.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Unloads a module.", Handler: serverHandler(s.cmdUnload)})
+	mc.AddSub(&commands.Command{Name: "strict-report", Arity: -2, Flags: admin, Since: "7.4.0", ACL: acl,
+		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: serverHandler(s.cmdStrictReport)})
+	s.srv.Cmds.Add(mc)
 }
 
 func (s *System) cmdList(c *server.Client, a [][]byte) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/server"
 )
 
@@ -142,7 +143,7 @@ func walkReply(out []byte, pos int, onErr func(string)) (next int, ok bool) {
 	return 0, false
 }
 
-// getKeys is the server.GetKeysFunc of a "getkeys-api" command: the module
+// getKeys is the commands.GetKeysFunc of a "getkeys-api" command: the module
 // is called with a keys-position request and reports keys with KeyAtPos.
 func (mc *command) getKeys(args [][]byte) []int {
 	if mc.fn == nil {
@@ -156,4 +157,10 @@ func (mc *command) getKeys(args [][]byte) []int {
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
 	freeCtx(ctx)
 	return st.keys
+}
+
+// serverHandler adapts a handler written against the server's client type
+// to the command table's Handler.
+func serverHandler(h func(c *server.Client, args [][]byte)) commands.Handler {
+	return func(c commands.Client, args [][]byte) { h(c.(*server.Client), args) }
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // DebugHandler implements one DEBUG subcommand registered by another
@@ -24,7 +26,7 @@ func registerDebugCommand(s *Server) {
 		"modhost-goroutines": func(c *Client, a [][]byte) { c.W.Int(int64(Goroutines())) },
 	}
 	s.registerDebugMore()
-	s.Cmds.Add(&Command{Name: "debug", Arity: -2, Flags: ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", ACL: []string{"admin", "slow", "dangerous"}, Handler: debugCommand, Protected: "enable-debug-command"})
+	s.Cmds.Add(&commands.Command{Name: "debug", Arity: -2, Flags: commands.ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(debugCommand), Protected: "enable-debug-command"})
 }
 
 // RegisterDebug adds a DEBUG subcommand.

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/buildinfo"
 )
 
@@ -17,7 +18,7 @@ var defaultInfoSections = []string{"server", "clients", "memory", "persistence",
 var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "cluster", "keyspace"}
 
 func registerInfoCommand(s *Server) {
-	s.Cmds.Add(&Command{Name: "info", Arity: -1, Flags: ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: infoCommand})
+	s.Cmds.Add(&commands.Command{Name: "info", Arity: -1, Flags: commands.ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: adapt(infoCommand)})
 }
 
 func infoCommand(c *Client, a [][]byte) {
@@ -176,8 +177,8 @@ func (s *Server) infoServer() []string {
 
 func (s *Server) commandStatsLines() []string {
 	var out []string
-	var walk func(c *Command)
-	walk = func(c *Command) {
+	var walk func(c *commands.Command)
+	walk = func(c *commands.Command) {
 		if c.Calls > 0 || c.FailedCalls > 0 || c.RejectedCalls > 0 {
 			per := 0.0
 			if c.Calls > 0 {
@@ -186,7 +187,7 @@ func (s *Server) commandStatsLines() []string {
 			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
 				c.FullName, c.Calls, c.Usec, per, c.RejectedCalls, c.FailedCalls))
 		}
-		subs := make([]*Command, 0, len(c.Subs))
+		subs := make([]*commands.Command, 0, len(c.Subs))
 		for _, sub := range c.Subs {
 			subs = append(subs, sub)
 		}

@@ -132,6 +132,8 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.Keys.SetHooks(keyHooks{s})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
+	s.syncLFU("")
+	cfg.OnChange(s.syncLFU)
 	registerCoreCommands(s)
 	return s
 }

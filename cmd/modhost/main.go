@@ -79,7 +79,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Noticef("Configuration loaded")
 	}
 	srv := server.New(cfg, log)
-	commands.Register(srv)
+	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	for _, rn := range cfg.CommandRenames() {
 		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
 			fmt.Fprint(os.Stderr, (&config.FatalError{Line: rn.Line, Text: rn.Text, Reason: err.Error()}).Error())
