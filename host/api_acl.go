@@ -20,7 +20,6 @@ import (
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/logging"
-	"github.com/modhost/modhost/server"
 )
 
 // userRef is what a RedisModuleUser handle names.
@@ -63,7 +62,7 @@ func newUserHandle(r *userRef) *C.RedisModuleUser {
 // freeUserHandle forgets the handle r.h and frees it; a user made by
 // CreateModuleUser also loses its clients. The caller has checked that
 // r.h is live.
-func freeUserHandle(srv *server.Server, r *userRef) {
+func freeUserHandle(srv Server, r *userRef) {
 	users.Lock()
 	delete(users.m, uint64(r.h.id))
 	if r.mod != nil {
@@ -78,7 +77,7 @@ func freeUserHandle(srv *server.Server, r *userRef) {
 }
 
 // dropUsers frees the user handles m's OnLoad made and it did not free.
-func dropUsers(srv *server.Server, m *Module) {
+func dropUsers(srv Server, m *Module) {
 	users.Lock()
 	mine := append([]*userRef(nil), m.reg.users...)
 	users.Unlock()
@@ -110,20 +109,20 @@ func userOf(h *C.RedisModuleUser) *userRef {
 	return r
 }
 
-// UserName implements server.User.
+// UserName implements User.
 func (u *aclUser) UserName() string { return u.name }
 
-// CommandDenied implements server.User: the NOPERM text for cmd, or "".
+// CommandDenied implements User: the NOPERM text for cmd, or "".
 func (u *aclUser) CommandDenied(cmd *commands.Command, args [][]byte) string {
 	return u.deniedText(u.checkCommand(cmd, args), cmd)
 }
 
 // defaultACLUser describes the built-in default user: every command, key
 // and channel; nopass, or the requirepass password.
-func defaultACLUser(srv *server.Server) *aclUser {
+func defaultACLUser(srv Server) *aclUser {
 	u := &aclUser{name: "default", enabled: true, nopass: true, allCmds: true, allKeys: true, allChans: true}
 	if srv != nil {
-		if p := srv.Config.String("requirepass"); p != "" {
+		if p := srv.Config().String("requirepass"); p != "" {
 			u.nopass, u.passwords = false, []string{hashPassword(p)}
 		}
 	}
@@ -131,13 +130,13 @@ func defaultACLUser(srv *server.Server) *aclUser {
 }
 
 // serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
-func serverLookup(srv *server.Server) cmdLookup {
+func serverLookup(srv Server) cmdLookup {
 	return func(name string) *commands.Command {
 		if srv == nil {
 			return nil
 		}
 		parent, sub, hasSub := strings.Cut(name, "|")
-		c := srv.Cmds.Get(parent)
+		c := srv.Commands().Get(parent)
 		if c == nil || !hasSub {
 			return c
 		}
@@ -276,7 +275,7 @@ func apiACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleStr
 	for i, s := range unsafe.Slice(argv, int(argc)) {
 		args[i] = stringBytes(s)
 	}
-	cmd, ok := srv.Cmds.Resolve(args)
+	cmd, ok := srv.Commands().Resolve(args)
 	if cmd == nil || !ok {
 		*mh_errno = C.ENOENT
 		return C.REDISMODULE_ERR
@@ -371,6 +370,6 @@ var aclLogReasons = [...]string{"auth", "command", "key", "channel"}
 // aclLog writes one ACL log entry to the server log.
 func aclLog(ctx *C.RedisModuleCtx, user string, object []byte, reason C.RedisModuleACLLogEntryReason) {
 	if srv := serverFor(ctx); srv != nil {
-		srv.Log.Logf(logging.Verbose, "ACL log (module): reason=%s username=%s object=%q", aclLogReasons[reason], user, object)
+		srv.Logger().Logf(logging.Verbose, "ACL log (module): reason=%s username=%s object=%q", aclLogReasons[reason], user, object)
 	}
 }

@@ -15,8 +15,6 @@ import "C"
 
 import (
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // Redis's reply when BlockClientOnAuth is called outside an auth callback.
@@ -45,7 +43,7 @@ type authState struct {
 	clients map[int64]authedClient
 	// inProgress is the client whose AUTH runs the callbacks now;
 	// hasResult says a callback authenticated it.
-	inProgress *server.Client
+	inProgress Client
 	hasResult  bool
 }
 
@@ -65,9 +63,9 @@ func authOfCtx(ctx *C.RedisModuleCtx) *authState {
 // run is the host's ModuleAuthFunc: the callbacks in order until one
 // handles the request (Redis's attemptNextAuthCb and
 // checkModuleAuthentication).
-func (a *authState) run(c *server.Client, user, pass []byte) (server.AuthResult, string) {
+func (a *authState) run(c Client, user, pass []byte) (AuthResult, string) {
 	if len(a.cbs) == 0 {
-		return server.AuthNotHandled, ""
+		return AuthNotHandled, ""
 	}
 	cu := C.mh_string_new((*C.char)(cBytes(user)), C.size_t(len(user)))
 	cp := C.mh_string_new((*C.char)(cBytes(pass)), C.size_t(len(pass)))
@@ -80,7 +78,7 @@ func (a *authState) run(c *server.Client, user, pass []byte) (server.AuthResult,
 	var msg string
 	for _, cb := range append([]authCallback(nil), a.cbs...) {
 		a.hasResult = false
-		ctx := newCtx(&ctxState{sys: a.sys, mod: cb.mod, client: c}, c.W.Proto, C.MH_CTX_TEMP)
+		ctx := newCtx(&ctxState{sys: a.sys, mod: cb.mod, client: c}, c.Writer().Proto, C.MH_CTX_TEMP)
 		var errStr *C.RedisModuleString
 		result = C.mh_auth_cb_call(C.RedisModuleAuthCallback(cb.fn), ctx, cu, cp, &errStr)
 		msg = ""
@@ -95,12 +93,12 @@ func (a *authState) run(c *server.Client, user, pass []byte) (server.AuthResult,
 		}
 	}
 	if result == C.REDISMODULE_AUTH_NOT_HANDLED {
-		return server.AuthNotHandled, ""
+		return AuthNotHandled, ""
 	}
-	if a.hasResult && c.Authenticated {
-		return server.AuthOK, ""
+	if a.hasResult && c.IsAuthenticated() {
+		return AuthOK, ""
 	}
-	return server.AuthDenied, msg
+	return AuthDenied, msg
 }
 
 // cBytes returns a pointer to b's first byte, nil when b is empty (the
@@ -136,7 +134,7 @@ func unregisterAuth(sys *System, m *Module) {
 
 // revokeUserClients deauthenticates and closes the clients authenticated
 // as u (FreeModuleUser of a module user).
-func revokeUserClients(srv *server.Server, u *aclUser) {
+func revokeUserClients(srv Server, u *aclUser) {
 	sys := systemOf(srv)
 	if sys == nil {
 		return
@@ -146,7 +144,7 @@ func revokeUserClients(srv *server.Server, u *aclUser) {
 		if ac.user != u {
 			continue
 		}
-		if c := srv.ClientByID(id); c != nil && c.User() == server.User(u) {
+		if c := srv.ClientByID(id); c != nil && c.User() == User(u) {
 			srv.DeauthenticateAndCloseLocked(c)
 		}
 		delete(a.clients, id)
@@ -164,27 +162,27 @@ func authenticateCtxClient(ctx *C.RedisModuleCtx, u *aclUser, callback, privdata
 	a := authOf(st.sys)
 	var onChange func()
 	if callback != nil {
-		id := c.ID
+		id := c.ClientID()
 		onChange = func() {
 			delete(a.clients, id)
 			C.mh_user_changed_call(C.RedisModuleUserChangedFunc(callback), C.uint64_t(id), privdata)
 		}
 	}
-	var hu server.User
+	var hu User
 	if u != nil {
 		hu = u
 	}
 	c.SetUserLocked(hu, onChange)
 	if u != nil || callback != nil {
-		a.clients[c.ID] = authedClient{user: u, mod: st.mod}
+		a.clients[c.ClientID()] = authedClient{user: u, mod: st.mod}
 	} else {
-		delete(a.clients, c.ID)
+		delete(a.clients, c.ClientID())
 	}
 	if a.inProgress == c {
 		a.hasResult = true
 	}
 	if clientID != nil {
-		*clientID = C.uint64_t(c.ID)
+		*clientID = C.uint64_t(c.ClientID())
 	}
 	return C.REDISMODULE_OK
 }
@@ -273,7 +271,7 @@ func apiBlockClientOnAuth(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, 
 		return nil
 	}
 	if srv := serverFor(ctx); srv != nil {
-		srv.Log.Warningf("Module %s: RedisModule_BlockClientOnAuth is not supported by modhost; authentication denied", C.GoString(ctx.module_name))
+		srv.Logger().Warningf("Module %s: RedisModule_BlockClientOnAuth is not supported by modhost; authentication denied", C.GoString(ctx.module_name))
 	}
 	return nil
 }

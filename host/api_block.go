@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // blockedClient is the Go side of a RedisModuleBlockedClient. Fields are
@@ -30,8 +28,8 @@ type blockedClient struct {
 	mod    *Module
 	c      *C.RedisModuleBlockedClient
 	h      cgo.Handle
-	client *server.Client // nil once the client is gone or was never blocked
-	args   [][]byte       // the command's arguments, for the callbacks
+	client Client   // nil once the client is gone or was never blocked
+	args   [][]byte // the command's arguments, for the callbacks
 	onKeys bool
 	flags  int // REDISMODULE_BLOCK_* of BlockClientOnKeysWithFlags
 	// Fixed at block time, read by module threads.
@@ -114,7 +112,7 @@ func blockCommon(ctx *C.RedisModuleCtx, replyFn, timeoutFn, freeFn unsafe.Pointe
 	}
 	c := st.client
 	if c != nil {
-		b.resp, b.clientID, b.dbid = c.Proto(), c.ID, c.DB
+		b.resp, b.clientID, b.dbid = c.Proto(), c.ClientID(), c.DBIndex()
 	}
 	refuse := ""
 	switch {
@@ -135,9 +133,9 @@ func blockCommon(ctx *C.RedisModuleCtx, replyFn, timeoutFn, freeFn unsafe.Pointe
 		C.free(unsafe.Pointer(msg))
 		return b.c
 	}
-	opts := server.BlockOptions{
+	opts := BlockOptions{
 		OnTimeout:       b.onTimeout,
-		MayTimeout:      func(*server.Client) bool { return !b.isUnblocked() },
+		MayTimeout:      func(Client) bool { return !b.isUnblocked() },
 		OnError:         b.onError,
 		OnDisconnect:    b.endFromHost,
 		NoClientUnblock: timeoutFn == nil,
@@ -181,7 +179,7 @@ func (b *blockedClient) fns() (reply, timeout, free, disconnect unsafe.Pointer) 
 }
 
 // callbackCtx makes the context of a callback for this blocked client.
-func (b *blockedClient) callbackCtx(c *server.Client, flags C.uint32_t) *C.RedisModuleCtx {
+func (b *blockedClient) callbackCtx(c Client, flags C.uint32_t) *C.RedisModuleCtx {
 	resp := b.resp
 	if c != nil {
 		resp = c.Proto()
@@ -195,7 +193,7 @@ func (b *blockedClient) callbackCtx(c *server.Client, flags C.uint32_t) *C.Redis
 // runCmdCallback calls a RedisModuleCmdFunc with the command's arguments
 // and appends what it replied to c (if any). It returns the callback's
 // result.
-func (b *blockedClient) runCmdCallback(fn unsafe.Pointer, c *server.Client, flags C.uint32_t, readyKey []byte) C.int {
+func (b *blockedClient) runCmdCallback(fn unsafe.Pointer, c Client, flags C.uint32_t, readyKey []byte) C.int {
 	ctx := b.callbackCtx(c, flags)
 	if readyKey != nil {
 		kb := C.CBytes(readyKey)
@@ -217,20 +215,21 @@ func (b *blockedClient) runCmdCallback(fn unsafe.Pointer, c *server.Client, flag
 
 // appendModuleReply copies module reply bytes to the client, counting a
 // single error reply in errorstats as the dispatcher does.
-func appendModuleReply(c *server.Client, out []byte) {
+func appendModuleReply(c Client, out []byte) {
 	if len(out) == 0 {
 		return
 	}
 	if msg, ok := singleError(out); ok {
 		c.CountError(msg)
 	}
-	c.W.Buf = append(c.W.Buf, out...)
+	w := c.Writer()
+	w.Buf = append(w.Buf, out...)
 }
 
 // onTimeout is Redis's moduleBlockedClientTimedOut followed by
 // unblockClientFromModule: the timeout callback replies, then the block
 // ends without the disconnect callback.
-func (b *blockedClient) onTimeout(c *server.Client) {
+func (b *blockedClient) onTimeout(c Client) {
 	_, timeout, _, _ := b.fns()
 	if timeout != nil {
 		b.runCmdCallback(timeout, c, C.MH_CTX_BLOCKED_TIMEOUT, nil)
@@ -244,7 +243,7 @@ func (b *blockedClient) onTimeout(c *server.Client) {
 // onError handles CLIENT UNBLOCK ERROR: the error reply, then the block
 // ends as for a disconnect (the disconnect callback runs if set, as in
 // Redis).
-func (b *blockedClient) onError(c *server.Client, msg string) {
+func (b *blockedClient) onError(c Client, msg string) {
 	c.Error(msg)
 	b.endFromHost(c)
 }
@@ -253,7 +252,7 @@ func (b *blockedClient) onError(c *server.Client, msg string) {
 // (timeout, CLIENT UNBLOCK, disconnect). The disconnect callback runs if
 // still set; a client blocked on keys is queued for release; the handle
 // forgets the client, so a later UnblockClient only frees the private data.
-func (b *blockedClient) endFromHost(c *server.Client) {
+func (b *blockedClient) endFromHost(c Client) {
 	_, _, _, disconnect := b.fns()
 	if disconnect != nil {
 		ctx := b.callbackCtx(c, C.MH_CTX_NONE)
@@ -267,11 +266,11 @@ func (b *blockedClient) endFromHost(c *server.Client) {
 }
 
 // onReady serves a client blocked on keys after key was signalled ready.
-func (b *blockedClient) onReady(c *server.Client, key []byte) bool {
+func (b *blockedClient) onReady(c Client, key []byte) bool {
 	if b.isUnblocked() {
 		return false
 	}
-	if b.flags&C.REDISMODULE_BLOCK_UNBLOCK_DELETED == 0 && b.rt.srv.Keys.Peek(c.DB, key) == nil {
+	if b.flags&C.REDISMODULE_BLOCK_UNBLOCK_DELETED == 0 && b.rt.srv.Keyspace().Peek(c.DBIndex(), key) == nil {
 		return false
 	}
 	reply, _, _, _ := b.fns()
@@ -371,7 +370,7 @@ func (rt *runtimeState) handleUnblockedLocked() {
 // already served), the timeout callback for an explicit unblock of a keys
 // block, free_privdata, the replies of bound thread-safe contexts, the
 // end of the client's block, then the handle is freed.
-func (b *blockedClient) finishLocked(c *server.Client) {
+func (b *blockedClient) finishLocked(c Client) {
 	reply, timeout, free, _ := b.fns()
 	b.rt.mu.Lock()
 	explicit := b.explicitKeysUnblock
@@ -393,7 +392,8 @@ func (b *blockedClient) finishLocked(c *server.Client) {
 	}
 	ts := b.takeThreadSafeReplies()
 	if c != nil {
-		c.W.Buf = append(c.W.Buf, ts...)
+		w := c.Writer()
+		w.Buf = append(w.Buf, ts...)
 		b.rt.mu.Lock()
 		b.disconnectFn = nil
 		b.rt.mu.Unlock()

@@ -21,7 +21,6 @@ import (
 	"unsafe"
 
 	"github.com/modhost/modhost/commands"
-	"github.com/modhost/modhost/server"
 )
 
 // Error texts of RedisModule_Call ("E" returns them as error replies).
@@ -41,7 +40,7 @@ func init() { C.mh_callreply_init() }
 type callFamily struct {
 	sys *System
 	// fakes are idle clients for nested calls (Redis's temp client pool).
-	fakes []*server.Client
+	fakes []Client
 	// replBlocked is set while a Call without "!" runs: what it calls is
 	// not propagated (Redis's server.replication_allowed).
 	replBlocked bool
@@ -69,8 +68,8 @@ func newCallFamily(sys *System) *callFamily {
 func familyOf(sys *System) *callFamily { return sys.call }
 
 // takeFake returns an idle fake client set to db and proto.
-func (f *callFamily) takeFake(db, proto int) *server.Client {
-	var c *server.Client
+func (f *callFamily) takeFake(db, proto int) Client {
+	var c Client
 	if n := len(f.fakes); n > 0 {
 		c = f.fakes[n-1]
 		f.fakes = f.fakes[:n-1]
@@ -83,7 +82,7 @@ func (f *callFamily) takeFake(db, proto int) *server.Client {
 
 // putFake clears what the call left on a fake client (subscriptions, a
 // transaction ...) and returns it to the pool.
-func (f *callFamily) putFake(c *server.Client) {
+func (f *callFamily) putFake(c Client) {
 	f.sys.srv.ReleaseFake(c)
 	f.fakes = append(f.fakes, c)
 }
@@ -163,10 +162,10 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 	args = extOf(st.sys).filterCall(st.mod, uint64(ctx.client_id), args)
 	cmd, check, msg := srv.ResolveCall(args)
 	switch check {
-	case server.CallUnknown:
+	case CallUnknown:
 		fail(C.ENOENT, msg)
 		return
-	case server.CallArity:
+	case CallArity:
 		fail(C.EINVAL, msg)
 		return
 	}
@@ -191,12 +190,12 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 // callDenied applies the "S", "M" and "W" modifiers to cmd: it returns
 // the errno and error text Redis gives, or 0 when the command may run.
 // ACL checks ("C") are made by the caller against the context user.
-func callDenied(srv *server.Server, cmd *commands.Command, flags int) (C.int, string) {
+func callDenied(srv Server, cmd *commands.Command, flags int) (C.int, string) {
 	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmd.Flags&commands.FlagNoScript != 0 {
 		return C.ESPIPE, fmt.Sprintf(msgCallScript, cmd.FullName)
 	}
 	if flags&C.MH_CALL_DENY_OOM != 0 && cmd.Flags&commands.FlagDenyOOM != 0 {
-		if limit := srv.Config.Int("maxmemory"); limit > 0 && srv.UsedMemory() > uint64(limit) {
+		if limit := srv.Config().Int("maxmemory"); limit > 0 && srv.UsedMemory() > uint64(limit) {
 			return C.ENOSPC, msgCallOOMProto
 		}
 	}
@@ -224,12 +223,12 @@ func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *command
 	replicate := flags&C.MH_CALL_REPLICATE != 0
 	prevBlocked := f.replBlocked
 	f.replBlocked = prevBlocked || !replicate
-	dirty := srv.Keys.Dirty
+	dirty := srv.Keyspace().Dirty
 	srv.CallNested(fc, cmd, args)
 	f.replBlocked = prevBlocked
-	if replicate && !prevBlocked && srv.Keys.Dirty != dirty {
+	if replicate && !prevBlocked && srv.Keyspace().Dirty != dirty {
 		f.record(db, args, flags)
 	}
-	setOut(req, fc.W.Buf)
+	setOut(req, fc.Writer().Buf)
 	f.putFake(fc)
 }

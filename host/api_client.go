@@ -15,13 +15,11 @@ import "C"
 
 import (
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // lookupClient returns the connected client with id, nil if none (fake
 // clients are never found, as in Redis).
-func lookupClient(id C.uint64_t) *server.Client {
+func lookupClient(id C.uint64_t) Client {
 	srv := serverFor(nil)
 	if srv == nil {
 		return nil
@@ -30,7 +28,7 @@ func lookupClient(id C.uint64_t) *server.Client {
 }
 
 // fillClientInfo fills a version 1 RedisModuleClientInfo for c.
-func fillClientInfo(ci *C.RedisModuleClientInfoV1, c *server.Client) {
+func fillClientInfo(ci *C.RedisModuleClientInfoV1, c Client) {
 	C.memset(unsafe.Pointer(ci), 0, C.sizeof_RedisModuleClientInfoV1)
 	ci.version = 1
 	if c == nil {
@@ -58,8 +56,8 @@ func fillClientInfo(ci *C.RedisModuleClientInfoV1, c *server.Client) {
 		ci.addr[i] = C.char(addr[i])
 	}
 	ci.port = C.uint16_t(c.Port())
-	ci.db = C.uint16_t(c.DB)
-	ci.id = C.uint64_t(c.ID)
+	ci.db = C.uint16_t(c.DBIndex())
+	ci.id = C.uint64_t(c.ClientID())
 }
 
 // apiGetClientInfoById implements RedisModule_GetClientInfoById: fills
@@ -89,10 +87,10 @@ func apiGetClientInfoById(ci unsafe.Pointer, id C.uint64_t) (rc C.int) {
 // context's auto memory.
 func apiGetClientNameById(ctx *C.RedisModuleCtx, id C.uint64_t) (s *C.RedisModuleString) {
 	c := lookupClient(id)
-	if c == nil || c.Name == "" {
+	if c == nil || c.ClientName() == "" {
 		return nil
 	}
-	return newCString(ctx, []byte(c.Name))
+	return newCString(ctx, []byte(c.ClientName()))
 }
 
 // apiSetClientNameById implements RedisModule_SetClientNameById: as the
@@ -106,11 +104,10 @@ func apiSetClientNameById(id C.uint64_t, name *C.RedisModuleString, mh_errno *C.
 		return C.REDISMODULE_ERR
 	}
 	b := cStringBytes(name)
-	if name == nil || !server.ValidClientName(b) {
+	if name == nil || !c.SetClientName(b) {
 		*mh_errno = C.EINVAL
 		return C.REDISMODULE_ERR
 	}
-	c.Name = string(b)
 	return C.REDISMODULE_OK
 }
 

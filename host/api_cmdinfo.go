@@ -63,7 +63,7 @@ func apiSetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommand
 	}
 	ci, why := readCommandInfo(info)
 	if why != "" {
-		mc.mod.sys.srv.Log.Warningf("Invalid command info: %s", why)
+		mc.mod.sys.srv.Logger().Warningf("Invalid command info: %s", why)
 		*mh_errno = C.EINVAL
 		return
 	}

@@ -92,7 +92,7 @@ func newCommand(m *Module, name string, fn unsafe.Pointer, flags commands.CmdFla
 		FullName: name, // Redis keeps the declared case ("FT.CREATE") for replies
 		FirstKey: first, LastKey: last, KeyStep: step,
 		Group: "module", Module: m.Name,
-		Handler: serverHandler(mc.run),
+		Handler: hostHandler(mc.run),
 	}
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys
@@ -144,7 +144,7 @@ func apiCreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModule
 		return
 	}
 	n := C.GoString(name)
-	if !validCommandName(n) || m.sys.srv.Cmds.Get(n) != nil {
+	if !validCommandName(n) || m.sys.srv.Commands().Get(n) != nil {
 		return
 	}
 	mc := newCommand(m, n, unsafe.Pointer(cmdfunc), flags, extra, int(firstkey), int(lastkey), int(keystep))
@@ -152,7 +152,7 @@ func apiCreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModule
 	if cmdfunc == nil {
 		mc.hc.Arity = -2
 	}
-	m.sys.srv.Cmds.Add(mc.hc)
+	m.sys.srv.Commands().Add(mc.hc)
 	m.cmds = append(m.cmds, mc)
 	return C.REDISMODULE_OK
 }
@@ -225,7 +225,7 @@ func apiSetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.cha
 	if s := goStringOrEmpty(ctgrsflags); s != "" {
 		for _, w := range strings.Split(s, " ") {
 			if !aclCategoryKnown(w) {
-				mc.mod.sys.srv.Log.Warningf("Unrecognized categories flag %s on module load", w)
+				mc.mod.sys.srv.Logger().Warningf("Unrecognized categories flag %s on module load", w)
 				return
 			}
 			cats = append(cats, strings.ToLower(w))

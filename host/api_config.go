@@ -62,7 +62,7 @@ func (b cfgBase) register(kind config.ModuleConfigKind, mh_errno *C.int, fill fu
 		*mh_errno = C.EBUSY
 		return C.REDISMODULE_ERR
 	}
-	if b.name == nil || !validConfig(srv.Log.Warningf, int(b.flags), kind, C.GoString(b.name)) {
+	if b.name == nil || !validConfig(srv.Logger().Warningf, int(b.flags), kind, C.GoString(b.name)) {
 		*mh_errno = C.EINVAL
 		return C.REDISMODULE_ERR
 	}
@@ -74,9 +74,9 @@ func (b cfgBase) register(kind config.ModuleConfigKind, mh_errno *C.int, fill fu
 		spec.Apply = applyHook(m, b.apply, b.priv)
 		spec.ApplyKey = applyKey{uintptr(unsafe.Pointer(b.apply)), uintptr(b.priv)}
 	}
-	if srv.Config.RegisterModuleConfig(spec) != nil {
+	if srv.Config().RegisterModuleConfig(spec) != nil {
 		C.free(unsafe.Pointer(cname))
-		srv.Log.Warningf(msgCfgDuplicate, short)
+		srv.Logger().Warningf(msgCfgDuplicate, short)
 		*mh_errno = C.EALREADY
 		return C.REDISMODULE_ERR
 	}
@@ -248,8 +248,8 @@ func apiLoadConfigs(ctx *C.RedisModuleCtx) (rc C.int) {
 	if m == nil || srv == nil || !m.onload {
 		return rc
 	}
-	if err := srv.Config.LoadModuleConfigs(m.Name); err != nil {
-		srv.Log.Warningf("%s", err.Error())
+	if err := srv.Config().LoadModuleConfigs(m.Name); err != nil {
+		srv.Logger().Warningf("%s", err.Error())
 		return rc
 	}
 	m.reg.configsLoaded = true
@@ -263,8 +263,8 @@ func (s *System) configsNotApplied(m *Module, loadex bool) string {
 	if len(m.reg.configNames) > 0 && !m.reg.configsLoaded {
 		return msgCfgNotLoaded
 	}
-	if loadex && len(s.srv.Config.ModuleConfigs()) > 0 {
-		s.srv.Config.ClearModuleConfigQueue()
+	if loadex && len(s.srv.Config().ModuleConfigs()) > 0 {
+		s.srv.Config().ClearModuleConfigQueue()
 		return msgCfgLoadex
 	}
 	return ""
@@ -276,7 +276,7 @@ func (s *System) dropConfigs(m *Module) {
 	if len(m.reg.configNames) == 0 {
 		return
 	}
-	s.srv.Config.RemoveModuleConfigs(m.Name)
+	s.srv.Config().RemoveModuleConfigs(m.Name)
 	for _, p := range m.reg.configNames {
 		C.free(unsafe.Pointer(p))
 	}

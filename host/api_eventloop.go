@@ -16,12 +16,11 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // runtimeState is the per-System state of this file's families. Fields
@@ -29,7 +28,7 @@ import (
 // server lock.
 type runtimeState struct {
 	sys  *System
-	srv  *server.Server
+	srv  Server
 	wake chan struct{} // kicks the event goroutine (buffered, 1)
 
 	mu        sync.Mutex
@@ -78,15 +77,6 @@ func newRuntime(sys *System) *runtimeState {
 // thread.
 func runtimeOf(sys *System) *runtimeState { return sys.rt }
 
-// systemOf returns the module system of srv (nil if it has none).
-func systemOf(srv *server.Server) *System {
-	if srv == nil {
-		return nil
-	}
-	sys, _ := srv.Modules.(*System)
-	return sys
-}
-
 // kick wakes the event goroutine. Safe from any thread.
 func (rt *runtimeState) kick() {
 	select {
@@ -115,7 +105,7 @@ func (rt *runtimeState) loop() {
 func (rt *runtimeState) runLocked() {
 	defer func() {
 		if r := recover(); r != nil {
-			rt.srv.Log.Warningf("Panic in the module event loop: %v", r)
+			rt.srv.Logger().Warningf("Panic in the module event loop: %v", r)
 		}
 	}()
 	rt.registerDebugLocked()
@@ -137,7 +127,7 @@ func (rt *runtimeState) runLocked() {
 }
 
 // tsRuntime returns the runtime of srv's module system, nil without one.
-func tsRuntime(srv *server.Server) *runtimeState {
+func tsRuntime(srv Server) *runtimeState {
 	if sys := systemOf(srv); sys != nil {
 		return runtimeOf(sys)
 	}
@@ -187,10 +177,10 @@ func (rt *runtimeState) registerDebugLocked() {
 	if rt.srv.DebugRegistered("modhost-modruntime") {
 		return
 	}
-	rt.srv.RegisterDebug("modhost-modruntime", func(c *server.Client, a [][]byte) {
+	rt.srv.RegisterDebug("modhost-modruntime", func(c Client, a [][]byte) {
 		s := fmt.Sprintf("goroutines:%d\r\ncontexts:%d\r\nblocked_handles:%d\r\ntimers:%d\r\nmodule_alloc:%d\r\n",
-			server.Goroutines(), liveCtxs.Load(), liveBlocked.Load(), liveTimers.Load(), uint64(C.mh_alloc_used()))
-		c.W.BulkString(s)
+			runtime.NumGoroutine(), liveCtxs.Load(), liveBlocked.Load(), liveTimers.Load(), uint64(C.mh_alloc_used()))
+		c.Writer().BulkString(s)
 	})
 }
 
@@ -263,12 +253,12 @@ func apiEventLoopDel(fd C.int, mask C.int, mh_errno *C.int) (rc C.int) {
 
 // eventLoopArgs checks fd and mask as Redis does and finds the runtime.
 func eventLoopArgs(fd, mask C.int, mh_errno *C.int) (*runtimeState, bool) {
-	sys := systemOf(defaultServer.Load())
+	sys := defaultSystem.Load()
 	if sys == nil {
 		*mh_errno = C.EINVAL
 		return nil, false
 	}
-	if fd < 0 || int64(fd) >= sys.srv.Config.Int("maxclients")+128 {
+	if fd < 0 || int64(fd) >= sys.srv.Config().Int("maxclients")+128 {
 		*mh_errno = C.ERANGE
 		return nil, false
 	}
@@ -285,7 +275,7 @@ func eventLoopArgs(fd, mask C.int, mh_errno *C.int) (*runtimeState, bool) {
 // and REDISMODULE_ERR for a NULL func.
 func apiEventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	sys := systemOf(defaultServer.Load())
+	sys := defaultSystem.Load()
 	if fn == nil || sys == nil {
 		*mh_errno = C.EINVAL
 		return rc
@@ -350,7 +340,7 @@ func (rt *runtimeState) poll(epfd int) {
 		}
 		n, err := syscall.EpollWait(epfd, events, pollWaitMs)
 		if err != nil && err != syscall.EINTR {
-			rt.srv.Log.Warningf("Module event loop: epoll_wait: %v", err)
+			rt.srv.Logger().Warningf("Module event loop: epoll_wait: %v", err)
 			return
 		}
 		if n <= 0 {
@@ -369,7 +359,7 @@ func (rt *runtimeState) poll(epfd int) {
 func (rt *runtimeState) dispatchFdEventsLocked(events []syscall.EpollEvent) {
 	defer func() {
 		if r := recover(); r != nil {
-			rt.srv.Log.Warningf("Panic in a module event loop callback: %v", r)
+			rt.srv.Logger().Warningf("Panic in a module event loop callback: %v", r)
 		}
 	}()
 	for _, ev := range events {

@@ -1,7 +1,7 @@
 package host
 
 // "Server hooks implementation": module listeners of server events. The
-// host fires events through server.Server.OnServerEvent (flushes, client
+// host fires events through Server.OnServerEvent (flushes, client
 // connections, shutdown, cron, synchronous saves, loading, SWAPDB); this
 // file adds the module-side ones (module load/unload, CONFIG SET) and
 // calls each listener with a temporary context and the event's data
@@ -18,8 +18,6 @@ import "C"
 import (
 	"strings"
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // listener is one SubscribeToServerEvent registration.
@@ -54,12 +52,12 @@ func installExtHooks(sys *System) {
 	srv := sys.srv
 	srv.OnServerEvent(e.fire)
 	srv.SetModuleInfo(e.collectInfo)
-	srv.OnClientFree(func(c *server.Client) {
+	srv.OnClientFree(func(c Client) {
 		if !c.IsFake() {
-			e.fire(&server.ServerEvent{ID: server.EventClientChange, Sub: server.SubClientDisconnected, Client: c})
+			e.fire(&ServerEvent{ID: EventClientChange, Sub: SubClientDisconnected, Client: c})
 		}
 	})
-	srv.Config.OnChange(func(name string) {
+	srv.Config().OnChange(func(name string) {
 		if e.hasListener(C.REDISMODULE_EVENT_CONFIG) {
 			e.configNames = append(e.configNames, name)
 		}
@@ -120,7 +118,7 @@ func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb
 
 // fire delivers one host event to the listeners of its id, in
 // subscription order, building the event's data struct once.
-func (e *extState) fire(ev *server.ServerEvent) {
+func (e *extState) fire(ev *ServerEvent) {
 	id := uint64(ev.ID)
 	if !e.hasListener(id) {
 		return
@@ -131,7 +129,7 @@ func (e *extState) fire(ev *server.ServerEvent) {
 		if l.id != id || !e.live(l.mod) {
 			continue
 		}
-		if ev.ID == server.EventModuleChange && l.mod.Name == ev.Module {
+		if ev.ID == EventModuleChange && l.mod.Name == ev.Module {
 			continue // a module does not hear about itself
 		}
 		e.callListener(l, ev, data)
@@ -140,13 +138,13 @@ func (e *extState) fire(ev *server.ServerEvent) {
 
 // callListener runs one callback with a temporary context: the event's
 // client for ClientChange, the flushed database selected for FlushDB.
-func (e *extState) callListener(l *listener, ev *server.ServerEvent, data unsafe.Pointer) {
+func (e *extState) callListener(l *listener, ev *ServerEvent, data unsafe.Pointer) {
 	st := &ctxState{sys: e.sys, mod: l.mod}
-	if ev.ID == server.EventClientChange {
+	if ev.ID == EventClientChange {
 		st.client = ev.Client
 	}
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP)
-	if ev.ID == server.EventFlushDB && ev.DB >= 0 {
+	if ev.ID == EventFlushDB && ev.DB >= 0 {
 		ctx.dbid = C.int(ev.DB)
 	}
 	defer freeCtx(ctx)
@@ -155,10 +153,10 @@ func (e *extState) callListener(l *listener, ev *server.ServerEvent, data unsafe
 
 // eventData builds the C data struct of ev (nil for events without one)
 // and returns the function that frees it.
-func eventData(ev *server.ServerEvent) (unsafe.Pointer, func()) {
+func eventData(ev *ServerEvent) (unsafe.Pointer, func()) {
 	nothing := func() {}
 	switch ev.ID {
-	case server.EventFlushDB:
+	case EventFlushDB:
 		fi := (*C.RedisModuleFlushInfoV1)(C.calloc(1, C.sizeof_RedisModuleFlushInfoV1))
 		fi.version = C.REDISMODULE_FLUSHINFO_VERSION
 		if ev.Sync {
@@ -166,21 +164,21 @@ func eventData(ev *server.ServerEvent) (unsafe.Pointer, func()) {
 		}
 		fi.dbnum = C.int32_t(ev.DB)
 		return unsafe.Pointer(fi), func() { C.free(unsafe.Pointer(fi)) }
-	case server.EventClientChange:
+	case EventClientChange:
 		ci := (*C.RedisModuleClientInfoV1)(C.calloc(1, C.sizeof_RedisModuleClientInfoV1))
 		fillClientInfo(ci, ev.Client)
 		return unsafe.Pointer(ci), func() { C.free(unsafe.Pointer(ci)) }
-	case server.EventCronLoop:
+	case EventCronLoop:
 		cl := (*C.RedisModuleCronLoopV1)(C.calloc(1, C.sizeof_RedisModuleCronLoopV1))
 		cl.version = C.REDISMODULE_CRON_LOOP_VERSION
 		cl.hz = C.int32_t(ev.Hz)
 		return unsafe.Pointer(cl), func() { C.free(unsafe.Pointer(cl)) }
-	case server.EventSwapDB:
+	case EventSwapDB:
 		si := (*C.RedisModuleSwapDbInfoV1)(C.calloc(1, C.sizeof_RedisModuleSwapDbInfoV1))
 		si.version = C.REDISMODULE_SWAPDBINFO_VERSION
 		si.dbnum_first, si.dbnum_second = C.int32_t(ev.DB), C.int32_t(ev.DB2)
 		return unsafe.Pointer(si), func() { C.free(unsafe.Pointer(si)) }
-	case server.EventModuleChange:
+	case EventModuleChange:
 		mc := (*C.RedisModuleModuleChangeV1)(C.calloc(1, C.sizeof_RedisModuleModuleChangeV1))
 		name := C.CString(ev.Module)
 		mc.version = C.REDISMODULE_MODULE_CHANGE_VERSION
@@ -190,7 +188,7 @@ func eventData(ev *server.ServerEvent) (unsafe.Pointer, func()) {
 			C.free(unsafe.Pointer(name))
 			C.free(unsafe.Pointer(mc))
 		}
-	case server.EventConfig:
+	case EventConfig:
 		joined := strings.Join(ev.Names, "\x00") + "\x00"
 		cs := C.CString(joined)
 		cc := C.mh_config_change_new(cs, C.uint32_t(len(ev.Names)))
@@ -203,11 +201,11 @@ func eventData(ev *server.ServerEvent) (unsafe.Pointer, func()) {
 // fireModuleChange fires ModuleChange for m (loaded or unloaded); the
 // loader calls it once the load or unload is complete.
 func (s *System) fireModuleChange(m *Module, loaded bool) {
-	sub := server.SubModuleUnloaded
+	sub := SubModuleUnloaded
 	if loaded {
-		sub = server.SubModuleLoaded
+		sub = SubModuleLoaded
 	}
-	extOf(s).fire(&server.ServerEvent{ID: server.EventModuleChange, Sub: sub, Module: m.Name, ModVer: m.Version})
+	extOf(s).fire(&ServerEvent{ID: EventModuleChange, Sub: sub, Module: m.Name, ModVer: m.Version})
 }
 
 // fireConfigChange fires one Config event for the parameters the command
@@ -218,5 +216,5 @@ func (e *extState) fireConfigChange() {
 	}
 	names := e.configNames
 	e.configNames = nil
-	e.fire(&server.ServerEvent{ID: server.EventConfig, Sub: C.REDISMODULE_SUBEVENT_CONFIG_CHANGE, Names: names})
+	e.fire(&ServerEvent{ID: EventConfig, Sub: C.REDISMODULE_SUBEVENT_CONFIG_CHANGE, Names: names})
 }

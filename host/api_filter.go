@@ -16,8 +16,6 @@ import "C"
 
 import (
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // cmdFilter is one RegisterCommandFilter registration; c is the C handle
@@ -104,8 +102,8 @@ func (e *extState) unregisterFilters(m *Module) {
 }
 
 // filterClient is the host's command filter for client commands.
-func (e *extState) filterClient(c *server.Client, args [][]byte) [][]byte {
-	return e.run(args, uint64(c.ID), nil)
+func (e *extState) filterClient(c Client, args [][]byte) [][]byte {
+	return e.run(args, uint64(c.ClientID()), nil)
 }
 
 // filterCall filters the arguments of a RedisModule_Call made by caller

@@ -35,9 +35,9 @@ func mhv_fork_started(pid C.int, cb C.RedisModuleForkDoneHandler, userData unsaf
 	forkState.Lock()
 	forkState.pid, forkState.killed, forkState.reaped = int(pid), false, reaped
 	forkState.Unlock()
-	srv := defaultServer.Load()
+	srv := defaultServer()
 	if srv != nil {
-		srv.Log.Verbosef("Module fork started pid: %d ", int(pid))
+		srv.Logger().Verbosef("Module fork started pid: %d ", int(pid))
 	}
 	ud := userData // C memory of the module
 	go func() {
@@ -60,7 +60,7 @@ func mhv_fork_started(pid C.int, cb C.RedisModuleForkDoneHandler, userData unsaf
 		}
 		srv.Lock()
 		defer srv.Unlock()
-		srv.Log.Noticef("Module fork exited pid: %d, retcode: %d, bysignal: %d", int(pid), code, sig)
+		srv.Logger().Noticef("Module fork exited pid: %d, retcode: %d, bysignal: %d", int(pid), code, sig)
 		C.mh_fork_clear()
 		C.mh_fork_call_done(cb, C.int(code), C.int(sig), ud)
 	}()
@@ -79,8 +79,8 @@ func apiKillForkChild(childPid C.int) C.int {
 	forkState.killed = true
 	reaped := forkState.reaped
 	forkState.Unlock()
-	if srv := defaultServer.Load(); srv != nil {
-		srv.Log.Verbosef("Killing running module fork child: %d", int(childPid))
+	if srv := defaultServer(); srv != nil {
+		srv.Logger().Verbosef("Killing running module fork child: %d", int(childPid))
 	}
 	if syscall.Kill(int(childPid), syscall.SIGUSR1) == nil {
 		<-reaped

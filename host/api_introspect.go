@@ -61,7 +61,7 @@ func apiGetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStrin
 	for i, s := range strs {
 		args[i] = cStringBytes(s)
 	}
-	cmd, ok := srv.Cmds.Resolve(args)
+	cmd, ok := srv.Commands().Resolve(args)
 	if cmd == nil || !ok {
 		*mh_errno = C.ENOENT
 		return nil
@@ -128,15 +128,15 @@ func apiGetCurrentCommandName(ctx *C.RedisModuleCtx) (name *C.char) {
 		return nil
 	}
 	c := ctxClient(ctx)
-	if c == nil || c.LastCmd == "" {
+	if c == nil || c.LastCommand() == "" {
 		return nil
 	}
 	commandNames.Lock()
 	defer commandNames.Unlock()
-	p := commandNames.m[c.LastCmd]
+	p := commandNames.m[c.LastCommand()]
 	if p == nil {
-		p = C.CString(c.LastCmd)
-		commandNames.m[c.LastCmd] = p
+		p = C.CString(c.LastCommand())
+		commandNames.m[c.LastCommand()] = p
 	}
 	return p
 }

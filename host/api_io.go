@@ -115,8 +115,8 @@ func loadError(io *C.RedisModuleIO, st *ioLoad) {
 	msg := fmt.Sprintf("Error loading data from RDB (short read or EOF). Read performed by module '%s' about type '%s' after reading '%d' bytes of a value for key named: '%s'.",
 		modName, st.t.name, uint64(io.bytes), key)
 	lg := fallbackLog
-	if s := defaultServer.Load(); s != nil && s.Log != nil {
-		lg = s.Log
+	if s := defaultServer(); s != nil && s.Logger() != nil {
+		lg = s.Logger()
 	}
 	lg.Warningf("Guru Meditation: %s #module.c:0", msg)
 	io.error = 1
@@ -252,9 +252,9 @@ func mhv_io_log(io *C.RedisModuleIO, level C.int, msg *C.char) {
 	defer guardExport(ioCtx(io), "LogIOError")
 	lg := fallbackLog
 	if t := ioType(io); t != nil && t.mod != nil && t.mod.sys != nil {
-		lg = t.mod.sys.srv.Log
-	} else if s := defaultServer.Load(); s != nil && s.Log != nil {
-		lg = s.Log
+		lg = t.mod.sys.srv.Logger()
+	} else if s := defaultServer(); s != nil && s.Logger() != nil {
+		lg = s.Logger()
 	}
 	lg.Log(logging.Level(level), C.GoString(msg))
 }
@@ -264,11 +264,11 @@ func mhv_io_log(io *C.RedisModuleIO, level C.int, msg *C.char) {
 //export mhv_io_command_exists
 func mhv_io_command_exists(name *C.char) (rc C.int) {
 	defer guardExport(nil, "EmitAOF")
-	s := defaultServer.Load()
+	s := defaultServer()
 	if s == nil || name == nil {
 		return 0
 	}
-	if s.Cmds.Get(strings.ToLower(C.GoString(name))) != nil {
+	if s.Commands().Get(strings.ToLower(C.GoString(name))) != nil {
 		return 1
 	}
 	return 0

@@ -30,7 +30,6 @@ import (
 	"unsafe"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 func init() { C.mh_key_init() }
@@ -38,7 +37,7 @@ func init() { C.mh_key_init() }
 // keyRef is a key handle resolved for one Go call.
 type keyRef struct {
 	k    *C.RedisModuleKey
-	srv  *server.Server
+	srv  Server
 	ks   *keyspace.Keyspace
 	db   int
 	name []byte // aliases the handle's C name: valid while the key is open
@@ -54,7 +53,7 @@ func resolve(key *C.RedisModuleKey) (keyRef, bool) {
 	if srv == nil {
 		return keyRef{}, false
 	}
-	r := keyRef{k: key, srv: srv, ks: srv.Keys, db: int(key.dbid), name: cStringBytes(key.name)}
+	r := keyRef{k: key, srv: srv, ks: srv.Keyspace(), db: int(key.dbid), name: cStringBytes(key.name)}
 	if key.dma != 0 {
 		dmaFlush(r)
 	}
@@ -193,9 +192,9 @@ func mhv_key_open(ctx *C.RedisModuleCtx, k *C.RedisModuleKey) (rc C.int) {
 	noteDirty(srv)
 	var v keyspace.Value
 	if k.mode&C.REDISMODULE_WRITE != 0 {
-		v = srv.Keys.LookupWrite(db, name, lookupFlags(k.mode))
+		v = srv.Keyspace().LookupWrite(db, name, lookupFlags(k.mode))
 	} else {
-		v = srv.Keys.LookupRead(db, name, lookupFlags(k.mode))
+		v = srv.Keyspace().LookupRead(db, name, lookupFlags(k.mode))
 		if v == nil {
 			return 0
 		}
@@ -222,9 +221,9 @@ var lastDirty int64
 
 // noteDirty invalidates cached key facts when the keyspace changed by
 // another path (commands, Call) since the last OpenKey.
-func noteDirty(srv *server.Server) {
-	if srv.Keys.Dirty != lastDirty {
-		lastDirty = srv.Keys.Dirty
+func noteDirty(srv Server) {
+	if srv.Keyspace().Dirty != lastDirty {
+		lastDirty = srv.Keyspace().Dirty
 		invalidateKeys()
 	}
 }
@@ -279,7 +278,7 @@ func apiKeyExists(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
 	}
 	name := cStringBytes(keyname)
 	dmaFlushName(srv, int(ctx.dbid), name)
-	if srv.Keys.LookupRead(int(ctx.dbid), name, keyspace.LookupNoTouch) != nil {
+	if srv.Keyspace().LookupRead(int(ctx.dbid), name, keyspace.LookupNoTouch) != nil {
 		return 1
 	}
 	return 0
@@ -395,8 +394,8 @@ func apiSetAbsExpire(key *C.RedisModuleKey, expire C.mstime_t) C.int {
 // restart and frees synchronously, so both arguments are accepted and
 // otherwise ignored.
 func apiResetDataset(restartAOF, async C.int) {
-	if s := defaultServer.Load(); s != nil {
-		s.Flush(nil, true)
+	if s := defaultServer(); s != nil {
+		s.FlushAll()
 		C.mh_key_invalidate()
 	}
 }
@@ -409,7 +408,7 @@ func apiRandomKey(ctx *C.RedisModuleCtx) *C.RedisModuleString {
 	if srv == nil {
 		return nil
 	}
-	k, ok := srv.Keys.RandomKey(int(ctx.dbid))
+	k, ok := srv.Keyspace().RandomKey(int(ctx.dbid))
 	if !ok {
 		return nil
 	}
@@ -476,7 +475,7 @@ func apiSetLFU(key *C.RedisModuleKey, lfuFreq C.longlong) C.int {
 // Always REDISMODULE_OK.
 func apiSignalModifiedKey(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
 	if srv := serverFor(ctx); srv != nil && keyname != nil {
-		srv.Keys.Modified(int(ctx.dbid), cStringBytes(keyname), 0, "")
+		srv.Keyspace().Modified(int(ctx.dbid), cStringBytes(keyname), 0, "")
 	}
 	return C.REDISMODULE_OK
 }

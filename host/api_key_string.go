@@ -32,7 +32,6 @@ import (
 	"unsafe"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // dmaWin is one open DMA window.
@@ -68,10 +67,10 @@ func dmaFlush(r keyRef) {
 }
 
 // dmaFlushName copies back every window open on (db, name).
-func dmaFlushName(srv *server.Server, db int, name []byte) {
+func dmaFlushName(srv Server, db int, name []byte) {
 	for k := range dmaWins {
 		if int(k.dbid) == db && bytes.Equal(cStringBytes(k.name), name) {
-			dmaFlush(keyRef{k: k, srv: srv, ks: srv.Keys, db: db, name: cStringBytes(k.name)})
+			dmaFlush(keyRef{k: k, srv: srv, ks: srv.Keyspace(), db: db, name: cStringBytes(k.name)})
 		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/commands"
-	"github.com/modhost/modhost/server"
 )
 
 // apiSetModuleAttribs implements RedisModule_SetModuleAttribs, which
@@ -84,33 +83,33 @@ func registerModuleCommand(s *System) {
 	acl := []string{"admin", "slow", "dangerous"}
 	mc := &commands.Command{Name: "module", Arity: -2, Group: "server", Since: "4.0.0",
 		Summary: "A container for module commands.", ACL: []string{"slow"},
-		Handler: serverHandler(func(c *server.Client, a [][]byte) { c.Error("ERR unknown subcommand") })}
+		Handler: hostHandler(func(c Client, a [][]byte) { c.Error("ERR unknown subcommand") })}
 	mc.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Since: "5.0.0",
 		Summary: "Returns helpful text about the different subcommands.", ACL: []string{"slow"},
-		Handler: serverHandler(func(c *server.Client, a [][]byte) {
-			c.W.ArrayLen(len(moduleHelp))
+		Handler: hostHandler(func(c Client, a [][]byte) {
+			c.Writer().ArrayLen(len(moduleHelp))
 			for _, l := range moduleHelp {
-				c.W.SimpleString(l)
+				c.Writer().SimpleString(l)
 			}
 		})})
 	mc.AddSub(&commands.Command{Name: "list", Arity: 2, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Returns all loaded modules.", Handler: serverHandler(s.cmdList)})
+		Summary: "Returns all loaded modules.", Handler: hostHandler(s.cmdList)})
 	mc.AddSub(&commands.Command{Name: "load", Protected: protected, Arity: -3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Loads a module.", Handler: serverHandler(s.cmdLoad)})
+		Summary: "Loads a module.", Handler: hostHandler(s.cmdLoad)})
 	mc.AddSub(&commands.Command{Name: "loadex", Protected: protected, Arity: -3, Flags: admin, Since: "7.0.0", ACL: acl,
-		Summary: "Loads a module using extended parameters.", Handler: serverHandler(s.cmdLoadEx)})
+		Summary: "Loads a module using extended parameters.", Handler: hostHandler(s.cmdLoadEx)})
 	mc.AddSub(&commands.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Unloads a module.", Handler: serverHandler(s.cmdUnload)})
+		Summary: "Unloads a module.", Handler: hostHandler(s.cmdUnload)})
 	mc.AddSub(&commands.Command{Name: "strict-report", Arity: -2, Flags: admin, Since: "7.4.0", ACL: acl,
-		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: serverHandler(s.cmdStrictReport)})
-	s.srv.Cmds.Add(mc)
+		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: hostHandler(s.cmdStrictReport)})
+	s.srv.Commands().Add(mc)
 }
 
-func (s *System) cmdList(c *server.Client, a [][]byte) {
+func (s *System) cmdList(c Client, a [][]byte) {
 	c.WriteModuleList(s.List())
 }
 
-func (s *System) cmdLoad(c *server.Client, a [][]byte) {
+func (s *System) cmdLoad(c Client, a [][]byte) {
 	if s.Load(string(a[2]), byteStrings(a[3:])) != nil {
 		c.Error(msgLoadFailed)
 		return
@@ -118,7 +117,7 @@ func (s *System) cmdLoad(c *server.Client, a [][]byte) {
 	c.OK()
 }
 
-func (s *System) cmdLoadEx(c *server.Client, a [][]byte) {
+func (s *System) cmdLoadEx(c Client, a [][]byte) {
 	configs, args, ok := s.parseLoadEx(byteStrings(a[3:]))
 	if !ok || s.LoadEx(string(a[2]), configs, args) != nil {
 		c.Error(msgLoadFailed)
@@ -136,7 +135,7 @@ func (s *System) parseLoadEx(rest []string) (configs [][2]string, args []string,
 		switch {
 		case strings.EqualFold(rest[i], "CONFIG"):
 			if i+2 >= len(rest) {
-				s.srv.Log.Noticef("CONFIG specified without name value pair")
+				s.srv.Logger().Noticef("CONFIG specified without name value pair")
 				return nil, nil, false
 			}
 			configs = append(configs, [2]string{rest[i+1], rest[i+2]})
@@ -144,14 +143,14 @@ func (s *System) parseLoadEx(rest []string) (configs [][2]string, args []string,
 		case strings.EqualFold(rest[i], "ARGS"):
 			return configs, rest[i+1:], true
 		default:
-			s.srv.Log.Noticef("Syntax Error from arguments to loadex around %s.", rest[i])
+			s.srv.Logger().Noticef("Syntax Error from arguments to loadex around %s.", rest[i])
 			return nil, nil, false
 		}
 	}
 	return configs, args, true
 }
 
-func (s *System) cmdUnload(c *server.Client, a [][]byte) {
+func (s *System) cmdUnload(c Client, a [][]byte) {
 	name := string(a[2])
 	if err := s.Unload(name); err != nil {
 		why := err.Error()
@@ -159,7 +158,7 @@ func (s *System) cmdUnload(c *server.Client, a [][]byte) {
 			why = "operation not possible."
 		}
 		c.Error(fmt.Sprintf(msgUnloadFmt, why))
-		s.srv.Log.Warningf("Error unloading module %s: %s", name, why)
+		s.srv.Logger().Warningf("Error unloading module %s: %s", name, why)
 		return
 	}
 	c.OK()

@@ -115,7 +115,7 @@ func apiNotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, key
 		return C.REDISMODULE_ERR
 	}
 	k := C.GoBytes(unsafe.Pointer(key.ptr), C.int(key.len))
-	st.sys.srv.Keys.Notify(keyspace.NotifyClass(typ), C.GoString(event), k, int(ctx.dbid))
+	st.sys.srv.Keyspace().Notify(keyspace.NotifyClass(typ), C.GoString(event), k, int(ctx.dbid))
 	return C.REDISMODULE_OK
 }
 
@@ -124,7 +124,7 @@ func apiNotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, key
 // configuration as REDISMODULE_NOTIFY_* bits.
 func apiGetNotifyKeyspaceEvents() C.int {
 	if s := serverFor(nil); s != nil {
-		return C.int(s.Config.KeyspaceEvents())
+		return C.int(s.Config().KeyspaceEvents())
 	}
 	return 0
 }

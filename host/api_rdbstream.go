@@ -25,8 +25,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/keyspace/rdb"
-	"github.com/modhost/modhost/server"
 )
 
 // apiRdbStreamCreateFromFile implements
@@ -52,13 +52,6 @@ func apiRdbStreamFree(stream *C.RedisModuleRdbStream) {
 	C.free(unsafe.Pointer(stream))
 }
 
-// persistOf returns the server's RDB persistence (nil when the server was
-// started without it: module values then cannot be saved or loaded).
-func persistOf(srv *server.Server) *server.RDB {
-	p, _ := srv.Persist.(*server.RDB)
-	return p
-}
-
 // apiRdbLoad implements RedisModule_RdbLoad: empties every database and
 // loads the stream's file. flags must be 0. REDISMODULE_ERR with errno
 // EINVAL (NULL stream or flags), ENOENT (no such file) or EIO (unreadable
@@ -72,7 +65,7 @@ func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		return rc
 	}
 	path := C.GoString(stream.filename)
-	srv.Keys.FlushAll()
+	srv.Keyspace().FlushAll()
 	C.mh_key_invalidate()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -83,16 +76,14 @@ func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		return rc
 	}
 	opt := rdb.LoadOptions{
-		VerifyChecksum: srv.Config.Bool("rdbchecksum"),
+		VerifyChecksum: srv.Config().Bool("rdbchecksum"),
 		NowMs:          time.Now().UnixMilli(),
-		Notice:         func(m string) { srv.Log.Noticef("%s", m) },
-		Warning:        func(m string) { srv.Log.Warningf("%s", m) },
+		Notice:         func(m string) { srv.Logger().Noticef("%s", m) },
+		Warning:        func(m string) { srv.Logger().Warningf("%s", m) },
 	}
-	if p := persistOf(srv); p != nil {
-		opt.Modules = p.ModuleLoader
-	}
-	if _, err := rdb.Load(data, srv.Keys, opt); err != nil {
-		srv.Log.Warningf("RdbLoad of %s failed: %v", path, err)
+	_, opt.Modules = srv.RDBCodecs() // nil without persistence: module values cannot load
+	if _, err := rdb.Load(data, srv.Keyspace(), opt); err != nil {
+		srv.Logger().Warningf("RdbLoad of %s failed: %v", path, err)
 		*mh_errno = C.EIO
 		return rc
 	}
@@ -112,19 +103,17 @@ func apiRdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		return rc
 	}
 	path := C.GoString(stream.filename)
-	cfg := srv.Config
+	cfg := srv.Config()
 	opt := rdb.Options{
 		Version:  int(cfg.Int("rdb-version")),
 		Compress: cfg.Bool("rdbcompression"),
 		Checksum: cfg.Bool("rdbchecksum"),
-		RedisVer: server.RedisVersion,
+		RedisVer: config.RedisVersion,
 		ListFill: int(cfg.Int("list-max-listpack-size")),
 	}
-	if p := persistOf(srv); p != nil {
-		opt.Modules = p.ModuleSaver
-	}
+	opt.Modules, _ = srv.RDBCodecs() // nil without persistence: module values cannot save
 	if err := saveFile(srv, path, opt); err != nil {
-		srv.Log.Warningf("RdbSave to %s failed: %v", path, err)
+		srv.Logger().Warningf("RdbSave to %s failed: %v", path, err)
 		*mh_errno = C.EIO
 		var en syscall.Errno
 		if errors.As(err, &en) {
@@ -136,8 +125,8 @@ func apiRdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 }
 
 // saveFile encodes the live keyspace into path and fsyncs it.
-func saveFile(srv *server.Server, path string, opt rdb.Options) error {
-	snap, err := rdb.TakeSnapshot(srv.Keys, false, opt)
+func saveFile(srv Server, path string, opt rdb.Options) error {
+	snap, err := rdb.TakeSnapshot(srv.Keyspace(), false, opt)
 	if err != nil {
 		return err
 	}

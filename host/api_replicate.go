@@ -15,8 +15,6 @@ import "C"
 import (
 	"encoding/binary"
 	"strings"
-
-	"github.com/modhost/modhost/server"
 )
 
 // replicated is one command recorded for propagation. Its arguments are
@@ -81,7 +79,7 @@ func (f *callFamily) record(db int, args [][]byte, flags int) {
 // debugReplicated is DEBUG MODHOST-REPLICATED [RESET]: an array with one
 // entry per recorded command, [target, db, [args...]], oldest first;
 // RESET empties the record and answers OK.
-func (f *callFamily) debugReplicated(c *server.Client, a [][]byte) {
+func (f *callFamily) debugReplicated(c Client, a [][]byte) {
 	if len(a) == 3 && strings.EqualFold(string(a[2]), "reset") {
 		f.replicated = nil
 		c.OK()
@@ -91,13 +89,13 @@ func (f *callFamily) debugReplicated(c *server.Client, a [][]byte) {
 		c.Error("ERR unknown subcommand or wrong number of arguments for 'modhost-replicated'. Try DEBUG HELP.")
 		return
 	}
-	c.W.ArrayLen(len(f.replicated))
+	c.Writer().ArrayLen(len(f.replicated))
 	for _, r := range f.replicated {
-		c.W.ArrayLen(3)
-		c.W.BulkString(targetName(r.flags))
-		c.W.Int(int64(r.db))
-		c.W.ArrayLen(r.count())
-		r.each(func(a []byte) { c.W.Bulk(a) })
+		c.Writer().ArrayLen(3)
+		c.Writer().BulkString(targetName(r.flags))
+		c.Writer().Int(int64(r.db))
+		c.Writer().ArrayLen(r.count())
+		r.each(func(a []byte) { c.Writer().Bulk(a) })
 	}
 }
 
@@ -114,14 +112,14 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 		return C.REDISMODULE_ERR
 	}
 	args := reqArgs(req)
-	if st.sys.srv.Cmds.Get(string(args[0])) == nil {
+	if st.sys.srv.Commands().Get(string(args[0])) == nil {
 		return C.REDISMODULE_ERR
 	}
 	f := familyOf(st.sys)
 	if !f.replBlocked {
 		f.record(int(ctx.dbid), args, int(req.flags))
 	}
-	st.sys.srv.Keys.Dirty++
+	st.sys.srv.Keyspace().Dirty++
 	return C.REDISMODULE_OK
 }
 
@@ -139,6 +137,6 @@ func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	if !f.replBlocked {
 		f.record(int(ctx.dbid), st.args, 0)
 	}
-	st.sys.srv.Keys.Dirty++
+	st.sys.srv.Keyspace().Dirty++
 	return C.REDISMODULE_OK
 }

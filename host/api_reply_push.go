@@ -28,6 +28,6 @@ func apiReplySetPushLength(ctx *C.RedisModuleCtx, length C.long) {
 		name = m.Name
 	}
 	if srv := serverFor(ctx); srv != nil {
-		srv.Log.Warningf(msgPushLenMisuse, name)
+		srv.Logger().Warningf(msgPushLenMisuse, name)
 	}
 }

@@ -48,14 +48,14 @@ func apiScan(ctx *C.RedisModuleCtx, cursor *C.RedisModuleScanCursor, fn C.RedisM
 		return 0
 	}
 	db := int(ctx.dbid)
-	next, keys := srv.Keys.Scan(db, uint64(cursor.cursor), scanStepCount, nil, nil)
+	next, keys := srv.Keyspace().Scan(db, uint64(cursor.cursor), scanStepCount, nil, nil)
 	names := make([][]byte, len(keys))
 	for i, k := range keys {
 		names[i] = []byte(k)
 	}
 	for _, name := range names {
 		noteDirty(srv)
-		v := srv.Keys.LookupRead(db, name, keyspace.LookupNoEffects)
+		v := srv.Keyspace().LookupRead(db, name, keyspace.LookupNoEffects)
 		if v == nil { // deleted by an earlier callback of this step
 			continue
 		}

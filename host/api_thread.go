@@ -26,7 +26,7 @@ var tsBound sync.Map
 // replies are dropped. Free it with FreeThreadSafeContext.
 func apiGetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModuleCtx) {
 	if bc == nil {
-		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
+		return newCtx(&ctxState{sys: defaultSystem.Load()}, 2, C.MH_CTX_THREAD_SAFE)
 	}
 	b := bcOf(bc)
 	ctx = newCtx(&ctxState{sys: b.rt.sys, mod: b.mod}, b.resp, C.MH_CTX_THREAD_SAFE)
@@ -46,7 +46,7 @@ func apiGetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModule
 func apiGetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleCtx) {
 	st := stateOf(ctx)
 	if st == nil {
-		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
+		return newCtx(&ctxState{sys: defaultSystem.Load()}, 2, C.MH_CTX_THREAD_SAFE)
 	}
 	mod := st.mod
 	if mod == nil {

@@ -14,33 +14,57 @@ import "C"
 
 import (
 	"os"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/modhost/modhost/internal/logging"
-	"github.com/modhost/modhost/server"
 )
 
-// defaultServer is the server used by API calls that have no context
-// (Log with a NULL ctx, GetUsedMemoryRatio, assertions).
-var defaultServer atomic.Pointer[server.Server]
+// defaultSystem is the module system whose server serves API calls that
+// have no context (Log with a NULL ctx, GetUsedMemoryRatio, assertions).
+var defaultSystem atomic.Pointer[System]
+
+// systems maps each Server to its module system (see systemOf).
+var systems sync.Map
 
 // fallbackLog receives module log lines when no server is known yet.
 var fallbackLog = logging.NewWriter(os.Stderr, logging.Notice)
 
-// setDefaultServer makes s the server of context-free API calls. The
-// module system of the process's server calls it when it is created.
-func setDefaultServer(s *server.Server) { defaultServer.Store(s) }
+// setDefaultSystem makes sys the module system of context-free API calls
+// and records it as its server's. New calls it.
+func setDefaultSystem(sys *System) {
+	systems.Store(sys.srv, sys)
+	defaultSystem.Store(sys)
+}
+
+// defaultServer returns the server of context-free API calls (nil if none).
+func defaultServer() Server {
+	if sys := defaultSystem.Load(); sys != nil {
+		return sys.srv
+	}
+	return nil
+}
+
+// systemOf returns the module system of srv (nil if it has none).
+func systemOf(srv Server) *System {
+	if srv == nil {
+		return nil
+	}
+	v, _ := systems.Load(srv)
+	sys, _ := v.(*System)
+	return sys
+}
 
 // serverFor returns ctx's server, else the default one (nil if none).
-// The first server seen through a context becomes the default when none
+// The first system seen through a context becomes the default when none
 // was set.
-func serverFor(ctx *C.RedisModuleCtx) *server.Server {
-	if s := ctxServer(ctx); s != nil {
-		defaultServer.CompareAndSwap(nil, s)
-		return s
+func serverFor(ctx *C.RedisModuleCtx) Server {
+	if st := stateOf(ctx); st != nil && st.sys != nil {
+		defaultSystem.CompareAndSwap(nil, st.sys)
+		return st.sys.srv
 	}
-	return defaultServer.Load()
+	return defaultServer()
 }
 
 // mhv_log writes msg at level (logging.Level values) to the log of ctx's
@@ -50,8 +74,8 @@ func serverFor(ctx *C.RedisModuleCtx) *server.Server {
 func mhv_log(ctx *C.RedisModuleCtx, level C.int, msg *C.char) {
 	defer guardExport(ctx, "Log")
 	lg := fallbackLog
-	if s := serverFor(ctx); s != nil && s.Log != nil {
-		lg = s.Log
+	if s := serverFor(ctx); s != nil && s.Logger() != nil {
+		lg = s.Logger()
 	}
 	lg.Log(logging.Level(level), C.GoString(msg))
 }
@@ -63,7 +87,7 @@ func mhv_log(ctx *C.RedisModuleCtx, level C.int, msg *C.char) {
 func apiWrongArity(ctx *C.RedisModuleCtx) C.int {
 	name := ""
 	if c := ctxClient(ctx); c != nil {
-		name = c.LastCmd
+		name = c.LastCommand()
 	}
 	msg := C.CString("ERR wrong number of arguments for '" + name + "' command")
 	defer C.free(unsafe.Pointer(msg))
@@ -76,11 +100,11 @@ func apiWrongArity(ctx *C.RedisModuleCtx) C.int {
 // Redis). REDISMODULE_ERR when newid is out of range.
 func apiSelectDb(ctx *C.RedisModuleCtx, newid C.int) C.int {
 	s := serverFor(ctx)
-	if s == nil || newid < 0 || int(newid) >= s.Keys.NumDBs() {
+	if s == nil || newid < 0 || int(newid) >= s.Keyspace().NumDBs() {
 		return C.REDISMODULE_ERR
 	}
 	if c := ctxClient(ctx); c != nil {
-		c.DB = int(newid)
+		c.SelectDB(int(newid))
 	}
 	ctx.dbid = newid
 	return C.REDISMODULE_OK
@@ -91,10 +115,10 @@ func apiSelectDb(ctx *C.RedisModuleCtx, newid C.int) C.int {
 func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 	s := serverFor(ctx)
 	db := int(ctx.dbid)
-	if s == nil || db < 0 || db >= s.Keys.NumDBs() {
+	if s == nil || db < 0 || db >= s.Keyspace().NumDBs() {
 		return 0
 	}
-	return C.ulonglong(s.Keys.Size(db))
+	return C.ulonglong(s.Keyspace().Size(db))
 }
 
 // apiGetContextFlags implements RedisModule_GetContextFlags. modhost
@@ -133,9 +157,9 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	if s == nil {
 		return f
 	}
-	if limit := s.Config.Int("maxmemory"); limit > 0 {
+	if limit := s.Config().Int("maxmemory"); limit > 0 {
 		f |= C.REDISMODULE_CTX_FLAGS_MAXMEMORY
-		if s.Config.String("maxmemory-policy") != "noeviction" {
+		if s.Config().String("maxmemory-policy") != "noeviction" {
 			f |= C.REDISMODULE_CTX_FLAGS_EVICT
 		}
 		used := float64(s.UsedMemory())
@@ -146,10 +170,10 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 			f |= C.REDISMODULE_CTX_FLAGS_OOM_WARNING
 		}
 	}
-	if len(s.Config.SaveParams()) > 0 {
+	if len(s.Config().SaveParams()) > 0 {
 		f |= C.REDISMODULE_CTX_FLAGS_RDB
 	}
-	if s.Config.Bool("appendonly") {
+	if s.Config().Bool("appendonly") {
 		f |= C.REDISMODULE_CTX_FLAGS_AOF
 	}
 	return f
@@ -159,11 +183,11 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 // used memory divided by maxmemory (0 when maxmemory is 0; above 1 when
 // over the limit).
 func apiGetUsedMemoryRatio() C.float {
-	s := defaultServer.Load()
+	s := defaultServer()
 	if s == nil {
 		return 0
 	}
-	limit := s.Config.Int("maxmemory")
+	limit := s.Config().Int("maxmemory")
 	if limit <= 0 {
 		return 0
 	}

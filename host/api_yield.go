@@ -44,7 +44,7 @@ func apiYield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
 		if st.client != nil && srv.Current() == st.client {
 			start = srv.CommandStartLocked()
 		}
-		st.yieldAt = start.Add(time.Duration(srv.Config.Int("busy-reply-threshold")) * time.Millisecond)
+		st.yieldAt = start.Add(time.Duration(srv.Config().Int("busy-reply-threshold")) * time.Millisecond)
 	}
 	if now.Before(st.yieldAt) {
 		return
@@ -58,7 +58,7 @@ func apiYield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
 		reply = C.GoString(busy_reply)
 	}
 	srv.YieldLocked(reply)
-	hz := srv.Config.Int("hz")
+	hz := srv.Config().Int("hz")
 	if hz <= 0 {
 		hz = 10
 	}

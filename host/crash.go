@@ -17,8 +17,6 @@ import (
 	"sync"
 	"time"
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 var crashReporter sync.Once
@@ -26,10 +24,10 @@ var crashReporter sync.Once
 // installCrashReport installs (or re-targets) the fatal-signal handler of
 // crash.c after the Go runtime's, writing reports to srv's log, and starts
 // the reporter goroutine once.
-func installCrashReport(srv *server.Server) {
+func installCrashReport(srv Server) {
 	path := ""
-	if srv.Log != nil {
-		path = srv.Log.Path()
+	if srv.Logger() != nil {
+		path = srv.Logger().Path()
 	}
 	crashReporter.Do(startCrashReporter)
 	_, offset := time.Now().Zone()
@@ -58,7 +56,7 @@ func startCrashReporter() {
 			if _, err := reqR.Read(b); err != nil {
 				return
 			}
-			writeCrashState(defaultServer.Load())
+			writeCrashState(defaultServer())
 			_, _ = doneW.Write(b)
 		}
 	}()
@@ -67,7 +65,7 @@ func startCrashReporter() {
 // writeCrashState appends INFO and CLIENT LIST to srv's log output. The
 // command goroutine that holds the server lock is stopped in the signal
 // handler, so the state is read without taking the lock.
-func writeCrashState(srv *server.Server) {
+func writeCrashState(srv Server) {
 	if srv == nil {
 		return
 	}
@@ -82,7 +80,7 @@ func writeCrashState(srv *server.Server) {
 			"\n------ CLIENT LIST OUTPUT ------\n" + srv.ClientListText()
 	}()
 	out := os.Stdout
-	if path := srv.Log.Path(); path != "" {
+	if path := srv.Logger().Path(); path != "" {
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			return

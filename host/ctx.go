@@ -11,16 +11,14 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
-
-	"github.com/modhost/modhost/server"
 )
 
 // ctxState is the Go side of one RedisModuleCtx, reached from C through
 // ctx->handle. It lives exactly as long as the context.
 type ctxState struct {
 	sys    *System
-	mod    *Module        // set once the module is known (after Init during OnLoad)
-	client *server.Client // the client served, nil when none
+	mod    *Module // set once the module is known (after Init during OnLoad)
+	client Client  // the client served, nil when none
 	// loading is the module being loaded when this is an OnLoad context;
 	// SetModuleAttribs turns it into mod.
 	loading *Module
@@ -50,8 +48,8 @@ func newCtx(st *ctxState, resp int, flags C.uint32_t) *C.RedisModuleCtx {
 		ctx.module_name = st.mod.cname
 	}
 	if st.client != nil {
-		ctx.client_id = C.uint64_t(st.client.ID)
-		ctx.dbid = C.int(st.client.DB)
+		ctx.client_id = C.uint64_t(st.client.ClientID())
+		ctx.dbid = C.int(st.client.DBIndex())
 	}
 	return ctx
 }
@@ -77,7 +75,7 @@ func stateOf(ctx *C.RedisModuleCtx) *ctxState {
 }
 
 // ctxClient returns the client a context serves, nil when there is none.
-func ctxClient(ctx *C.RedisModuleCtx) *server.Client {
+func ctxClient(ctx *C.RedisModuleCtx) Client {
 	if st := stateOf(ctx); st != nil {
 		return st.client
 	}
@@ -85,7 +83,7 @@ func ctxClient(ctx *C.RedisModuleCtx) *server.Client {
 }
 
 // ctxServer returns the server a context belongs to.
-func ctxServer(ctx *C.RedisModuleCtx) *server.Server {
+func ctxServer(ctx *C.RedisModuleCtx) Server {
 	if st := stateOf(ctx); st != nil && st.sys != nil {
 		return st.sys.srv
 	}

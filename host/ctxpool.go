@@ -8,8 +8,6 @@ import "C"
 
 import (
 	"runtime/cgo"
-
-	"github.com/modhost/modhost/server"
 )
 
 // pooledCtx is a command context kept for reuse: its C struct and the Go
@@ -29,7 +27,7 @@ type ctxPool struct {
 
 // get returns a context bound to a fresh state for mod and client,
 // counted live until put.
-func (p *ctxPool) get(sys *System, mod *Module, c *server.Client, args [][]byte, flags C.uint32_t) pooledCtx {
+func (p *ctxPool) get(sys *System, mod *Module, c Client, args [][]byte, flags C.uint32_t) pooledCtx {
 	var pc pooledCtx
 	if n := len(p.free); n > 0 {
 		pc = p.free[n-1]
@@ -42,12 +40,12 @@ func (p *ctxPool) get(sys *System, mod *Module, c *server.Client, args [][]byte,
 	liveCtxs.Add(1)
 	ctx := pc.c
 	ctx.flags = flags
-	ctx.resp = C.int(c.W.Proto)
+	ctx.resp = C.int(c.Writer().Proto)
 	if mod != nil {
 		ctx.module_name = mod.cname
 	}
-	ctx.client_id = C.uint64_t(c.ID)
-	ctx.dbid = C.int(c.DB)
+	ctx.client_id = C.uint64_t(c.ClientID())
+	ctx.dbid = C.int(c.DBIndex())
 	return pc
 }
 

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/commands"
-	"github.com/modhost/modhost/server"
 )
 
 // Texts for replies the dispatcher makes itself.
@@ -21,12 +20,12 @@ const (
 	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
 )
 
-// run is the server.Handler of a module command: it takes a pooled context,
+// run is the command Handler (through hostHandler) of a module command: it takes a pooled context,
 // calls the module's function in one crossing (argv is built in C, in one
 // allocation), copies the RESP bytes the module produced into the client's
 // reply and returns the context to the pool. Arguments are copied into
 // module strings before the call, so modules may retain them.
-func (mc *command) run(c *server.Client, args [][]byte) {
+func (mc *command) run(c Client, args [][]byte) {
 	if mc.fn == nil { // a container called with an unknown subcommand
 		name := ""
 		if len(args) > 1 {
@@ -50,7 +49,8 @@ func (mc *command) run(c *server.Client, args [][]byte) {
 		mc.noReply(c)
 	default:
 		countReplyErrors(c, out)
-		c.W.Buf = append(c.W.Buf, out...)
+		w := c.Writer()
+		w.Buf = append(w.Buf, out...)
 	}
 	C.mh_cur_cmd_name, C.mh_cur_module_name = prevCmd, prevMod
 	mc.ctxs.put(pc)
@@ -72,7 +72,7 @@ func singleError(reply []byte) (string, bool) {
 // countReplyErrors counts every error reply in a module command's output in
 // errorstats, nested ones included: Redis counts each RedisModule_ReplyWith-
 // Error as it is added, wherever it sits in the reply.
-func countReplyErrors(c *server.Client, out []byte) {
+func countReplyErrors(c Client, out []byte) {
 	if bytes.IndexByte(out, '-') < 0 { // no error can be in there
 		return
 	}
@@ -159,8 +159,9 @@ func (mc *command) getKeys(args [][]byte) []int {
 	return st.keys
 }
 
-// serverHandler adapts a handler written against the server's client type
-// to the command table's Handler.
-func serverHandler(h func(c *server.Client, args [][]byte)) commands.Handler {
-	return func(c commands.Client, args [][]byte) { h(c.(*server.Client), args) }
+// hostHandler adapts a handler written against the module host's Client to
+// the command table's Handler. The server runs its commands for clients
+// that implement Client; the conversion is an interface assertion.
+func hostHandler(h func(c Client, args [][]byte)) commands.Handler {
+	return func(c commands.Client, args [][]byte) { h(c.(Client), args) }
 }

@@ -41,8 +41,8 @@ func guardExport(ctx *C.RedisModuleCtx, api string, onPanic ...func()) {
 func panicWhere(ctx *C.RedisModuleCtx) (mod, cmd string, lg *logging.Logger) {
 	mod, cmd, lg = "?", "?", fallbackLog
 	defer func() { _ = recover() }()
-	if s := serverFor(ctx); s != nil && s.Log != nil {
-		lg = s.Log
+	if s := serverFor(ctx); s != nil && s.Logger() != nil {
+		lg = s.Logger()
 	}
 	if ctx == nil {
 		return

@@ -19,9 +19,9 @@ func panickingExport() (r int) {
 
 func TestGuardExportTurnsPanicIntoErrorReturn(t *testing.T) {
 	var buf bytes.Buffer
-	oldLog, oldSrv := fallbackLog, defaultServer.Swap(nil)
+	oldLog, oldSrv := fallbackLog, defaultSystem.Swap(nil)
 	fallbackLog = logging.NewWriter(&buf, logging.Notice)
-	defer func() { fallbackLog = oldLog; defaultServer.Store(oldSrv) }()
+	defer func() { fallbackLog = oldLog; defaultSystem.Store(oldSrv) }()
 
 	require.Equal(t, 1, panickingExport())
 	require.Contains(t, buf.String(), "module ?: ?: RedisModule_Example: boom")
@@ -29,9 +29,9 @@ func TestGuardExportTurnsPanicIntoErrorReturn(t *testing.T) {
 
 func TestGuardExportRunsOnPanicOnlyAfterPanic(t *testing.T) {
 	var buf bytes.Buffer
-	oldLog, oldSrv := fallbackLog, defaultServer.Swap(nil)
+	oldLog, oldSrv := fallbackLog, defaultSystem.Swap(nil)
 	fallbackLog = logging.NewWriter(&buf, logging.Notice)
-	defer func() { fallbackLog = oldLog; defaultServer.Store(oldSrv) }()
+	defer func() { fallbackLog = oldLog; defaultSystem.Store(oldSrv) }()
 
 	ran := 0
 	func() {

@@ -13,7 +13,6 @@ import (
 	"github.com/modhost/modhost/host/internal/cgotest"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
-	"github.com/modhost/modhost/server"
 	"github.com/stretchr/testify/require"
 )
 
@@ -124,9 +123,7 @@ func testModule(t *testing.T, name string) string {
 func newTestSystem(t *testing.T) (*System, *bytes.Buffer) {
 	t.Helper()
 	var logBuf bytes.Buffer
-	srv := server.New(config.New(), logging.NewWriter(&logBuf, logging.Debug))
-	sys := New(srv)
-	srv.Modules = sys
+	sys := TestNewSystem(logging.NewWriter(&logBuf, logging.Debug))
 	return sys, &logBuf
 }
 
@@ -141,7 +138,7 @@ func TestLoadTransaction(t *testing.T) {
 	lc := testModule(t, "lifecycle")
 	// A stand-in for the core GET the module tries to take over.
 	get := &commands.Command{Name: "get", Arity: 2, Handler: func(commands.Client, [][]byte) {}}
-	srv.Cmds.Add(get)
+	srv.Commands().Add(get)
 
 	steps := []struct {
 		name    string
@@ -170,27 +167,27 @@ func TestLoadTransaction(t *testing.T) {
 
 	// Only the successful load left anything behind.
 	require.Len(t, sys.List(), 1)
-	require.Equal(t, server.ModuleInfo{Name: "lifecycle", Version: 3, Path: lc, Args: []string{"a", "b"}}, sys.List()[0])
+	require.Equal(t, ModuleInfo{Name: "lifecycle", Version: 3, Path: lc, Args: []string{"a", "b"}}, sys.List()[0])
 	require.Equal(t, []string{"module:name=lifecycle,ver=3,api=1,filters=0,usedby=[],using=[],options=[]"}, sys.InfoLines())
-	require.Equal(t, []config.ModuleSpec{{Path: lc, Args: []string{"a", "b"}}}, srv.Config.LoadModules())
-	ping := srv.Cmds.Get("lc.ping")
+	require.Equal(t, []config.ModuleSpec{{Path: lc, Args: []string{"a", "b"}}}, srv.Config().LoadModules())
+	ping := srv.Commands().Get("lc.ping")
 	require.NotNil(t, ping)
 	require.Equal(t, "lifecycle", ping.Module)
 	require.Equal(t, "module", ping.Group)
 	require.Equal(t, commands.FlagReadonly|commands.FlagFast|commands.FlagModule, ping.Flags)
 	require.Equal(t, -1, ping.Arity)
-	require.Nil(t, srv.Cmds.Get("lc.badflag"))
-	require.Same(t, get, srv.Cmds.Get("get"), "the module must not have replaced a core command")
+	require.Nil(t, srv.Commands().Get("lc.badflag"))
+	require.Same(t, get, srv.Commands().Get("get"), "the module must not have replaced a core command")
 
-	info := srv.Cmds.Get("lc.info")
+	info := srv.Commands().Get("lc.info")
 	require.Equal(t, 2, info.Arity)
 	require.Equal(t, "Replies 1.", info.Summary)
-	box := srv.Cmds.Get("lc.box")
+	box := srv.Commands().Get("lc.box")
 	require.Equal(t, -2, box.Arity)
 	require.Contains(t, box.Subs, "sub")
 	require.Equal(t, "lc.box|sub", box.Subs["sub"].FullName)
 
-	keys := srv.Cmds.Get("lc.keys")
+	keys := srv.Commands().Get("lc.keys")
 	require.NotNil(t, keys.GetKeys)
 	require.Equal(t, []int{1, 3}, keys.KeyPositions([][]byte{[]byte("lc.keys"), []byte("k1"), []byte("v1"), []byte("k2"), []byte("v2")}))
 
@@ -202,9 +199,9 @@ func TestLoadTransaction(t *testing.T) {
 	require.NoError(t, sys.Unload("lifecycle"))
 	require.Contains(t, logBuf.String(), "Module lifecycle unloaded")
 	require.Empty(t, sys.List())
-	require.Empty(t, srv.Config.LoadModules())
+	require.Empty(t, srv.Config().LoadModules())
 	for _, name := range []string{"lc.ping", "lc.keys", "lc.box", "lc.info"} {
-		require.Nil(t, srv.Cmds.Get(name), name)
+		require.Nil(t, srv.Commands().Get(name), name)
 	}
 	require.False(t, nameBusy("lifecycle"))
 
@@ -212,7 +209,7 @@ func TestLoadTransaction(t *testing.T) {
 	require.NoError(t, sys.Load(lc, []string{"nounload"}))
 	require.ErrorIs(t, sys.Unload("lifecycle"), ErrUnloadCanceled)
 	require.Contains(t, logBuf.String(), "Module lifecycle OnUnload failed.  Unload canceled.")
-	require.NotNil(t, srv.Cmds.Get("lc.ping"))
+	require.NotNil(t, srv.Commands().Get("lc.ping"))
 }
 
 func TestLoadWithoutExecPermission(t *testing.T) {
@@ -278,16 +275,17 @@ func TestCommandsReleaseEverything(t *testing.T) {
 	defer srv.Unlock()
 	require.NoError(t, sys.Load(testModule(t, "lifecycle"), []string{"name", "leaktest"}))
 	t.Cleanup(func() { _ = sys.Unload("leaktest") })
-	c := &server.Client{}
-	c.W.Proto = 2
+	c := TestNewClient()
+	w := c.Writer()
+	w.Proto = 2
 	run := func(args ...string) string {
 		bs := make([][]byte, len(args))
 		for i, a := range args {
 			bs[i] = []byte(a)
 		}
-		c.W.Buf = c.W.Buf[:0]
-		srv.Cmds.Get(args[0]).Handler(c, bs)
-		return string(c.W.Buf)
+		w.Buf = w.Buf[:0]
+		srv.Commands().Get(args[0]).Handler(c, bs)
+		return string(w.Buf)
 	}
 	baseCtx, baseMem := liveCtxs.Load(), sys.AllocatedBytes()
 	for i := 0; i < 50; i++ {
@@ -299,7 +297,7 @@ func TestCommandsReleaseEverything(t *testing.T) {
 			args = append(args, "x")
 		}
 		require.Contains(t, run(args...), "*41\r\n:41\r\n")
-		require.Equal(t, []int{1, 3}, srv.Cmds.Get("lc.keys").KeyPositions([][]byte{[]byte("lc.keys"), []byte("k"), []byte("v"), []byte("k2"), []byte("v2")}))
+		require.Equal(t, []int{1, 3}, srv.Commands().Get("lc.keys").KeyPositions([][]byte{[]byte("lc.keys"), []byte("k"), []byte("v"), []byte("k2"), []byte("v2")}))
 	}
 	require.Equal(t, baseCtx, liveCtxs.Load(), "contexts leaked")
 	require.Equal(t, baseMem, sys.AllocatedBytes(), "module strings leaked")

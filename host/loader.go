@@ -34,7 +34,7 @@ var (
 // module's globals are shared with the loaded copy; its RedisModule_Init
 // then fails because the name is busy and the load fails as in Redis.
 func (s *System) load(path string, args []string, configs [][2]string) error {
-	log := s.srv.Log
+	log := s.srv.Logger()
 	if st, err := os.Stat(path); err == nil && st.Mode()&0o111 == 0 {
 		log.Warningf("Module %s failed to load: It does not have execute permissions.", path)
 		return ErrLoad
@@ -59,7 +59,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	m.reg.base = C.mh_dl_base(onload)
 	m.argv, m.argc = s.newArgv(args)
 	for _, kv := range configs { // LOADEX values wait for LoadConfigs
-		s.srv.Config.QueueModuleConfig(kv[0], kv[1])
+		s.srv.Config().QueueModuleConfig(kv[0], kv[1])
 	}
 	st := &ctxState{sys: s, loading: m}
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP|C.MH_CTX_ONLOAD)
@@ -75,7 +75,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		m.release()
 		s.dlclose(lib, path)
 		if configs != nil {
-			s.srv.Config.ClearModuleConfigQueue()
+			s.srv.Config().ClearModuleConfigQueue()
 		}
 		return ErrLoad
 	}
@@ -111,13 +111,13 @@ func (s *System) Unload(name string) error {
 		rc := C.mh_call_onunload(fn, ctx)
 		freeCtx(ctx)
 		if rc == C.REDISMODULE_ERR {
-			s.srv.Log.Warningf("Module %s OnUnload failed.  Unload canceled.", name)
+			s.srv.Logger().Warningf("Module %s OnUnload failed.  Unload canceled.", name)
 			return ErrUnloadCanceled
 		}
 	}
 	s.unregister(m, false)
 	s.dlclose(m.lib, m.Name)
-	s.srv.Log.Noticef("Module %s unloaded", m.Name)
+	s.srv.Logger().Noticef("Module %s unloaded", m.Name)
 	for i, x := range s.mods {
 		if x == m {
 			s.mods = append(s.mods[:i], s.mods[i+1:]...)
@@ -159,7 +159,7 @@ func (s *System) dlclose(lib unsafe.Pointer, name string) {
 	C.mh_crash_forget_lib(lib)
 	var cerr *C.char
 	if C.mh_dl_close(lib, &cerr) != 0 {
-		s.srv.Log.Warningf("Error when trying to close the %s module: %s", name, C.GoString(cerr))
+		s.srv.Logger().Warningf("Error when trying to close the %s module: %s", name, C.GoString(cerr))
 		C.free(unsafe.Pointer(cerr))
 	}
 }
@@ -171,9 +171,9 @@ func (s *System) logMissingAPIs(path string) {
 	if len(missing) == 0 {
 		return
 	}
-	s.srv.Log.Noticef("Module %s asked for %d API functions modhost does not implement (left NULL; loglevel verbose lists them)", path, len(missing))
+	s.srv.Logger().Noticef("Module %s asked for %d API functions modhost does not implement (left NULL; loglevel verbose lists them)", path, len(missing))
 	for i := 0; i < len(missing); i += missingPerLine {
-		s.srv.Log.Verbosef("  %s", strings.Join(missing[i:min(i+missingPerLine, len(missing))], " "))
+		s.srv.Logger().Verbosef("  %s", strings.Join(missing[i:min(i+missingPerLine, len(missing))], " "))
 	}
 }
 

@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-
-	"github.com/modhost/modhost/server"
 )
 
 // misuseKindNames are the INFO field names of the mh_misuse_kind values.
@@ -126,8 +124,8 @@ func reportMisuse(module, command string, kind int, what string) {
 	line := misuseLine(module, command, what)
 	misuses.record(module, kind, line)
 	lg := fallbackLog
-	if s := defaultServer.Load(); s != nil && s.Log != nil {
-		lg = s.Log
+	if s := defaultServer(); s != nil && s.Logger() != nil {
+		lg = s.Logger()
 	}
 	lg.Warningf("%s", line)
 }
@@ -155,7 +153,7 @@ func strictOn() bool { return C.mh_strict != 0 }
 
 // installStrict reads module-strict now and after every CONFIG SET.
 func installStrict(s *System) {
-	cfg := s.srv.Config
+	cfg := s.srv.Config()
 	if cfg == nil {
 		return
 	}
@@ -181,7 +179,7 @@ func (s *System) misuseInfoLines() []string {
 
 // cmdStrictReport is MODULE STRICT-REPORT [RESET]: the misuse log as an
 // array of lines, or OK after emptying it.
-func (s *System) cmdStrictReport(c *server.Client, a [][]byte) {
+func (s *System) cmdStrictReport(c Client, a [][]byte) {
 	if len(a) > 3 {
 		c.Error("ERR syntax error")
 		return
@@ -196,9 +194,9 @@ func (s *System) cmdStrictReport(c *server.Client, a [][]byte) {
 		return
 	}
 	lines := misuses.report()
-	c.W.ArrayLen(len(lines))
+	c.Writer().ArrayLen(len(lines))
 	for _, l := range lines {
-		c.W.Bulk([]byte(l))
+		c.Writer().Bulk([]byte(l))
 	}
 }
 
@@ -222,7 +220,7 @@ func (mc *command) enterDiagnostics() (prevCmd, prevMod *C.char) {
 
 // noReply reports a command that returned without replying or blocking
 // and answers its client with an error instead.
-func (mc *command) noReply(c *server.Client) {
+func (mc *command) noReply(c Client) {
 	reportMisuse(mc.mod.Name, mc.hc.FullName, C.MH_MISUSE_REPLY,
 		"RedisModule_ReplyWith*: the command returned without replying; replied with an error")
 	c.Error(sprintf(msgNoReply, mc.hc.FullName))

@@ -38,8 +38,8 @@ func (s *System) unloadRefusal(m *Module) string {
 func (s *System) unregister(m *Module, failedLoad bool) {
 	unregisterAuth(s, m) // authenticated clients and auth callbacks
 	for _, mc := range m.cmds {
-		if s.srv.Cmds.Get(mc.hc.Name) == mc.hc {
-			s.srv.Cmds.Remove(mc.hc.Name)
+		if s.srv.Commands().Get(mc.hc.Name) == mc.hc {
+			s.srv.Commands().Remove(mc.hc.Name)
 		}
 		mc.free()
 	}

@@ -7,13 +7,11 @@ package host
 import (
 	"fmt"
 	"strings"
-
-	"github.com/modhost/modhost/server"
 )
 
 // registrySizes returns the size of each registry, in a fixed order.
 func (s *System) registrySizes() [][2]any {
-	cmds := s.srv.Cmds.All()
+	cmds := s.srv.Commands().All()
 	subs := 0
 	for _, c := range cmds {
 		subs += len(c.Subs)
@@ -47,7 +45,7 @@ func (s *System) registrySizes() [][2]any {
 		{"command_filters", len(s.ext.filters)},
 		{"shared_apis", len(s.shared.byName)},
 		{"shared_api_users", usedBy},
-		{"module_configs", s.srv.Config.ModuleConfigCount()},
+		{"module_configs", s.srv.Config().ModuleConfigCount()},
 		{"timers", len(rt.timers.byID)},
 		{"eventloop_fds", len(rt.fds)},
 		{"eventloop_oneshots", oneshots},
@@ -64,11 +62,11 @@ func (s *System) registrySizes() [][2]any {
 // registerRegistriesDebug adds DEBUG MODHOST-REGISTRIES: one "name:size"
 // line per registry (New calls it once).
 func (s *System) registerRegistriesDebug() {
-	s.srv.RegisterDebug("modhost-registries", func(c *server.Client, a [][]byte) {
+	s.srv.RegisterDebug("modhost-registries", func(c Client, a [][]byte) {
 		var sb strings.Builder
 		for _, kv := range s.registrySizes() {
 			fmt.Fprintf(&sb, "%s:%v\r\n", kv[0], kv[1])
 		}
-		c.W.BulkString(sb.String())
+		c.Writer().BulkString(sb.String())
 	})
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/modhost/modhost/host/internal/cgotest"
 	"github.com/modhost/modhost/internal/buildinfo"
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/internal/config"
 )
 
 func mustLookup(t *testing.T, name string) unsafe.Pointer {
@@ -79,7 +79,7 @@ func TestMissingAPIsAreRecordedOnce(t *testing.T) {
 
 func TestGoTrampolineGetServerVersion(t *testing.T) {
 	fn := mustLookup(t, "RedisModule_GetServerVersion")
-	want, err := buildinfo.VersionNum(server.RedisVersion)
+	want, err := buildinfo.VersionNum(config.RedisVersion)
 	require.NoError(t, err)
 	require.Equal(t, want, cgotest.CallIntVoid(fn))
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/keyspace/rdb"
-	"github.com/modhost/modhost/server"
 )
 
 // Load-failure texts (Redis's rdb.c).
@@ -141,10 +140,10 @@ func (b rdbBridge) Load(typeID uint64, when int, r *rdb.Reader) (keyspace.Value,
 func (b rdbBridge) logValueRefused(t *moduleType, r *rdb.Reader) {
 	msg := fmt.Sprintf("Module '%s' could not load a value of type '%s' for key '%s' (its rdb_load returned NULL)", t.mod.Name, t.name, r.Key)
 	if r.Restoring {
-		b.s.srv.Log.Verbosef("%s", msg)
+		b.s.srv.Logger().Verbosef("%s", msg)
 		return
 	}
-	b.s.srv.Log.Warningf("%s", msg)
+	b.s.srv.Logger().Warningf("%s", msg)
 }
 
 func (b rdbBridge) loadAux(t *moduleType, encver C.int, when int, r *rdb.Reader) error {
@@ -155,7 +154,7 @@ func (b rdbBridge) loadAux(t *moduleType, encver C.int, when int, r *rdb.Reader)
 	rc := C.mh_type_call_aux_load(t.c, io, encver, C.int(when))
 	failed := io.error != 0
 	freeIO(io)
-	log := b.s.srv.Log
+	log := b.s.srv.Logger()
 	if rc != C.REDISMODULE_OK || failed {
 		log.Warningf(msgAuxNotLoadable, t.name)
 		return rdb.ErrShortRead
@@ -167,45 +166,42 @@ func (b rdbBridge) loadAux(t *moduleType, encver C.int, when int, r *rdb.Reader)
 	return nil
 }
 
-// AttachRDB installs the module hooks into the server's RDB persistence.
-// Call it once persistence is enabled (module types created later need
-// nothing more: the hooks look types up when they run).
-func (s *System) AttachRDB(p *server.RDB) {
-	if p == nil {
-		return
-	}
+// AttachRDB installs the module hooks into the server's RDB persistence
+// (nothing when it has none). Call it once persistence is enabled (module
+// types created later need nothing more: the hooks look types up when
+// they run).
+func (s *System) AttachRDB() {
 	br := rdbBridge{s}
-	p.ModuleLoader = br
-	p.ModuleSaver = br
+	s.srv.SetRDBCodecs(br, br)
 }
 
 // installTypeHooks wires what module data types need into the server the
 // first time a type is created: the persistence hooks (when persistence is
 // already enabled) and the DEBUG MODHOST-EMITAOF subcommand.
 func (s *System) installTypeHooks() {
-	if p, ok := s.srv.Persist.(*server.RDB); ok && p.ModuleSaver == nil {
-		s.AttachRDB(p)
+	if saver, _ := s.srv.RDBCodecs(); saver == nil {
+		s.AttachRDB()
 	}
 	if s.typeHooksDone {
 		return
 	}
 	s.typeHooksDone = true
-	s.srv.RegisterDebug("modhost-emitaof", func(c *server.Client, a [][]byte) {
+	s.srv.RegisterDebug("modhost-emitaof", func(c Client, a [][]byte) {
 		if len(a) != 3 {
 			c.Error("ERR wrong number of arguments for 'modhost-emitaof'")
 			return
 		}
-		mv, ok := s.srv.Keys.Peek(c.DB, a[2]).(*keyspace.ModuleValue)
+		mv, ok := s.srv.Keyspace().Peek(c.DBIndex(), a[2]).(*keyspace.ModuleValue)
 		if !ok {
 			c.Error("ERR no module value at this key")
 			return
 		}
-		out, err := s.RewriteModuleValue(c.DB, a[2], mv)
+		out, err := s.RewriteModuleValue(c.DBIndex(), a[2], mv)
 		if err != nil {
 			c.Error("ERR " + err.Error())
 			return
 		}
-		c.W.Bulk(out)
+		c.Writer().Bulk(out)
 	})
 }
 

@@ -13,15 +13,14 @@ import (
 	"unsafe"
 
 	"github.com/modhost/modhost/internal/config"
-	"github.com/modhost/modhost/server"
 )
 
 // System is the module system of one server: the loaded modules, the
-// MODULE command and the server.ModuleSystem methods. All methods must be
+// MODULE command and the methods the server asks of its module system. All methods must be
 // called with the server lock held (module code runs under it), except
 // New.
 type System struct {
-	srv  *server.Server
+	srv  Server
 	mods []*Module // in load order
 
 	// Scratch space for packing command arguments (guarded by the lock).
@@ -108,8 +107,9 @@ func setNameOwner(name string, m *Module) {
 var seedOnce sync.Once
 
 // New creates the module system of srv and registers the MODULE command.
-// The caller installs it as srv.Modules.
-func New(srv *server.Server) *System {
+// The caller installs it as the server's module system (cmd/modhost passes
+// the server's ModuleHost()).
+func New(srv Server) *System {
 	seedOnce.Do(func() { C.mh_seed_libc_rand() })
 	s := &System{srv: srv}
 	s.ext = newExtState(s)
@@ -117,7 +117,7 @@ func New(srv *server.Server) *System {
 	s.rt = newRuntime(s)
 	s.auth = &authState{sys: s, clients: map[int64]authedClient{}}
 	s.shared = &sharedAPIs{sys: s, byName: map[string]sharedAPI{}}
-	setDefaultServer(srv)
+	setDefaultSystem(s)
 	registerModuleCommand(s)
 	// Hooks and DEBUG MODHOST-* subcommands are installed here, once, not
 	// on first use: a server's behaviour must not depend on which API a
@@ -169,10 +169,10 @@ func (s *System) InfoLines() []string {
 }
 
 // List describes the loaded modules for MODULE LIST and HELLO.
-func (s *System) List() []server.ModuleInfo {
-	out := make([]server.ModuleInfo, 0, len(s.mods))
+func (s *System) List() []ModuleInfo {
+	out := make([]ModuleInfo, 0, len(s.mods))
 	for _, m := range s.mods {
-		out = append(out, server.ModuleInfo{Name: m.Name, Version: m.Version, Path: m.Path, Args: append([]string(nil), m.Args...)})
+		out = append(out, ModuleInfo{Name: m.Name, Version: m.Version, Path: m.Path, Args: append([]string(nil), m.Args...)})
 	}
 	return out
 }
@@ -205,7 +205,7 @@ func (s *System) syncConfig() {
 	for _, m := range s.mods {
 		specs = append(specs, config.ModuleSpec{Path: m.Path, Args: append([]string{}, m.Args...)})
 	}
-	s.srv.Config.SetLoadModules(specs)
+	s.srv.Config().SetLoadModules(specs)
 }
 
 // packArgs lays args out back to back in the scratch buffer and returns

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/modhost/modhost/host"
 	"net"
 	"strings"
 	"time"
@@ -13,14 +14,14 @@ type blockState struct {
 	keys      []watchKey
 	onReady   func(c *Client, key []byte) bool // serve after a key became ready
 	onTimeout func(c *Client)                  // write the timeout reply
-	onError   func(c *Client, msg string)      // CLIENT UNBLOCK ERROR (nil: default error reply)
+	onError   func(c host.Client, msg string)  // CLIENT UNBLOCK ERROR (nil: default error reply)
 	// onDisconnect runs (under the lock) when the connection closes while
 	// blocked, before the block ends; nil for core commands.
-	onDisconnect func(c *Client)
+	onDisconnect func(c host.Client)
 	// mayTimeout, when set, is asked before a timeout (timer or CLIENT
 	// UNBLOCK TIMEOUT) replies: false skips it because the block is about
 	// to end another way (a module already unblocked the client).
-	mayTimeout func(c *Client) bool
+	mayTimeout func(c host.Client) bool
 	// noClientUnblock makes CLIENT UNBLOCK answer 0 (a module block
 	// without a timeout callback).
 	noClientUnblock bool

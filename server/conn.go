@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/modhost/modhost/host"
 	"io"
 	"net"
 
@@ -41,7 +42,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	s.clients[c.ID] = c
 	s.stats.connectionsReceived++
 	if s.hooks.events != nil {
-		s.hooks.events(&ServerEvent{ID: EventClientChange, Sub: SubClientConnected, Client: c})
+		s.hooks.events(&host.ServerEvent{ID: host.EventClientChange, Sub: host.SubClientConnected, Client: c})
 	}
 	lim := connLimits{Limits: resp.DefaultLimits()}
 	s.refreshLimitsLocked(&lim, c)

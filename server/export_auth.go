@@ -1,6 +1,9 @@
 package server
 
-import "github.com/modhost/modhost/commands"
+import (
+	"github.com/modhost/modhost/commands"
+	"github.com/modhost/modhost/host"
+)
 
 // Users other than "default" and module authentication, for the module
 // system: a client may be authenticated as a module user (whose rules the
@@ -8,55 +11,25 @@ import "github.com/modhost/modhost/commands"
 // before the requirepass check, and a module may deauthenticate and close
 // a client. A server without module users pays one nil check per command.
 
-// User is an ACL user other than the built-in "default" user that a client
-// can be authenticated as (a module user).
-type User interface {
-	// UserName is the name CLIENT LIST and GetCurrentUserName show.
-	UserName() string
-	// CommandDenied returns the error text (without the NOPERM code) when
-	// the user may not run cmd with args, "" when it may.
-	CommandDenied(cmd *commands.Command, args [][]byte) string
-}
-
 // clientAuth is the user state of a client authenticated by a module.
 type clientAuth struct {
-	user     User   // nil: the default user
-	onChange func() // the module's user-changed callback, called once
+	user     host.User // nil: the default user
+	onChange func()    // the module's user-changed callback, called once
 }
-
-// AuthResult is what the module auth callbacks decided for one AUTH.
-type AuthResult int
-
-// Results of module authentication.
-const (
-	// AuthNotHandled: no callback decided; password auth follows.
-	AuthNotHandled AuthResult = iota
-	// AuthOK: a module authenticated the client.
-	AuthOK
-	// AuthDenied: a module refused; the error text says why.
-	AuthDenied
-	// AuthBlocked: the client is blocked; the module replies later.
-	AuthBlocked
-)
-
-// ModuleAuthFunc runs the module auth callbacks for AUTH or HELLO AUTH of
-// c with user and pass (under the lock). With AuthDenied, msg is the
-// module's error text ("" for Redis's WRONGPASS reply).
-type ModuleAuthFunc func(c *Client, user, pass []byte) (res AuthResult, msg string)
 
 // authHooks are the module authentication hooks of a server.
 type authHooks struct {
-	module ModuleAuthFunc
+	module host.ModuleAuthFunc
 }
 
 // OnModuleAuth installs the module auth callback runner (nil removes it).
-func (s *Server) OnModuleAuth(fn ModuleAuthFunc) { s.auth.module = fn }
+func (s *Server) OnModuleAuth(fn host.ModuleAuthFunc) { s.auth.module = fn }
 
 // SetUserLocked authenticates c as u (nil: the default user). The
 // previous user-changed callback, if any, is called first (exactly once,
 // as Redis's moduleNotifyUserChanged); onChange, if not nil, becomes the
 // callback for the next change or the client's end.
-func (c *Client) SetUserLocked(u User, onChange func()) {
+func (c *Client) SetUserLocked(u host.User, onChange func()) {
 	c.notifyUserChanged()
 	c.Authenticated = true
 	if u == nil && onChange == nil {
@@ -93,7 +66,7 @@ func (c *Client) UserName() string {
 }
 
 // User returns the module user of c, nil for the default user.
-func (c *Client) User() User {
+func (c *Client) User() host.User {
 	if c.auth == nil {
 		return nil
 	}
@@ -148,16 +121,16 @@ func (s *Server) moduleAuthLocked(c *Client, user, pass []byte) (handled, ok boo
 	}
 	res, msg := s.auth.module(c, user, pass)
 	switch res {
-	case AuthOK:
+	case host.AuthOK:
 		return true, true
-	case AuthDenied:
+	case host.AuthDenied:
 		if msg == "" {
 			c.Error("WRONGPASS invalid username-password pair or user is disabled.")
 		} else {
 			c.Error(errorText(msg))
 		}
 		return true, false
-	case AuthBlocked:
+	case host.AuthBlocked:
 		return true, false
 	}
 	return false, false

@@ -1,49 +1,23 @@
 package server
 
 import (
+	"github.com/modhost/modhost/host"
 	"runtime"
-	"time"
 )
 
 // Helpers for blocks that are not core blocking commands: module
 // commands blocked with RedisModule_BlockClient / BlockClientOnKeys. All
 // of them are called with the server lock held.
 
-// BlockOptions describes a block started with Client.Block.
-type BlockOptions struct {
-	// Keys, in the client's current database, wake the client through
-	// OnReady when signalled ready (empty: the block waits for Unblock).
-	Keys [][]byte
-	// Timeout ends the block through OnTimeout (0: never).
-	Timeout time.Duration
-	// OnReady serves the client after one of Keys became ready; true ends
-	// the block. Required when Keys is not empty.
-	OnReady func(c *Client, key []byte) bool
-	// OnTimeout writes the reply of a timeout or of CLIENT UNBLOCK
-	// [TIMEOUT]. Required.
-	OnTimeout func(c *Client)
-	// MayTimeout, if set, is asked first: false skips the timeout reply
-	// (the block is about to end another way).
-	MayTimeout func(c *Client) bool
-	// OnError handles CLIENT UNBLOCK ERROR with Redis's message; nil writes
-	// the message as an error reply.
-	OnError func(c *Client, msg string)
-	// OnDisconnect runs when the connection closes (or is killed) while
-	// blocked, before the block ends.
-	OnDisconnect func(c *Client)
-	// NoClientUnblock makes CLIENT UNBLOCK answer 0 for this client.
-	NoClientUnblock bool
-}
-
 // Block parks the client as BlockOnKeys does, with the extra hooks of o.
 // The running handler must return right after; the connection waits
 // (without the lock) until the block ends, then writes what was replied.
-func (c *Client) Block(o BlockOptions) {
-	onReady := o.OnReady
-	if onReady == nil {
-		onReady = func(*Client, []byte) bool { return false }
+func (c *Client) Block(o host.BlockOptions) {
+	onReady := func(*Client, []byte) bool { return false }
+	if o.OnReady != nil {
+		onReady = func(c *Client, key []byte) bool { return o.OnReady(c, key) }
 	}
-	c.blockOnKeys(o.Keys, o.Timeout, onReady, o.OnTimeout)
+	c.blockOnKeys(o.Keys, o.Timeout, onReady, func(c *Client) { o.OnTimeout(c) })
 	bs := c.blocked
 	bs.onError = o.OnError
 	bs.onDisconnect = o.OnDisconnect

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/modhost/modhost/host"
 	"strings"
 
 	"github.com/modhost/modhost/commands"
@@ -11,32 +12,22 @@ import (
 // the goroutine that already holds the server lock (inside a module
 // command, timer or notification callback): nothing takes the lock.
 
-// CallCheck says why ResolveCall refused a command.
-type CallCheck int
-
-// Results of ResolveCall.
-const (
-	CallOK      CallCheck = iota // the command exists and the arity fits
-	CallUnknown                  // unknown command or subcommand
-	CallArity                    // wrong number of arguments
-)
-
 // ResolveCall looks up the command args name, as the dispatcher does, and
 // checks its arity. On failure it returns the error text Redis builds for
 // the same case (without the "ERR " prefix); the container command is
 // returned for an unknown subcommand.
-func (s *Server) ResolveCall(args [][]byte) (*commands.Command, CallCheck, string) {
+func (s *Server) ResolveCall(args [][]byte) (*commands.Command, host.CallCheck, string) {
 	if len(args) == 0 {
-		return nil, CallUnknown, "unknown command '', with args beginning with: "
+		return nil, host.CallUnknown, "unknown command '', with args beginning with: "
 	}
 	cmd, ok := s.Cmds.Resolve(args)
 	if cmd == nil || !ok {
-		return cmd, CallUnknown, unknownCommandText(cmd, args)
+		return cmd, host.CallUnknown, unknownCommandText(cmd, args)
 	}
 	if !cmd.ArityOK(len(args)) {
-		return cmd, CallArity, fmt.Sprintf("wrong number of arguments for '%s' command", cmd.FullName)
+		return cmd, host.CallArity, fmt.Sprintf("wrong number of arguments for '%s' command", cmd.FullName)
 	}
-	return cmd, CallOK, ""
+	return cmd, host.CallOK, ""
 }
 
 // unknownCommandText is Redis's text for an unknown command (container nil)

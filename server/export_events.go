@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/modhost/modhost/host"
 	"runtime"
 	"strings"
 	"time"
@@ -13,52 +14,11 @@ import (
 // sections and the busy state of RedisModule_Yield. Every hook is nil until
 // installed, so a server without modules pays one nil check per site.
 
-// Server event ids, as REDISMODULE_EVENT_* numbers them.
-const (
-	EventPersistence  = 1
-	EventFlushDB      = 2
-	EventLoading      = 3
-	EventClientChange = 4
-	EventShutdown     = 5
-	EventCronLoop     = 8
-	EventModuleChange = 9
-	EventSwapDB       = 11
-	EventConfig       = 16
-)
-
-// Subevents, as REDISMODULE_SUBEVENT_* numbers them.
-const (
-	SubPersistenceSyncRDBStart = 2 // SAVE and every synchronous save
-	SubPersistenceEnded        = 3
-	SubPersistenceFailed       = 4
-	SubFlushStart              = 0
-	SubFlushEnd                = 1
-	SubLoadingRDBStart         = 0
-	SubLoadingEnded            = 3
-	SubLoadingFailed           = 4
-	SubClientConnected         = 0
-	SubClientDisconnected      = 1
-	SubModuleLoaded            = 0
-	SubModuleUnloaded          = 1
-)
-
-// ServerEvent is one event fired to the module system, under the lock.
-type ServerEvent struct {
-	ID, Sub int
-	Client  *Client  // ClientChange
-	DB, DB2 int      // FlushDB (DB, -1 for all), SwapDB (both)
-	Sync    bool     // FlushDB: a synchronous flush
-	Hz      int      // CronLoop
-	Names   []string // Config: the parameters changed
-	Module  string   // ModuleChange
-	ModVer  int      // ModuleChange
-}
-
 // hookState is the state behind the hooks of this file (guarded by the
 // server lock).
 type hookState struct {
-	events  func(ev *ServerEvent)
-	filter  func(c *Client, args [][]byte) [][]byte
+	events  func(ev *host.ServerEvent)
+	filter  func(c host.Client, args [][]byte) [][]byte
 	modInfo func(requested map[string]bool) string
 
 	busy      bool   // a module command yields: answer -BUSY
@@ -70,10 +30,10 @@ type hookState struct {
 const msgBusyModule = "BUSY Redis is busy running a module command."
 
 // OnServerEvent installs the receiver of server events (one per server).
-func (s *Server) OnServerEvent(fn func(ev *ServerEvent)) { s.hooks.events = fn }
+func (s *Server) OnServerEvent(fn func(ev *host.ServerEvent)) { s.hooks.events = fn }
 
 // FireEventLocked delivers ev to the installed receiver, if any.
-func (s *Server) FireEventLocked(ev *ServerEvent) {
+func (s *Server) FireEventLocked(ev *host.ServerEvent) {
 	if s.hooks.events != nil {
 		s.hooks.events(ev)
 	}
@@ -82,30 +42,32 @@ func (s *Server) FireEventLocked(ev *ServerEvent) {
 // fire is FireEventLocked for events without data.
 func (s *Server) fire(id, sub int) {
 	if s.hooks.events != nil {
-		s.hooks.events(&ServerEvent{ID: id, Sub: sub})
+		s.hooks.events(&host.ServerEvent{ID: id, Sub: sub})
 	}
 }
 
 // fireEnd fires the ENDED or FAILED subevent of id after an operation.
 func (s *Server) fireEnd(id int, err error) {
 	if err != nil {
-		s.fire(id, SubPersistenceFailed)
+		s.fire(id, host.SubPersistenceFailed)
 	} else {
-		s.fire(id, SubPersistenceEnded)
+		s.fire(id, host.SubPersistenceEnded)
 	}
 }
 
 // fireFlush fires FLUSHDB start or end for db (-1: every database).
 func (s *Server) fireFlush(sub, db int) {
 	if s.hooks.events != nil {
-		s.hooks.events(&ServerEvent{ID: EventFlushDB, Sub: sub, DB: db, Sync: true})
+		s.hooks.events(&host.ServerEvent{ID: host.EventFlushDB, Sub: sub, DB: db, Sync: true})
 	}
 }
 
 // SetCommandFilter installs the command filter: it sees every client
 // command before lookup and returns the arguments to run (the same slice
 // when nothing changed).
-func (s *Server) SetCommandFilter(fn func(c *Client, args [][]byte) [][]byte) { s.hooks.filter = fn }
+func (s *Server) SetCommandFilter(fn func(c host.Client, args [][]byte) [][]byte) {
+	s.hooks.filter = fn
+}
 
 // SetModuleInfo installs the producer of module INFO sections. requested
 // is nil when every module section is wanted, else the lower-case section
@@ -261,7 +223,3 @@ func (s *Server) CommandStartLocked() time.Time {
 	}
 	return time.Now()
 }
-
-// ValidClientName reports whether name is acceptable to CLIENT SETNAME
-// (printable ASCII without spaces; empty clears the name).
-func ValidClientName(name []byte) bool { return validClientName(name) }

@@ -1,6 +1,9 @@
 package server
 
-import "github.com/modhost/modhost/keyspace"
+import (
+	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/keyspace"
+)
 
 // SwapDB exchanges databases a and b as Redis's dbSwapDatabases does and
 // reports false when an index is out of range. Clients stay in their
@@ -17,7 +20,7 @@ func (s *Server) SwapDB(a, b int) bool {
 	}
 	if a == b {
 		if s.hooks.events != nil {
-			s.hooks.events(&ServerEvent{ID: EventSwapDB, DB: a, DB2: b})
+			s.hooks.events(&host.ServerEvent{ID: host.EventSwapDB, DB: a, DB2: b})
 		}
 		return true
 	}
@@ -62,7 +65,7 @@ func (s *Server) SwapDB(a, b int) bool {
 		}
 	}
 	if s.hooks.events != nil {
-		s.hooks.events(&ServerEvent{ID: EventSwapDB, DB: a, DB2: b})
+		s.hooks.events(&host.ServerEvent{ID: host.EventSwapDB, DB: a, DB2: b})
 	}
 	return true
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/keyspace"
 )
 
@@ -50,16 +51,16 @@ func (s *Server) applyConfig(name string) {
 // invalidating WATCHes and counting the change.
 func (s *Server) Flush(c *Client, all bool) {
 	if all {
-		s.fireFlush(SubFlushStart, -1)
+		s.fireFlush(host.SubFlushStart, -1)
 		s.touchWatchedDB(-1)
 		s.Keys.Dirty += int64(s.Keys.FlushAll()) + 1
-		s.fireFlush(SubFlushEnd, -1)
+		s.fireFlush(host.SubFlushEnd, -1)
 		return
 	}
-	s.fireFlush(SubFlushStart, c.DB)
+	s.fireFlush(host.SubFlushStart, c.DB)
 	s.touchWatchedDB(c.DB)
 	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
-	s.fireFlush(SubFlushEnd, c.DB)
+	s.fireFlush(host.SubFlushEnd, c.DB)
 }
 
 // applyEncodingLimits copies the *-max-listpack-* and intset thresholds

@@ -1,8 +1,10 @@
 package server
 
+import "github.com/modhost/modhost/host"
+
 // writeModuleList writes the modules array of HELLO.
 func (s *Server) writeModuleList(c *Client) {
-	lister, ok := s.Modules.(interface{ List() []ModuleInfo })
+	lister, ok := s.Modules.(interface{ List() []host.ModuleInfo })
 	if !ok {
 		c.W.ArrayLen(0)
 		return
@@ -12,7 +14,7 @@ func (s *Server) writeModuleList(c *Client) {
 
 // WriteModuleList writes mods as Redis's MODULE LIST and HELLO do: an array
 // of maps with name, ver, path and args.
-func (c *Client) WriteModuleList(mods []ModuleInfo) {
+func (c *Client) WriteModuleList(mods []host.ModuleInfo) {
 	c.W.ArrayLen(len(mods))
 	for _, m := range mods {
 		c.W.MapLen(4)
@@ -28,12 +30,4 @@ func (c *Client) WriteModuleList(mods []ModuleInfo) {
 			c.W.BulkString(arg)
 		}
 	}
-}
-
-// ModuleInfo is one loaded module as MODULE LIST shows it.
-type ModuleInfo struct {
-	Name    string
-	Version int
-	Path    string
-	Args    []string
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/modhost/modhost/host"
 	"io"
 	"os"
 	"path/filepath"
@@ -170,8 +171,8 @@ func (e *errWriter) Write(b []byte) (int, error) {
 // SaveLocked is rdbSave: a synchronous save of the live keyspace. Call it
 // under the server lock.
 func (p *RDB) SaveLocked() (err error) {
-	p.s.fire(EventPersistence, SubPersistenceSyncRDBStart)
-	defer func() { p.s.fireEnd(EventPersistence, err) }()
+	p.s.fire(host.EventPersistence, host.SubPersistenceSyncRDBStart)
+	defer func() { p.s.fireEnd(host.EventPersistence, err) }()
 	opt := p.options()
 	err = p.writeFile(fmt.Sprintf("temp-%d.rdb", os.Getpid()), func(w io.Writer) error {
 		cw := &errWriter{w: w}
@@ -393,10 +394,10 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	log := p.s.Log
 	lastProgress := time.Now()
 	p.loading = true
-	p.s.fire(EventLoading, SubLoadingRDBStart)
+	p.s.fire(host.EventLoading, host.SubLoadingRDBStart)
 	defer func() {
 		p.loading = false
-		p.s.fireEnd(EventLoading, err)
+		p.s.fireEnd(host.EventLoading, err)
 	}()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
@@ -484,10 +485,10 @@ func (p *RDB) ReloadLocked() error {
 	if err := p.SaveLocked(); err != nil {
 		return err
 	}
-	p.s.fireFlush(SubFlushStart, -1)
+	p.s.fireFlush(host.SubFlushStart, -1)
 	p.s.touchWatchedDB(-1)
 	p.s.Keys.FlushAll()
-	p.s.fireFlush(SubFlushEnd, -1)
+	p.s.fireFlush(host.SubFlushEnd, -1)
 	if _, err := p.loadFile(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/modhost/modhost/host"
 	"net"
 	"os"
 	"strconv"
@@ -64,7 +65,7 @@ type Server struct {
 	// (serving clients blocked on keys, module post-notification jobs ...).
 	afterCommand []func()
 	// onClientFree runs when a client disconnects, under the lock.
-	onClientFree []func(c *Client)
+	onClientFree []func(c host.Client)
 	// monitors receive every executed command.
 	monitors map[int64]*Client
 	// preExec hooks run before a command (MULTI queueing).
@@ -152,7 +153,7 @@ func (s *Server) TryLock() bool { return s.mu.TryLock() }
 func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterCommand, fn) }
 
 // OnClientFree registers fn to run (under the lock) when a client goes away.
-func (s *Server) OnClientFree(fn func(c *Client)) { s.onClientFree = append(s.onClientFree, fn) }
+func (s *Server) OnClientFree(fn func(c host.Client)) { s.onClientFree = append(s.onClientFree, fn) }
 
 // Listen opens the TCP listeners from the bind and port directives and
 // the unix socket listener from unixsocket.
@@ -251,7 +252,7 @@ func (s *Server) Shutdown() {
 		// lock guards the hooks, the client table, each client's killed
 		// flag and writer channel that Kill touches, and the configuration.
 		s.mu.Lock()
-		s.fire(EventShutdown, 0)
+		s.fire(host.EventShutdown, 0)
 		for _, c := range s.clients {
 			c.Kill()
 		}
@@ -295,7 +296,7 @@ func (s *Server) cron() {
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		if s.hooks.events != nil {
-			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
+			s.hooks.events(&host.ServerEvent{ID: host.EventCronLoop, Hz: int(hz)})
 		}
 		s.mu.Unlock()
 	}

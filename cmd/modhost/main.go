@@ -103,7 +103,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	srv.RecordStartupMemory()
 	persist := server.EnablePersistence(srv)
 	if sys, ok := srv.Modules.(*host.System); ok {
-		sys.AttachRDB(persist) // module data types in RDB files
+		sys.AttachRDB() // module data types in RDB files
 	}
 	if err := persist.LoadAtStartup(); err != nil {
 		return 1

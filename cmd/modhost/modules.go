@@ -17,7 +17,7 @@ var errModuleStartup = errors.New("module start-up failure")
 // does after "Server initialized". A module that fails to load aborts the
 // start with Redis's log line.
 func installModules(srv *server.Server, cfg *config.Config, log *logging.Logger) error {
-	sys := host.New(srv)
+	sys := host.New(srv.ModuleHost())
 	srv.Modules = sys
 	srv.Lock()
 	defer srv.Unlock()
