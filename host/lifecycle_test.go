@@ -301,4 +301,13 @@ func TestCommandsReleaseEverything(t *testing.T) {
 	}
 	require.Equal(t, baseCtx, liveCtxs.Load(), "contexts leaked")
 	require.Equal(t, baseMem, sys.AllocatedBytes(), "module strings leaked")
+
+	// The dispatch of a module command allocates nothing on the Go side
+	// (the client reaches the host as an interface, never wrapped).
+	ping, pingArgs := srv.Commands().Get("lc.ping"), [][]byte{[]byte("lc.ping")}
+	allocs := testing.AllocsPerRun(200, func() {
+		w.Buf = w.Buf[:0]
+		ping.Handler(c, pingArgs)
+	})
+	require.Zero(t, allocs, "module command dispatch allocates")
 }
