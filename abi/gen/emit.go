@@ -75,8 +75,12 @@ func emitGo(funcs []apiFunc, impls map[string]impl) ([]byte, error) {
 	fmt.Fprintf(&b, "// Functions lists the %d API functions of redismodule.h in header order.\n", len(funcs))
 	b.WriteString("var Functions = []Function{\n")
 	for _, f := range funcs {
-		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q},\n",
-			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls))
+		note := ""
+		if im, ok := impls[f.Name]; ok && im.Partial != "" {
+			note = fmt.Sprintf(", Note: %q", im.Partial)
+		}
+		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q%s},\n",
+			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls), note)
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
