@@ -63,7 +63,8 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	st := &ctxState{sys: s, loading: m}
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP|C.MH_CTX_ONLOAD)
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
-	s.logMissingAPIs(path)
+	s.lastAPIs = TakeAPIRequests()
+	s.logMissingAPIs(path, missingOf(s.lastAPIs))
 	if rc != C.REDISMODULE_OK || st.mod == nil {
 		log.Warningf("Module %s initialization failed. Module not loaded", path)
 		if st.mod != nil {
@@ -182,8 +183,7 @@ func (s *System) dlclose(lib unsafe.Pointer, name string) {
 
 // logMissingAPIs logs, once, the API functions the module asked GetApi for
 // that modhost does not implement (its pointers for them stay NULL).
-func (s *System) logMissingAPIs(path string) {
-	missing := TakeMissingAPIs()
+func (s *System) logMissingAPIs(path string, missing []string) {
 	if len(missing) == 0 {
 		return
 	}

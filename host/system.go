@@ -31,6 +31,10 @@ type System struct {
 	// ext is the state of server events, command filters and module INFO
 	// (api_events.go), made here so that hooks run without a lookup.
 	ext *extState
+
+	// lastAPIs are the names the module loaded last asked GetApi for
+	// during its OnLoad, whether or not the load succeeded (Report).
+	lastAPIs []APIRequest
 }
 
 // Module is one loaded (or loading) module.
