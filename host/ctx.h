@@ -95,6 +95,7 @@ void mh_am_forget(RedisModuleCtx *ctx, void *ptr);
 #define MH_CTX_BLOCKED_TIMEOUT (1u << 7)      /* timeout callback of a blocked client */
 #define MH_CTX_BLOCKED_DISCONNECTED (1u << 8) /* free_privdata after the client went away */
 #define MH_CTX_THREAD_SAFE (1u << 9)          /* GetThreadSafeContext & co */
+#define MH_CTX_FREED (1u << 30) /* a freed thread-safe context in quarantine (ctx.c) */
 
 /* Number of auto-memory kinds (one past the last mh_am_kind). */
 #define MH_AM_KINDS 6
