@@ -4,6 +4,7 @@
 //	modhost [/path/to/modhost.conf] [--directive value ...]
 //	modhost - < config          (read the configuration from stdin)
 //	modhost --version | --help
+//	modhost check [--json] MODULE.so [ARGS...]   (see check.go)
 package main
 
 import (
@@ -31,6 +32,7 @@ const usage = `Usage: modhost [/path/to/modhost.conf] [options] [-]
        modhost - (read config from stdin)
        modhost -v or --version
        modhost -h or --help
+       modhost check [--json] MODULE.so [ARGS...] (check a module; check --help)
 
 Examples:
        modhost (run the server with default config)
@@ -42,6 +44,9 @@ Examples:
 
 // run is main without os.Exit, so tests can drive the command line.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(args[1:], stdout, stderr)
+	}
 	cfg := config.New()
 	err := cfg.LoadArgs(args, stdin)
 	switch {
@@ -90,7 +95,11 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Warningf("%v", err)
 		return 1
 	}
-	log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+	if cfg.Bool("always-show-logo") {
+		log.Raw(logging.Notice, startBanner(cfg.Int("port"), pid))
+	} else {
+		log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+	}
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
 			log.Warningf("Failed to write PID file: %v", err)
@@ -160,4 +169,14 @@ func shutdownSaves(srv *server.Server, sig string) bool {
 		return true
 	}
 	return len(srv.Config.SaveParams()) > 0
+}
+
+// startBanner is what modhost logs at start-up instead of the plain
+// "Running mode" line when always-show-logo is yes, as Redis logs its
+// logo then: the port and the PID on lines of their own (Redis's test
+// suite finds the server's PID in it).
+func startBanner(port int64, pid int) string {
+	return fmt.Sprintf("\n    modhost %s, implementing Redis %s, 64 bit\n"+
+		"    Running in standalone mode\n    Port: %d\n    PID: %d\n\n",
+		server.Version, server.RedisVersion, port, pid)
 }
