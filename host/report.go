@@ -14,7 +14,6 @@ import (
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/config"
-	"github.com/modhost/modhost/server"
 )
 
 // ModuleReport describes one loaded module.
@@ -110,7 +109,7 @@ func (s *System) Report(name string) *ModuleReport {
 			r.Types = append(r.Types, t.report())
 		}
 	}
-	for _, spec := range s.srv.Config.ModuleConfigSpecs(m.Name) {
+	for _, spec := range s.srv.Config().ModuleConfigSpecs(m.Name) {
 		r.Configs = append(r.Configs, s.configReport(spec))
 	}
 	for _, l := range s.ext.listeners {
@@ -205,7 +204,7 @@ func (s *System) configReport(spec *config.ModuleConfigSpec) ConfigReport {
 			r.Flags = append(r.Flags, f.name)
 		}
 	}
-	if kv := s.srv.Config.Get(spec.FullName()); len(kv) == 1 {
+	if kv := s.srv.Config().Get(spec.FullName()); len(kv) == 1 {
 		r.Value = kv[0][1]
 	}
 	return r
@@ -233,11 +232,11 @@ func eventName(id uint64) string {
 // eventFired are the events modhost fires: the server's (ServerEvent ids)
 // and the two the host fires itself (module change, config).
 var eventFired = map[uint64]bool{
-	uint64(server.EventPersistence): true, uint64(server.EventFlushDB): true,
-	uint64(server.EventLoading): true, uint64(server.EventClientChange): true,
-	uint64(server.EventShutdown): true, uint64(server.EventCronLoop): true,
-	uint64(server.EventModuleChange): true, uint64(server.EventSwapDB): true,
-	uint64(server.EventConfig): true,
+	uint64(EventPersistence): true, uint64(EventFlushDB): true,
+	uint64(EventLoading): true, uint64(EventClientChange): true,
+	uint64(EventShutdown): true, uint64(EventCronLoop): true,
+	uint64(EventModuleChange): true, uint64(EventSwapDB): true,
+	uint64(EventConfig): true,
 }
 
 // nonNil makes a nil list empty, so JSON shows [] rather than null.

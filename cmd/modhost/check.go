@@ -117,7 +117,7 @@ func checkModule(path string, args []string) *checkResult {
 	log := logging.NewWriter(&logs, logging.Debug)
 	srv := server.New(config.New(), log)
 	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
-	sys := host.New(srv)
+	sys := host.New(srv.ModuleHost())
 	srv.Modules = sys
 
 	res := &checkResult{Path: path, Args: append([]string{}, args...), Problems: []string{}, Misuse: []string{}}
