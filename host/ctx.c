@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "api_key.h"
 #include "api_gen.h"
 #include "loader.h"
 
@@ -78,6 +79,7 @@ static void pool_release(RedisModuleCtx *ctx) {
 void mh_ctx_free(RedisModuleCtx *ctx) {
     if (ctx == NULL) return;
     am_collect(ctx);
+    mh_key_check_unclosed(ctx, "its context was freed");
     pool_release(ctx);
     mh_reply_free(ctx);
     free(ctx);
