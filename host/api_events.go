@@ -122,6 +122,9 @@ func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb
 // subscription order, building the event's data struct once.
 func (e *extState) fire(ev *server.ServerEvent) {
 	id := uint64(ev.ID)
+	if ev.ID == server.EventShutdown {
+		e.sys.reportShutdownLeaks()
+	}
 	if !e.hasListener(id) {
 		return
 	}

@@ -115,6 +115,7 @@ func (s *System) Unload(name string) error {
 			return ErrUnloadCanceled
 		}
 	}
+	s.reportLeaks(m, "MODULE UNLOAD")
 	s.unregister(m, false)
 	s.dlclose(m.lib, m.Name)
 	s.srv.Log.Noticef("Module %s unloaded", m.Name)

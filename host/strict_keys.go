@@ -136,7 +136,7 @@ func strictNoteReplicate(ctx *C.RedisModuleCtx, fn string) {
 	if fr == nil || fr.ctx != ctx || fr.mc.hc.Flags&(commands.FlagWrite|commands.FlagMayReplicate) != 0 {
 		return
 	}
-	fr.reportOnce("replicate", fn, "command declared without \"write\" or \"may-replicate\" replicates")
+	fr.reportOnce("replicate-"+fn, fn, "command declared without \"write\" or \"may-replicate\" replicates")
 }
 
 // misuseCtx reports a misuse found in Go through mh_misuse, which names
