@@ -27,10 +27,12 @@
  *   misuse.leak_block            a client blocked and never unblocked at SHUTDOWN
  *   misuse.leak_key k            a key held (detached context) at MODULE UNLOAD
  *   misuse.lossy_set k a b       a value of type mislossy0, whose rdb_load drops b
+ *                                (the type exists when the module is loaded with "types")
  *   misuse.no_reply              returns without replying
  *   misuse.save_ctx              keeps its context pointer
  *   misuse.late_reply            replies through the kept context, then 1
  */
+#include <strings.h>
 #include <string.h>
 
 #include "redismodule.h"
@@ -334,6 +336,9 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
                                       more[i].first ? 1 : 0) == REDISMODULE_ERR)
             return REDISMODULE_ERR;
     }
+    /* The type only with the argument "types": a module with a data type
+     * cannot be unloaded. */
+    if (argc < 1 || strcasecmp(RedisModule_StringPtrLen(argv[0], NULL), "types") != 0) return REDISMODULE_OK;
     RedisModuleTypeMethods tm = {
         .version = REDISMODULE_TYPE_METHOD_VERSION,
         .rdb_load = lossy_load,
