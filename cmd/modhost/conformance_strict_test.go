@@ -75,7 +75,7 @@ func TestConformanceStrictChecks(t *testing.T) {
 	}
 	require.NotContains(t, s.Logs(), "module test_types:", "the well-behaved type passes")
 	require.Contains(t, string(c.Do("INFO", "modules")),
-		"module_misuse:name=misuse,reply=0,double_free=0,use_after_free=0,key=2,flags=4,leak=0,datatype=1,total=7\r\n")
+		"module_misuse:name=misuse,reply=0,double_free=0,use_after_free=0,key=2,flags=4,leak=0,thread=0,datatype=1,total=7\r\n")
 	blocked := s.Conn(t)
 	require.NoError(t, blocked.Send(hosttest.AppendCommand(nil, "misuse.leak_block")))
 	require.Eventually(t, func() bool {
