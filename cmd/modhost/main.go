@@ -95,7 +95,11 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Warningf("%v", err)
 		return 1
 	}
-	log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+	if cfg.Bool("always-show-logo") {
+		log.Raw(logging.Notice, startBanner(cfg.Int("port"), pid))
+	} else {
+		log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+	}
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
 			log.Warningf("Failed to write PID file: %v", err)
@@ -165,4 +169,14 @@ func shutdownSaves(srv *server.Server, sig string) bool {
 		return true
 	}
 	return len(srv.Config.SaveParams()) > 0
+}
+
+// startBanner is what modhost logs at start-up instead of the plain
+// "Running mode" line when always-show-logo is yes, as Redis logs its
+// logo then: the port and the PID on lines of their own (Redis's test
+// suite finds the server's PID in it).
+func startBanner(port int64, pid int) string {
+	return fmt.Sprintf("\n    modhost %s, implementing Redis %s, 64 bit\n"+
+		"    Running in standalone mode\n    Port: %d\n    PID: %d\n\n",
+		server.Version, server.RedisVersion, port, pid)
 }

@@ -74,7 +74,6 @@ var unimplemented = map[string]bool{
 // without effect in modhost, the reason it has none. docs/CONFIG.md
 // repeats the list.
 var noMeaning = map[string]string{
-	"always-show-logo":                      "modhost prints no ASCII-art logo; the setting only chooses when Redis prints it.",
 	"activerehashing":                       "modhost's hash tables are Go maps, which grow incrementally on their own; the setting only changes when Redis spends CPU on rehashing.",
 	"active-defrag-cycle-min":               "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
 	"active-defrag-cycle-max":               "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
