@@ -184,6 +184,7 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 	if flags&C.MH_CALL_DRY_RUN != 0 {
 		return
 	}
+	strictNoteCall(ctx, cmd)
 	familyOf(st.sys).run(ctx, req, cmd, args, flags)
 }
 

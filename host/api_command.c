@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ctx.h"
+#include "api_key.h"
 #include "api_gen.h"
 #include "crash.h"
 #include "loader.h"
@@ -43,6 +44,7 @@ int mh_cmd_run_pooled(RedisModuleCtx *ctx, void *fn, const char *buf, const size
     int pending;
     mh_cmd_run(ctx, fn, buf, lens, argc, &pending);
     mh_ctx_recycle(ctx);
+    mh_key_check_unclosed(ctx, "the command returned");
     return pending;
 }
 

@@ -120,6 +120,9 @@ func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb
 // subscription order, building the event's data struct once.
 func (e *extState) fire(ev *ServerEvent) {
 	id := uint64(ev.ID)
+	if ev.ID == EventShutdown {
+		e.sys.reportShutdownLeaks()
+	}
 	if !e.hasListener(id) {
 		return
 	}

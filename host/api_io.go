@@ -39,6 +39,9 @@ var exitProcess = os.Exit
 type ioLoad struct {
 	r *rdb.Reader
 	t *moduleType
+	// check marks the strict data-type check's own load (strict_types.go):
+	// a short read fails the io instead of stopping the server.
+	check bool
 }
 
 // newIO allocates an io for t; key (may be nil) is copied into a module
@@ -100,7 +103,7 @@ func loadState(io *C.RedisModuleIO) *ioLoad {
 // loadError is Redis's moduleRDBLoadError: with HANDLE_IO_ERRORS the io
 // is marked failed; otherwise the server logs the reason and exits.
 func loadError(io *C.RedisModuleIO, st *ioLoad) {
-	if st.t.mod != nil && st.t.mod.options&C.REDISMODULE_OPTIONS_HANDLE_IO_ERRORS != 0 {
+	if st.check || st.t.mod != nil && st.t.mod.options&C.REDISMODULE_OPTIONS_HANDLE_IO_ERRORS != 0 {
 		io.error = 1
 		return
 	}

@@ -36,6 +36,8 @@ static RedisModuleKey *key_alloc(RedisModuleCtx *ctx, RedisModuleString *name, i
     k->name = name;
     k->dbid = dbid;
     k->mode = mode;
+    k->module = ctx->module_name;
+    mh_key_track(k);
     return k;
 }
 
@@ -90,6 +92,7 @@ void mh_key_scur_free(RedisModuleKey *key) {
 }
 
 void mh_key_free(RedisModuleKey *key) {
+    mh_key_untrack(key);
     mh_key_zcur_free(key);
     mh_key_scur_free(key);
     free(key->lcache);

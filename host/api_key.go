@@ -193,6 +193,7 @@ func mhv_key_open(ctx *C.RedisModuleCtx, k *C.RedisModuleKey) (rc C.int) {
 	var v keyspace.Value
 	if k.mode&C.REDISMODULE_WRITE != 0 {
 		v = srv.Keyspace().LookupWrite(db, name, lookupFlags(k.mode))
+		strictNoteWriteOpen(ctx, db, name)
 	} else {
 		v = srv.Keyspace().LookupRead(db, name, lookupFlags(k.mode))
 		if v == nil {
@@ -289,7 +290,7 @@ func apiKeyExists(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
 // REDISMODULE_ERR when the key is not open for writing.
 func apiDeleteKey(key *C.RedisModuleKey) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() {
+	if !ok || !r.mayWrite("DeleteKey") {
 		return C.REDISMODULE_ERR
 	}
 	r.deleteValue()
@@ -315,7 +316,7 @@ func (r keyRef) removeValue(del func(db int, key []byte) bool) {
 // costly value in a background thread).
 func apiUnlinkKey(key *C.RedisModuleKey) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() {
+	if !ok || !r.mayWrite("UnlinkKey") {
 		return C.REDISMODULE_ERR
 	}
 	r.removeValue(r.ks.Unlink)
@@ -362,7 +363,7 @@ func apiGetAbsExpire(key *C.RedisModuleKey) C.mstime_t {
 // setExpire implements SetExpire (rel) and SetAbsExpire.
 func setExpire(key *C.RedisModuleKey, expire int64, rel bool) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() || r.value() == nil || (expire < 0 && expire != C.REDISMODULE_NO_EXPIRE) {
+	if !ok || !r.mayWrite(expireFn(rel)) || r.value() == nil || (expire < 0 && expire != C.REDISMODULE_NO_EXPIRE) {
 		return C.REDISMODULE_ERR
 	}
 	if expire == C.REDISMODULE_NO_EXPIRE {

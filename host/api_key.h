@@ -86,6 +86,10 @@ struct RedisModuleKey {
     int signalready;         /* StreamAdd to an existing stream: ready at close */
     mh_lcache *lcache;       /* ListGet window, valid while lcache_epoch is current */
     uint64_t lcache_epoch;   /* mh_key_epoch when lcache was filled */
+    /* Open-key list (strict_keys.c): every handle not yet freed, for the
+     * never-closed and held-at-unload diagnostics. */
+    struct RedisModuleKey *open_prev, *open_next;
+    const char *module;      /* name of the module that opened it (interned) */
 };
 
 /* Bumped whenever the keyspace may have changed under open keys. */
@@ -107,6 +111,18 @@ void mh_key_scur_free(RedisModuleKey *key);
 
 /* Sets the cached facts of a key and marks them current. */
 void mh_key_cache(RedisModuleKey *key, int type, size_t len);
+
+/* Adds/removes a handle on the open-key list (strict_keys.c). */
+void mh_key_track(RedisModuleKey *key);
+void mh_key_untrack(RedisModuleKey *key);
+
+/* Reports and closes every key ctx opened and never closed (ctx's
+ * command returned, or ctx is being freed); when says which. Cheap when
+ * no key is open (strict_keys.c). */
+void mh_key_check_unclosed(RedisModuleCtx *ctx, const char *when);
+
+/* Keys still open that module opened (strict_keys.c). */
+size_t mh_key_count_module(const char *module);
 
 /* Memory for the DMA window of StringDMA (kept in C, never NULL). */
 char *mh_dma_alloc(size_t n);

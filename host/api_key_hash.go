@@ -46,7 +46,7 @@ func mhv_hash_set(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.
 		*mh_err = C.ENOTSUP
 		return 0
 	}
-	if !r.writable() {
+	if !r.mayWrite("HashSet") {
 		*mh_err = C.EBADF
 		return 0
 	}

@@ -63,7 +63,7 @@ func listPushValue(key *C.RedisModuleKey, where C.int, ele *C.RedisModuleString,
 		*errno = C.ENOTSUP
 		return C.REDISMODULE_ERR
 	}
-	if !r.writable() {
+	if !r.mayWrite("ListPush") {
 		*errno = C.EBADF
 		return C.REDISMODULE_ERR
 	}
@@ -103,7 +103,7 @@ func apiListPop(key *C.RedisModuleKey, where C.int, mh_errno *C.int) *C.RedisMod
 		*mh_errno = C.ENOTSUP
 		return nil
 	}
-	if !r.writable() {
+	if !r.mayWrite("ListPop") {
 		*mh_errno = C.EBADF
 		return nil
 	}

@@ -60,7 +60,7 @@ func apiStreamAdd(key *C.RedisModuleKey, flags C.int, id *C.RedisModuleStreamID,
 	case v != nil && !isStream:
 		*mh_errno = C.ENOTSUP
 		return C.REDISMODULE_ERR
-	case !r.writable():
+	case !r.mayWrite("StreamAdd"):
 		*mh_errno = C.EBADF
 		return C.REDISMODULE_ERR
 	case !auto && id.ms == 0 && id.seq == 0:
@@ -121,7 +121,7 @@ func apiStreamDelete(key *C.RedisModuleKey, id *C.RedisModuleStreamID, mh_errno 
 	if !ok {
 		return C.REDISMODULE_ERR
 	}
-	if !r.writable() || key.scur != nil {
+	if !r.mayWrite("StreamDelete") || key.scur != nil {
 		*mh_errno = C.EBADF
 		return C.REDISMODULE_ERR
 	}
@@ -232,7 +232,7 @@ func apiStreamIteratorDelete(key *C.RedisModuleKey, mh_errno *C.int) C.int {
 	if !ok {
 		return C.REDISMODULE_ERR
 	}
-	if !r.writable() || key.scur == nil {
+	if !r.mayWrite("StreamIteratorDelete") || key.scur == nil {
 		*mh_errno = C.EBADF
 		return C.REDISMODULE_ERR
 	}
@@ -257,7 +257,7 @@ func trimChecks(key *C.RedisModuleKey, flags C.int, bad bool, errno *C.int) (key
 	if !ok {
 		return r, nil, false
 	}
-	if !r.writable() {
+	if !r.mayWrite("StreamTrim") {
 		*errno = C.EBADF
 		return r, nil, false
 	}

@@ -99,7 +99,7 @@ func makeRaw(s *keyspace.String) {
 // iterator is active.
 func apiStringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() || key.scur != nil || str == nil {
+	if !ok || !r.mayWrite("StringSet") || key.scur != nil || str == nil {
 		return C.REDISMODULE_ERR
 	}
 	r.deleteValue()
@@ -152,7 +152,7 @@ func apiStringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char {
 // open for writing, holds another type, or newlen exceeds 512 MB.
 func apiStringTruncate(key *C.RedisModuleKey, newlen C.size_t) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() {
+	if !ok || !r.mayWrite("StringTruncate") {
 		return C.REDISMODULE_ERR
 	}
 	v := r.value()

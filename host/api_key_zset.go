@@ -32,7 +32,7 @@ const (
 // writing and empty or a zset. An empty key gets a new zset when create.
 func zsetFor(key *C.RedisModuleKey, create bool) (keyRef, *keyspace.ZSet, bool) {
 	r, ok := resolve(key)
-	if !ok || !r.writable() {
+	if !ok || !r.mayWrite(zsetFn(create)) {
 		return r, nil, false
 	}
 	v := r.value()

@@ -115,6 +115,7 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 	if st.sys.srv.Commands().Get(string(args[0])) == nil {
 		return C.REDISMODULE_ERR
 	}
+	strictNoteReplicate(ctx, "Replicate")
 	f := familyOf(st.sys)
 	if !f.replBlocked {
 		f.record(int(ctx.dbid), args, int(req.flags))
@@ -133,6 +134,7 @@ func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	if st == nil || st.sys == nil || len(st.args) == 0 {
 		return C.REDISMODULE_OK
 	}
+	strictNoteReplicate(ctx, "ReplicateVerbatim")
 	f := familyOf(st.sys)
 	if !f.replBlocked {
 		f.record(int(ctx.dbid), st.args, 0)

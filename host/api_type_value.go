@@ -137,7 +137,7 @@ func (r keyRef) moduleValue() *keyspace.ModuleValue {
 func apiModuleTypeSetValue(key *C.RedisModuleKey, mt *C.RedisModuleType, value unsafe.Pointer) C.int {
 	r, ok := resolve(key)
 	t := typeOfC(mt)
-	if !ok || !r.writable() || t == nil {
+	if !ok || !r.mayWrite("ModuleTypeSetValue") || t == nil {
 		return C.REDISMODULE_ERR
 	}
 	if old := r.moduleValue(); old != nil && old.Ptr == value {
@@ -158,7 +158,7 @@ func apiModuleTypeSetValue(key *C.RedisModuleKey, mt *C.RedisModuleType, value u
 // is empty, or holds anything but a value of type mt.
 func apiModuleTypeReplaceValue(key *C.RedisModuleKey, mt *C.RedisModuleType, newValue unsafe.Pointer, oldValue *unsafe.Pointer) C.int {
 	r, ok := resolve(key)
-	if !ok || !r.writable() {
+	if !ok || !r.mayWrite("ModuleTypeReplaceValue") {
 		return C.REDISMODULE_ERR
 	}
 	mv := r.moduleValue()

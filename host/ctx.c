@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "api_key.h"
 #include "api_gen.h"
 #include "loader.h"
 
@@ -99,6 +100,11 @@ static void quarantine(RedisModuleCtx *ctx) {
 void mh_ctx_free(RedisModuleCtx *ctx) {
     if (ctx == NULL) return;
     am_collect(ctx);
+    /* Only contexts the host made for one callback: a thread-safe
+     * context may be freed by a module thread without the GIL, when the
+     * open-key list must not be walked. */
+    if ((ctx->flags & MH_CTX_TEMP) && !(ctx->flags & MH_CTX_THREAD_SAFE))
+        mh_key_check_unclosed(ctx, "its context was freed");
     pool_release(ctx);
     mh_reply_free(ctx);
     if (ctx->flags & MH_CTX_THREAD_SAFE) {

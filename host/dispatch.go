@@ -40,7 +40,9 @@ func (mc *command) run(c Client, args [][]byte) {
 	prevUs := C.mh_cached_us
 	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
 	prevCmd, prevMod := mc.enterDiagnostics()
+	prevStrict := mc.strictBegin(pc.c)
 	pending := C.mh_cmd_run_pooled(pc.c, mc.fn, buf, lens, C.int(len(args)))
+	mc.strictEnd(prevStrict)
 	C.mh_cached_us = prevUs
 	switch out := replyBytes(pc.c); {
 	case pending > 0:

@@ -116,6 +116,7 @@ func (s *System) Unload(name string) error {
 			return ErrUnloadCanceled
 		}
 	}
+	s.reportLeaks(m, "MODULE UNLOAD")
 	s.unregister(m, false)
 	s.dlclose(m.lib, m.Name)
 	s.srv.Logger().Noticef("Module %s unloaded", m.Name)

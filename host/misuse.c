@@ -33,6 +33,10 @@ void mh_misuse(RedisModuleCtx *ctx, int kind, const char *func, const char *fmt,
     mhv_misuse((char *)module, (char *)cmd, kind, what);
 }
 
+void mh_misuse_text(RedisModuleCtx *ctx, int kind, const char *func, const char *what) {
+    mh_misuse(ctx, kind, func, "%s", what);
+}
+
 const char *mh_magic_state(uint32_t magic) {
     switch (magic) {
     case MH_MAGIC_FREED: return "freed";

@@ -25,6 +25,7 @@ var misuseKindNames = [C.MH_MISUSE_KINDS]string{
 	C.MH_MISUSE_FLAGS:          "flags",
 	C.MH_MISUSE_LEAK:           "leak",
 	C.MH_MISUSE_THREAD:         "thread",
+	C.MH_MISUSE_TYPE:           "datatype",
 }
 
 // misuseLogMax bounds the misuse log MODULE STRICT-REPORT returns; older

@@ -23,6 +23,7 @@ enum mh_misuse_kind {
     MH_MISUSE_FLAGS,          /* command flags that do not match behaviour */
     MH_MISUSE_LEAK,           /* resources held at unload or shutdown */
     MH_MISUSE_THREAD,         /* GIL not held, lock taken twice, TS context reuse */
+    MH_MISUSE_TYPE,           /* data type callbacks that disagree (strict) */
     MH_MISUSE_KINDS
 };
 
@@ -40,6 +41,9 @@ extern const char *mh_cur_module_name;
  * named). fmt describes what was wrong. */
 void mh_misuse(RedisModuleCtx *ctx, int kind, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* mh_misuse with a preformatted text (for Go callers, strict.c). */
+void mh_misuse_text(RedisModuleCtx *ctx, int kind, const char *func, const char *what);
 
 /* Keeps freed memory p (allocated with malloc) out of malloc's hands for a
  * while so that a poisoned header in it can still be recognised; the

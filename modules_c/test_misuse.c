@@ -18,10 +18,21 @@
  *   misuse.postponed_never       postponed array never given a length
  *   misuse.postponed_wrong       postponed array of 2 given length 5
  *   misuse.two_replies           two top-level replies
+ *   misuse.key_unclosed k        OpenKey without AutoMemory, never closed
+ *   misuse.write_readkey k v     StringSet on a READ key -> its result (0 OK, 1 ERR)
+ *   misuse.ro_keywrite k v       "readonly" command writing with StringSet
+ *   misuse.ro_call k v           "readonly" command calling SET
+ *   misuse.repl_noflag [v]       no "write" flag, Replicate (ReplicateVerbatim with v)
+ *   misuse.leak_timer            a timer still armed at SHUTDOWN
+ *   misuse.leak_block            a client blocked and never unblocked at SHUTDOWN
+ *   misuse.leak_key k            a key held (detached context) at MODULE UNLOAD
+ *   misuse.lossy_set k a b       a value of type mislossy0, whose rdb_load drops b
+ *                                (the type exists when the module is loaded with "types")
  *   misuse.no_reply              returns without replying
  *   misuse.save_ctx              keeps its context pointer
  *   misuse.late_reply            replies through the kept context, then 1
  */
+#include <strings.h>
 #include <string.h>
 
 #include "redismodule.h"
@@ -161,6 +172,120 @@ static int late_reply(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithLongLong(ctx, 1);
 }
 
+/* ---- keys, command flags, leaks (docs/CONFORMANCE.md) ---- */
+
+/* Opens argv[1] for writing without AutoMemory and never closes it. */
+static int key_unclosed(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ | REDISMODULE_WRITE);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* StringSet through a key opened READ only: replies with its result. */
+static int write_readkey(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_READ);
+    if (k == NULL) return RedisModule_ReplyWithError(ctx, "ERR no such key");
+    int rc = RedisModule_StringSet(k, argv[2]);
+    RedisModule_CloseKey(k);
+    return RedisModule_ReplyWithLongLong(ctx, rc);
+}
+
+/* A "readonly" command that writes through the key API. */
+static int ro_keywrite(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_WRITE);
+    RedisModule_StringSet(k, argv[2]);
+    RedisModule_CloseKey(k);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* A "readonly" command that calls SET. */
+static int ro_call(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    RedisModuleCallReply *r = RedisModule_Call(ctx, "SET", "ss", argv[1], argv[2]);
+    RedisModule_FreeCallReply(r);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* A command with no flags that replicates (argv[1]: "verbatim" or not). */
+static int repl_noflag(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc == 2) RedisModule_ReplicateVerbatim(ctx);
+    else RedisModule_Replicate(ctx, "SET", "cc", "misuse.repl", "1");
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+static void timer_cb(RedisModuleCtx *ctx, void *data) {
+    REDISMODULE_NOT_USED(ctx);
+    REDISMODULE_NOT_USED(data);
+}
+
+/* Arms a timer an hour away (held at SHUTDOWN). */
+static int leak_timer(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    RedisModule_CreateTimer(ctx, 3600 * 1000, timer_cb, NULL);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Blocks its client with no timeout and never unblocks it (held at
+ * SHUTDOWN). */
+static int leak_block(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    RedisModule_BlockClient(ctx, NULL, NULL, NULL, 0);
+    return REDISMODULE_OK;
+}
+
+/* Opens argv[1] with a detached thread-safe context, both kept forever. */
+static int leak_key(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModuleCtx *tsc = RedisModule_GetDetachedThreadSafeContext(ctx);
+    RedisModule_OpenKey(tsc, argv[1], REDISMODULE_READ);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Type "mislossy": a pair of integers whose rdb_load drops the second. */
+typedef struct { long long a, b; } lossy;
+static RedisModuleType *lossy_type;
+
+static void lossy_save(RedisModuleIO *io, void *v) {
+    lossy *p = v;
+    RedisModule_SaveSigned(io, p->a);
+    RedisModule_SaveSigned(io, p->b);
+}
+
+static void *lossy_load(RedisModuleIO *io, int encver) {
+    REDISMODULE_NOT_USED(encver);
+    lossy *p = RedisModule_Calloc(1, sizeof(*p));
+    p->a = RedisModule_LoadSigned(io);
+    (void)RedisModule_LoadSigned(io); /* the bug: b is read but not kept */
+    return p;
+}
+
+static void lossy_rewrite(RedisModuleIO *io, RedisModuleString *key, void *v) {
+    lossy *p = v;
+    RedisModule_EmitAOF(io, "misuse.lossy_set", "sll", key, p->a, p->b);
+}
+
+static void lossy_free(void *v) { RedisModule_Free(v); }
+
+/* MISUSE.LOSSY_SET key a b: stores a mislossy value. */
+static int lossy_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 4) return RedisModule_WrongArity(ctx);
+    long long a, b;
+    if (RedisModule_StringToLongLong(argv[2], &a) != REDISMODULE_OK ||
+        RedisModule_StringToLongLong(argv[3], &b) != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR not an integer");
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_WRITE);
+    lossy *p = RedisModule_Calloc(1, sizeof(*p));
+    p->a = a;
+    p->b = b;
+    RedisModule_ModuleTypeSetValue(k, lossy_type, p);
+    RedisModule_CloseKey(k);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -190,5 +315,38 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "readonly", 0, 0, 0) == REDISMODULE_ERR)
             return REDISMODULE_ERR;
     }
+    static const struct {
+        const char *name;
+        RedisModuleCmdFunc fn;
+        const char *flags;
+        int first, last;
+    } more[] = {
+        {"misuse.key_unclosed", key_unclosed, "write", 1, 1},
+        {"misuse.write_readkey", write_readkey, "write", 1, 1},
+        {"misuse.ro_keywrite", ro_keywrite, "readonly", 1, 1},
+        {"misuse.ro_call", ro_call, "readonly", 1, 1},
+        {"misuse.repl_noflag", repl_noflag, "", 0, 0},
+        {"misuse.leak_timer", leak_timer, "", 0, 0},
+        {"misuse.leak_block", leak_block, "", 0, 0},
+        {"misuse.leak_key", leak_key, "readonly", 1, 1},
+        {"misuse.lossy_set", lossy_set, "write", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        if (RedisModule_CreateCommand(ctx, more[i].name, more[i].fn, more[i].flags, more[i].first, more[i].last,
+                                      more[i].first ? 1 : 0) == REDISMODULE_ERR)
+            return REDISMODULE_ERR;
+    }
+    /* The type only with the argument "types": a module with a data type
+     * cannot be unloaded. */
+    if (argc < 1 || strcasecmp(RedisModule_StringPtrLen(argv[0], NULL), "types") != 0) return REDISMODULE_OK;
+    RedisModuleTypeMethods tm = {
+        .version = REDISMODULE_TYPE_METHOD_VERSION,
+        .rdb_load = lossy_load,
+        .rdb_save = lossy_save,
+        .aof_rewrite = lossy_rewrite,
+        .free = lossy_free,
+    };
+    lossy_type = RedisModule_CreateDataType(ctx, "mislossy0", 0, &tm);
+    if (lossy_type == NULL) return REDISMODULE_ERR;
     return REDISMODULE_OK;
 }
