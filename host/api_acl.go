@@ -14,17 +14,16 @@ package host
 import "C"
 
 import (
-	"strings"
 	"sync"
 	"unsafe"
 
-	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/server"
 )
 
 // userRef is what a RedisModuleUser handle names.
 type userRef struct {
-	u     *aclUser
+	u     *acl.User
 	owned bool // made by CreateModuleUser: FreeModuleUser frees the user itself
 	h     *C.RedisModuleUser
 	// mod is the module whose OnLoad made the handle (nil otherwise):
@@ -109,39 +108,21 @@ func userOf(h *C.RedisModuleUser) *userRef {
 	return r
 }
 
-// UserName implements server.User.
-func (u *aclUser) UserName() string { return u.name }
-
-// CommandDenied implements server.User: the NOPERM text for cmd, or "".
-func (u *aclUser) CommandDenied(cmd *server.Command, args [][]byte) string {
-	return u.deniedText(u.checkCommand(cmd, args), cmd)
+// storeOf returns the ACL store of srv (nil without a server).
+func storeOf(srv *server.Server) *acl.Store {
+	if srv == nil {
+		return nil
+	}
+	return srv.ACL
 }
 
-// defaultACLUser describes the built-in default user: every command, key
-// and channel; nopass, or the requirepass password.
-func defaultACLUser(srv *server.Server) *aclUser {
-	u := &aclUser{name: "default", enabled: true, nopass: true, allCmds: true, allKeys: true, allChans: true}
-	if srv != nil {
-		if p := srv.Config.String("requirepass"); p != "" {
-			u.nopass, u.passwords = false, []string{hashPassword(p)}
-		}
+// lookupOf resolves command names in srv's table for ACL rules (nil
+// without a server: every command is unknown).
+func lookupOf(srv *server.Server) acl.Lookup {
+	if srv == nil {
+		return nil
 	}
-	return u
-}
-
-// serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
-func serverLookup(srv *server.Server) cmdLookup {
-	return func(name string) *server.Command {
-		if srv == nil {
-			return nil
-		}
-		parent, sub, hasSub := strings.Cut(name, "|")
-		c := srv.Cmds.Get(parent)
-		if c == nil || !hasSub {
-			return c
-		}
-		return c.Subs[sub]
-	}
+	return srv.ACLLookup()
 }
 
 // mhgo_CreateModuleUser implements RedisModule_CreateModuleUser: a new
@@ -153,7 +134,7 @@ func serverLookup(srv *server.Server) cmdLookup {
 //export mhgo_CreateModuleUser
 func mhgo_CreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
 	defer guardExport(nil, "CreateModuleUser")
-	return newUserHandle(&userRef{u: newACLUser(C.GoString(name)), owned: true})
+	return newUserHandle(&userRef{u: acl.NewUser(C.GoString(name)), owned: true})
 }
 
 // mhgo_FreeModuleUser implements RedisModule_FreeModuleUser: frees the
@@ -169,17 +150,18 @@ func mhgo_FreeModuleUser(h *C.RedisModuleUser) {
 // mhgo_SetModuleUserACL implements RedisModule_SetModuleUserACL: applies
 // one ACL SETUSER operation. modhost supports on, off, nopass, resetpass,
 // >pass, <pass, #hash, !hash, allcommands/+@all, nocommands/-@all, +cmd,
-// -cmd, +cmd|sub, -cmd|sub, +@cat, -@cat, allkeys/~*, ~pattern, %R~ %W~
-// %RW~ patterns, resetkeys, allchannels/&*, &pattern, resetchannels,
-// reset, [skip-]sanitize-payload. Selectors and first-arg rules fail with
-// EINVAL. REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
+// -cmd, +cmd|sub, -cmd|sub, +cmd|firstarg, +@cat, -@cat, allkeys/~*,
+// ~pattern, %R~ %W~ %RW~ patterns, resetkeys, allchannels/&*, &pattern,
+// resetchannels, "(...)" selectors, clearselectors, reset,
+// [skip-]sanitize-payload: the rules of ACL SETUSER (package acl).
+// REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
 //
 //export mhgo_SetModuleUserACL
-func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc C.int) {
+func mhgo_SetModuleUserACL(h *C.RedisModuleUser, rule *C.char, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	defer guardExport(nil, "SetModuleUserACL")
 	r := userOf(h)
-	if errno := r.u.set(C.GoString(acl), serverLookup(serverFor(nil))); errno != 0 {
+	if errno := r.u.Set(C.GoString(rule), lookupOf(serverFor(nil))); errno != 0 {
 		*mh_errno = C.int(errno)
 		return C.REDISMODULE_ERR
 	}
@@ -193,11 +175,11 @@ func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (
 // modifier '...': ..."), recorded with ctx's auto memory.
 //
 //export mhgo_SetModuleUserACLString
-func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (rc C.int) {
+func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, rules *C.char, errOut **C.RedisModuleString) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	defer guardExport(ctx, "SetModuleUserACLString")
 	r := userOf(h)
-	msg := r.u.setString(C.GoString(acl), serverLookup(serverFor(ctx)))
+	msg := r.u.SetString(C.GoString(rules), lookupOf(serverFor(ctx)))
 	if msg == "" {
 		return C.REDISMODULE_OK
 	}
@@ -214,7 +196,7 @@ func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, ac
 //export mhgo_GetModuleUserACLString
 func mhgo_GetModuleUserACLString(h *C.RedisModuleUser) (s *C.RedisModuleString) {
 	defer guardExport(nil, "GetModuleUserACLString")
-	return newCString(nil, []byte(userOf(h).u.describe()))
+	return newCString(nil, []byte(userOf(h).u.Describe()))
 }
 
 // mhgo_GetCurrentUserName implements RedisModule_GetCurrentUserName: the
@@ -234,17 +216,22 @@ func mhgo_GetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
 
 // mhgo_GetModuleUserFromUserName implements
 // RedisModule_GetModuleUserFromUserName: a handle on the ACL user called
-// name, NULL if there is none. modhost's only ACL user is "default" (module
-// users are not ACL users, as in Redis). Free the handle with
+// name (ACL SETUSER, the config, the ACL file), NULL if there is none
+// (module users are not ACL users, as in Redis). Free the handle with
 // FreeModuleUser; that does not delete the user.
 //
 //export mhgo_GetModuleUserFromUserName
 func mhgo_GetModuleUserFromUserName(name *C.RedisModuleString) (h *C.RedisModuleUser) {
 	defer guardExport(nil, "GetModuleUserFromUserName")
-	if string(cStringBytes(name)) != "default" {
+	st := storeOf(serverFor(nil))
+	if st == nil {
 		return nil
 	}
-	return newUserHandle(&userRef{u: defaultACLUser(serverFor(nil))})
+	u := st.Get(string(cStringBytes(name)))
+	if u == nil {
+		return nil
+	}
+	return newUserHandle(&userRef{u: u})
 }
 
 // mhgo_SetContextUser implements RedisModule_SetContextUser: the user
@@ -264,23 +251,35 @@ func mhgo_SetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 }
 
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
-// false when ctx has no user (neither SetContextUser nor a client); msg is
-// the NOPERM text when that user may not run cmd with args.
+// false when ctx has no user (neither SetContextUser nor a client with a
+// user); msg is the NOPERM text when that user may not run cmd with args,
+// after an ACL LOG entry in the "module" context, as Redis does.
 func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
 	if st == nil {
 		return "", false
 	}
-	if st.user != nil {
-		return st.user.CommandDenied(cmd, args), true
+	u := st.user
+	if u == nil && st.client != nil {
+		u = st.client.User()
 	}
-	if st.client == nil {
+	if u == nil {
 		return "", false
 	}
-	if u := st.client.User(); u != nil {
-		return u.CommandDenied(cmd, args), true
+	res, pos := u.Check(cmd, args)
+	if res == acl.OK {
+		return "", true
 	}
-	return "", true
+	var val []byte
+	object := cmd.FullName
+	if res != acl.DeniedCmd && pos < len(args) {
+		val = args[pos]
+		object = string(val)
+	}
+	if srv := serverFor(ctx); srv != nil {
+		srv.AddACLLog(st.client, res, acl.CtxModule, object, u.Name())
+	}
+	return acl.DeniedMessage(res, u, cmd, val, false), true
 }
 
 // mhgo_ACLCheckCommandPermissions implements
@@ -307,7 +306,7 @@ func mhgo_ACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleS
 		*mh_errno = C.ENOENT
 		return C.REDISMODULE_ERR
 	}
-	if r.u.checkCommand(cmd, args) != aclOK {
+	if res, _ := r.u.Check(cmd, args); res != acl.OK {
 		*mh_errno = C.EACCES
 		return C.REDISMODULE_ERR
 	}
@@ -342,7 +341,7 @@ func mhgo_ACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString,
 	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
 		kf |= server.KeyUpdate
 	}
-	if !r.u.checkKey(stringBytes(key), kf) {
+	if !r.u.CheckKey(stringBytes(key), server.KeyNeed(kf)) {
 		*mh_errno = C.EACCES
 		return C.REDISMODULE_ERR
 	}
@@ -369,7 +368,7 @@ func mhgo_ACLCheckChannelPermissions(h *C.RedisModuleUser, ch *C.RedisModuleStri
 	if flags&C.REDISMODULE_CMD_CHANNEL_UNSUBSCRIBE != 0 {
 		return C.REDISMODULE_OK
 	}
-	if !r.u.checkChannel(stringBytes(ch), flags&C.REDISMODULE_CMD_CHANNEL_PATTERN != 0) {
+	if !r.u.CheckChannel(stringBytes(ch), flags&C.REDISMODULE_CMD_CHANNEL_PATTERN != 0) {
 		return C.REDISMODULE_ERR
 	}
 	return C.REDISMODULE_OK
@@ -380,16 +379,16 @@ func aclLogReasonOK(reason C.RedisModuleACLLogEntryReason) bool {
 	return reason >= C.REDISMODULE_ACL_LOG_AUTH && reason <= C.REDISMODULE_ACL_LOG_CHANNEL
 }
 
-// mhgo_ACLAddLogEntry implements RedisModule_ACLAddLogEntry. modhost has
-// no ACL LOG command, so the entry is written to the server log (verbose
-// level) instead; unknown reasons are ignored.
+// mhgo_ACLAddLogEntry implements RedisModule_ACLAddLogEntry: an ACL LOG
+// entry in the "module" context for the user, with object as the denied
+// command, key or channel (or the user tried, for REDISMODULE_ACL_LOG_AUTH).
+// An unknown reason is ignored (Redis returns an error the header's void
+// signature drops).
 //
 //export mhgo_ACLAddLogEntry
 func mhgo_ACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
 	defer guardExport(ctx, "ACLAddLogEntry")
-	if aclLogReasonOK(reason) {
-		aclLog(ctx, userOf(h).u.name, stringBytes(object), reason)
-	}
+	aclLog(ctx, userOf(h).u.Name(), stringBytes(object), reason)
 }
 
 // mhgo_ACLAddLogEntryByUserName implements
@@ -398,17 +397,18 @@ func mhgo_ACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.
 //export mhgo_ACLAddLogEntryByUserName
 func mhgo_ACLAddLogEntryByUserName(ctx *C.RedisModuleCtx, name *C.RedisModuleString, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
 	defer guardExport(ctx, "ACLAddLogEntryByUserName")
-	if aclLogReasonOK(reason) {
-		aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
-	}
+	aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
 }
 
-// aclLogReasons name the ACL LOG reasons, by RedisModuleACLLogEntryReason.
-var aclLogReasons = [...]string{"auth", "command", "key", "channel"}
+// aclLogResults map RedisModuleACLLogEntryReason to ACL LOG reasons.
+var aclLogResults = [...]acl.Result{acl.DeniedAuth, acl.DeniedCmd, acl.DeniedKey, acl.DeniedChannel}
 
-// aclLog writes one ACL log entry to the server log.
+// aclLog adds one module ACL LOG entry; unknown reasons are ignored.
 func aclLog(ctx *C.RedisModuleCtx, user string, object []byte, reason C.RedisModuleACLLogEntryReason) {
+	if reason < C.REDISMODULE_ACL_LOG_AUTH || reason > C.REDISMODULE_ACL_LOG_CHANNEL {
+		return
+	}
 	if srv := serverFor(ctx); srv != nil {
-		srv.Log.Logf(logging.Verbose, "ACL log (module): reason=%s username=%s object=%q", aclLogReasons[reason], user, object)
+		srv.AddACLLog(ctxClient(ctx), aclLogResults[reason], acl.CtxModule, string(object), user)
 	}
 }

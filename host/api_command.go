@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/server"
 )
 
@@ -96,6 +97,9 @@ func newCommand(m *Module, name string, fn unsafe.Pointer, flags server.CmdFlag,
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys
 		mc.hc.GetKeysFlags = mc.getKeyRefs
+	}
+	if extra.getchannels {
+		mc.hc.GetChannels = mc.getChannelRefs
 	}
 	mc.h = cgo.NewHandle(mc)
 	mc.c = C.mh_command_new(C.uintptr_t(mc.h))
@@ -243,6 +247,7 @@ func mhgo_SetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.c
 		}
 	}
 	mc.hc.ACL = cats
+	acl.Invalidate()
 	return C.REDISMODULE_OK
 }
 

@@ -101,6 +101,12 @@ RedisModuleBlockedClient *mh_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, Red
     return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeysWithFlags(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata, flags);
 }
 
+/* ChannelAtPosWithFlags is implemented in Go (api_keypos.go). */
+extern void mhgo_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags);
+void mh_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+    mhgo_ChannelAtPosWithFlags(ctx, pos, flags);
+}
+
 /* CreateCommand is implemented in Go (api_command.go). */
 extern int mhgo_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
 int mh_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {

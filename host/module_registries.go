@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/server"
 )
 
@@ -29,9 +30,7 @@ func (s *System) registrySizes() [][2]any {
 	rt.mu.Lock()
 	oneshots := len(rt.oneshots)
 	rt.mu.Unlock()
-	aclCats.Lock()
-	cats := len(aclCats.added)
-	aclCats.Unlock()
+	cats := acl.AddedCategoryCount()
 	processNames.Lock()
 	names := len(processNames.m)
 	processNames.Unlock()

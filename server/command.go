@@ -2,6 +2,8 @@ package server
 
 import (
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // CmdFlag is a bit set of Redis command flags (the COMMAND INFO flags).
@@ -136,6 +138,9 @@ type Command struct {
 	// GetKeysFlags, when set, is used instead of GetKeys: the key
 	// positions with their access flags (module KeyAtPosWithFlags).
 	GetKeysFlags func(args [][]byte) []KeyRef
+	// GetChannels, when set, returns the channel arguments of a module
+	// command (getchannels-api) for the ACL checks.
+	GetChannels func(args [][]byte) []acl.ChannelRef
 	Parent       *Command
 	Subs         map[string]*Command
 	Module       string // owning module name, "" for core commands
@@ -158,6 +163,7 @@ func (c *Command) AddSub(sub *Command) *Command {
 	}
 	applyCoreSpec(sub)
 	c.Subs[sub.Name] = sub
+	acl.Invalidate()
 	return sub
 }
 
@@ -201,10 +207,14 @@ func (r *Registry) Add(cmds ...*Command) {
 		applyCoreSpec(c)
 		r.cmds[c.Name] = c
 	}
+	acl.Invalidate()
 }
 
 // Remove deletes a top level command (used when a module unloads).
-func (r *Registry) Remove(name string) { delete(r.cmds, strings.ToLower(name)) }
+func (r *Registry) Remove(name string) {
+	delete(r.cmds, strings.ToLower(name))
+	acl.Invalidate()
+}
 
 // Get returns a top level command by name (any case) or nil.
 func (r *Registry) Get(name string) *Command { return r.lookup([]byte(name)) }

@@ -4,21 +4,12 @@ package server
 // system: a client may be authenticated as a module user (whose rules the
 // dispatcher enforces), AUTH and HELLO AUTH consult module auth callbacks
 // before the requirepass check, and a module may deauthenticate and close
-// a client. A server without module users pays one nil check per command.
+// a client. Users themselves are package acl's.
 
-// User is an ACL user other than the built-in "default" user that a client
-// can be authenticated as (a module user).
-type User interface {
-	// UserName is the name CLIENT LIST and GetCurrentUserName show.
-	UserName() string
-	// CommandDenied returns the error text (without the NOPERM code) when
-	// the user may not run cmd with args, "" when it may.
-	CommandDenied(cmd *Command, args [][]byte) string
-}
+import "github.com/modhost/modhost/acl"
 
-// clientAuth is the user state of a client authenticated by a module.
+// clientAuth is the module state of a client's authentication.
 type clientAuth struct {
-	user     User   // nil: the default user
 	onChange func() // the module's user-changed callback, called once
 }
 
@@ -54,14 +45,17 @@ func (s *Server) OnModuleAuth(fn ModuleAuthFunc) { s.auth.module = fn }
 // previous user-changed callback, if any, is called first (exactly once,
 // as Redis's moduleNotifyUserChanged); onChange, if not nil, becomes the
 // callback for the next change or the client's end.
-func (c *Client) SetUserLocked(u User, onChange func()) {
+func (c *Client) SetUserLocked(u *acl.User, onChange func()) {
 	c.notifyUserChanged()
 	c.Authenticated = true
-	if u == nil && onChange == nil {
-		c.auth = nil
-		return
+	if u == nil {
+		u = c.srv.ACL.Default()
 	}
-	c.auth = &clientAuth{user: u, onChange: onChange}
+	c.user = u
+	c.auth = nil
+	if onChange != nil {
+		c.auth = &clientAuth{onChange: onChange}
+	}
 }
 
 // notifyUserChanged calls and forgets the client's user-changed callback.
@@ -70,32 +64,15 @@ func (c *Client) notifyUserChanged() {
 		return
 	}
 	fn := c.auth.onChange
-	c.auth.onChange = nil
+	c.auth = nil
 	fn()
 }
 
-// resetUserLocked makes c the default user again (RESET, password AUTH),
-// notifying the module that authenticated it.
+// resetUserLocked makes c the default user again (RESET), notifying the
+// module that authenticated it.
 func (c *Client) resetUserLocked() {
 	c.notifyUserChanged()
-	c.auth = nil
-}
-
-// UserName returns the name of the client's user ("default" unless a
-// module authenticated it as another user).
-func (c *Client) UserName() string {
-	if c.auth != nil && c.auth.user != nil {
-		return c.auth.user.UserName()
-	}
-	return "default"
-}
-
-// User returns the module user of c, nil for the default user.
-func (c *Client) User() User {
-	if c.auth == nil {
-		return nil
-	}
-	return c.auth.user
+	c.user = c.srv.ACL.Default()
 }
 
 // DeauthenticateAndCloseLocked calls the client's user-changed callback,
@@ -104,7 +81,7 @@ func (c *Client) User() User {
 // Redis's revokeClientAuthentication.
 func (s *Server) DeauthenticateAndCloseLocked(c *Client) {
 	c.notifyUserChanged()
-	c.auth = nil
+	c.user = s.ACL.Default()
 	c.Authenticated = false
 	if s.current == c { // its reply is still to be written
 		c.closeAfter = true
@@ -116,22 +93,7 @@ func (s *Server) DeauthenticateAndCloseLocked(c *Client) {
 // usersClientFreed notifies the user-changed callback of a client that
 // went away; the server calls it when a client is freed.
 func (s *Server) usersClientFreed(c *Client) {
-	if c.auth != nil {
-		c.notifyUserChanged()
-		c.auth = nil
-	}
-}
-
-// userDenied is the dispatcher's check of a module user's permissions: the
-// NOPERM error for cmd, or "". Only called when c.auth is not nil.
-func (c *Client) userDenied(cmd *Command, args [][]byte) string {
-	if c.auth.user == nil {
-		return ""
-	}
-	if msg := c.auth.user.CommandDenied(cmd, args); msg != "" {
-		return "NOPERM " + msg
-	}
-	return ""
+	c.notifyUserChanged()
 }
 
 // moduleAuthLocked runs the module auth callbacks for c. handled is true

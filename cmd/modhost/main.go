@@ -94,6 +94,9 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
+	if err := srv.LoadUsersAtStartup(); err != nil {
+		return 1
+	}
 	persist := server.EnablePersistence(srv)
 	if sys, ok := srv.Modules.(*host.System); ok {
 		sys.AttachRDB(persist) // module data types in RDB files

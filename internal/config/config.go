@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // ModuleSpec is one "loadmodule <path> [args...]" directive.
@@ -23,6 +25,7 @@ type Config struct {
 	names         []string              // every name and alias, sorted
 	modules       []ModuleSpec          // loadmodule lines, in order
 	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
+	users         []acl.ConfigUser      // "user" directives, in order
 	modDirs       []*directive          // module configurations, in registration order
 	configFile    string                // absolute path of the loaded file
 	onChange      []func(name string)   // observers of successful sets
@@ -124,6 +127,9 @@ func (c *Config) SetLoadModules(specs []ModuleSpec) {
 func (c *Config) ModuleConfigs() [][2]string {
 	return append([][2]string(nil), c.moduleConfigs...)
 }
+
+// Users returns the "user" directives, in order.
+func (c *Config) Users() []acl.ConfigUser { return append([]acl.ConfigUser(nil), c.users...) }
 
 // ConfigFile returns the absolute path of the configuration file, or ""
 // when the server runs without one.
