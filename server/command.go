@@ -141,9 +141,9 @@ type Command struct {
 	// GetChannels, when set, returns the channel arguments of a module
 	// command (getchannels-api) for the ACL checks.
 	GetChannels func(args [][]byte) []acl.ChannelRef
-	Parent       *Command
-	Subs         map[string]*Command
-	Module       string // owning module name, "" for core commands
+	Parent      *Command
+	Subs        map[string]*Command
+	Module      string // owning module name, "" for core commands
 	// Protected names the enable-*-command option that gates this command.
 	Protected string
 
