@@ -172,11 +172,13 @@ func authenticateCtxClient(ctx *C.RedisModuleCtx, u *acl.User, callback, privdat
 		}
 	}
 	c.SetUserLocked(u, onChange)
-	if u != nil || callback != nil {
-		a.clients[c.ID] = authedClient{user: u, mod: st.mod}
-	} else {
-		delete(a.clients, c.ID)
+	// Only a client authenticated with a callback belongs to the module
+	// (Redis's c->auth_module): unloading it closes the client.
+	ac := authedClient{user: u}
+	if callback != nil {
+		ac.mod = st.mod
 	}
+	a.clients[c.ID] = ac
 	if a.inProgress == c {
 		a.hasResult = true
 	}

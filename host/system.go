@@ -116,6 +116,7 @@ func New(srv *server.Server) *System {
 	s.call = newCallFamily(s)
 	s.rt = newRuntime(s)
 	s.auth = &authState{sys: s, clients: map[int64]authedClient{}}
+	srv.OnClientFree(func(c *server.Client) { delete(s.auth.clients, c.ID) })
 	s.shared = &sharedAPIs{sys: s, byName: map[string]sharedAPI{}}
 	setDefaultServer(srv)
 	registerModuleCommand(s)

@@ -149,10 +149,12 @@ func (s *Server) AddACLLog(c *Client, res acl.Result, ctx int, object, username 
 	if s.current != nil {
 		info = s.current
 	}
-	cinfo := ""
-	if info != nil {
-		cinfo = info.infoString()
+	if info == nil {
+		// A module context without a client (a thread-safe context):
+		// Redis describes the context's fake client.
+		info = newClient(s, nil)
 	}
+	cinfo := info.infoString()
 	s.ACL.Log.Add(acl.LogEntry{Reason: res, Context: ctx, Object: object, Username: username,
 		Millis: time.Now().UnixMilli(), ClientInfo: cinfo})
 }
