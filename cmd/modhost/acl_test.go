@@ -156,6 +156,11 @@ func TestACLLog(t *testing.T) {
 		require.Less(t, e["age-seconds"], 60.0, i)
 		require.Equal(t, int64(3-i), e["entry-id"], i)
 	}
+	info, err := r.Info(context.Background(), "stats").Result()
+	require.NoError(t, err)
+	for _, line := range []string{"acl_access_denied_auth:1", "acl_access_denied_cmd:2", "acl_access_denied_key:2", "acl_access_denied_channel:0"} {
+		require.Contains(t, info, line+"\r\n")
+	}
 	one, err := r.Do(context.Background(), "ACL", "LOG", "1").Slice()
 	require.NoError(t, err)
 	require.Len(t, one, 1)
