@@ -90,27 +90,27 @@ func (s *Store) FileText() string {
 }
 
 // SaveFile writes FileText to path through a temporary file and a rename,
-// as Redis's ACLSaveToFile.
-func (s *Store) SaveFile(path string) error {
+// as Redis's ACLSaveToFile. On failure it returns the line Redis logs.
+func (s *Store) SaveFile(path string) (logLine string) {
 	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid())
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("Opening temp ACL file for ACL SAVE: %s", strerrorOf(err))
+		return "Opening temp ACL file for ACL SAVE: " + strerrorOf(err)
 	}
 	defer os.Remove(tmp)
 	if _, err := f.WriteString(s.FileText()); err != nil {
 		f.Close()
-		return fmt.Errorf("Writing ACL file for ACL SAVE: %s", strerrorOf(err))
+		return "Writing ACL file for ACL SAVE: " + strerrorOf(err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("Syncing ACL file for ACL SAVE: %s", strerrorOf(err))
+		return "Syncing ACL file for ACL SAVE: " + strerrorOf(err)
 	}
 	f.Close()
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("Renaming ACL file for ACL SAVE: %s", strerrorOf(err))
+		return "Renaming ACL file for ACL SAVE: " + strerrorOf(err)
 	}
-	return nil
+	return ""
 }
 
 // strerrorOf returns the C strerror text of a file error ("No such file or

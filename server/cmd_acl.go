@@ -209,8 +209,8 @@ func aclSave(c *Client, a [][]byte) {
 		c.Error(msgNoACLFile)
 		return
 	}
-	if err := s.ACL.SaveFile(path); err != nil {
-		s.Log.Warningf("%s", err.Error())
+	if msg := s.ACL.SaveFile(path); msg != "" {
+		s.Log.Warningf("%s", msg)
 		c.Error("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
 		return
 	}
