@@ -123,6 +123,13 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.ps.patterns = map[string][]*Client{}
 	s.Keys.SetHooks(keyHooks{s})
 	s.ACL = acl.NewStore()
+	cfg.SetUserLines(func() []string {
+		var lines []string
+		for _, u := range s.ACL.Users() {
+			lines = append(lines, "user "+u.Name()+" "+u.Describe())
+		}
+		return lines
+	})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
 	registerCoreCommands(s)

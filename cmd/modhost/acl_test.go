@@ -277,3 +277,24 @@ func TestACLFileAndUserDirectives(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(out), "Error in user declaration 'x': Syntax error")
 }
+
+// TestACLConfigRewrite: without an aclfile, CONFIG REWRITE writes the
+// users as "user" lines, which the next start loads.
+func TestACLConfigRewrite(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "m.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("user old on nopass +@all\n"), 0o644))
+	s := hosttest.StartModhost(t, conf)
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("ACL", "SETUSER", "neo", "on", ">pw", "~n*", "+get")))
+	require.Equal(t, ":1\r\n", string(c.Do("ACL", "DELUSER", "old")))
+	require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "REWRITE")))
+	b, err := os.ReadFile(conf)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "user default on nopass sanitize-payload ~* &* +@all\n")
+	require.Contains(t, string(b), "user neo on sanitize-payload #")
+	require.NotContains(t, string(b), "user old")
+	s = hosttest.StartModhost(t, conf)
+	c = s.Conn(t)
+	require.Equal(t, "*2\r\n$7\r\ndefault\r\n$3\r\nneo\r\n", string(c.Do("ACL", "USERS")))
+	require.Equal(t, "+OK\r\n", string(s.Conn(t).Do("AUTH", "neo", "pw")))
+}

@@ -26,6 +26,7 @@ type Config struct {
 	modules       []ModuleSpec          // loadmodule lines, in order
 	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
 	users         []acl.ConfigUser      // "user" directives, in order
+	userLines     func() []string       // the current users for CONFIG REWRITE
 	modDirs       []*directive          // module configurations, in registration order
 	configFile    string                // absolute path of the loaded file
 	onChange      []func(name string)   // observers of successful sets
@@ -127,6 +128,10 @@ func (c *Config) SetLoadModules(specs []ModuleSpec) {
 func (c *Config) ModuleConfigs() [][2]string {
 	return append([][2]string(nil), c.moduleConfigs...)
 }
+
+// SetUserLines installs the source of the "user" lines CONFIG REWRITE
+// writes (the server's ACL users, "user <name> <rules>").
+func (c *Config) SetUserLines(fn func() []string) { c.userLines = fn }
 
 // Users returns the "user" directives, in order.
 func (c *Config) Users() []acl.ConfigUser { return append([]acl.ConfigUser(nil), c.users...) }
