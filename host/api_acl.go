@@ -161,9 +161,13 @@ func mhgo_SetModuleUserACL(h *C.RedisModuleUser, rule *C.char, mh_errno *C.int) 
 	rc = C.REDISMODULE_ERR
 	defer guardExport(nil, "SetModuleUserACL")
 	r := userOf(h)
-	if errno := r.u.Set(C.GoString(rule), lookupOf(serverFor(nil))); errno != 0 {
+	srv := serverFor(nil)
+	if errno := r.u.Set(C.GoString(rule), lookupOf(srv)); errno != 0 {
 		*mh_errno = C.int(errno)
 		return C.REDISMODULE_ERR
+	}
+	if !r.owned && srv != nil { // an ACL user (GetModuleUserFromUserName)
+		srv.ACLChangedLocked()
 	}
 	return C.REDISMODULE_OK
 }
@@ -179,8 +183,12 @@ func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, ru
 	rc = C.REDISMODULE_ERR
 	defer guardExport(ctx, "SetModuleUserACLString")
 	r := userOf(h)
-	msg := r.u.SetString(C.GoString(rules), lookupOf(serverFor(ctx)))
+	srv := serverFor(ctx)
+	msg := r.u.SetString(C.GoString(rules), lookupOf(srv))
 	if msg == "" {
+		if !r.owned && srv != nil {
+			srv.ACLChangedLocked()
+		}
 		return C.REDISMODULE_OK
 	}
 	if errOut != nil {

@@ -271,7 +271,7 @@ func (s *Server) applyACLConfig(name string) {
 		s.ACL.Log.Max = int(s.Config.Int("acllog-max-len"))
 		s.ACL.Log.Trim()
 	}
-	s.aclChangedLocked()
+	s.ACLChangedLocked()
 }
 
 // LoadUsersAtStartup creates the users of the configuration's "user"
@@ -306,7 +306,7 @@ func (s *Server) LoadUsersAtStartup() error {
 			return errACLStartup
 		}
 	}
-	s.aclChangedLocked()
+	s.ACLChangedLocked()
 	return nil
 }
 

@@ -85,12 +85,13 @@ func aclSetUser(c *Client, a [][]byte) {
 	if before != nil {
 		s.killPubsubClientsLocked(u, before)
 	}
-	s.aclChangedLocked()
+	s.ACLChangedLocked()
 	c.OK()
 }
 
-// aclChangedLocked refreshes what depends on the default user.
-func (s *Server) aclChangedLocked() { s.hot.authRequired = s.ACL.AuthRequired() }
+// ACLChangedLocked refreshes what depends on the default user (whether
+// new connections must authenticate); call it after changing a store user.
+func (s *Server) ACLChangedLocked() { s.hot.authRequired = s.ACL.AuthRequired() }
 
 func aclDelUser(c *Client, a [][]byte) {
 	s := c.srv
@@ -198,7 +199,7 @@ func (s *Server) loadACLFileLocked(path string) string {
 	for _, u := range gone {
 		s.KillUserClientsLocked(u)
 	}
-	s.aclChangedLocked()
+	s.ACLChangedLocked()
 	return ""
 }
 
