@@ -13,27 +13,21 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/acl"
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
-// mhgo_KeyAtPos implements RedisModule_KeyAtPos: during a keys-position
+// apiKeyAtPos implements RedisModule_KeyAtPos: during a keys-position
 // request (IsKeysPositionRequest), reports argv[pos] as a key with full
 // access flags (RW access update), as Redis does. Ignored outside such a
 // request and for pos <= 0.
-//
-//export mhgo_KeyAtPos
-func mhgo_KeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
-	defer guardExport(ctx, "KeyAtPos")
+func apiKeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
 	addKeyPos(ctx, int(pos), C.REDISMODULE_CMD_KEY_RW|C.REDISMODULE_CMD_KEY_ACCESS|C.REDISMODULE_CMD_KEY_UPDATE)
 }
 
-// mhgo_KeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
+// apiKeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
 // KeyAtPos, with the key's REDISMODULE_CMD_KEY_* flags, which COMMAND
 // GETKEYSANDFLAGS reports.
-//
-//export mhgo_KeyAtPosWithFlags
-func mhgo_KeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
-	defer guardExport(ctx, "KeyAtPosWithFlags")
+func apiKeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
 	addKeyPos(ctx, int(pos), uint64(uint32(flags)))
 }
 
@@ -49,9 +43,9 @@ func addKeyPos(ctx *C.RedisModuleCtx, pos int, flags uint64) {
 
 // getKeyRefs is the host's GetKeysFlags of a "getkeys-api" command: the
 // positions the module reported, with their flags. The REDISMODULE_CMD_KEY_*
-// bits and server.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
+// bits and commands.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
 // DELETE NOT_KEY INCOMPLETE VARIABLE_FLAGS).
-func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
+func (mc *command) getKeyRefs(args [][]byte) []commands.KeyRef {
 	if mc.fn == nil {
 		return nil
 	}
@@ -62,9 +56,9 @@ func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
 	var pending C.int
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
 	freeCtx(ctx)
-	out := make([]server.KeyRef, len(st.keys))
+	out := make([]commands.KeyRef, len(st.keys))
 	for i, p := range st.keys {
-		out[i] = server.KeyRef{Pos: p, Flags: server.KeyFlag(st.keyFlags[i] & keyFlagMask)}
+		out[i] = commands.KeyRef{Pos: p, Flags: commands.KeyFlag(st.keyFlags[i] & keyFlagMask)}
 	}
 	return out
 }
@@ -76,14 +70,11 @@ func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) 
 
 func upper(s string) string { return strings.ToUpper(s) }
 
-// mhgo_ChannelAtPosWithFlags implements RedisModule_ChannelAtPosWithFlags:
+// apiChannelAtPosWithFlags implements RedisModule_ChannelAtPosWithFlags:
 // during a channels-position request (IsChannelsPositionRequest), reports
 // argv[pos] as a channel with REDISMODULE_CMD_CHANNEL_* flags, which the
 // ACL channel checks use. Ignored outside such a request, as in Redis.
-//
-//export mhgo_ChannelAtPosWithFlags
-func mhgo_ChannelAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
-	defer guardExport(ctx, "ChannelAtPosWithFlags")
+func apiChannelAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
 	if ctx == nil || ctx.flags&C.MH_CTX_CHANNELS_POS == 0 {
 		return
 	}

@@ -8,13 +8,10 @@ package host
 */
 import "C"
 
-// mhgo_PublishMessage implements RedisModule_PublishMessage: publishes
+// apiPublishMessage implements RedisModule_PublishMessage: publishes
 // message on channel to the channel's and the matching patterns'
 // subscribers, as PUBLISH, and returns the number of receivers.
-//
-//export mhgo_PublishMessage
-func mhgo_PublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
-	defer guardExport(ctx, "PublishMessage")
+func apiPublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
 	srv := serverFor(ctx)
 	if srv == nil {
 		return 0
@@ -22,15 +19,12 @@ func mhgo_PublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, me
 	return C.int(srv.Publish(stringBytes(channel), stringBytes(message)))
 }
 
-// mhgo_PublishMessageShard implements RedisModule_PublishMessageShard:
+// apiPublishMessageShard implements RedisModule_PublishMessageShard:
 // publishes to the subscribers of a shard channel (SSUBSCRIBE), as
 // SPUBLISH. modhost has no shard channels, so no client can be
 // subscribed: the message reaches nobody and the result is 0.
 //
 // modhost:partial no SSUBSCRIBE: always 0 receivers
-//
-//export mhgo_PublishMessageShard
-func mhgo_PublishMessageShard(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
-	defer guardExport(ctx, "PublishMessageShard")
+func apiPublishMessageShard(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
 	return 0
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modhost/modhost/acl"
+	"github.com/modhost/modhost/commands"
 )
 
 var aclHelp = []string{"ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -43,27 +44,27 @@ var aclHelp = []string{"ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands 
 }
 
 func registerACLCommand(s *Server) {
-	root := &Command{Name: "acl", Arity: -2, Group: "server", Since: "6.0.0", Summary: "A container for Access List Control commands.", Handler: func(*Client, [][]byte) {}}
-	s.Cmds.Add(root)
-	adm := ParseCmdFlags("admin noscript loading stale")
-	open := ParseCmdFlags("noscript loading stale")
-	for _, sub := range []*Command{
-		{Name: "cat", Arity: -2, Flags: open, Handler: aclCat},
-		{Name: "deluser", Arity: -3, Flags: adm, Handler: aclDelUser},
-		{Name: "dryrun", Arity: -4, Flags: adm, Handler: aclDryRun},
-		{Name: "genpass", Arity: -2, Flags: open, Handler: aclGenPass},
-		{Name: "getuser", Arity: 3, Flags: adm, Handler: aclGetUser},
-		{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) { c.replyHelp(aclHelp) }},
-		{Name: "list", Arity: 2, Flags: adm, Handler: aclList},
-		{Name: "load", Arity: 2, Flags: adm, Handler: aclLoad},
-		{Name: "log", Arity: -2, Flags: adm, Handler: aclLogCommand},
-		{Name: "save", Arity: 2, Flags: adm, Handler: aclSave},
-		{Name: "setuser", Arity: -3, Flags: adm, Handler: aclSetUser},
-		{Name: "users", Arity: 2, Flags: adm, Handler: aclUsers},
-		{Name: "whoami", Arity: 2, Flags: open, Handler: aclWhoAmI},
+	root := &commands.Command{Name: "acl", Arity: -2, Group: "server", Since: "6.0.0", Summary: "A container for Access List Control commands.", Handler: adapt(func(*Client, [][]byte) {})}
+	adm := commands.ParseCmdFlags("admin noscript loading stale")
+	open := commands.ParseCmdFlags("noscript loading stale")
+	for _, sub := range []*commands.Command{
+		{Name: "cat", Arity: -2, Flags: open, Handler: adapt(aclCat)},
+		{Name: "deluser", Arity: -3, Flags: adm, Handler: adapt(aclDelUser)},
+		{Name: "dryrun", Arity: -4, Flags: adm, Handler: adapt(aclDryRun)},
+		{Name: "genpass", Arity: -2, Flags: open, Handler: adapt(aclGenPass)},
+		{Name: "getuser", Arity: 3, Flags: adm, Handler: adapt(aclGetUser)},
+		{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.replyHelp(aclHelp) })},
+		{Name: "list", Arity: 2, Flags: adm, Handler: adapt(aclList)},
+		{Name: "load", Arity: 2, Flags: adm, Handler: adapt(aclLoad)},
+		{Name: "log", Arity: -2, Flags: adm, Handler: adapt(aclLogCommand)},
+		{Name: "save", Arity: 2, Flags: adm, Handler: adapt(aclSave)},
+		{Name: "setuser", Arity: -3, Flags: adm, Handler: adapt(aclSetUser)},
+		{Name: "users", Arity: 2, Flags: adm, Handler: adapt(aclUsers)},
+		{Name: "whoami", Arity: 2, Flags: open, Handler: adapt(aclWhoAmI)},
 	} {
 		root.AddSub(sub)
 	}
+	s.Cmds.Add(root)
 }
 
 func aclSetUser(c *Client, a [][]byte) {
@@ -237,8 +238,8 @@ func aclCat(c *Client, a [][]byte) {
 		return
 	}
 	var names []string
-	var walk func(cmds map[string]*Command)
-	walk = func(cmds map[string]*Command) {
+	var walk func(cmds map[string]*commands.Command)
+	walk = func(cmds map[string]*commands.Command) {
 		for _, cmd := range cmds {
 			if cmd.Module != "" {
 				continue
@@ -251,7 +252,7 @@ func aclCat(c *Client, a [][]byte) {
 			}
 		}
 	}
-	top := map[string]*Command{}
+	top := map[string]*commands.Command{}
 	for _, cmd := range c.srv.Cmds.All() {
 		top[cmd.Name] = cmd
 	}
@@ -358,7 +359,7 @@ func aclDryRun(c *Client, a [][]byte) {
 		c.Error(fmt.Sprintf("ERR Command '%s' not found", a[3]))
 		return
 	}
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		c.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
 		return
 	}

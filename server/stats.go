@@ -3,6 +3,7 @@ package server
 import (
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
 	"sync/atomic"
 )
@@ -49,7 +50,7 @@ func (s *Server) resetStats() {
 	s.Keys.Stats = keyspace.Stats{}
 }
 
-func resetCmdStats(c *Command) {
+func resetCmdStats(c *commands.Command) {
 	c.Calls, c.Usec, c.RejectedCalls, c.FailedCalls = 0, 0, 0, 0
 	for _, sub := range c.Subs {
 		resetCmdStats(sub)

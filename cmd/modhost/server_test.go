@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/hosttest"
 )
 
@@ -34,7 +35,7 @@ func TestRedisCLIPingAndHello3(t *testing.T) {
 	out := redisCLI(t, srv.Port, "-3", "hello", "3")
 	// redis-cli without a tty prints a RESP3 map as "key value" lines.
 	require.Contains(t, out, "proto 3\n")
-	require.Contains(t, out, "version 7.4.0\n")
+	require.Contains(t, out, "version "+buildinfo.RedisVersion+"\n")
 	require.Contains(t, out, "mode standalone\n")
 }
 

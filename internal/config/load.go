@@ -67,6 +67,7 @@ func (c *Config) LoadString(text, file string) error {
 			continue
 		}
 		argv[0] = strings.ToLower(argv[0])
+		c.lineNo, c.lineText = i+1, line
 		if reason, err := c.loadDirective(argv); err != nil {
 			return err
 		} else if reason != "" {
@@ -93,7 +94,7 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 			}
 			args = split
 		}
-		if _, reason := d.val.set(c, args); reason != "" {
+		if _, reason := c.setValue(d, args); reason != "" {
 			return reason, nil
 		}
 		if d.apply != nil {
@@ -112,6 +113,8 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 			return fmt.Sprintf("Error in user declaration '%s': %s", argv[bad], msg), nil
 		}
 		c.users = append(c.users, acl.ConfigUser{Name: argv[1], Ops: append([]string(nil), argv[2:]...)})
+	case name == "rename-command" && len(argv) == 3:
+		c.renames = append(c.renames, CommandRename{From: argv[1], To: argv[2], Line: c.lineNo, Text: c.lineText})
 	case name == "loadmodule" && len(argv) >= 2:
 		c.modules = append(c.modules, ModuleSpec{Path: argv[1], Args: append([]string{}, argv[2:]...)})
 	case strings.Contains(name, "."):
