@@ -24,7 +24,7 @@ var Functions = []Function{
 	{Name: "KeyAtPos", Return: "void", Params: "RedisModuleCtx *ctx, int pos", Variadic: false, Family: "Commands API", Status: "implemented"},
 	{Name: "KeyAtPosWithFlags", Return: "void", Params: "RedisModuleCtx *ctx, int pos, int flags", Variadic: false, Family: "Commands API", Status: "implemented"},
 	{Name: "IsChannelsPositionRequest", Return: "int", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "Commands API", Status: "implemented"},
-	{Name: "ChannelAtPosWithFlags", Return: "void", Params: "RedisModuleCtx *ctx, int pos, int flags", Variadic: false, Family: "Commands API", Status: "partial", Note: "channel position requests are never made"},
+	{Name: "ChannelAtPosWithFlags", Return: "void", Params: "RedisModuleCtx *ctx, int pos, int flags", Variadic: false, Family: "Commands API", Status: "implemented"},
 	{Name: "SetModuleAttribs", Return: "void", Params: "RedisModuleCtx *ctx, const char *name, int ver, int apiver", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "IsModuleNameBusy", Return: "int", Params: "const char *name", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "SetModuleOptions", Return: "void", Params: "RedisModuleCtx *ctx, int options", Variadic: false, Family: "Module information and time measurement", Status: "partial", Note: "options are recorded and reported, not acted on"},

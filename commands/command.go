@@ -2,6 +2,8 @@ package commands
 
 import (
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // CmdFlag is a bit set of Redis command flags (the COMMAND INFO flags).
@@ -136,9 +138,12 @@ type Command struct {
 	// GetKeysFlags, when set, is used instead of GetKeys: the key
 	// positions with their access flags (module KeyAtPosWithFlags).
 	GetKeysFlags func(args [][]byte) []KeyRef
-	Parent       *Command
-	Subs         map[string]*Command
-	Module       string // owning module name, "" for core commands
+	// GetChannels, when set, returns the channel arguments of a module
+	// command (getchannels-api) for the ACL checks.
+	GetChannels func(args [][]byte) []acl.ChannelRef
+	Parent      *Command
+	Subs        map[string]*Command
+	Module      string // owning module name, "" for core commands
 	// Protected names the enable-*-command option that gates this command.
 	Protected string
 
@@ -157,6 +162,7 @@ func (c *Command) AddSub(sub *Command) *Command {
 		sub.Group = c.Group
 	}
 	c.Subs[sub.Name] = sub
+	acl.Invalidate()
 	return sub
 }
 

@@ -14,17 +14,16 @@ package host
 import "C"
 
 import (
-	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
-	"github.com/modhost/modhost/internal/logging"
 )
 
 // userRef is what a RedisModuleUser handle names.
 type userRef struct {
-	u     *aclUser
+	u     *acl.User
 	owned bool // made by CreateModuleUser: FreeModuleUser frees the user itself
 	h     *C.RedisModuleUser
 	// mod is the module whose OnLoad made the handle (nil otherwise):
@@ -109,39 +108,21 @@ func userOf(h *C.RedisModuleUser) *userRef {
 	return r
 }
 
-// UserName implements User.
-func (u *aclUser) UserName() string { return u.name }
-
-// CommandDenied implements User: the NOPERM text for cmd, or "".
-func (u *aclUser) CommandDenied(cmd *commands.Command, args [][]byte) string {
-	return u.deniedText(u.checkCommand(cmd, args), cmd)
+// storeOf returns the ACL store of srv (nil without a server).
+func storeOf(srv Server) *acl.Store {
+	if srv == nil {
+		return nil
+	}
+	return srv.ACLStore()
 }
 
-// defaultACLUser describes the built-in default user: every command, key
-// and channel; nopass, or the requirepass password.
-func defaultACLUser(srv Server) *aclUser {
-	u := &aclUser{name: "default", enabled: true, nopass: true, allCmds: true, allKeys: true, allChans: true}
-	if srv != nil {
-		if p := srv.Config().String("requirepass"); p != "" {
-			u.nopass, u.passwords = false, []string{hashPassword(p)}
-		}
+// lookupOf resolves command names in srv's table for ACL rules (nil
+// without a server: every command is unknown).
+func lookupOf(srv Server) acl.Lookup {
+	if srv == nil {
+		return nil
 	}
-	return u
-}
-
-// serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
-func serverLookup(srv Server) cmdLookup {
-	return func(name string) *commands.Command {
-		if srv == nil {
-			return nil
-		}
-		parent, sub, hasSub := strings.Cut(name, "|")
-		c := srv.Commands().Get(parent)
-		if c == nil || !hasSub {
-			return c
-		}
-		return c.Subs[sub]
-	}
+	return srv.ACLLookup()
 }
 
 // apiCreateModuleUser implements RedisModule_CreateModuleUser: a new
@@ -150,7 +131,7 @@ func serverLookup(srv Server) cmdLookup {
 // it with FreeModuleUser. A user created in OnLoad and not freed is freed
 // when the module unloads (or its OnLoad fails).
 func apiCreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
-	return newUserHandle(&userRef{u: newACLUser(C.GoString(name)), owned: true})
+	return newUserHandle(&userRef{u: acl.NewUser(C.GoString(name)), owned: true})
 }
 
 // apiFreeModuleUser implements RedisModule_FreeModuleUser: frees the
@@ -163,16 +144,21 @@ func apiFreeModuleUser(h *C.RedisModuleUser) {
 // apiSetModuleUserACL implements RedisModule_SetModuleUserACL: applies
 // one ACL SETUSER operation. modhost supports on, off, nopass, resetpass,
 // >pass, <pass, #hash, !hash, allcommands/+@all, nocommands/-@all, +cmd,
-// -cmd, +cmd|sub, -cmd|sub, +@cat, -@cat, allkeys/~*, ~pattern, %R~ %W~
-// %RW~ patterns, resetkeys, allchannels/&*, &pattern, resetchannels,
-// reset, [skip-]sanitize-payload. Selectors and first-arg rules fail with
-// EINVAL. REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
-func apiSetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc C.int) {
+// -cmd, +cmd|sub, -cmd|sub, +cmd|firstarg, +@cat, -@cat, allkeys/~*,
+// ~pattern, %R~ %W~ %RW~ patterns, resetkeys, allchannels/&*, &pattern,
+// resetchannels, "(...)" selectors, clearselectors, reset,
+// [skip-]sanitize-payload: the rules of ACL SETUSER (package acl).
+// REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
+func apiSetModuleUserACL(h *C.RedisModuleUser, rule *C.char, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	r := userOf(h)
-	if errno := r.u.set(C.GoString(acl), serverLookup(serverFor(nil))); errno != 0 {
+	srv := serverFor(nil)
+	if errno := r.u.Set(C.GoString(rule), lookupOf(srv)); errno != 0 {
 		*mh_errno = C.int(errno)
 		return C.REDISMODULE_ERR
+	}
+	if !r.owned && srv != nil { // an ACL user (GetModuleUserFromUserName)
+		srv.ACLChangedLocked()
 	}
 	return C.REDISMODULE_OK
 }
@@ -182,11 +168,15 @@ func apiSetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc
 // (operations separated by spaces) all or nothing. On failure *error, if
 // error is not NULL, receives Redis's text ("Error in ACL SETUSER
 // modifier '...': ..."), recorded with ctx's auto memory.
-func apiSetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (rc C.int) {
+func apiSetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, rules *C.char, errOut **C.RedisModuleString) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	r := userOf(h)
-	msg := r.u.setString(C.GoString(acl), serverLookup(serverFor(ctx)))
+	srv := serverFor(ctx)
+	msg := r.u.SetString(C.GoString(rules), lookupOf(srv))
 	if msg == "" {
+		if !r.owned && srv != nil {
+			srv.ACLChangedLocked()
+		}
 		return C.REDISMODULE_OK
 	}
 	if errOut != nil {
@@ -199,7 +189,7 @@ func apiSetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl 
 // the user's rules as ACL LIST shows them ("off sanitize-payload
 // resetchannels -@all" for a new user). The caller frees the string.
 func apiGetModuleUserACLString(h *C.RedisModuleUser) (s *C.RedisModuleString) {
-	return newCString(nil, []byte(userOf(h).u.describe()))
+	return newCString(nil, []byte(userOf(h).u.Describe()))
 }
 
 // apiGetCurrentUserName implements RedisModule_GetCurrentUserName: the
@@ -216,14 +206,19 @@ func apiGetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
 
 // apiGetModuleUserFromUserName implements
 // RedisModule_GetModuleUserFromUserName: a handle on the ACL user called
-// name, NULL if there is none. modhost's only ACL user is "default" (module
-// users are not ACL users, as in Redis). Free the handle with
+// name (ACL SETUSER, the config, the ACL file), NULL if there is none
+// (module users are not ACL users, as in Redis). Free the handle with
 // FreeModuleUser; that does not delete the user.
 func apiGetModuleUserFromUserName(name *C.RedisModuleString) (h *C.RedisModuleUser) {
-	if string(cStringBytes(name)) != "default" {
+	st := storeOf(serverFor(nil))
+	if st == nil {
 		return nil
 	}
-	return newUserHandle(&userRef{u: defaultACLUser(serverFor(nil))})
+	u := st.Get(string(cStringBytes(name)))
+	if u == nil {
+		return nil
+	}
+	return newUserHandle(&userRef{u: u})
 }
 
 // apiSetContextUser implements RedisModule_SetContextUser: the user
@@ -240,23 +235,35 @@ func apiSetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 }
 
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
-// false when ctx has no user (neither SetContextUser nor a client); msg is
-// the NOPERM text when that user may not run cmd with args.
+// false when ctx has no user (neither SetContextUser nor a client with a
+// user); msg is the NOPERM text when that user may not run cmd with args,
+// after an ACL LOG entry in the "module" context, as Redis does.
 func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *commands.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
 	if st == nil {
 		return "", false
 	}
-	if st.user != nil {
-		return st.user.CommandDenied(cmd, args), true
+	u := st.user
+	if u == nil && st.client != nil {
+		u = st.client.User()
 	}
-	if st.client == nil {
+	if u == nil {
 		return "", false
 	}
-	if u := st.client.User(); u != nil {
-		return u.CommandDenied(cmd, args), true
+	res, pos := u.Check(cmd, args)
+	if res == acl.OK {
+		return "", true
 	}
-	return "", true
+	var val []byte
+	object := cmd.FullName
+	if res != acl.DeniedCmd && pos < len(args) {
+		val = args[pos]
+		object = string(val)
+	}
+	if srv := serverFor(ctx); srv != nil {
+		srv.AddACLLog(st.client, res, acl.CtxModule, object, u.Name())
+	}
+	return acl.DeniedMessage(res, u, cmd, val, false), true
 }
 
 // apiACLCheckCommandPermissions implements
@@ -280,7 +287,7 @@ func apiACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleStr
 		*mh_errno = C.ENOENT
 		return C.REDISMODULE_ERR
 	}
-	if r.u.checkCommand(cmd, args) != aclOK {
+	if res, _ := r.u.Check(cmd, args); res != acl.OK {
 		*mh_errno = C.EACCES
 		return C.REDISMODULE_ERR
 	}
@@ -312,7 +319,7 @@ func apiACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString, f
 	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
 		kf |= commands.KeyUpdate
 	}
-	if !r.u.checkKey(stringBytes(key), kf) {
+	if !r.u.CheckKey(stringBytes(key), commands.KeyNeed(kf)) {
 		*mh_errno = C.EACCES
 		return C.REDISMODULE_ERR
 	}
@@ -336,7 +343,7 @@ func apiACLCheckChannelPermissions(h *C.RedisModuleUser, ch *C.RedisModuleString
 	if flags&C.REDISMODULE_CMD_CHANNEL_UNSUBSCRIBE != 0 {
 		return C.REDISMODULE_OK
 	}
-	if !r.u.checkChannel(stringBytes(ch), flags&C.REDISMODULE_CMD_CHANNEL_PATTERN != 0) {
+	if !r.u.CheckChannel(stringBytes(ch), flags&C.REDISMODULE_CMD_CHANNEL_PATTERN != 0) {
 		return C.REDISMODULE_ERR
 	}
 	return C.REDISMODULE_OK
@@ -347,29 +354,30 @@ func aclLogReasonOK(reason C.RedisModuleACLLogEntryReason) bool {
 	return reason >= C.REDISMODULE_ACL_LOG_AUTH && reason <= C.REDISMODULE_ACL_LOG_CHANNEL
 }
 
-// apiACLAddLogEntry implements RedisModule_ACLAddLogEntry. modhost has
-// no ACL LOG command, so the entry is written to the server log (verbose
-// level) instead; unknown reasons are ignored.
+// apiACLAddLogEntry implements RedisModule_ACLAddLogEntry: an ACL LOG
+// entry in the "module" context for the user, with object as the denied
+// command, key or channel (or the user tried, for REDISMODULE_ACL_LOG_AUTH).
+// An unknown reason is ignored (Redis returns an error the header's void
+// signature drops).
 func apiACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
-	if aclLogReasonOK(reason) {
-		aclLog(ctx, userOf(h).u.name, stringBytes(object), reason)
-	}
+	aclLog(ctx, userOf(h).u.Name(), stringBytes(object), reason)
 }
 
 // apiACLAddLogEntryByUserName implements
 // RedisModule_ACLAddLogEntryByUserName: as ACLAddLogEntry for a user name.
 func apiACLAddLogEntryByUserName(ctx *C.RedisModuleCtx, name *C.RedisModuleString, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
-	if aclLogReasonOK(reason) {
-		aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
-	}
+	aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
 }
 
-// aclLogReasons name the ACL LOG reasons, by RedisModuleACLLogEntryReason.
-var aclLogReasons = [...]string{"auth", "command", "key", "channel"}
+// aclLogResults map RedisModuleACLLogEntryReason to ACL LOG reasons.
+var aclLogResults = [...]acl.Result{acl.DeniedAuth, acl.DeniedCmd, acl.DeniedKey, acl.DeniedChannel}
 
-// aclLog writes one ACL log entry to the server log.
+// aclLog adds one module ACL LOG entry; unknown reasons are ignored.
 func aclLog(ctx *C.RedisModuleCtx, user string, object []byte, reason C.RedisModuleACLLogEntryReason) {
+	if reason < C.REDISMODULE_ACL_LOG_AUTH || reason > C.REDISMODULE_ACL_LOG_CHANNEL {
+		return
+	}
 	if srv := serverFor(ctx); srv != nil {
-		srv.Logger().Logf(logging.Verbose, "ACL log (module): reason=%s username=%s object=%q", aclLogReasons[reason], user, object)
+		srv.AddACLLog(ctxClient(ctx), aclLogResults[reason], acl.CtxModule, string(object), user)
 	}
 }

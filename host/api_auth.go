@@ -15,6 +15,8 @@ import "C"
 
 import (
 	"unsafe"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // Redis's reply when BlockClientOnAuth is called outside an auth callback.
@@ -29,7 +31,7 @@ type authCallback struct {
 // authedClient is a client a module authenticated (for revocation when
 // the user is freed or the module unloaded).
 type authedClient struct {
-	user *aclUser // nil: the default user
+	user *acl.User // nil: the default user
 	mod  *Module
 }
 
@@ -134,7 +136,7 @@ func unregisterAuth(sys *System, m *Module) {
 
 // revokeUserClients deauthenticates and closes the clients authenticated
 // as u (FreeModuleUser of a module user).
-func revokeUserClients(srv Server, u *aclUser) {
+func revokeUserClients(srv Server, u *acl.User) {
 	sys := systemOf(srv)
 	if sys == nil {
 		return
@@ -144,7 +146,7 @@ func revokeUserClients(srv Server, u *aclUser) {
 		if ac.user != u {
 			continue
 		}
-		if c := srv.ClientByID(id); c != nil && c.User() == User(u) {
+		if c := srv.ClientByID(id); c != nil && c.User() == u {
 			srv.DeauthenticateAndCloseLocked(c)
 		}
 		delete(a.clients, id)
@@ -153,9 +155,9 @@ func revokeUserClients(srv Server, u *aclUser) {
 
 // authenticateCtxClient is Redis's authenticateClientWithUser: makes u
 // (nil: default) the user of ctx's client.
-func authenticateCtxClient(ctx *C.RedisModuleCtx, u *aclUser, callback, privdata unsafe.Pointer, clientID *C.uint64_t) C.int {
+func authenticateCtxClient(ctx *C.RedisModuleCtx, u *acl.User, callback, privdata unsafe.Pointer, clientID *C.uint64_t) C.int {
 	st := stateOf(ctx)
-	if st == nil || st.client == nil || st.sys == nil || (u != nil && !u.enabled) {
+	if st == nil || st.client == nil || st.sys == nil || (u != nil && !u.Enabled()) {
 		return C.REDISMODULE_ERR
 	}
 	c := st.client
@@ -168,16 +170,14 @@ func authenticateCtxClient(ctx *C.RedisModuleCtx, u *aclUser, callback, privdata
 			C.mh_user_changed_call(C.RedisModuleUserChangedFunc(callback), C.uint64_t(id), privdata)
 		}
 	}
-	var hu User
-	if u != nil {
-		hu = u
+	c.SetUserLocked(u, onChange)
+	// Only a client authenticated with a callback belongs to the module
+	// (Redis's c->auth_module): unloading it closes the client.
+	ac := authedClient{user: u}
+	if callback != nil {
+		ac.mod = st.mod
 	}
-	c.SetUserLocked(hu, onChange)
-	if u != nil || callback != nil {
-		a.clients[c.ClientID()] = authedClient{user: u, mod: st.mod}
-	} else {
-		delete(a.clients, c.ClientID())
-	}
+	a.clients[c.ClientID()] = ac
 	if a.inProgress == c {
 		a.hasResult = true
 	}
@@ -196,24 +196,23 @@ func authenticateCtxClient(ctx *C.RedisModuleCtx, u *aclUser, callback, privdata
 // context without a client.
 func apiAuthenticateClientWithUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	r := userOf(h)
-	u := r.u
-	if !r.owned { // the default user seen through GetModuleUserFromUserName
-		u = nil
-	}
-	return authenticateCtxClient(ctx, u, callback, privdata, client_id)
+	return authenticateCtxClient(ctx, userOf(h).u, callback, privdata, client_id)
 }
 
 // apiAuthenticateClientWithACLUser implements
 // RedisModule_AuthenticateClientWithACLUser: as AuthenticateClientWithUser
-// for the ACL user called name; modhost's only ACL user is "default", so
-// other names return REDISMODULE_ERR.
+// for the ACL user called name: REDISMODULE_ERR when there is none.
 func apiAuthenticateClientWithACLUser(ctx *C.RedisModuleCtx, name *C.char, n C.size_t, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	if C.GoStringN(name, C.int(n)) != "default" {
+	st := storeOf(serverFor(ctx))
+	if st == nil {
 		return C.REDISMODULE_ERR
 	}
-	return authenticateCtxClient(ctx, nil, callback, privdata, client_id)
+	u := st.Get(C.GoStringN(name, C.int(n)))
+	if u == nil {
+		return C.REDISMODULE_ERR
+	}
+	return authenticateCtxClient(ctx, u, callback, privdata, client_id)
 }
 
 // apiDeauthenticateAndCloseClient implements

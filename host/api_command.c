@@ -63,19 +63,7 @@ int mh_IsKeysPositionRequest(RedisModuleCtx *ctx) {
 }
 
 /* Returns non-zero when the command (declared with "getchannels-api") was
- * called to report its channel arguments. modhost never asks for channels
- * yet (no ACL channel checks), so this is 0 outside such a request. */
+ * called to report its channel arguments (for the ACL checks). */
 int mh_IsChannelsPositionRequest(RedisModuleCtx *ctx) {
     return ctx != NULL && (ctx->flags & MH_CTX_CHANNELS_POS) != 0;
-}
-
-/* Reports argv[pos] as a channel during a channels-position request
- * (IsChannelsPositionRequest); ignored otherwise, as in Redis. modhost
- * makes no such requests yet (it has no ACL channel checks), so this never
- * records anything. */
-/* modhost:partial channel position requests are never made */
-void mh_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
-    (void)ctx;
-    (void)pos;
-    (void)flags;
 }

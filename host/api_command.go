@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 )
 
@@ -97,6 +98,9 @@ func newCommand(m *Module, name string, fn unsafe.Pointer, flags commands.CmdFla
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys
 		mc.hc.GetKeysFlags = mc.getKeyRefs
+	}
+	if extra.getchannels {
+		mc.hc.GetChannels = mc.getChannelRefs
 	}
 	mc.h = cgo.NewHandle(mc)
 	mc.c = C.mh_command_new(C.uintptr_t(mc.h))
@@ -232,6 +236,7 @@ func apiSetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.cha
 		}
 	}
 	mc.hc.ACL = cats
+	acl.Invalidate()
 	return C.REDISMODULE_OK
 }
 

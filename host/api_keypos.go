@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 )
 
@@ -68,3 +69,33 @@ const keyFlagMask = 1<<11 - 1
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
 func upper(s string) string { return strings.ToUpper(s) }
+
+// apiChannelAtPosWithFlags implements RedisModule_ChannelAtPosWithFlags:
+// during a channels-position request (IsChannelsPositionRequest), reports
+// argv[pos] as a channel with REDISMODULE_CMD_CHANNEL_* flags, which the
+// ACL channel checks use. Ignored outside such a request, as in Redis.
+func apiChannelAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
+	if ctx == nil || ctx.flags&C.MH_CTX_CHANNELS_POS == 0 {
+		return
+	}
+	if st := stateOf(ctx); st != nil && pos > 0 {
+		st.channels = append(st.channels, acl.ChannelRef{Pos: int(pos), Flags: int(flags)})
+	}
+}
+
+// getChannelRefs is the host's GetChannels of a "getchannels-api"
+// command: the command is called in a channels-position request and the
+// channels it reports are returned (Redis's moduleGetCommandChannelsViaAPI).
+func (mc *command) getChannelRefs(args [][]byte) []acl.ChannelRef {
+	if mc.fn == nil {
+		return nil
+	}
+	sys := mc.mod.sys
+	st := &ctxState{sys: sys, mod: mc.mod}
+	ctx := newCtx(st, 2, C.MH_CTX_CHANNELS_POS)
+	buf, lens := sys.packArgs(args)
+	var pending C.int
+	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
+	freeCtx(ctx)
+	return st.channels
+}

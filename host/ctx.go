@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // ctxState is the Go side of one RedisModuleCtx, reached from C through
@@ -26,13 +28,15 @@ type ctxState struct {
 	keys []int
 	// keyFlags are the REDISMODULE_CMD_KEY_* flags of keys, one each.
 	keyFlags []uint64
+	// channels are the channels ChannelAtPosWithFlags reported.
+	channels []acl.ChannelRef
 	// yieldAt is when Yield next lets clients in (zero: not computed yet).
 	yieldAt time.Time
 	// args are the arguments of the module command being run (kept by a
 	// blocked client for its reply and timeout callbacks).
 	args [][]byte
 	// user is the user RedisModule_SetContextUser attached (api_acl.go).
-	user *aclUser
+	user *acl.User
 }
 
 // liveCtxs counts contexts made by newCtx and not yet freed (leak tests).

@@ -153,6 +153,14 @@ func mhgo_BlockClientOnKeysWithFlags(ctx *C.RedisModuleCtx, reply_callback unsaf
 	return apiBlockClientOnKeysWithFlags(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata, flags)
 }
 
+// mhgo_ChannelAtPosWithFlags is the export of RedisModule_ChannelAtPosWithFlags (api_keypos.go).
+//
+//export mhgo_ChannelAtPosWithFlags
+func mhgo_ChannelAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
+	defer guardExport(ctx, "ChannelAtPosWithFlags")
+	apiChannelAtPosWithFlags(ctx, pos, flags)
+}
+
 // mhgo_CreateCommand is the export of RedisModule_CreateCommand (api_command.go).
 //
 //export mhgo_CreateCommand
@@ -1210,19 +1218,19 @@ func mhgo_SetModuleOptions(ctx *C.RedisModuleCtx, options C.int) {
 // mhgo_SetModuleUserACL is the export of RedisModule_SetModuleUserACL (api_acl.go).
 //
 //export mhgo_SetModuleUserACL
-func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (r C.int) {
+func mhgo_SetModuleUserACL(h *C.RedisModuleUser, rule *C.char, mh_errno *C.int) (r C.int) {
 	r = C.REDISMODULE_ERR
 	defer guardExport(nil, "SetModuleUserACL")
-	return apiSetModuleUserACL(h, acl, mh_errno)
+	return apiSetModuleUserACL(h, rule, mh_errno)
 }
 
 // mhgo_SetModuleUserACLString is the export of RedisModule_SetModuleUserACLString (api_acl.go).
 //
 //export mhgo_SetModuleUserACLString
-func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (r C.int) {
+func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, rules *C.char, errOut **C.RedisModuleString) (r C.int) {
 	r = C.REDISMODULE_ERR
 	defer guardExport(ctx, "SetModuleUserACLString")
-	return apiSetModuleUserACLString(ctx, h, acl, errOut)
+	return apiSetModuleUserACLString(ctx, h, rules, errOut)
 }
 
 // mhgo_SignalKeyAsReady is the export of RedisModule_SignalKeyAsReady (api_key.go).

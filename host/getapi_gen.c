@@ -247,9 +247,11 @@ static void *mhl_Calloc(size_t nmemb, size_t size) {
     return mh_Calloc(nmemb, size);
 }
 
-static void mhl_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+/* ChannelAtPosWithFlags is implemented in Go (api_keypos.go). */
+extern void mhgo_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags);
+void mh_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
     mh_last_api = "ChannelAtPosWithFlags";
-    mh_ChannelAtPosWithFlags(ctx, pos, flags);
+    mhgo_ChannelAtPosWithFlags(ctx, pos, flags);
 }
 
 static void mhl_CloseKey(RedisModuleKey *kp) {
@@ -2302,7 +2304,7 @@ const mh_api_entry mh_api_table[] = {
     {"CallReplyType", (mh_api_fn)mhl_CallReplyType},
     {"CallReplyVerbatim", (mh_api_fn)mhl_CallReplyVerbatim},
     {"Calloc", (mh_api_fn)mhl_Calloc},
-    {"ChannelAtPosWithFlags", (mh_api_fn)mhl_ChannelAtPosWithFlags},
+    {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
     {"CloseKey", (mh_api_fn)mhl_CloseKey},
     {"ClusterCanonicalKeyNameInSlot", (mh_api_fn)mhl_ClusterCanonicalKeyNameInSlot},
     {"ClusterKeySlot", (mh_api_fn)mhl_ClusterKeySlot},

@@ -7,6 +7,8 @@ package host
 import (
 	"fmt"
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // registrySizes returns the size of each registry, in a fixed order.
@@ -27,9 +29,7 @@ func (s *System) registrySizes() [][2]any {
 	rt.mu.Lock()
 	oneshots := len(rt.oneshots)
 	rt.mu.Unlock()
-	aclCats.Lock()
-	cats := len(aclCats.added)
-	aclCats.Unlock()
+	cats := acl.AddedCategoryCount()
 	processNames.Lock()
 	names := len(processNames.m)
 	processNames.Unlock()

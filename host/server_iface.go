@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/modhost/modhost/acl"
 	"time"
 
 	"github.com/modhost/modhost/commands"
@@ -80,6 +81,14 @@ type Server interface {
 	// ClientListText renders CLIENT LIST.
 	ClientListText() string
 
+	// ACLStore is the user store shared by clients and modules.
+	ACLStore() *acl.Store
+	// ACLLookup resolves command names for ACL rules.
+	ACLLookup() acl.Lookup
+	// ACLChangedLocked refreshes what depends on the users (under the lock).
+	ACLChangedLocked()
+	// AddACLLog records a denial in ACL LOG (c may be nil).
+	AddACLLog(c Client, res acl.Result, ctx int, object, username string)
 	// ResolveCall looks up and arity-checks the command args names.
 	ResolveCall(args [][]byte) (*commands.Command, CallCheck, string)
 	// CallNested runs cmd for the fake client c, its reply left in c.
@@ -167,13 +176,13 @@ type Client interface {
 	Host() string
 	// Port is the client's port (0 for Unix clients).
 	Port() int
-	// User returns the client's module user, nil for the default user.
-	User() User
+	// User returns the client's ACL user (never nil once connected).
+	User() *acl.User
 	// UserName is the name of the client's user.
 	UserName() string
 	// SetUserLocked authenticates the client as u (nil: default); onChange
 	// becomes its user-changed callback.
-	SetUserLocked(u User, onChange func())
+	SetUserLocked(u *acl.User, onChange func())
 	// WriteModuleList writes the MODULE LIST reply for mods.
 	WriteModuleList(mods []ModuleInfo)
 }

@@ -2,8 +2,6 @@ package host
 
 import (
 	"time"
-
-	"github.com/modhost/modhost/commands"
 )
 
 // Types the server and the module host exchange: server events, module
@@ -50,16 +48,6 @@ type ServerEvent struct {
 	Names   []string // Config: the parameters changed
 	Module  string   // ModuleChange
 	ModVer  int      // ModuleChange
-}
-
-// User is an ACL user other than the built-in "default" user that a client
-// can be authenticated as (a module user).
-type User interface {
-	// UserName is the name CLIENT LIST and GetCurrentUserName show.
-	UserName() string
-	// CommandDenied returns the error text (without the NOPERM code) when
-	// the user may not run cmd with args, "" when it may.
-	CommandDenied(cmd *commands.Command, args [][]byte) string
 }
 
 // AuthResult is what the module auth callbacks decided for one AUTH.

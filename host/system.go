@@ -120,6 +120,7 @@ func New(srv Server) *System {
 	s.call = newCallFamily(s)
 	s.rt = newRuntime(s)
 	s.auth = &authState{sys: s, clients: map[int64]authedClient{}}
+	srv.OnClientFree(func(c Client) { delete(s.auth.clients, c.ClientID()) })
 	s.shared = &sharedAPIs{sys: s, byName: map[string]sharedAPI{}}
 	setDefaultSystem(s)
 	registerModuleCommand(s)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/resp"
 )
 
@@ -49,7 +50,8 @@ type Client struct {
 
 	errs int // errors replied during the current command
 
-	auth *clientAuth // module user state (export_auth.go), nil for the default user
+	auth *clientAuth // module user-changed callback (export_auth.go), nil when none
+	user *acl.User   // the ACL user; nil for fake clients, which may run anything
 
 	tx      *txState     // MULTI state, nil outside a transaction
 	ps      *pubsubState // subscriptions, nil when none
@@ -107,6 +109,9 @@ func (k *batchClock) at(d time.Duration) time.Time { return k.base.Add(d) }
 
 func newClient(s *Server, conn net.Conn) *Client {
 	c := &Client{srv: s, conn: conn, CreatedAt: time.Now()}
+	if conn != nil {
+		c.user = s.ACL.Default()
+	}
 	c.W.Proto = 2
 	c.wcond = sync.NewCond(&c.wmu)
 	c.LastActive = c.CreatedAt

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 )
 
@@ -27,6 +28,7 @@ func registerCoreCommands(s *Server) {
 	registerDebugCommand(s)
 	registerPubSubCommands(s)
 	registerTxCommands(s)
+	registerACLCommand(s)
 }
 
 func pingCommand(c *Client, args [][]byte) {
@@ -72,7 +74,7 @@ func resetCommand(c *Client, args [][]byte) {
 	c.replyMode = replyOn
 	c.noEvict, c.noTouch = false, false
 	c.resetUserLocked()
-	c.Authenticated = s.Config.String("requirepass") == ""
+	c.Authenticated = !s.hot.authRequired
 	c.W.SimpleString("RESET")
 }
 
@@ -115,11 +117,11 @@ func helloCommand(c *Client, args [][]byte) {
 		}
 	}
 	if pass != nil {
-		if !c.srv.authenticate(c, user, pass) {
+		if !c.srv.authenticate(c, user, pass, args[0]) {
 			return
 		}
 	}
-	if !c.Authenticated && c.srv.Config.String("requirepass") != "" {
+	if !c.Authenticated && c.srv.hot.authRequired {
 		c.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
 	}
@@ -146,23 +148,29 @@ func helloCommand(c *Client, args [][]byte) {
 	c.srv.writeModuleList(c)
 }
 
-// authenticate checks a username/password pair against requirepass (only
-// the default user exists) and replies with Redis's errors on failure.
-func (s *Server) authenticate(c *Client, user, pass []byte) bool {
-	req := s.Config.String("requirepass")
-	if user == nil && req == "" {
+// authenticate is Redis's ACLAuthenticateUser for AUTH and HELLO AUTH
+// (user nil: AUTH <password>, the default user): module auth callbacks
+// first, then the user's passwords. A failure is logged in the ACL LOG
+// and answered with Redis's error.
+func (s *Server) authenticate(c *Client, user, pass []byte, cmdName []byte) bool {
+	if user == nil && s.ACL.Default().NoPass() {
 		c.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 		return false
 	}
 	if handled, ok := s.moduleAuthLocked(c, user, pass); handled {
 		return ok
 	}
-	userOK := user == nil || string(user) == "default"
-	if userOK && (req == "" || string(pass) == req) {
-		c.resetUserLocked()
+	name := "default"
+	if user != nil {
+		name = string(user)
+	}
+	if u := s.ACL.Get(name); u != nil && u.CheckPassword(pass) {
+		c.notifyUserChanged()
+		c.user = u
 		c.Authenticated = true
 		return true
 	}
+	s.AddACLLog(c, acl.DeniedAuth, aclLogContext(c), string(cmdName), name)
 	c.Error("WRONGPASS invalid username-password pair or user is disabled.")
 	return false
 }
@@ -177,7 +185,7 @@ func authCommand(c *Client, args [][]byte) {
 	if len(args) == 3 {
 		user, pass = args[1], args[2]
 	}
-	if c.srv.authenticate(c, user, pass) {
+	if c.srv.authenticate(c, user, pass, args[0]) {
 		c.OK()
 	}
 }

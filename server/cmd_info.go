@@ -101,6 +101,10 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),
 			fmt.Sprintf("pubsub_patterns:%d", s.pubsubPatternCount()),
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
+			fmt.Sprintf("acl_access_denied_auth:%d", s.ACL.Stats.Auth),
+			fmt.Sprintf("acl_access_denied_cmd:%d", s.ACL.Stats.Cmd),
+			fmt.Sprintf("acl_access_denied_key:%d", s.ACL.Stats.Key),
+			fmt.Sprintf("acl_access_denied_channel:%d", s.ACL.Stats.Channel),
 		}
 	case "replication":
 		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 )
 
@@ -33,10 +34,14 @@ func (r *Registry) Add(cmds ...*commands.Command) {
 		}
 		r.cmds[c.Name] = c
 	}
+	acl.Invalidate()
 }
 
 // Remove deletes a top level command (used when a module unloads).
-func (r *Registry) Remove(name string) { delete(r.cmds, strings.ToLower(name)) }
+func (r *Registry) Remove(name string) {
+	delete(r.cmds, strings.ToLower(name))
+	acl.Invalidate()
+}
 
 // Rename re-keys a top level command as rename-command does: the command
 // keeps its own name (error messages, COMMAND INFO and statistics use it)

@@ -113,7 +113,7 @@ type connLimits struct {
 // refreshLimitsLocked copies the configured limits into lim.
 func (s *Server) refreshLimitsLocked(lim *connLimits, c *Client) {
 	lim.MaxBulkLen = s.hot.protoMaxBulk
-	lim.Authenticated = c.Authenticated || s.hot.requirePass == ""
+	lim.Authenticated = c.Authenticated || !s.hot.authRequired
 	lim.queryBufLimit = s.hot.queryBufLimit
 }
 
@@ -240,7 +240,7 @@ func (s *Server) admitLocked(c *Client) string {
 		s.stats.rejectedConns++
 		return "ERR max number of clients reached"
 	}
-	if s.Config.Bool("protected-mode") && s.Config.String("requirepass") == "" && s.defaultBind() && !isLoopback(c.conn.RemoteAddr()) {
+	if s.Config.Bool("protected-mode") && s.ACL.Default().NoPass() && s.defaultBind() && !isLoopback(c.conn.RemoteAddr()) {
 		s.stats.rejectedConns++
 		return protectedModeMsg
 	}

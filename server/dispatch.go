@@ -81,15 +81,12 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
 		return cmd
 	}
-	if !c.Authenticated && s.hot.requirePass != "" && cmd.Flags&commands.FlagNoAuth == 0 {
+	if !c.Authenticated && s.hot.authRequired && cmd.Flags&commands.FlagNoAuth == 0 {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
 	}
-	if c.auth != nil {
-		if msg := c.userDenied(cmd, args); msg != "" {
-			s.reject(c, cmd, msg)
-			return cmd
-		}
+	if u := c.user; u != nil && !u.Open() && s.aclRejected(c, cmd, args) {
+		return cmd
 	}
 	if cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
 		top := cmd // a protected subcommand is reported by its container's name

@@ -1,20 +1,19 @@
 package server
 
-import (
-	"github.com/modhost/modhost/commands"
-	"github.com/modhost/modhost/host"
-)
-
 // Users other than "default" and module authentication, for the module
 // system: a client may be authenticated as a module user (whose rules the
 // dispatcher enforces), AUTH and HELLO AUTH consult module auth callbacks
 // before the requirepass check, and a module may deauthenticate and close
-// a client. A server without module users pays one nil check per command.
+// a client. Users themselves are package acl's.
 
-// clientAuth is the user state of a client authenticated by a module.
+import (
+	"github.com/modhost/modhost/acl"
+	"github.com/modhost/modhost/host"
+)
+
+// clientAuth is the module state of a client's authentication.
 type clientAuth struct {
-	user     host.User // nil: the default user
-	onChange func()    // the module's user-changed callback, called once
+	onChange func() // the module's user-changed callback, called once
 }
 
 // authHooks are the module authentication hooks of a server.
@@ -29,14 +28,17 @@ func (s *Server) OnModuleAuth(fn host.ModuleAuthFunc) { s.auth.module = fn }
 // previous user-changed callback, if any, is called first (exactly once,
 // as Redis's moduleNotifyUserChanged); onChange, if not nil, becomes the
 // callback for the next change or the client's end.
-func (c *Client) SetUserLocked(u host.User, onChange func()) {
+func (c *Client) SetUserLocked(u *acl.User, onChange func()) {
 	c.notifyUserChanged()
 	c.Authenticated = true
-	if u == nil && onChange == nil {
-		c.auth = nil
-		return
+	if u == nil {
+		u = c.srv.ACL.Default()
 	}
-	c.auth = &clientAuth{user: u, onChange: onChange}
+	c.user = u
+	c.auth = nil
+	if onChange != nil {
+		c.auth = &clientAuth{onChange: onChange}
+	}
 }
 
 // notifyUserChanged calls and forgets the client's user-changed callback.
@@ -45,32 +47,15 @@ func (c *Client) notifyUserChanged() {
 		return
 	}
 	fn := c.auth.onChange
-	c.auth.onChange = nil
+	c.auth = nil
 	fn()
 }
 
-// resetUserLocked makes c the default user again (RESET, password AUTH),
-// notifying the module that authenticated it.
+// resetUserLocked makes c the default user again (RESET), notifying the
+// module that authenticated it.
 func (c *Client) resetUserLocked() {
 	c.notifyUserChanged()
-	c.auth = nil
-}
-
-// UserName returns the name of the client's user ("default" unless a
-// module authenticated it as another user).
-func (c *Client) UserName() string {
-	if c.auth != nil && c.auth.user != nil {
-		return c.auth.user.UserName()
-	}
-	return "default"
-}
-
-// User returns the module user of c, nil for the default user.
-func (c *Client) User() host.User {
-	if c.auth == nil {
-		return nil
-	}
-	return c.auth.user
+	c.user = c.srv.ACL.Default()
 }
 
 // DeauthenticateAndCloseLocked calls the client's user-changed callback,
@@ -79,7 +64,7 @@ func (c *Client) User() host.User {
 // Redis's revokeClientAuthentication.
 func (s *Server) DeauthenticateAndCloseLocked(c *Client) {
 	c.notifyUserChanged()
-	c.auth = nil
+	c.user = s.ACL.Default()
 	c.Authenticated = false
 	if s.current == c { // its reply is still to be written
 		c.closeAfter = true
@@ -91,22 +76,7 @@ func (s *Server) DeauthenticateAndCloseLocked(c *Client) {
 // usersClientFreed notifies the user-changed callback of a client that
 // went away; the server calls it when a client is freed.
 func (s *Server) usersClientFreed(c *Client) {
-	if c.auth != nil {
-		c.notifyUserChanged()
-		c.auth = nil
-	}
-}
-
-// userDenied is the dispatcher's check of a module user's permissions: the
-// NOPERM error for cmd, or "". Only called when c.auth is not nil.
-func (c *Client) userDenied(cmd *commands.Command, args [][]byte) string {
-	if c.auth.user == nil {
-		return ""
-	}
-	if msg := c.auth.user.CommandDenied(cmd, args); msg != "" {
-		return "NOPERM " + msg
-	}
-	return ""
+	c.notifyUserChanged()
 }
 
 // moduleAuthLocked runs the module auth callbacks for c. handled is true

@@ -41,7 +41,7 @@ func (s *Server) applyConfig(name string) {
 		s.notifyFlags = s.Config.KeyspaceEvents()
 	}
 	s.applyEncodingLimits()
-	s.hot.requirePass = s.Config.String("requirepass")
+	s.applyACLConfig(name)
 	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
 	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/internal/config"
@@ -125,3 +126,15 @@ func (c *Client) IsAuthenticated() bool { return c.Authenticated }
 
 // LastCommand is the full name of the client's last command.
 func (c *Client) LastCommand() string { return c.LastCmd }
+
+// ACLStore returns the server's user store.
+func (h moduleHost) ACLStore() *acl.Store { return h.ACL }
+
+// AddACLLog records an ACL denial for the host client c (nil: none).
+func (h moduleHost) AddACLLog(c host.Client, res acl.Result, ctx int, object, username string) {
+	var sc *Client
+	if c != nil {
+		sc = c.(*Client)
+	}
+	h.Server.AddACLLog(sc, res, ctx, object, username)
+}

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
@@ -77,7 +78,7 @@ type Server struct {
 	// hot caches configuration read on every command or read, refreshed by
 	// applyConfig (connection goroutines read it under the lock).
 	hot struct {
-		requirePass   string
+		authRequired  bool // the default user has a password or is off
 		protoMaxBulk  int64
 		queryBufLimit int64
 	}
@@ -107,6 +108,8 @@ type Server struct {
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
 	auth authHooks
+	// ACL is the user store (package acl), shared with the module host.
+	ACL *acl.Store
 	// clientPausedUntil and friends would go here.
 }
 
@@ -131,6 +134,14 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.ps.channels = map[string][]*Client{}
 	s.ps.patterns = map[string][]*Client{}
 	s.Keys.SetHooks(keyHooks{s})
+	s.ACL = acl.NewStore()
+	cfg.SetUserLines(func() []string {
+		var lines []string
+		for _, u := range s.ACL.Users() {
+			lines = append(lines, "user "+u.Name()+" "+u.Describe())
+		}
+		return lines
+	})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
 	s.syncLFU("")

@@ -40,6 +40,7 @@ func (s *Server) resetStats() {
 	s.stats.rejectedConns = 0
 	s.stats.commands = 0
 	s.stats.errorReplies = 0
+	s.ACL.Stats = struct{ Auth, Cmd, Key, Channel int64 }{}
 	s.stats.errors = map[string]int64{}
 	s.stats.netInput.Store(0)
 	s.stats.netOutput.Store(0)

@@ -103,6 +103,9 @@ func execCommand(c *Client, a [][]byte) {
 	c.inExec = true
 	c.W.ArrayLen(len(tx.queue))
 	for i, args := range tx.queue {
+		if s.execACLDenied(c, tx.cmds[i], args) {
+			continue
+		}
 		s.call(c, tx.cmds[i], args)
 	}
 	c.inExec = false

@@ -54,6 +54,7 @@ var infoExcluded = map[string][]int{
 	"memory|doctor": {infoTips}, "memory|malloc-stats": {infoTips},
 	"memory|purge": {infoTips}, "memory|stats": {infoTips}, "info": {infoTips},
 	"module|list": {infoTips}, "function|stats": {infoTips},
+	"acl|deluser": {infoTips}, "acl|save": {infoTips}, "acl|setuser": {infoTips},
 }
 
 // commandNames lists every command and subcommand a server has.

@@ -109,6 +109,9 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
+	if err := srv.LoadUsersAtStartup(); err != nil {
+		return 1
+	}
 	srv.RecordStartupMemory()
 	persist := server.EnablePersistence(srv)
 	if sys, ok := srv.Modules.(*host.System); ok {

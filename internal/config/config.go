@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // ModuleSpec is one "loadmodule <path> [args...]" directive.
@@ -31,6 +33,8 @@ type Config struct {
 	names         []string              // every name and alias, sorted
 	modules       []ModuleSpec          // loadmodule lines, in order
 	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
+	users         []acl.ConfigUser      // "user" directives, in order
+	userLines     func() []string       // the current users for CONFIG REWRITE
 	renames       []CommandRename       // rename-command lines, in order
 	lineNo        int                   // line being loaded, for renames
 	lineText      string                // its text
@@ -146,6 +150,13 @@ func (c *Config) CommandRenames() []CommandRename {
 func (c *Config) ModuleConfigs() [][2]string {
 	return append([][2]string(nil), c.moduleConfigs...)
 }
+
+// SetUserLines installs the source of the "user" lines CONFIG REWRITE
+// writes (the server's ACL users, "user <name> <rules>").
+func (c *Config) SetUserLines(fn func() []string) { c.userLines = fn }
+
+// Users returns the "user" directives, in order.
+func (c *Config) Users() []acl.ConfigUser { return append([]acl.ConfigUser(nil), c.users...) }
 
 // ConfigFile returns the absolute path of the configuration file, or ""
 // when the server runs without one.

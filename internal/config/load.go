@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/modhost/modhost/acl"
 )
 
 // FatalError is a configuration error that stops the server at startup.
@@ -106,6 +108,11 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 	switch {
 	case name == "include" && len(argv) == 2:
 		return "", c.include(argv[1])
+	case name == "user" && len(argv) >= 2:
+		if msg, bad := acl.ValidateConfigUser(argv, c.users); msg != "" {
+			return fmt.Sprintf("Error in user declaration '%s': %s", argv[bad], msg), nil
+		}
+		c.users = append(c.users, acl.ConfigUser{Name: argv[1], Ops: append([]string(nil), argv[2:]...)})
 	case name == "rename-command" && len(argv) == 3:
 		c.renames = append(c.renames, CommandRename{From: argv[1], To: argv[2], Line: c.lineNo, Text: c.lineText})
 	case name == "loadmodule" && len(argv) >= 2:

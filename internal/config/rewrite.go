@@ -141,6 +141,16 @@ func (c *Config) RewriteContent(oldText string) string {
 		st.rewriteLine("loadmodule", line, true)
 	}
 	st.markProcessed("loadmodule")
+	if c.userLines != nil {
+		// Redis's rewriteConfigUserOption: the users as "user" lines, or
+		// none when an ACL file holds them.
+		if c.String("aclfile") == "" {
+			for _, line := range c.userLines() {
+				st.rewriteLine("user", line, true)
+			}
+		}
+		st.markProcessed("user")
+	}
 	st.removeOrphaned()
 	return st.content()
 }
