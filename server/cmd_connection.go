@@ -19,6 +19,7 @@ func registerCoreCommands(s *Server) {
 	)
 	registerClientCommand(s)
 	registerServerCommands(s)
+	registerSlowlogCommands(s)
 	registerInfoCommand(s)
 	registerConfigCommand(s)
 	registerCommandCommand(s)

@@ -12,7 +12,7 @@ import (
 
 var defaultInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
 
-var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "cluster", "keyspace"}
+var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"}
 
 func registerInfoCommand(s *Server) {
 	s.Cmds.Add(&Command{Name: "info", Arity: -1, Flags: ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: infoCommand})
@@ -129,6 +129,8 @@ func (s *Server) infoSection(sec string) []string {
 		return s.Modules.InfoLines()
 	case "commandstats":
 		return s.commandStatsLines()
+	case "latencystats":
+		return s.latencyStatsLines()
 	case "errorstats":
 		codes := make([]string, 0, len(s.stats.errors))
 		for code := range s.stats.errors {

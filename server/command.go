@@ -144,6 +144,8 @@ type Command struct {
 
 	// Per-command statistics for INFO commandstats (guarded by the server lock).
 	Calls, Usec, RejectedCalls, FailedCalls int64
+	// latency is the INFO latencystats histogram (nil until first recorded).
+	latency *latencyHistogram
 }
 
 // AddSub registers a subcommand under c and returns it.

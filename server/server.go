@@ -96,6 +96,8 @@ type Server struct {
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
 	auth authHooks
+	// slowlog is the SLOWLOG state (slowlog.go).
+	slowlog slowLog
 	// clientPausedUntil and friends would go here.
 }
 
@@ -121,6 +123,8 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.Keys.SetHooks(keyHooks{s})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
+	s.applySlowlogConfig("")
+	cfg.OnChange(s.applySlowlogConfig)
 	registerCoreCommands(s)
 	return s
 }

@@ -50,6 +50,7 @@ func (s *Server) resetStats() {
 
 func resetCmdStats(c *Command) {
 	c.Calls, c.Usec, c.RejectedCalls, c.FailedCalls = 0, 0, 0, 0
+	c.latency = nil
 	for _, sub := range c.Subs {
 		resetCmdStats(sub)
 	}
