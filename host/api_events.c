@@ -30,11 +30,20 @@ int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, Redis
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
 }
 
-/* Whether modhost fires subevent of event: nonzero exactly for the
- * subevents listed at SubscribeToServerEvent. Events without subevents
+/* Whether modhost fires subevent of event: nonzero for the subevents
+ * listed at SubscribeToServerEvent, and for the replication subevents
+ * (role changed, replica online/offline, master link up/down), as Redis
+ * answers: modhost is always a master without replicas, so what triggers
+ * them never happens and no firing is missed. Events without subevents
  * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
 int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
     switch (event.id) {
+    case REDISMODULE_EVENT_REPLICATION_ROLE_CHANGED:
+        return subevent < _REDISMODULE_EVENT_REPLROLECHANGED_NEXT;
+    case REDISMODULE_EVENT_REPLICA_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_REPLICA_CHANGE_NEXT;
+    case REDISMODULE_EVENT_MASTER_LINK_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_MASTER_NEXT;
     case REDISMODULE_EVENT_PERSISTENCE:
         return subevent == REDISMODULE_SUBEVENT_PERSISTENCE_SYNC_RDB_START ||
                subevent == REDISMODULE_SUBEVENT_PERSISTENCE_ENDED ||
