@@ -16,6 +16,7 @@ func registerDebugCommand(s *Server) {
 		"sleep":             debugSleep,
 		"set-active-expire": debugSetActiveExpire,
 		"log":               debugLog,
+		"protocol":          debugProtocol,
 		"change-repl-id":    func(c *Client, a [][]byte) { c.OK() },
 		// modhost-panic exercises the panic containment of the dispatcher.
 		"modhost-panic": func(c *Client, a [][]byte) { panic("DEBUG MODHOST-PANIC") },
