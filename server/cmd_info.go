@@ -111,6 +111,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("keyspace_misses:%d", ks.KeyspaceMisses),
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),
 			fmt.Sprintf("pubsub_patterns:%d", s.pubsubPatternCount()),
+			fmt.Sprintf("pubsubshard_channels:%d", len(s.ps.shard)),
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
 		}
 	case "replication":

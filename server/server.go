@@ -120,6 +120,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}
 	s.ps.patterns = map[string][]*Client{}
+	s.ps.shard = map[string][]*Client{}
 	s.Keys.SetHooks(keyHooks{s})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
