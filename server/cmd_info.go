@@ -106,6 +106,8 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
 			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
+			fmt.Sprintf("expired_stale_perc:%.2f", ks.ExpiredStalePerc*100),
+			fmt.Sprintf("expired_time_cap_reached_count:%d", ks.ExpiredTimeCapReached),
 			"evicted_keys:0",
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),
 			fmt.Sprintf("keyspace_misses:%d", ks.KeyspaceMisses),
