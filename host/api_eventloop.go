@@ -234,6 +234,7 @@ func mhgo_EventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe
 	}
 	rt.fds[int(fd)] = w
 	rt.startPoller()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 
@@ -248,6 +249,7 @@ func mhgo_EventLoopDel(fd C.int, mask C.int, mh_errno *C.int) (rc C.int) {
 	if !ok {
 		return rc
 	}
+	*mh_errno = 0 // Redis clears errno on success, a never-added fd included
 	w := rt.fds[int(fd)]
 	if w == nil {
 		return C.REDISMODULE_OK
@@ -304,6 +306,7 @@ func mhgo_EventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_er
 	rt.oneshots = append(rt.oneshots, oneshot{fn: fn, data: user_data, base: C.mh_dl_base(fn)})
 	rt.mu.Unlock()
 	rt.kick()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 

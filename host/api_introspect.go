@@ -76,6 +76,7 @@ func mhgo_GetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStr
 		return nil
 	}
 	if !commandHasKeys(cmd) {
+		*mh_errno = 0
 		return nil
 	}
 	if (cmd.Arity > 0 && int(argc) != cmd.Arity) || int(argc) < -cmd.Arity {
@@ -87,6 +88,7 @@ func mhgo_GetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStr
 		*numKeys = C.int(len(keys))
 	}
 	if len(keys) == 0 {
+		*mh_errno = 0
 		return nil
 	}
 	size := C.size_t(len(keys)) * C.size_t(unsafe.Sizeof(C.int(0)))

@@ -104,6 +104,7 @@ func mhgo_RdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C
 		return rc
 	}
 	C.mh_key_invalidate()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 
@@ -142,6 +143,7 @@ func mhgo_RdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C
 		}
 		return rc
 	}
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 

@@ -71,6 +71,7 @@ func mhgo_Scan(ctx *C.RedisModuleCtx, cursor *C.RedisModuleScanCursor, fn C.Redi
 		C.mh_string_release(kname)
 	}
 	cursor.cursor = C.uint64_t(next)
+	*mh_errno = 0 // Redis clears errno after every step
 	if next == 0 {
 		cursor.done = 1
 		return 0
@@ -125,6 +126,7 @@ func mhgo_ScanKey(key *C.RedisModuleKey, cursor *C.RedisModuleScanCursor, fn C.R
 			C.mh_string_release(value)
 		}
 	}
+	*mh_errno = 0 // Redis clears errno after every step
 	if next == 0 {
 		cursor.cursor = 1 // Redis leaves a non-zero cursor on a finished scan
 		cursor.done = 1

@@ -20,27 +20,27 @@ void mh_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, R
 /* ACLCheckChannelPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal, int *mh_errno);
 int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckChannelPermissions(user, ch, literal, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ACLCheckCommandPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc, int *mh_errno);
 int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckCommandPermissions(user, argv, argc, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ACLCheckKeyPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags, int *mh_errno);
 int mh_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckKeyPermissions(user, key, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -53,9 +53,9 @@ int mh_AbortBlock(RedisModuleBlockedClient *bc) {
 /* AddACLCategory is implemented in Go (api_command.go). */
 extern int mhgo_AddACLCategory(RedisModuleCtx *ctx, const char *name, int *mh_errno);
 int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_AddACLCategory(ctx, name, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -278,27 +278,27 @@ void mh_DigestEndSequence(RedisModuleDigest *md) {
 /* EventLoopAdd is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopAdd(fd, mask, func, user_data, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* EventLoopAddOneShot is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopAddOneShot(func, user_data, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* EventLoopDel is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopDel(int fd, int mask, int *mh_errno);
 int mh_EventLoopDel(int fd, int mask) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopDel(fd, mask, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -353,9 +353,9 @@ RedisModuleString *mh_GetClientNameById(RedisModuleCtx *ctx, uint64_t id) {
 /* GetClientUserNameById is implemented in Go (api_client.go). */
 extern RedisModuleString *mhgo_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id, int *mh_errno);
 RedisModuleString *mh_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id) {
-    int mh_err = 0;
+    int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_GetClientUserNameById(ctx, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -368,18 +368,18 @@ RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
 /* GetCommandKeys is implemented in Go (api_introspect.go). */
 extern int *mhgo_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int *mh_errno);
 int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys) {
-    int mh_err = 0;
+    int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeys(ctx, argv, argc, num_keys, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* GetCommandKeysWithFlags is implemented in Go (api_introspect.go). */
 extern int *mhgo_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags, int *mh_errno);
 int *mh_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags) {
-    int mh_err = 0;
+    int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeysWithFlags(ctx, argv, argc, num_keys, out_flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -542,45 +542,45 @@ int mh_KillForkChild(int child_pid) {
 /* ListDelete is implemented in Go (api_key_list.go). */
 extern int mhgo_ListDelete(RedisModuleKey *key, long index, int *mh_errno);
 int mh_ListDelete(RedisModuleKey *key, long index) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListDelete(key, index, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ListInsert is implemented in Go (api_key_list.go). */
 extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListInsert(key, index, value, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ListPop is implemented in Go (api_key_list.go). */
 extern RedisModuleString *mhgo_ListPop(RedisModuleKey *key, int where, int *mh_errno);
 RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
-    int mh_err = 0;
+    int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_ListPop(key, where, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ListPush is implemented in Go (api_key_list.go). */
 extern int mhgo_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele, int *mh_errno);
 int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListPush(kp, where, ele, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ListSet is implemented in Go (api_key_list.go). */
 extern int mhgo_ListSet(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListSet(key, index, value, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -689,18 +689,18 @@ RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
 /* RdbLoad is implemented in Go (api_rdbstream.go). */
 extern int mhgo_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RdbLoad(ctx, stream, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* RdbSave is implemented in Go (api_rdbstream.go). */
 extern int mhgo_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RdbSave(ctx, stream, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -731,9 +731,9 @@ void mh_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb) {
 /* RegisterBoolConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterBoolConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -758,9 +758,9 @@ int mh_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func) {
 /* RegisterEnumConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterEnumConfig(ctx, name, default_val, flags, enum_values, int_values, num_enum_vals, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -773,18 +773,18 @@ int mh_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb) {
 /* RegisterNumericConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterNumericConfig(ctx, name, default_val, flags, min, max, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* RegisterStringConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterStringConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -815,18 +815,18 @@ RedisModuleString *mh_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, cons
 /* Scan is implemented in Go (api_scan.go). */
 extern int mhgo_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata, int *mh_errno);
 int mh_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_Scan(ctx, cursor, fn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* ScanKey is implemented in Go (api_scan.go). */
 extern int mhgo_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata, int *mh_errno);
 int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ScanKey(key, cursor, fn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -845,9 +845,9 @@ int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
 /* SetClientNameById is implemented in Go (api_client.go). */
 extern int mhgo_SetClientNameById(uint64_t id, RedisModuleString *name, int *mh_errno);
 int mh_SetClientNameById(uint64_t id, RedisModuleString *name) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetClientNameById(id, name, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -860,9 +860,9 @@ int mh_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsfla
 /* SetCommandInfo is implemented in Go (api_cmdinfo.go). */
 extern int mhgo_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info, int *mh_errno);
 int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetCommandInfo(command, info, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -911,9 +911,9 @@ void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
 /* SetModuleUserACL is implemented in Go (api_acl.go). */
 extern int mhgo_SetModuleUserACL(RedisModuleUser *user, const char* acl, int *mh_errno);
 int mh_SetModuleUserACL(RedisModuleUser *user, const char* acl) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetModuleUserACL(user, acl, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -944,54 +944,54 @@ int mh_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data) {
 /* StreamAdd is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields, int *mh_errno);
 int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamAdd(key, flags, id, argv, numfields, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* StreamDelete is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id, int *mh_errno);
 int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamDelete(key, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* StreamIteratorDelete is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamIteratorDelete(RedisModuleKey *key, int *mh_errno);
 int mh_StreamIteratorDelete(RedisModuleKey *key) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamIteratorDelete(key, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* StreamIteratorStart is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid, int *mh_errno);
 int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid) {
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamIteratorStart(key, flags, startid, endid, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* StreamTrimByID is implemented in Go (api_key_stream.go). */
 extern long long mhgo_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id, int *mh_errno);
 long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id) {
-    int mh_err = 0;
+    int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByID(key, flags, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
 /* StreamTrimByLength is implemented in Go (api_key_stream.go). */
 extern long long mhgo_StreamTrimByLength(RedisModuleKey *key, int flags, long long length, int *mh_errno);
 long long mh_StreamTrimByLength(RedisModuleKey *key, int flags, long long length) {
-    int mh_err = 0;
+    int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByLength(key, flags, length, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
