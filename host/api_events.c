@@ -20,8 +20,9 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * without data) under the server lock. Subscribing again replaces the
  * callback; a NULL callback unsubscribes. Every event id Redis knows is
  * accepted; modhost fires Persistence (synchronous saves), FlushDB,
- * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB and
- * Config, never the replication, fork, async-load or key events.
+ * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config
+ * and EventLoop (a BEFORE/AFTER_SLEEP pair before each batch of a
+ * connection's commands and each cron tick), never the replication, fork, async-load or key events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
 /* modhost:partial no replication, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
@@ -60,6 +61,8 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_MODULE_NEXT;
     case REDISMODULE_EVENT_CONFIG:
         return subevent < _REDISMODULE_SUBEVENT_CONFIG_NEXT;
+    case REDISMODULE_EVENT_EVENTLOOP:
+        return subevent < _REDISMODULE_SUBEVENT_EVENTLOOP_NEXT;
     default:
         return 0;
     }

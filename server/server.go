@@ -98,6 +98,9 @@ type Server struct {
 	auth authHooks
 	// slowlog is the SLOWLOG state (slowlog.go).
 	slowlog slowLog
+	// loopEvents: a module listens to the EventLoop event
+	// (eventloop_events.go).
+	loopEvents bool
 	// clientPausedUntil and friends would go here.
 }
 
@@ -275,6 +278,7 @@ func (s *Server) cron() {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
 		s.closeIdleClientsLocked()
+		s.fireSleepPairLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
 		}
