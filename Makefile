@@ -9,7 +9,14 @@ BENCHFLAGS   ?=
 STATICCHECK  ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 HELLO_SO     := modules_c/hello.so
 
-.PHONY: all help build modules run deps test test-cgocheck2 lint bench clean
+# The git revision INFO redis_git_sha1 / --version report (00000000 outside
+# git), and whether tracked files had uncommitted changes.
+GIT_SHA1  := $(shell git rev-parse --short=8 HEAD 2>/dev/null || echo 00000000)
+GIT_DIRTY := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo 1 || echo 0)
+BUILDINFO := github.com/modhost/modhost/internal/buildinfo
+LDFLAGS   := -X $(BUILDINFO).gitSHA1=$(GIT_SHA1) -X $(BUILDINFO).gitDirty=$(GIT_DIRTY)
+
+.PHONY: all help build modules run deps test test-long fuzz test-cgocheck2 lint bench clean
 
 all: build
 
@@ -18,13 +25,15 @@ help:
 	@echo "make run             build and run modhost on PORT=$(PORT) (loads $(HELLO_SO) if built)"
 	@echo "make deps            scripts/install-deps.sh (apt packages, go modules, staticcheck)"
 	@echo "make test            deps, build, go vet, go test ./... (fuzz seed corpora included)"
+	@echo "make fuzz            run every fuzz target for FUZZTIME each (default $(FUZZTIME))"
+	@echo "make test-long       make test, then make fuzz with FUZZTIME=$(FUZZTIME_LONG)"
 	@echo "make test-cgocheck2  GOEXPERIMENT=cgocheck2 go test of the cgo packages and their users"
 	@echo "make lint            gofmt -l, go vet, staticcheck"
 	@echo "make bench           cmd/benchcmp: modhost vs redis-server (BENCHFLAGS='-rounds 5 ...')"
 	@echo "make clean           remove build outputs"
 
 build: modules
-	$(GO) build -o $(BIN) ./cmd/modhost
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/modhost
 
 modules:
 	@if [ -f modules_c/Makefile ]; then $(MAKE) -C modules_c; fi
@@ -41,6 +50,24 @@ deps:
 test: deps build
 	$(GO) vet ./...
 	MODHOST_BIN=$(CURDIR)/$(BIN) $(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./...
+
+# Fuzz targets as package:Target. Crashers the fuzzer finds are written to
+# <package>/testdata/fuzz/<Target>/ and become regression inputs of
+# `go test` once committed.
+FUZZ_TARGETS := ./resp:FuzzParseCommand ./keyspace/rdb:FuzzLoad ./keyspace/rdb:FuzzRestore \
+	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame
+FUZZTIME      ?= 20s
+FUZZTIME_LONG ?= 5m
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+test-long: test
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_LONG)
 
 # Works before any cgo package exists (then it does nothing). Binaries the
 # tests start are rebuilt by hosttest.ModhostBin with the same GOEXPERIMENT.

@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/google/btree v1.1.3
-	github.com/mattn/go-pointer v0.0.1
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/resp v0.1.1

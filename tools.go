@@ -6,7 +6,6 @@ package tools
 
 import (
 	_ "github.com/google/btree"
-	_ "github.com/mattn/go-pointer"
 	_ "github.com/redis/go-redis/v9"
 	_ "github.com/stretchr/testify/require"
 	_ "github.com/tidwall/resp"

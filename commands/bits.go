@@ -7,18 +7,26 @@ import (
 	"math/bits"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerBits) }
-
-func registerBits(s *server.Server) {
-	s.Cmds.Add(
-		cmd("setbit", 4, "write denyoom", 1, 1, 1, "write bitmap slow", "bitmap", "2.2.0", setbitCommand),
-		cmd("getbit", 3, "readonly fast", 1, 1, 1, "read bitmap fast", "bitmap", "2.2.0", getbitCommand),
-		cmd("bitcount", -2, "readonly", 1, 1, 1, "read bitmap slow", "bitmap", "2.6.0", bitcountCommand),
-		cmd("bitpos", -3, "readonly", 1, 1, 1, "read bitmap slow", "bitmap", "2.8.7", bitposCommand),
-	)
+// bitCommands are the bitmap commands (bitops.c).
+var bitCommands = []Entry{
+	{Name: "setbit", Arity: 4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write bitmap slow", Group: "bitmap", Since: "2.2.0",
+		Handler: setbitCommand},
+	{Name: "getbit", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read bitmap fast", Group: "bitmap", Since: "2.2.0",
+		Handler: getbitCommand},
+	{Name: "bitcount", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read bitmap slow", Group: "bitmap", Since: "2.6.0",
+		Handler: bitcountCommand},
+	{Name: "bitpos", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read bitmap slow", Group: "bitmap", Since: "2.8.7",
+		Handler: bitposCommand},
 }
 
 // Error texts of the bitmap family.
@@ -30,7 +38,7 @@ const (
 
 // bitOffsetArg parses a bit offset: a non-negative integer whose byte lies
 // below proto-max-bulk-len.
-func bitOffsetArg(c *server.Client, b []byte) (int64, bool) {
+func bitOffsetArg(c Client, b []byte) (int64, bool) {
 	v, ok := keyspace.ParseInt(b)
 	if !ok || v < 0 || v>>3 >= maxBulkLen(c) {
 		c.Error(msgBitOffset)
@@ -39,7 +47,7 @@ func bitOffsetArg(c *server.Client, b []byte) (int64, bool) {
 	return v, true
 }
 
-func setbitCommand(c *server.Client, a [][]byte) {
+func setbitCommand(c Client, a [][]byte) {
 	off, ok := bitOffsetArg(c, a[2])
 	if !ok {
 		return
@@ -58,7 +66,7 @@ func setbitCommand(c *server.Client, a [][]byte) {
 	grown := false
 	if s == nil {
 		s = keyspace.NewString(nil)
-		k.Add(c.DB, a[1], s)
+		k.Add(c.DBIndex(), a[1], s)
 		grown = true
 	} else if byteIdx >= s.Len() {
 		grown = true
@@ -77,16 +85,16 @@ func setbitCommand(c *server.Client, a [][]byte) {
 	// Redis unshares (makes raw) the string even when nothing changes.
 	s.SetRange(byteIdx, []byte{cur})
 	if grown || old != (on == 1) {
-		k.Modified(c.DB, a[1], keyspace.NotifyString, "setbit")
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyString, "setbit")
 	}
 	if old {
-		c.W.Int(1)
+		c.Writer().Int(1)
 	} else {
-		c.W.Int(0)
+		c.Writer().Int(0)
 	}
 }
 
-func getbitCommand(c *server.Client, a [][]byte) {
+func getbitCommand(c Client, a [][]byte) {
 	off, ok := bitOffsetArg(c, a[2])
 	if !ok {
 		return
@@ -96,15 +104,15 @@ func getbitCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if s == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	byteIdx := off >> 3
 	if b := s.Bytes(); byteIdx < int64(len(b)) && b[byteIdx]&(1<<(7-uint(off&7))) != 0 {
-		c.W.Int(1)
+		c.Writer().Int(1)
 		return
 	}
-	c.W.Int(0)
+	c.Writer().Int(0)
 }
 
 // bitRange turns BITCOUNT/BITPOS start/end (bytes, or bits when isBit)
@@ -136,7 +144,7 @@ func bitRange(start, end int64, n int, isBit bool) (lo, hi int64, empty bool) {
 }
 
 // bitUnitArg parses the optional BYTE|BIT argument.
-func bitUnitArg(c *server.Client, b []byte) (isBit, ok bool) {
+func bitUnitArg(c Client, b []byte) (isBit, ok bool) {
 	switch {
 	case eqFold(b, "bit"):
 		return true, true
@@ -147,7 +155,7 @@ func bitUnitArg(c *server.Client, b []byte) (isBit, ok bool) {
 	return false, false
 }
 
-func bitcountCommand(c *server.Client, a [][]byte) {
+func bitcountCommand(c Client, a [][]byte) {
 	var start, end int64
 	isBit := false
 	ranged := false
@@ -176,23 +184,23 @@ func bitcountCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if s == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	b := s.Bytes()
 	lo, hi := int64(0), int64(len(b))*8-1
 	if ranged {
 		if start < 0 && end < 0 && start > end {
-			c.W.Int(0)
+			c.Writer().Int(0)
 			return
 		}
 		var empty bool
 		if lo, hi, empty = bitRange(start, end, len(b), isBit); empty {
-			c.W.Int(0)
+			c.Writer().Int(0)
 			return
 		}
 	}
-	c.W.Int(popcountBits(b, lo, hi))
+	c.Writer().Int(popcountBits(b, lo, hi))
 }
 
 // popcountBits counts the set bits of b from bit lo to bit hi inclusive
@@ -216,7 +224,7 @@ func popcountBits(b []byte, lo, hi int64) int64 {
 	return n
 }
 
-func bitposCommand(c *server.Client, a [][]byte) {
+func bitposCommand(c Client, a [][]byte) {
 	bit, ok := intArg(c, a[2])
 	if !ok {
 		return
@@ -254,9 +262,9 @@ func bitposCommand(c *server.Client, a [][]byte) {
 	}
 	if s == nil {
 		if bit == 1 {
-			c.W.Int(-1)
+			c.Writer().Int(-1)
 		} else {
-			c.W.Int(0)
+			c.Writer().Int(0)
 		}
 		return
 	}
@@ -272,19 +280,19 @@ func bitposCommand(c *server.Client, a [][]byte) {
 		lo, hi, empty = 0, int64(len(b))*8-1, len(b) == 0
 	}
 	if empty {
-		c.W.Int(-1)
+		c.Writer().Int(-1)
 		return
 	}
 	pos := findBit(b, lo, hi, bit == 1)
 	if pos < 0 {
 		if bit == 1 || endGiven {
-			c.W.Int(-1)
+			c.Writer().Int(-1)
 		} else {
-			c.W.Int(hi + 1)
+			c.Writer().Int(hi + 1)
 		}
 		return
 	}
-	c.W.Int(pos)
+	c.Writer().Int(pos)
 }
 
 // findBit returns the first bit position in lo..hi of b whose value is

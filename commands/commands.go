@@ -2,8 +2,12 @@
 // hashes, sets, sorted sets, streams) on top of the keyspace package, with
 // Redis's arity, options, error texts and reply types in RESP2 and RESP3.
 //
-// Each family lives in its own file and adds its registrar to families in
-// an init function, so families are independent of each other.
+// Each family lives in its own file and declares its commands in one table
+// (a []Entry next to the handlers, key specs included); Tables lists them
+// and the server adds them to its command table at start-up. The package
+// also owns the command vocabulary shared by the server and the module
+// host: Command, CmdFlag, KeySpec, CommandDocs, Handler and the Client
+// interface handlers run against. It imports neither of them.
 //
 // Lifetime rule: handler arguments alias the connection's read buffer;
 // anything stored in the keyspace is copied by the keyspace constructors
@@ -18,18 +22,7 @@ import (
 	"time"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-// families are the per-family registrars, filled by init functions.
-var families []func(s *server.Server)
-
-// Register adds every data command to the server's command table.
-func Register(s *server.Server) {
-	for _, reg := range families {
-		reg(s)
-	}
-}
 
 // Error texts used by several families (Redis's exact wording).
 const (
@@ -47,25 +40,14 @@ const (
 	msgDBOutOfRang = "ERR DB index is out of range"
 )
 
-// cmd builds a Command from the table notation used by the family files:
-// name, arity, flags ("write denyoom fast"), first/last/step key positions,
-// ACL categories ("write string fast"), group and since.
-func cmd(name string, arity int, flags string, first, last, step int, acl, group, since string, h server.Handler) *server.Command {
-	return &server.Command{
-		Name: name, Arity: arity, Flags: server.ParseCmdFlags(flags),
-		FirstKey: first, LastKey: last, KeyStep: step,
-		ACL: strings.Fields(acl), Group: group, Since: since, Handler: h,
-	}
-}
-
 // ks is shorthand for the server's keyspace.
-func ks(c *server.Client) *keyspace.Keyspace { return c.Server().Keys }
+func ks(c Client) *keyspace.Keyspace { return c.Keyspace() }
 
 // parseInt parses an integer argument with Redis's string2ll rules.
 func parseInt(b []byte) (int64, bool) { return keyspace.ParseInt(b) }
 
 // intArg parses an integer argument or replies msgNotInt.
-func intArg(c *server.Client, b []byte) (int64, bool) {
+func intArg(c Client, b []byte) (int64, bool) {
 	v, ok := keyspace.ParseInt(b)
 	if !ok {
 		c.Error(msgNotInt)
@@ -75,7 +57,7 @@ func intArg(c *server.Client, b []byte) (int64, bool) {
 
 // floatArg parses a float argument (Redis's string2d rules) or replies
 // msgNotFloat.
-func floatArg(c *server.Client, b []byte) (float64, bool) {
+func floatArg(c Client, b []byte) (float64, bool) {
 	v, ok := keyspace.ParseFloat(b)
 	if !ok {
 		c.Error(msgNotFloat)
@@ -86,7 +68,7 @@ func floatArg(c *server.Client, b []byte) (float64, bool) {
 // timeoutArg parses a blocking command's timeout in seconds (decimals
 // allowed) as Redis's getTimeoutFromObjectOrReply: the value is read as a
 // long double, scaled to milliseconds and rounded up; 0 means forever.
-func timeoutArg(c *server.Client, b []byte) (time.Duration, bool) {
+func timeoutArg(c Client, b []byte) (time.Duration, bool) {
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) || len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
 		c.Error(msgTimeoutBad)
@@ -115,8 +97,8 @@ func timeoutArg(c *server.Client, b []byte) (time.Duration, bool) {
 // lookupRead returns the value at key for a read command, replying
 // WRONGTYPE (and returning ok=false) when it is not of kind k. A missing key
 // gives (nil, true).
-func lookupRead(c *server.Client, key []byte, k keyspace.Kind) (keyspace.Value, bool) {
-	v := ks(c).LookupRead(c.DB, key, 0)
+func lookupRead(c Client, key []byte, k keyspace.Kind) (keyspace.Value, bool) {
+	v := ks(c).LookupRead(c.DBIndex(), key, 0)
 	if v != nil && v.Kind() != k {
 		c.Error(msgWrongType)
 		return nil, false
@@ -125,8 +107,8 @@ func lookupRead(c *server.Client, key []byte, k keyspace.Kind) (keyspace.Value, 
 }
 
 // lookupWrite is lookupRead for write commands (no hit/miss statistics).
-func lookupWrite(c *server.Client, key []byte, k keyspace.Kind) (keyspace.Value, bool) {
-	v := ks(c).LookupWrite(c.DB, key, 0)
+func lookupWrite(c Client, key []byte, k keyspace.Kind) (keyspace.Value, bool) {
+	v := ks(c).LookupWrite(c.DBIndex(), key, 0)
 	if v != nil && v.Kind() != k {
 		c.Error(msgWrongType)
 		return nil, false

@@ -7,24 +7,16 @@ import (
 	"strconv"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-func init() { families = append(families, registerDebugData) }
-
-func registerDebugData(s *server.Server) {
-	s.RegisterDebug("populate", debugPopulate)
-	s.RegisterDebug("object", debugObject)
-}
 
 // debugSubError is the reply to a DEBUG subcommand with a wrong argument
 // count, as Redis's addReplySubcommandSyntaxError.
-func debugSubError(c *server.Client, sub []byte) {
+func debugSubError(c Client, sub []byte) {
 	c.Error("ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try DEBUG HELP.")
 }
 
 // positiveArg parses a non-negative integer (getPositiveLongFromObject).
-func positiveArg(c *server.Client, b []byte) (int64, bool) {
+func positiveArg(c Client, b []byte) (int64, bool) {
 	v, ok := keyspace.ParseInt(b)
 	if !ok || v < 0 {
 		c.Error(msgMustBePos)
@@ -36,7 +28,7 @@ func positiveArg(c *server.Client, b []byte) (int64, bool) {
 // debugPopulate is DEBUG POPULATE count [prefix] [size]: keys
 // "prefix:N" (default "key") holding "value:N", padded with zero bytes
 // or cut to size when size is given; existing keys are skipped.
-func debugPopulate(c *server.Client, a [][]byte) {
+func debugPopulate(c Client, a [][]byte) {
 	if len(a) < 3 || len(a) > 5 {
 		debugSubError(c, a[1])
 		return
@@ -60,7 +52,7 @@ func debugPopulate(c *server.Client, a [][]byte) {
 	val := make([]byte, 0, 32)
 	for j := int64(0); j < n; j++ {
 		key = strconv.AppendInt(append(append(key[:0], prefix...), ':'), j, 10)
-		if k.LookupWrite(c.DB, key, 0) != nil {
+		if k.LookupWrite(c.DBIndex(), key, 0) != nil {
 			continue
 		}
 		val = strconv.AppendInt(append(val[:0], "value:"...), j, 10)
@@ -72,8 +64,8 @@ func debugPopulate(c *server.Client, a [][]byte) {
 			copy(buf, val)
 			v = keyspace.NewStringOwned(buf)
 		}
-		k.Add(c.DB, key, v)
-		k.Modified(c.DB, key, 0, "")
+		k.Add(c.DBIndex(), key, v)
+		k.Modified(c.DBIndex(), key, 0, "")
 		k.Dirty-- // Redis's populate only signals the key
 	}
 	c.OK()
@@ -81,24 +73,24 @@ func debugPopulate(c *server.Client, a [][]byte) {
 
 // debugObject is DEBUG OBJECT key: Redis's one-line description of the
 // value. serializedlength is an estimate until the RDB encoder exists.
-func debugObject(c *server.Client, a [][]byte) {
+func debugObject(c Client, a [][]byte) {
 	if len(a) != 3 {
 		debugSubError(c, a[1])
 		return
 	}
 	k := ks(c)
-	v := k.Peek(c.DB, a[2])
+	v := k.Peek(c.DBIndex(), a[2])
 	if v == nil {
 		c.Error(msgNoSuchKey)
 		return
 	}
-	idle, _ := k.IdleTime(c.DB, a[2])
+	idle, _ := k.IdleTime(c.DBIndex(), a[2])
 	lru := (k.Now() - idle) / 1000 & (1<<24 - 1)
 	if k.LFU {
-		f, _ := k.Freq(c.DB, a[2])
+		f, _ := k.Freq(c.DBIndex(), a[2])
 		lru = int64(f)
 	}
-	c.W.SimpleString(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+	c.Writer().SimpleString(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
 		v, refcountOf(c, v), v.Encoding(), serializedLen(v), lru, idle/1000))
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/keyspace/rdb"
-	"github.com/modhost/modhost/server"
 )
 
 // Error texts of DUMP/RESTORE (cluster.c).
@@ -21,27 +20,24 @@ const (
 
 // dumpOptions are the encoder options of the server's persistence (module
 // types, rdb-version, rdbcompression).
-func dumpOptions(c *server.Client) (rdb.Options, rdb.ModuleLoader) {
-	s := c.Server()
+func dumpOptions(c Client) (rdb.Options, rdb.ModuleLoader) {
+	cfg := c.Config()
+	saver, loader := c.RDBModules()
 	opt := rdb.Options{
-		Version:  int(s.Config.Int("rdb-version")),
-		Compress: s.Config.Bool("rdbcompression"),
-		ListFill: int(s.Config.Int("list-max-listpack-size")),
-	}
-	var loader rdb.ModuleLoader
-	if p, ok := s.Persist.(*server.RDB); ok {
-		opt.Modules = p.ModuleSaver
-		loader = p.ModuleLoader
+		Version:  int(cfg.Int("rdb-version")),
+		Compress: cfg.Bool("rdbcompression"),
+		ListFill: int(cfg.Int("list-max-listpack-size")),
+		Modules:  saver,
 	}
 	return opt, loader
 }
 
 // DUMP key: the value in Redis's serialisation (RDB encoding + version +
 // CRC64), or a null bulk for a missing key.
-func dumpCommand(c *server.Client, a [][]byte) {
-	v := ks(c).LookupRead(c.DB, a[1], 0)
+func dumpCommand(c Client, a [][]byte) {
+	v := ks(c).LookupRead(c.DBIndex(), a[1], 0)
 	if v == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	opt, _ := dumpOptions(c)
@@ -50,12 +46,12 @@ func dumpCommand(c *server.Client, a [][]byte) {
 		c.Error("ERR " + err.Error())
 		return
 	}
-	c.W.Bulk(payload)
+	c.Writer().Bulk(payload)
 }
 
 // RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], with
 // Redis's option rules and error order (restoreCommand).
-func restoreCommand(c *server.Client, a [][]byte) {
+func restoreCommand(c Client, a [][]byte) {
 	replace, absTTL := false, false
 	idle, freq := int64(-1), int64(-1)
 	for j := 4; j < len(a); j++ {
@@ -94,7 +90,7 @@ func restoreCommand(c *server.Client, a [][]byte) {
 	}
 	k := ks(c)
 	key := a[1]
-	if !replace && k.LookupWrite(c.DB, key, 0) != nil {
+	if !replace && k.LookupWrite(c.DBIndex(), key, 0) != nil {
 		c.Error(msgBusyKey)
 		return
 	}
@@ -107,7 +103,7 @@ func restoreCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	_, loader := dumpOptions(c)
-	v, err := rdb.RestoreValue(a[3], k, loader)
+	v, err := rdb.RestorePayload(a[3], k, rdb.RestoreOptions{Modules: loader, Key: key, DB: c.DBIndex(), SkipChecksum: c.SkipChecksumValidation()})
 	if errors.Is(err, rdb.ErrBadPayload) {
 		c.Error(msgBadPayload)
 		return
@@ -118,7 +114,7 @@ func restoreCommand(c *server.Client, a [][]byte) {
 	}
 	deleted := false
 	if replace {
-		deleted = k.Delete(c.DB, key)
+		deleted = k.Delete(c.DBIndex(), key)
 	}
 	if ttl != 0 && !absTTL {
 		ttl += k.Now()
@@ -126,21 +122,21 @@ func restoreCommand(c *server.Client, a [][]byte) {
 	if ttl != 0 && ttl <= k.Now() {
 		// Already expired: the key is not created (a replaced one is gone).
 		if deleted {
-			k.Modified(c.DB, key, keyspace.NotifyGeneric, "del")
+			k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "del")
 		}
 		c.OK()
 		return
 	}
-	k.Add(c.DB, key, v)
+	k.Add(c.DBIndex(), key, v)
 	if ttl != 0 {
-		k.SetExpire(c.DB, key, ttl)
+		k.SetExpire(c.DBIndex(), key, ttl)
 	}
 	if idle >= 0 {
-		k.SetIdleTime(c.DB, key, idle*1000)
+		k.SetIdleTime(c.DBIndex(), key, idle*1000)
 	}
 	if freq >= 0 {
-		k.SetFreq(c.DB, key, int(freq))
+		k.SetFreq(c.DBIndex(), key, int(freq))
 	}
-	k.Modified(c.DB, key, keyspace.NotifyGeneric, "restore")
+	k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "restore")
 	c.OK()
 }

@@ -5,23 +5,48 @@ package commands
 
 import (
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerExpire) }
-
-func registerExpire(s *server.Server) {
-	s.Cmds.Add(
-		cmd("expire", -3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "1.0.0", expireCommand("expire", true, false)),
-		cmd("pexpire", -3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "2.6.0", expireCommand("pexpire", false, false)),
-		cmd("expireat", -3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "1.2.0", expireCommand("expireat", true, true)),
-		cmd("pexpireat", -3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "2.6.0", expireCommand("pexpireat", false, true)),
-		cmd("ttl", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "1.0.0", ttlCommand(false, false)),
-		cmd("pttl", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "2.6.0", ttlCommand(true, false)),
-		cmd("expiretime", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "7.0.0", ttlCommand(false, true)),
-		cmd("pexpiretime", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "7.0.0", ttlCommand(true, true)),
-		cmd("persist", 2, "write fast", 1, 1, 1, "keyspace write fast", "generic", "2.2.0", persistCommand),
-	)
+// expireCommands are the expiry commands (expire.c).
+var expireCommands = []Entry{
+	{Name: "expire", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "1.0.0",
+		Handler: expireCommand("expire", true, false)},
+	{Name: "pexpire", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "2.6.0",
+		Handler: expireCommand("pexpire", false, false)},
+	{Name: "expireat", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "1.2.0",
+		Handler: expireCommand("expireat", true, true)},
+	{Name: "pexpireat", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "2.6.0",
+		Handler: expireCommand("pexpireat", false, true)},
+	{Name: "ttl", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "keyspace read fast", Group: "generic", Since: "1.0.0",
+		Handler: ttlCommand(false, false)},
+	{Name: "pttl", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "keyspace read fast", Group: "generic", Since: "2.6.0",
+		Handler: ttlCommand(true, false)},
+	{Name: "expiretime", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "keyspace read fast", Group: "generic", Since: "7.0.0",
+		Handler: ttlCommand(false, true)},
+	{Name: "pexpiretime", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "keyspace read fast", Group: "generic", Since: "7.0.0",
+		Handler: ttlCommand(true, true)},
+	{Name: "persist", Arity: 2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "2.2.0",
+		Handler: persistCommand},
 }
 
 // EXPIRE option bits.
@@ -39,7 +64,7 @@ const (
 )
 
 // parseExpireFlags parses EXPIRE's NX/XX/GT/LT options.
-func parseExpireFlags(c *server.Client, opts [][]byte) (int, bool) {
+func parseExpireFlags(c Client, opts [][]byte) (int, bool) {
 	flags := 0
 	for _, o := range opts {
 		switch {
@@ -69,8 +94,8 @@ func parseExpireFlags(c *server.Client, opts [][]byte) (int, bool) {
 
 // expireCommand builds one of the four EXPIRE commands: seconds selects
 // the unit of the time argument, absolute the *AT forms.
-func expireCommand(name string, seconds, absolute bool) server.Handler {
-	return func(c *server.Client, a [][]byte) {
+func expireCommand(name string, seconds, absolute bool) Handler {
+	return func(c Client, a [][]byte) {
 		flags, ok := parseExpireFlags(c, a[3:])
 		if !ok {
 			return
@@ -97,23 +122,23 @@ func expireCommand(name string, seconds, absolute bool) server.Handler {
 		}
 		when += base
 		key := a[1]
-		if k.LookupWrite(c.DB, key, 0) == nil {
-			c.W.Int(0)
+		if k.LookupWrite(c.DBIndex(), key, 0) == nil {
+			c.Writer().Int(0)
 			return
 		}
-		if flags != 0 && !expireAllowed(k, c.DB, key, flags, when) {
-			c.W.Int(0)
+		if flags != 0 && !expireAllowed(k, c.DBIndex(), key, flags, when) {
+			c.Writer().Int(0)
 			return
 		}
 		if when <= k.Now() {
-			k.Delete(c.DB, key)
-			k.Modified(c.DB, key, keyspace.NotifyGeneric, "del")
-			c.W.Int(1)
+			k.Delete(c.DBIndex(), key)
+			k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "del")
+			c.Writer().Int(1)
 			return
 		}
-		k.SetExpire(c.DB, key, when)
-		k.Modified(c.DB, key, keyspace.NotifyGeneric, "expire")
-		c.W.Int(1)
+		k.SetExpire(c.DBIndex(), key, when)
+		k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "expire")
+		c.Writer().Int(1)
 	}
 }
 
@@ -137,16 +162,16 @@ func expireAllowed(k *keyspace.Keyspace, db int, key []byte, flags int, when int
 
 // ttlCommand builds TTL (ms=false, abs=false), PTTL, EXPIRETIME and
 // PEXPIRETIME.
-func ttlCommand(ms, abs bool) server.Handler {
-	return func(c *server.Client, a [][]byte) {
+func ttlCommand(ms, abs bool) Handler {
+	return func(c Client, a [][]byte) {
 		k := ks(c)
-		if k.LookupRead(c.DB, a[1], keyspace.LookupNoTouch) == nil {
-			c.W.Int(-2)
+		if k.LookupRead(c.DBIndex(), a[1], keyspace.LookupNoTouch) == nil {
+			c.Writer().Int(-2)
 			return
 		}
-		at, _ := k.GetExpire(c.DB, a[1])
+		at, _ := k.GetExpire(c.DBIndex(), a[1])
 		if at == 0 {
-			c.W.Int(-1)
+			c.Writer().Int(-1)
 			return
 		}
 		ttl := at
@@ -159,16 +184,16 @@ func ttlCommand(ms, abs bool) server.Handler {
 		if !ms {
 			ttl = (ttl + 500) / 1000
 		}
-		c.W.Int(ttl)
+		c.Writer().Int(ttl)
 	}
 }
 
-func persistCommand(c *server.Client, a [][]byte) {
+func persistCommand(c Client, a [][]byte) {
 	k := ks(c)
-	if k.LookupWrite(c.DB, a[1], 0) != nil && k.Persist(c.DB, a[1]) {
-		k.Modified(c.DB, a[1], keyspace.NotifyGeneric, "persist")
-		c.W.Int(1)
+	if k.LookupWrite(c.DBIndex(), a[1], 0) != nil && k.Persist(c.DBIndex(), a[1]) {
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "persist")
+		c.Writer().Int(1)
 		return
 	}
-	c.W.Int(0)
+	c.Writer().Int(0)
 }

@@ -7,28 +7,70 @@ import (
 	"math"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerGeneric) }
-
-func registerGeneric(s *server.Server) {
-	s.Cmds.Add(
-		cmd("del", -2, "write", 1, -1, 1, "keyspace write slow", "generic", "1.0.0", delCommand),
-		cmd("unlink", -2, "write fast", 1, -1, 1, "keyspace write fast", "generic", "4.0.0", unlinkCommand),
-		cmd("exists", -2, "readonly fast", 1, -1, 1, "keyspace read fast", "generic", "1.0.0", existsCommand),
-		cmd("type", 2, "readonly fast", 1, 1, 1, "keyspace read fast", "generic", "1.0.0", typeCommand),
-		cmd("touch", -2, "readonly fast", 1, -1, 1, "keyspace read fast", "generic", "3.2.1", touchCommand),
-		cmd("rename", 3, "write", 1, 2, 1, "keyspace write slow", "generic", "1.0.0", renameCommand(false)),
-		cmd("renamenx", 3, "write fast", 1, 2, 1, "keyspace write fast", "generic", "1.0.0", renameCommand(true)),
-		cmd("keys", 2, "readonly", 0, 0, 0, "keyspace read slow dangerous", "generic", "1.0.0", keysCommand),
-		cmd("randomkey", 1, "readonly", 0, 0, 0, "keyspace read slow", "generic", "1.0.0", randomkeyCommand),
-		cmd("move", 3, "write fast", 1, 1, 1, "keyspace write fast", "generic", "1.0.0", moveCommand),
-		cmd("copy", -3, "write denyoom", 1, 2, 1, "keyspace write slow", "generic", "6.2.0", copyCommand),
-		cmd("swapdb", 3, "write fast", 0, 0, 0, "keyspace write fast dangerous", "server", "4.0.0", swapdbCommand),
-		cmd("dump", 2, "readonly", 1, 1, 1, "keyspace read slow", "generic", "2.6.0", dumpCommand),
-		cmd("restore", -4, "write denyoom", 1, 1, 1, "keyspace write slow dangerous", "generic", "2.6.0", restoreCommand),
-	)
+// genericCommands are the keyspace commands (db.c).
+var genericCommands = []Entry{
+	{Name: "del", Arity: -2, Flags: "write", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RM delete: i1 r-1,1,0",
+		Tips:     "request_policy:multi_shard response_policy:agg_sum",
+		ACL:      "keyspace write slow", Group: "generic", Since: "1.0.0",
+		Handler: delCommand},
+	{Name: "unlink", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RM delete: i1 r-1,1,0",
+		Tips:     "request_policy:multi_shard response_policy:agg_sum",
+		ACL:      "keyspace write fast", Group: "generic", Since: "4.0.0",
+		Handler: unlinkCommand},
+	{Name: "exists", Arity: -2, Flags: "readonly fast", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO: i1 r-1,1,0",
+		Tips:     "request_policy:multi_shard response_policy:agg_sum",
+		ACL:      "keyspace read fast", Group: "generic", Since: "1.0.0",
+		Handler: existsCommand},
+	{Name: "type", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "keyspace read fast", Group: "generic", Since: "1.0.0",
+		Handler: typeCommand},
+	{Name: "touch", Arity: -2, Flags: "readonly fast", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO: i1 r-1,1,0",
+		Tips:     "request_policy:multi_shard response_policy:agg_sum",
+		ACL:      "keyspace read fast", Group: "generic", Since: "3.2.1",
+		Handler: touchCommand},
+	{Name: "rename", Arity: 3, Flags: "write", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | OW update: i2 r0,1,0",
+		ACL:      "keyspace write slow", Group: "generic", Since: "1.0.0",
+		Handler: renameCommand(false)},
+	{Name: "renamenx", Arity: 3, Flags: "write fast", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | OW insert: i2 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "1.0.0",
+		Handler: renameCommand(true)},
+	{Name: "keys", Arity: 2, Flags: "readonly",
+		Tips: "request_policy:all_shards nondeterministic_output_order",
+		ACL:  "keyspace read slow dangerous", Group: "generic", Since: "1.0.0",
+		Handler: keysCommand},
+	{Name: "randomkey", Arity: 1, Flags: "readonly",
+		Tips: "request_policy:all_shards response_policy:special nondeterministic_output",
+		ACL:  "keyspace read slow", Group: "generic", Since: "1.0.0",
+		Handler: randomkeyCommand},
+	{Name: "move", Arity: 3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "keyspace write fast", Group: "generic", Since: "1.0.0",
+		Handler: moveCommand},
+	{Name: "copy", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0 | OW update: i2 r0,1,0",
+		ACL:      "keyspace write slow", Group: "generic", Since: "6.2.0",
+		Handler: copyCommand},
+	{Name: "swapdb", Arity: 3, Flags: "write fast",
+		ACL: "keyspace write fast dangerous", Group: "server", Since: "4.0.0",
+		Handler: swapdbCommand},
+	{Name: "dump", Arity: 2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "keyspace read slow", Group: "generic", Since: "2.6.0",
+		Handler: dumpCommand},
+	{Name: "restore", Arity: -4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0",
+		ACL:      "keyspace write slow dangerous", Group: "generic", Since: "2.6.0",
+		Handler: restoreCommand},
 }
 
 // Error texts of the generic family.
@@ -40,111 +82,111 @@ const (
 	msgInvalidSecDB   = "ERR invalid second DB index"
 )
 
-func delCommand(c *server.Client, a [][]byte) { delGeneric(c, a, ks(c).Delete) }
+func delCommand(c Client, a [][]byte) { delGeneric(c, a, ks(c).Delete) }
 
 // unlinkCommand is DEL that unlinks module values the way Redis's lazy
 // free does (keyspace.Unlink); everything is still freed at once.
-func unlinkCommand(c *server.Client, a [][]byte) { delGeneric(c, a, ks(c).Unlink) }
+func unlinkCommand(c Client, a [][]byte) { delGeneric(c, a, ks(c).Unlink) }
 
-func delGeneric(c *server.Client, a [][]byte, del func(db int, key []byte) bool) {
+func delGeneric(c Client, a [][]byte, del func(db int, key []byte) bool) {
 	k := ks(c)
 	n := 0
 	for _, key := range a[1:] {
-		if del(c.DB, key) {
-			k.Modified(c.DB, key, keyspace.NotifyGeneric, "del")
+		if del(c.DBIndex(), key) {
+			k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "del")
 			n++
 		}
 	}
-	c.W.Int(int64(n))
+	c.Writer().Int(int64(n))
 }
 
-func existsCommand(c *server.Client, a [][]byte) {
+func existsCommand(c Client, a [][]byte) {
 	k := ks(c)
 	n := 0
 	for _, key := range a[1:] {
-		if k.LookupRead(c.DB, key, keyspace.LookupNoTouch) != nil {
+		if k.LookupRead(c.DBIndex(), key, keyspace.LookupNoTouch) != nil {
 			n++
 		}
 	}
-	c.W.Int(int64(n))
+	c.Writer().Int(int64(n))
 }
 
-func typeCommand(c *server.Client, a [][]byte) {
-	v := ks(c).LookupRead(c.DB, a[1], keyspace.LookupNoTouch)
+func typeCommand(c Client, a [][]byte) {
+	v := ks(c).LookupRead(c.DBIndex(), a[1], keyspace.LookupNoTouch)
 	if v == nil {
-		c.W.SimpleString("none")
+		c.Writer().SimpleString("none")
 		return
 	}
-	c.W.SimpleString(keyspace.TypeName(v))
+	c.Writer().SimpleString(keyspace.TypeName(v))
 }
 
-func touchCommand(c *server.Client, a [][]byte) {
+func touchCommand(c Client, a [][]byte) {
 	k := ks(c)
 	n := 0
 	for _, key := range a[1:] {
-		if k.LookupRead(c.DB, key, 0) != nil {
+		if k.LookupRead(c.DBIndex(), key, 0) != nil {
 			n++
 		}
 	}
-	c.W.Int(int64(n))
+	c.Writer().Int(int64(n))
 }
 
-func renameCommand(nx bool) server.Handler {
-	return func(c *server.Client, a [][]byte) {
+func renameCommand(nx bool) Handler {
+	return func(c Client, a [][]byte) {
 		k := ks(c)
 		src, dst := a[1], a[2]
-		if k.LookupWrite(c.DB, src, 0) == nil {
+		if k.LookupWrite(c.DBIndex(), src, 0) == nil {
 			c.Error(msgNoSuchKey)
 			return
 		}
 		if string(src) == string(dst) {
 			if nx {
-				c.W.Int(0)
+				c.Writer().Int(0)
 			} else {
 				c.OK()
 			}
 			return
 		}
-		if nx && k.LookupWrite(c.DB, dst, 0) != nil {
-			c.W.Int(0)
+		if nx && k.LookupWrite(c.DBIndex(), dst, 0) != nil {
+			c.Writer().Int(0)
 			return
 		}
-		k.Rename(c.DB, src, dst)
-		k.Modified(c.DB, src, keyspace.NotifyGeneric, "rename_from")
-		k.Modified(c.DB, dst, keyspace.NotifyGeneric, "rename_to")
+		k.Rename(c.DBIndex(), src, dst)
+		k.Modified(c.DBIndex(), src, keyspace.NotifyGeneric, "rename_from")
+		k.Modified(c.DBIndex(), dst, keyspace.NotifyGeneric, "rename_to")
 		k.Dirty-- // one change, as Redis counts it
 		if nx {
-			c.W.Int(1)
+			c.Writer().Int(1)
 		} else {
 			c.OK()
 		}
 	}
 }
 
-func keysCommand(c *server.Client, a [][]byte) {
-	mark := c.W.DeferLen()
+func keysCommand(c Client, a [][]byte) {
+	mark := c.Writer().DeferLen()
 	n := 0
-	ks(c).Keys(c.DB, a[1], func(key string) bool {
-		c.W.BulkString(key)
+	ks(c).Keys(c.DBIndex(), a[1], func(key string) bool {
+		c.Writer().BulkString(key)
 		n++
 		return true
 	})
-	c.W.SetDeferredArrayLen(mark, n)
+	c.Writer().SetDeferredArrayLen(mark, n)
 }
 
-func randomkeyCommand(c *server.Client, a [][]byte) {
-	key, ok := ks(c).RandomKey(c.DB)
+func randomkeyCommand(c Client, a [][]byte) {
+	key, ok := ks(c).RandomKey(c.DBIndex())
 	if !ok {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
-	c.W.BulkString(key)
+	c.Writer().BulkString(key)
 }
 
 // dbIndexArg parses a database number as getIntFromObjectOrReply does:
 // msg (when not empty) replaces both of Redis's errors, the not-an-integer
 // one and the int32 range one.
-func dbIndexArg(c *server.Client, b []byte, msg string) (int, bool) {
+func dbIndexArg(c Client, b []byte, msg string) (int, bool) {
 	v, ok := keyspace.ParseInt(b)
 	switch {
 	case ok && v >= math.MinInt32 && v <= math.MaxInt32:
@@ -160,9 +202,9 @@ func dbIndexArg(c *server.Client, b []byte, msg string) (int, bool) {
 }
 
 // validDB reports whether id names an existing database.
-func validDB(c *server.Client, id int) bool { return id >= 0 && id < ks(c).NumDBs() }
+func validDB(c Client, id int) bool { return id >= 0 && id < ks(c).NumDBs() }
 
-func moveCommand(c *server.Client, a [][]byte) {
+func moveCommand(c Client, a [][]byte) {
 	dst, ok := dbIndexArg(c, a[2], "")
 	if !ok {
 		return
@@ -171,25 +213,25 @@ func moveCommand(c *server.Client, a [][]byte) {
 		c.Error(msgDBOutOfRang)
 		return
 	}
-	if dst == c.DB {
+	if dst == c.DBIndex() {
 		c.Error(msgSameObject)
 		return
 	}
 	k := ks(c)
 	key := a[1]
-	if k.LookupWrite(c.DB, key, 0) == nil || k.LookupWrite(dst, key, 0) != nil {
-		c.W.Int(0)
+	if k.LookupWrite(c.DBIndex(), key, 0) == nil || k.LookupWrite(dst, key, 0) != nil {
+		c.Writer().Int(0)
 		return
 	}
-	k.Move(c.DB, dst, key)
-	k.Modified(c.DB, key, keyspace.NotifyGeneric, "move_from")
+	k.Move(c.DBIndex(), dst, key)
+	k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "move_from")
 	k.Modified(dst, key, keyspace.NotifyGeneric, "move_to")
 	k.Dirty--
-	c.W.Int(1)
+	c.Writer().Int(1)
 }
 
-func copyCommand(c *server.Client, a [][]byte) {
-	dst := c.DB
+func copyCommand(c Client, a [][]byte) {
+	dst := c.DBIndex()
 	replace := false
 	for j := 3; j < len(a); j++ {
 		switch {
@@ -212,33 +254,33 @@ func copyCommand(c *server.Client, a [][]byte) {
 		}
 	}
 	src, newkey := a[1], a[2]
-	if dst == c.DB && string(src) == string(newkey) {
+	if dst == c.DBIndex() && string(src) == string(newkey) {
 		c.Error(msgSameObject)
 		return
 	}
 	k := ks(c)
-	if k.LookupRead(c.DB, src, 0) == nil {
-		c.W.Int(0)
+	if k.LookupRead(c.DBIndex(), src, 0) == nil {
+		c.Writer().Int(0)
 		return
 	}
 	if k.LookupWrite(dst, newkey, 0) != nil && !replace {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	switch k.Copy(c.DB, src, dst, newkey, replace) {
+	switch k.Copy(c.DBIndex(), src, dst, newkey, replace) {
 	case keyspace.CopyDone:
 		k.Modified(dst, newkey, keyspace.NotifyGeneric, "copy_to")
-		c.W.Int(1)
+		c.Writer().Int(1)
 	case keyspace.CopyNotCopyable:
 		c.Error(msgModuleNoCopy)
 	case keyspace.CopyFailed:
 		c.Error(msgModuleCopyFail)
 	default:
-		c.W.Int(0)
+		c.Writer().Int(0)
 	}
 }
 
-func swapdbCommand(c *server.Client, a [][]byte) {
+func swapdbCommand(c Client, a [][]byte) {
 	id1, ok := dbIndexArg(c, a[1], msgInvalidFirstDB)
 	if !ok {
 		return
@@ -247,7 +289,7 @@ func swapdbCommand(c *server.Client, a [][]byte) {
 	if !ok {
 		return
 	}
-	if !c.Server().SwapDB(id1, id2) {
+	if !c.SwapDB(id1, id2) {
 		c.Error(msgDBOutOfRang)
 		return
 	}

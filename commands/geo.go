@@ -4,15 +4,12 @@ import (
 	"slices"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // GEO family (Redis's geo.c). A GEO key is a sorted set whose scores are
 // 52-bit geohashes (geohash.go); GEOADD is ZADD with encoded coordinates,
 // and the search commands scan the nine geohash boxes covering the query
 // shape, as Redis does, so results and their order match Redis's.
-
-func init() { families = append(families, registerGeo) }
 
 const (
 	geoGroup       = "geo"
@@ -28,27 +25,52 @@ const (
 	msgGeoStoreOpt = " is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
 )
 
-func registerGeo(s *server.Server) {
-	const r, w = "read geo slow", "write geo slow"
-	gc := func(name string, arity int, flags string, first, last int, acl, since string, h server.Handler) *server.Command {
-		return cmd(name, arity, flags, first, last, 1, acl, geoGroup, since, h)
-	}
-	s.Cmds.Add(
-		gc("geoadd", -5, "write denyoom", 1, 1, w, "3.2.0", geoaddCmd),
-		gc("geodist", -4, "readonly", 1, 1, r, "3.2.0", geodistCmd),
-		gc("geohash", -2, "readonly", 1, 1, r, "3.2.0", geohashCmd),
-		gc("geopos", -2, "readonly", 1, 1, r, "3.2.0", geoposCmd),
-		gc("georadius", -6, "write denyoom movablekeys", 1, 1, w, "3.2.0", georadiusCmd),
-		gc("georadius_ro", -6, "readonly", 1, 1, r, "3.2.10", georadiusROCmd),
-		gc("georadiusbymember", -5, "write denyoom movablekeys", 1, 1, w, "3.2.0", georadiusbymemberCmd),
-		gc("georadiusbymember_ro", -5, "readonly", 1, 1, r, "3.2.10", georadiusbymemberROCmd),
-		gc("geosearch", -7, "readonly", 1, 1, r, "6.2.0", geosearchCmd),
-		gc("geosearchstore", -8, "write denyoom", 1, 2, w, "6.2.0", geosearchstoreCmd),
-	)
+// geoCommands are the geo family (geo.c).
+var geoCommands = []Entry{
+	{Name: "geoadd", Arity: -5, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: geoaddCmd},
+	{Name: "geodist", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: geodistCmd},
+	{Name: "geohash", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: geohashCmd},
+	{Name: "geopos", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: geoposCmd},
+	{Name: "georadius", Arity: -6, Flags: "write denyoom movablekeys", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0 | OW update: kSTORE,6 r0,1,0 | OW update: kSTOREDIST,6 r0,1,0",
+		ACL:      "write geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: georadiusCmd},
+	{Name: "georadius_ro", Arity: -6, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "3.2.10",
+		Handler: georadiusROCmd},
+	{Name: "georadiusbymember", Arity: -5, Flags: "write denyoom movablekeys", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0 | OW update: kSTORE,5 r0,1,0 | OW update: kSTOREDIST,5 r0,1,0",
+		ACL:      "write geo slow", Group: geoGroup, Since: "3.2.0",
+		Handler: georadiusbymemberCmd},
+	{Name: "georadiusbymember_ro", Arity: -5, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "3.2.10",
+		Handler: georadiusbymemberROCmd},
+	{Name: "geosearch", Arity: -7, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read geo slow", Group: geoGroup, Since: "6.2.0",
+		Handler: geosearchCmd},
+	{Name: "geosearchstore", Arity: -8, Flags: "write denyoom", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 r0,1,0",
+		ACL:      "write geo slow", Group: geoGroup, Since: "6.2.0",
+		Handler: geosearchstoreCmd},
 }
 
 // lonLatArg parses a longitude and a latitude, replying on error.
-func lonLatArg(c *server.Client, a [][]byte) (lon, lat float64, ok bool) {
+func lonLatArg(c Client, a [][]byte) (lon, lat float64, ok bool) {
 	if lon, ok = floatArg(c, a[0]); !ok {
 		return 0, 0, false
 	}
@@ -64,7 +86,7 @@ func lonLatArg(c *server.Client, a [][]byte) (lon, lat float64, ok bool) {
 
 // unitArg returns the metres per unit of M, KM, FT or MI, replying on
 // error.
-func unitArg(c *server.Client, u []byte) (float64, bool) {
+func unitArg(c Client, u []byte) (float64, bool) {
 	switch {
 	case eqFold(u, "m"):
 		return 1, true
@@ -80,7 +102,7 @@ func unitArg(c *server.Client, u []byte) (float64, bool) {
 }
 
 // geoFloat parses a float or replies msg.
-func geoFloat(c *server.Client, b []byte, msg string) (float64, bool) {
+func geoFloat(c Client, b []byte, msg string) (float64, bool) {
 	f, ok := keyspace.ParseFloat(b)
 	if !ok {
 		c.Error(msg)
@@ -89,7 +111,7 @@ func geoFloat(c *server.Client, b []byte, msg string) (float64, bool) {
 }
 
 // radiusArg parses "radius unit" into s (a circle).
-func radiusArg(c *server.Client, a [][]byte, s *geoShape) bool {
+func radiusArg(c Client, a [][]byte, s *geoShape) bool {
 	r, ok := geoFloat(c, a[0], msgGeoRadius)
 	if !ok {
 		return false
@@ -105,7 +127,7 @@ func radiusArg(c *server.Client, a [][]byte, s *geoShape) bool {
 }
 
 // boxArg parses "width height unit" into s (a box).
-func boxArg(c *server.Client, a [][]byte, s *geoShape) bool {
+func boxArg(c Client, a [][]byte, s *geoShape) bool {
 	wd, ok := geoFloat(c, a[0], msgGeoWidth)
 	if !ok {
 		return false
@@ -126,7 +148,7 @@ func boxArg(c *server.Client, a [][]byte, s *geoShape) bool {
 
 // memberPos sets s's centre to member's position, replying when the member
 // is missing.
-func memberPos(c *server.Client, z *keyspace.ZSet, member []byte, s *geoShape) bool {
+func memberPos(c Client, z *keyspace.ZSet, member []byte, s *geoShape) bool {
 	score, ok := z.Score(member)
 	if !ok {
 		c.Error(msgGeoMember)
@@ -136,7 +158,7 @@ func memberPos(c *server.Client, z *keyspace.ZSet, member []byte, s *geoShape) b
 	return true
 }
 
-func geoaddCmd(c *server.Client, args [][]byte) {
+func geoaddCmd(c Client, args [][]byte) {
 	flags, at := 0, 2
 opts:
 	for ; at < len(args); at++ {
@@ -171,7 +193,7 @@ opts:
 	}
 	if z == nil && flags&zaddXX == 0 {
 		z = ks(c).NewZSet()
-		ks(c).Add(c.DB, key, z)
+		ks(c).Add(c.DBIndex(), key, z)
 	}
 	added, updated := 0, 0
 	if z != nil {
@@ -185,14 +207,14 @@ opts:
 		}
 	}
 	if flags&zaddCH != 0 {
-		c.W.Int(int64(added + updated))
+		c.Writer().Int(int64(added + updated))
 	} else {
-		c.W.Int(int64(added))
+		c.Writer().Int(int64(added))
 	}
 	zaddNotify(c, key, false, added, updated)
 }
 
-func geodistCmd(c *server.Client, args [][]byte) {
+func geodistCmd(c Client, args [][]byte) {
 	conv := 1.0
 	if len(args) > 5 {
 		c.Error(msgSyntax)
@@ -209,46 +231,46 @@ func geodistCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if z == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	s1, ok1 := z.Score(args[2])
 	s2, ok2 := z.Score(args[3])
 	if !ok1 || !ok2 {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	lon1, lat1 := geoDecodeScore(s1)
 	lon2, lat2 := geoDecodeScore(s2)
 	var tmp [32]byte
-	c.W.Bulk(appendDistance(tmp[:0], geoDistance(lon1, lat1, lon2, lat2)/conv))
+	c.Writer().Bulk(appendDistance(tmp[:0], geoDistance(lon1, lat1, lon2, lat2)/conv))
 }
 
-func geohashCmd(c *server.Client, args [][]byte) {
+func geohashCmd(c Client, args [][]byte) {
 	z, ok := lookupZSet(c, args[1], false)
 	if !ok {
 		return
 	}
-	c.W.ArrayLen(len(args) - 2)
+	c.Writer().ArrayLen(len(args) - 2)
 	for _, m := range args[2:] {
 		if z == nil {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 			continue
 		}
 		if score, found := z.Score(m); found {
-			c.W.BulkString(geoHashString(score))
+			c.Writer().BulkString(geoHashString(score))
 		} else {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 		}
 	}
 }
 
-func geoposCmd(c *server.Client, args [][]byte) {
+func geoposCmd(c Client, args [][]byte) {
 	z, ok := lookupZSet(c, args[1], false)
 	if !ok {
 		return
 	}
-	c.W.ArrayLen(len(args) - 2)
+	c.Writer().ArrayLen(len(args) - 2)
 	for _, m := range args[2:] {
 		var score float64
 		found := false
@@ -256,13 +278,13 @@ func geoposCmd(c *server.Client, args [][]byte) {
 			score, found = z.Score(m)
 		}
 		if !found {
-			c.W.NullArray()
+			c.Writer().NullArray()
 			continue
 		}
 		lon, lat := geoDecodeScore(score)
-		c.W.ArrayLen(2)
-		c.W.Double(lon)
-		c.W.Double(lat)
+		c.Writer().ArrayLen(2)
+		c.Writer().Double(lon)
+		c.Writer().Double(lat)
 	}
 }
 
@@ -332,27 +354,27 @@ type geoQuery struct {
 	byRadius, byBox               bool
 }
 
-func georadiusCmd(c *server.Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoByCoords) }
+func georadiusCmd(c Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoByCoords) }
 
-func georadiusROCmd(c *server.Client, args [][]byte) {
+func georadiusROCmd(c Client, args [][]byte) {
 	geoSearchGeneric(c, args, 1, geoByCoords|geoNoStore)
 }
 
-func georadiusbymemberCmd(c *server.Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoByMember) }
+func georadiusbymemberCmd(c Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoByMember) }
 
-func georadiusbymemberROCmd(c *server.Client, args [][]byte) {
+func georadiusbymemberROCmd(c Client, args [][]byte) {
 	geoSearchGeneric(c, args, 1, geoByMember|geoNoStore)
 }
 
-func geosearchCmd(c *server.Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoSearchCmd) }
+func geosearchCmd(c Client, args [][]byte) { geoSearchGeneric(c, args, 1, geoSearchCmd) }
 
-func geosearchstoreCmd(c *server.Client, args [][]byte) {
+func geosearchstoreCmd(c Client, args [][]byte) {
 	geoSearchGeneric(c, args, 2, geoSearchCmd|geoSearchStore)
 }
 
 // geoPositional parses the GEORADIUS* positional arguments (or notes
 // GEOSEARCHSTORE's destination) and returns the index of the first option.
-func geoPositional(c *server.Client, args [][]byte, z *keyspace.ZSet, flags int, q *geoQuery) (int, bool) {
+func geoPositional(c Client, args [][]byte, z *keyspace.ZSet, flags int, q *geoQuery) (int, bool) {
 	switch {
 	case flags&geoByCoords != 0:
 		lon, lat, ok := lonLatArg(c, args[2:4])
@@ -377,7 +399,7 @@ func geoPositional(c *server.Client, args [][]byte, z *keyspace.ZSet, flags int,
 
 // parseGeoOptions reads the options from args[base:] as Redis's
 // georadiusGeneric, replying on error.
-func parseGeoOptions(c *server.Client, args [][]byte, base int, z *keyspace.ZSet, flags int, q *geoQuery) bool {
+func parseGeoOptions(c Client, args [][]byte, base int, z *keyspace.ZSet, flags int, q *geoQuery) bool {
 	search := flags&geoSearchCmd != 0
 	canStore := flags&(geoNoStore|geoSearchCmd) == 0
 	rest := args[base:]
@@ -448,7 +470,7 @@ func parseGeoOptions(c *server.Client, args [][]byte, base int, z *keyspace.ZSet
 }
 
 // checkGeoQuery applies Redis's checks on option combinations.
-func checkGeoQuery(c *server.Client, name []byte, flags int, q *geoQuery) bool {
+func checkGeoQuery(c Client, name []byte, flags int, q *geoQuery) bool {
 	switch {
 	case q.storeKey != nil && (q.withDist || q.withHash || q.withCoord):
 		what := "STORE option in GEORADIUS"
@@ -470,7 +492,7 @@ func checkGeoQuery(c *server.Client, name []byte, flags int, q *geoQuery) bool {
 
 // geoSearchGeneric implements GEORADIUS*, GEOSEARCH and GEOSEARCHSTORE;
 // src is the index of the source key.
-func geoSearchGeneric(c *server.Client, args [][]byte, src int, flags int) {
+func geoSearchGeneric(c Client, args [][]byte, src int, flags int) {
 	z, ok := lookupZSet(c, args[src], false)
 	if !ok {
 		return
@@ -484,7 +506,7 @@ func geoSearchGeneric(c *server.Client, args [][]byte, src int, flags int) {
 		if q.storeKey != nil {
 			storeZSet(c, q.storeKey, nil, "")
 		} else {
-			c.W.ArrayLen(0)
+			c.Writer().ArrayLen(0)
 		}
 		return
 	}
@@ -497,7 +519,7 @@ func geoSearchGeneric(c *server.Client, args [][]byte, src int, flags int) {
 	}
 	pts := geoScan(z, &q.shape, limit)
 	if len(pts) == 0 && q.storeKey == nil {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	n := len(pts)
@@ -534,37 +556,37 @@ func cmpDist(a, b float64) int {
 
 // geoReply writes the search results, each a bare member or an array of
 // the member and the requested WITH* fields.
-func geoReply(c *server.Client, q *geoQuery, pts []geoPoint) {
+func geoReply(c Client, q *geoQuery, pts []geoPoint) {
 	extra := 0
 	for _, b := range []bool{q.withDist, q.withHash, q.withCoord} {
 		if b {
 			extra++
 		}
 	}
-	c.W.ArrayLen(len(pts))
+	c.Writer().ArrayLen(len(pts))
 	var tmp [32]byte
 	for _, p := range pts {
 		if extra > 0 {
-			c.W.ArrayLen(extra + 1)
+			c.Writer().ArrayLen(extra + 1)
 		}
-		c.W.BulkString(p.member)
+		c.Writer().BulkString(p.member)
 		if q.withDist {
-			c.W.Bulk(appendDistance(tmp[:0], p.dist))
+			c.Writer().Bulk(appendDistance(tmp[:0], p.dist))
 		}
 		if q.withHash {
-			c.W.Int(int64(p.scr))
+			c.Writer().Int(int64(p.scr))
 		}
 		if q.withCoord {
-			c.W.ArrayLen(2)
-			c.W.Double(p.lon)
-			c.W.Double(p.lat)
+			c.Writer().ArrayLen(2)
+			c.Writer().Double(p.lon)
+			c.Writer().Double(p.lat)
 		}
 	}
 }
 
 // geoStore writes the results into the destination sorted set, scored by
 // geohash or (STOREDIST) by distance, and replies their number.
-func geoStore(c *server.Client, flags int, q *geoQuery, pts []geoPoint) {
+func geoStore(c Client, flags int, q *geoQuery, pts []geoPoint) {
 	var out *keyspace.ZSet
 	if len(pts) > 0 {
 		out = ks(c).NewZSet()

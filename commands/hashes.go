@@ -9,10 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-func init() { families = append(families, registerHashes) }
 
 // Error texts of the hash commands (Redis's wording).
 const (
@@ -24,25 +21,77 @@ const (
 	msgHashNoValues   = "ERR NOVALUES option can only be used in HSCAN"
 )
 
-func registerHashes(s *server.Server) {
-	s.Cmds.Add(
-		cmd("hset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetCommand),
-		cmd("hsetnx", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hsetnxCommand),
-		cmd("hget", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hgetCommand),
-		cmd("hmset", -4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hmsetCommand),
-		cmd("hmget", -3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hmgetCommand),
-		cmd("hgetall", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hgetallCommand),
-		cmd("hdel", -3, "write fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hdelCommand),
-		cmd("hlen", 2, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hlenCommand),
-		cmd("hexists", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "2.0.0", hexistsCommand),
-		cmd("hincrby", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.0.0", hincrbyCommand),
-		cmd("hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "2.6.0", hincrbyfloatCommand),
-		cmd("hkeys", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hkeysCommand),
-		cmd("hvals", 2, "readonly", 1, 1, 1, "read hash slow", "hash", "2.0.0", hvalsCommand),
-		cmd("hstrlen", 3, "readonly fast", 1, 1, 1, "read hash fast", "hash", "3.2.0", hstrlenCommand),
-		cmd("hscan", -3, "readonly", 1, 1, 1, "read hash slow", "hash", "2.8.0", hscanCommand),
-		cmd("hrandfield", -2, "readonly", 1, 1, 1, "read hash slow", "hash", "6.2.0", hrandfieldCommand),
-	)
+// hashCommands are the hash family (t_hash.c).
+var hashCommands = []Entry{
+	{Name: "hset", Arity: -4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hsetCommand},
+	{Name: "hsetnx", Arity: 4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hsetnxCommand},
+	{Name: "hget", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hgetCommand},
+	{Name: "hmset", Arity: -4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hmsetCommand},
+	{Name: "hmget", Arity: -3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hmgetCommand},
+	{Name: "hgetall", Arity: 2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read hash slow", Group: "hash", Since: "2.0.0",
+		Handler: hgetallCommand},
+	{Name: "hdel", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hdelCommand},
+	{Name: "hlen", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hlenCommand},
+	{Name: "hexists", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hexistsCommand},
+	{Name: "hincrby", Arity: 4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.0.0",
+		Handler: hincrbyCommand},
+	{Name: "hincrbyfloat", Arity: 4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "2.6.0",
+		Handler: hincrbyfloatCommand},
+	{Name: "hkeys", Arity: 2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read hash slow", Group: "hash", Since: "2.0.0",
+		Handler: hkeysCommand},
+	{Name: "hvals", Arity: 2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read hash slow", Group: "hash", Since: "2.0.0",
+		Handler: hvalsCommand},
+	{Name: "hstrlen", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "3.2.0",
+		Handler: hstrlenCommand},
+	{Name: "hscan", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read hash slow", Group: "hash", Since: "2.8.0",
+		Handler: hscanCommand},
+	{Name: "hrandfield", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read hash slow", Group: "hash", Since: "6.2.0",
+		Handler: hrandfieldCommand},
 }
 
 // hashStrBytes views a stored field name as bytes without copying; the
@@ -50,7 +99,7 @@ func registerHashes(s *server.Server) {
 func hashStrBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // hashRead looks key up for a read command: (nil, true) when missing.
-func hashRead(c *server.Client, key []byte) (*keyspace.Hash, bool) {
+func hashRead(c Client, key []byte) (*keyspace.Hash, bool) {
 	v, ok := lookupRead(c, key, keyspace.KindHash)
 	if !ok || v == nil {
 		return nil, ok
@@ -61,8 +110,8 @@ func hashRead(c *server.Client, key []byte) (*keyspace.Hash, bool) {
 // hashGetField is Get after lazy expiry of field f (HGET, HEXISTS,
 // HSTRLEN): an expired field is deleted (the hash too when it was the last
 // one) and reads as missing.
-func hashGetField(c *server.Client, key []byte, h *keyspace.Hash, f []byte, notify bool) ([]byte, bool) {
-	if ks(c).LazyExpireField(c.DB, key, h, f, notify) != keyspace.FieldLive {
+func hashGetField(c Client, key []byte, h *keyspace.Hash, f []byte, notify bool) ([]byte, bool) {
+	if ks(c).LazyExpireField(c.DBIndex(), key, h, f, notify) != keyspace.FieldLive {
 		return nil, false
 	}
 	return h.Get(f)
@@ -73,11 +122,11 @@ func hashGetField(c *server.Client, key []byte, h *keyspace.Hash, f []byte, noti
 // field was the last one, the emptied hash is deleted and a new empty hash
 // is created in its place (as Redis's HSETNX and HINCRBY do); the hash to
 // write to is returned.
-func hashLiveField(c *server.Client, key []byte, h *keyspace.Hash, f []byte) (*keyspace.Hash, bool) {
-	switch ks(c).LazyExpireField(c.DB, key, h, f, true) {
+func hashLiveField(c Client, key []byte, h *keyspace.Hash, f []byte) (*keyspace.Hash, bool) {
+	switch ks(c).LazyExpireField(c.DBIndex(), key, h, f, true) {
 	case keyspace.FieldHashDeleted:
 		h = ks(c).NewHash()
-		ks(c).Add(c.DB, key, h)
+		ks(c).Add(c.DBIndex(), key, h)
 		return h, false
 	case keyspace.FieldExpiredGone:
 		return h, false
@@ -87,17 +136,17 @@ func hashLiveField(c *server.Client, key []byte, h *keyspace.Hash, f []byte) (*k
 
 // hashExpireAll deletes every expired field of h (HRANDFIELD does so
 // first) and reports whether the hash went with them.
-func hashExpireAll(c *server.Client, key []byte, h *keyspace.Hash) bool {
+func hashExpireAll(c Client, key []byte, h *keyspace.Hash) bool {
 	if !h.HasFieldTTLs() {
 		return false
 	}
-	_, gone := ks(c).ExpireHashFields(c.DB, key, h)
+	_, gone := ks(c).ExpireHashFields(c.DBIndex(), key, h)
 	return gone
 }
 
 // hashWriteOrCreate is Redis's hashTypeLookupWriteOrCreate: the hash at key,
 // created (and added) when missing; false after a WRONGTYPE reply.
-func hashWriteOrCreate(c *server.Client, key []byte) (*keyspace.Hash, bool) {
+func hashWriteOrCreate(c Client, key []byte) (*keyspace.Hash, bool) {
 	v, ok := lookupWrite(c, key, keyspace.KindHash)
 	if !ok {
 		return nil, false
@@ -106,15 +155,15 @@ func hashWriteOrCreate(c *server.Client, key []byte) (*keyspace.Hash, bool) {
 		return v.(*keyspace.Hash), true
 	}
 	h := ks(c).NewHash()
-	ks(c).Add(c.DB, key, h)
+	ks(c).Add(c.DBIndex(), key, h)
 	return h, true
 }
 
-func hsetCommand(c *server.Client, a [][]byte)  { hashSet(c, a, "hset") }
-func hmsetCommand(c *server.Client, a [][]byte) { hashSet(c, a, "hmset") }
+func hsetCommand(c Client, a [][]byte)  { hashSet(c, a, "hset") }
+func hmsetCommand(c Client, a [][]byte) { hashSet(c, a, "hmset") }
 
 // hashSet implements HSET (reply: fields created) and HMSET (reply: OK).
-func hashSet(c *server.Client, a [][]byte, name string) {
+func hashSet(c Client, a [][]byte, name string) {
 	if len(a)%2 == 1 {
 		listArityErr(c, name)
 		return
@@ -130,69 +179,69 @@ func hashSet(c *server.Client, a [][]byte, name string) {
 		}
 	}
 	if name == "hset" {
-		c.W.Int(int64(created))
+		c.Writer().Int(int64(created))
 	} else {
 		c.OK()
 	}
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hset")
 	ks(c).Dirty += int64((len(a)-2)/2 - 1)
 }
 
-func hsetnxCommand(c *server.Client, a [][]byte) {
+func hsetnxCommand(c Client, a [][]byte) {
 	h, ok := hashWriteOrCreate(c, a[1])
 	if !ok {
 		return
 	}
 	h, live := hashLiveField(c, a[1], h, a[2])
 	if live {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	h.Set(a[2], a[3])
-	c.W.Int(1)
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hset")
+	c.Writer().Int(1)
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hset")
 }
 
-func hgetCommand(c *server.Client, a [][]byte) {
+func hgetCommand(c Client, a [][]byte) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
 	}
 	if h != nil {
 		if v, found := hashGetField(c, a[1], h, a[2], true); found {
-			c.W.Bulk(v)
+			c.Writer().Bulk(v)
 			return
 		}
 	}
-	c.W.NullBulk()
+	c.Writer().NullBulk()
 }
 
-func hmgetCommand(c *server.Client, a [][]byte) {
+func hmgetCommand(c Client, a [][]byte) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
 	}
-	c.W.ArrayLen(len(a) - 2)
+	c.Writer().ArrayLen(len(a) - 2)
 	expired, deleted := false, false
 	for _, f := range a[2:] {
 		if h != nil && !deleted {
-			switch ks(c).LazyExpireField(c.DB, a[1], h, f, false) {
+			switch ks(c).LazyExpireField(c.DBIndex(), a[1], h, f, false) {
 			case keyspace.FieldExpiredGone:
 				expired = true
 			case keyspace.FieldHashDeleted:
 				expired, deleted = true, true
 			}
 			if v, found := h.Get(f); found && !deleted {
-				c.W.Bulk(v)
+				c.Writer().Bulk(v)
 				continue
 			}
 		}
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	}
 	if expired {
-		ks(c).Notify(keyspace.NotifyHash, "hexpired", a[1], c.DB)
+		ks(c).Notify(keyspace.NotifyHash, "hexpired", a[1], c.DBIndex())
 		if deleted {
-			ks(c).Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+			ks(c).Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
 		}
 	}
 }
@@ -203,12 +252,12 @@ const (
 	hashWantVals
 )
 
-func hgetallCommand(c *server.Client, a [][]byte) { hashGetAll(c, a[1], hashWantKeys|hashWantVals) }
-func hkeysCommand(c *server.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantKeys) }
-func hvalsCommand(c *server.Client, a [][]byte)   { hashGetAll(c, a[1], hashWantVals) }
+func hgetallCommand(c Client, a [][]byte) { hashGetAll(c, a[1], hashWantKeys|hashWantVals) }
+func hkeysCommand(c Client, a [][]byte)   { hashGetAll(c, a[1], hashWantKeys) }
+func hvalsCommand(c Client, a [][]byte)   { hashGetAll(c, a[1], hashWantVals) }
 
 // hashGetAll is HGETALL (a map), HKEYS and HVALS (arrays).
-func hashGetAll(c *server.Client, key []byte, what int) {
+func hashGetAll(c Client, key []byte, what int) {
 	h, ok := hashRead(c, key)
 	if !ok {
 		return
@@ -219,14 +268,14 @@ func hashGetAll(c *server.Client, key []byte, what int) {
 		n = h.LiveLen(now)
 	}
 	if what == hashWantKeys|hashWantVals {
-		c.W.MapLen(n)
+		c.Writer().MapLen(n)
 	} else {
-		c.W.ArrayLen(n)
+		c.Writer().ArrayLen(n)
 	}
 	if h == nil {
 		return
 	}
-	w := &c.W
+	w := c.Writer()
 	h.EachLive(now, func(f string, v []byte) bool {
 		if what&hashWantKeys != 0 {
 			w.BulkString(f)
@@ -238,13 +287,13 @@ func hashGetAll(c *server.Client, key []byte, what int) {
 	})
 }
 
-func hdelCommand(c *server.Client, a [][]byte) {
+func hdelCommand(c Client, a [][]byte) {
 	v, ok := lookupWrite(c, a[1], keyspace.KindHash)
 	if !ok {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	h := v.(*keyspace.Hash)
@@ -259,57 +308,57 @@ func hdelCommand(c *server.Client, a [][]byte) {
 	}
 	if deleted > 0 {
 		k := ks(c)
-		k.Modified(c.DB, a[1], keyspace.NotifyHash, "hdel")
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hdel")
 		k.Dirty += int64(deleted - 1)
 		if h.Len() == 0 {
-			k.Delete(c.DB, a[1])
-			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+			k.Delete(c.DBIndex(), a[1])
+			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
 		}
 	}
-	c.W.Int(int64(deleted))
+	c.Writer().Int(int64(deleted))
 }
 
-func hlenCommand(c *server.Client, a [][]byte) {
+func hlenCommand(c Client, a [][]byte) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
 	}
 	if h == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(h.Len()))
+	c.Writer().Int(int64(h.Len()))
 }
 
-func hexistsCommand(c *server.Client, a [][]byte) {
+func hexistsCommand(c Client, a [][]byte) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
 	}
 	if h != nil {
 		if _, found := hashGetField(c, a[1], h, a[2], true); found {
-			c.W.Int(1)
+			c.Writer().Int(1)
 			return
 		}
 	}
-	c.W.Int(0)
+	c.Writer().Int(0)
 }
 
-func hstrlenCommand(c *server.Client, a [][]byte) {
+func hstrlenCommand(c Client, a [][]byte) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
 	}
 	if h != nil {
 		if v, found := hashGetField(c, a[1], h, a[2], true); found {
-			c.W.Int(int64(len(v)))
+			c.Writer().Int(int64(len(v)))
 			return
 		}
 	}
-	c.W.Int(0)
+	c.Writer().Int(0)
 }
 
-func hincrbyCommand(c *server.Client, a [][]byte) {
+func hincrbyCommand(c Client, a [][]byte) {
 	incr, ok := intArg(c, a[3])
 	if !ok {
 		return
@@ -333,11 +382,11 @@ func hincrbyCommand(c *server.Client, a [][]byte) {
 	cur += incr
 	var buf [24]byte
 	h.SetKeepTTL(a[2], strconv.AppendInt(buf[:0], cur, 10))
-	c.W.Int(cur)
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrby")
+	c.Writer().Int(cur)
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hincrby")
 }
 
-func hincrbyfloatCommand(c *server.Client, a [][]byte) {
+func hincrbyfloatCommand(c Client, a [][]byte) {
 	incr, ok := parseLongDouble(a[3])
 	if !ok {
 		c.Error(msgNotFloat)
@@ -366,11 +415,11 @@ func hincrbyfloatCommand(c *server.Client, a [][]byte) {
 	}
 	out := formatLongDouble(sum)
 	h.SetKeepTTL(a[2], out)
-	c.W.Bulk(out)
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hincrbyfloat")
+	c.Writer().Bulk(out)
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hincrbyfloat")
 }
 
-func hscanCommand(c *server.Client, a [][]byte) {
+func hscanCommand(c Client, a [][]byte) {
 	cursor, ok := parseScanCursor(a[2])
 	if !ok {
 		c.Error(msgHashBadCursor)
@@ -381,9 +430,9 @@ func hscanCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if h == nil {
-		c.W.ArrayLen(2)
-		c.W.BulkString("0")
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(2)
+		c.Writer().BulkString("0")
+		c.Writer().ArrayLen(0)
 		return
 	}
 	count := int64(10)
@@ -426,11 +475,11 @@ func hscanCommand(c *server.Client, a [][]byte) {
 		}
 	})
 	var buf [20]byte
-	c.W.ArrayLen(2)
-	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
-	c.W.ArrayLen(len(items))
+	c.Writer().ArrayLen(2)
+	c.Writer().Bulk(strconv.AppendUint(buf[:0], next, 10))
+	c.Writer().ArrayLen(len(items))
 	for _, b := range items {
-		c.W.Bulk(b)
+		c.Writer().Bulk(b)
 	}
 }
 
@@ -439,7 +488,7 @@ func hscanCommand(c *server.Client, a [][]byte) {
 // whose output buffer overflows.
 const hashRandMaxReply = 512 << 20
 
-func hrandfieldCommand(c *server.Client, a [][]byte) {
+func hrandfieldCommand(c Client, a [][]byte) {
 	if len(a) >= 3 {
 		n, ok := listRangeArg(c, a[2])
 		if !ok {
@@ -462,40 +511,40 @@ func hrandfieldCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if h == nil || hashExpireAll(c, a[1], h) {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	f, _, _ := h.Random()
-	c.W.BulkString(f)
+	c.Writer().BulkString(f)
 }
 
 // hashRandWithCount is HRANDFIELD key count [WITHVALUES]: distinct fields
 // for a positive count, possibly repeated ones for a negative count. With
 // values, RESP2 gets a flat array and RESP3 an array of pairs.
-func hashRandWithCount(c *server.Client, key []byte, n int64, withValues bool) {
+func hashRandWithCount(c Client, key []byte, n int64, withValues bool) {
 	h, ok := hashRead(c, key)
 	if !ok {
 		return
 	}
 	if h == nil || hashExpireAll(c, key, h) || n == 0 {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	pairs := withValues && c.Proto() > 2
 	emit := func(f string, v []byte) {
 		if pairs {
-			c.W.ArrayLen(2)
+			c.Writer().ArrayLen(2)
 		}
-		c.W.BulkString(f)
+		c.Writer().BulkString(f)
 		if withValues {
-			c.W.Bulk(v)
+			c.Writer().Bulk(v)
 		}
 	}
 	header := func(n int64) {
 		if withValues && !pairs {
 			n *= 2
 		}
-		c.W.ArrayLen(int(n))
+		c.Writer().ArrayLen(int(n))
 	}
 	if n < 0 || n == 1 {
 		count := n
@@ -506,7 +555,7 @@ func hashRandWithCount(c *server.Client, key []byte, n int64, withValues bool) {
 		for ; count > 0; count-- {
 			f, v, _ := h.Random()
 			emit(f, v)
-			if len(c.W.Buf) > hashRandMaxReply {
+			if len(c.Writer().Buf) > hashRandMaxReply {
 				c.Kill()
 				return
 			}

@@ -6,10 +6,7 @@ package commands
 
 import (
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-func init() { families = append(families, registerHashExpire) }
 
 // Error texts of the field expiration commands (Redis 7.4's wording).
 const (
@@ -39,39 +36,67 @@ const (
 	hfeCondLT
 )
 
-func registerHashExpire(s *server.Server) {
-	s.Cmds.Add(
-		cmd("hexpire", -6, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "7.4.0", hexpireCommand),
-		cmd("hpexpire", -6, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "7.4.0", hpexpireCommand),
-		cmd("hexpireat", -6, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "7.4.0", hexpireatCommand),
-		cmd("hpexpireat", -6, "write denyoom fast", 1, 1, 1, "write hash fast", "hash", "7.4.0", hpexpireatCommand),
-		cmd("httl", -5, "readonly fast", 1, 1, 1, "read hash fast", "hash", "7.4.0", httlCommand),
-		cmd("hpttl", -5, "readonly fast", 1, 1, 1, "read hash fast", "hash", "7.4.0", hpttlCommand),
-		cmd("hexpiretime", -5, "readonly fast", 1, 1, 1, "read hash fast", "hash", "7.4.0", hexpiretimeCommand),
-		cmd("hpexpiretime", -5, "readonly fast", 1, 1, 1, "read hash fast", "hash", "7.4.0", hpexpiretimeCommand),
-		cmd("hpersist", -5, "write fast", 1, 1, 1, "write hash fast", "hash", "7.4.0", hpersistCommand),
-	)
+// hashExpireCommands are the hash field expiration commands (Redis 7.4).
+var hashExpireCommands = []Entry{
+	{Name: "hexpire", Arity: -6, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hexpireCommand},
+	{Name: "hpexpire", Arity: -6, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hpexpireCommand},
+	{Name: "hexpireat", Arity: -6, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hexpireatCommand},
+	{Name: "hpexpireat", Arity: -6, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hpexpireatCommand},
+	{Name: "httl", Arity: -5, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read hash fast", Group: "hash", Since: "7.4.0",
+		Handler: httlCommand},
+	{Name: "hpttl", Arity: -5, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hpttlCommand},
+	{Name: "hexpiretime", Arity: -5, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hexpiretimeCommand},
+	{Name: "hpexpiretime", Arity: -5, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hpexpiretimeCommand},
+	{Name: "hpersist", Arity: -5, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write hash fast", Group: "hash", Since: "7.4.0",
+		Handler: hpersistCommand},
 }
 
-func hexpireCommand(c *server.Client, a [][]byte) {
+func hexpireCommand(c Client, a [][]byte) {
 	hashExpireGeneric(c, a, ks(c).Now(), true, "hexpire")
 }
-func hpexpireCommand(c *server.Client, a [][]byte) {
+func hpexpireCommand(c Client, a [][]byte) {
 	hashExpireGeneric(c, a, ks(c).Now(), false, "hpexpire")
 }
-func hexpireatCommand(c *server.Client, a [][]byte)  { hashExpireGeneric(c, a, 0, true, "hexpireat") }
-func hpexpireatCommand(c *server.Client, a [][]byte) { hashExpireGeneric(c, a, 0, false, "hpexpireat") }
+func hexpireatCommand(c Client, a [][]byte)  { hashExpireGeneric(c, a, 0, true, "hexpireat") }
+func hpexpireatCommand(c Client, a [][]byte) { hashExpireGeneric(c, a, 0, false, "hpexpireat") }
 
-func httlCommand(c *server.Client, a [][]byte)        { hashTTLGeneric(c, a, ks(c).Now(), true) }
-func hpttlCommand(c *server.Client, a [][]byte)       { hashTTLGeneric(c, a, ks(c).Now(), false) }
-func hexpiretimeCommand(c *server.Client, a [][]byte) { hashTTLGeneric(c, a, 0, true) }
-func hpexpiretimeCommand(c *server.Client, a [][]byte) {
+func httlCommand(c Client, a [][]byte)        { hashTTLGeneric(c, a, ks(c).Now(), true) }
+func hpttlCommand(c Client, a [][]byte)       { hashTTLGeneric(c, a, ks(c).Now(), false) }
+func hexpiretimeCommand(c Client, a [][]byte) { hashTTLGeneric(c, a, 0, true) }
+func hpexpiretimeCommand(c Client, a [][]byte) {
 	hashTTLGeneric(c, a, 0, false)
 }
 
 // hashFieldsArg checks "FIELDS numfields field..." starting at a[at-1] and
 // returns the fields; badNum is the error for a bad numfields.
-func hashFieldsArg(c *server.Client, a [][]byte, at int, badNum string) ([][]byte, bool) {
+func hashFieldsArg(c Client, a [][]byte, at int, badNum string) ([][]byte, bool) {
 	if !eqFold(a[at-1], "fields") {
 		c.Error(msgHFENoFields)
 		return nil, false
@@ -89,17 +114,17 @@ func hashFieldsArg(c *server.Client, a [][]byte, at int, badNum string) ([][]byt
 }
 
 // replyAllCodes replies an array of n times code (a missing key).
-func replyAllCodes(c *server.Client, n int, code int64) {
-	c.W.ArrayLen(n)
+func replyAllCodes(c Client, n int, code int64) {
+	c.Writer().ArrayLen(n)
 	for range n {
-		c.W.Int(code)
+		c.Writer().Int(code)
 	}
 }
 
 // hashExpireGeneric is HEXPIRE/HPEXPIRE/HEXPIREAT/HPEXPIREAT key time
 // [NX|XX|GT|LT] FIELDS numfields field...: base is the command time for the
 // relative forms and 0 for the absolute ones; seconds scales the time.
-func hashExpireGeneric(c *server.Client, a [][]byte, base int64, seconds bool, name string) {
+func hashExpireGeneric(c Client, a [][]byte, base int64, seconds bool, name string) {
 	v, ok := lookupWrite(c, a[1], keyspace.KindHash)
 	if !ok {
 		return
@@ -152,7 +177,7 @@ func hashExpireGeneric(c *server.Client, a [][]byte, base int64, seconds bool, n
 	k := ks(c)
 	now := k.Now()
 	updated, deleted := 0, 0
-	c.W.ArrayLen(len(fields))
+	c.Writer().ArrayLen(len(fields))
 	for _, f := range fields {
 		code := hashSetFieldExpire(h, f, when, cond, now)
 		switch code {
@@ -162,17 +187,17 @@ func hashExpireGeneric(c *server.Client, a [][]byte, base int64, seconds bool, n
 			deleted++
 			k.Stats.ExpiredSubkeys++
 		}
-		c.W.Int(code)
+		c.Writer().Int(code)
 	}
 	if updated+deleted == 0 {
 		return
 	}
 	k.Dirty += int64(updated + deleted)
 	if deleted > 0 && h.Len() == 0 {
-		k.Delete(c.DB, a[1])
-		k.Modified(c.DB, a[1], keyspace.NotifyHash, "hdel")
+		k.Delete(c.DBIndex(), a[1])
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hdel")
 		k.Dirty--
-		k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+		k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
 		return
 	}
 	event := "hexpire"
@@ -180,9 +205,9 @@ func hashExpireGeneric(c *server.Client, a [][]byte, base int64, seconds bool, n
 		event = "hdel"
 	}
 	if h.HasFieldTTLs() {
-		k.TrackFieldTTLs(c.DB, a[1])
+		k.TrackFieldTTLs(c.DBIndex(), a[1])
 	}
-	k.Modified(c.DB, a[1], keyspace.NotifyHash, event)
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyHash, event)
 	k.Dirty--
 }
 
@@ -210,7 +235,7 @@ func hashSetFieldExpire(h *keyspace.Hash, f []byte, when int64, cond int, now in
 
 // hashTTLGeneric is HTTL/HPTTL (base: the command time) and
 // HEXPIRETIME/HPEXPIRETIME (base 0) key FIELDS numfields field...
-func hashTTLGeneric(c *server.Client, a [][]byte, base int64, seconds bool) {
+func hashTTLGeneric(c Client, a [][]byte, base int64, seconds bool) {
 	h, ok := hashRead(c, a[1])
 	if !ok {
 		return
@@ -224,26 +249,26 @@ func hashTTLGeneric(c *server.Client, a [][]byte, base int64, seconds bool) {
 		return
 	}
 	now := ks(c).Now()
-	c.W.ArrayLen(len(fields))
+	c.Writer().ArrayLen(len(fields))
 	for _, f := range fields {
 		exp, found := h.TTL(f)
 		switch {
 		case !found:
-			c.W.Int(hfeNoField)
+			c.Writer().Int(hfeNoField)
 		case exp == 0:
-			c.W.Int(hfeNoTTL)
+			c.Writer().Int(hfeNoTTL)
 		case keyspace.FieldExpired(exp, now):
-			c.W.Int(hfeNoField)
+			c.Writer().Int(hfeNoField)
 		case seconds:
-			c.W.Int((exp + 999 - base) / 1000)
+			c.Writer().Int((exp + 999 - base) / 1000)
 		default:
-			c.W.Int(exp - base)
+			c.Writer().Int(exp - base)
 		}
 	}
 }
 
 // hpersistCommand is HPERSIST key FIELDS numfields field...
-func hpersistCommand(c *server.Client, a [][]byte) {
+func hpersistCommand(c Client, a [][]byte) {
 	v, ok := lookupWrite(c, a[1], keyspace.KindHash)
 	if !ok {
 		return
@@ -259,23 +284,23 @@ func hpersistCommand(c *server.Client, a [][]byte) {
 	h := v.(*keyspace.Hash)
 	now := ks(c).Now()
 	changed := false
-	c.W.ArrayLen(len(fields))
+	c.Writer().ArrayLen(len(fields))
 	for _, f := range fields {
 		exp, found := h.TTL(f)
 		switch {
 		case !found:
-			c.W.Int(hfeNoField)
+			c.Writer().Int(hfeNoField)
 		case exp == 0:
-			c.W.Int(hfeNoTTL)
+			c.Writer().Int(hfeNoTTL)
 		case keyspace.FieldExpired(exp, now):
-			c.W.Int(hfeNoField)
+			c.Writer().Int(hfeNoField)
 		default:
 			h.SetTTL(f, 0)
-			c.W.Int(hfeOK)
+			c.Writer().Int(hfeOK)
 			changed = true
 		}
 	}
 	if changed {
-		ks(c).Modified(c.DB, a[1], keyspace.NotifyHash, "hpersist")
+		ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyHash, "hpersist")
 	}
 }

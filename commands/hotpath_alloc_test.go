@@ -1,4 +1,4 @@
-package commands
+package commands_test
 
 import (
 	"io"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
@@ -17,7 +18,7 @@ import (
 // must not allocate per command.
 func TestHotPathAllocs(t *testing.T) {
 	s := server.New(config.New(), logging.NewWriter(io.Discard, logging.Warning))
-	Register(s)
+	s.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	c := s.NewFakeClient()
 	tests := []struct {
 		cmd  string
@@ -40,12 +41,12 @@ func TestHotPathAllocs(t *testing.T) {
 			require.True(t, ok)
 			run := func() {
 				s.Lock()
-				c.W.Buf = c.W.Buf[:0]
+				c.Writer().Buf = c.Writer().Buf[:0]
 				cmd.Handler(c, args)
 				s.Unlock()
 			}
 			run()
-			require.NotEqual(t, byte('-'), c.W.Buf[0], string(c.W.Buf))
+			require.NotEqual(t, byte('-'), c.Writer().Buf[0], string(c.Writer().Buf))
 			require.Equal(t, tc.want, testing.AllocsPerRun(200, run))
 		})
 	}

@@ -5,13 +5,14 @@ package commands
 
 import (
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerLCS) }
-
-func registerLCS(s *server.Server) {
-	s.Cmds.Add(cmd("lcs", -3, "readonly", 1, 2, 1, "read string slow", "string", "7.0.0", lcsCommand))
+// lcsCommands is LCS (t_string.c).
+var lcsCommands = []Entry{
+	{Name: "lcs", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RO access: i1 r1,1,0",
+		ACL:      "read string slow", Group: "string", Since: "7.0.0",
+		Handler: lcsCommand},
 }
 
 // Error texts of LCS.
@@ -26,10 +27,10 @@ type lcsMatch struct {
 	aStart, aEnd, bStart, bEnd int
 }
 
-func lcsCommand(c *server.Client, a [][]byte) {
+func lcsCommand(c Client, a [][]byte) {
 	k := ks(c)
-	va := k.LookupRead(c.DB, a[1], 0)
-	vb := k.LookupRead(c.DB, a[2], 0)
+	va := k.LookupRead(c.DBIndex(), a[1], 0)
+	vb := k.LookupRead(c.DBIndex(), a[2], 0)
 	sa, okA := va.(*keyspace.String)
 	sb, okB := vb.(*keyspace.String)
 	if (va != nil && !okA) || (vb != nil && !okB) {
@@ -76,45 +77,45 @@ func lcsCommand(c *server.Client, a [][]byte) {
 	table := lcsTable(x, y)
 	total := int(table[len(table)-1])
 	if getLen {
-		c.W.Int(int64(total))
+		c.Writer().Int(int64(total))
 		return
 	}
 	seq, matches := lcsWalk(x, y, table, total, getIdx)
 	if !getIdx {
-		c.W.Bulk(seq)
+		c.Writer().Bulk(seq)
 		return
 	}
-	c.W.MapLen(2)
-	c.W.BulkString("matches")
+	c.Writer().MapLen(2)
+	c.Writer().BulkString("matches")
 	n := 0
 	for _, m := range matches {
 		if int64(m.aEnd-m.aStart+1) >= minLen {
 			n++
 		}
 	}
-	c.W.ArrayLen(n)
+	c.Writer().ArrayLen(n)
 	for _, m := range matches {
 		l := m.aEnd - m.aStart + 1
 		if int64(l) < minLen {
 			continue
 		}
 		if withLen {
-			c.W.ArrayLen(3)
+			c.Writer().ArrayLen(3)
 		} else {
-			c.W.ArrayLen(2)
+			c.Writer().ArrayLen(2)
 		}
-		c.W.ArrayLen(2)
-		c.W.Int(int64(m.aStart))
-		c.W.Int(int64(m.aEnd))
-		c.W.ArrayLen(2)
-		c.W.Int(int64(m.bStart))
-		c.W.Int(int64(m.bEnd))
+		c.Writer().ArrayLen(2)
+		c.Writer().Int(int64(m.aStart))
+		c.Writer().Int(int64(m.aEnd))
+		c.Writer().ArrayLen(2)
+		c.Writer().Int(int64(m.bStart))
+		c.Writer().Int(int64(m.bEnd))
 		if withLen {
-			c.W.Int(int64(l))
+			c.Writer().Int(int64(l))
 		}
 	}
-	c.W.BulkString("len")
-	c.W.Int(int64(total))
+	c.Writer().BulkString("len")
+	c.Writer().Int(int64(total))
 }
 
 // lcsTable fills the dynamic-programming table: entry i*(len(y)+1)+j is

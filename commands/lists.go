@@ -9,10 +9,7 @@ import (
 	"math"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-func init() { families = append(families, registerLists) }
 
 // Error texts of the list commands (Redis's wording).
 const (
@@ -24,38 +21,81 @@ const (
 	msgListLongRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 )
 
-func registerLists(s *server.Server) {
-	s.Cmds.Add(
-		cmd("lpush", -3, "write denyoom fast", 1, 1, 1, "write list fast", "list", "1.0.0", lpushCommand),
-		cmd("rpush", -3, "write denyoom fast", 1, 1, 1, "write list fast", "list", "1.0.0", rpushCommand),
-		cmd("lpushx", -3, "write denyoom fast", 1, 1, 1, "write list fast", "list", "2.2.0", lpushxCommand),
-		cmd("rpushx", -3, "write denyoom fast", 1, 1, 1, "write list fast", "list", "2.2.0", rpushxCommand),
-		cmd("lpop", -2, "write fast", 1, 1, 1, "write list fast", "list", "1.0.0", lpopCommand),
-		cmd("rpop", -2, "write fast", 1, 1, 1, "write list fast", "list", "1.0.0", rpopCommand),
-		cmd("llen", 2, "readonly fast", 1, 1, 1, "read list fast", "list", "1.0.0", llenCommand),
-		cmd("lrange", 4, "readonly", 1, 1, 1, "read list slow", "list", "1.0.0", lrangeCommand),
-		cmd("lindex", 3, "readonly", 1, 1, 1, "read list slow", "list", "1.0.0", lindexCommand),
-		cmd("lset", 4, "write denyoom", 1, 1, 1, "write list slow", "list", "1.0.0", lsetCommand),
-		cmd("linsert", 5, "write denyoom", 1, 1, 1, "write list slow", "list", "2.2.0", linsertCommand),
-		cmd("lrem", 4, "write", 1, 1, 1, "write list slow", "list", "1.0.0", lremCommand),
-		cmd("ltrim", 4, "write", 1, 1, 1, "write list slow", "list", "1.0.0", ltrimCommand),
-		cmd("lpos", -3, "readonly", 1, 1, 1, "read list slow", "list", "6.0.6", lposCommand),
-		cmd("lmove", 5, "write denyoom", 1, 2, 1, "write list slow", "list", "6.2.0", lmoveCommand),
-		cmd("rpoplpush", 3, "write denyoom", 1, 2, 1, "write list slow", "list", "1.2.0", rpoplpushCommand),
-		listWithKeys(cmd("lmpop", -4, "write movablekeys", 0, 0, 0, "write list slow", "list", "7.0.0", lmpopCommand), listNumkeysKeys(1)),
-	)
-	registerBlockingLists(s)
-}
-
-// listWithKeys sets a movable-keys command's key finder.
-func listWithKeys(c *server.Command, f server.GetKeysFunc) *server.Command {
-	c.GetKeys = f
-	return c
+// listCommands are the list family (t_list.c).
+var listCommands = []Entry{
+	{Name: "lpush", Arity: -3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "1.0.0",
+		Handler: lpushCommand},
+	{Name: "rpush", Arity: -3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "1.0.0",
+		Handler: rpushCommand},
+	{Name: "lpushx", Arity: -3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "2.2.0",
+		Handler: lpushxCommand},
+	{Name: "rpushx", Arity: -3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "2.2.0",
+		Handler: rpushxCommand},
+	{Name: "lpop", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "1.0.0",
+		Handler: lpopCommand},
+	{Name: "rpop", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		ACL:      "write list fast", Group: "list", Since: "1.0.0",
+		Handler: rpopCommand},
+	{Name: "llen", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read list fast", Group: "list", Since: "1.0.0",
+		Handler: llenCommand},
+	{Name: "lrange", Arity: 4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read list slow", Group: "list", Since: "1.0.0",
+		Handler: lrangeCommand},
+	{Name: "lindex", Arity: 3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read list slow", Group: "list", Since: "1.0.0",
+		Handler: lindexCommand},
+	{Name: "lset", Arity: 4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "1.0.0",
+		Handler: lsetCommand},
+	{Name: "linsert", Arity: 5, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "2.2.0",
+		Handler: linsertCommand},
+	{Name: "lrem", Arity: 4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "1.0.0",
+		Handler: lremCommand},
+	{Name: "ltrim", Arity: 4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "1.0.0",
+		Handler: ltrimCommand},
+	{Name: "lpos", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read list slow", Group: "list", Since: "6.0.6",
+		Handler: lposCommand},
+	{Name: "lmove", Arity: 5, Flags: "write denyoom", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | RW insert: i2 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "6.2.0",
+		Handler: lmoveCommand},
+	{Name: "rpoplpush", Arity: 3, Flags: "write denyoom", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | RW insert: i2 r0,1,0",
+		ACL:      "write list slow", Group: "list", Since: "1.2.0",
+		Handler: rpoplpushCommand},
+	{Name: "lmpop", Arity: -4, Flags: "write movablekeys",
+		KeySpecs: "RW access delete: i1 n0,1,1",
+		ACL:      "write list slow", Group: "list", Since: "7.0.0",
+		Handler: lmpopCommand, GetKeys: listNumkeysKeys(1)},
 }
 
 // listNumkeysKeys returns a GetKeys function for commands whose argument at
 // position idx is the number of keys that follow it (LMPOP, BLMPOP).
-func listNumkeysKeys(idx int) server.GetKeysFunc {
+func listNumkeysKeys(idx int) GetKeysFunc {
 	return func(args [][]byte) []int {
 		if idx >= len(args) {
 			return nil
@@ -74,13 +114,13 @@ func listNumkeysKeys(idx int) server.GetKeysFunc {
 
 // listArityErr answers Redis's arity error for a command that checks part of
 // its arity itself (HSET pairs, LPOP's count).
-func listArityErr(c *server.Client, name string) {
+func listArityErr(c Client, name string) {
 	c.Error(fmt.Sprintf("ERR wrong number of arguments for '%s' command", name))
 }
 
 // listRangeArg parses an integer that Redis reads with
 // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) and no custom message.
-func listRangeArg(c *server.Client, b []byte) (int64, bool) {
+func listRangeArg(c Client, b []byte) (int64, bool) {
 	v, ok := intArg(c, b)
 	if !ok {
 		return 0, false
@@ -95,7 +135,7 @@ func listRangeArg(c *server.Client, b []byte) (int64, bool) {
 // listPositiveArg parses a non-negative integer as Redis's
 // getPositiveLongFromObjectOrReply: one message (msg, or "must be positive"
 // when msg is empty) answers both a non-integer and a negative value.
-func listPositiveArg(c *server.Client, b []byte, msg string) (int64, bool) {
+func listPositiveArg(c Client, b []byte, msg string) (int64, bool) {
 	v, ok := parseInt(b)
 	if !ok || v < 0 {
 		if msg == "" {
@@ -108,7 +148,7 @@ func listPositiveArg(c *server.Client, b []byte, msg string) (int64, bool) {
 }
 
 // listWhereArg parses LEFT or RIGHT; true means LEFT (the head).
-func listWhereArg(c *server.Client, b []byte) (left, ok bool) {
+func listWhereArg(c Client, b []byte) (left, ok bool) {
 	switch {
 	case eqFold(b, "left"):
 		return true, true
@@ -119,13 +159,13 @@ func listWhereArg(c *server.Client, b []byte) (left, ok bool) {
 	return false, false
 }
 
-func lpushCommand(c *server.Client, a [][]byte)  { listPush(c, a, true, false) }
-func rpushCommand(c *server.Client, a [][]byte)  { listPush(c, a, false, false) }
-func lpushxCommand(c *server.Client, a [][]byte) { listPush(c, a, true, true) }
-func rpushxCommand(c *server.Client, a [][]byte) { listPush(c, a, false, true) }
+func lpushCommand(c Client, a [][]byte)  { listPush(c, a, true, false) }
+func rpushCommand(c Client, a [][]byte)  { listPush(c, a, false, false) }
+func lpushxCommand(c Client, a [][]byte) { listPush(c, a, true, true) }
+func rpushxCommand(c Client, a [][]byte) { listPush(c, a, false, true) }
 
 // listPush implements LPUSH/RPUSH and, with xx, LPUSHX/RPUSHX.
-func listPush(c *server.Client, a [][]byte, head, xx bool) {
+func listPush(c Client, a [][]byte, head, xx bool) {
 	key := a[1]
 	v, ok := lookupWrite(c, key, keyspace.KindList)
 	if !ok {
@@ -134,14 +174,14 @@ func listPush(c *server.Client, a [][]byte, head, xx bool) {
 	var l *keyspace.List
 	if v == nil {
 		if xx {
-			c.W.Int(0)
+			c.Writer().Int(0)
 			return
 		}
 		l = ks(c).NewList()
-		ks(c).Add(c.DB, key, l)
+		ks(c).Add(c.DBIndex(), key, l)
 	} else {
 		l = v.(*keyspace.List)
-		c.Server().SignalKeyAsReady(c.DB, key)
+		c.SignalKeyAsReady(c.DBIndex(), key)
 	}
 	for _, e := range a[2:] {
 		if head {
@@ -150,28 +190,28 @@ func listPush(c *server.Client, a [][]byte, head, xx bool) {
 			l.PushBack(e)
 		}
 	}
-	c.W.Int(int64(l.Len()))
+	c.Writer().Int(int64(l.Len()))
 	event := "rpush"
 	if head {
 		event = "lpush"
 	}
-	ks(c).Modified(c.DB, key, keyspace.NotifyList, event)
+	ks(c).Modified(c.DBIndex(), key, keyspace.NotifyList, event)
 	ks(c).Dirty += int64(len(a) - 3)
 }
 
 // listRemoved is Redis's listElementsRemoved: the pop event, then "del" if
 // the list is now empty, after n elements were popped from key.
-func listRemoved(c *server.Client, key []byte, l *keyspace.List, head bool, n int) {
+func listRemoved(c Client, key []byte, l *keyspace.List, head bool, n int) {
 	event := "rpop"
 	if head {
 		event = "lpop"
 	}
 	k := ks(c)
-	k.Modified(c.DB, key, keyspace.NotifyList, event)
+	k.Modified(c.DBIndex(), key, keyspace.NotifyList, event)
 	k.Dirty += int64(n - 1)
 	if l.Len() == 0 {
-		k.Delete(c.DB, key)
-		k.Notify(keyspace.NotifyGeneric, "del", key, c.DB)
+		k.Delete(c.DBIndex(), key)
+		k.Notify(keyspace.NotifyGeneric, "del", key, c.DBIndex())
 	}
 }
 
@@ -187,20 +227,20 @@ func listPopOne(l *keyspace.List, head bool) []byte {
 
 // listPopReply pops up to count elements and writes them as an array, in
 // pop order, then fires the notifications.
-func listPopReply(c *server.Client, key []byte, l *keyspace.List, head bool, count int64) {
+func listPopReply(c Client, key []byte, l *keyspace.List, head bool, count int64) {
 	n := int(min(count, int64(l.Len())))
-	c.W.ArrayLen(n)
+	c.Writer().ArrayLen(n)
 	for i := 0; i < n; i++ {
-		c.W.Bulk(listPopOne(l, head))
+		c.Writer().Bulk(listPopOne(l, head))
 	}
 	listRemoved(c, key, l, head, n)
 }
 
-func lpopCommand(c *server.Client, a [][]byte) { listPop(c, a, true) }
-func rpopCommand(c *server.Client, a [][]byte) { listPop(c, a, false) }
+func lpopCommand(c Client, a [][]byte) { listPop(c, a, true) }
+func rpopCommand(c Client, a [][]byte) { listPop(c, a, false) }
 
 // listPop implements LPOP and RPOP with the optional count.
-func listPop(c *server.Client, a [][]byte, head bool) {
+func listPop(c Client, a [][]byte, head bool) {
 	if len(a) > 3 {
 		listArityErr(c, listCmdName(head, "pop"))
 		return
@@ -219,20 +259,20 @@ func listPop(c *server.Client, a [][]byte, head bool) {
 	}
 	if v == nil {
 		if hasCount {
-			c.W.NullArray()
+			c.Writer().NullArray()
 		} else {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 		}
 		return
 	}
 	l := v.(*keyspace.List)
 	switch {
 	case hasCount && count == 0:
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 	case hasCount:
 		listPopReply(c, a[1], l, head, count)
 	default:
-		c.W.Bulk(listPopOne(l, head))
+		c.Writer().Bulk(listPopOne(l, head))
 		listRemoved(c, a[1], l, head, 1)
 	}
 }
@@ -245,16 +285,16 @@ func listCmdName(head bool, op string) string {
 	return "r" + op
 }
 
-func llenCommand(c *server.Client, a [][]byte) {
+func llenCommand(c Client, a [][]byte) {
 	v, ok := lookupRead(c, a[1], keyspace.KindList)
 	if !ok {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(v.(*keyspace.List).Len()))
+	c.Writer().Int(int64(v.(*keyspace.List).Len()))
 }
 
 // listBounds clamps an inclusive start/stop pair (negative from the tail)
@@ -279,7 +319,7 @@ func listBounds(start, stop int64, n int) (int64, int64, bool) {
 	return start, stop, true
 }
 
-func lrangeCommand(c *server.Client, a [][]byte) {
+func lrangeCommand(c Client, a [][]byte) {
 	start, ok := intArg(c, a[2])
 	if !ok {
 		return
@@ -293,30 +333,30 @@ func lrangeCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if v == nil {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	l := v.(*keyspace.List)
 	s, e, ok := listBounds(start, stop, l.Len())
 	if !ok {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
-	c.W.ArrayLen(int(e - s + 1))
-	w := &c.W
+	c.Writer().ArrayLen(int(e - s + 1))
+	w := c.Writer()
 	l.Range(s, e, func(b []byte) bool {
 		w.Bulk(b)
 		return true
 	})
 }
 
-func lindexCommand(c *server.Client, a [][]byte) {
+func lindexCommand(c Client, a [][]byte) {
 	v, ok := lookupRead(c, a[1], keyspace.KindList)
 	if !ok {
 		return
 	}
 	if v == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	idx, ok := intArg(c, a[2])
@@ -324,13 +364,13 @@ func lindexCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if b, ok := v.(*keyspace.List).Index(idx); ok {
-		c.W.Bulk(b)
+		c.Writer().Bulk(b)
 		return
 	}
-	c.W.NullBulk()
+	c.Writer().NullBulk()
 }
 
-func lsetCommand(c *server.Client, a [][]byte) {
+func lsetCommand(c Client, a [][]byte) {
 	v, ok := lookupWrite(c, a[1], keyspace.KindList)
 	if !ok {
 		return
@@ -348,10 +388,10 @@ func lsetCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	c.OK()
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyList, "lset")
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyList, "lset")
 }
 
-func linsertCommand(c *server.Client, a [][]byte) {
+func linsertCommand(c Client, a [][]byte) {
 	var after bool
 	switch {
 	case eqFold(a[2], "after"):
@@ -366,19 +406,19 @@ func linsertCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	n := v.(*keyspace.List).Insert(a[3], a[4], after)
 	if n < 0 {
-		c.W.Int(-1)
+		c.Writer().Int(-1)
 		return
 	}
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyList, "linsert")
-	c.W.Int(int64(n))
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyList, "linsert")
+	c.Writer().Int(int64(n))
 }
 
-func lremCommand(c *server.Client, a [][]byte) {
+func lremCommand(c Client, a [][]byte) {
 	count, ok := listRangeArg(c, a[2])
 	if !ok {
 		return
@@ -388,24 +428,24 @@ func lremCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	l := v.(*keyspace.List)
 	removed := l.Remove(count, a[3])
 	if removed > 0 {
 		k := ks(c)
-		k.Modified(c.DB, a[1], keyspace.NotifyList, "lrem")
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyList, "lrem")
 		k.Dirty += int64(removed - 1)
 		if l.Len() == 0 {
-			k.Delete(c.DB, a[1])
-			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+			k.Delete(c.DBIndex(), a[1])
+			k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
 		}
 	}
-	c.W.Int(int64(removed))
+	c.Writer().Int(int64(removed))
 }
 
-func ltrimCommand(c *server.Client, a [][]byte) {
+func ltrimCommand(c Client, a [][]byte) {
 	start, ok := intArg(c, a[2])
 	if !ok {
 		return
@@ -426,11 +466,11 @@ func ltrimCommand(c *server.Client, a [][]byte) {
 	before := l.Len()
 	l.Trim(start, stop)
 	k := ks(c)
-	k.Modified(c.DB, a[1], keyspace.NotifyList, "ltrim")
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyList, "ltrim")
 	k.Dirty += int64(before - l.Len() - 1)
 	if l.Len() == 0 {
-		k.Delete(c.DB, a[1])
-		k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DB)
+		k.Delete(c.DBIndex(), a[1])
+		k.Notify(keyspace.NotifyGeneric, "del", a[1], c.DBIndex())
 	}
 	c.OK()
 }
@@ -441,7 +481,7 @@ type lposOptions struct {
 }
 
 // parseLposOptions reads RANK, COUNT and MAXLEN, replying on error.
-func parseLposOptions(c *server.Client, a [][]byte) (lposOptions, bool) {
+func parseLposOptions(c Client, a [][]byte) (lposOptions, bool) {
 	o := lposOptions{rank: 1, count: -1}
 	for j := 3; j < len(a); j++ {
 		more := j < len(a)-1
@@ -474,7 +514,7 @@ func parseLposOptions(c *server.Client, a [][]byte) (lposOptions, bool) {
 	return o, true
 }
 
-func lposCommand(c *server.Client, a [][]byte) {
+func lposCommand(c Client, a [][]byte) {
 	o, ok := parseLposOptions(c, a)
 	if !ok {
 		return
@@ -485,9 +525,9 @@ func lposCommand(c *server.Client, a [][]byte) {
 	}
 	if v == nil {
 		if o.count != -1 {
-			c.W.ArrayLen(0)
+			c.Writer().ArrayLen(0)
 		} else {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 		}
 		return
 	}
@@ -498,12 +538,12 @@ func lposCommand(c *server.Client, a [][]byte) {
 	}
 	mark := -1
 	if o.count != -1 {
-		mark = c.W.DeferLen()
+		mark = c.Writer().DeferLen()
 	}
 	var matches, found, scanned int64
 	last := int64(-1)
 	want := a[2]
-	w := &c.W
+	w := c.Writer()
 	v.(*keyspace.List).Each(reverse, func(i int, b []byte) bool {
 		if o.maxlen != 0 && scanned >= o.maxlen {
 			return false
@@ -525,17 +565,17 @@ func lposCommand(c *server.Client, a [][]byte) {
 		return o.count == 0 || found < o.count
 	})
 	if mark >= 0 {
-		c.W.SetDeferredArrayLen(mark, int(found))
+		c.Writer().SetDeferredArrayLen(mark, int(found))
 		return
 	}
 	if last < 0 {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
-	c.W.Int(last)
+	c.Writer().Int(last)
 }
 
-func lmoveCommand(c *server.Client, a [][]byte) {
+func lmoveCommand(c Client, a [][]byte) {
 	from, ok := listWhereArg(c, a[3])
 	if !ok {
 		return
@@ -547,17 +587,17 @@ func lmoveCommand(c *server.Client, a [][]byte) {
 	listMove(c, a[1], a[2], from, to)
 }
 
-func rpoplpushCommand(c *server.Client, a [][]byte) { listMove(c, a[1], a[2], false, true) }
+func rpoplpushCommand(c Client, a [][]byte) { listMove(c, a[1], a[2], false, true) }
 
 // listMove is Redis's lmoveGenericCommand: pop from src (head when from),
 // push to dst (head when to), reply with the element or a null.
-func listMove(c *server.Client, src, dst []byte, from, to bool) {
+func listMove(c Client, src, dst []byte, from, to bool) {
 	v, ok := lookupWrite(c, src, keyspace.KindList)
 	if !ok {
 		return
 	}
 	if v == nil || v.(*keyspace.List).Len() == 0 {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	sl := v.(*keyspace.List)
@@ -570,10 +610,10 @@ func listMove(c *server.Client, src, dst []byte, from, to bool) {
 	var dl *keyspace.List
 	if dv == nil {
 		dl = k.NewList()
-		k.Add(c.DB, dst, dl)
+		k.Add(c.DBIndex(), dst, dl)
 	} else {
 		dl = dv.(*keyspace.List)
-		c.Server().SignalKeyAsReady(c.DB, dst)
+		c.SignalKeyAsReady(c.DBIndex(), dst)
 	}
 	event := "rpush"
 	if to {
@@ -582,8 +622,8 @@ func listMove(c *server.Client, src, dst []byte, from, to bool) {
 	} else {
 		dl.PushBack(val)
 	}
-	k.Modified(c.DB, dst, keyspace.NotifyList, event)
-	c.W.Bulk(val)
+	k.Modified(c.DBIndex(), dst, keyspace.NotifyList, event)
+	c.Writer().Bulk(val)
 	listRemoved(c, src, sl, from, 1)
 }
 
@@ -596,7 +636,7 @@ type listMpopArgs struct {
 
 // parseListMpop parses "numkeys key... LEFT|RIGHT [COUNT n]" starting at
 // a[idx], replying on error.
-func parseListMpop(c *server.Client, a [][]byte, idx int) (listMpopArgs, bool) {
+func parseListMpop(c Client, a [][]byte, idx int) (listMpopArgs, bool) {
 	var m listMpopArgs
 	n, ok := parseInt(a[idx])
 	if !ok || n < 1 {
@@ -631,13 +671,13 @@ func parseListMpop(c *server.Client, a [][]byte, idx int) (listMpopArgs, bool) {
 	return m, true
 }
 
-func lmpopCommand(c *server.Client, a [][]byte) {
+func lmpopCommand(c Client, a [][]byte) {
 	m, ok := parseListMpop(c, a, 1)
 	if !ok {
 		return
 	}
 	if !listTryPop(c, m.keys, m.head, m.count) {
-		c.W.NullArray()
+		c.Writer().NullArray()
 	}
 }
 
@@ -645,7 +685,7 @@ func lmpopCommand(c *server.Client, a [][]byte) {
 // [key, element] when count is -1 (BLPOP) or [key, [elements...]]
 // otherwise (LMPOP). It reports whether it wrote a reply: a WRONGTYPE error
 // on the first key of another type also counts.
-func listTryPop(c *server.Client, keys [][]byte, head bool, count int64) bool {
+func listTryPop(c Client, keys [][]byte, head bool, count int64) bool {
 	for _, key := range keys {
 		v, ok := lookupWrite(c, key, keyspace.KindList)
 		if !ok {
@@ -658,10 +698,10 @@ func listTryPop(c *server.Client, keys [][]byte, head bool, count int64) bool {
 		if l.Len() == 0 {
 			continue
 		}
-		c.W.ArrayLen(2)
-		c.W.Bulk(key)
+		c.Writer().ArrayLen(2)
+		c.Writer().Bulk(key)
 		if count == -1 {
-			c.W.Bulk(listPopOne(l, head))
+			c.Writer().Bulk(listPopOne(l, head))
 			listRemoved(c, key, l, head, 1)
 		} else {
 			listPopReply(c, key, l, head, count)

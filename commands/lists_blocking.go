@@ -15,17 +15,30 @@ import (
 	"time"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func registerBlockingLists(s *server.Server) {
-	s.Cmds.Add(
-		cmd("blpop", -3, "write blocking", 1, -2, 1, "write list slow blocking", "list", "2.0.0", blpopCommand),
-		cmd("brpop", -3, "write blocking", 1, -2, 1, "write list slow blocking", "list", "2.0.0", brpopCommand),
-		cmd("blmove", 6, "write denyoom blocking", 1, 2, 1, "write list slow blocking", "list", "6.2.0", blmoveCommand),
-		cmd("brpoplpush", 4, "write denyoom blocking", 1, 2, 1, "write list slow blocking", "list", "2.2.0", brpoplpushCommand),
-		listWithKeys(cmd("blmpop", -5, "write blocking movablekeys", 0, 0, 0, "write list slow blocking", "list", "7.0.0", blmpopCommand), listNumkeysKeys(2)),
-	)
+// blockingListCommands are the blocking list commands.
+var blockingListCommands = []Entry{
+	{Name: "blpop", Arity: -3, Flags: "write blocking", FirstKey: 1, LastKey: -2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r-2,1,0",
+		ACL:      "write list slow blocking", Group: "list", Since: "2.0.0",
+		Handler: blpopCommand},
+	{Name: "brpop", Arity: -3, Flags: "write blocking", FirstKey: 1, LastKey: -2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r-2,1,0",
+		ACL:      "write list slow blocking", Group: "list", Since: "2.0.0",
+		Handler: brpopCommand},
+	{Name: "blmove", Arity: 6, Flags: "write denyoom blocking", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | RW insert: i2 r0,1,0",
+		ACL:      "write list slow blocking", Group: "list", Since: "6.2.0",
+		Handler: blmoveCommand},
+	{Name: "brpoplpush", Arity: 4, Flags: "write denyoom blocking", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | RW insert: i2 r0,1,0",
+		ACL:      "write list slow blocking", Group: "list", Since: "2.2.0",
+		Handler: brpoplpushCommand},
+	{Name: "blmpop", Arity: -5, Flags: "write blocking movablekeys",
+		KeySpecs: "RW access delete: i2 n0,1,1",
+		ACL:      "write list slow blocking", Group: "list", Since: "7.0.0",
+		Handler: blmpopCommand, GetKeys: listNumkeysKeys(2)},
 }
 
 // listCopyArgs copies arguments that must outlive the handler (they alias
@@ -46,25 +59,25 @@ func listCopyArgs(args [][]byte) [][]byte {
 
 // listIsReady reports whether key in the client's db holds a list, the
 // condition under which Redis re-runs a client blocked on it.
-func listIsReady(c *server.Client, key []byte) bool {
-	v := ks(c).LookupWrite(c.DB, key, keyspace.LookupNoNotify)
+func listIsReady(c Client, key []byte) bool {
+	v := ks(c).LookupWrite(c.DBIndex(), key, keyspace.LookupNoNotify)
 	return v != nil && v.Kind() == keyspace.KindList
 }
 
 // listTimeoutArray is the timeout (and CLIENT UNBLOCK) reply of every
 // blocking list command: a null array, even for BLMOVE and BRPOPLPUSH whose
 // non-blocking empty reply is a null bulk (Redis answers by block type).
-func listTimeoutArray(c *server.Client) { c.W.NullArray() }
+func listTimeoutArray(c Client) { c.Writer().NullArray() }
 
-func blpopCommand(c *server.Client, a [][]byte) {
+func blpopCommand(c Client, a [][]byte) {
 	listBlockingPop(c, a[1:len(a)-1], a[len(a)-1], true, -1)
 }
 
-func brpopCommand(c *server.Client, a [][]byte) {
+func brpopCommand(c Client, a [][]byte) {
 	listBlockingPop(c, a[1:len(a)-1], a[len(a)-1], false, -1)
 }
 
-func blmpopCommand(c *server.Client, a [][]byte) {
+func blmpopCommand(c Client, a [][]byte) {
 	m, ok := parseListMpop(c, a, 2)
 	if !ok {
 		return
@@ -75,7 +88,7 @@ func blmpopCommand(c *server.Client, a [][]byte) {
 // listBlockingPop is Redis's blockingPopGenericCommand: pop at once when a
 // key holds elements, else block on every key (count -1 is BLPOP/BRPOP's
 // single-element reply).
-func listBlockingPop(c *server.Client, keys [][]byte, timeoutB []byte, head bool, count int64) {
+func listBlockingPop(c Client, keys [][]byte, timeoutB []byte, head bool, count int64) {
 	timeout, ok := timeoutArg(c, timeoutB)
 	if !ok {
 		return
@@ -84,16 +97,16 @@ func listBlockingPop(c *server.Client, keys [][]byte, timeoutB []byte, head bool
 		return
 	}
 	if !c.CanBlock() {
-		c.W.NullArray()
+		c.Writer().NullArray()
 		return
 	}
 	own := listCopyArgs(keys)
-	c.BlockOnKeys(own, timeout, func(c *server.Client, key []byte) bool {
+	c.BlockOnKeys(own, timeout, func(c Client, key []byte) bool {
 		return listIsReady(c, key) && listTryPop(c, own, head, count)
 	}, listTimeoutArray)
 }
 
-func blmoveCommand(c *server.Client, a [][]byte) {
+func blmoveCommand(c Client, a [][]byte) {
 	from, ok := listWhereArg(c, a[3])
 	if !ok {
 		return
@@ -109,7 +122,7 @@ func blmoveCommand(c *server.Client, a [][]byte) {
 	listBlockingMove(c, a[1], a[2], from, to, timeout)
 }
 
-func brpoplpushCommand(c *server.Client, a [][]byte) {
+func brpoplpushCommand(c Client, a [][]byte) {
 	timeout, ok := timeoutArg(c, a[3])
 	if !ok {
 		return
@@ -119,7 +132,7 @@ func brpoplpushCommand(c *server.Client, a [][]byte) {
 
 // listBlockingMove is Redis's blmoveGenericCommand: move at once when src
 // exists, else block on src alone.
-func listBlockingMove(c *server.Client, src, dst []byte, from, to bool, timeout time.Duration) {
+func listBlockingMove(c Client, src, dst []byte, from, to bool, timeout time.Duration) {
 	v, ok := lookupWrite(c, src, keyspace.KindList)
 	if !ok {
 		return
@@ -129,11 +142,11 @@ func listBlockingMove(c *server.Client, src, dst []byte, from, to bool, timeout 
 		return
 	}
 	if !c.CanBlock() {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	own := listCopyArgs([][]byte{src, dst})
-	c.BlockOnKeys(own[:1], timeout, func(c *server.Client, key []byte) bool {
+	c.BlockOnKeys(own[:1], timeout, func(c Client, key []byte) bool {
 		if !listIsReady(c, key) {
 			return false
 		}

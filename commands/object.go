@@ -9,48 +9,80 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerObject) }
+// objectCommands are OBJECT and MEMORY (object.c).
+var objectCommands = []Entry{
+	{Name: "object", Arity: -2,
+		ACL: "slow", Group: "generic", Since: "2.2.3",
+		Handler: noop,
+		Subs: []Entry{
+			{Name: "encoding", Arity: 3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO: i2 r0,1,0",
+				Tips:     "nondeterministic_output",
+				ACL:      "keyspace read slow", Group: "generic", Since: "2.2.3",
+				Handler: objectEncoding},
+			{Name: "freq", Arity: 3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO: i2 r0,1,0",
+				Tips:     "nondeterministic_output",
+				ACL:      "keyspace read slow", Group: "generic", Since: "4.0.0",
+				Handler: objectFreq},
+			{Name: "idletime", Arity: 3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO: i2 r0,1,0",
+				Tips:     "nondeterministic_output",
+				ACL:      "keyspace read slow", Group: "generic", Since: "2.2.3",
+				Handler: objectIdletime},
+			{Name: "refcount", Arity: 3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO: i2 r0,1,0",
+				Tips:     "nondeterministic_output",
+				ACL:      "keyspace read slow", Group: "generic", Since: "2.2.3",
+				Handler: objectRefcount},
+			{Name: "help", Arity: 2, Flags: "loading stale",
+				ACL: "keyspace slow", Group: "generic", Since: "6.2.0",
+				Handler: objectHelp},
+		},
+	},
+	{Name: "memory", Arity: -2,
+		ACL: "slow", Group: "server", Since: "4.0.0",
+		Handler: noop,
+		Subs: []Entry{
+			{Name: "usage", Arity: -3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO: i2 r0,1,0",
+				ACL:      "read slow", Group: "server", Since: "4.0.0",
+				Handler: memoryUsage},
+			{Name: "stats", Arity: 2,
+				Tips: "nondeterministic_output request_policy:all_shards response_policy:special",
+				ACL:  "slow", Group: "server", Since: "4.0.0",
+				Handler: memoryStats},
+			{Name: "doctor", Arity: 2,
+				Tips: "nondeterministic_output request_policy:all_shards response_policy:special",
+				ACL:  "slow", Group: "server", Since: "4.0.0",
+				Handler: memoryDoctor},
+			{Name: "malloc-stats", Arity: 2,
+				Tips: "nondeterministic_output request_policy:all_shards response_policy:special",
+				ACL:  "slow", Group: "server", Since: "4.0.0",
+				Handler: memoryMallocStats},
+			{Name: "purge", Arity: 2,
+				Tips: "request_policy:all_shards response_policy:all_succeeded",
+				ACL:  "slow", Group: "server", Since: "4.0.0",
+				Handler: memoryPurge},
+			{Name: "help", Arity: 2, Flags: "loading stale",
+				ACL: "slow", Group: "server", Since: "4.0.0",
+				Handler: memoryHelp},
+		},
+	},
+}
 
-func registerObject(s *server.Server) {
-	obj := cmd("object", -2, "", 0, 0, 0, "slow", "generic", "2.2.3", nil)
-	obj.Handler = func(*server.Client, [][]byte) {}
-	s.Cmds.Add(obj)
-	obj.AddSub(cmd("encoding", 3, "readonly", 2, 2, 1, "keyspace read slow", "generic", "2.2.3", objectEncoding))
-	obj.AddSub(cmd("freq", 3, "readonly", 2, 2, 1, "keyspace read slow", "generic", "4.0.0", objectFreq))
-	obj.AddSub(cmd("idletime", 3, "readonly", 2, 2, 1, "keyspace read slow", "generic", "2.2.3", objectIdletime))
-	obj.AddSub(cmd("refcount", 3, "readonly", 2, 2, 1, "keyspace read slow", "generic", "2.2.3", objectRefcount))
-	obj.AddSub(cmd("help", 2, "loading stale", 0, 0, 0, "keyspace slow", "generic", "6.2.0", objectHelp))
+// memoryMallocStats is MEMORY MALLOC-STATS: Go's allocator has no jemalloc
+// report.
+func memoryMallocStats(c Client, a [][]byte) {
+	c.Writer().BulkString("Stats not supported for the current allocator")
+}
 
-	mem := cmd("memory", -2, "", 0, 0, 0, "slow", "server", "4.0.0", nil)
-	mem.Handler = func(*server.Client, [][]byte) {}
-	s.Cmds.Add(mem)
-	mem.AddSub(cmd("usage", -3, "readonly", 2, 2, 1, "read slow", "server", "4.0.0", memoryUsage))
-	mem.AddSub(cmd("stats", 2, "", 0, 0, 0, "slow", "server", "4.0.0", memoryStats))
-	mem.AddSub(cmd("doctor", 2, "", 0, 0, 0, "slow", "server", "4.0.0", memoryDoctor))
-	mem.AddSub(cmd("malloc-stats", 2, "", 0, 0, 0, "slow", "server", "4.0.0", func(c *server.Client, a [][]byte) {
-		c.W.BulkString("Stats not supported for the current allocator")
-	}))
-	mem.AddSub(cmd("purge", 2, "", 0, 0, 0, "slow", "server", "4.0.0", func(c *server.Client, a [][]byte) {
-		debug.FreeOSMemory()
-		c.OK()
-	}))
-	mem.AddSub(cmd("help", 2, "loading stale", 0, 0, 0, "slow", "server", "4.0.0", memoryHelp))
-
-	// The keyspace keeps LRU or LFU bookkeeping per maxmemory-policy.
-	syncLFU := func(name string) {
-		switch name {
-		case "", "maxmemory-policy", "lfu-log-factor", "lfu-decay-time":
-			k := s.Keys
-			k.LFU = strings.Contains(s.Config.String("maxmemory-policy"), "lfu")
-			k.LFULogFactor = int(s.Config.Int("lfu-log-factor"))
-			k.LFUDecayTime = int(s.Config.Int("lfu-decay-time"))
-		}
-	}
-	syncLFU("")
-	s.Config.OnChange(syncLFU)
+// memoryPurge is MEMORY PURGE: return freed memory to the OS.
+func memoryPurge(c Client, a [][]byte) {
+	debug.FreeOSMemory()
+	c.OK()
 }
 
 // Error texts of OBJECT.
@@ -64,37 +96,37 @@ const (
 const sharedIntRefcount = 2147483647
 
 // lfuPolicy reports whether maxmemory-policy is an LFU policy.
-func lfuPolicy(c *server.Client) bool {
-	return strings.Contains(c.Server().Config.String("maxmemory-policy"), "lfu")
+func lfuPolicy(c Client) bool {
+	return strings.Contains(c.Config().String("maxmemory-policy"), "lfu")
 }
 
 // objectLookup is Redis's objectCommandLookupOrReply: no touch, no
 // keymiss event; a missing key replies null.
-func objectLookup(c *server.Client, key []byte) keyspace.Value {
-	v := ks(c).LookupRead(c.DB, key, keyspace.LookupNoTouch|keyspace.LookupNoNotify)
+func objectLookup(c Client, key []byte) keyspace.Value {
+	v := ks(c).LookupRead(c.DBIndex(), key, keyspace.LookupNoTouch|keyspace.LookupNoNotify)
 	if v == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	}
 	return v
 }
 
-func objectEncoding(c *server.Client, a [][]byte) {
+func objectEncoding(c Client, a [][]byte) {
 	if v := objectLookup(c, a[2]); v != nil {
-		c.W.BulkString(v.Encoding())
+		c.Writer().BulkString(v.Encoding())
 	}
 }
 
-func objectRefcount(c *server.Client, a [][]byte) {
+func objectRefcount(c Client, a [][]byte) {
 	v := objectLookup(c, a[2])
 	if v == nil {
 		return
 	}
-	c.W.Int(refcountOf(c, v))
+	c.Writer().Int(refcountOf(c, v))
 }
 
 // refcountOf emulates Redis's shared integer objects: small non-negative
 // integers are shared unless maxmemory with an LRU/LFU policy forbids it.
-func refcountOf(c *server.Client, v keyspace.Value) int64 {
+func refcountOf(c Client, v keyspace.Value) int64 {
 	s, ok := v.(*keyspace.String)
 	if !ok || s.Encoding() != "int" {
 		return 1
@@ -103,7 +135,7 @@ func refcountOf(c *server.Client, v keyspace.Value) int64 {
 	if n < 0 || n >= 10000 {
 		return 1
 	}
-	cfg := c.Server().Config
+	cfg := c.Config()
 	pol := cfg.String("maxmemory-policy")
 	if cfg.Int("maxmemory") != 0 && (strings.Contains(pol, "lru") || strings.Contains(pol, "lfu")) {
 		return 1
@@ -111,7 +143,7 @@ func refcountOf(c *server.Client, v keyspace.Value) int64 {
 	return sharedIntRefcount
 }
 
-func objectIdletime(c *server.Client, a [][]byte) {
+func objectIdletime(c Client, a [][]byte) {
 	if objectLookup(c, a[2]) == nil {
 		return
 	}
@@ -119,11 +151,11 @@ func objectIdletime(c *server.Client, a [][]byte) {
 		c.Error(msgLFUSelected)
 		return
 	}
-	ms, _ := ks(c).IdleTime(c.DB, a[2])
-	c.W.Int(ms / 1000)
+	ms, _ := ks(c).IdleTime(c.DBIndex(), a[2])
+	c.Writer().Int(ms / 1000)
 }
 
-func objectFreq(c *server.Client, a [][]byte) {
+func objectFreq(c Client, a [][]byte) {
 	if objectLookup(c, a[2]) == nil {
 		return
 	}
@@ -131,23 +163,23 @@ func objectFreq(c *server.Client, a [][]byte) {
 		c.Error(msgLFUNotSelected)
 		return
 	}
-	f, _ := ks(c).Freq(c.DB, a[2])
-	c.W.Int(int64(f))
+	f, _ := ks(c).Freq(c.DBIndex(), a[2])
+	c.Writer().Int(int64(f))
 }
 
 // objectReplyHelp writes a HELP reply as Redis's addReplyHelp: a status
 // line naming the command, the lines, then the HELP entry.
-func objectReplyHelp(c *server.Client, name string, lines []string) {
-	c.W.ArrayLen(len(lines) + 3)
-	c.W.SimpleString(name + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+func objectReplyHelp(c Client, name string, lines []string) {
+	c.Writer().ArrayLen(len(lines) + 3)
+	c.Writer().SimpleString(name + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
 	for _, l := range lines {
-		c.W.SimpleString(l)
+		c.Writer().SimpleString(l)
 	}
-	c.W.SimpleString("HELP")
-	c.W.SimpleString("    Print this help.")
+	c.Writer().SimpleString("HELP")
+	c.Writer().SimpleString("    Print this help.")
 }
 
-func objectHelp(c *server.Client, a [][]byte) {
+func objectHelp(c Client, a [][]byte) {
 	objectReplyHelp(c, "OBJECT", []string{
 		"ENCODING <key>",
 		"    Return the kind of internal representation used in order to store the value",
@@ -164,7 +196,7 @@ func objectHelp(c *server.Client, a [][]byte) {
 	})
 }
 
-func memoryHelp(c *server.Client, a [][]byte) {
+func memoryHelp(c Client, a [][]byte) {
 	objectReplyHelp(c, "MEMORY", []string{
 		"DOCTOR",
 		"    Return memory problems reports.",
@@ -180,7 +212,7 @@ func memoryHelp(c *server.Client, a [][]byte) {
 	})
 }
 
-func memoryUsage(c *server.Client, a [][]byte) {
+func memoryUsage(c Client, a [][]byte) {
 	for j := 3; j < len(a); j++ {
 		if !eqFold(a[j], "samples") || j+1 >= len(a) {
 			c.Error(msgSyntax)
@@ -196,12 +228,12 @@ func memoryUsage(c *server.Client, a [][]byte) {
 		}
 		j++
 	}
-	n, ok := ks(c).MemoryUsage(c.DB, a[2])
+	n, ok := ks(c).MemoryUsage(c.DBIndex(), a[2])
 	if !ok {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
-	c.W.Int(int64(n))
+	c.Writer().Int(int64(n))
 }
 
 // memStats gathers the numbers MEMORY STATS and MEMORY DOCTOR report,
@@ -216,7 +248,7 @@ type memStats struct {
 // MEMORY STATS' startup.allocated.
 var startupAlloc int64
 
-func readMemStats(c *server.Client) memStats {
+func readMemStats(c Client) memStats {
 	var rt runtime.MemStats
 	runtime.ReadMemStats(&rt)
 	m := memStats{
@@ -237,9 +269,9 @@ func readMemStats(c *server.Client) memStats {
 	return m
 }
 
-func memoryStats(c *server.Client, a [][]byte) {
+func memoryStats(c Client, a [][]byte) {
 	m := readMemStats(c)
-	w := &c.W
+	w := c.Writer()
 	w.MapLen(27 + len(m.dbs))
 	pairs := []struct {
 		name string
@@ -311,7 +343,7 @@ func memoryStats(c *server.Client, a [][]byte) {
 	}
 }
 
-func memoryDoctor(c *server.Client, a [][]byte) {
+func memoryDoctor(c Client, a [][]byte) {
 	m := readMemStats(c)
 	var report string
 	if m.total < 5*1024*1024 {
@@ -324,7 +356,7 @@ func memoryDoctor(c *server.Client, a [][]byte) {
 		report = "Hi Sam, I can't find any memory issue in your instance. " +
 			"I can only account for what occurs on this base.\n"
 	}
-	c.W.Verbatim("txt", []byte(report))
+	c.Writer().Verbatim("txt", []byte(report))
 }
 
 func init() {

@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerScan) }
-
-func registerScan(s *server.Server) {
-	s.Cmds.Add(cmd("scan", -2, "readonly", 0, 0, 0, "keyspace read slow", "generic", "2.8.0", scanCommand))
+// scanCommands is SCAN (db.c).
+var scanCommands = []Entry{
+	{Name: "scan", Arity: -2, Flags: "readonly",
+		Tips: "nondeterministic_output request_policy:special response_policy:special",
+		ACL:  "keyspace read slow", Group: "generic", Since: "2.8.0",
+		Handler: scanCommand},
 }
 
 // ModuleTypeName resolves a SCAN TYPE argument that is not a core type
@@ -78,7 +79,7 @@ func parseScanCursor(b []byte) (uint64, bool) {
 	return v, true
 }
 
-func scanCommand(c *server.Client, a [][]byte) {
+func scanCommand(c Client, a [][]byte) {
 	cursor, ok := parseScanCursor(a[1])
 	if !ok {
 		c.Error("ERR invalid cursor")
@@ -120,12 +121,12 @@ func scanCommand(c *server.Client, a [][]byte) {
 	if count > 1<<30 {
 		count = 1 << 30
 	}
-	next, keys := ks(c).Scan(c.DB, cursor, int(count), &opts, nil)
-	c.W.ArrayLen(2)
+	next, keys := ks(c).Scan(c.DBIndex(), cursor, int(count), &opts, nil)
+	c.Writer().ArrayLen(2)
 	var buf [20]byte
-	c.W.Bulk(strconv.AppendUint(buf[:0], next, 10))
-	c.W.ArrayLen(len(keys))
+	c.Writer().Bulk(strconv.AppendUint(buf[:0], next, 10))
+	c.Writer().ArrayLen(len(keys))
 	for _, k := range keys {
-		c.W.BulkString(k)
+		c.Writer().BulkString(k)
 	}
 }

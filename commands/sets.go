@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // Set family (Redis's t_set.c): SADD SREM SMEMBERS SISMEMBER SMISMEMBER
@@ -15,37 +14,89 @@ import (
 // SDIFF SDIFFSTORE SMOVE SSCAN. The small argument helpers shared with the
 // sorted-set family (szRangeLong, szScanArgs …) live here too.
 
-func init() { families = append(families, registerSets) }
-
-func registerSets(s *server.Server) {
-	const g, v1 = "set", "1.0.0"
-	sinterCard := cmd("sintercard", -3, "readonly movablekeys", 0, 0, 0, "read set slow", g, "7.0.0", sintercardCmd)
-	sinterCard.GetKeys = numkeysKeys(1, false)
-	s.Cmds.Add(
-		cmd("sadd", -3, "write denyoom fast", 1, 1, 1, "write set fast", g, v1, saddCmd),
-		cmd("srem", -3, "write fast", 1, 1, 1, "write set fast", g, v1, sremCmd),
-		cmd("smembers", 2, "readonly", 1, 1, 1, "read set slow", g, v1, smembersCmd),
-		cmd("sismember", 3, "readonly fast", 1, 1, 1, "read set fast", g, v1, sismemberCmd),
-		cmd("smismember", -3, "readonly fast", 1, 1, 1, "read set fast", g, "6.2.0", smismemberCmd),
-		cmd("scard", 2, "readonly fast", 1, 1, 1, "read set fast", g, v1, scardCmd),
-		cmd("spop", -2, "write fast", 1, 1, 1, "write set fast", g, v1, spopCmd),
-		cmd("srandmember", -2, "readonly", 1, 1, 1, "read set slow", g, v1, srandmemberCmd),
-		cmd("sinter", -2, "readonly", 1, -1, 1, "read set slow", g, v1, sinterCmd),
-		sinterCard,
-		cmd("sinterstore", -3, "write denyoom", 1, -1, 1, "write set slow", g, v1, sinterstoreCmd),
-		cmd("sunion", -2, "readonly", 1, -1, 1, "read set slow", g, v1, sunionCmd),
-		cmd("sunionstore", -3, "write denyoom", 1, -1, 1, "write set slow", g, v1, sunionstoreCmd),
-		cmd("sdiff", -2, "readonly", 1, -1, 1, "read set slow", g, v1, sdiffCmd),
-		cmd("sdiffstore", -3, "write denyoom", 1, -1, 1, "write set slow", g, v1, sdiffstoreCmd),
-		cmd("smove", 4, "write fast", 1, 2, 1, "write set fast", g, v1, smoveCmd),
-		cmd("sscan", -3, "readonly", 1, 1, 1, "read set slow", g, "2.8.0", sscanCmd),
-	)
+// setCommands are the set family (t_set.c).
+var setCommands = []Entry{
+	{Name: "sadd", Arity: -3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write set fast", Group: "set", Since: "1.0.0",
+		Handler: saddCmd},
+	{Name: "srem", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write set fast", Group: "set", Since: "1.0.0",
+		Handler: sremCmd},
+	{Name: "smembers", Arity: 2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read set slow", Group: "set", Since: "1.0.0",
+		Handler: smembersCmd},
+	{Name: "sismember", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read set fast", Group: "set", Since: "1.0.0",
+		Handler: sismemberCmd},
+	{Name: "smismember", Arity: -3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read set fast", Group: "set", Since: "6.2.0",
+		Handler: smismemberCmd},
+	{Name: "scard", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read set fast", Group: "set", Since: "1.0.0",
+		Handler: scardCmd},
+	{Name: "spop", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "write set fast", Group: "set", Since: "1.0.0",
+		Handler: spopCmd},
+	{Name: "srandmember", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read set slow", Group: "set", Since: "1.0.0",
+		Handler: srandmemberCmd},
+	{Name: "sinter", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r-1,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read set slow", Group: "set", Since: "1.0.0",
+		Handler: sinterCmd},
+	{Name: "sintercard", Arity: -3, Flags: "readonly movablekeys",
+		KeySpecs: "RO access: i1 n0,1,1",
+		ACL:      "read set slow", Group: "set", Since: "7.0.0",
+		Handler: sintercardCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "sinterstore", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 r-1,1,0",
+		ACL:      "write set slow", Group: "set", Since: "1.0.0",
+		Handler: sinterstoreCmd},
+	{Name: "sunion", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r-1,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read set slow", Group: "set", Since: "1.0.0",
+		Handler: sunionCmd},
+	{Name: "sunionstore", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 r-1,1,0",
+		ACL:      "write set slow", Group: "set", Since: "1.0.0",
+		Handler: sunionstoreCmd},
+	{Name: "sdiff", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r-1,1,0",
+		Tips:     "nondeterministic_output_order",
+		ACL:      "read set slow", Group: "set", Since: "1.0.0",
+		Handler: sdiffCmd},
+	{Name: "sdiffstore", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 r-1,1,0",
+		ACL:      "write set slow", Group: "set", Since: "1.0.0",
+		Handler: sdiffstoreCmd},
+	{Name: "smove", Arity: 4, Flags: "write fast", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0 | RW insert: i2 r0,1,0",
+		ACL:      "write set fast", Group: "set", Since: "1.0.0",
+		Handler: smoveCmd},
+	{Name: "sscan", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read set slow", Group: "set", Since: "2.8.0",
+		Handler: sscanCmd},
 }
 
 // numkeysKeys returns a GetKeys function for commands whose argument at
 // index numkeysAt counts the keys that follow it (SINTERCARD, ZUNION …);
 // withDst adds the destination key at index 1 (ZUNIONSTORE …).
-func numkeysKeys(numkeysAt int, withDst bool) server.GetKeysFunc {
+func numkeysKeys(numkeysAt int, withDst bool) GetKeysFunc {
 	return func(args [][]byte) []int {
 		var out []int
 		if withDst {
@@ -68,7 +119,7 @@ func numkeysKeys(numkeysAt int, withDst bool) server.GetKeysFunc {
 // szRangeLong parses an integer as Redis's getRangeLongFromObjectOrReply:
 // msg (when not "") replaces both the not-an-integer and the out-of-range
 // error texts.
-func szRangeLong(c *server.Client, b []byte, lo, hi int64, msg string) (int64, bool) {
+func szRangeLong(c Client, b []byte, lo, hi int64, msg string) (int64, bool) {
 	v, ok := parseInt(b)
 	switch {
 	case !ok && msg != "":
@@ -90,7 +141,7 @@ func szRangeLong(c *server.Client, b []byte, lo, hi int64, msg string) (int64, b
 }
 
 // szPositive is getPositiveLongFromObjectOrReply: 0..LONG_MAX.
-func szPositive(c *server.Client, b []byte, msg string) (int64, bool) {
+func szPositive(c Client, b []byte, msg string) (int64, bool) {
 	if msg == "" {
 		msg = "value is out of range, must be positive"
 	}
@@ -99,15 +150,15 @@ func szPositive(c *server.Client, b []byte, msg string) (int64, bool) {
 
 // szDirty adds n-1 to the dirty counter (Modified already added one), for
 // commands that count every changed element as Redis does.
-func szDirty(c *server.Client, n int) {
+func szDirty(c Client, n int) {
 	if n > 1 {
 		ks(c).Dirty += int64(n - 1)
 	}
 }
 
 // szDeleted emits the "del" event for a key a command emptied.
-func szDeleted(c *server.Client, key []byte) {
-	ks(c).Notify(keyspace.NotifyGeneric, "del", key, c.DB)
+func szDeleted(c Client, key []byte) {
+	ks(c).Notify(keyspace.NotifyGeneric, "del", key, c.DBIndex())
 }
 
 // szScanArgs holds the parsed options of SSCAN/ZSCAN.
@@ -119,7 +170,7 @@ type szScanArgs struct {
 
 // parseSZScan parses "key cursor [MATCH p] [COUNT n]" (args[2:] onward) as
 // Redis's scanGenericCommand for a collection, replying on error.
-func parseSZScan(c *server.Client, args [][]byte) (szScanArgs, bool) {
+func parseSZScan(c Client, args [][]byte) (szScanArgs, bool) {
 	sa := szScanArgs{count: 10}
 	var ok bool
 	if sa.cursor, ok = parseScanCursor(args[2]); !ok {
@@ -131,7 +182,7 @@ func parseSZScan(c *server.Client, args [][]byte) (szScanArgs, bool) {
 
 // parseSZScanOpts parses the options after the cursor; it runs after the
 // key lookup, as in Redis.
-func parseSZScanOpts(c *server.Client, args [][]byte, sa *szScanArgs) bool {
+func parseSZScanOpts(c Client, args [][]byte, sa *szScanArgs) bool {
 	for i := 3; i < len(args); {
 		left := len(args) - i
 		switch {
@@ -172,7 +223,7 @@ func (sa *szScanArgs) scanMatch(m string) bool {
 }
 
 // lookupSet is lookupRead for sets, typed.
-func lookupSet(c *server.Client, key []byte, write bool) (*keyspace.Set, bool) {
+func lookupSet(c Client, key []byte, write bool) (*keyspace.Set, bool) {
 	var v keyspace.Value
 	var ok bool
 	if write {
@@ -186,7 +237,7 @@ func lookupSet(c *server.Client, key []byte, write bool) (*keyspace.Set, bool) {
 	return v.(*keyspace.Set), true
 }
 
-func saddCmd(c *server.Client, args [][]byte) {
+func saddCmd(c Client, args [][]byte) {
 	key := args[1]
 	set, ok := lookupSet(c, key, true)
 	if !ok {
@@ -194,7 +245,7 @@ func saddCmd(c *server.Client, args [][]byte) {
 	}
 	if set == nil {
 		set = ks(c).NewSet(args[2])
-		ks(c).Add(c.DB, key, set)
+		ks(c).Add(c.DBIndex(), key, set)
 	}
 	added := 0
 	for _, m := range args[2:] {
@@ -203,20 +254,20 @@ func saddCmd(c *server.Client, args [][]byte) {
 		}
 	}
 	if added > 0 {
-		ks(c).Modified(c.DB, key, keyspace.NotifySet, "sadd")
+		ks(c).Modified(c.DBIndex(), key, keyspace.NotifySet, "sadd")
 		szDirty(c, added)
 	}
-	c.W.Int(int64(added))
+	c.Writer().Int(int64(added))
 }
 
-func sremCmd(c *server.Client, args [][]byte) {
+func sremCmd(c Client, args [][]byte) {
 	key := args[1]
 	set, ok := lookupSet(c, key, true)
 	if !ok {
 		return
 	}
 	if set == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	deleted, removed := 0, false
@@ -224,28 +275,28 @@ func sremCmd(c *server.Client, args [][]byte) {
 		if set.Remove(m) {
 			deleted++
 			if set.Len() == 0 {
-				ks(c).Delete(c.DB, key)
+				ks(c).Delete(c.DBIndex(), key)
 				removed = true
 				break
 			}
 		}
 	}
 	if deleted > 0 {
-		ks(c).Modified(c.DB, key, keyspace.NotifySet, "srem")
+		ks(c).Modified(c.DBIndex(), key, keyspace.NotifySet, "srem")
 		if removed {
 			szDeleted(c, key)
 		}
 		szDirty(c, deleted)
 	}
-	c.W.Int(int64(deleted))
+	c.Writer().Int(int64(deleted))
 }
 
-func smoveCmd(c *server.Client, args [][]byte) {
+func smoveCmd(c Client, args [][]byte) {
 	src, dst, ele := args[1], args[2], args[3]
-	srcV := ks(c).LookupWrite(c.DB, src, 0)
-	dstV := ks(c).LookupWrite(c.DB, dst, 0)
+	srcV := ks(c).LookupWrite(c.DBIndex(), src, 0)
+	dstV := ks(c).LookupWrite(c.DBIndex(), dst, 0)
 	if srcV == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	if srcV.Kind() != keyspace.KindSet || dstV != nil && dstV.Kind() != keyspace.KindSet {
@@ -254,29 +305,29 @@ func smoveCmd(c *server.Client, args [][]byte) {
 	}
 	srcSet := srcV.(*keyspace.Set)
 	if string(src) == string(dst) {
-		c.W.Int(szBoolInt(srcSet.Has(ele)))
+		c.Writer().Int(szBoolInt(srcSet.Has(ele)))
 		return
 	}
 	if !srcSet.Remove(ele) {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	ks(c).Modified(c.DB, src, keyspace.NotifySet, "srem")
+	ks(c).Modified(c.DBIndex(), src, keyspace.NotifySet, "srem")
 	if srcSet.Len() == 0 {
-		ks(c).Delete(c.DB, src)
+		ks(c).Delete(c.DBIndex(), src)
 		szDeleted(c, src)
 	}
 	var dstSet *keyspace.Set
 	if dstV == nil {
 		dstSet = ks(c).NewSet(ele)
-		ks(c).Add(c.DB, dst, dstSet)
+		ks(c).Add(c.DBIndex(), dst, dstSet)
 	} else {
 		dstSet = dstV.(*keyspace.Set)
 	}
 	if dstSet.Add(ele) {
-		ks(c).Modified(c.DB, dst, keyspace.NotifySet, "sadd")
+		ks(c).Modified(c.DBIndex(), dst, keyspace.NotifySet, "sadd")
 	}
-	c.W.Int(1)
+	c.Writer().Int(1)
 }
 
 // szBoolInt is 1 for true, 0 for false.
@@ -287,56 +338,56 @@ func szBoolInt(b bool) int64 {
 	return 0
 }
 
-func sismemberCmd(c *server.Client, args [][]byte) {
+func sismemberCmd(c Client, args [][]byte) {
 	set, ok := lookupSet(c, args[1], false)
 	if !ok {
 		return
 	}
-	c.W.Int(szBoolInt(set != nil && set.Has(args[2])))
+	c.Writer().Int(szBoolInt(set != nil && set.Has(args[2])))
 }
 
-func smismemberCmd(c *server.Client, args [][]byte) {
+func smismemberCmd(c Client, args [][]byte) {
 	set, ok := lookupSet(c, args[1], false)
 	if !ok {
 		return
 	}
-	c.W.ArrayLen(len(args) - 2)
+	c.Writer().ArrayLen(len(args) - 2)
 	for _, m := range args[2:] {
-		c.W.Int(szBoolInt(set != nil && set.Has(m)))
+		c.Writer().Int(szBoolInt(set != nil && set.Has(m)))
 	}
 }
 
-func scardCmd(c *server.Client, args [][]byte) {
+func scardCmd(c Client, args [][]byte) {
 	set, ok := lookupSet(c, args[1], false)
 	if !ok {
 		return
 	}
 	if set == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(set.Len()))
+	c.Writer().Int(int64(set.Len()))
 }
 
-func smembersCmd(c *server.Client, args [][]byte) {
+func smembersCmd(c Client, args [][]byte) {
 	set, ok := lookupSet(c, args[1], false)
 	if !ok {
 		return
 	}
 	if set == nil {
-		c.W.SetLen(0)
+		c.Writer().SetLen(0)
 		return
 	}
 	writeSetMembers(c, set)
 }
 
 // writeSetMembers replies every member as a set (RESP3) or array.
-func writeSetMembers(c *server.Client, set *keyspace.Set) {
-	c.W.SetLen(set.Len())
-	set.Each(func(m string) bool { c.W.BulkString(m); return true })
+func writeSetMembers(c Client, set *keyspace.Set) {
+	c.Writer().SetLen(set.Len())
+	set.Each(func(m string) bool { c.Writer().BulkString(m); return true })
 }
 
-func spopCmd(c *server.Client, args [][]byte) {
+func spopCmd(c Client, args [][]byte) {
 	if len(args) > 3 {
 		c.Error(msgSyntax)
 		return
@@ -351,20 +402,20 @@ func spopCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if set == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	m, _ := set.Random()
 	set.Remove([]byte(m))
-	c.W.BulkString(m)
-	ks(c).Modified(c.DB, key, keyspace.NotifySet, "spop")
+	c.Writer().BulkString(m)
+	ks(c).Modified(c.DBIndex(), key, keyspace.NotifySet, "spop")
 	if set.Len() == 0 {
-		ks(c).Delete(c.DB, key)
+		ks(c).Delete(c.DBIndex(), key)
 		szDeleted(c, key)
 	}
 }
 
-func spopCount(c *server.Client, key, countArg []byte) {
+func spopCount(c Client, key, countArg []byte) {
 	count, ok := szPositive(c, countArg, "")
 	if !ok {
 		return
@@ -374,29 +425,29 @@ func spopCount(c *server.Client, key, countArg []byte) {
 		return
 	}
 	if set == nil || count == 0 {
-		c.W.SetLen(0)
+		c.Writer().SetLen(0)
 		return
 	}
 	size := set.Len()
 	if count >= int64(size) {
 		writeSetMembers(c, set)
-		ks(c).Delete(c.DB, key)
-		ks(c).Modified(c.DB, key, keyspace.NotifySet, "spop")
+		ks(c).Delete(c.DBIndex(), key)
+		ks(c).Modified(c.DBIndex(), key, keyspace.NotifySet, "spop")
 		szDeleted(c, key)
 		szDirty(c, size)
 		return
 	}
-	c.W.SetLen(int(count))
+	c.Writer().SetLen(int(count))
 	for range count {
 		m, _ := set.Random()
 		set.Remove([]byte(m))
-		c.W.BulkString(m)
+		c.Writer().BulkString(m)
 	}
-	ks(c).Modified(c.DB, key, keyspace.NotifySet, "spop")
+	ks(c).Modified(c.DBIndex(), key, keyspace.NotifySet, "spop")
 	szDirty(c, int(count))
 }
 
-func srandmemberCmd(c *server.Client, args [][]byte) {
+func srandmemberCmd(c Client, args [][]byte) {
 	if len(args) > 3 {
 		c.Error(msgSyntax)
 		return
@@ -410,14 +461,14 @@ func srandmemberCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if set == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	m, _ := set.Random()
-	c.W.BulkString(m)
+	c.Writer().BulkString(m)
 }
 
-func srandmemberCount(c *server.Client, key, countArg []byte) {
+func srandmemberCount(c Client, key, countArg []byte) {
 	l, ok := szRangeLong(c, countArg, -math.MaxInt64, math.MaxInt64, "")
 	if !ok {
 		return
@@ -427,7 +478,7 @@ func srandmemberCount(c *server.Client, key, countArg []byte) {
 		return
 	}
 	if set == nil || l == 0 {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	if l < 0 || l == 1 {
@@ -435,22 +486,22 @@ func srandmemberCount(c *server.Client, key, countArg []byte) {
 		if n < 0 {
 			n = -n
 		}
-		c.W.ArrayLen(int(n))
+		c.Writer().ArrayLen(int(n))
 		for range n {
 			m, _ := set.Random()
-			c.W.BulkString(m)
+			c.Writer().BulkString(m)
 		}
 		return
 	}
 	size := set.Len()
 	if l >= int64(size) {
-		c.W.ArrayLen(size)
-		set.Each(func(m string) bool { c.W.BulkString(m); return true })
+		c.Writer().ArrayLen(size)
+		set.Each(func(m string) bool { c.Writer().BulkString(m); return true })
 		return
 	}
-	c.W.ArrayLen(int(l))
+	c.Writer().ArrayLen(int(l))
 	for _, m := range szSample(size, int(l), set.Each, set.Random) {
-		c.W.BulkString(m)
+		c.Writer().BulkString(m)
 	}
 }
 
@@ -482,7 +533,7 @@ func szSample(size, count int, each func(func(string) bool), random func() (stri
 
 // loadSets looks up keys as sets for SINTER/SUNION/SDIFF: a missing key is
 // a nil entry; a key of another type replies WRONGTYPE (ok=false).
-func loadSets(c *server.Client, keys [][]byte) ([]*keyspace.Set, bool) {
+func loadSets(c Client, keys [][]byte) ([]*keyspace.Set, bool) {
 	sets := make([]*keyspace.Set, len(keys))
 	for i, k := range keys {
 		s, ok := lookupSet(c, k, false)
@@ -556,27 +607,27 @@ func setUnionDiff(sets []*keyspace.Set, diff bool) []string {
 // szAnyNil reports whether a set is missing.
 func szAnyNil(sets []*keyspace.Set) bool { return slices.Contains(sets, nil) }
 
-func sinterCmd(c *server.Client, args [][]byte) {
+func sinterCmd(c Client, args [][]byte) {
 	sets, ok := loadSets(c, args[1:])
 	if !ok {
 		return
 	}
 	if szAnyNil(sets) {
-		c.W.SetLen(0)
+		c.Writer().SetLen(0)
 		return
 	}
 	szWriteMembers(c, setInter(sets, 0))
 }
 
 // szWriteMembers replies ms as a set (RESP3) or array.
-func szWriteMembers(c *server.Client, ms []string) {
-	c.W.SetLen(len(ms))
+func szWriteMembers(c Client, ms []string) {
+	c.Writer().SetLen(len(ms))
 	for _, m := range ms {
-		c.W.BulkString(m)
+		c.Writer().BulkString(m)
 	}
 }
 
-func sintercardCmd(c *server.Client, args [][]byte) {
+func sintercardCmd(c Client, args [][]byte) {
 	numkeys, ok := szRangeLong(c, args[1], 1, math.MaxInt64, "numkeys should be greater than 0")
 	if !ok {
 		return
@@ -602,32 +653,32 @@ func sintercardCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if szAnyNil(sets) {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(len(setInter(sets, int(min(limit, math.MaxInt32))))))
+	c.Writer().Int(int64(len(setInter(sets, int(min(limit, math.MaxInt32))))))
 }
 
 // storeSet replaces dst with a set of ms (or deletes dst when ms is empty)
 // and replies the cardinality, firing event as Redis's *STORE commands.
-func storeSet(c *server.Client, dst []byte, ms []string, event string) {
+func storeSet(c Client, dst []byte, ms []string, event string) {
 	if len(ms) == 0 {
-		if ks(c).Delete(c.DB, dst) {
-			ks(c).Modified(c.DB, dst, keyspace.NotifyGeneric, "del")
+		if ks(c).Delete(c.DBIndex(), dst) {
+			ks(c).Modified(c.DBIndex(), dst, keyspace.NotifyGeneric, "del")
 		}
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	set := ks(c).NewSet([]byte(ms[0]))
 	for _, m := range ms {
 		set.Add([]byte(m))
 	}
-	ks(c).SetKey(c.DB, dst, set, false)
-	ks(c).Modified(c.DB, dst, keyspace.NotifySet, event)
-	c.W.Int(int64(set.Len()))
+	ks(c).SetKey(c.DBIndex(), dst, set, false)
+	ks(c).Modified(c.DBIndex(), dst, keyspace.NotifySet, event)
+	c.Writer().Int(int64(set.Len()))
 }
 
-func sinterstoreCmd(c *server.Client, args [][]byte) {
+func sinterstoreCmd(c Client, args [][]byte) {
 	sets, ok := loadSets(c, args[2:])
 	if !ok {
 		return
@@ -639,11 +690,11 @@ func sinterstoreCmd(c *server.Client, args [][]byte) {
 	storeSet(c, args[1], ms, "sinterstore")
 }
 
-func sunionCmd(c *server.Client, args [][]byte) { setOpReply(c, args[1:], false) }
+func sunionCmd(c Client, args [][]byte) { setOpReply(c, args[1:], false) }
 
-func sdiffCmd(c *server.Client, args [][]byte) { setOpReply(c, args[1:], true) }
+func sdiffCmd(c Client, args [][]byte) { setOpReply(c, args[1:], true) }
 
-func setOpReply(c *server.Client, keys [][]byte, diff bool) {
+func setOpReply(c Client, keys [][]byte, diff bool) {
 	sets, ok := loadSets(c, keys)
 	if !ok {
 		return
@@ -651,11 +702,11 @@ func setOpReply(c *server.Client, keys [][]byte, diff bool) {
 	szWriteMembers(c, setUnionDiff(sets, diff))
 }
 
-func sunionstoreCmd(c *server.Client, args [][]byte) { setOpStore(c, args, false, "sunionstore") }
+func sunionstoreCmd(c Client, args [][]byte) { setOpStore(c, args, false, "sunionstore") }
 
-func sdiffstoreCmd(c *server.Client, args [][]byte) { setOpStore(c, args, true, "sdiffstore") }
+func sdiffstoreCmd(c Client, args [][]byte) { setOpStore(c, args, true, "sdiffstore") }
 
-func setOpStore(c *server.Client, args [][]byte, diff bool, event string) {
+func setOpStore(c Client, args [][]byte, diff bool, event string) {
 	sets, ok := loadSets(c, args[2:])
 	if !ok {
 		return
@@ -663,7 +714,7 @@ func setOpStore(c *server.Client, args [][]byte, diff bool, event string) {
 	storeSet(c, args[1], setUnionDiff(sets, diff), event)
 }
 
-func sscanCmd(c *server.Client, args [][]byte) {
+func sscanCmd(c Client, args [][]byte) {
 	sa, ok := parseSZScan(c, args)
 	if !ok {
 		return
@@ -687,17 +738,17 @@ func sscanCmd(c *server.Client, args [][]byte) {
 	})
 	szScanHead(c, next, len(found))
 	for _, m := range found {
-		c.W.BulkString(m)
+		c.Writer().BulkString(m)
 	}
 }
 
 // szEmptyScan replies ["0", []] (shared.emptyscan).
-func szEmptyScan(c *server.Client) { szScanHead(c, 0, 0) }
+func szEmptyScan(c Client) { szScanHead(c, 0, 0) }
 
 // szScanHead starts a SCAN reply: the next cursor and an array of n.
-func szScanHead(c *server.Client, next uint64, n int) {
+func szScanHead(c Client, next uint64, n int) {
 	var tmp [20]byte
-	c.W.ArrayLen(2)
-	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
-	c.W.ArrayLen(n)
+	c.Writer().ArrayLen(2)
+	c.Writer().Bulk(strconv.AppendUint(tmp[:0], next, 10))
+	c.Writer().ArrayLen(n)
 }

@@ -6,10 +6,7 @@ package commands
 
 import (
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
-
-func init() { families = append(families, registerStreams) }
 
 // Stream error texts (Redis's wording).
 const (
@@ -30,22 +27,51 @@ const streamNodeEntries = 100
 // maxStreamIDLen is the longest ID argument Redis accepts (its parse buffer).
 const maxStreamIDLen = 127
 
-func registerStreams(s *server.Server) {
-	xread := cmd("xread", -4, "readonly blocking movablekeys", 0, 0, 0, "read stream slow blocking", "stream", "5.0.0", xreadCommand)
-	xread.GetKeys = xreadKeys
-	xinfo := cmd("xinfo", -2, "", 0, 0, 0, "", "stream", "5.0.0", func(*server.Client, [][]byte) {})
-	s.Cmds.Add(
-		cmd("xadd", -5, "write denyoom fast", 1, 1, 1, "write stream fast", "stream", "5.0.0", xaddCommand),
-		cmd("xlen", 2, "readonly fast", 1, 1, 1, "read stream fast", "stream", "5.0.0", xlenCommand),
-		cmd("xrange", -4, "readonly", 1, 1, 1, "read stream slow", "stream", "5.0.0", xrangeCommand),
-		cmd("xrevrange", -4, "readonly", 1, 1, 1, "read stream slow", "stream", "5.0.0", xrevrangeCommand),
-		cmd("xdel", -3, "write fast", 1, 1, 1, "write stream fast", "stream", "5.0.0", xdelCommand),
-		cmd("xtrim", -4, "write", 1, 1, 1, "write stream slow", "stream", "5.0.0", xtrimCommand),
-		xread,
-		xinfo,
-	)
-	xinfo.AddSub(cmd("stream", -3, "readonly", 2, 2, 1, "read stream slow", "stream", "5.0.0", xinfoStreamCommand))
-	xinfo.AddSub(cmd("help", 2, "loading stale", 0, 0, 0, "stream slow", "stream", "5.0.0", xinfoHelpCommand))
+// streamCommands are the stream family (t_stream.c).
+var streamCommands = []Entry{
+	{Name: "xadd", Arity: -5, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0 # UPDATE instead of INSERT because of the optional trimming feature",
+		Tips:     "nondeterministic_output",
+		ACL:      "write stream fast", Group: "stream", Since: "5.0.0",
+		Handler: xaddCommand},
+	{Name: "xlen", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read stream fast", Group: "stream", Since: "5.0.0",
+		Handler: xlenCommand},
+	{Name: "xrange", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
+		Handler: xrangeCommand},
+	{Name: "xrevrange", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
+		Handler: xrevrangeCommand},
+	{Name: "xdel", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write stream fast", Group: "stream", Since: "5.0.0",
+		Handler: xdelCommand},
+	{Name: "xtrim", Arity: -4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "write stream slow", Group: "stream", Since: "5.0.0",
+		Handler: xtrimCommand},
+	{Name: "xread", Arity: -4, Flags: "readonly blocking movablekeys",
+		KeySpecs: "RO access: kSTREAMS,1 r-1,1,2",
+		ACL:      "read stream slow blocking", Group: "stream", Since: "5.0.0",
+		Handler: xreadCommand, GetKeys: xreadKeys},
+	{Name: "xinfo", Arity: -2,
+		Group: "stream", Since: "5.0.0",
+		Handler: noop,
+		Subs: []Entry{
+			{Name: "stream", Arity: -3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO access: i2 r0,1,0",
+				ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
+				Handler: xinfoStreamCommand},
+			{Name: "help", Arity: 2, Flags: "loading stale",
+				ACL: "stream slow", Group: "stream", Since: "5.0.0",
+				Handler: xinfoHelpCommand},
+		},
+	},
 }
 
 // parseStreamID parses an ID argument as Redis's streamGenericParseIDOrReply:
@@ -66,7 +92,7 @@ func parseStreamID(b []byte, missingSeq uint64, strict, allowAutoSeq bool) (id k
 }
 
 // streamIDArg parses a strict ID or replies the invalid-ID error.
-func streamIDArg(c *server.Client, b []byte, missingSeq uint64) (keyspace.StreamID, bool) {
+func streamIDArg(c Client, b []byte, missingSeq uint64) (keyspace.StreamID, bool) {
 	id, _, ok := parseStreamID(b, missingSeq, true, false)
 	if !ok {
 		c.Error(msgStreamBadID)
@@ -98,7 +124,7 @@ type trimArgs struct {
 // parseTrimArgs parses the options of XADD (xadd true: up to and including
 // the ID) or XTRIM as Redis's streamParseAddOrTrimArgsOrReply. It returns
 // the index of the ID argument (XADD) or replies an error and returns -1.
-func parseTrimArgs(c *server.Client, a [][]byte, xadd bool, t *trimArgs) int {
+func parseTrimArgs(c Client, a [][]byte, xadd bool, t *trimArgs) int {
 	limitGiven := false
 	i := 2
 	for ; i < len(a); i++ {
@@ -167,7 +193,7 @@ func parseTrimArgs(c *server.Client, a [][]byte, xadd bool, t *trimArgs) int {
 }
 
 // finishTrimArgs applies the cross-option checks and the default LIMIT.
-func finishTrimArgs(c *server.Client, xadd bool, t *trimArgs, limitGiven bool, i int) int {
+func finishTrimArgs(c Client, xadd bool, t *trimArgs, limitGiven bool, i int) int {
 	switch {
 	case t.limit != 0 && t.strategy == trimNone:
 		c.Error(msgStreamLimitNoTrim)
@@ -230,7 +256,7 @@ func trimStream(s *keyspace.Stream, t *trimArgs) int64 {
 }
 
 // XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
-func xaddCommand(c *server.Client, a [][]byte) {
+func xaddCommand(c Client, a [][]byte) {
 	var t trimArgs
 	idPos := parseTrimArgs(c, a, true, &t)
 	if idPos < 0 {
@@ -253,11 +279,11 @@ func xaddCommand(c *server.Client, a [][]byte) {
 	var s *keyspace.Stream
 	if v == nil {
 		if t.noMkStream {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 			return
 		}
 		s = keyspace.NewStream()
-		ks(c).Add(c.DB, a[1], s)
+		ks(c).Add(c.DBIndex(), a[1], s)
 		created = true
 	} else {
 		s = v.(*keyspace.Stream)
@@ -268,23 +294,23 @@ func xaddCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	writeStreamID(c, id)
-	ks(c).Modified(c.DB, a[1], keyspace.NotifyStream, "xadd")
+	ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyStream, "xadd")
 	if t.strategy != trimNone && trimStream(s, &t) > 0 {
-		ks(c).Notify(keyspace.NotifyStream, "xtrim", a[1], c.DB)
+		ks(c).Notify(keyspace.NotifyStream, "xtrim", a[1], c.DBIndex())
 	}
 	if !created {
-		c.Server().SignalKeyAsReady(c.DB, a[1])
+		c.SignalKeyAsReady(c.DBIndex(), a[1])
 	}
 }
 
 // XDEL key id [id ...]
-func xdelCommand(c *server.Client, a [][]byte) {
+func xdelCommand(c Client, a [][]byte) {
 	v, ok := lookupWrite(c, a[1], keyspace.KindStream)
 	if !ok {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	s := v.(*keyspace.Stream)
@@ -301,14 +327,14 @@ func xdelCommand(c *server.Client, a [][]byte) {
 		}
 	}
 	if deleted > 0 {
-		ks(c).Modified(c.DB, a[1], keyspace.NotifyStream, "xdel")
+		ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyStream, "xdel")
 		ks(c).Dirty += int64(deleted - 1)
 	}
-	c.W.Int(int64(deleted))
+	c.Writer().Int(int64(deleted))
 }
 
 // XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
-func xtrimCommand(c *server.Client, a [][]byte) {
+func xtrimCommand(c Client, a [][]byte) {
 	var t trimArgs
 	if parseTrimArgs(c, a, false, &t) < 0 {
 		return
@@ -318,29 +344,29 @@ func xtrimCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	deleted := trimStream(v.(*keyspace.Stream), &t)
 	if deleted > 0 {
-		ks(c).Modified(c.DB, a[1], keyspace.NotifyStream, "xtrim")
+		ks(c).Modified(c.DBIndex(), a[1], keyspace.NotifyStream, "xtrim")
 		ks(c).Dirty += deleted - 1
 	}
-	c.W.Int(deleted)
+	c.Writer().Int(deleted)
 }
 
 // writeStreamID replies an ID as a bulk string without allocating.
-func writeStreamID(c *server.Client, id keyspace.StreamID) {
+func writeStreamID(c Client, id keyspace.StreamID) {
 	var buf [48]byte
-	c.W.Bulk(id.Append(buf[:0]))
+	c.Writer().Bulk(id.Append(buf[:0]))
 }
 
 // writeStreamEntry replies one entry as [id, [field, value, ...]].
-func writeStreamEntry(c *server.Client, e keyspace.StreamEntry) {
-	c.W.ArrayLen(2)
+func writeStreamEntry(c Client, e keyspace.StreamEntry) {
+	c.Writer().ArrayLen(2)
 	writeStreamID(c, e.ID)
-	c.W.ArrayLen(len(e.Fields))
+	c.Writer().ArrayLen(len(e.Fields))
 	for _, f := range e.Fields {
-		c.W.Bulk(f)
+		c.Writer().Bulk(f)
 	}
 }

@@ -8,25 +8,24 @@ import (
 	"time"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // XLEN key
-func xlenCommand(c *server.Client, a [][]byte) {
+func xlenCommand(c Client, a [][]byte) {
 	v, ok := lookupRead(c, a[1], keyspace.KindStream)
 	if !ok {
 		return
 	}
 	if v == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(v.(*keyspace.Stream).Len()))
+	c.Writer().Int(int64(v.(*keyspace.Stream).Len()))
 }
 
 // parseIntervalID parses a range bound: "(" makes it exclusive (then the
 // rest is parsed strictly), as Redis's streamParseIntervalIDOrReply.
-func parseIntervalID(c *server.Client, b []byte, missingSeq uint64) (id keyspace.StreamID, excl, ok bool) {
+func parseIntervalID(c Client, b []byte, missingSeq uint64) (id keyspace.StreamID, excl, ok bool) {
 	excl = len(b) > 1 && b[0] == '('
 	if excl {
 		id, _, ok = parseStreamID(b[1:], missingSeq, true, false)
@@ -40,12 +39,12 @@ func parseIntervalID(c *server.Client, b []byte, missingSeq uint64) (id keyspace
 }
 
 // XRANGE key start end [COUNT count]
-func xrangeCommand(c *server.Client, a [][]byte) { xrangeGeneric(c, a, false) }
+func xrangeCommand(c Client, a [][]byte) { xrangeGeneric(c, a, false) }
 
 // XREVRANGE key end start [COUNT count]
-func xrevrangeCommand(c *server.Client, a [][]byte) { xrangeGeneric(c, a, true) }
+func xrevrangeCommand(c Client, a [][]byte) { xrangeGeneric(c, a, true) }
 
-func xrangeGeneric(c *server.Client, a [][]byte, rev bool) {
+func xrangeGeneric(c Client, a [][]byte, rev bool) {
 	startArg, endArg := a[2], a[3]
 	if rev {
 		startArg, endArg = endArg, startArg
@@ -88,11 +87,11 @@ func xrangeGeneric(c *server.Client, a [][]byte, rev bool) {
 		return
 	}
 	if v == nil {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	if count == 0 {
-		c.W.NullArray()
+		c.Writer().NullArray()
 		return
 	}
 	writeStreamRange(c, v.(*keyspace.Stream), start, end, rev, int(min(count, math.MaxInt32)))
@@ -100,15 +99,15 @@ func xrangeGeneric(c *server.Client, a [][]byte, rev bool) {
 
 // writeStreamRange replies the entries in [start, end] as an array; count
 // < 0 means all.
-func writeStreamRange(c *server.Client, s *keyspace.Stream, start, end keyspace.StreamID, rev bool, count int) int {
-	mark := c.W.DeferLen()
+func writeStreamRange(c Client, s *keyspace.Stream, start, end keyspace.StreamID, rev bool, count int) int {
+	mark := c.Writer().DeferLen()
 	n := 0
 	s.Range(start, end, rev, count, func(e keyspace.StreamEntry) bool {
 		writeStreamEntry(c, e)
 		n++
 		return true
 	})
-	c.W.SetDeferredArrayLen(mark, n)
+	c.Writer().SetDeferredArrayLen(mark, n)
 	return n
 }
 
@@ -140,7 +139,7 @@ type xreadArgs struct {
 
 // parseXRead parses XREAD's options and IDs as Redis's xreadCommand, or
 // replies an error.
-func parseXRead(c *server.Client, a [][]byte) (*xreadArgs, bool) {
+func parseXRead(c Client, a [][]byte) (*xreadArgs, bool) {
 	x := &xreadArgs{}
 	streamsArg := 0
 	for i := 1; i < len(a) && streamsArg == 0; i++ {
@@ -217,7 +216,7 @@ func parseXRead(c *server.Client, a [][]byte) (*xreadArgs, bool) {
 }
 
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-func xreadCommand(c *server.Client, a [][]byte) {
+func xreadCommand(c Client, a [][]byte) {
 	x, ok := parseXRead(c, a)
 	if !ok {
 		return
@@ -226,7 +225,7 @@ func xreadCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if !x.blocks || !c.CanBlock() {
-		c.W.NullArray()
+		c.Writer().NullArray()
 		return
 	}
 	keys := make([][]byte, len(x.keys))
@@ -235,16 +234,16 @@ func xreadCommand(c *server.Client, a [][]byte) {
 	}
 	x.keys = keys
 	c.BlockOnKeys(keys, x.block,
-		func(c *server.Client, _ []byte) bool { return serveXRead(c, x) },
-		func(c *server.Client) { c.W.NullArray() })
+		func(c Client, _ []byte) bool { return serveXRead(c, x) },
+		func(c Client) { c.Writer().NullArray() })
 }
 
 // serveXRead replies the entries newer than x.ids of every stream that has
 // some, and reports whether it replied.
-func serveXRead(c *server.Client, x *xreadArgs) bool {
+func serveXRead(c Client, x *xreadArgs) bool {
 	mark, served := 0, 0
 	for i, key := range x.keys {
-		v := ks(c).LookupRead(c.DB, key, 0)
+		v := ks(c).LookupRead(c.DBIndex(), key, 0)
 		s, ok := v.(*keyspace.Stream)
 		if !ok || s.Len() == 0 {
 			continue
@@ -254,13 +253,13 @@ func serveXRead(c *server.Client, x *xreadArgs) bool {
 			continue
 		}
 		if served == 0 {
-			mark = c.W.DeferLen()
+			mark = c.Writer().DeferLen()
 		}
 		served++
 		if c.Proto() == 2 {
-			c.W.ArrayLen(2)
+			c.Writer().ArrayLen(2)
 		}
-		c.W.Bulk(key)
+		c.Writer().Bulk(key)
 		start, _ := x.ids[i].Next()
 		count := x.count
 		if count == 0 {
@@ -272,16 +271,16 @@ func serveXRead(c *server.Client, x *xreadArgs) bool {
 		return false
 	}
 	if c.Proto() == 2 {
-		c.W.SetDeferredArrayLen(mark, served)
+		c.Writer().SetDeferredArrayLen(mark, served)
 	} else {
-		c.W.SetDeferredMapLen(mark, served)
+		c.Writer().SetDeferredMapLen(mark, served)
 	}
 	return true
 }
 
 // XINFO STREAM key [FULL [COUNT count]]
-func xinfoStreamCommand(c *server.Client, a [][]byte) {
-	v := ks(c).LookupRead(c.DB, a[2], 0)
+func xinfoStreamCommand(c Client, a [][]byte) {
+	v := ks(c).LookupRead(c.DBIndex(), a[2], 0)
 	if v == nil {
 		c.Error(msgNoSuchKey)
 		return
@@ -308,55 +307,55 @@ func xinfoStreamCommand(c *server.Client, a [][]byte) {
 		}
 	}
 	if full {
-		c.W.MapLen(9)
+		c.Writer().MapLen(9)
 	} else {
-		c.W.MapLen(10)
+		c.Writer().MapLen(10)
 	}
 	nodes := streamNodeIDs(s)
-	c.W.BulkString("length")
-	c.W.Int(int64(s.Len()))
-	c.W.BulkString("radix-tree-keys")
-	c.W.Int(int64(len(nodes)))
-	c.W.BulkString("radix-tree-nodes")
-	c.W.Int(int64(raxNodeCount(nodes)))
-	c.W.BulkString("last-generated-id")
+	c.Writer().BulkString("length")
+	c.Writer().Int(int64(s.Len()))
+	c.Writer().BulkString("radix-tree-keys")
+	c.Writer().Int(int64(len(nodes)))
+	c.Writer().BulkString("radix-tree-nodes")
+	c.Writer().Int(int64(raxNodeCount(nodes)))
+	c.Writer().BulkString("last-generated-id")
 	writeStreamID(c, s.LastID())
-	c.W.BulkString("max-deleted-entry-id")
+	c.Writer().BulkString("max-deleted-entry-id")
 	writeStreamID(c, s.MaxDeletedID())
-	c.W.BulkString("entries-added")
-	c.W.Int(int64(s.EntriesAdded()))
-	c.W.BulkString("recorded-first-entry-id")
+	c.Writer().BulkString("entries-added")
+	c.Writer().Int(int64(s.EntriesAdded()))
+	c.Writer().BulkString("recorded-first-entry-id")
 	first, _ := s.First()
 	writeStreamID(c, first.ID)
 	if full {
-		c.W.BulkString("entries")
+		c.Writer().BulkString("entries")
 		n := int(min(count, math.MaxInt32))
 		if n == 0 {
 			n = -1
 		}
 		writeStreamRange(c, s, keyspace.MinStreamID, keyspace.MaxStreamID, false, n)
-		c.W.BulkString("groups")
-		c.W.ArrayLen(0)
+		c.Writer().BulkString("groups")
+		c.Writer().ArrayLen(0)
 		return
 	}
-	c.W.BulkString("groups")
-	c.W.Int(int64(len(s.Groups)))
-	c.W.BulkString("first-entry")
+	c.Writer().BulkString("groups")
+	c.Writer().Int(int64(len(s.Groups)))
+	c.Writer().BulkString("first-entry")
 	if e, ok := s.First(); ok {
 		writeStreamEntry(c, e)
 	} else {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	}
-	c.W.BulkString("last-entry")
+	c.Writer().BulkString("last-entry")
 	if e, ok := s.Last(); ok {
 		writeStreamEntry(c, e)
 	} else {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	}
 }
 
 // XINFO HELP
-func xinfoHelpCommand(c *server.Client, a [][]byte) {
+func xinfoHelpCommand(c Client, a [][]byte) {
 	lines := []string{
 		"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 		"CONSUMERS <key> <groupname>",
@@ -368,9 +367,9 @@ func xinfoHelpCommand(c *server.Client, a [][]byte) {
 		"HELP",
 		"    Print this help.",
 	}
-	c.W.ArrayLen(len(lines))
+	c.Writer().ArrayLen(len(lines))
 	for _, l := range lines {
-		c.W.SimpleString(l)
+		c.Writer().SimpleString(l)
 	}
 }
 

@@ -4,36 +4,110 @@ package commands
 // ranges and APPEND (Redis's t_string.c behaviour).
 
 import (
+	"strings"
+
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
-func init() { families = append(families, registerStrings) }
+// stringCommands are the string family (t_string.c).
+var stringCommands = []Entry{
+	{Name: "get", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read string fast", Group: "string", Since: "1.0.0",
+		Handler: getCommand},
+	{Name: "set", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update variable_flags: i1 r0,1,0 # RW and ACCESS due to the optional `GET` argument",
+		ACL:      "write string slow", Group: "string", Since: "1.0.0",
+		Handler: setCommand, GetKeysFlags: setKeys},
+	{Name: "setnx", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW insert: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: setnxCommand},
+	{Name: "setex", Arity: 4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0",
+		ACL:      "write string slow", Group: "string", Since: "2.0.0",
+		Handler: setexCommand(false)},
+	{Name: "psetex", Arity: 4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0",
+		ACL:      "write string slow", Group: "string", Since: "2.6.0",
+		Handler: setexCommand(true)},
+	{Name: "getset", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: getsetCommand},
+	{Name: "getdel", Arity: 2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "6.2.0",
+		Handler: getdelCommand},
+	{Name: "getex", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0 # RW and UPDATE because it changes the TTL",
+		ACL:      "write string fast", Group: "string", Since: "6.2.0",
+		Handler: getexCommand},
+	{Name: "mget", Arity: -2, Flags: "readonly fast", FirstKey: 1, LastKey: -1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r-1,1,0",
+		Tips:     "request_policy:multi_shard",
+		ACL:      "read string fast", Group: "string", Since: "1.0.0",
+		Handler: mgetCommand},
+	{Name: "mset", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: -1, KeyStep: 2,
+		KeySpecs: "OW update: i1 r-1,2,0",
+		Tips:     "request_policy:multi_shard response_policy:all_succeeded",
+		ACL:      "write string slow", Group: "string", Since: "1.0.1",
+		Handler: msetCommand(false)},
+	{Name: "msetnx", Arity: -3, Flags: "write denyoom", FirstKey: 1, LastKey: -1, KeyStep: 2,
+		KeySpecs: "OW insert: i1 r-1,2,0",
+		ACL:      "write string slow", Group: "string", Since: "1.0.1",
+		Handler: msetCommand(true)},
+	{Name: "append", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW insert: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "2.0.0",
+		Handler: appendCommand},
+	{Name: "strlen", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read string fast", Group: "string", Since: "2.2.0",
+		Handler: strlenCommand},
+	{Name: "incr", Arity: 2, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: incrCommand(1)},
+	{Name: "decr", Arity: 2, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: incrCommand(-1)},
+	{Name: "incrby", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: incrbyCommand(false)},
+	{Name: "decrby", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "1.0.0",
+		Handler: incrbyCommand(true)},
+	{Name: "incrbyfloat", Arity: 3, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write string fast", Group: "string", Since: "2.6.0",
+		Handler: incrbyfloatCommand},
+	{Name: "getrange", Arity: 4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read string slow", Group: "string", Since: "2.4.0",
+		Handler: getrangeCommand},
+	{Name: "substr", Arity: 4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read string slow", Group: "string", Since: "1.0.0",
+		Handler: getrangeCommand},
+	{Name: "setrange", Arity: 4, Flags: "write denyoom", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write string slow", Group: "string", Since: "2.2.0",
+		Handler: setrangeCommand},
+}
 
-func registerStrings(s *server.Server) {
-	s.Cmds.Add(
-		cmd("get", 2, "readonly fast", 1, 1, 1, "read string fast", "string", "1.0.0", getCommand),
-		cmd("set", -3, "write denyoom", 1, 1, 1, "write string slow", "string", "1.0.0", setCommand),
-		cmd("setnx", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", setnxCommand),
-		cmd("setex", 4, "write denyoom", 1, 1, 1, "write string slow", "string", "2.0.0", setexCommand(false)),
-		cmd("psetex", 4, "write denyoom", 1, 1, 1, "write string slow", "string", "2.6.0", setexCommand(true)),
-		cmd("getset", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", getsetCommand),
-		cmd("getdel", 2, "write fast", 1, 1, 1, "write string fast", "string", "6.2.0", getdelCommand),
-		cmd("getex", -2, "write fast", 1, 1, 1, "write string fast", "string", "6.2.0", getexCommand),
-		cmd("mget", -2, "readonly fast", 1, -1, 1, "read string fast", "string", "1.0.0", mgetCommand),
-		cmd("mset", -3, "write denyoom", 1, -1, 2, "write string slow", "string", "1.0.1", msetCommand(false)),
-		cmd("msetnx", -3, "write denyoom", 1, -1, 2, "write string slow", "string", "1.0.1", msetCommand(true)),
-		cmd("append", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "2.0.0", appendCommand),
-		cmd("strlen", 2, "readonly fast", 1, 1, 1, "read string fast", "string", "2.2.0", strlenCommand),
-		cmd("incr", 2, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", incrCommand(1)),
-		cmd("decr", 2, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", incrCommand(-1)),
-		cmd("incrby", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", incrbyCommand(false)),
-		cmd("decrby", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "1.0.0", incrbyCommand(true)),
-		cmd("incrbyfloat", 3, "write denyoom fast", 1, 1, 1, "write string fast", "string", "2.6.0", incrbyfloatCommand),
-		cmd("getrange", 4, "readonly", 1, 1, 1, "read string slow", "string", "2.4.0", getrangeCommand),
-		cmd("substr", 4, "readonly", 1, 1, 1, "read string slow", "string", "1.0.0", getrangeCommand),
-		cmd("setrange", 4, "write denyoom", 1, 1, 1, "write string slow", "string", "2.2.0", setrangeCommand),
-	)
+// setKeys reports SET's key flags: read and written with GET, else only
+// overwritten.
+func setKeys(args [][]byte) []KeyRef {
+	for _, a := range args[min(3, len(args)):] {
+		if strings.EqualFold(string(a), "get") {
+			return []KeyRef{{Pos: 1, Flags: KeyRW | KeyAccess | KeyUpdate}}
+		}
+	}
+	return []KeyRef{{Pos: 1, Flags: KeyOW | KeyUpdate}}
 }
 
 // Error texts of the string family.
@@ -81,7 +155,7 @@ func isOpt(b []byte, upper string) bool {
 
 // parseSetOpts parses SET's (isSet) or GETEX's options from args[from:]
 // with Redis's compatibility rules; a conflict is a syntax error.
-func parseSetOpts(c *server.Client, args [][]byte, from int, isSet bool) (setOpts, bool) {
+func parseSetOpts(c Client, args [][]byte, from int, isSet bool) (setOpts, bool) {
 	o, ok := parseSetOptsNoReply(args, from, isSet)
 	if !ok {
 		c.Error(msgSyntax)
@@ -134,7 +208,7 @@ func parseSetOptsNoReply(args [][]byte, from int, isSet bool) (setOpts, bool) {
 // expireAtArg turns the time argument of SET/SETEX/GETEX into an absolute
 // Unix ms time (Redis's getExpireMillisecondsOrReply): it must be a
 // positive integer that does not overflow once converted.
-func expireAtArg(c *server.Client, b []byte, flags int, name string) (int64, bool) {
+func expireAtArg(c Client, b []byte, flags int, name string) (int64, bool) {
 	v, ok := intArg(c, b)
 	if !ok {
 		return 0, false
@@ -166,8 +240,8 @@ func invalidExpireMsg(name string) string {
 
 // getString looks key up for reading and returns its string value; it
 // replies WRONGTYPE and returns ok=false for another type.
-func getString(c *server.Client, key []byte) (*keyspace.String, bool) {
-	v := ks(c).LookupRead(c.DB, key, 0)
+func getString(c Client, key []byte) (*keyspace.String, bool) {
+	v := ks(c).LookupRead(c.DBIndex(), key, 0)
 	if v == nil {
 		return nil, true
 	}
@@ -180,8 +254,8 @@ func getString(c *server.Client, key []byte) (*keyspace.String, bool) {
 }
 
 // getWriteString is getString for write commands.
-func getWriteString(c *server.Client, key []byte) (*keyspace.String, bool) {
-	v := ks(c).LookupWrite(c.DB, key, 0)
+func getWriteString(c Client, key []byte) (*keyspace.String, bool) {
+	v := ks(c).LookupWrite(c.DBIndex(), key, 0)
 	if v == nil {
 		return nil, true
 	}
@@ -195,22 +269,22 @@ func getWriteString(c *server.Client, key []byte) (*keyspace.String, bool) {
 
 // replyGet writes GET's reply: the value or a null. It returns false after
 // a WRONGTYPE error.
-func replyGet(c *server.Client, key []byte) bool {
+func replyGet(c Client, key []byte) bool {
 	s, ok := getString(c, key)
 	if !ok {
 		return false
 	}
 	if s == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	} else {
-		c.W.Bulk(s.Bytes())
+		c.Writer().Bulk(s.Bytes())
 	}
 	return true
 }
 
-func getCommand(c *server.Client, a [][]byte) { replyGet(c, a[1]) }
+func getCommand(c Client, a [][]byte) { replyGet(c, a[1]) }
 
-func setCommand(c *server.Client, a [][]byte) {
+func setCommand(c Client, a [][]byte) {
 	if len(a) == 3 {
 		setPlain(c, a[1], a[2])
 		c.OK()
@@ -226,21 +300,21 @@ func setCommand(c *server.Client, a [][]byte) {
 // setPlain is SET key value without options, the benchmark hot path: an
 // existing string value is overwritten in place when that does not waste
 // memory, so a steady SET workload does not allocate.
-func setPlain(c *server.Client, key, val []byte) {
+func setPlain(c Client, key, val []byte) {
 	k := ks(c)
-	if old, ok := k.LookupWrite(c.DB, key, 0).(*keyspace.String); ok && cap(old.Bytes()) <= 2*len(val)+32 {
+	if old, ok := k.LookupWrite(c.DBIndex(), key, 0).(*keyspace.String); ok && cap(old.Bytes()) <= 2*len(val)+32 {
 		old.Set(val)
-		k.Persist(c.DB, key)
-		k.Modified(c.DB, key, keyspace.NotifyString, "set")
+		k.Persist(c.DBIndex(), key)
+		k.Modified(c.DBIndex(), key, keyspace.NotifyString, "set")
 		return
 	}
-	k.SetKey(c.DB, key, keyspace.NewString(val), false)
-	k.Modified(c.DB, key, keyspace.NotifyString, "set")
+	k.SetKey(c.DBIndex(), key, keyspace.NewString(val), false)
+	k.Modified(c.DBIndex(), key, keyspace.NotifyString, "set")
 }
 
 // setGeneric is Redis's setGenericCommand. nxReply selects SETNX's 1/0
 // replies instead of OK/null.
-func setGeneric(c *server.Client, o setOpts, key, val []byte, name string, nxReply bool) {
+func setGeneric(c Client, o setOpts, key, val []byte, name string, nxReply bool) {
 	var at int64
 	if o.expire != nil {
 		var ok bool
@@ -252,66 +326,66 @@ func setGeneric(c *server.Client, o setOpts, key, val []byte, name string, nxRep
 		return
 	}
 	k := ks(c)
-	found := k.LookupWrite(c.DB, key, 0) != nil
+	found := k.LookupWrite(c.DBIndex(), key, 0) != nil
 	if (o.flags&setNX != 0 && found) || (o.flags&setXX != 0 && !found) {
 		switch {
 		case o.flags&setGet != 0:
 		case nxReply:
-			c.W.Int(0)
+			c.Writer().Int(0)
 		default:
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 		}
 		return
 	}
-	k.SetKey(c.DB, key, keyspace.NewString(val), o.flags&setKeepTTL != 0)
-	k.Modified(c.DB, key, keyspace.NotifyString, "set")
+	k.SetKey(c.DBIndex(), key, keyspace.NewString(val), o.flags&setKeepTTL != 0)
+	k.Modified(c.DBIndex(), key, keyspace.NotifyString, "set")
 	if o.expire != nil {
-		k.SetExpire(c.DB, key, at)
-		k.Notify(keyspace.NotifyGeneric, "expire", key, c.DB)
+		k.SetExpire(c.DBIndex(), key, at)
+		k.Notify(keyspace.NotifyGeneric, "expire", key, c.DBIndex())
 	}
 	switch {
 	case o.flags&setGet != 0:
 	case nxReply:
-		c.W.Int(1)
+		c.Writer().Int(1)
 	default:
 		c.OK()
 	}
 }
 
-func setnxCommand(c *server.Client, a [][]byte) {
+func setnxCommand(c Client, a [][]byte) {
 	setGeneric(c, setOpts{flags: setNX}, a[1], a[2], "setnx", true)
 }
 
-func setexCommand(ms bool) server.Handler {
+func setexCommand(ms bool) Handler {
 	flag, name := setEX, "setex"
 	if ms {
 		flag, name = setPX, "psetex"
 	}
-	return func(c *server.Client, a [][]byte) {
+	return func(c Client, a [][]byte) {
 		setGeneric(c, setOpts{flags: flag, expire: a[2]}, a[1], a[3], name, false)
 	}
 }
 
-func getsetCommand(c *server.Client, a [][]byte) {
+func getsetCommand(c Client, a [][]byte) {
 	if !replyGet(c, a[1]) {
 		return
 	}
 	k := ks(c)
-	k.SetKey(c.DB, a[1], keyspace.NewString(a[2]), false)
-	k.Modified(c.DB, a[1], keyspace.NotifyString, "set")
+	k.SetKey(c.DBIndex(), a[1], keyspace.NewString(a[2]), false)
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyString, "set")
 }
 
-func getdelCommand(c *server.Client, a [][]byte) {
+func getdelCommand(c Client, a [][]byte) {
 	if !replyGet(c, a[1]) {
 		return
 	}
 	k := ks(c)
-	if k.Delete(c.DB, a[1]) {
-		k.Modified(c.DB, a[1], keyspace.NotifyGeneric, "del")
+	if k.Delete(c.DBIndex(), a[1]) {
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "del")
 	}
 }
 
-func getexCommand(c *server.Client, a [][]byte) {
+func getexCommand(c Client, a [][]byte) {
 	o, ok := parseSetOpts(c, a, 2, false)
 	if !ok {
 		return
@@ -321,7 +395,7 @@ func getexCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if s == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	var at int64
@@ -330,36 +404,36 @@ func getexCommand(c *server.Client, a [][]byte) {
 			return
 		}
 	}
-	c.W.Bulk(s.Bytes())
+	c.Writer().Bulk(s.Bytes())
 	k := ks(c)
 	switch {
 	case o.flags&(setEXAT|setPXAT) != 0 && at <= k.Now():
-		k.Delete(c.DB, a[1])
-		k.Modified(c.DB, a[1], keyspace.NotifyGeneric, "del")
+		k.Delete(c.DBIndex(), a[1])
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "del")
 	case o.expire != nil:
-		k.SetExpire(c.DB, a[1], at)
-		k.Modified(c.DB, a[1], keyspace.NotifyGeneric, "expire")
+		k.SetExpire(c.DBIndex(), a[1], at)
+		k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "expire")
 	case o.flags&setPersist != 0:
-		if k.Persist(c.DB, a[1]) {
-			k.Modified(c.DB, a[1], keyspace.NotifyGeneric, "persist")
+		if k.Persist(c.DBIndex(), a[1]) {
+			k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "persist")
 		}
 	}
 }
 
-func mgetCommand(c *server.Client, a [][]byte) {
+func mgetCommand(c Client, a [][]byte) {
 	k := ks(c)
-	c.W.ArrayLen(len(a) - 1)
+	c.Writer().ArrayLen(len(a) - 1)
 	for _, key := range a[1:] {
-		if s, ok := k.LookupRead(c.DB, key, 0).(*keyspace.String); ok {
-			c.W.Bulk(s.Bytes())
+		if s, ok := k.LookupRead(c.DBIndex(), key, 0).(*keyspace.String); ok {
+			c.Writer().Bulk(s.Bytes())
 		} else {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 		}
 	}
 }
 
-func msetCommand(nx bool) server.Handler {
-	return func(c *server.Client, a [][]byte) {
+func msetCommand(nx bool) Handler {
+	return func(c Client, a [][]byte) {
 		if len(a)%2 == 0 {
 			name := "mset"
 			if nx {
@@ -371,18 +445,18 @@ func msetCommand(nx bool) server.Handler {
 		k := ks(c)
 		if nx {
 			for j := 1; j < len(a); j += 2 {
-				if k.LookupWrite(c.DB, a[j], 0) != nil {
-					c.W.Int(0)
+				if k.LookupWrite(c.DBIndex(), a[j], 0) != nil {
+					c.Writer().Int(0)
 					return
 				}
 			}
 		}
 		for j := 1; j < len(a); j += 2 {
-			k.SetKey(c.DB, a[j], keyspace.NewString(a[j+1]), false)
-			k.Modified(c.DB, a[j], keyspace.NotifyString, "set")
+			k.SetKey(c.DBIndex(), a[j], keyspace.NewString(a[j+1]), false)
+			k.Modified(c.DBIndex(), a[j], keyspace.NotifyString, "set")
 		}
 		if nx {
-			c.W.Int(1)
+			c.Writer().Int(1)
 		} else {
 			c.OK()
 		}
@@ -390,13 +464,13 @@ func msetCommand(nx bool) server.Handler {
 }
 
 // maxBulkLen is proto-max-bulk-len, the largest string value allowed.
-func maxBulkLen(c *server.Client) int64 {
-	return c.Server().Config.Int("proto-max-bulk-len")
+func maxBulkLen(c Client) int64 {
+	return c.Config().Int("proto-max-bulk-len")
 }
 
 // checkStringLength replies the size error when a string would grow past
 // proto-max-bulk-len.
-func checkStringLength(c *server.Client, size, add int64) bool {
+func checkStringLength(c Client, size, add int64) bool {
 	total := size + add
 	if total > maxBulkLen(c) || total < size || total < add {
 		c.Error(msgStringTooBig)
@@ -405,7 +479,7 @@ func checkStringLength(c *server.Client, size, add int64) bool {
 	return true
 }
 
-func appendCommand(c *server.Client, a [][]byte) {
+func appendCommand(c Client, a [][]byte) {
 	s, ok := getWriteString(c, a[1])
 	if !ok {
 		return
@@ -413,7 +487,7 @@ func appendCommand(c *server.Client, a [][]byte) {
 	k := ks(c)
 	var n int
 	if s == nil {
-		k.Add(c.DB, a[1], keyspace.NewString(a[2]))
+		k.Add(c.DBIndex(), a[1], keyspace.NewString(a[2]))
 		n = len(a[2])
 	} else {
 		if !checkStringLength(c, int64(s.Len()), int64(len(a[2]))) {
@@ -421,28 +495,28 @@ func appendCommand(c *server.Client, a [][]byte) {
 		}
 		n = s.Append(a[2])
 	}
-	k.Modified(c.DB, a[1], keyspace.NotifyString, "append")
-	c.W.Int(int64(n))
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyString, "append")
+	c.Writer().Int(int64(n))
 }
 
-func strlenCommand(c *server.Client, a [][]byte) {
+func strlenCommand(c Client, a [][]byte) {
 	s, ok := getString(c, a[1])
 	if !ok {
 		return
 	}
 	if s == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(s.Len()))
+	c.Writer().Int(int64(s.Len()))
 }
 
-func incrCommand(by int64) server.Handler {
-	return func(c *server.Client, a [][]byte) { incrDecr(c, a[1], by) }
+func incrCommand(by int64) Handler {
+	return func(c Client, a [][]byte) { incrDecr(c, a[1], by) }
 }
 
-func incrbyCommand(negate bool) server.Handler {
-	return func(c *server.Client, a [][]byte) {
+func incrbyCommand(negate bool) Handler {
+	return func(c Client, a [][]byte) {
 		by, ok := intArg(c, a[2])
 		if !ok {
 			return
@@ -460,7 +534,7 @@ func incrbyCommand(negate bool) server.Handler {
 
 // incrDecr is Redis's incrDecrCommand; the stored value is updated in
 // place when it is a string already.
-func incrDecr(c *server.Client, key []byte, by int64) {
+func incrDecr(c Client, key []byte, by int64) {
 	s, ok := getWriteString(c, key)
 	if !ok {
 		return
@@ -481,13 +555,13 @@ func incrDecr(c *server.Client, key []byte, by int64) {
 	if s != nil {
 		s.SetInt(cur)
 	} else {
-		k.Add(c.DB, key, keyspace.NewStringInt(cur))
+		k.Add(c.DBIndex(), key, keyspace.NewStringInt(cur))
 	}
-	k.Modified(c.DB, key, keyspace.NotifyString, "incrby")
-	c.W.Int(cur)
+	k.Modified(c.DBIndex(), key, keyspace.NotifyString, "incrby")
+	c.Writer().Int(cur)
 }
 
-func incrbyfloatCommand(c *server.Client, a [][]byte) {
+func incrbyfloatCommand(c Client, a [][]byte) {
 	s, ok := getWriteString(c, a[1])
 	if !ok {
 		return
@@ -505,13 +579,13 @@ func incrbyfloatCommand(c *server.Client, a [][]byte) {
 	if s != nil {
 		s.Set(out)
 	} else {
-		k.Add(c.DB, a[1], keyspace.NewStringOwned(out))
+		k.Add(c.DBIndex(), a[1], keyspace.NewStringOwned(out))
 	}
-	k.Modified(c.DB, a[1], keyspace.NotifyString, "incrbyfloat")
-	c.W.Bulk(out)
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyString, "incrbyfloat")
+	c.Writer().Bulk(out)
 }
 
-func getrangeCommand(c *server.Client, a [][]byte) {
+func getrangeCommand(c Client, a [][]byte) {
 	start, ok := intArg(c, a[2])
 	if !ok {
 		return
@@ -525,13 +599,13 @@ func getrangeCommand(c *server.Client, a [][]byte) {
 		return
 	}
 	if s == nil {
-		c.W.Bulk(nil)
+		c.Writer().Bulk(nil)
 		return
 	}
-	c.W.Bulk(s.GetRange(start, end))
+	c.Writer().Bulk(s.GetRange(start, end))
 }
 
-func setrangeCommand(c *server.Client, a [][]byte) {
+func setrangeCommand(c Client, a [][]byte) {
 	offset, ok := intArg(c, a[2])
 	if !ok {
 		return
@@ -548,17 +622,17 @@ func setrangeCommand(c *server.Client, a [][]byte) {
 	k := ks(c)
 	if s == nil {
 		if len(val) == 0 {
-			c.W.Int(0)
+			c.Writer().Int(0)
 			return
 		}
 		if !checkStringLength(c, offset, int64(len(val))) {
 			return
 		}
 		s = keyspace.NewString(nil)
-		k.Add(c.DB, a[1], s)
+		k.Add(c.DBIndex(), a[1], s)
 	} else {
 		if len(val) == 0 {
-			c.W.Int(int64(s.Len()))
+			c.Writer().Int(int64(s.Len()))
 			return
 		}
 		if !checkStringLength(c, offset, int64(len(val))) {
@@ -566,8 +640,8 @@ func setrangeCommand(c *server.Client, a [][]byte) {
 		}
 	}
 	n := s.SetRange(int(offset), val)
-	k.Modified(c.DB, a[1], keyspace.NotifyString, "setrange")
-	c.W.Int(int64(n))
+	k.Modified(c.DBIndex(), a[1], keyspace.NotifyString, "setrange")
+	c.Writer().Int(int64(n))
 }
 
 // incrLongDouble adds incr to cur (nil means a missing key, 0) with long

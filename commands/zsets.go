@@ -7,14 +7,11 @@ import (
 
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/resp"
-	"github.com/modhost/modhost/server"
 )
 
 // Sorted-set family (Redis's t_zset.c). This file holds the table and the
 // single-key commands; ranges are in zsets_range.go, the multi-key set
 // algebra in zsets_store.go and the pops in zsets_blocking.go.
-
-func init() { families = append(families, registerZSets) }
 
 const (
 	zgroup        = "sorted_set"
@@ -30,65 +27,154 @@ const (
 	msgZIncrPairs = "ERR INCR option supports a single increment-element pair"
 )
 
-// zc builds a sorted-set command; acl lists the categories besides
-// @sortedset ("write", "fast" …) in Redis's order.
-func zc(name string, arity int, flags string, first, last, step int, acl, since string, h server.Handler) *server.Command {
-	return cmd(name, arity, flags, first, last, step, acl, zgroup, since, h)
-}
-
-// movable marks a numkeys command: legacy key positions plus GetKeys.
-func zMovable(c *server.Command, numkeysAt int, withDst bool) *server.Command {
-	c.Flags |= server.FlagMovableKeys
-	c.GetKeys = numkeysKeys(numkeysAt, withDst)
-	return c
-}
-
-func registerZSets(s *server.Server) {
-	const wf, rs, rf, ws = "write sortedset fast", "read sortedset slow", "read sortedset fast", "write sortedset slow"
-	s.Cmds.Add(
-		zc("zadd", -4, "write denyoom fast", 1, 1, 1, wf, "1.2.0", zaddCmd),
-		zc("zincrby", 4, "write denyoom fast", 1, 1, 1, wf, "1.2.0", zincrbyCmd),
-		zc("zrem", -3, "write fast", 1, 1, 1, wf, "1.2.0", zremCmd),
-		zc("zscore", 3, "readonly fast", 1, 1, 1, rf, "1.2.0", zscoreCmd),
-		zc("zmscore", -3, "readonly fast", 1, 1, 1, rf, "6.2.0", zmscoreCmd),
-		zc("zcard", 2, "readonly fast", 1, 1, 1, rf, "1.2.0", zcardCmd),
-		zc("zcount", 4, "readonly fast", 1, 1, 1, rf, "2.0.0", zcountCmd),
-		zc("zlexcount", 4, "readonly fast", 1, 1, 1, rf, "2.8.9", zlexcountCmd),
-		zc("zrank", -3, "readonly fast", 1, 1, 1, rf, "2.0.0", zrankCmd),
-		zc("zrevrank", -3, "readonly fast", 1, 1, 1, rf, "2.0.0", zrevrankCmd),
-		zc("zremrangebyrank", 4, "write", 1, 1, 1, ws, "2.0.0", zremrangebyrankCmd),
-		zc("zremrangebyscore", 4, "write", 1, 1, 1, ws, "1.2.0", zremrangebyscoreCmd),
-		zc("zremrangebylex", 4, "write", 1, 1, 1, ws, "2.8.9", zremrangebylexCmd),
-		zc("zscan", -3, "readonly", 1, 1, 1, rs, "2.8.0", zscanCmd),
-		zc("zrandmember", -2, "readonly", 1, 1, 1, rs, "6.2.0", zrandmemberCmd),
-
-		zc("zrange", -4, "readonly", 1, 1, 1, rs, "1.2.0", zrangeCmd),
-		zc("zrangestore", -5, "write denyoom", 1, 2, 1, ws, "6.2.0", zrangestoreCmd),
-		zc("zrangebyscore", -4, "readonly", 1, 1, 1, rs, "1.0.5", zrangebyscoreCmd),
-		zc("zrevrangebyscore", -4, "readonly", 1, 1, 1, rs, "2.2.0", zrevrangebyscoreCmd),
-		zc("zrangebylex", -4, "readonly", 1, 1, 1, rs, "2.8.9", zrangebylexCmd),
-		zc("zrevrangebylex", -4, "readonly", 1, 1, 1, rs, "2.8.9", zrevrangebylexCmd),
-		zc("zrevrange", -4, "readonly", 1, 1, 1, rs, "1.2.0", zrevrangeCmd),
-
-		zMovable(zc("zunionstore", -4, "write denyoom", 1, 1, 1, ws, "2.0.0", zunionstoreCmd), 2, true),
-		zMovable(zc("zinterstore", -4, "write denyoom", 1, 1, 1, ws, "2.0.0", zinterstoreCmd), 2, true),
-		zMovable(zc("zdiffstore", -4, "write denyoom", 1, 1, 1, ws, "6.2.0", zdiffstoreCmd), 2, true),
-		zMovable(zc("zunion", -3, "readonly", 0, 0, 0, rs, "6.2.0", zunionCmd), 1, false),
-		zMovable(zc("zinter", -3, "readonly", 0, 0, 0, rs, "6.2.0", zinterCmd), 1, false),
-		zMovable(zc("zdiff", -3, "readonly", 0, 0, 0, rs, "6.2.0", zdiffCmd), 1, false),
-		zMovable(zc("zintercard", -3, "readonly", 0, 0, 0, rs, "7.0.0", zintercardCmd), 1, false),
-
-		zc("zpopmin", -2, "write fast", 1, 1, 1, wf, "5.0.0", zpopminCmd),
-		zc("zpopmax", -2, "write fast", 1, 1, 1, wf, "5.0.0", zpopmaxCmd),
-		zc("bzpopmin", -3, "write fast blocking", 1, -2, 1, "write sortedset fast blocking", "5.0.0", bzpopminCmd),
-		zc("bzpopmax", -3, "write fast blocking", 1, -2, 1, "write sortedset fast blocking", "5.0.0", bzpopmaxCmd),
-		zMovable(zc("zmpop", -4, "write", 0, 0, 0, ws, "7.0.0", zmpopCmd), 1, false),
-		zMovable(zc("bzmpop", -5, "write blocking", 0, 0, 0, "write sortedset slow blocking", "7.0.0", bzmpopCmd), 2, false),
-	)
+// zsetCommands are the sorted-set family (t_zset.c).
+var zsetCommands = []Entry{
+	{Name: "zadd", Arity: -4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW update: i1 r0,1,0",
+		ACL:      "write sortedset fast", Group: zgroup, Since: "1.2.0",
+		Handler: zaddCmd},
+	{Name: "zincrby", Arity: 4, Flags: "write denyoom fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access update: i1 r0,1,0",
+		ACL:      "write sortedset fast", Group: zgroup, Since: "1.2.0",
+		Handler: zincrbyCmd},
+	{Name: "zrem", Arity: -3, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write sortedset fast", Group: zgroup, Since: "1.2.0",
+		Handler: zremCmd},
+	{Name: "zscore", Arity: 3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "1.2.0",
+		Handler: zscoreCmd},
+	{Name: "zmscore", Arity: -3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "6.2.0",
+		Handler: zmscoreCmd},
+	{Name: "zcard", Arity: 2, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "1.2.0",
+		Handler: zcardCmd},
+	{Name: "zcount", Arity: 4, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "2.0.0",
+		Handler: zcountCmd},
+	{Name: "zlexcount", Arity: 4, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "2.8.9",
+		Handler: zlexcountCmd},
+	{Name: "zrank", Arity: -3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "2.0.0",
+		Handler: zrankCmd},
+	{Name: "zrevrank", Arity: -3, Flags: "readonly fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset fast", Group: zgroup, Since: "2.0.0",
+		Handler: zrevrankCmd},
+	{Name: "zremrangebyrank", Arity: 4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "2.0.0",
+		Handler: zremrangebyrankCmd},
+	{Name: "zremrangebyscore", Arity: 4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "1.2.0",
+		Handler: zremrangebyscoreCmd},
+	{Name: "zremrangebylex", Arity: 4, Flags: "write", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW delete: i1 r0,1,0",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "2.8.9",
+		Handler: zremrangebylexCmd},
+	{Name: "zscan", Arity: -3, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "2.8.0",
+		Handler: zscanCmd},
+	{Name: "zrandmember", Arity: -2, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		Tips:     "nondeterministic_output",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zrandmemberCmd},
+	{Name: "zrange", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "1.2.0",
+		Handler: zrangeCmd},
+	{Name: "zrangestore", Arity: -5, Flags: "write denyoom", FirstKey: 1, LastKey: 2, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 r0,1,0",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zrangestoreCmd},
+	{Name: "zrangebyscore", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "1.0.5",
+		Handler: zrangebyscoreCmd},
+	{Name: "zrevrangebyscore", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "2.2.0",
+		Handler: zrevrangebyscoreCmd},
+	{Name: "zrangebylex", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "2.8.9",
+		Handler: zrangebylexCmd},
+	{Name: "zrevrangebylex", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "2.8.9",
+		Handler: zrevrangebylexCmd},
+	{Name: "zrevrange", Arity: -4, Flags: "readonly", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RO access: i1 r0,1,0",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "1.2.0",
+		Handler: zrevrangeCmd},
+	{Name: "zunionstore", Arity: -4, Flags: "write denyoom movablekeys", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 n0,1,1",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "2.0.0",
+		Handler: zunionstoreCmd, GetKeys: numkeysKeys(2, true)},
+	{Name: "zinterstore", Arity: -4, Flags: "write denyoom movablekeys", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 n0,1,1",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "2.0.0",
+		Handler: zinterstoreCmd, GetKeys: numkeysKeys(2, true)},
+	{Name: "zdiffstore", Arity: -4, Flags: "write denyoom movablekeys", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "OW update: i1 r0,1,0 | RO access: i2 n0,1,1",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zdiffstoreCmd, GetKeys: numkeysKeys(2, true)},
+	{Name: "zunion", Arity: -3, Flags: "readonly movablekeys",
+		KeySpecs: "RO access: i1 n0,1,1",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zunionCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "zinter", Arity: -3, Flags: "readonly movablekeys",
+		KeySpecs: "RO access: i1 n0,1,1",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zinterCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "zdiff", Arity: -3, Flags: "readonly movablekeys",
+		KeySpecs: "RO access: i1 n0,1,1",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "6.2.0",
+		Handler: zdiffCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "zintercard", Arity: -3, Flags: "readonly movablekeys",
+		KeySpecs: "RO access: i1 n0,1,1",
+		ACL:      "read sortedset slow", Group: zgroup, Since: "7.0.0",
+		Handler: zintercardCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "zpopmin", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		ACL:      "write sortedset fast", Group: zgroup, Since: "5.0.0",
+		Handler: zpopminCmd},
+	{Name: "zpopmax", Arity: -2, Flags: "write fast", FirstKey: 1, LastKey: 1, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r0,1,0",
+		ACL:      "write sortedset fast", Group: zgroup, Since: "5.0.0",
+		Handler: zpopmaxCmd},
+	{Name: "bzpopmin", Arity: -3, Flags: "write fast blocking", FirstKey: 1, LastKey: -2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r-2,1,0",
+		ACL:      "write sortedset fast blocking", Group: zgroup, Since: "5.0.0",
+		Handler: bzpopminCmd},
+	{Name: "bzpopmax", Arity: -3, Flags: "write fast blocking", FirstKey: 1, LastKey: -2, KeyStep: 1,
+		KeySpecs: "RW access delete: i1 r-2,1,0",
+		ACL:      "write sortedset fast blocking", Group: zgroup, Since: "5.0.0",
+		Handler: bzpopmaxCmd},
+	{Name: "zmpop", Arity: -4, Flags: "write movablekeys",
+		KeySpecs: "RW access delete: i1 n0,1,1",
+		ACL:      "write sortedset slow", Group: zgroup, Since: "7.0.0",
+		Handler: zmpopCmd, GetKeys: numkeysKeys(1, false)},
+	{Name: "bzmpop", Arity: -5, Flags: "write blocking movablekeys",
+		KeySpecs: "RW access delete: i2 n0,1,1",
+		ACL:      "write sortedset slow blocking", Group: zgroup, Since: "7.0.0",
+		Handler: bzmpopCmd, GetKeys: numkeysKeys(2, false)},
 }
 
 // lookupZSet is lookupRead/lookupWrite for sorted sets, typed.
-func lookupZSet(c *server.Client, key []byte, write bool) (*keyspace.ZSet, bool) {
+func lookupZSet(c Client, key []byte, write bool) (*keyspace.ZSet, bool) {
 	var v keyspace.Value
 	var ok bool
 	if write {
@@ -153,9 +239,9 @@ func zaddOne(z *keyspace.ZSet, member []byte, score float64, flags int) (zaddRes
 	return zaddUpdated, score
 }
 
-func zaddCmd(c *server.Client, args [][]byte) { zaddGeneric(c, args, 0) }
+func zaddCmd(c Client, args [][]byte) { zaddGeneric(c, args, 0) }
 
-func zincrbyCmd(c *server.Client, args [][]byte) { zaddGeneric(c, args, zaddIncr) }
+func zincrbyCmd(c Client, args [][]byte) { zaddGeneric(c, args, zaddIncr) }
 
 // zaddFlags parses ZADD's leading options and returns the flags and the
 // index of the first score.
@@ -184,7 +270,7 @@ func zaddFlags(args [][]byte, flags int) (int, int) {
 }
 
 // zaddCheck validates the option combination and pair count.
-func zaddCheck(c *server.Client, flags, elements int) bool {
+func zaddCheck(c Client, flags, elements int) bool {
 	has := func(f int) bool { return flags&f != 0 }
 	switch {
 	case elements%2 != 0 || elements == 0:
@@ -201,7 +287,7 @@ func zaddCheck(c *server.Client, flags, elements int) bool {
 	return false
 }
 
-func zaddGeneric(c *server.Client, args [][]byte, flags int) {
+func zaddGeneric(c Client, args [][]byte, flags int) {
 	key := args[1]
 	flags, at := zaddFlags(args, flags)
 	if !zaddCheck(c, flags, len(args)-at) {
@@ -229,7 +315,7 @@ func zaddGeneric(c *server.Client, args [][]byte, flags int) {
 	var score float64
 	if z == nil && flags&zaddXX == 0 {
 		z = ks(c).NewZSet()
-		ks(c).Add(c.DB, key, z)
+		ks(c).Add(c.DBIndex(), key, z)
 	}
 	if z != nil {
 		for j, sc := range scores {
@@ -252,19 +338,19 @@ func zaddGeneric(c *server.Client, args [][]byte, flags int) {
 	}
 	switch {
 	case incr && processed > 0:
-		c.W.Double(score)
+		c.Writer().Double(score)
 	case incr:
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	case flags&zaddCH != 0:
-		c.W.Int(int64(added + updated))
+		c.Writer().Int(int64(added + updated))
 	default:
-		c.W.Int(int64(added))
+		c.Writer().Int(int64(added))
 	}
 	zaddNotify(c, key, incr, added, updated)
 }
 
 // zaddNotify fires "zadd"/"zincr" after a ZADD that changed something.
-func zaddNotify(c *server.Client, key []byte, incr bool, added, updated int) {
+func zaddNotify(c Client, key []byte, incr bool, added, updated int) {
 	if added+updated == 0 {
 		return
 	}
@@ -272,21 +358,21 @@ func zaddNotify(c *server.Client, key []byte, incr bool, added, updated int) {
 	if incr {
 		ev = "zincr"
 	}
-	ks(c).Modified(c.DB, key, keyspace.NotifyZSet, ev)
+	ks(c).Modified(c.DBIndex(), key, keyspace.NotifyZSet, ev)
 	szDirty(c, added+updated)
 	if added > 0 {
-		c.Server().SignalKeyAsReady(c.DB, key)
+		c.SignalKeyAsReady(c.DBIndex(), key)
 	}
 }
 
-func zremCmd(c *server.Client, args [][]byte) {
+func zremCmd(c Client, args [][]byte) {
 	key := args[1]
 	z, ok := lookupZSet(c, key, true)
 	if !ok {
 		return
 	}
 	if z == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	deleted, removed := 0, false
@@ -295,67 +381,67 @@ func zremCmd(c *server.Client, args [][]byte) {
 			deleted++
 		}
 		if z.Len() == 0 {
-			ks(c).Delete(c.DB, key)
+			ks(c).Delete(c.DBIndex(), key)
 			removed = true
 			break
 		}
 	}
 	if deleted > 0 {
-		ks(c).Modified(c.DB, key, keyspace.NotifyZSet, "zrem")
+		ks(c).Modified(c.DBIndex(), key, keyspace.NotifyZSet, "zrem")
 		if removed {
 			szDeleted(c, key)
 		}
 		szDirty(c, deleted)
 	}
-	c.W.Int(int64(deleted))
+	c.Writer().Int(int64(deleted))
 }
 
-func zscoreCmd(c *server.Client, args [][]byte) {
+func zscoreCmd(c Client, args [][]byte) {
 	z, ok := lookupZSet(c, args[1], false)
 	if !ok {
 		return
 	}
 	if z == nil {
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 		return
 	}
 	if s, found := z.Score(args[2]); found {
-		c.W.Double(s)
+		c.Writer().Double(s)
 		return
 	}
-	c.W.NullBulk()
+	c.Writer().NullBulk()
 }
 
-func zmscoreCmd(c *server.Client, args [][]byte) {
+func zmscoreCmd(c Client, args [][]byte) {
 	z, ok := lookupZSet(c, args[1], false)
 	if !ok {
 		return
 	}
-	c.W.ArrayLen(len(args) - 2)
+	c.Writer().ArrayLen(len(args) - 2)
 	for _, m := range args[2:] {
 		if z != nil {
 			if s, found := z.Score(m); found {
-				c.W.Double(s)
+				c.Writer().Double(s)
 				continue
 			}
 		}
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	}
 }
 
-func zcardCmd(c *server.Client, args [][]byte) {
+func zcardCmd(c Client, args [][]byte) {
 	z, ok := lookupZSet(c, args[1], false)
 	if !ok {
 		return
 	}
 	if z == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(z.Len()))
+	c.Writer().Int(int64(z.Len()))
 }
 
-func zcountCmd(c *server.Client, args [][]byte) {
+func zcountCmd(c Client, args [][]byte) {
 	r, err := keyspace.ParseScoreRange(args[2], args[3])
 	if err != nil {
 		c.Error(msgZScoreRng)
@@ -366,13 +452,13 @@ func zcountCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if z == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(z.CountByScore(r)))
+	c.Writer().Int(int64(z.CountByScore(r)))
 }
 
-func zlexcountCmd(c *server.Client, args [][]byte) {
+func zlexcountCmd(c Client, args [][]byte) {
 	r, err := keyspace.ParseLexRange(args[2], args[3])
 	if err != nil {
 		c.Error(msgZLexRng)
@@ -383,17 +469,17 @@ func zlexcountCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if z == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	c.W.Int(int64(z.CountByLex(r)))
+	c.Writer().Int(int64(z.CountByLex(r)))
 }
 
-func zrankCmd(c *server.Client, args [][]byte) { zrankGeneric(c, args, false) }
+func zrankCmd(c Client, args [][]byte) { zrankGeneric(c, args, false) }
 
-func zrevrankCmd(c *server.Client, args [][]byte) { zrankGeneric(c, args, true) }
+func zrevrankCmd(c Client, args [][]byte) { zrankGeneric(c, args, true) }
 
-func zrankGeneric(c *server.Client, args [][]byte, rev bool) {
+func zrankGeneric(c Client, args [][]byte, rev bool) {
 	if len(args) > 4 {
 		c.Error("ERR wrong number of arguments for '" + string(szLower(args[0])) + "' command")
 		return
@@ -418,16 +504,16 @@ func zrankGeneric(c *server.Client, args [][]byte, rev bool) {
 	}
 	switch {
 	case rank < 0 && withScore:
-		c.W.NullArray()
+		c.Writer().NullArray()
 	case rank < 0:
-		c.W.NullBulk()
+		c.Writer().NullBulk()
 	case withScore:
 		s, _ := z.Score(args[2])
-		c.W.ArrayLen(2)
-		c.W.Int(int64(rank))
-		c.W.Double(s)
+		c.Writer().ArrayLen(2)
+		c.Writer().Int(int64(rank))
+		c.Writer().Double(s)
 	default:
-		c.W.Int(int64(rank))
+		c.Writer().Int(int64(rank))
 	}
 }
 
@@ -443,7 +529,7 @@ func szLower(b []byte) []byte {
 	return out
 }
 
-func zremrangebyrankCmd(c *server.Client, args [][]byte) {
+func zremrangebyrankCmd(c Client, args [][]byte) {
 	start, ok := intArg(c, args[2])
 	if !ok {
 		return
@@ -457,7 +543,7 @@ func zremrangebyrankCmd(c *server.Client, args [][]byte) {
 	})
 }
 
-func zremrangebyscoreCmd(c *server.Client, args [][]byte) {
+func zremrangebyscoreCmd(c Client, args [][]byte) {
 	r, err := keyspace.ParseScoreRange(args[2], args[3])
 	if err != nil {
 		c.Error(msgZScoreRng)
@@ -466,7 +552,7 @@ func zremrangebyscoreCmd(c *server.Client, args [][]byte) {
 	zremrange(c, args[1], "zremrangebyscore", func(z *keyspace.ZSet) int { return z.RemoveRangeByScore(r) })
 }
 
-func zremrangebylexCmd(c *server.Client, args [][]byte) {
+func zremrangebylexCmd(c Client, args [][]byte) {
 	r, err := keyspace.ParseLexRange(args[2], args[3])
 	if err != nil {
 		c.Error(msgZLexRng)
@@ -476,31 +562,31 @@ func zremrangebylexCmd(c *server.Client, args [][]byte) {
 }
 
 // zremrange runs a ZREMRANGEBY* removal on key and replies the count.
-func zremrange(c *server.Client, key []byte, event string, remove func(z *keyspace.ZSet) int) {
+func zremrange(c Client, key []byte, event string, remove func(z *keyspace.ZSet) int) {
 	z, ok := lookupZSet(c, key, true)
 	if !ok {
 		return
 	}
 	if z == nil {
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
 	n := remove(z)
 	if n > 0 {
 		removed := z.Len() == 0
 		if removed {
-			ks(c).Delete(c.DB, key)
+			ks(c).Delete(c.DBIndex(), key)
 		}
-		ks(c).Modified(c.DB, key, keyspace.NotifyZSet, event)
+		ks(c).Modified(c.DBIndex(), key, keyspace.NotifyZSet, event)
 		if removed {
 			szDeleted(c, key)
 		}
 		szDirty(c, n)
 	}
-	c.W.Int(int64(n))
+	c.Writer().Int(int64(n))
 }
 
-func zscanCmd(c *server.Client, args [][]byte) {
+func zscanCmd(c Client, args [][]byte) {
 	sa, ok := parseSZScan(c, args)
 	if !ok {
 		return
@@ -526,27 +612,27 @@ func zscanCmd(c *server.Client, args [][]byte) {
 	big := z.Encoding() == "skiplist"
 	var tmp [64]byte
 	for _, e := range found {
-		c.W.BulkString(e.Member)
+		c.Writer().BulkString(e.Member)
 		if big {
-			c.W.Bulk(resp.AppendLongDouble(tmp[:0], e.Score, false))
+			c.Writer().Bulk(resp.AppendLongDouble(tmp[:0], e.Score, false))
 		} else {
-			c.W.Bulk(resp.AppendDouble(tmp[:0], e.Score))
+			c.Writer().Bulk(resp.AppendDouble(tmp[:0], e.Score))
 		}
 	}
 }
 
-func zrandmemberCmd(c *server.Client, args [][]byte) {
+func zrandmemberCmd(c Client, args [][]byte) {
 	if len(args) == 2 {
 		z, ok := lookupZSet(c, args[1], false)
 		if !ok {
 			return
 		}
 		if z == nil {
-			c.W.NullBulk()
+			c.Writer().NullBulk()
 			return
 		}
 		e, _ := z.Random()
-		c.W.BulkString(e.Member)
+		c.Writer().BulkString(e.Member)
 		return
 	}
 	l, ok := szRangeLong(c, args[2], -math.MaxInt64, math.MaxInt64, "")
@@ -570,14 +656,14 @@ func zrandmemberCmd(c *server.Client, args [][]byte) {
 		return
 	}
 	if z == nil || l == 0 {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	zrandCount(c, z, l, withScores)
 }
 
 // zrandCount serves ZRANDMEMBER with a count (l != 0).
-func zrandCount(c *server.Client, z *keyspace.ZSet, l int64, withScores bool) {
+func zrandCount(c Client, z *keyspace.ZSet, l int64, withScores bool) {
 	w := zpairWriter{c: c, scores: withScores, nested: withScores && c.Proto() > 2}
 	if l < 0 || l == 1 {
 		n := l
@@ -646,7 +732,7 @@ func zcmp(a, b keyspace.ScoredMember) int {
 // zpairWriter writes member(+score) lists as Redis does: flat in RESP2
 // (2n entries with scores), [member, score] pairs in RESP3 when nested.
 type zpairWriter struct {
-	c      *server.Client
+	c      Client
 	scores bool // emit scores
 	nested bool // RESP3 pairs
 }
@@ -656,16 +742,16 @@ func (w *zpairWriter) begin(n int) {
 	if w.scores && !w.nested {
 		n *= 2
 	}
-	w.c.W.ArrayLen(n)
+	w.c.Writer().ArrayLen(n)
 }
 
 // pair writes one member (and its score).
 func (w *zpairWriter) pair(m string, s float64) {
 	if w.nested {
-		w.c.W.ArrayLen(2)
+		w.c.Writer().ArrayLen(2)
 	}
-	w.c.W.BulkString(m)
+	w.c.Writer().BulkString(m)
 	if w.scores {
-		w.c.W.Double(s)
+		w.c.Writer().Double(s)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // ZPOPMIN ZPOPMAX ZMPOP and their blocking forms BZPOPMIN BZPOPMAX BZMPOP,
@@ -21,7 +20,7 @@ type zpopShape struct {
 
 // zpopFrom pops from the first existing key of keys (lookupWrite), or
 // replies the empty/nil form. It returns false when it replied WRONGTYPE.
-func zpopFrom(c *server.Client, keys [][]byte, sh zpopShape) bool {
+func zpopFrom(c Client, keys [][]byte, sh zpopShape) bool {
 	for _, key := range keys {
 		z, ok := lookupZSet(c, key, true)
 		if !ok {
@@ -33,17 +32,17 @@ func zpopFrom(c *server.Client, keys [][]byte, sh zpopShape) bool {
 		}
 	}
 	if sh.nilIfEmpty {
-		c.W.NullArray()
+		c.Writer().NullArray()
 	} else {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 	}
 	return true
 }
 
 // zpopKey pops from z (stored at key) and writes the reply.
-func zpopKey(c *server.Client, key []byte, z *keyspace.ZSet, sh zpopShape) {
+func zpopKey(c Client, key []byte, z *keyspace.ZSet, sh zpopShape) {
 	if sh.count == 0 {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	count := sh.count
@@ -53,16 +52,16 @@ func zpopKey(c *server.Client, key []byte, z *keyspace.ZSet, sh zpopShape) {
 	n := int(min(count, int64(z.Len())))
 	switch {
 	case !sh.nested && !sh.emitKey:
-		c.W.ArrayLen(2 * n)
+		c.Writer().ArrayLen(2 * n)
 	case sh.nested && !sh.emitKey:
-		c.W.ArrayLen(n)
+		c.Writer().ArrayLen(n)
 	case !sh.nested:
-		c.W.ArrayLen(2*n + 1)
-		c.W.Bulk(key)
+		c.Writer().ArrayLen(2*n + 1)
+		c.Writer().Bulk(key)
 	default:
-		c.W.ArrayLen(2)
-		c.W.Bulk(key)
-		c.W.ArrayLen(n)
+		c.Writer().ArrayLen(2)
+		c.Writer().Bulk(key)
+		c.Writer().ArrayLen(n)
 	}
 	var popped []keyspace.ScoredMember
 	event := "zpopmin"
@@ -74,27 +73,27 @@ func zpopKey(c *server.Client, key []byte, z *keyspace.ZSet, sh zpopShape) {
 	}
 	for _, e := range popped {
 		if sh.nested {
-			c.W.ArrayLen(2)
+			c.Writer().ArrayLen(2)
 		}
-		c.W.BulkString(e.Member)
-		c.W.Double(e.Score)
+		c.Writer().BulkString(e.Member)
+		c.Writer().Double(e.Score)
 	}
 	emptied := z.Len() == 0
 	if emptied {
-		ks(c).Delete(c.DB, key)
+		ks(c).Delete(c.DBIndex(), key)
 	}
-	ks(c).Modified(c.DB, key, keyspace.NotifyZSet, event)
+	ks(c).Modified(c.DBIndex(), key, keyspace.NotifyZSet, event)
 	if emptied {
 		szDeleted(c, key)
 	}
 	szDirty(c, n)
 }
 
-func zpopminCmd(c *server.Client, args [][]byte) { zpopMinMax(c, args, false) }
+func zpopminCmd(c Client, args [][]byte) { zpopMinMax(c, args, false) }
 
-func zpopmaxCmd(c *server.Client, args [][]byte) { zpopMinMax(c, args, true) }
+func zpopmaxCmd(c Client, args [][]byte) { zpopMinMax(c, args, true) }
 
-func zpopMinMax(c *server.Client, args [][]byte, max bool) {
+func zpopMinMax(c Client, args [][]byte, max bool) {
 	if len(args) > 3 {
 		c.Error(msgSyntax)
 		return
@@ -110,23 +109,23 @@ func zpopMinMax(c *server.Client, args [][]byte, max bool) {
 	zpopFrom(c, args[1:2], sh)
 }
 
-func bzpopminCmd(c *server.Client, args [][]byte) { bzpop(c, args, false) }
+func bzpopminCmd(c Client, args [][]byte) { bzpop(c, args, false) }
 
-func bzpopmaxCmd(c *server.Client, args [][]byte) { bzpop(c, args, true) }
+func bzpopmaxCmd(c Client, args [][]byte) { bzpop(c, args, true) }
 
-func bzpop(c *server.Client, args [][]byte, max bool) {
+func bzpop(c Client, args [][]byte, max bool) {
 	sh := zpopShape{max: max, emitKey: true, count: -1}
 	zpopBlocking(c, args[1:len(args)-1], args[len(args)-1], sh)
 }
 
-func zmpopCmd(c *server.Client, args [][]byte) {
+func zmpopCmd(c Client, args [][]byte) {
 	keys, sh, ok := parseZMPop(c, args, 1)
 	if ok {
 		zpopFrom(c, keys, sh)
 	}
 }
 
-func bzmpopCmd(c *server.Client, args [][]byte) {
+func bzmpopCmd(c Client, args [][]byte) {
 	keys, sh, ok := parseZMPop(c, args, 2)
 	if ok {
 		zpopBlocking(c, keys, args[1], sh)
@@ -135,7 +134,7 @@ func bzmpopCmd(c *server.Client, args [][]byte) {
 
 // parseZMPop parses "numkeys key... MIN|MAX [COUNT n]" with numkeys at
 // args[at].
-func parseZMPop(c *server.Client, args [][]byte, at int) ([][]byte, zpopShape, bool) {
+func parseZMPop(c Client, args [][]byte, at int) ([][]byte, zpopShape, bool) {
 	sh := zpopShape{emitKey: true, nested: true, nilIfEmpty: true, count: -1}
 	numkeys, ok := szRangeLong(c, args[at], 1, math.MaxInt64, msgZNumkeys)
 	if !ok {
@@ -175,7 +174,7 @@ func parseZMPop(c *server.Client, args [][]byte, at int) ([][]byte, zpopShape, b
 // keys until one gets members or the timeout passes (null array reply).
 // Inside MULTI (or for a client that cannot block) it replies a null array
 // at once.
-func zpopBlocking(c *server.Client, keys [][]byte, tmo []byte, sh zpopShape) {
+func zpopBlocking(c Client, keys [][]byte, tmo []byte, sh zpopShape) {
 	timeout, ok := timeoutArg(c, tmo)
 	if !ok {
 		return
@@ -191,28 +190,28 @@ func zpopBlocking(c *server.Client, keys [][]byte, tmo []byte, sh zpopShape) {
 		}
 	}
 	if !c.CanBlock() {
-		c.W.NullArray()
+		c.Writer().NullArray()
 		return
 	}
 	owned := make([][]byte, len(keys))
 	for i, k := range keys {
 		owned[i] = append([]byte(nil), k...)
 	}
-	c.BlockOnKeys(owned, timeout, func(c *server.Client, ready []byte) bool {
+	c.BlockOnKeys(owned, timeout, func(c Client, ready []byte) bool {
 		return zpopServe(c, owned, ready, sh)
-	}, func(c *server.Client) { c.W.NullArray() })
+	}, func(c Client) { c.Writer().NullArray() })
 }
 
 // zpopServe retries a blocked pop after ready was signalled: it serves the
 // client from the first non-empty sorted set among keys (the command runs
 // again, as in Redis 7.2) once ready holds members.
-func zpopServe(c *server.Client, keys [][]byte, ready []byte, sh zpopShape) bool {
-	v := ks(c).Peek(c.DB, ready)
+func zpopServe(c Client, keys [][]byte, ready []byte, sh zpopShape) bool {
+	v := ks(c).Peek(c.DBIndex(), ready)
 	if z, ok := v.(*keyspace.ZSet); !ok || z.Len() == 0 {
 		return false
 	}
 	for _, key := range keys {
-		v := ks(c).LookupWrite(c.DB, key, 0)
+		v := ks(c).LookupWrite(c.DBIndex(), key, 0)
 		if v == nil {
 			continue
 		}

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // ZRANGE and its legacy forms (ZRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGE …)
@@ -27,29 +26,29 @@ const (
 	zdReverse
 )
 
-func zrangeCmd(c *server.Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrAuto, zdAuto) }
+func zrangeCmd(c Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrAuto, zdAuto) }
 
-func zrangestoreCmd(c *server.Client, args [][]byte) {
+func zrangestoreCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 2, true, zrAuto, zdAuto)
 }
 
-func zrevrangeCmd(c *server.Client, args [][]byte) {
+func zrevrangeCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 1, false, zrRank, zdReverse)
 }
 
-func zrangebyscoreCmd(c *server.Client, args [][]byte) {
+func zrangebyscoreCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 1, false, zrScore, zdForward)
 }
 
-func zrevrangebyscoreCmd(c *server.Client, args [][]byte) {
+func zrevrangebyscoreCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 1, false, zrScore, zdReverse)
 }
 
-func zrangebylexCmd(c *server.Client, args [][]byte) {
+func zrangebylexCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 1, false, zrLex, zdForward)
 }
 
-func zrevrangebylexCmd(c *server.Client, args [][]byte) {
+func zrevrangebylexCmd(c Client, args [][]byte) {
 	zrangeGeneric(c, args, 1, false, zrLex, zdReverse)
 }
 
@@ -63,7 +62,7 @@ type zrangeOpts struct {
 }
 
 // parseZRangeOpts parses the arguments after <key> <min> <max>.
-func parseZRangeOpts(c *server.Client, args [][]byte, from int, store bool, o *zrangeOpts) bool {
+func parseZRangeOpts(c Client, args [][]byte, from int, store bool, o *zrangeOpts) bool {
 	o.limit = -1
 	for j := from; j < len(args); j++ {
 		left := len(args) - j - 1
@@ -118,7 +117,7 @@ type zrangeSpec struct {
 
 // parseZRangeSpec parses min and max for o.kind (already swapped for REV
 // score and lex ranges).
-func parseZRangeSpec(c *server.Client, min, max []byte, o *zrangeOpts) (zrangeSpec, bool) {
+func parseZRangeSpec(c Client, min, max []byte, o *zrangeOpts) (zrangeSpec, bool) {
 	var sp zrangeSpec
 	var ok bool
 	var err error
@@ -146,7 +145,7 @@ func parseZRangeSpec(c *server.Client, min, max []byte, o *zrangeOpts) (zrangeSp
 
 // zrangeGeneric implements every range command. at is the index of the
 // source key; store selects ZRANGESTORE (destination at args[1]).
-func zrangeGeneric(c *server.Client, args [][]byte, at int, store bool, kind zrangeKind, dir zrangeDir) {
+func zrangeGeneric(c Client, args [][]byte, at int, store bool, kind zrangeKind, dir zrangeDir) {
 	o := zrangeOpts{kind: kind, dir: dir}
 	if !parseZRangeOpts(c, args, at+3, store, &o) {
 		return
@@ -168,7 +167,7 @@ func zrangeGeneric(c *server.Client, args [][]byte, at int, store bool, kind zra
 		return
 	}
 	if z == nil {
-		c.W.ArrayLen(0)
+		c.Writer().ArrayLen(0)
 		return
 	}
 	w := zpairWriter{c: c, scores: o.withScores, nested: o.withScores && c.Proto() > 2}
@@ -183,7 +182,7 @@ func zrangeGeneric(c *server.Client, args [][]byte, at int, store bool, kind zra
 		}
 		return
 	}
-	mark := c.W.DeferLen()
+	mark := c.Writer().DeferLen()
 	n := 0
 	zrangeEach(z, &o, &sp, func(m string, s float64) {
 		w.pair(m, s)
@@ -192,7 +191,7 @@ func zrangeGeneric(c *server.Client, args [][]byte, at int, store bool, kind zra
 	if w.scores && !w.nested {
 		n *= 2
 	}
-	c.W.SetDeferredArrayLen(mark, n)
+	c.Writer().SetDeferredArrayLen(mark, n)
 }
 
 // zrankCount is the number of members a rank range selects (Redis's
@@ -242,7 +241,7 @@ func zrangeEach(z *keyspace.ZSet, o *zrangeOpts, sp *zrangeSpec, fn func(m strin
 }
 
 // zrangeStore writes the selected range into dst (ZRANGESTORE).
-func zrangeStore(c *server.Client, dst []byte, z *keyspace.ZSet, o *zrangeOpts, sp *zrangeSpec) {
+func zrangeStore(c Client, dst []byte, z *keyspace.ZSet, o *zrangeOpts, sp *zrangeSpec) {
 	var out *keyspace.ZSet
 	if z != nil {
 		out = ks(c).NewZSet()
@@ -253,15 +252,15 @@ func zrangeStore(c *server.Client, dst []byte, z *keyspace.ZSet, o *zrangeOpts, 
 
 // storeZSet replaces dst with z (or deletes dst when z is nil or empty),
 // replies the cardinality and fires event as Redis's *STORE commands.
-func storeZSet(c *server.Client, dst []byte, z *keyspace.ZSet, event string) {
+func storeZSet(c Client, dst []byte, z *keyspace.ZSet, event string) {
 	if z == nil || z.Len() == 0 {
-		if ks(c).Delete(c.DB, dst) {
-			ks(c).Modified(c.DB, dst, keyspace.NotifyGeneric, "del")
+		if ks(c).Delete(c.DBIndex(), dst) {
+			ks(c).Modified(c.DBIndex(), dst, keyspace.NotifyGeneric, "del")
 		}
-		c.W.Int(0)
+		c.Writer().Int(0)
 		return
 	}
-	ks(c).SetKey(c.DB, dst, z, false)
-	ks(c).Modified(c.DB, dst, keyspace.NotifyZSet, event)
-	c.W.Int(int64(z.Len()))
+	ks(c).SetKey(c.DBIndex(), dst, z, false)
+	ks(c).Modified(c.DBIndex(), dst, keyspace.NotifyZSet, event)
+	c.Writer().Int(int64(z.Len()))
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // ZUNION ZINTER ZDIFF, their *STORE forms and ZINTERCARD, as Redis's
@@ -100,23 +99,23 @@ func zWeighted(w, s float64) float64 {
 	return v
 }
 
-func zunionstoreCmd(c *server.Client, args [][]byte) {
+func zunionstoreCmd(c Client, args [][]byte) {
 	zsetOpGeneric(c, args, true, 2, zopUnion, false)
 }
 
-func zinterstoreCmd(c *server.Client, args [][]byte) {
+func zinterstoreCmd(c Client, args [][]byte) {
 	zsetOpGeneric(c, args, true, 2, zopInter, false)
 }
 
-func zdiffstoreCmd(c *server.Client, args [][]byte) { zsetOpGeneric(c, args, true, 2, zopDiff, false) }
+func zdiffstoreCmd(c Client, args [][]byte) { zsetOpGeneric(c, args, true, 2, zopDiff, false) }
 
-func zunionCmd(c *server.Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopUnion, false) }
+func zunionCmd(c Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopUnion, false) }
 
-func zinterCmd(c *server.Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopInter, false) }
+func zinterCmd(c Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopInter, false) }
 
-func zdiffCmd(c *server.Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopDiff, false) }
+func zdiffCmd(c Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopDiff, false) }
 
-func zintercardCmd(c *server.Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopInter, true) }
+func zintercardCmd(c Client, args [][]byte) { zsetOpGeneric(c, args, false, 1, zopInter, true) }
 
 // zopOpts are the parsed options after the keys.
 type zopOpts struct {
@@ -126,7 +125,7 @@ type zopOpts struct {
 }
 
 // loadZSrcs parses numkeys at args[at] and looks the keys up.
-func loadZSrcs(c *server.Client, args [][]byte, at int) ([]zsrc, int, bool) {
+func loadZSrcs(c Client, args [][]byte, at int) ([]zsrc, int, bool) {
 	n, ok := intArg(c, args[at])
 	if !ok {
 		return nil, 0, false
@@ -142,7 +141,7 @@ func loadZSrcs(c *server.Client, args [][]byte, at int) ([]zsrc, int, bool) {
 	srcs := make([]zsrc, n)
 	for i := range srcs {
 		srcs[i].weight = 1
-		v := ks(c).LookupRead(c.DB, args[at+1+i], 0)
+		v := ks(c).LookupRead(c.DBIndex(), args[at+1+i], 0)
 		switch {
 		case v == nil:
 		case v.Kind() == keyspace.KindZSet:
@@ -158,7 +157,7 @@ func loadZSrcs(c *server.Client, args [][]byte, at int) ([]zsrc, int, bool) {
 }
 
 // parseZopOpts parses WEIGHTS, AGGREGATE, WITHSCORES and LIMIT from args[j:].
-func parseZopOpts(c *server.Client, args [][]byte, j int, srcs []zsrc, store bool, op zsetOp, card bool) (zopOpts, bool) {
+func parseZopOpts(c Client, args [][]byte, j int, srcs []zsrc, store bool, op zsetOp, card bool) (zopOpts, bool) {
 	var o zopOpts
 	for j < len(args) {
 		left := len(args) - j
@@ -206,7 +205,7 @@ func parseZopOpts(c *server.Client, args [][]byte, j int, srcs []zsrc, store boo
 }
 
 // zsetOpGeneric implements the seven commands; at is the numkeys index.
-func zsetOpGeneric(c *server.Client, args [][]byte, store bool, at int, op zsetOp, card bool) {
+func zsetOpGeneric(c Client, args [][]byte, store bool, at int, op zsetOp, card bool) {
 	srcs, j, ok := loadZSrcs(c, args, at)
 	if !ok {
 		return
@@ -219,7 +218,7 @@ func zsetOpGeneric(c *server.Client, args [][]byte, store bool, at int, op zsetO
 		slices.SortStableFunc(srcs, func(a, b zsrc) int { return a.size() - b.size() })
 	}
 	if card {
-		c.W.Int(int64(zinterCount(srcs, o.limit)))
+		c.Writer().Int(int64(zinterCount(srcs, o.limit)))
 		return
 	}
 	var out *keyspace.ZSet

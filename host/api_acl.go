@@ -18,6 +18,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
 )
@@ -113,7 +114,7 @@ func userOf(h *C.RedisModuleUser) *userRef {
 func (u *aclUser) UserName() string { return u.name }
 
 // CommandDenied implements server.User: the NOPERM text for cmd, or "".
-func (u *aclUser) CommandDenied(cmd *server.Command, args [][]byte) string {
+func (u *aclUser) CommandDenied(cmd *commands.Command, args [][]byte) string {
 	return u.deniedText(u.checkCommand(cmd, args), cmd)
 }
 
@@ -131,7 +132,7 @@ func defaultACLUser(srv *server.Server) *aclUser {
 
 // serverLookup resolves "cmd" and "cmd|sub" in srv's command table.
 func serverLookup(srv *server.Server) cmdLookup {
-	return func(name string) *server.Command {
+	return func(name string) *commands.Command {
 		if srv == nil {
 			return nil
 		}
@@ -144,40 +145,31 @@ func serverLookup(srv *server.Server) cmdLookup {
 	}
 }
 
-// mhgo_CreateModuleUser implements RedisModule_CreateModuleUser: a new
+// apiCreateModuleUser implements RedisModule_CreateModuleUser: a new
 // user called name, off, with no passwords, keys, channels or commands,
 // unknown to AUTH and not checked for duplicate names, as in Redis. Free
 // it with FreeModuleUser. A user created in OnLoad and not freed is freed
 // when the module unloads (or its OnLoad fails).
-//
-//export mhgo_CreateModuleUser
-func mhgo_CreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
-	defer guardExport(nil, "CreateModuleUser")
+func apiCreateModuleUser(name *C.char) (h *C.RedisModuleUser) {
 	return newUserHandle(&userRef{u: newACLUser(C.GoString(name)), owned: true})
 }
 
-// mhgo_FreeModuleUser implements RedisModule_FreeModuleUser: frees the
+// apiFreeModuleUser implements RedisModule_FreeModuleUser: frees the
 // handle and, for a user made by CreateModuleUser, disconnects the clients
 // authenticated as that user (after their user-changed callback).
-//
-//export mhgo_FreeModuleUser
-func mhgo_FreeModuleUser(h *C.RedisModuleUser) {
-	defer guardExport(nil, "FreeModuleUser")
+func apiFreeModuleUser(h *C.RedisModuleUser) {
 	freeUserHandle(serverFor(nil), userOf(h))
 }
 
-// mhgo_SetModuleUserACL implements RedisModule_SetModuleUserACL: applies
+// apiSetModuleUserACL implements RedisModule_SetModuleUserACL: applies
 // one ACL SETUSER operation. modhost supports on, off, nopass, resetpass,
 // >pass, <pass, #hash, !hash, allcommands/+@all, nocommands/-@all, +cmd,
 // -cmd, +cmd|sub, -cmd|sub, +@cat, -@cat, allkeys/~*, ~pattern, %R~ %W~
 // %RW~ patterns, resetkeys, allchannels/&*, &pattern, resetchannels,
 // reset, [skip-]sanitize-payload. Selectors and first-arg rules fail with
 // EINVAL. REDISMODULE_ERR with errno as Redis's ACLSetUser sets it.
-//
-//export mhgo_SetModuleUserACL
-func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc C.int) {
+func apiSetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "SetModuleUserACL")
 	r := userOf(h)
 	if errno := r.u.set(C.GoString(acl), serverLookup(serverFor(nil))); errno != 0 {
 		*mh_errno = C.int(errno)
@@ -186,16 +178,13 @@ func mhgo_SetModuleUserACL(h *C.RedisModuleUser, acl *C.char, mh_errno *C.int) (
 	return C.REDISMODULE_OK
 }
 
-// mhgo_SetModuleUserACLString implements
+// apiSetModuleUserACLString implements
 // RedisModule_SetModuleUserACLString: applies a whole ACL string
 // (operations separated by spaces) all or nothing. On failure *error, if
 // error is not NULL, receives Redis's text ("Error in ACL SETUSER
 // modifier '...': ..."), recorded with ctx's auto memory.
-//
-//export mhgo_SetModuleUserACLString
-func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (rc C.int) {
+func apiSetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, acl *C.char, errOut **C.RedisModuleString) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "SetModuleUserACLString")
 	r := userOf(h)
 	msg := r.u.setString(C.GoString(acl), serverLookup(serverFor(ctx)))
 	if msg == "" {
@@ -207,24 +196,18 @@ func mhgo_SetModuleUserACLString(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, ac
 	return C.REDISMODULE_ERR
 }
 
-// mhgo_GetModuleUserACLString implements RedisModule_GetModuleUserACLString:
+// apiGetModuleUserACLString implements RedisModule_GetModuleUserACLString:
 // the user's rules as ACL LIST shows them ("off sanitize-payload
 // resetchannels -@all" for a new user). The caller frees the string.
-//
-//export mhgo_GetModuleUserACLString
-func mhgo_GetModuleUserACLString(h *C.RedisModuleUser) (s *C.RedisModuleString) {
-	defer guardExport(nil, "GetModuleUserACLString")
+func apiGetModuleUserACLString(h *C.RedisModuleUser) (s *C.RedisModuleString) {
 	return newCString(nil, []byte(userOf(h).u.describe()))
 }
 
-// mhgo_GetCurrentUserName implements RedisModule_GetCurrentUserName: the
+// apiGetCurrentUserName implements RedisModule_GetCurrentUserName: the
 // user name of the client behind ctx ("default" unless a module
 // authenticated it), recorded with auto memory. Redis crashes for a
 // context without a client; modhost returns NULL.
-//
-//export mhgo_GetCurrentUserName
-func mhgo_GetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
-	defer guardExport(ctx, "GetCurrentUserName")
+func apiGetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
 	c := ctxClient(ctx)
 	if c == nil {
 		return nil
@@ -232,28 +215,22 @@ func mhgo_GetCurrentUserName(ctx *C.RedisModuleCtx) (s *C.RedisModuleString) {
 	return newCString(ctx, []byte(c.UserName()))
 }
 
-// mhgo_GetModuleUserFromUserName implements
+// apiGetModuleUserFromUserName implements
 // RedisModule_GetModuleUserFromUserName: a handle on the ACL user called
 // name, NULL if there is none. modhost's only ACL user is "default" (module
 // users are not ACL users, as in Redis). Free the handle with
 // FreeModuleUser; that does not delete the user.
-//
-//export mhgo_GetModuleUserFromUserName
-func mhgo_GetModuleUserFromUserName(name *C.RedisModuleString) (h *C.RedisModuleUser) {
-	defer guardExport(nil, "GetModuleUserFromUserName")
+func apiGetModuleUserFromUserName(name *C.RedisModuleString) (h *C.RedisModuleUser) {
 	if string(cStringBytes(name)) != "default" {
 		return nil
 	}
 	return newUserHandle(&userRef{u: defaultACLUser(serverFor(nil))})
 }
 
-// mhgo_SetContextUser implements RedisModule_SetContextUser: the user
+// apiSetContextUser implements RedisModule_SetContextUser: the user
 // RedisModule_Call's "C" flag checks commands against. The handle must
 // outlive the context's use of it, as in Redis.
-//
-//export mhgo_SetContextUser
-func mhgo_SetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
-	defer guardExport(ctx, "SetContextUser")
+func apiSetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 	if st := stateOf(ctx); st != nil {
 		if h == nil {
 			st.user = nil
@@ -266,7 +243,7 @@ func mhgo_SetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
 // false when ctx has no user (neither SetContextUser nor a client); msg is
 // the NOPERM text when that user may not run cmd with args.
-func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (msg string, ok bool) {
+func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *commands.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
 	if st == nil {
 		return "", false
@@ -283,15 +260,12 @@ func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *server.Command, args [][]byte) (m
 	return "", true
 }
 
-// mhgo_ACLCheckCommandPermissions implements
+// apiACLCheckCommandPermissions implements
 // RedisModule_ACLCheckCommandPermissions: whether the user may run argv
 // (the command, its keys and its channels). REDISMODULE_ERR with errno
 // ENOENT for an unknown command, EACCES when denied.
-//
-//export mhgo_ACLCheckCommandPermissions
-func mhgo_ACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleString, argc C.int, mh_errno *C.int) (rc C.int) {
+func apiACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleString, argc C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "ACLCheckCommandPermissions")
 	r := userOf(h)
 	srv := serverFor(nil)
 	if srv == nil || argc <= 0 {
@@ -314,33 +288,30 @@ func mhgo_ACLCheckCommandPermissions(h *C.RedisModuleUser, argv **C.RedisModuleS
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ACLCheckKeyPermissions implements RedisModule_ACLCheckKeyPermissions:
+// apiACLCheckKeyPermissions implements RedisModule_ACLCheckKeyPermissions:
 // whether the user may access key with the REDISMODULE_CMD_KEY_ACCESS,
 // INSERT, DELETE and UPDATE flags (none: any access). REDISMODULE_ERR with
 // errno EINVAL for other flags, EACCES when denied.
-//
-//export mhgo_ACLCheckKeyPermissions
-func mhgo_ACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
+func apiACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "ACLCheckKeyPermissions")
 	r := userOf(h)
 	const allow = C.REDISMODULE_CMD_KEY_ACCESS | C.REDISMODULE_CMD_KEY_INSERT | C.REDISMODULE_CMD_KEY_DELETE | C.REDISMODULE_CMD_KEY_UPDATE
 	if uint64(flags)&^uint64(allow) != 0 {
 		*mh_errno = C.EINVAL
 		return C.REDISMODULE_ERR
 	}
-	var kf server.KeyFlag
+	var kf commands.KeyFlag
 	if flags&C.REDISMODULE_CMD_KEY_ACCESS != 0 {
-		kf |= server.KeyAccess
+		kf |= commands.KeyAccess
 	}
 	if flags&C.REDISMODULE_CMD_KEY_INSERT != 0 {
-		kf |= server.KeyInsert
+		kf |= commands.KeyInsert
 	}
 	if flags&C.REDISMODULE_CMD_KEY_DELETE != 0 {
-		kf |= server.KeyDelete
+		kf |= commands.KeyDelete
 	}
 	if flags&C.REDISMODULE_CMD_KEY_UPDATE != 0 {
-		kf |= server.KeyUpdate
+		kf |= commands.KeyUpdate
 	}
 	if !r.u.checkKey(stringBytes(key), kf) {
 		*mh_errno = C.EACCES
@@ -349,17 +320,14 @@ func mhgo_ACLCheckKeyPermissions(h *C.RedisModuleUser, key *C.RedisModuleString,
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ACLCheckChannelPermissions implements
+// apiACLCheckChannelPermissions implements
 // RedisModule_ACLCheckChannelPermissions: whether the user may use the
 // channel with the REDISMODULE_CMD_CHANNEL_* flags (UNSUBSCRIBE is always
 // allowed; PATTERN matches the user's patterns literally). EINVAL for
 // unknown flags; a denial returns REDISMODULE_ERR without setting errno,
 // exactly as Redis does.
-//
-//export mhgo_ACLCheckChannelPermissions
-func mhgo_ACLCheckChannelPermissions(h *C.RedisModuleUser, ch *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
+func apiACLCheckChannelPermissions(h *C.RedisModuleUser, ch *C.RedisModuleString, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "ACLCheckChannelPermissions")
 	r := userOf(h)
 	const allow = C.REDISMODULE_CMD_CHANNEL_PUBLISH | C.REDISMODULE_CMD_CHANNEL_SUBSCRIBE | C.REDISMODULE_CMD_CHANNEL_UNSUBSCRIBE | C.REDISMODULE_CMD_CHANNEL_PATTERN
 	if uint64(flags)&^uint64(allow) != 0 {
@@ -380,24 +348,18 @@ func aclLogReasonOK(reason C.RedisModuleACLLogEntryReason) bool {
 	return reason >= C.REDISMODULE_ACL_LOG_AUTH && reason <= C.REDISMODULE_ACL_LOG_CHANNEL
 }
 
-// mhgo_ACLAddLogEntry implements RedisModule_ACLAddLogEntry. modhost has
+// apiACLAddLogEntry implements RedisModule_ACLAddLogEntry. modhost has
 // no ACL LOG command, so the entry is written to the server log (verbose
 // level) instead; unknown reasons are ignored.
-//
-//export mhgo_ACLAddLogEntry
-func mhgo_ACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
-	defer guardExport(ctx, "ACLAddLogEntry")
+func apiACLAddLogEntry(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
 	if aclLogReasonOK(reason) {
 		aclLog(ctx, userOf(h).u.name, stringBytes(object), reason)
 	}
 }
 
-// mhgo_ACLAddLogEntryByUserName implements
+// apiACLAddLogEntryByUserName implements
 // RedisModule_ACLAddLogEntryByUserName: as ACLAddLogEntry for a user name.
-//
-//export mhgo_ACLAddLogEntryByUserName
-func mhgo_ACLAddLogEntryByUserName(ctx *C.RedisModuleCtx, name *C.RedisModuleString, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
-	defer guardExport(ctx, "ACLAddLogEntryByUserName")
+func apiACLAddLogEntryByUserName(ctx *C.RedisModuleCtx, name *C.RedisModuleString, object *C.RedisModuleString, reason C.RedisModuleACLLogEntryReason) {
 	if aclLogReasonOK(reason) {
 		aclLog(ctx, string(stringBytes(name)), stringBytes(object), reason)
 	}

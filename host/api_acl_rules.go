@@ -10,8 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/server"
 )
 
 // Key pattern permissions (Redis's ACL_READ_PERMISSION and friends).
@@ -58,7 +58,7 @@ func (u *aclUser) clone() *aclUser {
 }
 
 // cmdLookup finds a command by name ("get", "client|setname"), nil if none.
-type cmdLookup func(name string) *server.Command
+type cmdLookup func(name string) *commands.Command
 
 // hashPassword is the form Redis stores passwords in.
 func hashPassword(p string) string {
@@ -343,7 +343,7 @@ func (u *aclUser) checkPassword(pass []byte) bool {
 }
 
 // inCategory reports whether cmd, or its container, is in category cat.
-func inCategory(cmd *server.Command, cat string) bool {
+func inCategory(cmd *commands.Command, cat string) bool {
 	for c := cmd; c != nil; c = c.Parent {
 		for _, have := range c.Categories() {
 			if have == cat {
@@ -356,7 +356,7 @@ func inCategory(cmd *server.Command, cat string) bool {
 
 // canRunCommand replays the rules for cmd as Redis's command bitmap
 // would answer.
-func (u *aclUser) canRunCommand(cmd *server.Command) bool {
+func (u *aclUser) canRunCommand(cmd *commands.Command) bool {
 	ok := u.allCmds
 	for _, r := range u.rules {
 		allow, body := r[0] == '+', r[1:]
@@ -375,15 +375,15 @@ func (u *aclUser) canRunCommand(cmd *server.Command) bool {
 // checkKey reports whether u may access key with the host's key-spec
 // flags (KeyAccess needs read, KeyInsert/Update/Delete need write; no
 // flags need any matching pattern).
-func (u *aclUser) checkKey(key []byte, flags server.KeyFlag) bool {
+func (u *aclUser) checkKey(key []byte, flags commands.KeyFlag) bool {
 	if u.allKeys {
 		return true
 	}
 	need := 0
-	if flags&server.KeyAccess != 0 {
+	if flags&commands.KeyAccess != 0 {
 		need |= aclRead
 	}
-	if flags&(server.KeyInsert|server.KeyUpdate|server.KeyDelete) != 0 {
+	if flags&(commands.KeyInsert|commands.KeyUpdate|commands.KeyDelete) != 0 {
 		need |= aclWrite
 	}
 	for _, k := range u.keys {
@@ -422,7 +422,7 @@ const (
 // checkCommand is Redis's ACLCheckAllUserCommandPerm for u: the command
 // itself, then its keys (by key specs), then the channels of the pub/sub
 // commands.
-func (u *aclUser) checkCommand(cmd *server.Command, args [][]byte) int {
+func (u *aclUser) checkCommand(cmd *commands.Command, args [][]byte) int {
 	if !u.canRunCommand(cmd) {
 		return aclDeniedCmd
 	}
@@ -456,7 +456,7 @@ func (u *aclUser) checkCommand(cmd *server.Command, args [][]byte) int {
 }
 
 // deniedText is Redis's getAclErrorMessage (not verbose) for reason.
-func (u *aclUser) deniedText(reason int, cmd *server.Command) string {
+func (u *aclUser) deniedText(reason int, cmd *commands.Command) string {
 	switch reason {
 	case aclDeniedCmd:
 		return "User " + u.name + " has no permissions to run the '" + cmd.FullName + "' command"

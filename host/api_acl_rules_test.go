@@ -4,17 +4,17 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 	"github.com/stretchr/testify/require"
 )
 
 // testLookup knows "get" and "client" with its "kill" subcommand.
-func testLookup(name string) *server.Command {
-	get := &server.Command{Name: "get", FullName: "get", ACL: []string{"read", "string", "fast"}}
-	client := &server.Command{Name: "client", FullName: "client"}
-	kill := &server.Command{Name: "kill", FullName: "client|kill", Parent: client}
-	client.Subs = map[string]*server.Command{"kill": kill}
-	return map[string]*server.Command{"get": get, "client": client, "client|kill": kill}[name]
+func testLookup(name string) *commands.Command {
+	get := &commands.Command{Name: "get", FullName: "get", ACL: []string{"read", "string", "fast"}}
+	client := &commands.Command{Name: "client", FullName: "client"}
+	kill := &commands.Command{Name: "kill", FullName: "client|kill", Parent: client}
+	client.Subs = map[string]*commands.Command{"kill": kill}
+	return map[string]*commands.Command{"get": get, "client": client, "client|kill": kill}[name]
 }
 
 func TestACLUserSetErrno(t *testing.T) {
@@ -60,12 +60,12 @@ func TestACLUserChecks(t *testing.T) {
 	require.False(t, u.canRunCommand(testLookup("client|kill")))
 	keys := []struct {
 		key   string
-		flags server.KeyFlag
+		flags commands.KeyFlag
 		ok    bool
 	}{
-		{"r:1", server.KeyAccess, true},
-		{"r:1", server.KeyUpdate, false},
-		{"rw:1", server.KeyAccess | server.KeyInsert, true},
+		{"r:1", commands.KeyAccess, true},
+		{"r:1", commands.KeyUpdate, false},
+		{"rw:1", commands.KeyAccess | commands.KeyInsert, true},
 		{"x", 0, false},
 		{"r:1", 0, true},
 	}

@@ -189,18 +189,15 @@ func authenticateCtxClient(ctx *C.RedisModuleCtx, u *aclUser, callback, privdata
 	return C.REDISMODULE_OK
 }
 
-// mhgo_AuthenticateClientWithUser implements
+// apiAuthenticateClientWithUser implements
 // RedisModule_AuthenticateClientWithUser: the client of ctx runs as the
 // module user from now on (the dispatcher checks its rules). callback, if
 // not NULL, is called once with (client id, privdata) when the client's
 // user changes again or the client goes away. *client_id, if not NULL,
 // receives the client's id. REDISMODULE_ERR for a disabled user or a
 // context without a client.
-//
-//export mhgo_AuthenticateClientWithUser
-func mhgo_AuthenticateClientWithUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
+func apiAuthenticateClientWithUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "AuthenticateClientWithUser")
 	r := userOf(h)
 	u := r.u
 	if !r.owned { // the default user seen through GetModuleUserFromUserName
@@ -209,30 +206,24 @@ func mhgo_AuthenticateClientWithUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser
 	return authenticateCtxClient(ctx, u, callback, privdata, client_id)
 }
 
-// mhgo_AuthenticateClientWithACLUser implements
+// apiAuthenticateClientWithACLUser implements
 // RedisModule_AuthenticateClientWithACLUser: as AuthenticateClientWithUser
 // for the ACL user called name; modhost's only ACL user is "default", so
 // other names return REDISMODULE_ERR.
-//
-//export mhgo_AuthenticateClientWithACLUser
-func mhgo_AuthenticateClientWithACLUser(ctx *C.RedisModuleCtx, name *C.char, n C.size_t, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
+func apiAuthenticateClientWithACLUser(ctx *C.RedisModuleCtx, name *C.char, n C.size_t, callback unsafe.Pointer, privdata unsafe.Pointer, client_id *C.uint64_t) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "AuthenticateClientWithACLUser")
 	if C.GoStringN(name, C.int(n)) != "default" {
 		return C.REDISMODULE_ERR
 	}
 	return authenticateCtxClient(ctx, nil, callback, privdata, client_id)
 }
 
-// mhgo_DeauthenticateAndCloseClient implements
+// apiDeauthenticateAndCloseClient implements
 // RedisModule_DeauthenticateAndCloseClient: calls the client's
 // user-changed callback, and closes it (after the current command's reply
 // when it is the client being served). REDISMODULE_ERR for an unknown id.
-//
-//export mhgo_DeauthenticateAndCloseClient
-func mhgo_DeauthenticateAndCloseClient(ctx *C.RedisModuleCtx, id C.uint64_t) (rc C.int) {
+func apiDeauthenticateAndCloseClient(ctx *C.RedisModuleCtx, id C.uint64_t) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "DeauthenticateAndCloseClient")
 	srv := serverFor(ctx)
 	if srv == nil {
 		return C.REDISMODULE_ERR
@@ -245,16 +236,13 @@ func mhgo_DeauthenticateAndCloseClient(ctx *C.RedisModuleCtx, id C.uint64_t) (rc
 	return C.REDISMODULE_OK
 }
 
-// mhgo_RegisterAuthCallback implements RedisModule_RegisterAuthCallback
+// apiRegisterAuthCallback implements RedisModule_RegisterAuthCallback
 // (Redis 7.2): AUTH and HELLO AUTH call the registered callbacks, the most
 // recently registered first as in Redis, until one returns
 // REDISMODULE_AUTH_HANDLED: authenticated (OK), or denied (the callback's
 // *err as the error, else WRONGPASS). When all return NOT_HANDLED the
 // password check follows. The callbacks go away when the module unloads.
-//
-//export mhgo_RegisterAuthCallback
-func mhgo_RegisterAuthCallback(ctx *C.RedisModuleCtx, cb unsafe.Pointer) {
-	defer guardExport(ctx, "RegisterAuthCallback")
+func apiRegisterAuthCallback(ctx *C.RedisModuleCtx, cb unsafe.Pointer) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || cb == nil {
 		return
@@ -268,17 +256,14 @@ func mhgo_RegisterAuthCallback(ctx *C.RedisModuleCtx, cb unsafe.Pointer) {
 	st.sys.srv.OnModuleAuth(a.run)
 }
 
-// mhgo_BlockClientOnAuth implements RedisModule_BlockClientOnAuth (Redis
+// apiBlockClientOnAuth implements RedisModule_BlockClientOnAuth (Redis
 // 7.2). Outside an auth callback it replies Redis's misuse error to the
 // client and returns NULL, as Redis. modhost does not block AUTH: inside
 // an auth callback it also returns NULL (logged), so the module's HANDLED
 // result denies the attempt.
 //
 // modhost:partial blocking module authentication is not supported (NULL)
-//
-//export mhgo_BlockClientOnAuth
-func mhgo_BlockClientOnAuth(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, free_privdata unsafe.Pointer) (bc *C.RedisModuleBlockedClient) {
-	defer guardExport(ctx, "BlockClientOnAuth")
+func apiBlockClientOnAuth(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, free_privdata unsafe.Pointer) (bc *C.RedisModuleBlockedClient) {
 	c := ctxClient(ctx)
 	a := authOfCtx(ctx)
 	if c == nil || a == nil || a.inProgress != c {

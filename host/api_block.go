@@ -66,40 +66,31 @@ func bcOf(bc *C.RedisModuleBlockedClient) *blockedClient {
 	return cgo.Handle(bc.handle).Value().(*blockedClient)
 }
 
-// mhgo_BlockClient implements RedisModule_BlockClient: blocks the client
+// apiBlockClient implements RedisModule_BlockClient: blocks the client
 // running the command until a thread calls UnblockClient (then
 // reply_callback writes its reply), or timeout_ms passes (0: never; then
 // timeout_callback replies). Inside MULTI, for a client that cannot block
 // (a fake client) or inside a reply callback, the client is not blocked:
 // an error is replied and the returned handle is already aborted, as in
 // Redis; UnblockClient must still be called on it.
-//
-//export mhgo_BlockClient
-func mhgo_BlockClient(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong) (bc *C.RedisModuleBlockedClient) {
-	defer guardExport(ctx, "BlockClient")
+func apiBlockClient(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong) (bc *C.RedisModuleBlockedClient) {
 	return blockCommon(ctx, reply_callback, timeout_callback, free_privdata, int64(timeout_ms), nil, 0, nil, 0)
 }
 
-// mhgo_BlockClientOnKeys implements RedisModule_BlockClientOnKeys: as
+// apiBlockClientOnKeys implements RedisModule_BlockClientOnKeys: as
 // BlockClient, but the client is served when one of keys is signalled
 // ready (a core write that wakes blocking commands, or SignalKeyAsReady)
 // and the key exists: reply_callback then runs with the ready key and
 // privdata; REDISMODULE_OK unblocks, REDISMODULE_ERR keeps waiting.
-//
-//export mhgo_BlockClientOnKeys
-func mhgo_BlockClientOnKeys(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong, keys **C.RedisModuleString, numkeys C.int, privdata unsafe.Pointer) (bc *C.RedisModuleBlockedClient) {
-	defer guardExport(ctx, "BlockClientOnKeys")
+func apiBlockClientOnKeys(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong, keys **C.RedisModuleString, numkeys C.int, privdata unsafe.Pointer) (bc *C.RedisModuleBlockedClient) {
 	return blockCommon(ctx, reply_callback, timeout_callback, free_privdata, int64(timeout_ms), keys, int(numkeys), privdata, 0)
 }
 
-// mhgo_BlockClientOnKeysWithFlags implements
+// apiBlockClientOnKeysWithFlags implements
 // RedisModule_BlockClientOnKeysWithFlags: BlockClientOnKeys with
 // REDISMODULE_BLOCK_UNBLOCK_DELETED, which also serves the client when a
 // key is signalled ready while it does not exist (deleted).
-//
-//export mhgo_BlockClientOnKeysWithFlags
-func mhgo_BlockClientOnKeysWithFlags(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong, keys **C.RedisModuleString, numkeys C.int, privdata unsafe.Pointer, flags C.int) (bc *C.RedisModuleBlockedClient) {
-	defer guardExport(ctx, "BlockClientOnKeysWithFlags")
+func apiBlockClientOnKeysWithFlags(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, timeout_callback unsafe.Pointer, free_privdata unsafe.Pointer, timeout_ms C.longlong, keys **C.RedisModuleString, numkeys C.int, privdata unsafe.Pointer, flags C.int) (bc *C.RedisModuleBlockedClient) {
 	return blockCommon(ctx, reply_callback, timeout_callback, free_privdata, int64(timeout_ms), keys, int(numkeys), privdata, int(flags))
 }
 
@@ -445,18 +436,15 @@ func (b *blockedClient) takeThreadSafeReplies() []byte {
 	return out
 }
 
-// mhgo_UnblockClient implements RedisModule_UnblockClient: safe from any
+// apiUnblockClient implements RedisModule_UnblockClient: safe from any
 // thread. The client is unblocked on the event goroutine: its reply
 // callback runs there (under the server lock) with privdata, then
 // free_privdata. For a client blocked on keys privdata is ignored and the
 // timeout callback replies (REDISMODULE_ERR if it has none). Must be
 // called for every BlockClient handle, even after a timeout or a
 // disconnect, to release it. A second call is ignored.
-//
-//export mhgo_UnblockClient
-func mhgo_UnblockClient(bc *C.RedisModuleBlockedClient, privdata unsafe.Pointer) (rc C.int) {
+func apiUnblockClient(bc *C.RedisModuleBlockedClient, privdata unsafe.Pointer) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "UnblockClient")
 	if bc == nil {
 		return rc
 	}
@@ -477,18 +465,17 @@ func unblockHandle(b *blockedClient, privdata unsafe.Pointer) C.int {
 		b.queue(false, nil)
 		return C.REDISMODULE_OK
 	}
-	b.queue(true, privdata)
+	if !b.queue(true, privdata) {
+		threadMisuse(b.mod.Name, "UnblockClient", "blocked client unblocked twice; the second call is ignored")
+	}
 	return C.REDISMODULE_OK
 }
 
-// mhgo_AbortBlock implements RedisModule_AbortBlock: unblocks without
+// apiAbortBlock implements RedisModule_AbortBlock: unblocks without
 // calling the reply or disconnect callbacks (free_privdata still runs on
 // private data set earlier). Same result as UnblockClient.
-//
-//export mhgo_AbortBlock
-func mhgo_AbortBlock(bc *C.RedisModuleBlockedClient) (rc C.int) {
+func apiAbortBlock(bc *C.RedisModuleBlockedClient) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "AbortBlock")
 	if bc == nil {
 		return rc
 	}
@@ -499,14 +486,11 @@ func mhgo_AbortBlock(bc *C.RedisModuleBlockedClient) (rc C.int) {
 	return unblockHandle(b, nil)
 }
 
-// mhgo_SetDisconnectCallback implements RedisModule_SetDisconnectCallback:
+// apiSetDisconnectCallback implements RedisModule_SetDisconnectCallback:
 // callback(ctx, bc) runs when the blocked client disconnects (or is
 // killed, or CLIENT UNBLOCK ERROR ends it) before the module unblocked
 // it; not on timeouts, as in Redis.
-//
-//export mhgo_SetDisconnectCallback
-func mhgo_SetDisconnectCallback(bc *C.RedisModuleBlockedClient, callback unsafe.Pointer) {
-	defer guardExport(nil, "SetDisconnectCallback")
+func apiSetDisconnectCallback(bc *C.RedisModuleBlockedClient, callback unsafe.Pointer) {
 	if bc == nil {
 		return
 	}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/server"
 )
 
@@ -132,16 +133,13 @@ func errorProto(msg string) []byte {
 //
 //export mhv_call
 func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("Call", r)
-			req.has_reply = 0
-			req.err = C.EINVAL
-		}
-	}()
+	defer guardExport(ctx, "Call", func() {
+		req.has_reply = 0
+		req.err = C.EINVAL
+	})
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil {
-		recovered("Call", msgCallNoContext)
+		fallbackLog.Warningf("%s", msgCallNoContext)
 		req.err = C.EINVAL
 		return
 	}
@@ -193,16 +191,16 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 // callDenied applies the "S", "M" and "W" modifiers to cmd: it returns
 // the errno and error text Redis gives, or 0 when the command may run.
 // ACL checks ("C") are made by the caller against the context user.
-func callDenied(srv *server.Server, cmd *server.Command, flags int) (C.int, string) {
-	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmd.Flags&server.FlagNoScript != 0 {
+func callDenied(srv *server.Server, cmd *commands.Command, flags int) (C.int, string) {
+	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmd.Flags&commands.FlagNoScript != 0 {
 		return C.ESPIPE, fmt.Sprintf(msgCallScript, cmd.FullName)
 	}
-	if flags&C.MH_CALL_DENY_OOM != 0 && cmd.Flags&server.FlagDenyOOM != 0 {
+	if flags&C.MH_CALL_DENY_OOM != 0 && cmd.Flags&commands.FlagDenyOOM != 0 {
 		if limit := srv.Config.Int("maxmemory"); limit > 0 && srv.UsedMemory() > uint64(limit) {
 			return C.ENOSPC, msgCallOOMProto
 		}
 	}
-	if flags&C.MH_CALL_NO_WRITES != 0 && cmd.Flags&server.FlagWrite != 0 {
+	if flags&C.MH_CALL_NO_WRITES != 0 && cmd.Flags&commands.FlagWrite != 0 {
 		return C.ENOSPC, fmt.Sprintf(msgCallNoWrites, cmd.FullName)
 	}
 	return 0, ""
@@ -212,7 +210,7 @@ func callDenied(srv *server.Server, cmd *server.Command, flags int) (C.int, stri
 // req. With "!" a command that changed the
 // dataset is recorded for propagation, unless an enclosing Call without
 // "!" forbids it, as Redis's replication_allowed does.
-func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *server.Command, args [][]byte, flags int) {
+func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *commands.Command, args [][]byte, flags int) {
 	proto := 2
 	switch {
 	case flags&C.MH_CALL_RESP3 != 0:

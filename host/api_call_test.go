@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/modhost/modhost/host/internal/cgotest"
 )
 
 func TestCallReplyParse(t *testing.T) {
@@ -33,7 +35,7 @@ func TestCallReplyParse(t *testing.T) {
 		{"push as array", ">2\r\n+a\r\n+b\r\n", "[s1:a,s1:b]"},
 	}
 	for _, tc := range tests {
-		got, ok := callReplyRender(tc.resp)
+		got, ok := cgotest.CallReplyRender(tc.resp)
 		require.True(t, ok, tc.name)
 		require.Equal(t, tc.want, got, tc.name)
 	}
@@ -44,7 +46,7 @@ func TestCallReplyParseRejectsBadInput(t *testing.T) {
 		"", "+OK", "$5\r\nabc\r\n", "*2\r\n:1\r\n", ":12x\r\n", "?\r\n", "#x\r\n",
 		"=3\r\ntxt\r\n", "+OK\r\n+extra\r\n", "%1\r\n+a\r\n",
 	} {
-		_, ok := callReplyRender(bad)
+		_, ok := cgotest.CallReplyRender(bad)
 		require.False(t, ok, "%q", bad)
 	}
 }
@@ -63,7 +65,7 @@ func TestReplyWithCallReply(t *testing.T) {
 		{"nested resp3 refused", "*1\r\n,1.5\r\n", 2, "", -2},
 	}
 	for _, tc := range tests {
-		got, code := callReplyResend(tc.resp, tc.proto)
+		got, code := cgotest.CallReplyResend(tc.resp, tc.proto)
 		require.Equal(t, tc.code, code, tc.name)
 		require.Equal(t, tc.want, got, tc.name)
 	}
@@ -82,7 +84,7 @@ func TestCallReplyElementProto(t *testing.T) {
 		{3, "", false},
 	}
 	for _, tc := range tests {
-		got, ok := callReplyElemProto(resp, tc.idx)
+		got, ok := cgotest.CallReplyElemProto(resp, tc.idx)
 		require.Equal(t, tc.ok, ok, tc.idx)
 		require.Equal(t, tc.want, got, tc.idx)
 	}

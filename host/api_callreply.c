@@ -17,6 +17,8 @@
 #include "api_callreply.h"
 #include "api_reply.h"
 #include "mh_string.h"
+#include "misuse.h"
+#include "misuse_reply.h"
 
 /* Replies nested deeper than this are refused (the parser recurses). */
 #define MH_CR_MAX_DEPTH 4096
@@ -85,6 +87,7 @@ static const char *read_bulk(parser *ps, long long n) {
 }
 
 static int parse(parser *ps, RedisModuleCallReply *r, int depth) {
+    r->magic = MH_MAGIC_LIVE;
     if (depth > MH_CR_MAX_DEPTH || ps->p >= ps->end) return 0;
     const char *start = ps->p;
     long long n;
@@ -135,6 +138,7 @@ static int parse(parser *ps, RedisModuleCallReply *r, int depth) {
         if (!read_number(ps, &n)) return 0;
         RedisModuleCallReply *a = xcalloc(1, sizeof(*a));
         r->attribute = a;
+        a->magic = MH_MAGIC_LIVE;
         a->type = REDISMODULE_REPLY_ATTRIBUTE;
         a->flags = MH_CR_RESP3;
         a->ctx = r->ctx;
@@ -206,11 +210,27 @@ static void free_children(RedisModuleCallReply *r) {
     }
 }
 
-void mh_callreply_free(RedisModuleCallReply *r) {
-    if (r == NULL || !(r->flags & MH_CR_ROOT)) return;
+/* Frees a root's children and bytes and poisons the root, which stays
+ * in quarantine so that a second free or a later use is recognised. */
+static void callreply_release(RedisModuleCallReply *r, uint32_t poison) {
     free_children(r);
     free(r->mem);
-    free(r);
+    r->mem = NULL;
+    r->len = 0;
+    r->magic = poison;
+    mh_quarantine(r);
+}
+
+void mh_callreply_free(RedisModuleCallReply *r) {
+    if (r == NULL || !(r->flags & MH_CR_ROOT)) return;
+    callreply_release(r, MH_MAGIC_FREED);
+}
+
+/* Reports a use of a reply that is no longer live (fn: "mh_..."). */
+static int cr_dead(RedisModuleCallReply *reply, const char *fn) {
+    if (reply == NULL || reply->magic == MH_MAGIC_LIVE) return 0;
+    mh_misuse(NULL, MH_MISUSE_USE_AFTER_FREE, fn + 3, "call reply used after it was %s; ignored", mh_magic_state(reply->magic));
+    return 1;
 }
 
 RedisModuleCallReply *mh_callreply_new(RedisModuleCtx *ctx, const char *p, size_t len) {
@@ -231,7 +251,13 @@ RedisModuleCallReply *mh_callreply_new(RedisModuleCtx *ctx, const char *p, size_
 
 static void am_release_reply(RedisModuleCtx *ctx, void *ptr) {
     (void)ctx;
-    mh_callreply_free((RedisModuleCallReply *)ptr);
+    RedisModuleCallReply *r = ptr;
+    if (r->magic != MH_MAGIC_LIVE) {
+        mh_misuse(ctx, MH_MISUSE_DOUBLE_FREE, "FreeCallReply",
+                  "call reply freed with a NULL context while AutoMemory still held it");
+        return;
+    }
+    callreply_release(r, MH_MAGIC_AMFREED);
 }
 
 void mh_callreply_init(void) {
@@ -243,7 +269,13 @@ void mh_callreply_init(void) {
  * freeing one of them does nothing, as in Redis. With auto memory on, the
  * reply is also forgotten by the context. */
 void mh_FreeCallReply(RedisModuleCallReply *reply) {
-    if (reply == NULL || !(reply->flags & MH_CR_ROOT)) return;
+    if (reply == NULL) return;
+    if (reply->magic != MH_MAGIC_LIVE) {
+        mh_misuse(NULL, MH_MISUSE_DOUBLE_FREE, "FreeCallReply",
+                  "call reply freed twice (it was already %s); ignored", mh_magic_state(reply->magic));
+        return;
+    }
+    if (!(reply->flags & MH_CR_ROOT)) return;
     RedisModuleCtx *ctx = reply->ctx;
     mh_callreply_free(reply);
     if (ctx != NULL) mh_am_forget(ctx, reply);
@@ -251,12 +283,14 @@ void mh_FreeCallReply(RedisModuleCallReply *reply) {
 
 /* Returns the reply type (REDISMODULE_REPLY_*): UNKNOWN for NULL. */
 int mh_CallReplyType(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return REDISMODULE_REPLY_UNKNOWN;
     return reply == NULL ? REDISMODULE_REPLY_UNKNOWN : reply->type;
 }
 
 /* Returns the length of a string, error, array, set, map (pairs) or
  * attribute (pairs) reply; 0 for every other type. */
 size_t mh_CallReplyLength(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return 0;
     if (reply == NULL) return 0;
     switch (reply->type) {
     case REDISMODULE_REPLY_STRING:
@@ -273,18 +307,21 @@ size_t mh_CallReplyLength(RedisModuleCallReply *reply) {
 
 /* Returns the value of an integer reply, LLONG_MIN for another type. */
 long long mh_CallReplyInteger(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return LLONG_MIN;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_INTEGER) return LLONG_MIN;
     return reply->ll;
 }
 
 /* Returns the value of a double reply, (double)LLONG_MIN for another type. */
 double mh_CallReplyDouble(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return (double)LLONG_MIN;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_DOUBLE) return (double)LLONG_MIN;
     return reply->d;
 }
 
 /* Returns 1 or 0 for a boolean reply, INT_MIN for another type. */
 int mh_CallReplyBool(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return INT_MIN;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_BOOL) return INT_MIN;
     return (int)reply->ll;
 }
@@ -292,6 +329,7 @@ int mh_CallReplyBool(RedisModuleCallReply *reply) {
 /* Returns the digits of a big number reply (not NUL-terminated) and their
  * count in *len, or NULL for another type. */
 const char *mh_CallReplyBigNumber(RedisModuleCallReply *reply, size_t *len) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_BIG_NUMBER) return NULL;
     *len = reply->len;
     return reply->str;
@@ -301,6 +339,7 @@ const char *mh_CallReplyBigNumber(RedisModuleCallReply *reply, size_t *len) {
  * format is not NULL) receives the 3-byte format, not NUL-terminated.
  * NULL for another type. */
 const char *mh_CallReplyVerbatim(RedisModuleCallReply *reply, size_t *len, const char **format) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_VERBATIM_STRING) return NULL;
     *len = reply->len;
     if (format != NULL) *format = reply->format;
@@ -310,6 +349,7 @@ const char *mh_CallReplyVerbatim(RedisModuleCallReply *reply, size_t *len, const
 /* Returns the bytes of a string or error reply (an error without its '-')
  * and their count in *len (len may be NULL); NULL for another type. */
 const char *mh_CallReplyStringPtr(RedisModuleCallReply *reply, size_t *len) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL || (reply->type != REDISMODULE_REPLY_STRING && reply->type != REDISMODULE_REPLY_ERROR))
         return NULL;
     if (len != NULL) *len = reply->len;
@@ -319,6 +359,7 @@ const char *mh_CallReplyStringPtr(RedisModuleCallReply *reply, size_t *len) {
 /* Returns element idx of an array reply, NULL for another type or an index
  * out of range. The element belongs to the reply: never free it. */
 RedisModuleCallReply *mh_CallReplyArrayElement(RedisModuleCallReply *reply, size_t idx) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_ARRAY || idx >= reply->len) return NULL;
     return &reply->elems[idx];
 }
@@ -326,6 +367,7 @@ RedisModuleCallReply *mh_CallReplyArrayElement(RedisModuleCallReply *reply, size
 /* Returns element idx of a set reply, NULL for another type or an index
  * out of range. */
 RedisModuleCallReply *mh_CallReplySetElement(RedisModuleCallReply *reply, size_t idx) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL || reply->type != REDISMODULE_REPLY_SET || idx >= reply->len) return NULL;
     return &reply->elems[idx];
 }
@@ -341,11 +383,13 @@ static int pair(RedisModuleCallReply *reply, int type, size_t idx, RedisModuleCa
  * (either may be NULL). REDISMODULE_ERR for another type or an index out
  * of range. */
 int mh_CallReplyMapElement(RedisModuleCallReply *reply, size_t idx, RedisModuleCallReply **key, RedisModuleCallReply **val) {
+    if (cr_dead(reply, __func__)) return REDISMODULE_ERR;
     return pair(reply, REDISMODULE_REPLY_MAP, idx, key, val);
 }
 
 /* Returns the attribute that preceded the reply, or NULL. */
 RedisModuleCallReply *mh_CallReplyAttribute(RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return NULL;
     return reply == NULL ? NULL : reply->attribute;
 }
 
@@ -354,12 +398,14 @@ RedisModuleCallReply *mh_CallReplyAttribute(RedisModuleCallReply *reply) {
  * mistake (so it always fails on an attribute); modhost does what the
  * documentation promises. */
 int mh_CallReplyAttributeElement(RedisModuleCallReply *reply, size_t idx, RedisModuleCallReply **key, RedisModuleCallReply **val) {
+    if (cr_dead(reply, __func__)) return REDISMODULE_ERR;
     return pair(reply, REDISMODULE_REPLY_ATTRIBUTE, idx, key, val);
 }
 
 /* Returns the RESP bytes of the reply (of a nested reply: its own part)
  * and their count in *len. */
 const char *mh_CallReplyProto(RedisModuleCallReply *reply, size_t *len) {
+    if (cr_dead(reply, __func__)) return NULL;
     if (reply == NULL) {
         if (len != NULL) *len = 0;
         return NULL;
@@ -393,8 +439,10 @@ RedisModuleString *mh_CreateStringFromCallReply(RedisModuleCallReply *reply) {
  * types and the client speaks RESP2, as Redis does: call with the "0"
  * format modifier to get the client's own protocol. */
 int mh_ReplyWithCallReply(RedisModuleCtx *ctx, RedisModuleCallReply *reply) {
+    if (cr_dead(reply, __func__)) return REDISMODULE_ERR;
     if (ctx == NULL || reply == NULL) return REDISMODULE_ERR;
     if (ctx->resp == 2 && (reply->flags & MH_CR_RESP3)) return REDISMODULE_ERR;
+    if (mh_reply_elem(ctx, __func__)) return REDISMODULE_ERR;
     mh_reply_raw(ctx, reply->proto, reply->proto_len);
     return REDISMODULE_OK;
 }

@@ -10,6 +10,7 @@
 #define MODHOST_API_CALLREPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctx.h"
 
@@ -18,6 +19,7 @@
 #define MH_CR_RESP3 (1 << 1) /* this reply, or a nested one, is RESP3-only */
 
 struct RedisModuleCallReply {
+    uint32_t magic;       /* MH_MAGIC_LIVE; a freed root is poisoned (misuse.h) */
     int type;             /* REDISMODULE_REPLY_* */
     int flags;            /* MH_CR_* */
     size_t len;           /* bytes (string, error, big number, verbatim) or

@@ -62,21 +62,13 @@ func fillClientInfo(ci *C.RedisModuleClientInfoV1, c *server.Client) {
 	ci.id = C.uint64_t(c.ID)
 }
 
-// mhgo_GetClientInfoById implements RedisModule_GetClientInfoById: fills
+// apiGetClientInfoById implements RedisModule_GetClientInfoById: fills
 // ci (a RedisModuleClientInfo whose version field the module set, version
 // 1 only) for the connected client with that id: flags MULTI, PUBSUB,
 // UNIXSOCKET and BLOCKED (modhost has neither TLS nor tracking), address,
 // port, database and id. ci may be NULL to test whether the client
 // exists. REDISMODULE_ERR for an unknown client or struct version.
-//
-//export mhgo_GetClientInfoById
-func mhgo_GetClientInfoById(ci unsafe.Pointer, id C.uint64_t) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("GetClientInfoById", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiGetClientInfoById(ci unsafe.Pointer, id C.uint64_t) (rc C.int) {
 	c := lookupClient(id)
 	if c == nil {
 		return C.REDISMODULE_ERR
@@ -91,14 +83,11 @@ func mhgo_GetClientInfoById(ci unsafe.Pointer, id C.uint64_t) (rc C.int) {
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetClientNameById implements RedisModule_GetClientNameById: the
+// apiGetClientNameById implements RedisModule_GetClientNameById: the
 // name of the client with that id (CLIENT SETNAME), NULL if the client
 // does not exist or has no name. The string is recorded with the
 // context's auto memory.
-//
-//export mhgo_GetClientNameById
-func mhgo_GetClientNameById(ctx *C.RedisModuleCtx, id C.uint64_t) (s *C.RedisModuleString) {
-	defer guardExport(ctx, "GetClientNameById")
+func apiGetClientNameById(ctx *C.RedisModuleCtx, id C.uint64_t) (s *C.RedisModuleString) {
 	c := lookupClient(id)
 	if c == nil || c.Name == "" {
 		return nil
@@ -106,19 +95,11 @@ func mhgo_GetClientNameById(ctx *C.RedisModuleCtx, id C.uint64_t) (s *C.RedisMod
 	return newCString(ctx, []byte(c.Name))
 }
 
-// mhgo_SetClientNameById implements RedisModule_SetClientNameById: as the
+// apiSetClientNameById implements RedisModule_SetClientNameById: as the
 // client running CLIENT SETNAME name (an empty name clears it).
 // REDISMODULE_ERR with errno ENOENT for an unknown client, EINVAL for a
 // name with spaces, newlines or other special characters.
-//
-//export mhgo_SetClientNameById
-func mhgo_SetClientNameById(id C.uint64_t, name *C.RedisModuleString, mh_errno *C.int) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("SetClientNameById", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiSetClientNameById(id C.uint64_t, name *C.RedisModuleString, mh_errno *C.int) (rc C.int) {
 	c := lookupClient(id)
 	if c == nil {
 		*mh_errno = C.ENOENT
@@ -133,15 +114,12 @@ func mhgo_SetClientNameById(id C.uint64_t, name *C.RedisModuleString, mh_errno *
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetClientUserNameById implements RedisModule_GetClientUserNameById:
+// apiGetClientUserNameById implements RedisModule_GetClientUserNameById:
 // the ACL user of the client with that id, recorded with the context's
 // auto memory: "default" unless a module authenticated the client as
 // another user (api_auth.go). NULL with errno ENOENT
 // for an unknown client.
-//
-//export mhgo_GetClientUserNameById
-func mhgo_GetClientUserNameById(ctx *C.RedisModuleCtx, id C.uint64_t, mh_errno *C.int) (s *C.RedisModuleString) {
-	defer guardExport(ctx, "GetClientUserNameById")
+func apiGetClientUserNameById(ctx *C.RedisModuleCtx, id C.uint64_t, mh_errno *C.int) (s *C.RedisModuleString) {
 	c := lookupClient(id)
 	if c == nil {
 		*mh_errno = C.ENOENT
@@ -150,29 +128,19 @@ func mhgo_GetClientUserNameById(ctx *C.RedisModuleCtx, id C.uint64_t, mh_errno *
 	return newCString(ctx, []byte(c.UserName()))
 }
 
-// mhgo_GetClientCertificate implements RedisModule_GetClientCertificate:
+// apiGetClientCertificate implements RedisModule_GetClientCertificate:
 // the client's X.509 certificate in PEM. modhost has no TLS connections,
 // so the answer is always NULL, as Redis answers for a plain connection.
-//
-//export mhgo_GetClientCertificate
-func mhgo_GetClientCertificate(ctx *C.RedisModuleCtx, id C.uint64_t) *C.RedisModuleString {
+func apiGetClientCertificate(ctx *C.RedisModuleCtx, id C.uint64_t) *C.RedisModuleString {
 	return nil
 }
 
-// mhgo_RedactClientCommandArgument implements
+// apiRedactClientCommandArgument implements
 // RedisModule_RedactClientCommandArgument: hides argument pos of the
 // command being run from SLOWLOG and MONITOR. modhost has no slow log and
 // feeds MONITOR before the command runs, so this only validates: OK for a
 // command context with 0 < pos < argc, else REDISMODULE_ERR.
-//
-//export mhgo_RedactClientCommandArgument
-func mhgo_RedactClientCommandArgument(ctx *C.RedisModuleCtx, pos C.int) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("RedactClientCommandArgument", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiRedactClientCommandArgument(ctx *C.RedisModuleCtx, pos C.int) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.client == nil || pos <= 0 || int(pos) >= len(st.args) {
 		return C.REDISMODULE_ERR

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // commandInfo is what SetCommandInfo recorded for a command, in Go memory.
@@ -45,7 +45,7 @@ type commandArg struct {
 	Sub                                              []commandArg
 }
 
-// mhgo_SetCommandInfo implements RedisModule_SetCommandInfo: summary,
+// apiSetCommandInfo implements RedisModule_SetCommandInfo: summary,
 // complexity, since, history, tips, arity, key specs and arguments of a
 // module command. The struct is read through its version: array elements
 // are stepped by the sizes the module was compiled with. Fails with errno
@@ -54,11 +54,8 @@ type commandArg struct {
 // called; tips and key specs show in COMMAND INFO (first/last/step and
 // movablekeys recomputed from the specs) and drive COMMAND GETKEYS; summary,
 // since, complexity, history and the argument tree show in COMMAND DOCS.
-//
-//export mhgo_SetCommandInfo
-func mhgo_SetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommandInfo, mh_errno *C.int) (rc C.int) {
+func apiSetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleCommandInfo, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "SetCommandInfo")
 	mc := commandOf(command)
 	if mc == nil || info == nil {
 		*mh_errno = C.EINVAL
@@ -83,39 +80,39 @@ func mhgo_SetCommandInfo(command *C.RedisModuleCommand, info *C.RedisModuleComma
 // keeps it: summary, since, complexity, history and arguments for COMMAND
 // DOCS; tips, arity and key specs for COMMAND INFO and GETKEYS (first/last/
 // step and movablekeys are recomputed from the specs).
-func (ci *commandInfo) apply(hc *server.Command) {
+func (ci *commandInfo) apply(hc *commands.Command) {
 	hc.Summary, hc.Since = ci.Summary, ci.Since
 	if ci.Arity != 0 {
 		hc.Arity = ci.Arity
 	}
 	hc.Tips = ci.Tips
 	if ci.KeySpecs != nil {
-		specs := make([]server.KeySpec, len(ci.KeySpecs))
+		specs := make([]commands.KeySpec, len(ci.KeySpecs))
 		for i, ks := range ci.KeySpecs {
 			specs[i] = ks.host()
 		}
 		hc.SetKeySpecs(specs)
 	}
-	d := &server.CommandDocs{Complexity: ci.Complexity, History: ci.History}
+	d := &commands.CommandDocs{Complexity: ci.Complexity, History: ci.History}
 	d.Args = hostArgs(ci.Args)
 	hc.Docs = d
 }
 
 // host converts a module key spec to the host's form.
-func (ks keySpec) host() server.KeySpec {
-	out := server.KeySpec{Notes: ks.Notes, Flags: server.KeyFlag(ks.Flags), Index: ks.Index,
+func (ks keySpec) host() commands.KeySpec {
+	out := commands.KeySpec{Notes: ks.Notes, Flags: commands.KeyFlag(ks.Flags), Index: ks.Index,
 		Keyword: ks.Keyword, FK: [3]int{ks.A, ks.B, ks.C}}
 	switch ks.BeginSearch {
 	case C.REDISMODULE_KSPEC_BS_INDEX:
-		out.Begin = server.SearchIndex
+		out.Begin = commands.SearchIndex
 	case C.REDISMODULE_KSPEC_BS_KEYWORD:
-		out.Begin, out.Index = server.SearchKeyword, ks.StartFrom
+		out.Begin, out.Index = commands.SearchKeyword, ks.StartFrom
 	}
 	switch ks.FindKeys {
 	case C.REDISMODULE_KSPEC_FK_RANGE:
-		out.Find = server.FindRange
+		out.Find = commands.FindRange
 	case C.REDISMODULE_KSPEC_FK_KEYNUM:
-		out.Find = server.FindKeynum
+		out.Find = commands.FindKeynum
 	}
 	return out
 }
@@ -126,13 +123,13 @@ var argTypeNames = []string{"string", "integer", "double", "key", "pattern",
 
 // hostArgs converts module arguments to the host's COMMAND DOCS form; the
 // key spec index only shows for key arguments, as in Redis.
-func hostArgs(args []commandArg) []server.Arg {
+func hostArgs(args []commandArg) []commands.Arg {
 	if args == nil {
 		return nil
 	}
-	out := make([]server.Arg, len(args))
+	out := make([]commands.Arg, len(args))
 	for i, a := range args {
-		h := server.Arg{Name: a.Name, Display: a.Display, Token: a.Token, Summary: a.Summary,
+		h := commands.Arg{Name: a.Name, Display: a.Display, Token: a.Token, Summary: a.Summary,
 			Since: a.Since, Deprecated: a.Deprecated, KeySpecIndex: -1, Sub: hostArgs(a.Sub)}
 		if a.Type >= 0 && a.Type < len(argTypeNames) {
 			h.Type = argTypeNames[a.Type]

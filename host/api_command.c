@@ -6,8 +6,12 @@
 
 #include "ctx.h"
 #include "api_gen.h"
+#include "crash.h"
 #include "loader.h"
 #include "mh_string.h"
+#include "misuse.h"
+#include "misuse_reply.h"
+#include "gil.h"
 
 /* Commands with at most this many arguments keep argv on the stack. */
 #define MH_ARGV_STACK 16
@@ -20,10 +24,14 @@ int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *len
         if (argv == NULL) abort();
     }
     if (argc > 0) mh_argv_build(argv, buf, lens, argc);
-    int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
-    for (int i = 0; i < argc; i++) mh_string_release(argv[i]);
+    /* What a crash report names (crash.c): one frame push per command. */
+    mh_cmd_frame frame = {ctx, argv, argc, mh_cur_cmd};
+    mh_cur_cmd = &frame;
+    int rc = MH_HOST_CALL(((RedisModuleCmdFunc)fn)(ctx, argv, argc));
+    mh_cur_cmd = frame.prev;
+    for (int i = 0; i < argc; i++) mh_argv_release(argv[i]);
     if (argv != small) free(argv);
-    *pending = mh_reply_pending(ctx);
+    *pending = mh_reply_finish(ctx);
     return rc;
 }
 

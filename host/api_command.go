@@ -15,14 +15,14 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
 // command is one module command or subcommand.
 type command struct {
 	mod    *Module
 	fn     unsafe.Pointer // RedisModuleCmdFunc, nil for a pure container
-	hc     *server.Command
+	hc     *commands.Command
 	c      *C.RedisModuleCommand // what GetCommand hands the module
 	h      cgo.Handle            // c.handle
 	extra  extraFlags
@@ -30,6 +30,7 @@ type command struct {
 	subs   []*command
 	parent *command
 	ctxs   ctxPool // idle contexts for run (ctxpool.go)
+	cname  *C.char // full name for diagnostics, made on first run, never freed
 }
 
 // extraFlags are module command flags the host command table has no bit for.
@@ -38,23 +39,23 @@ type extraFlags struct {
 }
 
 // moduleCmdFlags maps CreateCommand's flag words (any case) to host flags.
-var moduleCmdFlags = map[string]server.CmdFlag{
-	"write": server.FlagWrite, "readonly": server.FlagReadonly, "admin": server.FlagAdmin,
-	"deny-oom": server.FlagDenyOOM, "deny-script": server.FlagNoScript,
-	"allow-loading": server.FlagLoading, "pubsub": server.FlagPubSub, "random": 0,
-	"blocking": server.FlagBlocking, "allow-stale": server.FlagStale,
-	"no-monitor": server.FlagSkipMonitor, "no-slowlog": server.FlagSkipSlowlog,
-	"fast": server.FlagFast, "no-auth": server.FlagNoAuth,
-	"may-replicate": server.FlagMayReplicate, "no-mandatory-keys": server.FlagNoMandatoryKeys,
-	"allow-busy":  server.FlagAllowBusy,
-	"getkeys-api": server.FlagMovableKeys, "getchannels-api": 0, "no-cluster": 0,
+var moduleCmdFlags = map[string]commands.CmdFlag{
+	"write": commands.FlagWrite, "readonly": commands.FlagReadonly, "admin": commands.FlagAdmin,
+	"deny-oom": commands.FlagDenyOOM, "deny-script": commands.FlagNoScript,
+	"allow-loading": commands.FlagLoading, "pubsub": commands.FlagPubSub, "random": 0,
+	"blocking": commands.FlagBlocking, "allow-stale": commands.FlagStale,
+	"no-monitor": commands.FlagSkipMonitor, "no-slowlog": commands.FlagSkipSlowlog,
+	"fast": commands.FlagFast, "no-auth": commands.FlagNoAuth,
+	"may-replicate": commands.FlagMayReplicate, "no-mandatory-keys": commands.FlagNoMandatoryKeys,
+	"allow-busy":  commands.FlagAllowBusy,
+	"getkeys-api": commands.FlagMovableKeys, "getchannels-api": 0, "no-cluster": 0,
 }
 
 // parseCmdFlags parses a space separated flag string as Redis does: words
 // are split on single spaces (so an empty word, from two spaces in a row,
 // is unknown) and matched without regard to case. ok is false when a word
 // is unknown.
-func parseCmdFlags(s string) (f server.CmdFlag, extra extraFlags, ok bool) {
+func parseCmdFlags(s string) (f commands.CmdFlag, extra extraFlags, ok bool) {
 	if s == "" {
 		return 0, extra, true
 	}
@@ -84,14 +85,14 @@ func validCommandName(name string) bool {
 }
 
 // newCommand builds the command record and its C handle object.
-func newCommand(m *Module, name string, fn unsafe.Pointer, flags server.CmdFlag, extra extraFlags, first, last, step int) *command {
+func newCommand(m *Module, name string, fn unsafe.Pointer, flags commands.CmdFlag, extra extraFlags, first, last, step int) *command {
 	mc := &command{mod: m, fn: fn, extra: extra}
-	mc.hc = &server.Command{
-		Name: strings.ToLower(name), Flags: flags | server.FlagModule,
+	mc.hc = &commands.Command{
+		Name: strings.ToLower(name), Flags: flags | commands.FlagModule,
 		FullName: name, // Redis keeps the declared case ("FT.CREATE") for replies
 		FirstKey: first, LastKey: last, KeyStep: step,
 		Group: "module", Module: m.Name,
-		Handler: mc.run,
+		Handler: serverHandler(mc.run),
 	}
 	if extra.getkeys {
 		mc.hc.GetKeys = mc.getKeys
@@ -125,18 +126,15 @@ func commandOf(c *C.RedisModuleCommand) *command {
 	return mc
 }
 
-// mhgo_CreateCommand implements RedisModule_CreateCommand: registers a
+// apiCreateCommand implements RedisModule_CreateCommand: registers a
 // command served by cmdfunc. Only valid inside OnLoad. Returns
 // REDISMODULE_ERR, as Redis does, outside OnLoad, for an unknown flag word,
 // "no-cluster" in cluster mode (modhost has no cluster mode), an invalid
 // name (space, CR, LF, '|', '@', '=', ','), or a name that is already a
 // command. The default arity is -1 (-2 for a container without cmdfunc);
 // SetCommandInfo can change it.
-//
-//export mhgo_CreateCommand
-func mhgo_CreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
+func apiCreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "CreateCommand")
 	m := ctxModule(ctx)
 	if m == nil || !m.onload || name == nil {
 		return
@@ -159,14 +157,11 @@ func mhgo_CreateCommand(ctx *C.RedisModuleCtx, name *C.char, cmdfunc C.RedisModu
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetCommand implements RedisModule_GetCommand: the command object of
+// apiGetCommand implements RedisModule_GetCommand: the command object of
 // one of the calling module's commands (for SetCommandInfo,
 // CreateSubcommand ...), or NULL when name is not a command of this module.
 // "parent|sub" names a subcommand.
-//
-//export mhgo_GetCommand
-func mhgo_GetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCommand) {
-	defer guardExport(ctx, "GetCommand")
+func apiGetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCommand) {
 	m := ctxModule(ctx)
 	if m == nil || name == nil {
 		return nil
@@ -188,16 +183,13 @@ func mhgo_GetCommand(ctx *C.RedisModuleCtx, name *C.char) (out *C.RedisModuleCom
 	return nil
 }
 
-// mhgo_CreateSubcommand implements RedisModule_CreateSubcommand: adds
+// apiCreateSubcommand implements RedisModule_CreateSubcommand: adds
 // "parent|name" under a container command created without a function.
 // Returns REDISMODULE_ERR, as Redis does, outside OnLoad, for bad flags or
 // name, when parent is itself a subcommand, when parent has a function,
 // or when the subcommand exists. Default arity -2.
-//
-//export mhgo_CreateSubcommand
-func mhgo_CreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
+func apiCreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C.RedisModuleCmdFunc, strflags *C.char, firstkey C.int, lastkey C.int, keystep C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "CreateSubcommand")
 	pc := commandOf(parent)
 	if pc == nil || !pc.mod.onload || name == nil || pc.parent != nil || pc.fn != nil {
 		return
@@ -218,16 +210,13 @@ func mhgo_CreateSubcommand(parent *C.RedisModuleCommand, name *C.char, cmdfunc C
 	return C.REDISMODULE_OK
 }
 
-// mhgo_SetCommandACLCategories implements
+// apiSetCommandACLCategories implements
 // RedisModule_SetCommandACLCategories: sets the command's ACL categories
 // from a space separated list of known category names (core or added by
 // AddACLCategory). Only in OnLoad; an unknown name is logged and fails the
 // call, as in Redis.
-//
-//export mhgo_SetCommandACLCategories
-func mhgo_SetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.char) (rc C.int) {
+func apiSetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.char) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "SetCommandACLCategories")
 	mc := commandOf(command)
 	if mc == nil || !mc.mod.onload {
 		return
@@ -246,16 +235,13 @@ func mhgo_SetCommandACLCategories(command *C.RedisModuleCommand, ctgrsflags *C.c
 	return C.REDISMODULE_OK
 }
 
-// mhgo_AddACLCategory implements RedisModule_AddACLCategory: adds an ACL
+// apiAddACLCategory implements RedisModule_AddACLCategory: adds an ACL
 // category modules can put commands in. Only in OnLoad. Fails with errno
 // EINVAL for a name with characters other than letters, digits, '_' and
 // '-' (or outside OnLoad), EBUSY when it exists, ENOMEM past 64
 // categories. Categories a module added go away if its OnLoad fails.
-//
-//export mhgo_AddACLCategory
-func mhgo_AddACLCategory(ctx *C.RedisModuleCtx, name *C.char, mh_errno *C.int) (rc C.int) {
+func apiAddACLCategory(ctx *C.RedisModuleCtx, name *C.char, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "AddACLCategory")
 	m := ctxModule(ctx)
 	if m == nil || !m.onload || name == nil || !validResourceName(C.GoString(name)) {
 		*mh_errno = C.EINVAL

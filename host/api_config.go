@@ -141,15 +141,12 @@ func applyHook(m *Module, fn C.RedisModuleConfigApplyFunc, priv unsafe.Pointer) 
 	}
 }
 
-// mhgo_RegisterBoolConfig implements RedisModule_RegisterBoolConfig: a
+// apiRegisterBoolConfig implements RedisModule_RegisterBoolConfig: a
 // yes/no configuration "<module>.<name>" whose value the module keeps and
 // exposes through getfn/setfn (and applyfn after CONFIG SET). Only in
 // OnLoad; REDISMODULE_ERR with errno EBUSY, EINVAL or EALREADY otherwise.
-//
-//export mhgo_RegisterBoolConfig
-func mhgo_RegisterBoolConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.int, flags C.uint, getfn C.RedisModuleConfigGetBoolFunc, setfn C.RedisModuleConfigSetBoolFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiRegisterBoolConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.int, flags C.uint, getfn C.RedisModuleConfigGetBoolFunc, setfn C.RedisModuleConfigSetBoolFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RegisterBoolConfig")
 	b := cfgBase{ctx, name, flags, applyfn, privdata}
 	return b.register(config.ModuleBool, mh_errno, func(s *config.ModuleConfigSpec, cn *C.char) {
 		s.DefBool = defaultVal != 0
@@ -165,14 +162,11 @@ func mhgo_RegisterBoolConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.i
 	})
 }
 
-// mhgo_RegisterNumericConfig implements RedisModule_RegisterNumericConfig:
+// apiRegisterNumericConfig implements RedisModule_RegisterNumericConfig:
 // a long long configuration bounded by min and max (memory units accepted
 // with REDISMODULE_CONFIG_MEMORY). Same rules as RegisterBoolConfig.
-//
-//export mhgo_RegisterNumericConfig
-func mhgo_RegisterNumericConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.longlong, flags C.uint, lo, hi C.longlong, getfn C.RedisModuleConfigGetNumericFunc, setfn C.RedisModuleConfigSetNumericFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiRegisterNumericConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.longlong, flags C.uint, lo, hi C.longlong, getfn C.RedisModuleConfigGetNumericFunc, setfn C.RedisModuleConfigSetNumericFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RegisterNumericConfig")
 	b := cfgBase{ctx, name, flags, applyfn, privdata}
 	return b.register(config.ModuleNumeric, mh_errno, func(s *config.ModuleConfigSpec, cn *C.char) {
 		s.DefNum, s.Min, s.Max = int64(defaultVal), int64(lo), int64(hi)
@@ -184,16 +178,13 @@ func mhgo_RegisterNumericConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal 
 	})
 }
 
-// mhgo_RegisterStringConfig implements RedisModule_RegisterStringConfig: a
+// apiRegisterStringConfig implements RedisModule_RegisterStringConfig: a
 // binary-safe string configuration (default NULL allowed). The string the
 // set callback gets is freed after it returns (retain it to keep it); the
 // one getfn returns is not consumed. As in Redis, the flag check treats a
 // string configuration as numeric (REDISMODULE_CONFIG_MEMORY is accepted).
-//
-//export mhgo_RegisterStringConfig
-func mhgo_RegisterStringConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal *C.char, flags C.uint, getfn C.RedisModuleConfigGetStringFunc, setfn C.RedisModuleConfigSetStringFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiRegisterStringConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal *C.char, flags C.uint, getfn C.RedisModuleConfigGetStringFunc, setfn C.RedisModuleConfigSetStringFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RegisterStringConfig")
 	b := cfgBase{ctx, name, flags, applyfn, privdata}
 	return b.register(config.ModuleNumeric, mh_errno, func(s *config.ModuleConfigSpec, cn *C.char) {
 		s.Kind = config.ModuleString
@@ -219,15 +210,12 @@ func mhgo_RegisterStringConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal *
 	})
 }
 
-// mhgo_RegisterEnumConfig implements RedisModule_RegisterEnumConfig: a
+// apiRegisterEnumConfig implements RedisModule_RegisterEnumConfig: a
 // configuration taking one of enumValues (each mapped to the int at the
 // same index of intValues), or with REDISMODULE_CONFIG_BITFLAGS several of
 // them OR-ed together. The names are copied.
-//
-//export mhgo_RegisterEnumConfig
-func mhgo_RegisterEnumConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.int, flags C.uint, enumValues **C.char, intValues *C.int, num C.int, getfn C.RedisModuleConfigGetEnumFunc, setfn C.RedisModuleConfigSetEnumFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiRegisterEnumConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.int, flags C.uint, enumValues **C.char, intValues *C.int, num C.int, getfn C.RedisModuleConfigGetEnumFunc, setfn C.RedisModuleConfigSetEnumFunc, applyfn C.RedisModuleConfigApplyFunc, privdata unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RegisterEnumConfig")
 	var items []config.EnumItem
 	if num > 0 && enumValues != nil && intValues != nil {
 		names := unsafe.Slice(enumValues, int(num))
@@ -247,17 +235,14 @@ func mhgo_RegisterEnumConfig(ctx *C.RedisModuleCtx, name *C.char, defaultVal C.i
 	})
 }
 
-// mhgo_LoadConfigs implements RedisModule_LoadConfigs: every configuration
+// apiLoadConfigs implements RedisModule_LoadConfigs: every configuration
 // the module registered takes its value queued from the config file or
 // MODULE LOADEX, or else its default, through its set callback. Only in
 // OnLoad; REDISMODULE_ERR (with Redis's log line) when a value is refused,
 // which also empties the queue. A module that registered configurations
 // and never called LoadConfigs is unloaded after OnLoad, as in Redis.
-//
-//export mhgo_LoadConfigs
-func mhgo_LoadConfigs(ctx *C.RedisModuleCtx) (rc C.int) {
+func apiLoadConfigs(ctx *C.RedisModuleCtx) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "LoadConfigs")
 	m := ctxModule(ctx)
 	srv := ctxServer(ctx)
 	if m == nil || srv == nil || !m.onload {

@@ -18,118 +18,96 @@ import "C"
 
 import "unsafe"
 
-// mhgo_RegisterDefragFunc implements RedisModule_RegisterDefragFunc: Redis
+// apiRegisterDefragFunc implements RedisModule_RegisterDefragFunc: Redis
 // calls the function from each active defrag cycle for the module's
 // global data. Always REDISMODULE_OK.
 //
 // modhost:partial no active defrag (no jemalloc, Go's GC does not compact): the callback is never called
-//
-//export mhgo_RegisterDefragFunc
-func mhgo_RegisterDefragFunc(ctx *C.RedisModuleCtx, fn C.RedisModuleDefragFunc) C.int {
+func apiRegisterDefragFunc(ctx *C.RedisModuleCtx, fn C.RedisModuleDefragFunc) C.int {
 	return C.REDISMODULE_OK
 }
 
-// mhgo_RegisterDefragCallbacks implements
+// apiRegisterDefragCallbacks implements
 // RedisModule_RegisterDefragCallbacks: Redis calls start and end around
 // each defrag run. Always REDISMODULE_OK.
 //
 // modhost:partial no active defrag (no jemalloc, Go's GC does not compact): the callbacks are never called
-//
-//export mhgo_RegisterDefragCallbacks
-func mhgo_RegisterDefragCallbacks(ctx *C.RedisModuleCtx, start, end C.RedisModuleDefragFunc) C.int {
+func apiRegisterDefragCallbacks(ctx *C.RedisModuleCtx, start, end C.RedisModuleDefragFunc) C.int {
 	return C.REDISMODULE_OK
 }
 
-// mhgo_DefragAlloc implements RedisModule_DefragAlloc: Redis moves ptr to
+// apiDefragAlloc implements RedisModule_DefragAlloc: Redis moves ptr to
 // a new allocation and returns it, or returns NULL when no move was
 // needed (ptr stays valid). modhost always answers NULL.
 //
 // modhost:partial no active defrag: always NULL ("no defrag needed")
-//
-//export mhgo_DefragAlloc
-func mhgo_DefragAlloc(ctx *C.RedisModuleDefragCtx, ptr unsafe.Pointer) unsafe.Pointer {
+func apiDefragAlloc(ctx *C.RedisModuleDefragCtx, ptr unsafe.Pointer) unsafe.Pointer {
 	return nil
 }
 
-// mhgo_DefragAllocRaw implements RedisModule_DefragAllocRaw: memory for
+// apiDefragAllocRaw implements RedisModule_DefragAllocRaw: memory for
 // the module's own defrag-time structures, released with DefragFreeRaw.
 // modhost allocates it with malloc (Redis bypasses the thread cache).
-//
-//export mhgo_DefragAllocRaw
-func mhgo_DefragAllocRaw(ctx *C.RedisModuleDefragCtx, size C.size_t) unsafe.Pointer {
+func apiDefragAllocRaw(ctx *C.RedisModuleDefragCtx, size C.size_t) unsafe.Pointer {
 	return C.malloc(size)
 }
 
-// mhgo_DefragFreeRaw implements RedisModule_DefragFreeRaw: frees memory
+// apiDefragFreeRaw implements RedisModule_DefragFreeRaw: frees memory
 // from DefragAllocRaw.
-//
-//export mhgo_DefragFreeRaw
-func mhgo_DefragFreeRaw(ctx *C.RedisModuleDefragCtx, ptr unsafe.Pointer) {
+func apiDefragFreeRaw(ctx *C.RedisModuleDefragCtx, ptr unsafe.Pointer) {
 	C.free(ptr)
 }
 
-// mhgo_DefragRedisModuleString implements
+// apiDefragRedisModuleString implements
 // RedisModule_DefragRedisModuleString: Redis returns the string's new
 // address, or NULL when it was not moved. modhost always answers NULL.
 //
 // modhost:partial no active defrag: always NULL ("no defrag needed")
-//
-//export mhgo_DefragRedisModuleString
-func mhgo_DefragRedisModuleString(ctx *C.RedisModuleDefragCtx, str *C.RedisModuleString) *C.RedisModuleString {
+func apiDefragRedisModuleString(ctx *C.RedisModuleDefragCtx, str *C.RedisModuleString) *C.RedisModuleString {
 	return nil
 }
 
-// mhgo_DefragShouldStop implements RedisModule_DefragShouldStop: non-zero
+// apiDefragShouldStop implements RedisModule_DefragShouldStop: non-zero
 // when a defrag callback should stop and save its cursor. modhost always
 // answers 1, so a callback that somehow ran would stop at once.
 //
 // modhost:partial no active defrag: always 1 (stop)
-//
-//export mhgo_DefragShouldStop
-func mhgo_DefragShouldStop(ctx *C.RedisModuleDefragCtx) C.int {
+func apiDefragShouldStop(ctx *C.RedisModuleDefragCtx) C.int {
 	return 1
 }
 
-// mhgo_DefragCursorSet implements RedisModule_DefragCursorSet: stores a
+// apiDefragCursorSet implements RedisModule_DefragCursorSet: stores a
 // late-defrag cursor. REDISMODULE_ERR outside a late defrag of a key,
 // which in modhost is always.
 //
 // modhost:partial no active defrag: always REDISMODULE_ERR (no late defrag)
-//
-//export mhgo_DefragCursorSet
-func mhgo_DefragCursorSet(ctx *C.RedisModuleDefragCtx, cursor C.ulong) C.int {
+func apiDefragCursorSet(ctx *C.RedisModuleDefragCtx, cursor C.ulong) C.int {
 	return C.REDISMODULE_ERR
 }
 
-// mhgo_DefragCursorGet implements RedisModule_DefragCursorGet: fetches
+// apiDefragCursorGet implements RedisModule_DefragCursorGet: fetches
 // the cursor DefragCursorSet stored. REDISMODULE_ERR (cursor untouched)
 // outside a late defrag, which in modhost is always.
 //
 // modhost:partial no active defrag: always REDISMODULE_ERR (no late defrag)
-//
-//export mhgo_DefragCursorGet
-func mhgo_DefragCursorGet(ctx *C.RedisModuleDefragCtx, cursor *C.ulong) C.int {
+func apiDefragCursorGet(ctx *C.RedisModuleDefragCtx, cursor *C.ulong) C.int {
 	return C.REDISMODULE_ERR
 }
 
-// mhgo_GetDbIdFromDefragCtx implements RedisModule_GetDbIdFromDefragCtx:
+// apiGetDbIdFromDefragCtx implements RedisModule_GetDbIdFromDefragCtx:
 // the database of the key being defragmented. With no defrag context
 // ever created, modhost answers -1.
 //
 // modhost:partial no active defrag: there is never a key being defragmented (-1)
-//
-//export mhgo_GetDbIdFromDefragCtx
-func mhgo_GetDbIdFromDefragCtx(ctx *C.RedisModuleDefragCtx) C.int {
+func apiGetDbIdFromDefragCtx(ctx *C.RedisModuleDefragCtx) C.int {
 	return -1
 }
 
-// mhgo_GetKeyNameFromDefragCtx implements
+// apiGetKeyNameFromDefragCtx implements
 // RedisModule_GetKeyNameFromDefragCtx: the name of the key being
 // defragmented; NULL in modhost.
 //
 // modhost:partial no active defrag: there is never a key being defragmented (NULL)
-//
-//export mhgo_GetKeyNameFromDefragCtx
-func mhgo_GetKeyNameFromDefragCtx(ctx *C.RedisModuleDefragCtx) *C.RedisModuleString {
+func apiGetKeyNameFromDefragCtx(ctx *C.RedisModuleDefragCtx) *C.RedisModuleString {
 	return nil
 }

@@ -61,39 +61,30 @@ func dictKey(p unsafe.Pointer, n C.size_t) string {
 	return unsafe.String((*byte)(p), int(n))
 }
 
-// mhgo_CreateDict implements RedisModule_CreateDict: a new empty
+// apiCreateDict implements RedisModule_CreateDict: a new empty
 // dictionary, released by FreeDict or, when ctx has auto memory on, when
 // the callback returns.
-//
-//export mhgo_CreateDict
-func mhgo_CreateDict(ctx *C.RedisModuleCtx) *C.RedisModuleDict {
-	return guard("CreateDict", (*C.RedisModuleDict)(nil), func() *C.RedisModuleDict {
-		d := (*C.RedisModuleDict)(C.calloc(1, C.sizeof_RedisModuleDict))
-		d.handle = C.uintptr_t(cgo.NewHandle(&goDict{t: btree.NewG(32, func(a, b dictItem) bool { return a.key < b.key })}))
-		if ctx != nil {
-			C.mh_am_add(ctx, C.MH_AM_DICT, unsafe.Pointer(d))
-		}
-		return d
-	})
+func apiCreateDict(ctx *C.RedisModuleCtx) *C.RedisModuleDict {
+	d := (*C.RedisModuleDict)(C.calloc(1, C.sizeof_RedisModuleDict))
+	d.handle = C.uintptr_t(cgo.NewHandle(&goDict{t: btree.NewG(32, func(a, b dictItem) bool { return a.key < b.key })}))
+	if ctx != nil {
+		C.mh_am_add(ctx, C.MH_AM_DICT, unsafe.Pointer(d))
+	}
+	return d
 }
 
-// mhgo_FreeDict implements RedisModule_FreeDict: frees the dictionary
+// apiFreeDict implements RedisModule_FreeDict: frees the dictionary
 // (not the values it points to). ctx is the one given to CreateDict, or
 // NULL.
-//
-//export mhgo_FreeDict
-func mhgo_FreeDict(ctx *C.RedisModuleCtx, d *C.RedisModuleDict) {
-	guard("FreeDict", 0, func() int {
-		if d == nil {
-			return 0
-		}
-		if ctx != nil {
-			C.mh_am_forget(ctx, unsafe.Pointer(d))
-		}
-		cgo.Handle(d.handle).Delete()
-		C.free(unsafe.Pointer(d))
-		return 0
-	})
+func apiFreeDict(ctx *C.RedisModuleCtx, d *C.RedisModuleDict) {
+	if d == nil {
+		return
+	}
+	if ctx != nil {
+		C.mh_am_forget(ctx, unsafe.Pointer(d))
+	}
+	cgo.Handle(d.handle).Delete()
+	C.free(unsafe.Pointer(d))
 }
 
 // dictPut inserts or replaces key and reports whether the key was new.
@@ -111,64 +102,48 @@ func dictPut(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, ptr unsa
 	return C.REDISMODULE_OK
 }
 
-// mhgo_DictSetC implements RedisModule_DictSetC: stores ptr under the
+// apiDictSetC implements RedisModule_DictSetC: stores ptr under the
 // keylen bytes at key if the key is absent. REDISMODULE_OK when stored,
 // REDISMODULE_ERR when the key exists (nothing changes).
-//
-//export mhgo_DictSetC
-func mhgo_DictSetC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, ptr unsafe.Pointer) C.int {
-	return guard("DictSetC", C.int(C.REDISMODULE_ERR), func() C.int {
-		return dictPut(d, key, keylen, ptr, false)
-	})
+func apiDictSetC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, ptr unsafe.Pointer) C.int {
+	return dictPut(d, key, keylen, ptr, false)
 }
 
-// mhgo_DictReplaceC implements RedisModule_DictReplaceC: stores ptr under
+// apiDictReplaceC implements RedisModule_DictReplaceC: stores ptr under
 // key, replacing any value. REDISMODULE_OK when the key was new,
 // REDISMODULE_ERR when an existing value was replaced.
-//
-//export mhgo_DictReplaceC
-func mhgo_DictReplaceC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, ptr unsafe.Pointer) C.int {
-	return guard("DictReplaceC", C.int(C.REDISMODULE_ERR), func() C.int {
-		return dictPut(d, key, keylen, ptr, true)
-	})
+func apiDictReplaceC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, ptr unsafe.Pointer) C.int {
+	return dictPut(d, key, keylen, ptr, true)
 }
 
-// mhgo_DictGetC implements RedisModule_DictGetC: the value stored under
+// apiDictGetC implements RedisModule_DictGetC: the value stored under
 // key, or NULL; *nokey (optional) is set to 1 when the key is absent, else
 // 0 (a stored NULL is told apart this way).
-//
-//export mhgo_DictGetC
-func mhgo_DictGetC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, nokey *C.int) unsafe.Pointer {
-	return guard("DictGetC", unsafe.Pointer(nil), func() unsafe.Pointer {
-		it, found := dictOf(d).t.Get(dictItem{key: dictKey(key, keylen)})
-		if nokey != nil {
-			*nokey = 1
-			if found {
-				*nokey = 0
-			}
+func apiDictGetC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, nokey *C.int) unsafe.Pointer {
+	it, found := dictOf(d).t.Get(dictItem{key: dictKey(key, keylen)})
+	if nokey != nil {
+		*nokey = 1
+		if found {
+			*nokey = 0
 		}
-		return *(*unsafe.Pointer)(unsafe.Pointer(&it.val)) // a C pointer kept as an integer
-	})
+	}
+	return *(*unsafe.Pointer)(unsafe.Pointer(&it.val)) // a C pointer kept as an integer
 }
 
-// mhgo_DictDelC implements RedisModule_DictDelC: removes key, storing its
+// apiDictDelC implements RedisModule_DictDelC: removes key, storing its
 // value in *(void **)oldval when oldval is not NULL. REDISMODULE_OK when
 // the key existed, else REDISMODULE_ERR.
-//
-//export mhgo_DictDelC
-func mhgo_DictDelC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, oldval unsafe.Pointer) C.int {
-	return guard("DictDelC", C.int(C.REDISMODULE_ERR), func() C.int {
-		gd := dictOf(d)
-		it, found := gd.t.Delete(dictItem{key: dictKey(key, keylen)})
-		if !found {
-			return C.REDISMODULE_ERR
-		}
-		if oldval != nil {
-			*(*uintptr)(oldval) = it.val
-		}
-		d.size = C.uint64_t(gd.t.Len())
-		return C.REDISMODULE_OK
-	})
+func apiDictDelC(d *C.RedisModuleDict, key unsafe.Pointer, keylen C.size_t, oldval unsafe.Pointer) C.int {
+	gd := dictOf(d)
+	it, found := gd.t.Delete(dictItem{key: dictKey(key, keylen)})
+	if !found {
+		return C.REDISMODULE_ERR
+	}
+	if oldval != nil {
+		*(*uintptr)(oldval) = it.val
+	}
+	d.size = C.uint64_t(gd.t.Len())
+	return C.REDISMODULE_OK
 }
 
 // seek positions it per op ("^", "$", ">", ">=", "<", "<=", "==") and
@@ -250,56 +225,43 @@ func (it *goDictIter) step(back bool) (dictItem, bool) {
 	return got, true
 }
 
-// mhgo_DictIteratorStartC implements RedisModule_DictIteratorStartC: an
+// apiDictIteratorStartC implements RedisModule_DictIteratorStartC: an
 // iterator positioned by op on key: "^" first, "$" last, ">" ">=" "<" "<="
 // "==" relative to key. With no matching element (or an unknown op) the
 // iterator is at EOF. Free it with DictIteratorStop.
-//
-//export mhgo_DictIteratorStartC
-func mhgo_DictIteratorStartC(d *C.RedisModuleDict, op *C.char, key unsafe.Pointer, keylen C.size_t) *C.RedisModuleDictIter {
-	return guard("DictIteratorStartC", (*C.RedisModuleDictIter)(nil), func() *C.RedisModuleDictIter {
-		it := &goDictIter{d: dictOf(d)}
-		it.seek(C.GoString(op), dictKey(key, keylen))
-		di := (*C.RedisModuleDictIter)(C.calloc(1, C.sizeof_RedisModuleDictIter))
-		di.handle = C.uintptr_t(cgo.NewHandle(it))
-		return di
-	})
+func apiDictIteratorStartC(d *C.RedisModuleDict, op *C.char, key unsafe.Pointer, keylen C.size_t) *C.RedisModuleDictIter {
+	it := &goDictIter{d: dictOf(d)}
+	it.seek(C.GoString(op), dictKey(key, keylen))
+	di := (*C.RedisModuleDictIter)(C.calloc(1, C.sizeof_RedisModuleDictIter))
+	di.handle = C.uintptr_t(cgo.NewHandle(it))
+	return di
 }
 
-// mhgo_DictIteratorReseekC implements RedisModule_DictIteratorReseekC:
+// apiDictIteratorReseekC implements RedisModule_DictIteratorReseekC:
 // positions the iterator again, as DictIteratorStartC. Like Redis it
 // returns 1 when op is valid and 0 when it is not (after which the next
 // step yields one empty key, as rax does).
-//
-//export mhgo_DictIteratorReseekC
-func mhgo_DictIteratorReseekC(di *C.RedisModuleDictIter, op *C.char, key unsafe.Pointer, keylen C.size_t) C.int {
-	return guard("DictIteratorReseekC", C.int(C.REDISMODULE_ERR), func() C.int {
-		// Redis returns raxSeek's result unchanged: 1 (which reads as
-		// REDISMODULE_ERR) for a valid op, 0 (REDISMODULE_OK) for an
-		// unknown one. Modules are compiled against that, so it is kept.
-		it := iterOf(di)
-		if it.seek(C.GoString(op), dictKey(key, keylen)) {
-			return 1
-		}
-		it.bogus, it.eof, it.started, it.cur = true, false, true, ""
-		return 0
-	})
+func apiDictIteratorReseekC(di *C.RedisModuleDictIter, op *C.char, key unsafe.Pointer, keylen C.size_t) C.int {
+	// Redis returns raxSeek's result unchanged: 1 (which reads as
+	// REDISMODULE_ERR) for a valid op, 0 (REDISMODULE_OK) for an
+	// unknown one. Modules are compiled against that, so it is kept.
+	it := iterOf(di)
+	if it.seek(C.GoString(op), dictKey(key, keylen)) {
+		return 1
+	}
+	it.bogus, it.eof, it.started, it.cur = true, false, true, ""
+	return 0
 }
 
-// mhgo_DictIteratorStop implements RedisModule_DictIteratorStop: frees
+// apiDictIteratorStop implements RedisModule_DictIteratorStop: frees
 // the iterator.
-//
-//export mhgo_DictIteratorStop
-func mhgo_DictIteratorStop(di *C.RedisModuleDictIter) {
-	guard("DictIteratorStop", 0, func() int {
-		if di == nil {
-			return 0
-		}
-		cgo.Handle(di.handle).Delete()
-		C.free(unsafe.Pointer(di.keybuf))
-		C.free(unsafe.Pointer(di))
-		return 0
-	})
+func apiDictIteratorStop(di *C.RedisModuleDictIter) {
+	if di == nil {
+		return
+	}
+	cgo.Handle(di.handle).Delete()
+	C.free(unsafe.Pointer(di.keybuf))
+	C.free(unsafe.Pointer(di))
 }
 
 // dictStep is DictNextC and DictPrevC: the key is copied into the
@@ -327,56 +289,44 @@ func dictStep(di *C.RedisModuleDictIter, keylen *C.size_t, dataptr *unsafe.Point
 	return unsafe.Pointer(di.keybuf)
 }
 
-// mhgo_DictNextC implements RedisModule_DictNextC: the next key (its
+// apiDictNextC implements RedisModule_DictNextC: the next key (its
 // length in *keylen, its value in *dataptr; both optional), or NULL at the
 // end. The key pointer is valid until the next iterator call.
-//
-//export mhgo_DictNextC
-func mhgo_DictNextC(di *C.RedisModuleDictIter, keylen *C.size_t, dataptr *unsafe.Pointer) unsafe.Pointer {
-	return guard("DictNextC", unsafe.Pointer(nil), func() unsafe.Pointer {
-		return dictStep(di, keylen, dataptr, false)
-	})
+func apiDictNextC(di *C.RedisModuleDictIter, keylen *C.size_t, dataptr *unsafe.Pointer) unsafe.Pointer {
+	return dictStep(di, keylen, dataptr, false)
 }
 
-// mhgo_DictPrevC implements RedisModule_DictPrevC: as DictNextC, moving
+// apiDictPrevC implements RedisModule_DictPrevC: as DictNextC, moving
 // towards smaller keys.
-//
-//export mhgo_DictPrevC
-func mhgo_DictPrevC(di *C.RedisModuleDictIter, keylen *C.size_t, dataptr *unsafe.Pointer) unsafe.Pointer {
-	return guard("DictPrevC", unsafe.Pointer(nil), func() unsafe.Pointer {
-		return dictStep(di, keylen, dataptr, true)
-	})
+func apiDictPrevC(di *C.RedisModuleDictIter, keylen *C.size_t, dataptr *unsafe.Pointer) unsafe.Pointer {
+	return dictStep(di, keylen, dataptr, true)
 }
 
-// mhgo_DictCompareC implements RedisModule_DictCompareC: compares the
+// apiDictCompareC implements RedisModule_DictCompareC: compares the
 // element the iterator is on with key using op (">", ">=", "<", "<=",
 // "=="). REDISMODULE_OK when the comparison holds, REDISMODULE_ERR when it
 // does not, the op is unknown, or the iterator is at EOF.
-//
-//export mhgo_DictCompareC
-func mhgo_DictCompareC(di *C.RedisModuleDictIter, op *C.char, key unsafe.Pointer, keylen C.size_t) C.int {
-	return guard("DictCompareC", C.int(C.REDISMODULE_ERR), func() C.int {
-		it := iterOf(di)
-		if it.eof || !it.started {
-			return C.REDISMODULE_ERR
-		}
-		k := dictKey(key, keylen)
-		var res bool
-		switch C.GoString(op) {
-		case ">":
-			res = it.cur > k
-		case ">=":
-			res = it.cur >= k
-		case "<":
-			res = it.cur < k
-		case "<=":
-			res = it.cur <= k
-		case "==":
-			res = it.cur == k
-		}
-		if res {
-			return C.REDISMODULE_OK
-		}
+func apiDictCompareC(di *C.RedisModuleDictIter, op *C.char, key unsafe.Pointer, keylen C.size_t) C.int {
+	it := iterOf(di)
+	if it.eof || !it.started {
 		return C.REDISMODULE_ERR
-	})
+	}
+	k := dictKey(key, keylen)
+	var res bool
+	switch C.GoString(op) {
+	case ">":
+		res = it.cur > k
+	case ">=":
+		res = it.cur >= k
+	case "<":
+		res = it.cur < k
+	case "<=":
+		res = it.cur <= k
+	case "==":
+		res = it.cur == k
+	}
+	if res {
+		return C.REDISMODULE_OK
+	}
+	return C.REDISMODULE_ERR
 }

@@ -41,52 +41,37 @@ func digestMix(d *[20]byte, p []byte) {
 func digestO(md *C.RedisModuleDigest) *[20]byte { return (*[20]byte)(unsafe.Pointer(&md.o[0])) }
 func digestX(md *C.RedisModuleDigest) *[20]byte { return (*[20]byte)(unsafe.Pointer(&md.x[0])) }
 
-// mhgo_DigestAddStringBuffer implements RedisModule_DigestAddStringBuffer:
+// apiDigestAddStringBuffer implements RedisModule_DigestAddStringBuffer:
 // adds len bytes of ele to the current sequence (order matters inside a
 // sequence).
-//
-//export mhgo_DigestAddStringBuffer
-func mhgo_DigestAddStringBuffer(md *C.RedisModuleDigest, ele *C.char, n C.size_t) {
-	guard("DigestAddStringBuffer", 0, func() int {
-		if md == nil {
-			return 0
-		}
-		var b []byte
-		if n > 0 && ele != nil {
-			b = unsafe.Slice((*byte)(unsafe.Pointer(ele)), int(n))
-		}
-		digestMix(digestO(md), b)
-		return 0
-	})
+func apiDigestAddStringBuffer(md *C.RedisModuleDigest, ele *C.char, n C.size_t) {
+	if md == nil {
+		return
+	}
+	var b []byte
+	if n > 0 && ele != nil {
+		b = unsafe.Slice((*byte)(unsafe.Pointer(ele)), int(n))
+	}
+	digestMix(digestO(md), b)
 }
 
-// mhgo_DigestAddLongLong implements RedisModule_DigestAddLongLong: adds
+// apiDigestAddLongLong implements RedisModule_DigestAddLongLong: adds
 // the decimal text of ll to the current sequence, as Redis does.
-//
-//export mhgo_DigestAddLongLong
-func mhgo_DigestAddLongLong(md *C.RedisModuleDigest, ll C.longlong) {
-	guard("DigestAddLongLong", 0, func() int {
-		if md != nil {
-			digestMix(digestO(md), strconv.AppendInt(nil, int64(ll), 10))
-		}
-		return 0
-	})
+func apiDigestAddLongLong(md *C.RedisModuleDigest, ll C.longlong) {
+	if md != nil {
+		digestMix(digestO(md), strconv.AppendInt(nil, int64(ll), 10))
+	}
 }
 
-// mhgo_DigestEndSequence implements RedisModule_DigestEndSequence: closes
+// apiDigestEndSequence implements RedisModule_DigestEndSequence: closes
 // the current sequence (sequences combine regardless of their order) and
 // starts a new one.
-//
-//export mhgo_DigestEndSequence
-func mhgo_DigestEndSequence(md *C.RedisModuleDigest) {
-	guard("DigestEndSequence", 0, func() int {
-		if md != nil {
-			o := digestO(md)
-			digestXor(digestX(md), o[:])
-			*o = [20]byte{}
-		}
-		return 0
-	})
+func apiDigestEndSequence(md *C.RedisModuleDigest) {
+	if md != nil {
+		o := digestO(md)
+		digestXor(digestX(md), o[:])
+		*o = [20]byte{}
+	}
 }
 
 // ModuleDigest runs the type's digest callback on the value at ptr (the

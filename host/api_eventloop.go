@@ -194,18 +194,15 @@ func (rt *runtimeState) registerDebugLocked() {
 	})
 }
 
-// mhgo_EventLoopAdd implements RedisModule_EventLoopAdd: calls func(fd,
+// apiEventLoopAdd implements RedisModule_EventLoopAdd: calls func(fd,
 // user_data, mask) under the server lock whenever fd is readable
 // (REDISMODULE_EVENTLOOP_READABLE) or writable (..._WRITABLE), level
 // triggered, readable first, as Redis's ae loop does. Adding a mask to a
 // registered fd keeps the other one; the last user_data wins. errno
 // ERANGE for a negative fd or one at or above maxclients+128 (Redis's
 // event loop size), EINVAL for a NULL func or unknown mask bits.
-//
-//export mhgo_EventLoopAdd
-func mhgo_EventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiEventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "EventLoopAdd")
 	rt, ok := eventLoopArgs(fd, mask, mh_errno)
 	if !ok {
 		return rc
@@ -238,13 +235,10 @@ func mhgo_EventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe
 	return C.REDISMODULE_OK
 }
 
-// mhgo_EventLoopDel implements RedisModule_EventLoopDel: stops watching
+// apiEventLoopDel implements RedisModule_EventLoopDel: stops watching
 // fd for the events in mask. errno ERANGE / EINVAL as EventLoopAdd.
-//
-//export mhgo_EventLoopDel
-func mhgo_EventLoopDel(fd C.int, mask C.int, mh_errno *C.int) (rc C.int) {
+func apiEventLoopDel(fd C.int, mask C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "EventLoopDel")
 	rt, ok := eventLoopArgs(fd, mask, mh_errno)
 	if !ok {
 		return rc
@@ -287,15 +281,12 @@ func eventLoopArgs(fd, mask C.int, mh_errno *C.int) (*runtimeState, bool) {
 	return runtimeOf(sys), true
 }
 
-// mhgo_EventLoopAddOneShot implements RedisModule_EventLoopAddOneShot:
+// apiEventLoopAddOneShot implements RedisModule_EventLoopAddOneShot:
 // from any thread, schedules func(user_data) to run once on the event
 // goroutine under the server lock, in the order scheduled. errno EINVAL
 // and REDISMODULE_ERR for a NULL func.
-//
-//export mhgo_EventLoopAddOneShot
-func mhgo_EventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_errno *C.int) (rc C.int) {
+func apiEventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(nil, "EventLoopAddOneShot")
 	sys := systemOf(defaultServer.Load())
 	if fn == nil || sys == nil {
 		*mh_errno = C.EINVAL

@@ -88,12 +88,8 @@ func (e *extState) hasListener(id uint64) bool {
 //
 //export mhev_subscribe
 func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb unsafe.Pointer) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("SubscribeToServerEvent", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+	rc = C.REDISMODULE_ERR
+	defer guardExport(ctx, "SubscribeToServerEvent")
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil {
 		return C.REDISMODULE_ERR

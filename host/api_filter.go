@@ -27,7 +27,7 @@ type cmdFilter struct {
 	c   *C.RedisModuleCommandFilter
 }
 
-// mhgo_RegisterCommandFilter implements RedisModule_RegisterCommandFilter:
+// apiRegisterCommandFilter implements RedisModule_RegisterCommandFilter:
 // cb sees every command clients send, before lookup (and every
 // RedisModule_Call of any module), in registration order, and may read and
 // rewrite the arguments with the CommandFilterArg* functions. With
@@ -36,10 +36,7 @@ type cmdFilter struct {
 // filter ends when the module unloads. NULL without a module context.
 //
 // modhost:partial NOSELF skips only the module's own Call requests, not the commands nested inside them
-//
-//export mhgo_RegisterCommandFilter
-func mhgo_RegisterCommandFilter(ctx *C.RedisModuleCtx, cb C.RedisModuleCommandFilterFunc, flags C.int) (f *C.RedisModuleCommandFilter) {
-	defer guardExport(ctx, "RegisterCommandFilter")
+func apiRegisterCommandFilter(ctx *C.RedisModuleCtx, cb C.RedisModuleCommandFilterFunc, flags C.int) (f *C.RedisModuleCommandFilter) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || cb == nil {
 		return nil
@@ -60,19 +57,11 @@ func mhgo_RegisterCommandFilter(ctx *C.RedisModuleCtx, cb C.RedisModuleCommandFi
 	return f
 }
 
-// mhgo_UnregisterCommandFilter implements
+// apiUnregisterCommandFilter implements
 // RedisModule_UnregisterCommandFilter: removes a filter of the calling
 // module. REDISMODULE_ERR for a filter that is not registered or belongs
 // to another module.
-//
-//export mhgo_UnregisterCommandFilter
-func mhgo_UnregisterCommandFilter(ctx *C.RedisModuleCtx, filter *C.RedisModuleCommandFilter) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("UnregisterCommandFilter", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiUnregisterCommandFilter(ctx *C.RedisModuleCtx, filter *C.RedisModuleCommandFilter) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || filter == nil {
 		return C.REDISMODULE_ERR

@@ -37,6 +37,10 @@ static void uncount(void *p) {
     if (p != NULL) atomic_fetch_sub_explicit(&mh_used, malloc_usable_size(p), memory_order_relaxed);
 }
 
+void mh_heap_uncount(void *p) {
+    uncount(p);
+}
+
 size_t mh_alloc_used(void) {
     return atomic_load_explicit(&mh_used, memory_order_relaxed);
 }

@@ -17,20 +17,12 @@ import (
 	"unsafe"
 )
 
-// mhgo_RegisterInfoFunc implements RedisModule_RegisterInfoFunc: cb adds
+// apiRegisterInfoFunc implements RedisModule_RegisterInfoFunc: cb adds
 // the module's INFO sections and fields (InfoAddSection, InfoAddField*,
 // InfoBeginDictField) when INFO asks for "everything", "modules", the
 // module's name or one of its "<module>_<section>" sections. Registering
 // again replaces the callback. REDISMODULE_ERR without a module context.
-//
-//export mhgo_RegisterInfoFunc
-func mhgo_RegisterInfoFunc(ctx *C.RedisModuleCtx, cb C.RedisModuleInfoFunc) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("RegisterInfoFunc", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiRegisterInfoFunc(ctx *C.RedisModuleCtx, cb C.RedisModuleInfoFunc) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil {
 		return C.REDISMODULE_ERR
@@ -93,15 +85,12 @@ func (e *extState) collectInfo(requested map[string]bool) string {
 	return sb.String()
 }
 
-// mhgo_GetServerInfo implements RedisModule_GetServerInfo: the fields of
+// apiGetServerInfo implements RedisModule_GetServerInfo: the fields of
 // INFO <section> (the default sections when section is NULL; "all",
 // "everything" and module sections work as for INFO), for the
 // ServerInfoGetField* functions. Free it with FreeServerInfo, or let auto
 // memory do it when ctx is not NULL.
-//
-//export mhgo_GetServerInfo
-func mhgo_GetServerInfo(ctx *C.RedisModuleCtx, section *C.char) (d *C.RedisModuleServerInfoData) {
-	defer guardExport(ctx, "GetServerInfo")
+func apiGetServerInfo(ctx *C.RedisModuleCtx, section *C.char) (d *C.RedisModuleServerInfoData) {
 	srv := serverFor(ctx)
 	var text string
 	if srv != nil {

@@ -17,37 +17,31 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
-// mhgo_GetModuleOptionsAll implements RedisModule_GetModuleOptionsAll:
+// apiGetModuleOptionsAll implements RedisModule_GetModuleOptionsAll:
 // every REDISMODULE_OPTIONS_* bit this header defines, so a module can
 // test whether the server knows an option before setting it.
-//
-//export mhgo_GetModuleOptionsAll
-func mhgo_GetModuleOptionsAll() C.int {
+func apiGetModuleOptionsAll() C.int {
 	return C._REDISMODULE_OPTIONS_FLAGS_NEXT - 1
 }
 
-// mhgo_GetKeyspaceNotificationFlagsAll implements
+// apiGetKeyspaceNotificationFlagsAll implements
 // RedisModule_GetKeyspaceNotificationFlagsAll: every
 // REDISMODULE_NOTIFY_* bit modhost can deliver (all the header defines,
 // KEY_MISS and NEW included), as Redis returns.
-//
-//export mhgo_GetKeyspaceNotificationFlagsAll
-func mhgo_GetKeyspaceNotificationFlagsAll() C.int {
+func apiGetKeyspaceNotificationFlagsAll() C.int {
 	return C._REDISMODULE_NOTIFY_NEXT - 1
 }
 
-// mhgo_GetCommandKeys implements RedisModule_GetCommandKeys: the key
+// apiGetCommandKeys implements RedisModule_GetCommandKeys: the key
 // positions of argv, without flags (see GetCommandKeysWithFlags).
-//
-//export mhgo_GetCommandKeys
-func mhgo_GetCommandKeys(ctx *C.RedisModuleCtx, argv **C.RedisModuleString, argc C.int, numKeys *C.int, mh_errno *C.int) *C.int {
-	return mhgo_GetCommandKeysWithFlags(ctx, argv, argc, numKeys, nil, mh_errno)
+func apiGetCommandKeys(ctx *C.RedisModuleCtx, argv **C.RedisModuleString, argc C.int, numKeys *C.int, mh_errno *C.int) *C.int {
+	return apiGetCommandKeysWithFlags(ctx, argv, argc, numKeys, nil, mh_errno)
 }
 
-// mhgo_GetCommandKeysWithFlags implements
+// apiGetCommandKeysWithFlags implements
 // RedisModule_GetCommandKeysWithFlags: looks argv's command up (a
 // container and its subcommand as Redis's lookupCommand) and returns an
 // array, allocated with RedisModule_Alloc for the caller to free, of the
@@ -56,10 +50,7 @@ func mhgo_GetCommandKeys(ctx *C.RedisModuleCtx, argv **C.RedisModuleString, argc
 // REDISMODULE_CMD_KEY_* flags. NULL is returned with errno ENOENT for an
 // unknown command, EINVAL for a wrong arity, and errno 0 when the command
 // has no keys (or none in these arguments).
-//
-//export mhgo_GetCommandKeysWithFlags
-func mhgo_GetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleString, argc C.int, numKeys *C.int, outFlags **C.int, mh_errno *C.int) (res *C.int) {
-	defer guardExport(ctx, "GetCommandKeysWithFlags")
+func apiGetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleString, argc C.int, numKeys *C.int, outFlags **C.int, mh_errno *C.int) (res *C.int) {
 	srv := serverFor(ctx)
 	if srv == nil || argv == nil || argc <= 0 {
 		*mh_errno = C.ENOENT
@@ -110,12 +101,12 @@ func mhgo_GetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStr
 
 // commandHasKeys is Redis's doesCommandHaveKeys: a key-finding function,
 // or a key spec that is not NOT_KEY.
-func commandHasKeys(cmd *server.Command) bool {
+func commandHasKeys(cmd *commands.Command) bool {
 	if cmd.GetKeys != nil || cmd.GetKeysFlags != nil {
 		return true
 	}
 	for _, ks := range cmd.Specs() {
-		if ks.Flags&server.KeyNotKey == 0 {
+		if ks.Flags&commands.KeyNotKey == 0 {
 			return true
 		}
 	}
@@ -130,14 +121,11 @@ var commandNames = struct {
 	m map[string]*C.char
 }{m: map[string]*C.char{}}
 
-// mhgo_GetCurrentCommandName implements RedisModule_GetCurrentCommandName:
+// apiGetCurrentCommandName implements RedisModule_GetCurrentCommandName:
 // the full name ("config|get" for a subcommand) of the command the
 // context's client is running, or NULL for a context without one (OnLoad,
 // timers, thread-safe contexts). The string is owned by the host.
-//
-//export mhgo_GetCurrentCommandName
-func mhgo_GetCurrentCommandName(ctx *C.RedisModuleCtx) (name *C.char) {
-	defer guardExport(ctx, "GetCurrentCommandName")
+func apiGetCurrentCommandName(ctx *C.RedisModuleCtx) (name *C.char) {
 	if ctx == nil || ctx.flags&C.MH_CTX_COMMAND == 0 {
 		return nil
 	}

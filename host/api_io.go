@@ -123,34 +123,26 @@ func loadError(io *C.RedisModuleIO, st *ioLoad) {
 	exitProcess(1)
 }
 
-// mhgo_LoadUnsigned implements RedisModule_LoadUnsigned: the next field,
+// apiLoadUnsigned implements RedisModule_LoadUnsigned: the next field,
 // which must have been saved by SaveUnsigned (0 on error; see IsIOError).
-//
-//export mhgo_LoadUnsigned
-func mhgo_LoadUnsigned(io *C.RedisModuleIO) C.uint64_t {
-	return guard("LoadUnsigned", C.uint64_t(0), func() C.uint64_t {
-		st := loadState(io)
-		if st == nil {
-			return 0
-		}
-		v, err := st.r.ModuleUnsigned()
-		if err != nil {
-			loadError(io, st)
-			return 0
-		}
-		return C.uint64_t(v)
-	})
+func apiLoadUnsigned(io *C.RedisModuleIO) C.uint64_t {
+	st := loadState(io)
+	if st == nil {
+		return 0
+	}
+	v, err := st.r.ModuleUnsigned()
+	if err != nil {
+		loadError(io, st)
+		return 0
+	}
+	return C.uint64_t(v)
 }
 
-// mhgo_LoadSigned implements RedisModule_LoadSigned: the next field, saved
+// apiLoadSigned implements RedisModule_LoadSigned: the next field, saved
 // by SaveSigned (0 on error).
-//
-//export mhgo_LoadSigned
-func mhgo_LoadSigned(io *C.RedisModuleIO) C.int64_t {
-	return guard("LoadSigned", C.int64_t(0), func() C.int64_t {
-		// Redis saves signed values with the unsigned opcode.
-		return C.int64_t(mhgo_LoadUnsigned(io))
-	})
+func apiLoadSigned(io *C.RedisModuleIO) C.int64_t {
+	// Redis saves signed values with the unsigned opcode.
+	return C.int64_t(apiLoadUnsigned(io))
 }
 
 // loadBytes reads the next string field (nil, false on error).
@@ -167,80 +159,64 @@ func loadBytes(io *C.RedisModuleIO) ([]byte, bool) {
 	return b, true
 }
 
-// mhgo_LoadString implements RedisModule_LoadString: the next string
+// apiLoadString implements RedisModule_LoadString: the next string
 // field as a new module string the caller frees (NULL on error).
-//
-//export mhgo_LoadString
-func mhgo_LoadString(io *C.RedisModuleIO) *C.RedisModuleString {
-	return guard("LoadString", (*C.RedisModuleString)(nil), func() *C.RedisModuleString {
-		b, ok := loadBytes(io)
-		if !ok {
-			return nil
-		}
-		return newCString(nil, b)
-	})
+func apiLoadString(io *C.RedisModuleIO) *C.RedisModuleString {
+	b, ok := loadBytes(io)
+	if !ok {
+		return nil
+	}
+	return newCString(nil, b)
 }
 
-// mhgo_LoadStringBuffer implements RedisModule_LoadStringBuffer: the next
+// apiLoadStringBuffer implements RedisModule_LoadStringBuffer: the next
 // string field in memory from RedisModule_Alloc (free it with
 // RedisModule_Free), its length in *lenptr; NULL on error. modhost adds a
 // terminating NUL after the bytes.
-//
-//export mhgo_LoadStringBuffer
-func mhgo_LoadStringBuffer(io *C.RedisModuleIO, lenptr *C.size_t) *C.char {
-	return guard("LoadStringBuffer", (*C.char)(nil), func() *C.char {
-		b, ok := loadBytes(io)
-		if !ok {
-			return nil
-		}
-		p := (*C.char)(C.mh_Alloc(C.size_t(len(b) + 1)))
-		if len(b) > 0 {
-			C.memcpy(unsafe.Pointer(p), unsafe.Pointer(&b[0]), C.size_t(len(b)))
-		}
-		*(*byte)(unsafe.Add(unsafe.Pointer(p), len(b))) = 0
-		if lenptr != nil {
-			*lenptr = C.size_t(len(b))
-		}
-		return p
-	})
+func apiLoadStringBuffer(io *C.RedisModuleIO, lenptr *C.size_t) *C.char {
+	b, ok := loadBytes(io)
+	if !ok {
+		return nil
+	}
+	p := (*C.char)(C.mh_Alloc(C.size_t(len(b) + 1)))
+	if len(b) > 0 {
+		C.memcpy(unsafe.Pointer(p), unsafe.Pointer(&b[0]), C.size_t(len(b)))
+	}
+	*(*byte)(unsafe.Add(unsafe.Pointer(p), len(b))) = 0
+	if lenptr != nil {
+		*lenptr = C.size_t(len(b))
+	}
+	return p
 }
 
-// mhgo_LoadDouble implements RedisModule_LoadDouble: the next field, saved
+// apiLoadDouble implements RedisModule_LoadDouble: the next field, saved
 // by SaveDouble (0 on error).
-//
-//export mhgo_LoadDouble
-func mhgo_LoadDouble(io *C.RedisModuleIO) C.double {
-	return guard("LoadDouble", C.double(0), func() C.double {
-		st := loadState(io)
-		if st == nil {
-			return 0
-		}
-		v, err := st.r.ModuleDouble()
-		if err != nil {
-			loadError(io, st)
-			return 0
-		}
-		return C.double(v)
-	})
+func apiLoadDouble(io *C.RedisModuleIO) C.double {
+	st := loadState(io)
+	if st == nil {
+		return 0
+	}
+	v, err := st.r.ModuleDouble()
+	if err != nil {
+		loadError(io, st)
+		return 0
+	}
+	return C.double(v)
 }
 
-// mhgo_LoadFloat implements RedisModule_LoadFloat: the next field, saved
+// apiLoadFloat implements RedisModule_LoadFloat: the next field, saved
 // by SaveFloat (0 on error).
-//
-//export mhgo_LoadFloat
-func mhgo_LoadFloat(io *C.RedisModuleIO) C.float {
-	return guard("LoadFloat", C.float(0), func() C.float {
-		st := loadState(io)
-		if st == nil {
-			return 0
-		}
-		v, err := st.r.ModuleFloat()
-		if err != nil {
-			loadError(io, st)
-			return 0
-		}
-		return C.float(v)
-	})
+func apiLoadFloat(io *C.RedisModuleIO) C.float {
+	st := loadState(io)
+	if st == nil {
+		return 0
+	}
+	v, err := st.r.ModuleFloat()
+	if err != nil {
+		loadError(io, st)
+		return 0
+	}
+	return C.float(v)
 }
 
 // ioType returns the descriptor of an io's type.
@@ -251,104 +227,87 @@ func ioType(io *C.RedisModuleIO) *moduleType {
 	return typeOfC(io._type)
 }
 
-// mhgo_GetContextFromIO implements RedisModule_GetContextFromIO: a
+// apiGetContextFromIO implements RedisModule_GetContextFromIO: a
 // context of the type's module for use inside the callback (to create
 // strings, log ...), made on first use and freed when the io ends.
-//
-//export mhgo_GetContextFromIO
-func mhgo_GetContextFromIO(io *C.RedisModuleIO) *C.RedisModuleCtx {
-	return guard("GetContextFromIO", (*C.RedisModuleCtx)(nil), func() *C.RedisModuleCtx {
-		if io == nil {
-			return nil
-		}
-		if io.ctx != nil {
-			return io.ctx
-		}
-		st := &ctxState{}
-		if t := ioType(io); t != nil && t.mod != nil {
-			st.sys, st.mod = t.mod.sys, t.mod
-		}
-		io.ctx = newCtx(st, 2, C.MH_CTX_TEMP)
+func apiGetContextFromIO(io *C.RedisModuleIO) *C.RedisModuleCtx {
+	if io == nil {
+		return nil
+	}
+	if io.ctx != nil {
 		return io.ctx
-	})
+	}
+	st := &ctxState{}
+	if t := ioType(io); t != nil && t.mod != nil {
+		st.sys, st.mod = t.mod.sys, t.mod
+	}
+	io.ctx = newCtx(st, 2, C.MH_CTX_TEMP)
+	return io.ctx
 }
 
 // mhv_io_log writes a LogIOError line (api_io.c) to the server log.
 //
 //export mhv_io_log
 func mhv_io_log(io *C.RedisModuleIO, level C.int, msg *C.char) {
-	guard("LogIOError", 0, func() int {
-		lg := fallbackLog
-		if t := ioType(io); t != nil && t.mod != nil && t.mod.sys != nil {
-			lg = t.mod.sys.srv.Log
-		} else if s := defaultServer.Load(); s != nil && s.Log != nil {
-			lg = s.Log
-		}
-		lg.Log(logging.Level(level), C.GoString(msg))
-		return 0
-	})
+	defer guardExport(ioCtx(io), "LogIOError")
+	lg := fallbackLog
+	if t := ioType(io); t != nil && t.mod != nil && t.mod.sys != nil {
+		lg = t.mod.sys.srv.Log
+	} else if s := defaultServer.Load(); s != nil && s.Log != nil {
+		lg = s.Log
+	}
+	lg.Log(logging.Level(level), C.GoString(msg))
 }
 
 // mhv_io_command_exists reports whether EmitAOF's command exists.
 //
 //export mhv_io_command_exists
-func mhv_io_command_exists(name *C.char) C.int {
-	return guard("EmitAOF", C.int(0), func() C.int {
-		s := defaultServer.Load()
-		if s == nil || name == nil {
-			return 0
-		}
-		if s.Cmds.Get(strings.ToLower(C.GoString(name))) != nil {
-			return 1
-		}
+func mhv_io_command_exists(name *C.char) (rc C.int) {
+	defer guardExport(nil, "EmitAOF")
+	s := defaultServer.Load()
+	if s == nil || name == nil {
 		return 0
-	})
+	}
+	if s.Cmds.Get(strings.ToLower(C.GoString(name))) != nil {
+		return 1
+	}
+	return 0
 }
 
-// mhgo_SaveDataTypeToString implements RedisModule_SaveDataTypeToString:
+// apiSaveDataTypeToString implements RedisModule_SaveDataTypeToString:
 // runs the type's rdb_save for data and returns the encoded fields as a
 // new string (recorded with ctx's auto memory), or NULL if saving failed.
-//
-//export mhgo_SaveDataTypeToString
-func mhgo_SaveDataTypeToString(ctx *C.RedisModuleCtx, data unsafe.Pointer, mt *C.RedisModuleType) *C.RedisModuleString {
-	return guard("SaveDataTypeToString", (*C.RedisModuleString)(nil), func() *C.RedisModuleString {
-		t := typeOfC(mt)
-		if t == nil {
-			return nil
-		}
-		io := newIO(t, C.MH_IO_SAVE, nil, -1)
-		defer freeIO(io)
-		C.mh_type_call_save(t.c, io, data)
-		if io.error != 0 {
-			return nil
-		}
-		return newCString(ctx, ioOutput(io))
-	})
+func apiSaveDataTypeToString(ctx *C.RedisModuleCtx, data unsafe.Pointer, mt *C.RedisModuleType) *C.RedisModuleString {
+	t := typeOfC(mt)
+	if t == nil {
+		return nil
+	}
+	io := newIO(t, C.MH_IO_SAVE, nil, -1)
+	defer freeIO(io)
+	C.mh_type_call_save(t.c, io, data)
+	if io.error != 0 {
+		return nil
+	}
+	return newCString(ctx, ioOutput(io))
 }
 
-// mhgo_LoadDataTypeFromStringEncver implements
+// apiLoadDataTypeFromStringEncver implements
 // RedisModule_LoadDataTypeFromStringEncver: runs the type's rdb_load with
 // encver over the fields in str (as SaveDataTypeToString made them) and
 // returns what it returned (NULL on failure).
-//
-//export mhgo_LoadDataTypeFromStringEncver
-func mhgo_LoadDataTypeFromStringEncver(str *C.RedisModuleString, mt *C.RedisModuleType, encver C.int) unsafe.Pointer {
-	return guard("LoadDataTypeFromStringEncver", unsafe.Pointer(nil), func() unsafe.Pointer {
-		t := typeOfC(mt)
-		if t == nil || str == nil {
-			return nil
-		}
-		data := append([]byte(nil), cStringBytes(str)...)
-		io := newLoadIO(t, rdb.NewReader(data, rdb.Version), nil, -1)
-		defer freeIO(io)
-		return C.mh_type_call_load(t.c, io, encver)
-	})
+func apiLoadDataTypeFromStringEncver(str *C.RedisModuleString, mt *C.RedisModuleType, encver C.int) unsafe.Pointer {
+	t := typeOfC(mt)
+	if t == nil || str == nil {
+		return nil
+	}
+	data := append([]byte(nil), cStringBytes(str)...)
+	io := newLoadIO(t, rdb.NewReader(data, rdb.Version), nil, -1)
+	defer freeIO(io)
+	return C.mh_type_call_load(t.c, io, encver)
 }
 
-// mhgo_LoadDataTypeFromString implements RedisModule_LoadDataTypeFromString:
+// apiLoadDataTypeFromString implements RedisModule_LoadDataTypeFromString:
 // LoadDataTypeFromStringEncver with encoding version 0.
-//
-//export mhgo_LoadDataTypeFromString
-func mhgo_LoadDataTypeFromString(str *C.RedisModuleString, mt *C.RedisModuleType) unsafe.Pointer {
-	return mhgo_LoadDataTypeFromStringEncver(str, mt, 0)
+func apiLoadDataTypeFromString(str *C.RedisModuleString, mt *C.RedisModuleType) unsafe.Pointer {
+	return apiLoadDataTypeFromStringEncver(str, mt, 0)
 }

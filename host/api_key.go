@@ -179,30 +179,29 @@ func lookupFlags(mode C.int) keyspace.LookupFlags {
 // ACCESS_EXPIRED).
 //
 //export mhv_key_open
-func mhv_key_open(ctx *C.RedisModuleCtx, k *C.RedisModuleKey) C.int {
-	return guard("OpenKey", C.int(0), func() C.int {
-		srv := serverFor(ctx)
-		if srv == nil {
+func mhv_key_open(ctx *C.RedisModuleCtx, k *C.RedisModuleKey) (rc C.int) {
+	defer guardExport(ctx, "OpenKey")
+	srv := serverFor(ctx)
+	if srv == nil {
+		return 0
+	}
+	db := int(k.dbid)
+	name := cStringBytes(k.name)
+	if len(dmaWins) > 0 {
+		dmaFlushName(srv, db, name)
+	}
+	noteDirty(srv)
+	var v keyspace.Value
+	if k.mode&C.REDISMODULE_WRITE != 0 {
+		v = srv.Keys.LookupWrite(db, name, lookupFlags(k.mode))
+	} else {
+		v = srv.Keys.LookupRead(db, name, lookupFlags(k.mode))
+		if v == nil {
 			return 0
 		}
-		db := int(k.dbid)
-		name := cStringBytes(k.name)
-		if len(dmaWins) > 0 {
-			dmaFlushName(srv, db, name)
-		}
-		noteDirty(srv)
-		var v keyspace.Value
-		if k.mode&C.REDISMODULE_WRITE != 0 {
-			v = srv.Keys.LookupWrite(db, name, lookupFlags(k.mode))
-		} else {
-			v = srv.Keys.LookupRead(db, name, lookupFlags(k.mode))
-			if v == nil {
-				return 0
-			}
-		}
-		setKeyCache(k, v)
-		return 1
-	})
+	}
+	setKeyCache(k, v)
+	return 1
 }
 
 // setKeyCache stores v's type and length in the C handle, current for the
@@ -239,75 +238,63 @@ func noteDirty(srv *server.Server) {
 //
 //export mhv_key_close
 func mhv_key_close(key *C.RedisModuleKey) {
-	guard("CloseKey", 0, func() int {
-		if r, ok := resolve(key); ok {
-			dmaRelease(key)
-			if r.writable() {
-				r.ks.Modified(r.db, r.name, 0, "")
-				invalidateKeys()
-			}
-			if key.signalready != 0 {
-				r.srv.SignalKeyAsReady(r.db, r.name)
-			}
-		}
+	defer guardExport(keyCtx(key), "CloseKey")
+	if r, ok := resolve(key); ok {
 		dmaRelease(key)
-		return 0
-	})
+		if r.writable() {
+			r.ks.Modified(r.db, r.name, 0, "")
+			invalidateKeys()
+		}
+		if key.signalready != 0 {
+			r.srv.SignalKeyAsReady(r.db, r.name)
+		}
+	}
+	dmaRelease(key)
 }
 
-// mhgo_CloseKey closes a key handle from Go code (as the module's
+// closeKey closes a key handle from Go code (as the module's
 // RedisModule_CloseKey does, through mh_CloseKey).
-func mhgo_CloseKey(key *C.RedisModuleKey) { C.mh_CloseKey(key) }
+func closeKey(key *C.RedisModuleKey) { C.mh_CloseKey(key) }
 
 // mhv_key_sync refreshes a handle's cached type and length (C calls it
 // when the cache is stale).
 //
 //export mhv_key_sync
 func mhv_key_sync(key *C.RedisModuleKey) {
-	guard("KeyType", 0, func() int {
-		if r, ok := resolve(key); ok {
-			r.value()
-		} else {
-			setKeyCache(key, nil)
-		}
-		return 0
-	})
+	defer guardExport(keyCtx(key), "KeyType")
+	if r, ok := resolve(key); ok {
+		r.value()
+	} else {
+		setKeyCache(key, nil)
+	}
 }
 
-// mhgo_KeyExists implements RedisModule_KeyExists: whether keyname exists
+// apiKeyExists implements RedisModule_KeyExists: whether keyname exists
 // in the selected database, without touching its LRU/LFU (stats and
 // keymiss as a read lookup).
-//
-//export mhgo_KeyExists
-func mhgo_KeyExists(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
-	return guard("KeyExists", C.int(0), func() C.int {
-		srv := serverFor(ctx)
-		if srv == nil || keyname == nil {
-			return 0
-		}
-		name := cStringBytes(keyname)
-		dmaFlushName(srv, int(ctx.dbid), name)
-		if srv.Keys.LookupRead(int(ctx.dbid), name, keyspace.LookupNoTouch) != nil {
-			return 1
-		}
+func apiKeyExists(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
+	srv := serverFor(ctx)
+	if srv == nil || keyname == nil {
 		return 0
-	})
+	}
+	name := cStringBytes(keyname)
+	dmaFlushName(srv, int(ctx.dbid), name)
+	if srv.Keys.LookupRead(int(ctx.dbid), name, keyspace.LookupNoTouch) != nil {
+		return 1
+	}
+	return 0
 }
 
-// mhgo_DeleteKey implements RedisModule_DeleteKey: deletes the key when it
+// apiDeleteKey implements RedisModule_DeleteKey: deletes the key when it
 // is open for writing (the handle stays usable as an empty key).
 // REDISMODULE_ERR when the key is not open for writing.
-//
-//export mhgo_DeleteKey
-func mhgo_DeleteKey(key *C.RedisModuleKey) C.int {
-	return guard("DeleteKey", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() {
-			return C.REDISMODULE_ERR
-		}
-		r.deleteValue()
-		return C.REDISMODULE_OK
-	})
+func apiDeleteKey(key *C.RedisModuleKey) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() {
+		return C.REDISMODULE_ERR
+	}
+	r.deleteValue()
+	return C.REDISMODULE_OK
 }
 
 // deleteValue removes the key's value, ending iterators and DMA windows.
@@ -323,37 +310,29 @@ func (r keyRef) removeValue(del func(db int, key []byte) bool) {
 	}
 }
 
-// mhgo_UnlinkKey implements RedisModule_UnlinkKey: as DeleteKey, but a
+// apiUnlinkKey implements RedisModule_UnlinkKey: as DeleteKey, but a
 // module value is unlinked as UNLINK does (its type's free_effort is
 // asked; modhost then frees it synchronously, where Redis may free a
 // costly value in a background thread).
-//
-//export mhgo_UnlinkKey
-func mhgo_UnlinkKey(key *C.RedisModuleKey) C.int {
-	return guard("UnlinkKey", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() {
-			return C.REDISMODULE_ERR
-		}
-		r.removeValue(r.ks.Unlink)
-		return C.REDISMODULE_OK
-	})
+func apiUnlinkKey(key *C.RedisModuleKey) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() {
+		return C.REDISMODULE_ERR
+	}
+	r.removeValue(r.ks.Unlink)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_GetExpire implements RedisModule_GetExpire: the remaining TTL in
+// apiGetExpire implements RedisModule_GetExpire: the remaining TTL in
 // milliseconds, or REDISMODULE_NO_EXPIRE for a key without TTL or an
 // empty key.
-//
-//export mhgo_GetExpire
-func mhgo_GetExpire(key *C.RedisModuleKey) C.mstime_t {
-	return guard("GetExpire", C.mstime_t(C.REDISMODULE_NO_EXPIRE), func() C.mstime_t {
-		at := absExpire(key)
-		if at < 0 {
-			return C.REDISMODULE_NO_EXPIRE
-		}
-		r, _ := resolve(key)
-		return C.mstime_t(max(at-r.ks.Now(), 0))
-	})
+func apiGetExpire(key *C.RedisModuleKey) C.mstime_t {
+	at := absExpire(key)
+	if at < 0 {
+		return C.REDISMODULE_NO_EXPIRE
+	}
+	r, _ := resolve(key)
+	return C.mstime_t(max(at-r.ks.Now(), 0))
 }
 
 // absExpire returns the key's absolute expiry, or -1.
@@ -371,18 +350,14 @@ func absExpire(key *C.RedisModuleKey) int64 {
 	return at
 }
 
-// mhgo_GetAbsExpire implements RedisModule_GetAbsExpire: the absolute
+// apiGetAbsExpire implements RedisModule_GetAbsExpire: the absolute
 // expiry as a Unix time in milliseconds, or REDISMODULE_NO_EXPIRE.
-//
-//export mhgo_GetAbsExpire
-func mhgo_GetAbsExpire(key *C.RedisModuleKey) C.mstime_t {
-	return guard("GetAbsExpire", C.mstime_t(C.REDISMODULE_NO_EXPIRE), func() C.mstime_t {
-		at := absExpire(key)
-		if at <= 0 {
-			return C.REDISMODULE_NO_EXPIRE
-		}
-		return C.mstime_t(at)
-	})
+func apiGetAbsExpire(key *C.RedisModuleKey) C.mstime_t {
+	at := absExpire(key)
+	if at <= 0 {
+		return C.REDISMODULE_NO_EXPIRE
+	}
+	return C.mstime_t(at)
 }
 
 // setExpire implements SetExpire (rel) and SetAbsExpire.
@@ -402,157 +377,115 @@ func setExpire(key *C.RedisModuleKey, expire int64, rel bool) C.int {
 	return C.REDISMODULE_OK
 }
 
-// mhgo_SetExpire implements RedisModule_SetExpire: sets a TTL of expire
+// apiSetExpire implements RedisModule_SetExpire: sets a TTL of expire
 // milliseconds (REDISMODULE_NO_EXPIRE removes it). REDISMODULE_ERR when the
 // key is not open for writing, is empty, or expire is negative.
-//
-//export mhgo_SetExpire
-func mhgo_SetExpire(key *C.RedisModuleKey, expire C.mstime_t) C.int {
-	return guard("SetExpire", C.int(C.REDISMODULE_ERR), func() C.int {
-		return setExpire(key, int64(expire), true)
-	})
+func apiSetExpire(key *C.RedisModuleKey, expire C.mstime_t) C.int {
+	return setExpire(key, int64(expire), true)
 }
 
-// mhgo_SetAbsExpire implements RedisModule_SetAbsExpire: as SetExpire with
+// apiSetAbsExpire implements RedisModule_SetAbsExpire: as SetExpire with
 // an absolute Unix time in milliseconds.
-//
-//export mhgo_SetAbsExpire
-func mhgo_SetAbsExpire(key *C.RedisModuleKey, expire C.mstime_t) C.int {
-	return guard("SetAbsExpire", C.int(C.REDISMODULE_ERR), func() C.int {
-		return setExpire(key, int64(expire), false)
-	})
+func apiSetAbsExpire(key *C.RedisModuleKey, expire C.mstime_t) C.int {
+	return setExpire(key, int64(expire), false)
 }
 
-// mhgo_ResetDataset implements RedisModule_ResetDataset: empties every
+// apiResetDataset implements RedisModule_ResetDataset: empties every
 // database as FLUSHALL does (invalidating WATCHes). modhost has no AOF to
 // restart and frees synchronously, so both arguments are accepted and
 // otherwise ignored.
-//
-//export mhgo_ResetDataset
-func mhgo_ResetDataset(restartAOF, async C.int) {
-	guard("ResetDataset", 0, func() int {
-		if s := defaultServer.Load(); s != nil {
-			s.Flush(nil, true)
-			C.mh_key_invalidate()
-		}
-		return 0
-	})
+func apiResetDataset(restartAOF, async C.int) {
+	if s := defaultServer.Load(); s != nil {
+		s.Flush(nil, true)
+		C.mh_key_invalidate()
+	}
 }
 
-// mhgo_RandomKey implements RedisModule_RandomKey: the name of a random
+// apiRandomKey implements RedisModule_RandomKey: the name of a random
 // key of the selected database, or NULL when it is empty. The caller owns
 // the string (auto memory applies).
-//
-//export mhgo_RandomKey
-func mhgo_RandomKey(ctx *C.RedisModuleCtx) *C.RedisModuleString {
-	return guard("RandomKey", (*C.RedisModuleString)(nil), func() *C.RedisModuleString {
-		srv := serverFor(ctx)
-		if srv == nil {
-			return nil
-		}
-		k, ok := srv.Keys.RandomKey(int(ctx.dbid))
-		if !ok {
-			return nil
-		}
-		return newCString(ctx, []byte(k))
-	})
+func apiRandomKey(ctx *C.RedisModuleCtx) *C.RedisModuleString {
+	srv := serverFor(ctx)
+	if srv == nil {
+		return nil
+	}
+	k, ok := srv.Keys.RandomKey(int(ctx.dbid))
+	if !ok {
+		return nil
+	}
+	return newCString(ctx, []byte(k))
 }
 
-// mhgo_GetLRU implements RedisModule_GetLRU: stores the key's idle time in
+// apiGetLRU implements RedisModule_GetLRU: stores the key's idle time in
 // milliseconds in *lruIdle (-1 under an LFU policy). REDISMODULE_ERR for
 // an empty key.
-//
-//export mhgo_GetLRU
-func mhgo_GetLRU(key *C.RedisModuleKey, lruIdle *C.mstime_t) C.int {
-	return guard("GetLRU", C.int(C.REDISMODULE_ERR), func() C.int {
-		*lruIdle = -1
-		r, ok := resolve(key)
-		if !ok || r.value() == nil {
-			return C.REDISMODULE_ERR
-		}
-		if !r.ks.LFU {
-			ms, _ := r.ks.IdleTime(r.db, r.name)
-			*lruIdle = C.mstime_t(ms)
-		}
-		return C.REDISMODULE_OK
-	})
+func apiGetLRU(key *C.RedisModuleKey, lruIdle *C.mstime_t) C.int {
+	*lruIdle = -1
+	r, ok := resolve(key)
+	if !ok || r.value() == nil {
+		return C.REDISMODULE_ERR
+	}
+	if !r.ks.LFU {
+		ms, _ := r.ks.IdleTime(r.db, r.name)
+		*lruIdle = C.mstime_t(ms)
+	}
+	return C.REDISMODULE_OK
 }
 
-// mhgo_SetLRU implements RedisModule_SetLRU: makes the key look idle for
+// apiSetLRU implements RedisModule_SetLRU: makes the key look idle for
 // lruIdle milliseconds. REDISMODULE_ERR for an empty key or under an LFU
 // policy.
-//
-//export mhgo_SetLRU
-func mhgo_SetLRU(key *C.RedisModuleKey, lruIdle C.mstime_t) C.int {
-	return guard("SetLRU", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || r.value() == nil || r.ks.LFU {
-			return C.REDISMODULE_ERR
-		}
-		r.ks.SetIdleTime(r.db, r.name, max(int64(lruIdle), 0))
-		return C.REDISMODULE_OK
-	})
+func apiSetLRU(key *C.RedisModuleKey, lruIdle C.mstime_t) C.int {
+	r, ok := resolve(key)
+	if !ok || r.value() == nil || r.ks.LFU {
+		return C.REDISMODULE_ERR
+	}
+	r.ks.SetIdleTime(r.db, r.name, max(int64(lruIdle), 0))
+	return C.REDISMODULE_OK
 }
 
-// mhgo_GetLFU implements RedisModule_GetLFU: stores the key's decayed LFU
+// apiGetLFU implements RedisModule_GetLFU: stores the key's decayed LFU
 // counter in *lfuFreq (-1 under an LRU policy). REDISMODULE_ERR for an
 // empty key.
-//
-//export mhgo_GetLFU
-func mhgo_GetLFU(key *C.RedisModuleKey, lfuFreq *C.longlong) C.int {
-	return guard("GetLFU", C.int(C.REDISMODULE_ERR), func() C.int {
-		*lfuFreq = -1
-		r, ok := resolve(key)
-		if !ok || r.value() == nil {
-			return C.REDISMODULE_ERR
-		}
-		if r.ks.LFU {
-			f, _ := r.ks.Freq(r.db, r.name)
-			*lfuFreq = C.longlong(f)
-		}
-		return C.REDISMODULE_OK
-	})
+func apiGetLFU(key *C.RedisModuleKey, lfuFreq *C.longlong) C.int {
+	*lfuFreq = -1
+	r, ok := resolve(key)
+	if !ok || r.value() == nil {
+		return C.REDISMODULE_ERR
+	}
+	if r.ks.LFU {
+		f, _ := r.ks.Freq(r.db, r.name)
+		*lfuFreq = C.longlong(f)
+	}
+	return C.REDISMODULE_OK
 }
 
-// mhgo_SetLFU implements RedisModule_SetLFU: sets the key's LFU counter
+// apiSetLFU implements RedisModule_SetLFU: sets the key's LFU counter
 // (0..255). REDISMODULE_ERR for an empty key or under an LRU policy.
-//
-//export mhgo_SetLFU
-func mhgo_SetLFU(key *C.RedisModuleKey, lfuFreq C.longlong) C.int {
-	return guard("SetLFU", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || r.value() == nil || !r.ks.LFU {
-			return C.REDISMODULE_ERR
-		}
-		r.ks.SetFreq(r.db, r.name, int(lfuFreq))
-		return C.REDISMODULE_OK
-	})
+func apiSetLFU(key *C.RedisModuleKey, lfuFreq C.longlong) C.int {
+	r, ok := resolve(key)
+	if !ok || r.value() == nil || !r.ks.LFU {
+		return C.REDISMODULE_ERR
+	}
+	r.ks.SetFreq(r.db, r.name, int(lfuFreq))
+	return C.REDISMODULE_OK
 }
 
-// mhgo_SignalModifiedKey implements RedisModule_SignalModifiedKey: tells
+// apiSignalModifiedKey implements RedisModule_SignalModifiedKey: tells
 // WATCH (and key tracking) that keyname in the selected database changed.
 // Always REDISMODULE_OK.
-//
-//export mhgo_SignalModifiedKey
-func mhgo_SignalModifiedKey(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
-	return guard("SignalModifiedKey", C.int(C.REDISMODULE_OK), func() C.int {
-		if srv := serverFor(ctx); srv != nil && keyname != nil {
-			srv.Keys.Modified(int(ctx.dbid), cStringBytes(keyname), 0, "")
-		}
-		return C.REDISMODULE_OK
-	})
+func apiSignalModifiedKey(ctx *C.RedisModuleCtx, keyname *C.RedisModuleString) C.int {
+	if srv := serverFor(ctx); srv != nil && keyname != nil {
+		srv.Keys.Modified(int(ctx.dbid), cStringBytes(keyname), 0, "")
+	}
+	return C.REDISMODULE_OK
 }
 
-// mhgo_SignalKeyAsReady implements RedisModule_SignalKeyAsReady: clients
+// apiSignalKeyAsReady implements RedisModule_SignalKeyAsReady: clients
 // blocked on key (BlockClientOnKeys, or core blocking commands) are
 // re-examined after the current command.
-//
-//export mhgo_SignalKeyAsReady
-func mhgo_SignalKeyAsReady(ctx *C.RedisModuleCtx, key *C.RedisModuleString) {
-	guard("SignalKeyAsReady", 0, func() int {
-		if srv := serverFor(ctx); srv != nil && key != nil {
-			srv.SignalKeyAsReady(int(ctx.dbid), cStringBytes(key))
-		}
-		return 0
-	})
+func apiSignalKeyAsReady(ctx *C.RedisModuleCtx, key *C.RedisModuleString) {
+	if srv := serverFor(ctx); srv != nil && key != nil {
+		srv.SignalKeyAsReady(int(ctx.dbid), cStringBytes(key))
+	}
 }

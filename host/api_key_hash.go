@@ -32,100 +32,99 @@ func hashField(fields **C.char, flens *C.size_t, i int) []byte {
 // mhv_hash_set performs RedisModule_HashSet on n collected pairs.
 //
 //export mhv_hash_set
-func mhv_hash_set(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.size_t, values **C.RedisModuleString, n C.int, mh_err *C.int) C.int {
-	return guard("HashSet", C.int(0), func() C.int {
-		const allowed = C.REDISMODULE_HASH_NX | C.REDISMODULE_HASH_XX | C.REDISMODULE_HASH_CFIELDS | C.REDISMODULE_HASH_COUNT_ALL
-		r, ok := resolve(key)
-		if !ok || flags&^allowed != 0 {
-			*mh_err = C.EINVAL
-			return 0
-		}
-		v := r.value()
-		h, isHash := v.(*keyspace.Hash)
-		if v != nil && !isHash {
-			*mh_err = C.ENOTSUP
-			return 0
-		}
-		if !r.writable() {
-			*mh_err = C.EBADF
-			return 0
-		}
-		if v == nil {
-			h = r.ks.NewHash()
-			r.ks.Add(r.db, r.name, h)
-		}
-		var vals []*C.RedisModuleString
-		if n > 0 {
-			vals = unsafe.Slice(values, int(n))
-		}
-		count := 0
-		for i := range int(n) {
-			f := hashField(fields, flens, i)
-			if flags&(C.REDISMODULE_HASH_XX|C.REDISMODULE_HASH_NX) != 0 {
-				exists := h.Exists(f)
-				if (flags&C.REDISMODULE_HASH_XX != 0 && !exists) || (flags&C.REDISMODULE_HASH_NX != 0 && exists) {
-					continue
-				}
-			}
-			if uintptr(unsafe.Pointer(vals[i])) == hashDelete {
-				if h.Delete(f) {
-					count++
-				}
+func mhv_hash_set(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.size_t, values **C.RedisModuleString, n C.int, mh_err *C.int) (rc C.int) {
+	defer guardExport(keyCtx(key), "HashSet")
+	const allowed = C.REDISMODULE_HASH_NX | C.REDISMODULE_HASH_XX | C.REDISMODULE_HASH_CFIELDS | C.REDISMODULE_HASH_COUNT_ALL
+	r, ok := resolve(key)
+	if !ok || flags&^allowed != 0 {
+		*mh_err = C.EINVAL
+		return 0
+	}
+	v := r.value()
+	h, isHash := v.(*keyspace.Hash)
+	if v != nil && !isHash {
+		*mh_err = C.ENOTSUP
+		return 0
+	}
+	if !r.writable() {
+		*mh_err = C.EBADF
+		return 0
+	}
+	if v == nil {
+		h = r.ks.NewHash()
+		r.ks.Add(r.db, r.name, h)
+	}
+	var vals []*C.RedisModuleString
+	if n > 0 {
+		vals = unsafe.Slice(values, int(n))
+	}
+	count := 0
+	for i := range int(n) {
+		f := hashField(fields, flens, i)
+		if flags&(C.REDISMODULE_HASH_XX|C.REDISMODULE_HASH_NX) != 0 {
+			exists := h.Exists(f)
+			if (flags&C.REDISMODULE_HASH_XX != 0 && !exists) || (flags&C.REDISMODULE_HASH_NX != 0 && exists) {
 				continue
 			}
-			isNew := h.Set(f, cStringBytes(vals[i]))
-			if flags&C.REDISMODULE_HASH_COUNT_ALL != 0 || !isNew {
+		}
+		if uintptr(unsafe.Pointer(vals[i])) == hashDelete {
+			if h.Delete(f) {
 				count++
 			}
+			continue
 		}
-		if !r.deleteIfEmpty(h) {
-			r.wrote(h)
+		isNew := h.Set(f, cStringBytes(vals[i]))
+		if flags&C.REDISMODULE_HASH_COUNT_ALL != 0 || !isNew {
+			count++
 		}
-		if count == 0 {
-			*mh_err = C.ENOENT
-		}
-		return C.int(count)
-	})
+	}
+	if !r.deleteIfEmpty(h) {
+		r.wrote(h)
+	}
+	if count == 0 {
+		*mh_err = C.ENOENT
+	}
+	return C.int(count)
 }
 
 // mhv_hash_get performs RedisModule_HashGet on n collected fields.
 //
 //export mhv_hash_get
-func mhv_hash_get(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.size_t, outs *unsafe.Pointer, n C.int) C.int {
-	return guard("HashGet", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok {
-			return C.REDISMODULE_ERR
-		}
-		v := r.value()
-		h, isHash := v.(*keyspace.Hash)
-		if v != nil && !isHash {
-			return C.REDISMODULE_ERR
-		}
-		var out []unsafe.Pointer
-		if n > 0 {
-			out = unsafe.Slice(outs, int(n))
-		}
-		for i := range int(n) {
-			f := hashField(fields, flens, i)
-			if flags&C.REDISMODULE_HASH_EXISTS != 0 {
-				e := (*C.int)(out[i])
-				*e = 0
-				if h != nil {
-					if _, live, _ := h.GetLive(f, r.ks.Now()); live { // expired fields read as missing
-						*e = 1
-					}
-				}
-				continue
-			}
-			p := (**C.RedisModuleString)(out[i])
-			*p = nil
+func mhv_hash_get(key *C.RedisModuleKey, flags C.int, fields **C.char, flens *C.size_t, outs *unsafe.Pointer, n C.int) (rc C.int) {
+	rc = C.REDISMODULE_ERR
+	defer guardExport(keyCtx(key), "HashGet")
+	r, ok := resolve(key)
+	if !ok {
+		return C.REDISMODULE_ERR
+	}
+	v := r.value()
+	h, isHash := v.(*keyspace.Hash)
+	if v != nil && !isHash {
+		return C.REDISMODULE_ERR
+	}
+	var out []unsafe.Pointer
+	if n > 0 {
+		out = unsafe.Slice(outs, int(n))
+	}
+	for i := range int(n) {
+		f := hashField(fields, flens, i)
+		if flags&C.REDISMODULE_HASH_EXISTS != 0 {
+			e := (*C.int)(out[i])
+			*e = 0
 			if h != nil {
-				if val, ok, _ := h.GetLive(f, r.ks.Now()); ok {
-					*p = newCString(key.ctx, val)
+				if _, live, _ := h.GetLive(f, r.ks.Now()); live { // expired fields read as missing
+					*e = 1
 				}
 			}
+			continue
 		}
-		return C.REDISMODULE_OK
-	})
+		p := (**C.RedisModuleString)(out[i])
+		*p = nil
+		if h != nil {
+			if val, ok, _ := h.GetLive(f, r.ks.Now()); ok {
+				*p = newCString(key.ctx, val)
+			}
+		}
+	}
+	return C.REDISMODULE_OK
 }

@@ -40,161 +40,149 @@ func streamFor(key *C.RedisModuleKey, errno *C.int) (keyRef, *keyspace.Stream, b
 	return r, s, true
 }
 
-// mhgo_StreamAdd implements RedisModule_StreamAdd: appends an entry of
+// apiStreamAdd implements RedisModule_StreamAdd: appends an entry of
 // numfields field/value pairs (argv holds 2*numfields strings) with the ID
 // in *id, or a new ID with REDISMODULE_STREAM_ADD_AUTOID (then stored in
 // *id when id is not NULL). The stream is created when the key is empty.
 // REDISMODULE_ERR with errno EINVAL (bad arguments), ENOTSUP (another
 // type), EBADF (not open for writing), EDOM (ID 0-0 or not above the last
 // ID) or EFBIG (the stream used the last possible ID).
-//
-//export mhgo_StreamAdd
-func mhgo_StreamAdd(key *C.RedisModuleKey, flags C.int, id *C.RedisModuleStreamID, argv **C.RedisModuleString, numfields C.long, mh_errno *C.int) C.int {
-	return guard("StreamAdd", C.int(C.REDISMODULE_ERR), func() C.int {
-		auto := flags&C.REDISMODULE_STREAM_ADD_AUTOID != 0
-		r, ok := resolve(key)
-		if !ok || (numfields != 0 && argv == nil) || flags&^C.REDISMODULE_STREAM_ADD_AUTOID != 0 || (!auto && id == nil) || numfields < 0 {
-			*mh_errno = C.EINVAL
-			return C.REDISMODULE_ERR
+func apiStreamAdd(key *C.RedisModuleKey, flags C.int, id *C.RedisModuleStreamID, argv **C.RedisModuleString, numfields C.long, mh_errno *C.int) C.int {
+	auto := flags&C.REDISMODULE_STREAM_ADD_AUTOID != 0
+	r, ok := resolve(key)
+	if !ok || (numfields != 0 && argv == nil) || flags&^C.REDISMODULE_STREAM_ADD_AUTOID != 0 || (!auto && id == nil) || numfields < 0 {
+		*mh_errno = C.EINVAL
+		return C.REDISMODULE_ERR
+	}
+	v := r.value()
+	s, isStream := v.(*keyspace.Stream)
+	switch {
+	case v != nil && !isStream:
+		*mh_errno = C.ENOTSUP
+		return C.REDISMODULE_ERR
+	case !r.writable():
+		*mh_errno = C.EBADF
+		return C.REDISMODULE_ERR
+	case !auto && id.ms == 0 && id.seq == 0:
+		*mh_errno = C.EDOM
+		return C.REDISMODULE_ERR
+	}
+	created := v == nil
+	if created {
+		s = keyspace.NewStream()
+		r.ks.Add(r.db, r.name, s)
+	}
+	if s.LastID() == keyspace.MaxStreamID {
+		*mh_errno = C.EFBIG
+		return C.REDISMODULE_ERR
+	}
+	var fields [][]byte
+	if numfields > 0 {
+		for _, a := range unsafe.Slice(argv, int(numfields)*2) {
+			fields = append(fields, cStringBytes(a))
 		}
-		v := r.value()
-		s, isStream := v.(*keyspace.Stream)
-		switch {
-		case v != nil && !isStream:
-			*mh_errno = C.ENOTSUP
-			return C.REDISMODULE_ERR
-		case !r.writable():
-			*mh_errno = C.EBADF
-			return C.REDISMODULE_ERR
-		case !auto && id.ms == 0 && id.seq == 0:
-			*mh_errno = C.EDOM
-			return C.REDISMODULE_ERR
-		}
-		created := v == nil
-		if created {
-			s = keyspace.NewStream()
-			r.ks.Add(r.db, r.name, s)
-		}
-		if s.LastID() == keyspace.MaxStreamID {
+	}
+	want := keyspace.XAddID{Auto: auto}
+	if !auto {
+		want.ID = keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}
+	}
+	got, err := s.Add(want, r.ks.Now(), fields)
+	if err != nil {
+		*mh_errno = C.EDOM
+		if errors.Is(err, keyspace.ErrStreamExhausted) {
 			*mh_errno = C.EFBIG
-			return C.REDISMODULE_ERR
 		}
-		var fields [][]byte
-		if numfields > 0 {
-			for _, a := range unsafe.Slice(argv, int(numfields)*2) {
-				fields = append(fields, cStringBytes(a))
-			}
+		if created && s.Len() == 0 {
+			r.ks.Delete(r.db, r.name)
+			r.wrote(nil)
 		}
-		want := keyspace.XAddID{Auto: auto}
-		if !auto {
-			want.ID = keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}
-		}
-		got, err := s.Add(want, r.ks.Now(), fields)
-		if err != nil {
-			*mh_errno = C.EDOM
-			if errors.Is(err, keyspace.ErrStreamExhausted) {
-				*mh_errno = C.EFBIG
-			}
-			if created && s.Len() == 0 {
-				r.ks.Delete(r.db, r.name)
-				r.wrote(nil)
-			}
-			return C.REDISMODULE_ERR
-		}
-		if !created {
-			key.signalready = 1
-		}
-		if id != nil {
-			id.ms = C.uint64_t(got.Ms)
-			id.seq = C.uint64_t(got.Seq)
-		}
-		r.wrote(s)
-		return C.REDISMODULE_OK
-	})
+		return C.REDISMODULE_ERR
+	}
+	if !created {
+		key.signalready = 1
+	}
+	if id != nil {
+		id.ms = C.uint64_t(got.Ms)
+		id.seq = C.uint64_t(got.Seq)
+	}
+	r.wrote(s)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_StreamDelete implements RedisModule_StreamDelete: deletes the
+// apiStreamDelete implements RedisModule_StreamDelete: deletes the
 // entry *id. REDISMODULE_ERR with errno EINVAL, ENOTSUP, EBADF (not open
 // for writing, or an iterator is active) or ENOENT (no such entry).
-//
-//export mhgo_StreamDelete
-func mhgo_StreamDelete(key *C.RedisModuleKey, id *C.RedisModuleStreamID, mh_errno *C.int) C.int {
-	return guard("StreamDelete", C.int(C.REDISMODULE_ERR), func() C.int {
-		if id == nil {
-			*mh_errno = C.EINVAL
-			return C.REDISMODULE_ERR
-		}
-		r, s, ok := streamFor(key, mh_errno)
-		if !ok {
-			return C.REDISMODULE_ERR
-		}
-		if !r.writable() || key.scur != nil {
-			*mh_errno = C.EBADF
-			return C.REDISMODULE_ERR
-		}
-		if !s.Delete(keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}) {
-			*mh_errno = C.ENOENT
-			return C.REDISMODULE_ERR
-		}
-		r.wrote(s)
-		return C.REDISMODULE_OK
-	})
+func apiStreamDelete(key *C.RedisModuleKey, id *C.RedisModuleStreamID, mh_errno *C.int) C.int {
+	if id == nil {
+		*mh_errno = C.EINVAL
+		return C.REDISMODULE_ERR
+	}
+	r, s, ok := streamFor(key, mh_errno)
+	if !ok {
+		return C.REDISMODULE_ERR
+	}
+	if !r.writable() || key.scur != nil {
+		*mh_errno = C.EBADF
+		return C.REDISMODULE_ERR
+	}
+	if !s.Delete(keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}) {
+		*mh_errno = C.ENOENT
+		return C.REDISMODULE_ERR
+	}
+	r.wrote(s)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_StreamIteratorStart implements RedisModule_StreamIteratorStart:
+// apiStreamIteratorStart implements RedisModule_StreamIteratorStart:
 // starts an iterator over the entries from *start to *end (NULL: the
 // stream's ends), newest first with REDISMODULE_STREAM_ITERATOR_REVERSE,
 // bounds excluded with REDISMODULE_STREAM_ITERATOR_EXCLUSIVE.
 // REDISMODULE_ERR with errno EINVAL (NULL key, unknown flags), ENOTSUP
 // (not a stream), EBADF (an iterator is already active) or EDOM (an
 // exclusive bound cannot be moved).
-//
-//export mhgo_StreamIteratorStart
-func mhgo_StreamIteratorStart(key *C.RedisModuleKey, flags C.int, start, end *C.RedisModuleStreamID, mh_errno *C.int) C.int {
-	return guard("StreamIteratorStart", C.int(C.REDISMODULE_ERR), func() C.int {
-		const allowed = C.REDISMODULE_STREAM_ITERATOR_EXCLUSIVE | C.REDISMODULE_STREAM_ITERATOR_REVERSE
-		if key == nil || flags&^allowed != 0 {
-			*mh_errno = C.EINVAL
-			return C.REDISMODULE_ERR
-		}
-		_, s, ok := streamFor(key, mh_errno)
-		if !ok {
-			return C.REDISMODULE_ERR
-		}
-		if key.scur != nil {
-			*mh_errno = C.EBADF
-			return C.REDISMODULE_ERR
-		}
-		lo, hi := keyspace.MinStreamID, keyspace.MaxStreamID
+func apiStreamIteratorStart(key *C.RedisModuleKey, flags C.int, start, end *C.RedisModuleStreamID, mh_errno *C.int) C.int {
+	const allowed = C.REDISMODULE_STREAM_ITERATOR_EXCLUSIVE | C.REDISMODULE_STREAM_ITERATOR_REVERSE
+	if key == nil || flags&^allowed != 0 {
+		*mh_errno = C.EINVAL
+		return C.REDISMODULE_ERR
+	}
+	_, s, ok := streamFor(key, mh_errno)
+	if !ok {
+		return C.REDISMODULE_ERR
+	}
+	if key.scur != nil {
+		*mh_errno = C.EBADF
+		return C.REDISMODULE_ERR
+	}
+	lo, hi := keyspace.MinStreamID, keyspace.MaxStreamID
+	if start != nil {
+		lo = keyspace.StreamID{Ms: uint64(start.ms), Seq: uint64(start.seq)}
+	}
+	if end != nil {
+		hi = keyspace.StreamID{Ms: uint64(end.ms), Seq: uint64(end.seq)}
+	}
+	if flags&C.REDISMODULE_STREAM_ITERATOR_EXCLUSIVE != 0 {
+		okLo, okHi := true, true
 		if start != nil {
-			lo = keyspace.StreamID{Ms: uint64(start.ms), Seq: uint64(start.seq)}
+			lo, okLo = lo.Next()
 		}
 		if end != nil {
-			hi = keyspace.StreamID{Ms: uint64(end.ms), Seq: uint64(end.seq)}
+			hi, okHi = hi.Prev()
 		}
-		if flags&C.REDISMODULE_STREAM_ITERATOR_EXCLUSIVE != 0 {
-			okLo, okHi := true, true
-			if start != nil {
-				lo, okLo = lo.Next()
-			}
-			if end != nil {
-				hi, okHi = hi.Prev()
-			}
-			if !okLo || !okHi {
-				*mh_errno = C.EDOM
-				return C.REDISMODULE_ERR
-			}
+		if !okLo || !okHi {
+			*mh_errno = C.EDOM
+			return C.REDISMODULE_ERR
 		}
-		var ents []keyspace.StreamEntry
-		if !hi.Less(lo) {
-			s.Range(lo, hi, flags&C.REDISMODULE_STREAM_ITERATOR_REVERSE != 0, -1, func(e keyspace.StreamEntry) bool {
-				ents = append(ents, e)
-				return true
-			})
-		}
-		key.scur = streamCursor(ents)
-		return C.REDISMODULE_OK
-	})
+	}
+	var ents []keyspace.StreamEntry
+	if !hi.Less(lo) {
+		s.Range(lo, hi, flags&C.REDISMODULE_STREAM_ITERATOR_REVERSE != 0, -1, func(e keyspace.StreamEntry) bool {
+			ents = append(ents, e)
+			return true
+		})
+	}
+	key.scur = streamCursor(ents)
+	return C.REDISMODULE_OK
 }
 
 // streamCursor copies ents into one C allocation laid out as mh_scur.
@@ -235,32 +223,28 @@ func streamCursor(ents []keyspace.StreamEntry) *C.mh_scur {
 	return cur
 }
 
-// mhgo_StreamIteratorDelete implements RedisModule_StreamIteratorDelete:
+// apiStreamIteratorDelete implements RedisModule_StreamIteratorDelete:
 // deletes the entry the iterator is on. REDISMODULE_ERR with errno EINVAL,
 // ENOTSUP, EBADF (not open for writing, or no iterator) or ENOENT (no
 // current entry, or it was already deleted).
-//
-//export mhgo_StreamIteratorDelete
-func mhgo_StreamIteratorDelete(key *C.RedisModuleKey, mh_errno *C.int) C.int {
-	return guard("StreamIteratorDelete", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, s, ok := streamFor(key, mh_errno)
-		if !ok {
-			return C.REDISMODULE_ERR
-		}
-		if !r.writable() || key.scur == nil {
-			*mh_errno = C.EBADF
-			return C.REDISMODULE_ERR
-		}
-		cur := key.scur
-		if cur.cur_ms == 0 && cur.cur_seq == 0 {
-			*mh_errno = C.ENOENT
-			return C.REDISMODULE_ERR
-		}
-		s.Delete(keyspace.StreamID{Ms: uint64(cur.cur_ms), Seq: uint64(cur.cur_seq)})
-		cur.cur_ms, cur.cur_seq, cur.fieldsleft = 0, 0, 0
-		r.wrote(s)
-		return C.REDISMODULE_OK
-	})
+func apiStreamIteratorDelete(key *C.RedisModuleKey, mh_errno *C.int) C.int {
+	r, s, ok := streamFor(key, mh_errno)
+	if !ok {
+		return C.REDISMODULE_ERR
+	}
+	if !r.writable() || key.scur == nil {
+		*mh_errno = C.EBADF
+		return C.REDISMODULE_ERR
+	}
+	cur := key.scur
+	if cur.cur_ms == 0 && cur.cur_seq == 0 {
+		*mh_errno = C.ENOENT
+		return C.REDISMODULE_ERR
+	}
+	s.Delete(keyspace.StreamID{Ms: uint64(cur.cur_ms), Seq: uint64(cur.cur_seq)})
+	cur.cur_ms, cur.cur_seq, cur.fieldsleft = 0, 0, 0
+	r.wrote(s)
+	return C.REDISMODULE_OK
 }
 
 // trimChecks applies the trim functions' argument and errno contract.
@@ -305,52 +289,44 @@ func trimApprox(s *keyspace.Stream, limit int, keep func(last keyspace.StreamID,
 	return deleted
 }
 
-// mhgo_StreamTrimByLength implements RedisModule_StreamTrimByLength: trims
+// apiStreamTrimByLength implements RedisModule_StreamTrimByLength: trims
 // the stream to length entries (with REDISMODULE_STREAM_TRIM_APPROX, only
 // whole nodes, possibly leaving more) and returns the number removed, or
 // -1 with errno EINVAL (bad arguments), ENOTSUP or EBADF.
-//
-//export mhgo_StreamTrimByLength
-func mhgo_StreamTrimByLength(key *C.RedisModuleKey, flags C.int, length C.longlong, mh_errno *C.int) C.longlong {
-	return guard("StreamTrimByLength", C.longlong(-1), func() C.longlong {
-		r, s, ok := trimChecks(key, flags, length < 0, mh_errno)
-		if !ok {
-			return -1
-		}
-		var n int
-		if flags&C.REDISMODULE_STREAM_TRIM_APPROX != 0 {
-			n = trimApprox(s, 100*streamNodeSize, func(_ keyspace.StreamID, k int) bool {
-				return int64(s.Len()-k) < int64(length)
-			})
-		} else {
-			n = s.TrimMaxLen(int(min(int64(length), int64(s.Len()))))
-		}
-		r.wrote(s)
-		return C.longlong(n)
-	})
+func apiStreamTrimByLength(key *C.RedisModuleKey, flags C.int, length C.longlong, mh_errno *C.int) C.longlong {
+	r, s, ok := trimChecks(key, flags, length < 0, mh_errno)
+	if !ok {
+		return -1
+	}
+	var n int
+	if flags&C.REDISMODULE_STREAM_TRIM_APPROX != 0 {
+		n = trimApprox(s, 100*streamNodeSize, func(_ keyspace.StreamID, k int) bool {
+			return int64(s.Len()-k) < int64(length)
+		})
+	} else {
+		n = s.TrimMaxLen(int(min(int64(length), int64(s.Len()))))
+	}
+	r.wrote(s)
+	return C.longlong(n)
 }
 
-// mhgo_StreamTrimByID implements RedisModule_StreamTrimByID: removes the
+// apiStreamTrimByID implements RedisModule_StreamTrimByID: removes the
 // entries with an ID below *id (APPROX: whole nodes only) and returns the
 // number removed, or -1 with errno EINVAL, ENOTSUP or EBADF.
-//
-//export mhgo_StreamTrimByID
-func mhgo_StreamTrimByID(key *C.RedisModuleKey, flags C.int, id *C.RedisModuleStreamID, mh_errno *C.int) C.longlong {
-	return guard("StreamTrimByID", C.longlong(-1), func() C.longlong {
-		r, s, ok := trimChecks(key, flags, id == nil, mh_errno)
-		if !ok {
-			return -1
-		}
-		minID := keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}
-		var n int
-		if flags&C.REDISMODULE_STREAM_TRIM_APPROX != 0 {
-			n = trimApprox(s, 100*streamNodeSize, func(last keyspace.StreamID, _ int) bool {
-				return !last.Less(minID)
-			})
-		} else {
-			n = s.TrimMinID(minID)
-		}
-		r.wrote(s)
-		return C.longlong(n)
-	})
+func apiStreamTrimByID(key *C.RedisModuleKey, flags C.int, id *C.RedisModuleStreamID, mh_errno *C.int) C.longlong {
+	r, s, ok := trimChecks(key, flags, id == nil, mh_errno)
+	if !ok {
+		return -1
+	}
+	minID := keyspace.StreamID{Ms: uint64(id.ms), Seq: uint64(id.seq)}
+	var n int
+	if flags&C.REDISMODULE_STREAM_TRIM_APPROX != 0 {
+		n = trimApprox(s, 100*streamNodeSize, func(last keyspace.StreamID, _ int) bool {
+			return !last.Less(minID)
+		})
+	} else {
+		n = s.TrimMinID(minID)
+	}
+	r.wrote(s)
+	return C.longlong(n)
 }

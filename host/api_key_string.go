@@ -5,7 +5,11 @@ package host
 // DMA: keyspace strings are Go memory, which C may not keep. StringDMA
 // therefore hands the module a C-allocated mirror of the value (a DMA
 // window) that stays valid and writable until the key is closed, deleted,
-// set or truncated. What the module writes there is copied back into the
+// set or truncated. In Redis the pointer is the value's own memory whatever
+// the mode argument (a READ DMA only skips the unsharing of an already raw
+// string), so modules such as countminsketch write through a READ DMA of a
+// key opened READ|WRITE and expect the bytes to stick: every window, of
+// either mode, is written back. What the module writes there is copied back into the
 // keyspace string at the next key-API call on the same handle, at any
 // OpenKey/KeyExists of the same key, and at CloseKey (explicit or by auto
 // memory). Redis's rule 1 for DMA ("no other key writing function while
@@ -33,9 +37,8 @@ import (
 
 // dmaWin is one open DMA window.
 type dmaWin struct {
-	ptr   *C.char
-	n     int
-	write bool
+	ptr *C.char
+	n   int
 }
 
 // dmaWins holds the open windows by key handle (C pointers, guarded by the
@@ -50,10 +53,11 @@ func (w *dmaWin) bytes() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(w.ptr)), w.n)
 }
 
-// dmaFlush copies a writable window of r back into the keyspace.
+// dmaFlush copies r's window back into the keyspace if the module changed
+// its bytes.
 func dmaFlush(r keyRef) {
 	w := dmaWins[r.k]
-	if w == nil || !w.write {
+	if w == nil {
 		return
 	}
 	s, ok := r.ks.LookupRead(r.db, r.name, keyspace.LookupNoEffects).(*keyspace.String)
@@ -90,101 +94,89 @@ func makeRaw(s *keyspace.String) {
 	}
 }
 
-// mhgo_StringSet implements RedisModule_StringSet: replaces the key's
+// apiStringSet implements RedisModule_StringSet: replaces the key's
 // value (of any type, and its TTL) with a string holding a copy of str.
 // REDISMODULE_ERR when the key is not open for writing or a stream
 // iterator is active.
-//
-//export mhgo_StringSet
-func mhgo_StringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
-	return guard("StringSet", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() || key.scur != nil || str == nil {
-			return C.REDISMODULE_ERR
-		}
-		r.deleteValue()
-		v := keyspace.NewString(cStringBytes(str))
-		r.ks.Add(r.db, r.name, v)
-		r.wrote(v)
-		return C.REDISMODULE_OK
-	})
+func apiStringSet(key *C.RedisModuleKey, str *C.RedisModuleString) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() || key.scur != nil || str == nil {
+		return C.REDISMODULE_ERR
+	}
+	r.deleteValue()
+	v := keyspace.NewString(cStringBytes(str))
+	r.ks.Add(r.db, r.name, v)
+	r.wrote(v)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_StringDMA implements RedisModule_StringDMA: returns a pointer to
-// the string's bytes and their count in *len, for reading or (mode WRITE)
-// writing in place. An empty key yields a read-only placeholder with *len
-// 0; another type yields NULL. The pointer stays valid until the key is
-// closed or modified through the key API (see the file comment for how
-// writes reach the keyspace).
-//
-//export mhgo_StringDMA
-func mhgo_StringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char {
-	return guard("StringDMA", (*C.char)(nil), func() *C.char {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		v := r.value()
-		if v == nil {
-			*length = 0
-			return (*C.char)(unsafe.Pointer(C.mh_dma_empty))
-		}
-		s, ok := v.(*keyspace.String)
-		if !ok {
-			return nil
-		}
-		makeRaw(s)
-		write := mode&C.REDISMODULE_WRITE != 0
-		if w := dmaWins[key]; w != nil && w.n == s.Len() {
-			w.write = w.write || write
-			*length = C.size_t(w.n)
-			return w.ptr
-		}
-		dmaRelease(key)
-		w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len(), write: write}
-		copy(w.bytes(), s.Bytes())
-		dmaWins[key] = w
-		key.dma = 1
+// apiStringDMA implements RedisModule_StringDMA: returns a pointer to
+// the string's bytes and their count in *len. Writes through it reach
+// the value whatever the mode, as in Redis where the pointer is the
+// value's memory (mode WRITE only matters there for unsharing). An empty
+// key yields a read-only placeholder with *len 0; another type yields
+// NULL. The pointer stays valid until the key is closed or modified
+// through the key API (see the file comment for how writes reach the
+// keyspace).
+func apiStringDMA(key *C.RedisModuleKey, length *C.size_t, mode C.int) *C.char {
+	r, ok := resolve(key)
+	if !ok {
+		return nil
+	}
+	v := r.value()
+	if v == nil {
+		*length = 0
+		return (*C.char)(unsafe.Pointer(C.mh_dma_empty))
+	}
+	s, ok := v.(*keyspace.String)
+	if !ok {
+		return nil
+	}
+	makeRaw(s)
+	if w := dmaWins[key]; w != nil && w.n == s.Len() {
 		*length = C.size_t(w.n)
 		return w.ptr
-	})
+	}
+	dmaRelease(key)
+	w := &dmaWin{ptr: C.mh_dma_alloc(C.size_t(s.Len())), n: s.Len()}
+	copy(w.bytes(), s.Bytes())
+	dmaWins[key] = w
+	key.dma = 1
+	*length = C.size_t(w.n)
+	return w.ptr
 }
 
-// mhgo_StringTruncate implements RedisModule_StringTruncate: resizes the
+// apiStringTruncate implements RedisModule_StringTruncate: resizes the
 // string to newlen bytes, zero-padding when it grows; an empty key becomes
 // a string of newlen zero bytes (nothing happens for newlen 0). A DMA
 // window ends: call StringDMA again. REDISMODULE_ERR when the key is not
 // open for writing, holds another type, or newlen exceeds 512 MB.
-//
-//export mhgo_StringTruncate
-func mhgo_StringTruncate(key *C.RedisModuleKey, newlen C.size_t) C.int {
-	return guard("StringTruncate", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() {
-			return C.REDISMODULE_ERR
-		}
-		v := r.value()
-		s, isStr := v.(*keyspace.String)
-		if (v != nil && !isStr) || newlen > 512*1024*1024 {
-			return C.REDISMODULE_ERR
-		}
-		n := int(newlen)
-		if v == nil {
-			if n == 0 {
-				return C.REDISMODULE_OK
-			}
-			s = keyspace.NewStringOwned(make([]byte, n))
-			r.ks.Add(r.db, r.name, s)
-			makeRaw(s)
-			r.wrote(s)
+func apiStringTruncate(key *C.RedisModuleKey, newlen C.size_t) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() {
+		return C.REDISMODULE_ERR
+	}
+	v := r.value()
+	s, isStr := v.(*keyspace.String)
+	if (v != nil && !isStr) || newlen > 512*1024*1024 {
+		return C.REDISMODULE_ERR
+	}
+	n := int(newlen)
+	if v == nil {
+		if n == 0 {
 			return C.REDISMODULE_OK
 		}
-		dmaRelease(key)
-		b := append([]byte(nil), s.Bytes()[:min(n, s.Len())]...)
-		b = append(b, make([]byte, n-len(b))...)
-		s.Set(nil)
-		s.SetRange(0, b)
+		s = keyspace.NewStringOwned(make([]byte, n))
+		r.ks.Add(r.db, r.name, s)
+		makeRaw(s)
 		r.wrote(s)
 		return C.REDISMODULE_OK
-	})
+	}
+	dmaRelease(key)
+	b := append([]byte(nil), s.Bytes()[:min(n, s.Len())]...)
+	b = append(b, make([]byte, n-len(b))...)
+	s.Set(nil)
+	s.SetRange(0, b)
+	r.wrote(s)
+	return C.REDISMODULE_OK
 }

@@ -114,80 +114,64 @@ func zsetWrite(key *C.RedisModuleKey, score C.double, ele *C.RedisModuleString, 
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ZsetAdd implements RedisModule_ZsetAdd: adds ele with score,
+// apiZsetAdd implements RedisModule_ZsetAdd: adds ele with score,
 // creating the set when the key is empty. *flagsptr (optional) holds
 // REDISMODULE_ZADD_NX/XX/GT/LT on input and ADDED, UPDATED or NOP on
 // output. REDISMODULE_ERR when the key is not open for writing, holds
 // another type, or score is NaN.
-//
-//export mhgo_ZsetAdd
-func mhgo_ZsetAdd(key *C.RedisModuleKey, score C.double, ele *C.RedisModuleString, flagsptr *C.int) C.int {
-	return guard("ZsetAdd", C.int(C.REDISMODULE_ERR), func() C.int {
-		return zsetWrite(key, score, ele, flagsptr, false, nil)
-	})
+func apiZsetAdd(key *C.RedisModuleKey, score C.double, ele *C.RedisModuleString, flagsptr *C.int) C.int {
+	return zsetWrite(key, score, ele, flagsptr, false, nil)
 }
 
-// mhgo_ZsetIncrby implements RedisModule_ZsetIncrby: as ZsetAdd, but adds
+// apiZsetIncrby implements RedisModule_ZsetIncrby: as ZsetAdd, but adds
 // score to the current score (0 for a new member) and stores the result
 // in *newscore. REDISMODULE_ERR also when the sum is NaN.
-//
-//export mhgo_ZsetIncrby
-func mhgo_ZsetIncrby(key *C.RedisModuleKey, score C.double, ele *C.RedisModuleString, flagsptr *C.int, newscore *C.double) C.int {
-	return guard("ZsetIncrby", C.int(C.REDISMODULE_ERR), func() C.int {
-		return zsetWrite(key, score, ele, flagsptr, true, newscore)
-	})
+func apiZsetIncrby(key *C.RedisModuleKey, score C.double, ele *C.RedisModuleString, flagsptr *C.int, newscore *C.double) C.int {
+	return zsetWrite(key, score, ele, flagsptr, true, newscore)
 }
 
-// mhgo_ZsetRem implements RedisModule_ZsetRem: removes ele, storing 1 in
+// apiZsetRem implements RedisModule_ZsetRem: removes ele, storing 1 in
 // *deleted (optional) when it was there, else 0; an emptied set is
 // deleted. REDISMODULE_ERR when the key is not open for writing or holds
 // another type.
-//
-//export mhgo_ZsetRem
-func mhgo_ZsetRem(key *C.RedisModuleKey, ele *C.RedisModuleString, deleted *C.int) C.int {
-	return guard("ZsetRem", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, z, ok := zsetFor(key, false)
-		if !ok || ele == nil {
-			return C.REDISMODULE_ERR
+func apiZsetRem(key *C.RedisModuleKey, ele *C.RedisModuleString, deleted *C.int) C.int {
+	r, z, ok := zsetFor(key, false)
+	if !ok || ele == nil {
+		return C.REDISMODULE_ERR
+	}
+	gone := z != nil && z.Remove(cStringBytes(ele))
+	if deleted != nil {
+		*deleted = 0
+		if gone {
+			*deleted = 1
 		}
-		gone := z != nil && z.Remove(cStringBytes(ele))
-		if deleted != nil {
-			*deleted = 0
-			if gone {
-				*deleted = 1
-			}
-		}
-		if gone && !r.deleteIfEmpty(z) {
-			r.wrote(z)
-		}
-		return C.REDISMODULE_OK
-	})
+	}
+	if gone && !r.deleteIfEmpty(z) {
+		r.wrote(z)
+	}
+	return C.REDISMODULE_OK
 }
 
-// mhgo_ZsetScore implements RedisModule_ZsetScore: stores ele's score in
+// apiZsetScore implements RedisModule_ZsetScore: stores ele's score in
 // *score. REDISMODULE_ERR when the key is empty, holds another type, or
 // ele is not a member.
-//
-//export mhgo_ZsetScore
-func mhgo_ZsetScore(key *C.RedisModuleKey, ele *C.RedisModuleString, score *C.double) C.int {
-	return guard("ZsetScore", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || ele == nil {
-			return C.REDISMODULE_ERR
-		}
-		z, isZ := r.value().(*keyspace.ZSet)
-		if !isZ {
-			return C.REDISMODULE_ERR
-		}
-		s, ok := z.Score(cStringBytes(ele))
-		if !ok {
-			return C.REDISMODULE_ERR
-		}
-		if score != nil {
-			*score = C.double(s)
-		}
-		return C.REDISMODULE_OK
-	})
+func apiZsetScore(key *C.RedisModuleKey, ele *C.RedisModuleString, score *C.double) C.int {
+	r, ok := resolve(key)
+	if !ok || ele == nil {
+		return C.REDISMODULE_ERR
+	}
+	z, isZ := r.value().(*keyspace.ZSet)
+	if !isZ {
+		return C.REDISMODULE_ERR
+	}
+	s, ok := z.Score(cStringBytes(ele))
+	if !ok {
+		return C.REDISMODULE_ERR
+	}
+	if score != nil {
+		*score = C.double(s)
+	}
+	return C.REDISMODULE_OK
 }
 
 // zmember is one collected member of a range.
@@ -278,46 +262,30 @@ func lexRange(key *C.RedisModuleKey, min, max *C.RedisModuleString, first bool) 
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ZsetFirstInScoreRange implements RedisModule_ZsetFirstInScoreRange:
+// apiZsetFirstInScoreRange implements RedisModule_ZsetFirstInScoreRange:
 // starts an iterator on the first member with min <= score <= max (minex
 // and maxex make a bound exclusive). REDISMODULE_ERR when the key is not
 // a sorted set; an empty range is not an error (EndReached is then true).
-//
-//export mhgo_ZsetFirstInScoreRange
-func mhgo_ZsetFirstInScoreRange(key *C.RedisModuleKey, min, max C.double, minex, maxex C.int) C.int {
-	return guard("ZsetFirstInScoreRange", C.int(C.REDISMODULE_ERR), func() C.int {
-		return scoreRange(key, min, max, minex, maxex, true)
-	})
+func apiZsetFirstInScoreRange(key *C.RedisModuleKey, min, max C.double, minex, maxex C.int) C.int {
+	return scoreRange(key, min, max, minex, maxex, true)
 }
 
-// mhgo_ZsetLastInScoreRange implements RedisModule_ZsetLastInScoreRange:
+// apiZsetLastInScoreRange implements RedisModule_ZsetLastInScoreRange:
 // as ZsetFirstInScoreRange, starting from the last member of the range.
-//
-//export mhgo_ZsetLastInScoreRange
-func mhgo_ZsetLastInScoreRange(key *C.RedisModuleKey, min, max C.double, minex, maxex C.int) C.int {
-	return guard("ZsetLastInScoreRange", C.int(C.REDISMODULE_ERR), func() C.int {
-		return scoreRange(key, min, max, minex, maxex, false)
-	})
+func apiZsetLastInScoreRange(key *C.RedisModuleKey, min, max C.double, minex, maxex C.int) C.int {
+	return scoreRange(key, min, max, minex, maxex, false)
 }
 
-// mhgo_ZsetFirstInLexRange implements RedisModule_ZsetFirstInLexRange:
+// apiZsetFirstInLexRange implements RedisModule_ZsetFirstInLexRange:
 // starts an iterator on the first member in the ZRANGEBYLEX range min..max
 // ("-", "+", "[x", "(x"). REDISMODULE_ERR when the key is not a sorted set
 // or a bound is invalid.
-//
-//export mhgo_ZsetFirstInLexRange
-func mhgo_ZsetFirstInLexRange(key *C.RedisModuleKey, min, max *C.RedisModuleString) C.int {
-	return guard("ZsetFirstInLexRange", C.int(C.REDISMODULE_ERR), func() C.int {
-		return lexRange(key, min, max, true)
-	})
+func apiZsetFirstInLexRange(key *C.RedisModuleKey, min, max *C.RedisModuleString) C.int {
+	return lexRange(key, min, max, true)
 }
 
-// mhgo_ZsetLastInLexRange implements RedisModule_ZsetLastInLexRange: as
+// apiZsetLastInLexRange implements RedisModule_ZsetLastInLexRange: as
 // ZsetFirstInLexRange, starting from the last member of the range.
-//
-//export mhgo_ZsetLastInLexRange
-func mhgo_ZsetLastInLexRange(key *C.RedisModuleKey, min, max *C.RedisModuleString) C.int {
-	return guard("ZsetLastInLexRange", C.int(C.REDISMODULE_ERR), func() C.int {
-		return lexRange(key, min, max, false)
-	})
+func apiZsetLastInLexRange(key *C.RedisModuleKey, min, max *C.RedisModuleString) C.int {
+	return lexRange(key, min, max, false)
 }

@@ -12,27 +12,21 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/modhost/modhost/server"
+	"github.com/modhost/modhost/commands"
 )
 
-// mhgo_KeyAtPos implements RedisModule_KeyAtPos: during a keys-position
+// apiKeyAtPos implements RedisModule_KeyAtPos: during a keys-position
 // request (IsKeysPositionRequest), reports argv[pos] as a key with full
 // access flags (RW access update), as Redis does. Ignored outside such a
 // request and for pos <= 0.
-//
-//export mhgo_KeyAtPos
-func mhgo_KeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
-	defer guardExport(ctx, "KeyAtPos")
+func apiKeyAtPos(ctx *C.RedisModuleCtx, pos C.int) {
 	addKeyPos(ctx, int(pos), C.REDISMODULE_CMD_KEY_RW|C.REDISMODULE_CMD_KEY_ACCESS|C.REDISMODULE_CMD_KEY_UPDATE)
 }
 
-// mhgo_KeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
+// apiKeyAtPosWithFlags implements RedisModule_KeyAtPosWithFlags: as
 // KeyAtPos, with the key's REDISMODULE_CMD_KEY_* flags, which COMMAND
 // GETKEYSANDFLAGS reports.
-//
-//export mhgo_KeyAtPosWithFlags
-func mhgo_KeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
-	defer guardExport(ctx, "KeyAtPosWithFlags")
+func apiKeyAtPosWithFlags(ctx *C.RedisModuleCtx, pos C.int, flags C.int) {
 	addKeyPos(ctx, int(pos), uint64(uint32(flags)))
 }
 
@@ -48,9 +42,9 @@ func addKeyPos(ctx *C.RedisModuleCtx, pos int, flags uint64) {
 
 // getKeyRefs is the host's GetKeysFlags of a "getkeys-api" command: the
 // positions the module reported, with their flags. The REDISMODULE_CMD_KEY_*
-// bits and server.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
+// bits and commands.KeyFlag share one order (RO RW OW RM ACCESS UPDATE INSERT
 // DELETE NOT_KEY INCOMPLETE VARIABLE_FLAGS).
-func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
+func (mc *command) getKeyRefs(args [][]byte) []commands.KeyRef {
 	if mc.fn == nil {
 		return nil
 	}
@@ -61,9 +55,9 @@ func (mc *command) getKeyRefs(args [][]byte) []server.KeyRef {
 	var pending C.int
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
 	freeCtx(ctx)
-	out := make([]server.KeyRef, len(st.keys))
+	out := make([]commands.KeyRef, len(st.keys))
 	for i, p := range st.keys {
-		out[i] = server.KeyRef{Pos: p, Flags: server.KeyFlag(st.keyFlags[i] & keyFlagMask)}
+		out[i] = commands.KeyRef{Pos: p, Flags: commands.KeyFlag(st.keyFlags[i] & keyFlagMask)}
 	}
 	return out
 }

@@ -10,34 +10,17 @@ import "C"
 
 import (
 	"fmt"
-	"os"
-	"runtime/debug"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/server"
 )
 
-// guardExport is deferred first thing in every export: a Go panic must not
-// unwind through module C frames, so it is logged and the export returns
-// the value its named result was preset to (the API's error value).
-func guardExport(ctx *C.RedisModuleCtx, api string) {
-	if r := recover(); r != nil {
-		if srv := ctxServer(ctx); srv != nil {
-			srv.Log.Warningf("Panic in RedisModule_%s: %v\n%s", api, r, debug.Stack())
-			return
-		}
-		fmt.Fprintf(os.Stderr, "modhost: panic in RedisModule_%s: %v\n%s", api, r, debug.Stack())
-	}
-}
-
-// mhgo_SetModuleAttribs implements RedisModule_SetModuleAttribs, which
+// apiSetModuleAttribs implements RedisModule_SetModuleAttribs, which
 // RedisModule_Init calls to name the module being loaded. As in Redis it
 // only has an effect once per context, and only in OnLoad (elsewhere the
 // module already has its attributes).
-//
-//export mhgo_SetModuleAttribs
-func mhgo_SetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apiver C.int) {
-	defer guardExport(ctx, "SetModuleAttribs")
+func apiSetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apiver C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.mod != nil || st.loading == nil || name == nil {
 		return
@@ -50,28 +33,22 @@ func mhgo_SetModuleAttribs(ctx *C.RedisModuleCtx, name *C.char, ver C.int, apive
 	ctx.module_name = m.cname
 }
 
-// mhgo_IsModuleNameBusy implements RedisModule_IsModuleNameBusy: non-zero
+// apiIsModuleNameBusy implements RedisModule_IsModuleNameBusy: non-zero
 // when a loaded module has that name. RedisModule_Init uses it to fail a
 // second load of the same module.
-//
-//export mhgo_IsModuleNameBusy
-func mhgo_IsModuleNameBusy(name *C.char) (busy C.int) {
-	defer guardExport(nil, "IsModuleNameBusy")
+func apiIsModuleNameBusy(name *C.char) (busy C.int) {
 	if name != nil && nameBusy(C.GoString(name)) {
 		return 1
 	}
 	return 0
 }
 
-// mhgo_SetModuleOptions implements RedisModule_SetModuleOptions: records
+// apiSetModuleOptions implements RedisModule_SetModuleOptions: records
 // the REDISMODULE_OPTIONS_* flags (shown by INFO modules). modhost has no
 // replication or RDB I/O errors yet, so the flags change nothing else.
 //
 // modhost:partial options are recorded and reported, not acted on
-//
-//export mhgo_SetModuleOptions
-func mhgo_SetModuleOptions(ctx *C.RedisModuleCtx, options C.int) {
-	defer guardExport(ctx, "SetModuleOptions")
+func apiSetModuleOptions(ctx *C.RedisModuleCtx, options C.int) {
 	if m := ctxModule(ctx); m != nil {
 		m.options = int(options)
 	}
@@ -93,6 +70,8 @@ var moduleHelp = []string{
 	"    Load a module library from <path>, while passing it module configurations and optional arguments.",
 	"UNLOAD <name>",
 	"    Unload a module.",
+	"STRICT-REPORT [RESET]",
+	"    Return the module API misuses diagnosed so far (RESET: forget them).",
 	"HELP",
 	"    Print this help.",
 }
@@ -100,29 +79,31 @@ var moduleHelp = []string{
 // registerModuleCommand adds MODULE and its subcommands; LOAD, LOADEX and
 // UNLOAD are gated by enable-module-command.
 func registerModuleCommand(s *System) {
-	admin := server.ParseCmdFlags("admin noscript")
+	admin := commands.ParseCmdFlags("admin noscript")
 	const protected = "enable-module-command" // LOAD, LOADEX and UNLOAD only, as in Redis
 	acl := []string{"admin", "slow", "dangerous"}
-	mc := &server.Command{Name: "module", Arity: -2, Group: "server", Since: "4.0.0",
+	mc := &commands.Command{Name: "module", Arity: -2, Group: "server", Since: "4.0.0",
 		Summary: "A container for module commands.", ACL: []string{"slow"},
-		Handler: func(c *server.Client, a [][]byte) { c.Error("ERR unknown subcommand") }}
-	s.srv.Cmds.Add(mc)
-	mc.AddSub(&server.Command{Name: "help", Arity: 2, Flags: server.ParseCmdFlags("loading stale"), Since: "5.0.0",
+		Handler: serverHandler(func(c *server.Client, a [][]byte) { c.Error("ERR unknown subcommand") })}
+	mc.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Since: "5.0.0",
 		Summary: "Returns helpful text about the different subcommands.", ACL: []string{"slow"},
-		Handler: func(c *server.Client, a [][]byte) {
+		Handler: serverHandler(func(c *server.Client, a [][]byte) {
 			c.W.ArrayLen(len(moduleHelp))
 			for _, l := range moduleHelp {
 				c.W.SimpleString(l)
 			}
-		}})
-	mc.AddSub(&server.Command{Name: "list", Arity: 2, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Returns all loaded modules.", Handler: s.cmdList})
-	mc.AddSub(&server.Command{Name: "load", Protected: protected, Arity: -3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Loads a module.", Handler: s.cmdLoad})
-	mc.AddSub(&server.Command{Name: "loadex", Protected: protected, Arity: -3, Flags: admin, Since: "7.0.0", ACL: acl,
-		Summary: "Loads a module using extended parameters.", Handler: s.cmdLoadEx})
-	mc.AddSub(&server.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
-		Summary: "Unloads a module.", Handler: s.cmdUnload})
+		})})
+	mc.AddSub(&commands.Command{Name: "list", Arity: 2, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Returns all loaded modules.", Handler: serverHandler(s.cmdList)})
+	mc.AddSub(&commands.Command{Name: "load", Protected: protected, Arity: -3, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Loads a module.", Handler: serverHandler(s.cmdLoad)})
+	mc.AddSub(&commands.Command{Name: "loadex", Protected: protected, Arity: -3, Flags: admin, Since: "7.0.0", ACL: acl,
+		Summary: "Loads a module using extended parameters.", Handler: serverHandler(s.cmdLoadEx)})
+	mc.AddSub(&commands.Command{Name: "unload", Protected: protected, Arity: 3, Flags: admin, Since: "4.0.0", ACL: acl,
+		Summary: "Unloads a module.", Handler: serverHandler(s.cmdUnload)})
+	mc.AddSub(&commands.Command{Name: "strict-report", Arity: -2, Flags: admin, Since: "7.4.0", ACL: acl,
+		Summary: "Returns the module API misuses diagnosed (modhost).", Handler: serverHandler(s.cmdStrictReport)})
+	s.srv.Cmds.Add(mc)
 }
 
 func (s *System) cmdList(c *server.Client, a [][]byte) {

@@ -39,7 +39,7 @@ type postJob struct {
 // as Redis does before matching subscribers.
 const notifyClassMask = ^int(keyspace.NotifyKeyspace | keyspace.NotifyKeyevent)
 
-// mhgo_SubscribeToKeyspaceEvents implements
+// apiSubscribeToKeyspaceEvents implements
 // RedisModule_SubscribeToKeyspaceEvents: cb is called for every keyspace
 // event whose type bit is in types (REDISMODULE_NOTIFY_*, KEYMISS and
 // LOADED only when asked for), whatever notify-keyspace-events says. The
@@ -48,15 +48,7 @@ const notifyClassMask = ^int(keyspace.NotifyKeyspace | keyspace.NotifyKeyevent)
 // called for events its own actions cause, unless the module set
 // REDISMODULE_OPTIONS_ALLOW_NESTED_KEYSPACE_NOTIFICATIONS. Subscriptions
 // end when the module unloads. Always REDISMODULE_OK.
-//
-//export mhgo_SubscribeToKeyspaceEvents
-func mhgo_SubscribeToKeyspaceEvents(ctx *C.RedisModuleCtx, types C.int, cb C.RedisModuleNotificationFunc) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("SubscribeToKeyspaceEvents", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiSubscribeToKeyspaceEvents(ctx *C.RedisModuleCtx, types C.int, cb C.RedisModuleNotificationFunc) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || cb == nil {
 		return C.REDISMODULE_ERR
@@ -111,21 +103,13 @@ func (f *callFamily) callSubscriber(s *subscriber, typ int, event string, key []
 	C.mh_notify_call(ctx, s.fn, C.int(typ), ep, C.size_t(len(event)), kp, C.size_t(len(key)))
 }
 
-// mhgo_NotifyKeyspaceEvent implements RedisModule_NotifyKeyspaceEvent:
+// apiNotifyKeyspaceEvent implements RedisModule_NotifyKeyspaceEvent:
 // fires event for key in the context's database with the type bit given
 // (usually REDISMODULE_NOTIFY_MODULE). Module subscribers receive it, and
 // it is published to keyspace/keyevent channels when
 // notify-keyspace-events enables its class. REDISMODULE_ERR without a
 // context.
-//
-//export mhgo_NotifyKeyspaceEvent
-func mhgo_NotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, key *C.RedisModuleString) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("NotifyKeyspaceEvent", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiNotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, key *C.RedisModuleString) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || event == nil || key == nil {
 		return C.REDISMODULE_ERR
@@ -135,21 +119,17 @@ func mhgo_NotifyKeyspaceEvent(ctx *C.RedisModuleCtx, typ C.int, event *C.char, k
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetNotifyKeyspaceEvents implements
+// apiGetNotifyKeyspaceEvents implements
 // RedisModule_GetNotifyKeyspaceEvents: the notify-keyspace-events
 // configuration as REDISMODULE_NOTIFY_* bits.
-//
-//export mhgo_GetNotifyKeyspaceEvents
-func mhgo_GetNotifyKeyspaceEvents() C.int {
-	return guard("GetNotifyKeyspaceEvents", C.int(0), func() C.int {
-		if s := serverFor(nil); s != nil {
-			return C.int(s.Config.KeyspaceEvents())
-		}
-		return 0
-	})
+func apiGetNotifyKeyspaceEvents() C.int {
+	if s := serverFor(nil); s != nil {
+		return C.int(s.Config.KeyspaceEvents())
+	}
+	return 0
 }
 
-// mhgo_AddPostNotificationJob implements RedisModule_AddPostNotificationJob:
+// apiAddPostNotificationJob implements RedisModule_AddPostNotificationJob:
 // callback(ctx, pd) runs once the command whose notification registered it
 // has finished (after the command, before the next one; jobs may add more
 // jobs), with a temporary context in the database selected in ctx; then
@@ -158,15 +138,7 @@ func mhgo_GetNotifyKeyspaceEvents() C.int {
 // wait for the next command. REDISMODULE_ERR without a context.
 //
 // modhost:partial jobs queued outside a command run after the next command
-//
-//export mhgo_AddPostNotificationJob
-func mhgo_AddPostNotificationJob(ctx *C.RedisModuleCtx, callback C.RedisModulePostNotificationJobFunc, pd unsafe.Pointer, freePD unsafe.Pointer) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("AddPostNotificationJob", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+func apiAddPostNotificationJob(ctx *C.RedisModuleCtx, callback C.RedisModulePostNotificationJobFunc, pd unsafe.Pointer, freePD unsafe.Pointer) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || callback == nil {
 		return C.REDISMODULE_ERR

@@ -8,13 +8,10 @@ package host
 */
 import "C"
 
-// mhgo_PublishMessage implements RedisModule_PublishMessage: publishes
+// apiPublishMessage implements RedisModule_PublishMessage: publishes
 // message on channel to the channel's and the matching patterns'
 // subscribers, as PUBLISH, and returns the number of receivers.
-//
-//export mhgo_PublishMessage
-func mhgo_PublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
-	defer guardExport(ctx, "PublishMessage")
+func apiPublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
 	srv := serverFor(ctx)
 	if srv == nil {
 		return 0
@@ -22,13 +19,10 @@ func mhgo_PublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, me
 	return C.int(srv.Publish(stringBytes(channel), stringBytes(message)))
 }
 
-// mhgo_PublishMessageShard implements RedisModule_PublishMessageShard:
+// apiPublishMessageShard implements RedisModule_PublishMessageShard:
 // publishes message to the subscribers of the shard channel (SSUBSCRIBE),
 // as SPUBLISH, and returns the number of receivers.
-//
-//export mhgo_PublishMessageShard
-func mhgo_PublishMessageShard(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
-	defer guardExport(ctx, "PublishMessageShard")
+func apiPublishMessageShard(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
 	srv := serverFor(ctx)
 	if srv == nil {
 		return 0

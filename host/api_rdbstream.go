@@ -29,12 +29,10 @@ import (
 	"github.com/modhost/modhost/server"
 )
 
-// mhgo_RdbStreamCreateFromFile implements
+// apiRdbStreamCreateFromFile implements
 // RedisModule_RdbStreamCreateFromFile: a stream naming filename (copied)
 // for RdbLoad and RdbSave. The caller frees it with RdbStreamFree.
-//
-//export mhgo_RdbStreamCreateFromFile
-func mhgo_RdbStreamCreateFromFile(filename *C.char) *C.RedisModuleRdbStream {
+func apiRdbStreamCreateFromFile(filename *C.char) *C.RedisModuleRdbStream {
 	s := (*C.RedisModuleRdbStream)(C.calloc(1, C.sizeof_struct_RedisModuleRdbStream))
 	if filename != nil {
 		s.filename = C.CString(C.GoString(filename))
@@ -44,11 +42,9 @@ func mhgo_RdbStreamCreateFromFile(filename *C.char) *C.RedisModuleRdbStream {
 	return s
 }
 
-// mhgo_RdbStreamFree implements RedisModule_RdbStreamFree: releases a
+// apiRdbStreamFree implements RedisModule_RdbStreamFree: releases a
 // stream from RdbStreamCreateFromFile (NULL is ignored).
-//
-//export mhgo_RdbStreamFree
-func mhgo_RdbStreamFree(stream *C.RedisModuleRdbStream) {
+func apiRdbStreamFree(stream *C.RedisModuleRdbStream) {
 	if stream == nil {
 		return
 	}
@@ -63,16 +59,13 @@ func persistOf(srv *server.Server) *server.RDB {
 	return p
 }
 
-// mhgo_RdbLoad implements RedisModule_RdbLoad: empties every database and
+// apiRdbLoad implements RedisModule_RdbLoad: empties every database and
 // loads the stream's file. flags must be 0. REDISMODULE_ERR with errno
 // EINVAL (NULL stream or flags), ENOENT (no such file) or EIO (unreadable
 // or corrupt file: the dataset is then whatever was loaded, as in Redis).
 // modhost has no replicas or AOF to stop first.
-//
-//export mhgo_RdbLoad
-func mhgo_RdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
+func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RdbLoad")
 	srv := serverFor(ctx)
 	if stream == nil || flags != 0 || srv == nil {
 		*mh_errno = C.EINVAL
@@ -108,15 +101,12 @@ func mhgo_RdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C
 	return C.REDISMODULE_OK
 }
 
-// mhgo_RdbSave implements RedisModule_RdbSave: writes the whole dataset
+// apiRdbSave implements RedisModule_RdbSave: writes the whole dataset
 // to the stream's file (replacing it; written directly, as Redis's
 // rdbSaveToFile). flags must be 0. REDISMODULE_ERR with errno EINVAL
 // (NULL stream or flags), or the system's errno of the failed write.
-//
-//export mhgo_RdbSave
-func mhgo_RdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
+func apiRdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "RdbSave")
 	srv := serverFor(ctx)
 	if stream == nil || flags != 0 || srv == nil {
 		*mh_errno = C.EINVAL

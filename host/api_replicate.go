@@ -107,12 +107,8 @@ func (f *callFamily) debugReplicated(c *server.Client, a [][]byte) {
 //
 //export mhv_replicate
 func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("Replicate", r)
-			rc = C.REDISMODULE_ERR
-		}
-	}()
+	rc = C.REDISMODULE_ERR
+	defer guardExport(ctx, "Replicate")
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil {
 		return C.REDISMODULE_ERR
@@ -129,20 +125,12 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 	return C.REDISMODULE_OK
 }
 
-// mhgo_ReplicateVerbatim implements RedisModule_ReplicateVerbatim: the
+// apiReplicateVerbatim implements RedisModule_ReplicateVerbatim: the
 // command being run is recorded for propagation exactly as the client sent
 // it, in the context's database. Always REDISMODULE_OK.
 //
 // modhost:partial recorded for DEBUG MODHOST-REPLICATED, not yet propagated
-//
-//export mhgo_ReplicateVerbatim
-func mhgo_ReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered("ReplicateVerbatim", r)
-			rc = C.REDISMODULE_OK
-		}
-	}()
+func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || len(st.args) == 0 {
 		return C.REDISMODULE_OK

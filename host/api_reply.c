@@ -18,9 +18,19 @@
 #include "api_reply.h"
 #include "mh_string.h"
 #include "api_util.h"
+#include "misuse_reply.h"
+#include "misuse.h"
 
 
-enum { COLL_ARRAY, COLL_MAP, COLL_SET, COLL_ATTRIBUTE };
+enum { COLL_ARRAY = MH_COLL_ARRAY, COLL_MAP = MH_COLL_MAP, COLL_SET = MH_COLL_SET,
+       COLL_ATTRIBUTE = MH_COLL_ATTRIBUTE };
+
+/* Counts the element an API function is about to write; returns
+ * REDISMODULE_ERR from it when the reply must be dropped. */
+#define COUNT_ELEM(ctx)                                         \
+    do {                                                        \
+        if (mh_reply_elem((ctx), __func__)) return REDISMODULE_ERR; \
+    } while (0)
 
 static void oom(void) {
     fprintf(stderr, "modhost: out of memory growing a module reply\n");
@@ -104,8 +114,11 @@ static void warn(RedisModuleCtx *ctx, const char *msg) {
     mhv_log(ctx, MH_LL_WARNING, (char *)msg);
 }
 
-static int collection(RedisModuleCtx *ctx, long len, int type) {
+static int collection(RedisModuleCtx *ctx, long len, int type, const char *fn) {
+    /* An attribute describes the reply after it: not an element itself. */
+    if (type != COLL_ATTRIBUTE && mh_reply_elem(ctx, fn)) return REDISMODULE_ERR;
     if (len == REDISMODULE_POSTPONED_LEN) {
+        mh_reply_open(ctx, -1, type);
         if (ctx->pp_len == ctx->pp_cap) {
             size_t ncap = ctx->pp_cap ? ctx->pp_cap * 2 : 8;
             mh_postponed *p = realloc(ctx->pp, ncap * sizeof(*p));
@@ -121,13 +134,14 @@ static int collection(RedisModuleCtx *ctx, long len, int type) {
         warn(ctx, "API misuse detected in module: negative collection length in a reply");
         len = 0;
     }
+    mh_reply_open(ctx, len, type);
     char prefix = coll_prefix(ctx, type, &len);
     header(ctx, prefix, len);
     return REDISMODULE_OK;
 }
 
 /* Closes the most recent postponed collection with len elements. */
-static void set_length(RedisModuleCtx *ctx, long len, int type) {
+static void set_length(RedisModuleCtx *ctx, long len, int type, const char *fn) {
     if (ctx->pp_len == 0) {
         char msg[256];
         snprintf(msg, sizeof(msg),
@@ -141,6 +155,7 @@ static void set_length(RedisModuleCtx *ctx, long len, int type) {
         warn(ctx, "API misuse detected in module: negative postponed length in a reply");
         len = 0;
     }
+    len = mh_reply_close_postponed(ctx, len, fn);
     size_t off = ctx->pp[--ctx->pp_len].off;
     char hdr[32];
     char prefix = coll_prefix(ctx, type, &len);
@@ -163,6 +178,9 @@ void mh_reply_free(RedisModuleCtx *ctx) {
     free(ctx->pp);
     ctx->pp = NULL;
     ctx->pp_len = ctx->pp_cap = 0;
+    free(ctx->open);
+    ctx->open = NULL;
+    ctx->open_len = ctx->open_cap = 0;
 }
 
 /* Appends "-" body CRLF after trimming CR/LF at the end of body and
@@ -182,6 +200,7 @@ static void error_line(RedisModuleCtx *ctx, const char *body, size_t len) {
 }
 
 void mh_reply_error_msg(RedisModuleCtx *ctx, const char *msg) {
+    if (mh_reply_elem(ctx, "mh_ReplyWithError")) return;
     error_line(ctx, msg, strlen(msg));
 }
 
@@ -189,6 +208,7 @@ void mh_reply_error_msg(RedisModuleCtx *ctx, const char *msg) {
 
 /* Replies with the integer ll. Always REDISMODULE_OK. */
 int mh_ReplyWithLongLong(RedisModuleCtx *ctx, long long ll) {
+    COUNT_ELEM(ctx);
     header(ctx, ':', ll);
     return REDISMODULE_OK;
 }
@@ -203,6 +223,7 @@ int mh_ReplyWithError(RedisModuleCtx *ctx, const char *err) {
 
 /* Like ReplyWithError with a printf-style format. Always REDISMODULE_OK. */
 int mh_ReplyWithErrorFormat(RedisModuleCtx *ctx, const char *fmt, ...) {
+    COUNT_ELEM(ctx);
     char small[512];
     va_list ap, cp;
     va_start(ap, fmt);
@@ -226,6 +247,7 @@ int mh_ReplyWithErrorFormat(RedisModuleCtx *ctx, const char *fmt, ...) {
 /* Replies with the simple string msg ("+msg"), unescaped as in Redis.
  * Always REDISMODULE_OK. */
 int mh_ReplyWithSimpleString(RedisModuleCtx *ctx, const char *msg) {
+    COUNT_ELEM(ctx);
     line(ctx, '+', msg, strlen(msg));
     return REDISMODULE_OK;
 }
@@ -233,30 +255,31 @@ int mh_ReplyWithSimpleString(RedisModuleCtx *ctx, const char *msg) {
 /* Starts an array of len elements (REDISMODULE_POSTPONED_LEN: set later
  * with ReplySetArrayLength). Always REDISMODULE_OK. */
 int mh_ReplyWithArray(RedisModuleCtx *ctx, long len) {
-    return collection(ctx, len, COLL_ARRAY);
+    return collection(ctx, len, COLL_ARRAY, __func__);
 }
 
 /* Starts a map of len pairs (a flat array of 2*len for RESP2). Always
  * REDISMODULE_OK. */
 int mh_ReplyWithMap(RedisModuleCtx *ctx, long len) {
-    return collection(ctx, len, COLL_MAP);
+    return collection(ctx, len, COLL_MAP, __func__);
 }
 
 /* Starts a set of len elements (an array for RESP2). Always
  * REDISMODULE_OK. */
 int mh_ReplyWithSet(RedisModuleCtx *ctx, long len) {
-    return collection(ctx, len, COLL_SET);
+    return collection(ctx, len, COLL_SET, __func__);
 }
 
 /* Starts an attribute map of len pairs before the reply it describes.
  * RESP2 has no attributes: REDISMODULE_ERR and nothing is written. */
 int mh_ReplyWithAttribute(RedisModuleCtx *ctx, long len) {
     if (ctx->resp < 3) return REDISMODULE_ERR;
-    return collection(ctx, len, COLL_ATTRIBUTE);
+    return collection(ctx, len, COLL_ATTRIBUTE, __func__);
 }
 
 /* Replies with a null array (*-1) for RESP2, null (_) for RESP3. */
 int mh_ReplyWithNullArray(RedisModuleCtx *ctx) {
+    COUNT_ELEM(ctx);
     if (ctx->resp >= 3) mh_reply_raw(ctx, "_\r\n", 3);
     else mh_reply_raw(ctx, "*-1\r\n", 5);
     return REDISMODULE_OK;
@@ -264,6 +287,7 @@ int mh_ReplyWithNullArray(RedisModuleCtx *ctx) {
 
 /* Replies with an empty array (*0) in both protocols. */
 int mh_ReplyWithEmptyArray(RedisModuleCtx *ctx) {
+    COUNT_ELEM(ctx);
     mh_reply_raw(ctx, "*0\r\n", 4);
     return REDISMODULE_OK;
 }
@@ -272,28 +296,29 @@ int mh_ReplyWithEmptyArray(RedisModuleCtx *ctx) {
  * it was opened as, as in Redis). Without one, logs an API misuse
  * warning and does nothing. */
 void mh_ReplySetArrayLength(RedisModuleCtx *ctx, long len) {
-    set_length(ctx, len, COLL_ARRAY);
+    set_length(ctx, len, COLL_ARRAY, __func__);
 }
 
 /* Like ReplySetArrayLength for a map: len pairs. */
 void mh_ReplySetMapLength(RedisModuleCtx *ctx, long len) {
-    set_length(ctx, len, COLL_MAP);
+    set_length(ctx, len, COLL_MAP, __func__);
 }
 
 /* Like ReplySetArrayLength for a set. */
 void mh_ReplySetSetLength(RedisModuleCtx *ctx, long len) {
-    set_length(ctx, len, COLL_SET);
+    set_length(ctx, len, COLL_SET, __func__);
 }
 
 /* Like ReplySetMapLength for an attribute; ignored for RESP2 clients
  * (where ReplyWithAttribute refused to open one). */
 void mh_ReplySetAttributeLength(RedisModuleCtx *ctx, long len) {
     if (ctx->resp < 3) return;
-    set_length(ctx, len, COLL_ATTRIBUTE);
+    set_length(ctx, len, COLL_ATTRIBUTE, __func__);
 }
 
 /* Replies with the bulk string buf[0:len]. Always REDISMODULE_OK. */
 int mh_ReplyWithStringBuffer(RedisModuleCtx *ctx, const char *buf, size_t len) {
+    COUNT_ELEM(ctx);
     bulk(ctx, buf, len);
     return REDISMODULE_OK;
 }
@@ -302,18 +327,30 @@ int mh_ReplyWithStringBuffer(RedisModuleCtx *ctx, const char *buf, size_t len) {
  * reply, as Redis's addReplyBulkCString). Always REDISMODULE_OK. */
 int mh_ReplyWithCString(RedisModuleCtx *ctx, const char *buf) {
     if (buf == NULL) return mh_ReplyWithNull(ctx);
+    COUNT_ELEM(ctx);
     bulk(ctx, buf, strlen(buf));
     return REDISMODULE_OK;
 }
 
 /* Replies with str as a bulk string. Always REDISMODULE_OK. */
 int mh_ReplyWithString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    if (str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        str = NULL; /* a null reply keeps the reply well formed */
+    }
+    COUNT_ELEM(ctx);
+    if (str == NULL) {
+        if (ctx->resp >= 3) mh_reply_raw(ctx, "_\r\n", 3);
+        else mh_reply_raw(ctx, "$-1\r\n", 5);
+        return REDISMODULE_ERR;
+    }
     bulk(ctx, str->ptr, str->len);
     return REDISMODULE_OK;
 }
 
 /* Replies with the empty bulk string. Always REDISMODULE_OK. */
 int mh_ReplyWithEmptyString(RedisModuleCtx *ctx) {
+    COUNT_ELEM(ctx);
     mh_reply_raw(ctx, "$0\r\n\r\n", 6);
     return REDISMODULE_OK;
 }
@@ -322,6 +359,7 @@ int mh_ReplyWithEmptyString(RedisModuleCtx *ctx) {
  * the first 3 characters of ext, space padded; a bulk string for RESP2.
  * Always REDISMODULE_OK. */
 int mh_ReplyWithVerbatimStringType(RedisModuleCtx *ctx, const char *buf, size_t len, const char *ext) {
+    COUNT_ELEM(ctx);
     if (ctx->resp < 3) {
         bulk(ctx, buf, len);
         return REDISMODULE_OK;
@@ -343,6 +381,7 @@ int mh_ReplyWithVerbatimString(RedisModuleCtx *ctx, const char *buf, size_t len)
 
 /* Replies with null: $-1 for RESP2, _ for RESP3. Always REDISMODULE_OK. */
 int mh_ReplyWithNull(RedisModuleCtx *ctx) {
+    COUNT_ELEM(ctx);
     if (ctx->resp >= 3) mh_reply_raw(ctx, "_\r\n", 3);
     else mh_reply_raw(ctx, "$-1\r\n", 5);
     return REDISMODULE_OK;
@@ -351,6 +390,7 @@ int mh_ReplyWithNull(RedisModuleCtx *ctx) {
 /* Replies with a RESP3 boolean (#t/#f); the integer 1/0 for RESP2.
  * Always REDISMODULE_OK. */
 int mh_ReplyWithBool(RedisModuleCtx *ctx, int b) {
+    COUNT_ELEM(ctx);
     if (ctx->resp >= 3) mh_reply_raw(ctx, b ? "#t\r\n" : "#f\r\n", 4);
     else mh_reply_raw(ctx, b ? ":1\r\n" : ":0\r\n", 4);
     return REDISMODULE_OK;
@@ -360,6 +400,7 @@ int mh_ReplyWithBool(RedisModuleCtx *ctx, int b) {
  * the same text; Redis 7.2 formatting (shortest round trip, inf, nan).
  * Always REDISMODULE_OK. */
 int mh_ReplyWithDouble(RedisModuleCtx *ctx, double d) {
+    COUNT_ELEM(ctx);
     char buf[MH_DOUBLE_BUF];
     int n = mh_format_double(buf, d);
     if (ctx->resp >= 3) line(ctx, ',', buf, (size_t)n);
@@ -370,6 +411,7 @@ int mh_ReplyWithDouble(RedisModuleCtx *ctx, double d) {
 /* Replies with a RESP3 big number ("(<digits>"), unchecked, or a bulk
  * string for RESP2. Always REDISMODULE_OK. */
 int mh_ReplyWithBigNumber(RedisModuleCtx *ctx, const char *bignum, size_t len) {
+    COUNT_ELEM(ctx);
     if (ctx->resp >= 3) line(ctx, '(', bignum, len);
     else bulk(ctx, bignum, len);
     return REDISMODULE_OK;
@@ -379,6 +421,7 @@ int mh_ReplyWithBigNumber(RedisModuleCtx *ctx, const char *bignum, size_t len) {
  * zeros removed): a bulk string for RESP2, a RESP3 double for RESP3, as
  * Redis's addReplyHumanLongDouble. Always REDISMODULE_OK. */
 int mh_ReplyWithLongDouble(RedisModuleCtx *ctx, long double ld) {
+    COUNT_ELEM(ctx);
     char buf[MH_LONG_DOUBLE_BUF];
     int n = mh_format_long_double(buf, sizeof(buf), ld, 1);
     if (ctx->resp >= 3) line(ctx, ',', buf, (size_t)n);

@@ -12,7 +12,7 @@ import "C"
 // uses for a ReplySet*Length call without an open postponed collection.
 const msgPushLenMisuse = "API misuse detected in module %s: RedisModule_ReplySetPushLength() called without previous RedisModule_ReplyWith*(ctx,REDISMODULE_POSTPONED_LEN) call."
 
-// mhgo_ReplySetPushLength implements RedisModule_ReplySetPushLength, which
+// apiReplySetPushLength implements RedisModule_ReplySetPushLength, which
 // the header declares but upstream Redis never registers (GetApi leaves it
 // NULL there). It would set the length of a postponed RESP3 push reply,
 // but no API opens one (there is no ReplyWithPush), so no push length can
@@ -22,10 +22,7 @@ const msgPushLenMisuse = "API misuse detected in module %s: RedisModule_ReplySet
 // set, whose own Set*Length call would then find nothing to close.
 //
 // modhost:partial no ReplyWithPush exists, so no push length is ever pending: logs API misuse, reply untouched
-//
-//export mhgo_ReplySetPushLength
-func mhgo_ReplySetPushLength(ctx *C.RedisModuleCtx, length C.long) {
-	defer guardExport(ctx, "ReplySetPushLength")
+func apiReplySetPushLength(ctx *C.RedisModuleCtx, length C.long) {
 	name := "module"
 	if m := ctxModule(ctx); m != nil {
 		name = m.Name

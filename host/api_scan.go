@@ -30,17 +30,14 @@ import (
 // one dictScan step (one bucket and its rehash siblings) per call.
 const scanStepCount = 1
 
-// mhgo_Scan implements RedisModule_Scan: one step of a scan of the
+// apiScan implements RedisModule_Scan: one step of a scan of the
 // context's selected database. For every key found, fn gets the context,
 // the key name (owned by the host: retain it to keep it) and the key
 // opened for reading (closed when fn returns), and privdata. Returns 1
 // while there is more to scan and 0 when the scan is complete (errno 0);
 // a call on a finished cursor returns 0 with errno ENOENT. Expired keys
 // are not reported.
-//
-//export mhgo_Scan
-func mhgo_Scan(ctx *C.RedisModuleCtx, cursor *C.RedisModuleScanCursor, fn C.RedisModuleScanCB, privdata unsafe.Pointer, mh_errno *C.int) (ret C.int) {
-	defer guardExport(ctx, "Scan")
+func apiScan(ctx *C.RedisModuleCtx, cursor *C.RedisModuleScanCursor, fn C.RedisModuleScanCB, privdata unsafe.Pointer, mh_errno *C.int) (ret C.int) {
 	srv := serverFor(ctx)
 	if srv == nil || cursor == nil || fn == nil {
 		*mh_errno = C.EINVAL
@@ -85,7 +82,7 @@ type scanElem struct {
 	field, value []byte
 }
 
-// mhgo_ScanKey implements RedisModule_ScanKey: one step of a scan of the
+// apiScanKey implements RedisModule_ScanKey: one step of a scan of the
 // elements of an open hash, set or sorted set key. fn gets the key, the
 // field (hash field, set or zset member) and the value (hash value, the
 // zset score as a string, NULL for a set), both owned by the host, and
@@ -93,10 +90,7 @@ type scanElem struct {
 // step, as in Redis. Returns 1 while there is more to scan, 0 when done;
 // errno is EINVAL for a NULL or empty key or another type, ENOENT for a
 // finished cursor.
-//
-//export mhgo_ScanKey
-func mhgo_ScanKey(key *C.RedisModuleKey, cursor *C.RedisModuleScanCursor, fn C.RedisModuleScanKeyCB, privdata unsafe.Pointer, mh_errno *C.int) (ret C.int) {
-	defer guardExport(nil, "ScanKey")
+func apiScanKey(key *C.RedisModuleKey, cursor *C.RedisModuleScanCursor, fn C.RedisModuleScanKeyCB, privdata unsafe.Pointer, mh_errno *C.int) (ret C.int) {
 	r, ok := resolve(key)
 	if !ok || cursor == nil || fn == nil {
 		*mh_errno = C.EINVAL

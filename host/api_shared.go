@@ -75,16 +75,13 @@ func (sa *sharedAPIs) unregister(m *Module) {
 	m.reg.usedBy = nil
 }
 
-// mhgo_ExportSharedAPI implements RedisModule_ExportSharedAPI: makes func
+// apiExportSharedAPI implements RedisModule_ExportSharedAPI: makes func
 // available to other modules under apiname. REDISMODULE_ERR when the name
 // is already exported (by a loaded module), REDISMODULE_OK otherwise. The
 // exporter cannot be unloaded while another module uses its APIs. Redis
 // keeps the apiname pointer; modhost copies the name.
-//
-//export mhgo_ExportSharedAPI
-func mhgo_ExportSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char, fn unsafe.Pointer) (rc C.int) {
+func apiExportSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char, fn unsafe.Pointer) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "ExportSharedAPI")
 	st := stateOf(ctx)
 	m := ctxModule(ctx)
 	if st == nil || m == nil || apiname == nil {
@@ -99,14 +96,11 @@ func mhgo_ExportSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char, fn unsafe.Poin
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetSharedAPI implements RedisModule_GetSharedAPI: the function
+// apiGetSharedAPI implements RedisModule_GetSharedAPI: the function
 // exported under apiname, or NULL when no loaded module exports it. A
 // successful lookup records the calling module as a user of the exporter
 // (INFO modules "usedby"/"using"), which then cannot be unloaded.
-//
-//export mhgo_GetSharedAPI
-func mhgo_GetSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char) (fn unsafe.Pointer) {
-	defer guardExport(ctx, "GetSharedAPI")
+func apiGetSharedAPI(ctx *C.RedisModuleCtx, apiname *C.char) (fn unsafe.Pointer) {
 	st := stateOf(ctx)
 	if st == nil || apiname == nil {
 		return nil

@@ -20,6 +20,7 @@
 #include "api_gen.h"
 #include "mh_string.h"
 #include "api_util.h"
+#include "misuse.h"
 
 
 /* ---- the string object ---- */
@@ -34,6 +35,8 @@ RedisModuleString *mh_string_new(const char *p, size_t len) {
     s->refcount = 1;
     s->flags = MH_STR_EMBED;
     s->block = NULL;
+    s->magic = MH_MAGIC_LIVE;
+    s->origin = mh_cur_cmd_name;
     return s;
 }
 
@@ -63,22 +66,75 @@ void mh_argv_build(RedisModuleString **argv, const char *buf, const size_t *lens
         s->len = n;
         s->cap = n;
         s->refcount = 1;
-        s->flags = MH_STR_EMBED;
+        s->flags = MH_STR_EMBED | MH_STR_ARGV_HELD;
         s->block = b;
+        s->magic = MH_MAGIC_LIVE;
+        s->origin = mh_cur_cmd_name;
         argv[i] = s;
         p += n + 1;
     }
 }
 
-void mh_string_release(RedisModuleString *s) {
-    if (s == NULL) return;
-    if (--s->refcount > 0) return;
-    if (!(s->flags & MH_STR_EMBED)) mh_heap_free(s->ptr);
-    if (s->block != NULL) {
-        if (--s->block->live == 0) mh_heap_free(s->block);
+/* Moves an accounted heap block to the quarantine (misuse.c). */
+static void quarantine_heap(void *p) {
+    mh_heap_uncount(p);
+    mh_quarantine(p);
+}
+
+/* Where a string came from, for diagnostics. */
+static const char *origin_of(const RedisModuleString *s) {
+    return (s->origin != NULL && s->origin[0] != '\0') ? s->origin : "(no command)";
+}
+
+void mh_string_dead(const RedisModuleString *s, const char *fn) {
+    if (strncmp(fn, "mh_", 3) == 0) fn += 3;
+    mh_misuse(NULL, MH_MISUSE_USE_AFTER_FREE, fn, "string (created in %s) used after it was %s",
+              origin_of(s), mh_magic_state(s->magic));
+}
+
+/* Drops one reference; the last poisons the header with poison and puts
+ * the memory in quarantine. fn names the API call for a diagnostic. */
+static void release_as(RedisModuleString *s, const char *fn, uint32_t poison) {
+    if (s->magic != MH_MAGIC_LIVE) {
+        mh_misuse(NULL, MH_MISUSE_DOUBLE_FREE, fn, "string (created in %s) freed again: it was already %s; ignored",
+                  origin_of(s), mh_magic_state(s->magic));
         return;
     }
-    mh_heap_free(s);
+    if (--s->refcount > 0) return;
+    s->magic = poison;
+    if (!(s->flags & MH_STR_EMBED)) {
+        mh_heap_free(s->ptr);
+        s->ptr = (char *)"";
+        s->flags |= MH_STR_EMBED;
+    }
+    s->len = s->cap = 0;
+    if (s->block != NULL) {
+        if (--s->block->live == 0) quarantine_heap(s->block);
+        return;
+    }
+    quarantine_heap(s);
+}
+
+void mh_string_release(RedisModuleString *s) {
+    if (s == NULL) return;
+    release_as(s, "FreeString", MH_MAGIC_FREED);
+}
+
+void mh_argv_release(RedisModuleString *s) {
+    if (s->magic != MH_MAGIC_LIVE) return; /* reported when it happened */
+    s->flags &= ~MH_STR_ARGV_HELD;
+    release_as(s, "FreeString", MH_MAGIC_FREED);
+}
+
+/* Auto memory's release of a string (ctx.c). */
+void mh_string_am_release(RedisModuleString *s) {
+    if (s->magic != MH_MAGIC_LIVE) {
+        mh_misuse(NULL, MH_MISUSE_DOUBLE_FREE, "FreeString",
+                  "string (created in %s) freed with a NULL context while AutoMemory still held it",
+                  origin_of(s));
+        return;
+    }
+    release_as(s, "FreeString", MH_MAGIC_AMFREED);
 }
 
 const char *mh_string_ptr(const RedisModuleString *s, size_t *len) {
@@ -335,6 +391,12 @@ RedisModuleString *mh_CreateStringFromStreamID(RedisModuleCtx *ctx, const RedisM
 /* Drops the caller's reference to str; with a ctx, str also leaves the
  * auto memory queue so that it is not released twice. */
 void mh_FreeString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    if (str == NULL) return;
+    if (str->magic == MH_MAGIC_LIVE && (str->flags & MH_STR_ARGV_HELD) && str->refcount == 1) {
+        mh_misuse(ctx, MH_MISUSE_DOUBLE_FREE, "FreeString",
+                  "freed a command argument (argv) the server owns; ignored");
+        return;
+    }
     mh_string_release(str);
     if (ctx != NULL) mh_am_forget(ctx, str);
 }
@@ -352,6 +414,10 @@ static int am_holds(RedisModuleCtx *ctx, RedisModuleString *str) {
  * is taken out of the queue (the refcount stays 1, so StringAppendBuffer
  * keeps working); otherwise one more FreeString becomes necessary. */
 void mh_RetainString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return;
+    }
     if (am_holds(ctx, str)) {
         mh_am_forget(ctx, str);
         return;
@@ -363,6 +429,10 @@ void mh_RetainString(RedisModuleCtx *ctx, RedisModuleString *str) {
  * auto release when ctx has auto memory on). Redis copies strings that
  * cannot be shared; modhost strings always can. */
 RedisModuleString *mh_HoldString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return NULL;
+    }
     str->refcount++;
     if (ctx != NULL) mh_am_add(ctx, MH_AM_STRING, str);
     return str;
@@ -376,6 +446,11 @@ const char *mh_StringPtrLen(const RedisModuleString *str, size_t *len) {
         if (len) *len = sizeof(msg) - 1;
         return msg;
     }
+    if (str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        if (len) *len = 0;
+        return "";
+    }
     if (len) *len = str->len;
     return str->ptr;
 }
@@ -383,12 +458,20 @@ const char *mh_StringPtrLen(const RedisModuleString *str, size_t *len) {
 /* Parses a strict long long (Redis string2ll: no spaces, no '+', no
  * leading zeros). Returns REDISMODULE_OK or REDISMODULE_ERR. */
 int mh_StringToLongLong(const RedisModuleString *str, long long *ll) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return REDISMODULE_ERR;
+    }
     return mh_parse_ll(str->ptr, str->len, ll) ? REDISMODULE_OK : REDISMODULE_ERR;
 }
 
 /* Parses an unsigned long long with Redis's string2ull rules (strict
  * first, then strtoull on the text up to the first NUL). */
 int mh_StringToULongLong(const RedisModuleString *str, unsigned long long *ull) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return REDISMODULE_ERR;
+    }
     return parse_ull(str->ptr, ull) ? REDISMODULE_OK : REDISMODULE_ERR;
 }
 
@@ -397,6 +480,10 @@ int mh_StringToULongLong(const RedisModuleString *str, unsigned long long *ull) 
  * underflow to zero ("inf" itself is accepted). Redis 8 switched to
  * fast_float, which also rejects hex floats; modhost keeps strtod. */
 int mh_StringToDouble(const RedisModuleString *str, double *d) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return REDISMODULE_ERR;
+    }
     char *end;
     errno = 0;
     double v = strtod(str->ptr, &end);
@@ -413,6 +500,10 @@ int mh_StringToDouble(const RedisModuleString *str, double *d) {
 /* Parses a long double with Redis's string2ld rules (strtold, whole
  * string, shorter than 5120 bytes, no leading space, no nan). */
 int mh_StringToLongDouble(const RedisModuleString *str, long double *ld) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return REDISMODULE_ERR;
+    }
     char *end;
     if (str->len == 0 || str->len >= MH_LONG_DOUBLE_BUF) return REDISMODULE_ERR;
     errno = 0;
@@ -452,6 +543,10 @@ int mh_StringToStreamID(const RedisModuleString *str, RedisModuleStreamID *id) {
  * difference, not normalised to -1/0/1. */
 int mh_StringCompare(const RedisModuleString *a, const RedisModuleString *b) {
     if (a == b) return 0;
+    if (a->magic != MH_MAGIC_LIVE || b->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(a->magic != MH_MAGIC_LIVE ? a : b, __func__);
+        return a->magic != MH_MAGIC_LIVE ? -1 : 1;
+    }
     size_t min = a->len < b->len ? a->len : b->len;
     int c = memcmp(a->ptr, b->ptr, min);
     if (c == 0) return (int)(a->len - b->len);
@@ -462,6 +557,10 @@ int mh_StringCompare(const RedisModuleString *a, const RedisModuleString *b) {
  * owner; otherwise REDISMODULE_ERR is returned (and a warning logged, as
  * Redis does) and nothing changes. */
 int mh_StringAppendBuffer(RedisModuleCtx *ctx, RedisModuleString *str, const char *buf, size_t len) {
+    if (str != NULL && str->magic != MH_MAGIC_LIVE) {
+        mh_string_dead(str, __func__);
+        return REDISMODULE_ERR;
+    }
     (void)ctx;
     if (str->refcount != 1) {
         mhv_log(ctx, MH_LL_WARNING, "Module attempted to use an in-place string modify operation "

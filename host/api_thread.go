@@ -18,16 +18,13 @@ import "sync"
 // Go side (*blockedClient).
 var tsBound sync.Map
 
-// mhgo_GetThreadSafeContext implements RedisModule_GetThreadSafeContext:
+// apiGetThreadSafeContext implements RedisModule_GetThreadSafeContext:
 // a context for use from any thread. Bound to a blocked client (bc not
 // NULL), its Reply* calls accumulate a reply that is sent, after the
 // reply callback's, when the client is unblocked; other calls need
 // ThreadSafeContextLock. With bc NULL the context has no module and its
 // replies are dropped. Free it with FreeThreadSafeContext.
-//
-//export mhgo_GetThreadSafeContext
-func mhgo_GetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModuleCtx) {
-	defer guardExport(nil, "GetThreadSafeContext")
+func apiGetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModuleCtx) {
 	if bc == nil {
 		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
 	}
@@ -43,13 +40,10 @@ func mhgo_GetThreadSafeContext(bc *C.RedisModuleBlockedClient) (ctx *C.RedisModu
 	return ctx
 }
 
-// mhgo_GetDetachedThreadSafeContext implements
+// apiGetDetachedThreadSafeContext implements
 // RedisModule_GetDetachedThreadSafeContext: a thread-safe context bound to
 // no client but to ctx's module (for logging and long-lived use).
-//
-//export mhgo_GetDetachedThreadSafeContext
-func mhgo_GetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleCtx) {
-	defer guardExport(ctx, "GetDetachedThreadSafeContext")
+func apiGetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleCtx) {
 	st := stateOf(ctx)
 	if st == nil {
 		return newCtx(&ctxState{sys: systemOf(defaultServer.Load())}, 2, C.MH_CTX_THREAD_SAFE)
@@ -61,14 +55,20 @@ func mhgo_GetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModul
 	return newCtx(&ctxState{sys: st.sys, mod: mod}, 2, C.MH_CTX_THREAD_SAFE)
 }
 
-// mhgo_FreeThreadSafeContext implements RedisModule_FreeThreadSafeContext:
+// apiFreeThreadSafeContext implements RedisModule_FreeThreadSafeContext:
 // releases the context (and its auto memory); a bound context hands its
-// accumulated reply to the blocked client first.
-//
-//export mhgo_FreeThreadSafeContext
-func mhgo_FreeThreadSafeContext(ctx *C.RedisModuleCtx) {
-	defer guardExport(nil, "FreeThreadSafeContext")
+// accumulated reply to the blocked client first. Freeing it twice is
+// reported and ignored.
+func apiFreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 	if ctx == nil {
+		return
+	}
+	if ctx.flags&C.MH_CTX_FREED != 0 {
+		module := "unknown"
+		if ctx.module_name != nil {
+			module = C.GoString(ctx.module_name)
+		}
+		threadMisuse(module, "FreeThreadSafeContext", "thread-safe context freed twice; ignored")
 		return
 	}
 	if v, ok := tsBound.LoadAndDelete(ctx); ok {
@@ -86,8 +86,8 @@ func mhgo_FreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 // mhts_lock is the Go half of RedisModule_ThreadSafeContextLock (the C
 // half, api_thread.c, queues module threads first): takes the server
 // lock, waiting for the running command, batch or callback to finish.
-// Calling it while already holding the lock (from a command or callback)
-// deadlocks, as in Redis.
+// The C half refuses a thread that already holds the lock (which
+// deadlocks in Redis) before calling it.
 //
 //export mhts_lock
 func mhts_lock(ctx *C.RedisModuleCtx) {

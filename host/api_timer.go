@@ -161,16 +161,13 @@ func (s *System) loaded(m *Module) bool {
 // msgHoldsTimer is Redis's refusal to unload a module with pending timers.
 const msgHoldsTimer = "the module holds timer that is not fired. Please stop the timer or wait until it fires."
 
-// mhgo_CreateTimer implements RedisModule_CreateTimer: calls
+// apiCreateTimer implements RedisModule_CreateTimer: calls
 // callback(ctx, data) once, period milliseconds from now, under the
 // server lock with a temporary context whose database is the one the
 // creating client had selected. Returns the timer's id (never 0). Timers
 // due at the same time fire in creation order. A module with pending
 // timers cannot be unloaded, as in Redis.
-//
-//export mhgo_CreateTimer
-func mhgo_CreateTimer(ctx *C.RedisModuleCtx, period C.mstime_t, callback unsafe.Pointer, data unsafe.Pointer) (id C.RedisModuleTimerID) {
-	defer guardExport(ctx, "CreateTimer")
+func apiCreateTimer(ctx *C.RedisModuleCtx, period C.mstime_t, callback unsafe.Pointer, data unsafe.Pointer) (id C.RedisModuleTimerID) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || callback == nil {
 		return 0
@@ -213,15 +210,12 @@ func timerOf(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID) (*runtimeState, *mo
 	return rt, t
 }
 
-// mhgo_StopTimer implements RedisModule_StopTimer: cancels a pending
+// apiStopTimer implements RedisModule_StopTimer: cancels a pending
 // timer of the calling module and stores its data in *data (if not NULL).
 // REDISMODULE_ERR if the timer does not exist (fired or stopped) or
 // belongs to another module.
-//
-//export mhgo_StopTimer
-func mhgo_StopTimer(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID, data *unsafe.Pointer) (rc C.int) {
+func apiStopTimer(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID, data *unsafe.Pointer) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "StopTimer")
 	rt, t := timerOf(ctx, id)
 	if t == nil {
 		return rc
@@ -232,15 +226,12 @@ func mhgo_StopTimer(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID, data *unsafe
 	return C.REDISMODULE_OK
 }
 
-// mhgo_GetTimerInfo implements RedisModule_GetTimerInfo: the remaining
+// apiGetTimerInfo implements RedisModule_GetTimerInfo: the remaining
 // milliseconds before a pending timer of the calling module fires (0 when
 // overdue) and its data, each stored only when the pointer is not NULL.
 // REDISMODULE_ERR if there is no such timer.
-//
-//export mhgo_GetTimerInfo
-func mhgo_GetTimerInfo(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID, remaining *C.uint64_t, data *unsafe.Pointer) (rc C.int) {
+func apiGetTimerInfo(ctx *C.RedisModuleCtx, id C.RedisModuleTimerID, remaining *C.uint64_t, data *unsafe.Pointer) (rc C.int) {
 	rc = C.REDISMODULE_ERR
-	defer guardExport(ctx, "GetTimerInfo")
 	_, t := timerOf(ctx, id)
 	if t == nil {
 		return rc

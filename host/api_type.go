@@ -142,42 +142,38 @@ func scanTypeName(name string) (string, bool) {
 	return "", false
 }
 
-// mhgo_CreateDataType implements RedisModule_CreateDataType: registers a
+// apiCreateDataType implements RedisModule_CreateDataType: registers a
 // data type called name (exactly 9 characters from A-Z a-z 0-9 - _) with
 // encoding version encver (0..1023) and the callbacks in typemethods,
 // copying only the fields its version has. Returns NULL outside OnLoad,
 // for an invalid name or version, a version-0 methods struct, or a name
 // another type already uses (Redis's rules). The module cannot be
 // unloaded while it has types.
-//
-//export mhgo_CreateDataType
-func mhgo_CreateDataType(ctx *C.RedisModuleCtx, name *C.char, encver C.int, typemethods *C.RedisModuleTypeMethods) *C.RedisModuleType {
-	return guard("CreateDataType", (*C.RedisModuleType)(nil), func() *C.RedisModuleType {
-		m := ctxModule(ctx)
-		if m == nil || !m.onload || name == nil || typemethods == nil {
-			return nil
-		}
-		goName := C.GoString(name)
-		id, ok := rdb.ModuleTypeID(goName, int(encver))
-		if !ok || id == 0 || nameBusyForType(goName) {
-			return nil
-		}
-		mt := (*C.RedisModuleType)(C.calloc(1, C.sizeof_RedisModuleType))
-		if C.mh_type_copy_methods(mt, unsafe.Pointer(typemethods)) == 0 {
-			C.free(unsafe.Pointer(mt))
-			return nil
-		}
-		mt.id = C.uint64_t(id)
-		mt.encver = encver
-		C.strncpy(&mt.name[0], name, 9)
-		mt.module_name = m.cname
-		t := &moduleType{c: mt, mod: m, name: goName, id: id}
-		typeRegistry.Lock()
-		typeRegistry.list = append(typeRegistry.list, t)
-		typeRegistry.byC[mt] = t
-		typeRegistry.Unlock()
-		m.reg.types = append(m.reg.types, t)
-		m.sys.installTypeHooks()
-		return mt
-	})
+func apiCreateDataType(ctx *C.RedisModuleCtx, name *C.char, encver C.int, typemethods *C.RedisModuleTypeMethods) *C.RedisModuleType {
+	m := ctxModule(ctx)
+	if m == nil || !m.onload || name == nil || typemethods == nil {
+		return nil
+	}
+	goName := C.GoString(name)
+	id, ok := rdb.ModuleTypeID(goName, int(encver))
+	if !ok || id == 0 || nameBusyForType(goName) {
+		return nil
+	}
+	mt := (*C.RedisModuleType)(C.calloc(1, C.sizeof_RedisModuleType))
+	if C.mh_type_copy_methods(mt, unsafe.Pointer(typemethods)) == 0 {
+		C.free(unsafe.Pointer(mt))
+		return nil
+	}
+	mt.id = C.uint64_t(id)
+	mt.encver = encver
+	C.strncpy(&mt.name[0], name, 9)
+	mt.module_name = m.cname
+	t := &moduleType{c: mt, mod: m, name: goName, id: id}
+	typeRegistry.Lock()
+	typeRegistry.list = append(typeRegistry.list, t)
+	typeRegistry.byC[mt] = t
+	typeRegistry.Unlock()
+	m.reg.types = append(m.reg.types, t)
+	m.sys.installTypeHooks()
+	return mt
 }

@@ -126,7 +126,7 @@ func (r keyRef) moduleValue() *keyspace.ModuleValue {
 	return mv
 }
 
-// mhgo_ModuleTypeSetValue implements RedisModule_ModuleTypeSetValue: on a
+// apiModuleTypeSetValue implements RedisModule_ModuleTypeSetValue: on a
 // key open for writing, deletes the current value as DeleteKey does (a
 // module value's unlink and free callbacks run at once) and stores value
 // as a value of type mt. The key is created ("new" event, blocked clients
@@ -134,89 +134,73 @@ func (r keyRef) moduleValue() *keyspace.ModuleValue {
 // SETKEY_NO_SIGNAL. Returns REDISMODULE_ERR for a read-only key, a NULL
 // type or key. Difference: when value is the pointer already stored,
 // Redis frees it (leaving the key dangling); modhost keeps it alive.
-//
-//export mhgo_ModuleTypeSetValue
-func mhgo_ModuleTypeSetValue(key *C.RedisModuleKey, mt *C.RedisModuleType, value unsafe.Pointer) C.int {
-	return guard("ModuleTypeSetValue", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		t := typeOfC(mt)
-		if !ok || !r.writable() || t == nil {
-			return C.REDISMODULE_ERR
-		}
-		if old := r.moduleValue(); old != nil && old.Ptr == value {
-			old.Ptr = nil // the same pointer stays alive in the new value
-		}
-		r.deleteValue()
-		mv := t.newValue(value)
-		r.ks.Add(r.db, r.name, mv)
-		r.wrote(mv)
-		return C.REDISMODULE_OK
-	})
+func apiModuleTypeSetValue(key *C.RedisModuleKey, mt *C.RedisModuleType, value unsafe.Pointer) C.int {
+	r, ok := resolve(key)
+	t := typeOfC(mt)
+	if !ok || !r.writable() || t == nil {
+		return C.REDISMODULE_ERR
+	}
+	if old := r.moduleValue(); old != nil && old.Ptr == value {
+		old.Ptr = nil // the same pointer stays alive in the new value
+	}
+	r.deleteValue()
+	mv := t.newValue(value)
+	r.ks.Add(r.db, r.name, mv)
+	r.wrote(mv)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_ModuleTypeReplaceValue implements RedisModule_ModuleTypeReplaceValue:
+// apiModuleTypeReplaceValue implements RedisModule_ModuleTypeReplaceValue:
 // on a key open for writing that holds a value of type mt, stores
 // new_value in its place without any callback, event or signal, and hands
 // the previous pointer back in *old_value (when not NULL) for the module
 // to free or keep. Returns REDISMODULE_ERR when the key is not writable,
 // is empty, or holds anything but a value of type mt.
-//
-//export mhgo_ModuleTypeReplaceValue
-func mhgo_ModuleTypeReplaceValue(key *C.RedisModuleKey, mt *C.RedisModuleType, newValue unsafe.Pointer, oldValue *unsafe.Pointer) C.int {
-	return guard("ModuleTypeReplaceValue", C.int(C.REDISMODULE_ERR), func() C.int {
-		r, ok := resolve(key)
-		if !ok || !r.writable() {
-			return C.REDISMODULE_ERR
-		}
-		mv := r.moduleValue()
-		if mv == nil {
-			return C.REDISMODULE_ERR
-		}
-		if t, ok := mv.Type.(*moduleType); !ok || t.c != mt {
-			return C.REDISMODULE_ERR
-		}
-		if oldValue != nil {
-			*oldValue = mv.Ptr
-		}
-		mv.Ptr = newValue
-		return C.REDISMODULE_OK
-	})
+func apiModuleTypeReplaceValue(key *C.RedisModuleKey, mt *C.RedisModuleType, newValue unsafe.Pointer, oldValue *unsafe.Pointer) C.int {
+	r, ok := resolve(key)
+	if !ok || !r.writable() {
+		return C.REDISMODULE_ERR
+	}
+	mv := r.moduleValue()
+	if mv == nil {
+		return C.REDISMODULE_ERR
+	}
+	if t, ok := mv.Type.(*moduleType); !ok || t.c != mt {
+		return C.REDISMODULE_ERR
+	}
+	if oldValue != nil {
+		*oldValue = mv.Ptr
+	}
+	mv.Ptr = newValue
+	return C.REDISMODULE_OK
 }
 
-// mhgo_ModuleTypeGetType implements RedisModule_ModuleTypeGetType: the
+// apiModuleTypeGetType implements RedisModule_ModuleTypeGetType: the
 // type of the module value at key, NULL for a NULL or empty key or a value
 // of another kind.
-//
-//export mhgo_ModuleTypeGetType
-func mhgo_ModuleTypeGetType(key *C.RedisModuleKey) *C.RedisModuleType {
-	return guard("ModuleTypeGetType", (*C.RedisModuleType)(nil), func() *C.RedisModuleType {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		if mv := r.moduleValue(); mv != nil {
-			if t, ok := mv.Type.(*moduleType); ok {
-				return t.c
-			}
-		}
+func apiModuleTypeGetType(key *C.RedisModuleKey) *C.RedisModuleType {
+	r, ok := resolve(key)
+	if !ok {
 		return nil
-	})
+	}
+	if mv := r.moduleValue(); mv != nil {
+		if t, ok := mv.Type.(*moduleType); ok {
+			return t.c
+		}
+	}
+	return nil
 }
 
-// mhgo_ModuleTypeGetValue implements RedisModule_ModuleTypeGetValue: the
+// apiModuleTypeGetValue implements RedisModule_ModuleTypeGetValue: the
 // module's pointer stored at key, NULL for a NULL or empty key or a value
 // of another kind. The value stays owned by the keyspace.
-//
-//export mhgo_ModuleTypeGetValue
-func mhgo_ModuleTypeGetValue(key *C.RedisModuleKey) unsafe.Pointer {
-	return guard("ModuleTypeGetValue", unsafe.Pointer(nil), func() unsafe.Pointer {
-		r, ok := resolve(key)
-		if !ok {
-			return nil
-		}
-		if mv := r.moduleValue(); mv != nil {
-			return mv.Ptr
-		}
+func apiModuleTypeGetValue(key *C.RedisModuleKey) unsafe.Pointer {
+	r, ok := resolve(key)
+	if !ok {
 		return nil
-	})
+	}
+	if mv := r.moduleValue(); mv != nil {
+		return mv.Ptr
+	}
+	return nil
 }

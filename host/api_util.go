@@ -13,7 +13,6 @@ package host
 import "C"
 
 import (
-	"fmt"
 	"os"
 	"sync/atomic"
 	"unsafe"
@@ -44,97 +43,61 @@ func serverFor(ctx *C.RedisModuleCtx) *server.Server {
 	return defaultServer.Load()
 }
 
-// recovered logs a panic that an export stopped at the C boundary.
-func recovered(name string, r any) {
-	msg := fmt.Sprintf("Panic in module API %s: %v", name, r)
-	if s := defaultServer.Load(); s != nil && s.Log != nil {
-		s.Log.Warningf("%s", msg)
-		return
-	}
-	fallbackLog.Warningf("%s", msg)
-}
-
-// guard runs fn and returns its result; a panic is logged and turns into
-// fail, so that it never unwinds through module C frames.
-func guard[T any](name string, fail T, fn func() T) (out T) {
-	defer func() {
-		if r := recover(); r != nil {
-			recovered(name, r)
-			out = fail
-		}
-	}()
-	return fn()
-}
-
 // mhv_log writes msg at level (logging.Level values) to the log of ctx's
 // server (or the default server's, or standard error).
 //
 //export mhv_log
 func mhv_log(ctx *C.RedisModuleCtx, level C.int, msg *C.char) {
-	guard("Log", 0, func() int {
-		lg := fallbackLog
-		if s := serverFor(ctx); s != nil && s.Log != nil {
-			lg = s.Log
-		}
-		lg.Log(logging.Level(level), C.GoString(msg))
-		return 0
-	})
+	defer guardExport(ctx, "Log")
+	lg := fallbackLog
+	if s := serverFor(ctx); s != nil && s.Log != nil {
+		lg = s.Log
+	}
+	lg.Log(logging.Level(level), C.GoString(msg))
 }
 
-// mhgo_WrongArity implements RedisModule_WrongArity: replies
+// apiWrongArity implements RedisModule_WrongArity: replies
 // "ERR wrong number of arguments for '<command>' command" naming the
 // command being executed (its full name, "parent|sub" for subcommands).
 // Always REDISMODULE_OK.
-//
-//export mhgo_WrongArity
-func mhgo_WrongArity(ctx *C.RedisModuleCtx) C.int {
-	return guard("WrongArity", C.int(C.REDISMODULE_OK), func() C.int {
-		name := ""
-		if c := ctxClient(ctx); c != nil {
-			name = c.LastCmd
-		}
-		msg := C.CString("ERR wrong number of arguments for '" + name + "' command")
-		defer C.free(unsafe.Pointer(msg))
-		C.mh_reply_error_msg(ctx, msg)
-		return C.REDISMODULE_OK
-	})
+func apiWrongArity(ctx *C.RedisModuleCtx) C.int {
+	name := ""
+	if c := ctxClient(ctx); c != nil {
+		name = c.LastCmd
+	}
+	msg := C.CString("ERR wrong number of arguments for '" + name + "' command")
+	defer C.free(unsafe.Pointer(msg))
+	C.mh_reply_error_msg(ctx, msg)
+	return C.REDISMODULE_OK
 }
 
-// mhgo_SelectDb implements RedisModule_SelectDb: selects database newid
+// apiSelectDb implements RedisModule_SelectDb: selects database newid
 // for the context's client (which keeps it after the command, as in
 // Redis). REDISMODULE_ERR when newid is out of range.
-//
-//export mhgo_SelectDb
-func mhgo_SelectDb(ctx *C.RedisModuleCtx, newid C.int) C.int {
-	return guard("SelectDb", C.int(C.REDISMODULE_ERR), func() C.int {
-		s := serverFor(ctx)
-		if s == nil || newid < 0 || int(newid) >= s.Keys.NumDBs() {
-			return C.REDISMODULE_ERR
-		}
-		if c := ctxClient(ctx); c != nil {
-			c.DB = int(newid)
-		}
-		ctx.dbid = newid
-		return C.REDISMODULE_OK
-	})
+func apiSelectDb(ctx *C.RedisModuleCtx, newid C.int) C.int {
+	s := serverFor(ctx)
+	if s == nil || newid < 0 || int(newid) >= s.Keys.NumDBs() {
+		return C.REDISMODULE_ERR
+	}
+	if c := ctxClient(ctx); c != nil {
+		c.DB = int(newid)
+	}
+	ctx.dbid = newid
+	return C.REDISMODULE_OK
 }
 
-// mhgo_DbSize implements RedisModule_DbSize: the number of keys in the
+// apiDbSize implements RedisModule_DbSize: the number of keys in the
 // context's selected database.
-//
-//export mhgo_DbSize
-func mhgo_DbSize(ctx *C.RedisModuleCtx) C.ulonglong {
-	return guard("DbSize", C.ulonglong(0), func() C.ulonglong {
-		s := serverFor(ctx)
-		db := int(ctx.dbid)
-		if s == nil || db < 0 || db >= s.Keys.NumDBs() {
-			return 0
-		}
-		return C.ulonglong(s.Keys.Size(db))
-	})
+func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
+	s := serverFor(ctx)
+	db := int(ctx.dbid)
+	if s == nil || db < 0 || db >= s.Keys.NumDBs() {
+		return 0
+	}
+	return C.ulonglong(s.Keys.Size(db))
 }
 
-// mhgo_GetContextFlags implements RedisModule_GetContextFlags. modhost
+// apiGetContextFlags implements RedisModule_GetContextFlags. modhost
 // reports: MASTER (always: no replication), RESP3 (client speaks RESP3),
 // MULTI (inside EXEC), MULTI_DIRTY (the client's EXEC would fail),
 // DENY_BLOCKING (the client cannot block: inside EXEC, or not a
@@ -143,12 +106,8 @@ func mhgo_DbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 // configured) and AOF (appendonly yes). Never LUA, CLUSTER, SLAVE,
 // READONLY, REPLICATED, LOADING, ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or
 // SERVER_STARTUP.
-//
-//export mhgo_GetContextFlags
-func mhgo_GetContextFlags(ctx *C.RedisModuleCtx) C.int {
-	return guard("GetContextFlags", C.int(C.REDISMODULE_CTX_FLAGS_MASTER), func() C.int {
-		return C.int(contextFlags(ctx))
-	})
+func apiGetContextFlags(ctx *C.RedisModuleCtx) C.int {
+	return C.int(contextFlags(ctx))
 }
 
 // contextFlags computes GetContextFlags' answer.
@@ -196,21 +155,17 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	return f
 }
 
-// mhgo_GetUsedMemoryRatio implements RedisModule_GetUsedMemoryRatio:
+// apiGetUsedMemoryRatio implements RedisModule_GetUsedMemoryRatio:
 // used memory divided by maxmemory (0 when maxmemory is 0; above 1 when
 // over the limit).
-//
-//export mhgo_GetUsedMemoryRatio
-func mhgo_GetUsedMemoryRatio() C.float {
-	return guard("GetUsedMemoryRatio", C.float(0), func() C.float {
-		s := defaultServer.Load()
-		if s == nil {
-			return 0
-		}
-		limit := s.Config.Int("maxmemory")
-		if limit <= 0 {
-			return 0
-		}
-		return C.float(float64(s.UsedMemory()) / float64(limit))
-	})
+func apiGetUsedMemoryRatio() C.float {
+	s := defaultServer.Load()
+	if s == nil {
+		return 0
+	}
+	limit := s.Config.Int("maxmemory")
+	if limit <= 0 {
+		return 0
+	}
+	return C.float(float64(s.UsedMemory()) / float64(limit))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	tresp "github.com/tidwall/resp"
 
+	"github.com/modhost/modhost/host/internal/cgotest"
 	mresp "github.com/modhost/modhost/resp"
 )
 
@@ -27,7 +28,7 @@ func TestStringToLongLong(t *testing.T) {
 		{"18446744073709551616", 0, false}, {"123456789012345678901", 0, false},
 	}
 	for _, tc := range tests {
-		got, ok := valToLL(tc.in)
+		got, ok := cgotest.ValToLL(tc.in)
 		require.Equal(t, tc.ok, ok, "%q", tc.in)
 		if tc.ok {
 			require.Equal(t, tc.want, got, "%q", tc.in)
@@ -48,7 +49,7 @@ func TestStringToULongLong(t *testing.T) {
 		{"5 ", 0, false}, {"abc", 0, false}, {"1.5", 0, false},
 	}
 	for _, tc := range tests {
-		got, ok := valToULL(tc.in)
+		got, ok := cgotest.ValToULL(tc.in)
 		require.Equal(t, tc.ok, ok, "%q", tc.in)
 		if tc.ok {
 			require.Equal(t, tc.want, got, "%q", tc.in)
@@ -70,12 +71,12 @@ func TestStringToDouble(t *testing.T) {
 		{"1\x002", 0, false},
 	}
 	for _, tc := range tests {
-		got, ok := valToDouble(tc.in)
+		got, ok := cgotest.ValToDouble(tc.in)
 		require.Equal(t, tc.ok, ok, "%q", tc.in)
 		if tc.ok {
 			require.Equal(t, tc.want, got, "%q", tc.in)
 		}
-		ld, lok := valToLongDouble(tc.in)
+		ld, lok := cgotest.ValToLongDouble(tc.in)
 		if tc.in == "1e400" || tc.in == "-1e400" || tc.in == "1e-400" {
 			require.True(t, lok, "long double holds %q", tc.in) // long double range is wider
 			continue
@@ -85,7 +86,7 @@ func TestStringToDouble(t *testing.T) {
 			require.Equal(t, tc.want, ld, "long double %q", tc.in)
 		}
 	}
-	_, ok := valToLongDouble(strings.Repeat("1", 5200))
+	_, ok := cgotest.ValToLongDouble(strings.Repeat("1", 5200))
 	require.False(t, ok, "long double text longer than Redis's buffer")
 }
 
@@ -101,7 +102,7 @@ func TestStringToStreamID(t *testing.T) {
 		{strings.Repeat("1", 130), 0, 0, false}, {"1-*", 0, 0, false},
 	}
 	for _, tc := range tests {
-		ms, seq, ok := valToStreamID(tc.in)
+		ms, seq, ok := cgotest.ValToStreamID(tc.in)
 		require.Equal(t, tc.ok, ok, "%q", tc.in)
 		if tc.ok {
 			require.Equal(t, [2]uint64{tc.ms, tc.seq}, [2]uint64{ms, seq}, "%q", tc.in)
@@ -110,12 +111,12 @@ func TestStringToStreamID(t *testing.T) {
 }
 
 func TestCreateStringFromNumbers(t *testing.T) {
-	require.Equal(t, "-9223372036854775808", valFromLL(math.MinInt64))
-	require.Equal(t, "0", valFromLL(0))
-	require.Equal(t, "18446744073709551615", valFromULL(math.MaxUint64))
-	require.Equal(t, "1700000000000-3", valFromStreamID(1700000000000, 3))
-	require.Equal(t, "hi:-3:002.2", valPrintf("hi", -3))
-	n, s := valPrintfLong(1000)
+	require.Equal(t, "-9223372036854775808", cgotest.ValFromLL(math.MinInt64))
+	require.Equal(t, "0", cgotest.ValFromLL(0))
+	require.Equal(t, "18446744073709551615", cgotest.ValFromULL(math.MaxUint64))
+	require.Equal(t, "1700000000000-3", cgotest.ValFromStreamID(1700000000000, 3))
+	require.Equal(t, "hi:-3:002.2", cgotest.ValPrintf("hi", -3))
+	n, s := cgotest.ValPrintfLong(1000)
 	require.Equal(t, 1000, n)
 	require.Equal(t, strings.Repeat("0", 999)+"7", s)
 
@@ -130,7 +131,7 @@ func TestCreateStringFromNumbers(t *testing.T) {
 		{"1e20", false, "1e+20"},
 	}
 	for _, tc := range ld {
-		require.Equal(t, tc.want, valFromLongDouble(tc.in, tc.human), "%s human=%v", tc.in, tc.human)
+		require.Equal(t, tc.want, cgotest.ValFromLongDouble(tc.in, tc.human), "%s human=%v", tc.in, tc.human)
 	}
 }
 
@@ -149,32 +150,32 @@ func TestCreateStringFromDoubleMatchesGo(t *testing.T) {
 		vals = append(vals, f)
 	}
 	for _, f := range vals {
-		require.Equal(t, mresp.FormatDouble(f), valFromDouble(f), "%v (%x)", f, math.Float64bits(f))
+		require.Equal(t, mresp.FormatDouble(f), cgotest.ValFromDouble(f), "%v (%x)", f, math.Float64bits(f))
 	}
 }
 
 func TestStringCompare(t *testing.T) {
-	require.Equal(t, 0, valCompare("abc", "abc"))
-	require.Less(t, valCompare("abc", "abd"), 0)
-	require.Greater(t, valCompare("b", "abc"), 0)
-	require.Equal(t, -1, valCompare("ab", "abc")) // length difference
-	require.Equal(t, 2, valCompare("abcde", "abc"))
-	require.Greater(t, valCompare("a\xff", "a\x01"), 0) // unsigned bytes
-	require.Equal(t, 0, valCompare("a\x00b", "a\x00b"))
+	require.Equal(t, 0, cgotest.ValCompare("abc", "abc"))
+	require.Less(t, cgotest.ValCompare("abc", "abd"), 0)
+	require.Greater(t, cgotest.ValCompare("b", "abc"), 0)
+	require.Equal(t, -1, cgotest.ValCompare("ab", "abc")) // length difference
+	require.Equal(t, 2, cgotest.ValCompare("abcde", "abc"))
+	require.Greater(t, cgotest.ValCompare("a\xff", "a\x01"), 0) // unsigned bytes
+	require.Equal(t, 0, cgotest.ValCompare("a\x00b", "a\x00b"))
 }
 
 func TestStringAppendRetainTrim(t *testing.T) {
-	require.Equal(t, 0x3f, valAppendChecks())
+	require.Equal(t, 0x3f, cgotest.ValAppendChecks())
 }
 
 func TestStringsWithAutoMemory(t *testing.T) {
-	require.Equal(t, 0x1f, valAutoMemChecks())
+	require.Equal(t, 0x1f, cgotest.ValAutoMemChecks())
 }
 
 func TestHeapCounter(t *testing.T) {
-	before := valAllocUsed()
-	require.True(t, valHeapBalanced())
-	require.Equal(t, before, valAllocUsed())
+	before := cgotest.ValAllocUsed()
+	require.True(t, cgotest.ValHeapBalanced())
+	require.Equal(t, before, cgotest.ValAllocUsed())
 }
 
 func TestReplyEncoding(t *testing.T) {
@@ -214,7 +215,7 @@ func TestReplyEncoding(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, pending, errs := valReply(2, tc.ops)
+			got, pending, errs := cgotest.ValReply(2, tc.ops)
 			require.Equal(t, tc.resp2, got, "RESP2")
 			require.Equal(t, tc.pending, pending)
 			require.Equal(t, tc.errs2, errs)
@@ -222,7 +223,7 @@ func TestReplyEncoding(t *testing.T) {
 			if want3 == "" {
 				want3 = tc.resp2
 			}
-			got3, pending3, errs3 := valReply(3, tc.ops)
+			got3, pending3, errs3 := cgotest.ValReply(3, tc.ops)
 			require.Equal(t, want3, got3, "RESP3")
 			require.Equal(t, tc.pending, pending3)
 			require.Equal(t, 0, errs3)

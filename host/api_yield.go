@@ -26,16 +26,13 @@ import (
 	"time"
 )
 
-// mhgo_Yield implements RedisModule_Yield (see the design above). It must
+// apiYield implements RedisModule_Yield (see the design above). It must
 // be called with the server lock held (from a command, or from a thread
 // holding ThreadSafeContextLock); without it, it does nothing. Nested
 // yields do nothing.
 //
 // modhost:partial without REDISMODULE_YIELD_FLAG_CLIENTS nothing else runs during the yield
-//
-//export mhgo_Yield
-func mhgo_Yield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
-	defer guardExport(ctx, "Yield")
+func apiYield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || flags&C.REDISMODULE_YIELD_FLAG_CLIENTS == 0 {
 		return

@@ -6,6 +6,7 @@
  * between mh_ctx_new and mh_ctx_free: the free collects what auto memory
  * recorded and drops the pool, so nothing the callback borrowed outlives it.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,11 @@ struct mh_pool_block {
     char mem[];
 };
 
+void mh_string_am_release(RedisModuleString *s); /* api_string.c */
+
 static void am_release_string(RedisModuleCtx *ctx, void *ptr) {
     (void)ctx;
-    mh_string_release((RedisModuleString *)ptr);
+    mh_string_am_release((RedisModuleString *)ptr);
 }
 
 /* Release functions by kind; NULL kinds are forgotten without a release
@@ -73,11 +76,35 @@ static void pool_release(RedisModuleCtx *ctx) {
     ctx->pool = NULL;
 }
 
+/* Freed thread-safe contexts are kept poisoned (MH_CTX_FREED) for a while
+ * so that a module thread using one after FreeThreadSafeContext is told so
+ * instead of reading freed memory; the oldest is really freed when the
+ * ring is full. */
+#define MH_TS_QUARANTINE 64
+static RedisModuleCtx *ts_quarantine[MH_TS_QUARANTINE];
+static size_t ts_quarantine_next;
+static pthread_mutex_t ts_quarantine_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void quarantine(RedisModuleCtx *ctx) {
+    ctx->flags = MH_CTX_FREED;
+    ctx->handle = 0;
+    pthread_mutex_lock(&ts_quarantine_mu);
+    RedisModuleCtx *old = ts_quarantine[ts_quarantine_next];
+    ts_quarantine[ts_quarantine_next] = ctx;
+    ts_quarantine_next = (ts_quarantine_next + 1) % MH_TS_QUARANTINE;
+    pthread_mutex_unlock(&ts_quarantine_mu);
+    free(old);
+}
+
 void mh_ctx_free(RedisModuleCtx *ctx) {
     if (ctx == NULL) return;
     am_collect(ctx);
     pool_release(ctx);
     mh_reply_free(ctx);
+    if (ctx->flags & MH_CTX_THREAD_SAFE) {
+        quarantine(ctx);
+        return;
+    }
     free(ctx);
 }
 
@@ -87,10 +114,15 @@ void mh_ctx_recycle(RedisModuleCtx *ctx) {
     mh_reply_buf reply = ctx->reply;
     struct mh_postponed *pp = ctx->pp;
     size_t pp_cap = ctx->pp_cap;
+    struct mh_open_coll *open = ctx->open;
+    size_t open_cap = ctx->open_cap;
     mh_ctx_init(ctx, ctx->handle, ctx->resp);
     ctx->reply = reply;
     ctx->pp = pp;
     ctx->pp_cap = pp_cap;
+    ctx->open = open;
+    ctx->open_cap = open_cap;
+    ctx->flags = MH_CTX_RETURNED; /* until the pool hands it out again */
 }
 
 /* Enables automatic memory management for the rest of the callback:

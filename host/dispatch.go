@@ -2,6 +2,7 @@ package host
 
 /*
 #include "loader.h"
+#include "misuse.h"
 */
 import "C"
 
@@ -10,12 +11,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/server"
 )
 
 // Texts for replies the dispatcher makes itself.
 const (
-	msgPostponedMisuse = "API misuse detected in module %s: RedisModule_ReplyWith*(REDISMODULE_POSTPONED_LEN) not matched by the same number of RedisModule_SetReply*Len() calls."
 	msgIncompleteReply = "ERR module command '%s' left a postponed reply length unset; reply dropped"
 	msgNoSubcommand    = "ERR unknown subcommand '%s'. Try %s HELP."
 )
@@ -39,16 +40,19 @@ func (mc *command) run(c *server.Client, args [][]byte) {
 	buf, lens := sys.packArgs(args)
 	prevUs := C.mh_cached_us
 	C.mh_cached_us = C.longlong(sys.srv.CommandStartLocked().UnixMicro())
+	prevCmd, prevMod := mc.enterDiagnostics()
 	pending := C.mh_cmd_run_pooled(pc.c, mc.fn, buf, lens, C.int(len(args)))
 	C.mh_cached_us = prevUs
-	if pending > 0 {
-		sys.srv.Log.Warningf(msgPostponedMisuse, mc.mod.Name)
+	switch out := replyBytes(pc.c); {
+	case pending > 0:
 		c.Error(sprintf(msgIncompleteReply, mc.hc.FullName))
-	} else {
-		out := replyBytes(pc.c)
+	case len(out) == 0 && !c.Blocked():
+		mc.noReply(c)
+	default:
 		countReplyErrors(c, out)
 		c.W.Buf = append(c.W.Buf, out...)
 	}
+	C.mh_cur_cmd_name, C.mh_cur_module_name = prevCmd, prevMod
 	mc.ctxs.put(pc)
 }
 
@@ -139,7 +143,7 @@ func walkReply(out []byte, pos int, onErr func(string)) (next int, ok bool) {
 	return 0, false
 }
 
-// getKeys is the server.GetKeysFunc of a "getkeys-api" command: the module
+// getKeys is the commands.GetKeysFunc of a "getkeys-api" command: the module
 // is called with a keys-position request and reports keys with KeyAtPos.
 func (mc *command) getKeys(args [][]byte) []int {
 	if mc.fn == nil {
@@ -153,4 +157,10 @@ func (mc *command) getKeys(args [][]byte) []int {
 	C.mh_cmd_run(ctx, mc.fn, buf, lens, C.int(len(args)), &pending)
 	freeCtx(ctx)
 	return st.keys
+}
+
+// serverHandler adapts a handler written against the server's client type
+// to the command table's Handler.
+func serverHandler(h func(c *server.Client, args [][]byte)) commands.Handler {
+	return func(c commands.Client, args [][]byte) { h(c.(*server.Client), args) }
 }

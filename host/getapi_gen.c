@@ -4,22 +4,27 @@
 
 #include "ctx.h"
 #include "api_gen.h"
+#include "crash.h"
+#include "gil.h"
 
 /* ACLAddLogEntry is implemented in Go (api_acl.go). */
 extern void mhgo_ACLAddLogEntry(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason);
 void mh_ACLAddLogEntry(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason) {
+    mh_last_api = "ACLAddLogEntry";
     mhgo_ACLAddLogEntry(ctx, user, object, reason);
 }
 
 /* ACLAddLogEntryByUserName is implemented in Go (api_acl.go). */
 extern void mhgo_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason);
 void mh_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason) {
+    mh_last_api = "ACLAddLogEntryByUserName";
     mhgo_ACLAddLogEntryByUserName(ctx, user, object, reason);
 }
 
 /* ACLCheckChannelPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal, int *mh_errno);
 int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal) {
+    mh_last_api = "ACLCheckChannelPermissions";
     int mh_err = -1;
     int r = (int)mhgo_ACLCheckChannelPermissions(user, ch, literal, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -29,6 +34,7 @@ int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, 
 /* ACLCheckCommandPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc, int *mh_errno);
 int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc) {
+    mh_last_api = "ACLCheckCommandPermissions";
     int mh_err = -1;
     int r = (int)mhgo_ACLCheckCommandPermissions(user, argv, argc, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -38,6 +44,7 @@ int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **arg
 /* ACLCheckKeyPermissions is implemented in Go (api_acl.go). */
 extern int mhgo_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags, int *mh_errno);
 int mh_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags) {
+    mh_last_api = "ACLCheckKeyPermissions";
     int mh_err = -1;
     int r = (int)mhgo_ACLCheckKeyPermissions(user, key, flags, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -47,12 +54,14 @@ int mh_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int
 /* AbortBlock is implemented in Go (api_block.go). */
 extern int mhgo_AbortBlock(RedisModuleBlockedClient *bc);
 int mh_AbortBlock(RedisModuleBlockedClient *bc) {
+    mh_last_api = "AbortBlock";
     return (int)mhgo_AbortBlock(bc);
 }
 
 /* AddACLCategory is implemented in Go (api_command.go). */
 extern int mhgo_AddACLCategory(RedisModuleCtx *ctx, const char *name, int *mh_errno);
 int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
+    mh_last_api = "AddACLCategory";
     int mh_err = -1;
     int r = (int)mhgo_AddACLCategory(ctx, name, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -62,222 +71,533 @@ int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
 /* AddPostNotificationJob is implemented in Go (api_notify.go). */
 extern int mhgo_AddPostNotificationJob(RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*));
 int mh_AddPostNotificationJob(RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*)) {
+    mh_last_api = "AddPostNotificationJob";
     return (int)mhgo_AddPostNotificationJob(ctx, callback, pd, free_pd);
+}
+
+static void *mhl_Alloc(size_t bytes) {
+    mh_last_api = "Alloc";
+    return mh_Alloc(bytes);
 }
 
 /* AuthenticateClientWithACLUser is implemented in Go (api_auth.go). */
 extern int mhgo_AuthenticateClientWithACLUser(RedisModuleCtx *ctx, const char *name, size_t len, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id);
 int mh_AuthenticateClientWithACLUser(RedisModuleCtx *ctx, const char *name, size_t len, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id) {
+    mh_last_api = "AuthenticateClientWithACLUser";
     return (int)mhgo_AuthenticateClientWithACLUser(ctx, name, len, callback, privdata, client_id);
 }
 
 /* AuthenticateClientWithUser is implemented in Go (api_auth.go). */
 extern int mhgo_AuthenticateClientWithUser(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id);
 int mh_AuthenticateClientWithUser(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleUserChangedFunc callback, void *privdata, uint64_t *client_id) {
+    mh_last_api = "AuthenticateClientWithUser";
     return (int)mhgo_AuthenticateClientWithUser(ctx, user, callback, privdata, client_id);
+}
+
+static void mhl_AutoMemory(RedisModuleCtx *ctx) {
+    mh_last_api = "AutoMemory";
+    mh_AutoMemory(ctx);
+}
+
+static int mhl_AvoidReplicaTraffic(void) {
+    mh_last_api = "AvoidReplicaTraffic";
+    return mh_AvoidReplicaTraffic();
 }
 
 /* BlockClient is implemented in Go (api_block.go). */
 extern RedisModuleBlockedClient *mhgo_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms);
 RedisModuleBlockedClient *mh_BlockClient(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms) {
+    mh_last_api = "BlockClient";
     return (RedisModuleBlockedClient *)mhgo_BlockClient(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms);
+}
+
+static void *mhl_BlockClientGetPrivateData(RedisModuleBlockedClient *blocked_client) {
+    mh_last_api = "BlockClientGetPrivateData";
+    return mh_BlockClientGetPrivateData(blocked_client);
 }
 
 /* BlockClientOnAuth is implemented in Go (api_auth.go). */
 extern RedisModuleBlockedClient *mhgo_BlockClientOnAuth(RedisModuleCtx *ctx, RedisModuleAuthCallback reply_callback, void (*free_privdata)(RedisModuleCtx*, void*));
 RedisModuleBlockedClient *mh_BlockClientOnAuth(RedisModuleCtx *ctx, RedisModuleAuthCallback reply_callback, void (*free_privdata)(RedisModuleCtx*, void*)) {
+    mh_last_api = "BlockClientOnAuth";
     return (RedisModuleBlockedClient *)mhgo_BlockClientOnAuth(ctx, reply_callback, free_privdata);
 }
 
 /* BlockClientOnKeys is implemented in Go (api_block.go). */
 extern RedisModuleBlockedClient *mhgo_BlockClientOnKeys(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata);
 RedisModuleBlockedClient *mh_BlockClientOnKeys(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata) {
+    mh_last_api = "BlockClientOnKeys";
     return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeys(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata);
 }
 
 /* BlockClientOnKeysWithFlags is implemented in Go (api_block.go). */
 extern RedisModuleBlockedClient *mhgo_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags);
 RedisModuleBlockedClient *mh_BlockClientOnKeysWithFlags(RedisModuleCtx *ctx, RedisModuleCmdFunc reply_callback, RedisModuleCmdFunc timeout_callback, void (*free_privdata)(RedisModuleCtx*, void*), long long timeout_ms, RedisModuleString **keys, int numkeys, void *privdata, int flags) {
+    mh_last_api = "BlockClientOnKeysWithFlags";
     return (RedisModuleBlockedClient *)mhgo_BlockClientOnKeysWithFlags(ctx, reply_callback, timeout_callback, free_privdata, timeout_ms, keys, numkeys, privdata, flags);
+}
+
+static void mhl_BlockClientSetPrivateData(RedisModuleBlockedClient *blocked_client, void *private_data) {
+    mh_last_api = "BlockClientSetPrivateData";
+    mh_BlockClientSetPrivateData(blocked_client, private_data);
+}
+
+static int mhl_BlockedClientDisconnected(RedisModuleCtx *ctx) {
+    mh_last_api = "BlockedClientDisconnected";
+    return mh_BlockedClientDisconnected(ctx);
+}
+
+static int mhl_BlockedClientMeasureTimeEnd(RedisModuleBlockedClient *bc) {
+    mh_last_api = "BlockedClientMeasureTimeEnd";
+    return mh_BlockedClientMeasureTimeEnd(bc);
+}
+
+static int mhl_BlockedClientMeasureTimeStart(RedisModuleBlockedClient *bc) {
+    mh_last_api = "BlockedClientMeasureTimeStart";
+    return mh_BlockedClientMeasureTimeStart(bc);
+}
+
+static ustime_t mhl_CachedMicroseconds(void) {
+    mh_last_api = "CachedMicroseconds";
+    return mh_CachedMicroseconds();
+}
+
+static RedisModuleCallReply *mhl_CallReplyArrayElement(RedisModuleCallReply *reply, size_t idx) {
+    mh_last_api = "CallReplyArrayElement";
+    return mh_CallReplyArrayElement(reply, idx);
+}
+
+static RedisModuleCallReply *mhl_CallReplyAttribute(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyAttribute";
+    return mh_CallReplyAttribute(reply);
+}
+
+static int mhl_CallReplyAttributeElement(RedisModuleCallReply *reply, size_t idx, RedisModuleCallReply **key, RedisModuleCallReply **val) {
+    mh_last_api = "CallReplyAttributeElement";
+    return mh_CallReplyAttributeElement(reply, idx, key, val);
+}
+
+static const char *mhl_CallReplyBigNumber(RedisModuleCallReply *reply, size_t *len) {
+    mh_last_api = "CallReplyBigNumber";
+    return mh_CallReplyBigNumber(reply, len);
+}
+
+static int mhl_CallReplyBool(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyBool";
+    return mh_CallReplyBool(reply);
+}
+
+static double mhl_CallReplyDouble(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyDouble";
+    return mh_CallReplyDouble(reply);
+}
+
+static long long mhl_CallReplyInteger(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyInteger";
+    return mh_CallReplyInteger(reply);
+}
+
+static size_t mhl_CallReplyLength(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyLength";
+    return mh_CallReplyLength(reply);
+}
+
+static int mhl_CallReplyMapElement(RedisModuleCallReply *reply, size_t idx, RedisModuleCallReply **key, RedisModuleCallReply **val) {
+    mh_last_api = "CallReplyMapElement";
+    return mh_CallReplyMapElement(reply, idx, key, val);
+}
+
+static int mhl_CallReplyPromiseAbort(RedisModuleCallReply *reply, void **private_data) {
+    mh_last_api = "CallReplyPromiseAbort";
+    return mh_CallReplyPromiseAbort(reply, private_data);
+}
+
+static void mhl_CallReplyPromiseSetUnblockHandler(RedisModuleCallReply *reply, RedisModuleOnUnblocked on_unblock, void *private_data) {
+    mh_last_api = "CallReplyPromiseSetUnblockHandler";
+    mh_CallReplyPromiseSetUnblockHandler(reply, on_unblock, private_data);
+}
+
+static const char *mhl_CallReplyProto(RedisModuleCallReply *reply, size_t *len) {
+    mh_last_api = "CallReplyProto";
+    return mh_CallReplyProto(reply, len);
+}
+
+static RedisModuleCallReply *mhl_CallReplySetElement(RedisModuleCallReply *reply, size_t idx) {
+    mh_last_api = "CallReplySetElement";
+    return mh_CallReplySetElement(reply, idx);
+}
+
+static const char *mhl_CallReplyStringPtr(RedisModuleCallReply *reply, size_t *len) {
+    mh_last_api = "CallReplyStringPtr";
+    return mh_CallReplyStringPtr(reply, len);
+}
+
+static int mhl_CallReplyType(RedisModuleCallReply *reply) {
+    mh_last_api = "CallReplyType";
+    return mh_CallReplyType(reply);
+}
+
+static const char *mhl_CallReplyVerbatim(RedisModuleCallReply *reply, size_t *len, const char **format) {
+    mh_last_api = "CallReplyVerbatim";
+    return mh_CallReplyVerbatim(reply, len, format);
+}
+
+static void *mhl_Calloc(size_t nmemb, size_t size) {
+    mh_last_api = "Calloc";
+    return mh_Calloc(nmemb, size);
+}
+
+static void mhl_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+    mh_last_api = "ChannelAtPosWithFlags";
+    mh_ChannelAtPosWithFlags(ctx, pos, flags);
+}
+
+static void mhl_CloseKey(RedisModuleKey *kp) {
+    mh_last_api = "CloseKey";
+    MH_GIL_CHECK("CloseKey");
+    mh_CloseKey(kp);
+}
+
+static const char *mhl_ClusterCanonicalKeyNameInSlot(unsigned int slot) {
+    mh_last_api = "ClusterCanonicalKeyNameInSlot";
+    return mh_ClusterCanonicalKeyNameInSlot(slot);
+}
+
+static unsigned int mhl_ClusterKeySlot(RedisModuleString *key) {
+    mh_last_api = "ClusterKeySlot";
+    return mh_ClusterKeySlot(key);
+}
+
+static int mhl_CommandFilterArgDelete(RedisModuleCommandFilterCtx *fctx, int pos) {
+    mh_last_api = "CommandFilterArgDelete";
+    return mh_CommandFilterArgDelete(fctx, pos);
+}
+
+static RedisModuleString *mhl_CommandFilterArgGet(RedisModuleCommandFilterCtx *fctx, int pos) {
+    mh_last_api = "CommandFilterArgGet";
+    return mh_CommandFilterArgGet(fctx, pos);
+}
+
+static int mhl_CommandFilterArgInsert(RedisModuleCommandFilterCtx *fctx, int pos, RedisModuleString *arg) {
+    mh_last_api = "CommandFilterArgInsert";
+    return mh_CommandFilterArgInsert(fctx, pos, arg);
+}
+
+static int mhl_CommandFilterArgReplace(RedisModuleCommandFilterCtx *fctx, int pos, RedisModuleString *arg) {
+    mh_last_api = "CommandFilterArgReplace";
+    return mh_CommandFilterArgReplace(fctx, pos, arg);
+}
+
+static int mhl_CommandFilterArgsCount(RedisModuleCommandFilterCtx *fctx) {
+    mh_last_api = "CommandFilterArgsCount";
+    return mh_CommandFilterArgsCount(fctx);
+}
+
+static unsigned long long mhl_CommandFilterGetClientId(RedisModuleCommandFilterCtx *fctx) {
+    mh_last_api = "CommandFilterGetClientId";
+    return mh_CommandFilterGetClientId(fctx);
 }
 
 /* CreateCommand is implemented in Go (api_command.go). */
 extern int mhgo_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
 int mh_CreateCommand(RedisModuleCtx *ctx, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
+    mh_last_api = "CreateCommand";
     return (int)mhgo_CreateCommand(ctx, name, cmdfunc, strflags, firstkey, lastkey, keystep);
 }
 
 /* CreateDataType is implemented in Go (api_type.go). */
 extern RedisModuleType *mhgo_CreateDataType(RedisModuleCtx *ctx, const char *name, int encver, RedisModuleTypeMethods *typemethods);
 RedisModuleType *mh_CreateDataType(RedisModuleCtx *ctx, const char *name, int encver, RedisModuleTypeMethods *typemethods) {
+    mh_last_api = "CreateDataType";
     return (RedisModuleType *)mhgo_CreateDataType(ctx, name, encver, typemethods);
 }
 
 /* CreateDict is implemented in Go (api_dict.go). */
 extern RedisModuleDict *mhgo_CreateDict(RedisModuleCtx *ctx);
 RedisModuleDict *mh_CreateDict(RedisModuleCtx *ctx) {
+    mh_last_api = "CreateDict";
     return (RedisModuleDict *)mhgo_CreateDict(ctx);
 }
 
 /* CreateModuleUser is implemented in Go (api_acl.go). */
 extern RedisModuleUser *mhgo_CreateModuleUser(const char *name);
 RedisModuleUser *mh_CreateModuleUser(const char *name) {
+    mh_last_api = "CreateModuleUser";
     return (RedisModuleUser *)mhgo_CreateModuleUser(name);
+}
+
+static RedisModuleString *mhl_CreateString(RedisModuleCtx *ctx, const char *ptr, size_t len) {
+    mh_last_api = "CreateString";
+    return mh_CreateString(ctx, ptr, len);
+}
+
+static RedisModuleString *mhl_CreateStringFromCallReply(RedisModuleCallReply *reply) {
+    mh_last_api = "CreateStringFromCallReply";
+    return mh_CreateStringFromCallReply(reply);
+}
+
+static RedisModuleString *mhl_CreateStringFromDouble(RedisModuleCtx *ctx, double d) {
+    mh_last_api = "CreateStringFromDouble";
+    return mh_CreateStringFromDouble(ctx, d);
+}
+
+static RedisModuleString *mhl_CreateStringFromLongDouble(RedisModuleCtx *ctx, long double ld, int humanfriendly) {
+    mh_last_api = "CreateStringFromLongDouble";
+    return mh_CreateStringFromLongDouble(ctx, ld, humanfriendly);
+}
+
+static RedisModuleString *mhl_CreateStringFromLongLong(RedisModuleCtx *ctx, long long ll) {
+    mh_last_api = "CreateStringFromLongLong";
+    return mh_CreateStringFromLongLong(ctx, ll);
+}
+
+static RedisModuleString *mhl_CreateStringFromStreamID(RedisModuleCtx *ctx, const RedisModuleStreamID *id) {
+    mh_last_api = "CreateStringFromStreamID";
+    return mh_CreateStringFromStreamID(ctx, id);
+}
+
+static RedisModuleString *mhl_CreateStringFromString(RedisModuleCtx *ctx, const RedisModuleString *str) {
+    mh_last_api = "CreateStringFromString";
+    return mh_CreateStringFromString(ctx, str);
+}
+
+static RedisModuleString *mhl_CreateStringFromULongLong(RedisModuleCtx *ctx, unsigned long long ull) {
+    mh_last_api = "CreateStringFromULongLong";
+    return mh_CreateStringFromULongLong(ctx, ull);
 }
 
 /* CreateSubcommand is implemented in Go (api_command.go). */
 extern int mhgo_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep);
 int mh_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModuleCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep) {
+    mh_last_api = "CreateSubcommand";
     return (int)mhgo_CreateSubcommand(parent, name, cmdfunc, strflags, firstkey, lastkey, keystep);
 }
 
 /* CreateTimer is implemented in Go (api_timer.go). */
 extern RedisModuleTimerID mhgo_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data);
 RedisModuleTimerID mh_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data) {
+    mh_last_api = "CreateTimer";
+    MH_GIL_CHECK("CreateTimer");
     return (RedisModuleTimerID)mhgo_CreateTimer(ctx, period, callback, data);
 }
 
 /* DbSize is implemented in Go (api_util.go). */
 extern unsigned long long mhgo_DbSize(RedisModuleCtx *ctx);
 unsigned long long mh_DbSize(RedisModuleCtx *ctx) {
+    mh_last_api = "DbSize";
+    MH_GIL_CHECK("DbSize");
     return (unsigned long long)mhgo_DbSize(ctx);
 }
 
 /* DeauthenticateAndCloseClient is implemented in Go (api_auth.go). */
 extern int mhgo_DeauthenticateAndCloseClient(RedisModuleCtx *ctx, uint64_t client_id);
 int mh_DeauthenticateAndCloseClient(RedisModuleCtx *ctx, uint64_t client_id) {
+    mh_last_api = "DeauthenticateAndCloseClient";
     return (int)mhgo_DeauthenticateAndCloseClient(ctx, client_id);
 }
 
 /* DefragAlloc is implemented in Go (api_defrag.go). */
 extern void *mhgo_DefragAlloc(RedisModuleDefragCtx *ctx, void *ptr);
 void *mh_DefragAlloc(RedisModuleDefragCtx *ctx, void *ptr) {
+    mh_last_api = "DefragAlloc";
     return (void *)mhgo_DefragAlloc(ctx, ptr);
 }
 
 /* DefragAllocRaw is implemented in Go (api_defrag.go). */
 extern void *mhgo_DefragAllocRaw(RedisModuleDefragCtx *ctx, size_t size);
 void *mh_DefragAllocRaw(RedisModuleDefragCtx *ctx, size_t size) {
+    mh_last_api = "DefragAllocRaw";
     return (void *)mhgo_DefragAllocRaw(ctx, size);
 }
 
 /* DefragCursorGet is implemented in Go (api_defrag.go). */
 extern int mhgo_DefragCursorGet(RedisModuleDefragCtx *ctx, unsigned long *cursor);
 int mh_DefragCursorGet(RedisModuleDefragCtx *ctx, unsigned long *cursor) {
+    mh_last_api = "DefragCursorGet";
     return (int)mhgo_DefragCursorGet(ctx, cursor);
 }
 
 /* DefragCursorSet is implemented in Go (api_defrag.go). */
 extern int mhgo_DefragCursorSet(RedisModuleDefragCtx *ctx, unsigned long cursor);
 int mh_DefragCursorSet(RedisModuleDefragCtx *ctx, unsigned long cursor) {
+    mh_last_api = "DefragCursorSet";
     return (int)mhgo_DefragCursorSet(ctx, cursor);
 }
 
 /* DefragFreeRaw is implemented in Go (api_defrag.go). */
 extern void mhgo_DefragFreeRaw(RedisModuleDefragCtx *ctx, void *ptr);
 void mh_DefragFreeRaw(RedisModuleDefragCtx *ctx, void *ptr) {
+    mh_last_api = "DefragFreeRaw";
     mhgo_DefragFreeRaw(ctx, ptr);
 }
 
 /* DefragRedisModuleString is implemented in Go (api_defrag.go). */
 extern RedisModuleString *mhgo_DefragRedisModuleString(RedisModuleDefragCtx *ctx, RedisModuleString *str);
 RedisModuleString *mh_DefragRedisModuleString(RedisModuleDefragCtx *ctx, RedisModuleString *str) {
+    mh_last_api = "DefragRedisModuleString";
     return (RedisModuleString *)mhgo_DefragRedisModuleString(ctx, str);
 }
 
 /* DefragShouldStop is implemented in Go (api_defrag.go). */
 extern int mhgo_DefragShouldStop(RedisModuleDefragCtx *ctx);
 int mh_DefragShouldStop(RedisModuleDefragCtx *ctx) {
+    mh_last_api = "DefragShouldStop";
     return (int)mhgo_DefragShouldStop(ctx);
 }
 
 /* DeleteKey is implemented in Go (api_key.go). */
 extern int mhgo_DeleteKey(RedisModuleKey *key);
 int mh_DeleteKey(RedisModuleKey *key) {
+    mh_last_api = "DeleteKey";
+    MH_GIL_CHECK("DeleteKey");
     return (int)mhgo_DeleteKey(key);
+}
+
+static int mhl_DictCompare(RedisModuleDictIter *di, const char *op, RedisModuleString *key) {
+    mh_last_api = "DictCompare";
+    return mh_DictCompare(di, op, key);
 }
 
 /* DictCompareC is implemented in Go (api_dict.go). */
 extern int mhgo_DictCompareC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen);
 int mh_DictCompareC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen) {
+    mh_last_api = "DictCompareC";
     return (int)mhgo_DictCompareC(di, op, key, keylen);
+}
+
+static int mhl_DictDel(RedisModuleDict *d, RedisModuleString *key, void *oldval) {
+    mh_last_api = "DictDel";
+    return mh_DictDel(d, key, oldval);
 }
 
 /* DictDelC is implemented in Go (api_dict.go). */
 extern int mhgo_DictDelC(RedisModuleDict *d, void *key, size_t keylen, void *oldval);
 int mh_DictDelC(RedisModuleDict *d, void *key, size_t keylen, void *oldval) {
+    mh_last_api = "DictDelC";
     return (int)mhgo_DictDelC(d, key, keylen, oldval);
+}
+
+static void *mhl_DictGet(RedisModuleDict *d, RedisModuleString *key, int *nokey) {
+    mh_last_api = "DictGet";
+    return mh_DictGet(d, key, nokey);
 }
 
 /* DictGetC is implemented in Go (api_dict.go). */
 extern void *mhgo_DictGetC(RedisModuleDict *d, void *key, size_t keylen, int *nokey);
 void *mh_DictGetC(RedisModuleDict *d, void *key, size_t keylen, int *nokey) {
+    mh_last_api = "DictGetC";
     return (void *)mhgo_DictGetC(d, key, keylen, nokey);
+}
+
+static int mhl_DictIteratorReseek(RedisModuleDictIter *di, const char *op, RedisModuleString *key) {
+    mh_last_api = "DictIteratorReseek";
+    return mh_DictIteratorReseek(di, op, key);
 }
 
 /* DictIteratorReseekC is implemented in Go (api_dict.go). */
 extern int mhgo_DictIteratorReseekC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen);
 int mh_DictIteratorReseekC(RedisModuleDictIter *di, const char *op, void *key, size_t keylen) {
+    mh_last_api = "DictIteratorReseekC";
     return (int)mhgo_DictIteratorReseekC(di, op, key, keylen);
+}
+
+static RedisModuleDictIter *mhl_DictIteratorStart(RedisModuleDict *d, const char *op, RedisModuleString *key) {
+    mh_last_api = "DictIteratorStart";
+    return mh_DictIteratorStart(d, op, key);
 }
 
 /* DictIteratorStartC is implemented in Go (api_dict.go). */
 extern RedisModuleDictIter *mhgo_DictIteratorStartC(RedisModuleDict *d, const char *op, void *key, size_t keylen);
 RedisModuleDictIter *mh_DictIteratorStartC(RedisModuleDict *d, const char *op, void *key, size_t keylen) {
+    mh_last_api = "DictIteratorStartC";
     return (RedisModuleDictIter *)mhgo_DictIteratorStartC(d, op, key, keylen);
 }
 
 /* DictIteratorStop is implemented in Go (api_dict.go). */
 extern void mhgo_DictIteratorStop(RedisModuleDictIter *di);
 void mh_DictIteratorStop(RedisModuleDictIter *di) {
+    mh_last_api = "DictIteratorStop";
     mhgo_DictIteratorStop(di);
+}
+
+static RedisModuleString *mhl_DictNext(RedisModuleCtx *ctx, RedisModuleDictIter *di, void **dataptr) {
+    mh_last_api = "DictNext";
+    return mh_DictNext(ctx, di, dataptr);
 }
 
 /* DictNextC is implemented in Go (api_dict.go). */
 extern void *mhgo_DictNextC(RedisModuleDictIter *di, size_t *keylen, void **dataptr);
 void *mh_DictNextC(RedisModuleDictIter *di, size_t *keylen, void **dataptr) {
+    mh_last_api = "DictNextC";
     return (void *)mhgo_DictNextC(di, keylen, dataptr);
+}
+
+static RedisModuleString *mhl_DictPrev(RedisModuleCtx *ctx, RedisModuleDictIter *di, void **dataptr) {
+    mh_last_api = "DictPrev";
+    return mh_DictPrev(ctx, di, dataptr);
 }
 
 /* DictPrevC is implemented in Go (api_dict.go). */
 extern void *mhgo_DictPrevC(RedisModuleDictIter *di, size_t *keylen, void **dataptr);
 void *mh_DictPrevC(RedisModuleDictIter *di, size_t *keylen, void **dataptr) {
+    mh_last_api = "DictPrevC";
     return (void *)mhgo_DictPrevC(di, keylen, dataptr);
+}
+
+static int mhl_DictReplace(RedisModuleDict *d, RedisModuleString *key, void *ptr) {
+    mh_last_api = "DictReplace";
+    return mh_DictReplace(d, key, ptr);
 }
 
 /* DictReplaceC is implemented in Go (api_dict.go). */
 extern int mhgo_DictReplaceC(RedisModuleDict *d, void *key, size_t keylen, void *ptr);
 int mh_DictReplaceC(RedisModuleDict *d, void *key, size_t keylen, void *ptr) {
+    mh_last_api = "DictReplaceC";
     return (int)mhgo_DictReplaceC(d, key, keylen, ptr);
+}
+
+static int mhl_DictSet(RedisModuleDict *d, RedisModuleString *key, void *ptr) {
+    mh_last_api = "DictSet";
+    return mh_DictSet(d, key, ptr);
 }
 
 /* DictSetC is implemented in Go (api_dict.go). */
 extern int mhgo_DictSetC(RedisModuleDict *d, void *key, size_t keylen, void *ptr);
 int mh_DictSetC(RedisModuleDict *d, void *key, size_t keylen, void *ptr) {
+    mh_last_api = "DictSetC";
     return (int)mhgo_DictSetC(d, key, keylen, ptr);
+}
+
+static uint64_t mhl_DictSize(RedisModuleDict *d) {
+    mh_last_api = "DictSize";
+    return mh_DictSize(d);
 }
 
 /* DigestAddLongLong is implemented in Go (api_digest.go). */
 extern void mhgo_DigestAddLongLong(RedisModuleDigest *md, long long ele);
 void mh_DigestAddLongLong(RedisModuleDigest *md, long long ele) {
+    mh_last_api = "DigestAddLongLong";
     mhgo_DigestAddLongLong(md, ele);
 }
 
 /* DigestAddStringBuffer is implemented in Go (api_digest.go). */
 extern void mhgo_DigestAddStringBuffer(RedisModuleDigest *md, const char *ele, size_t len);
 void mh_DigestAddStringBuffer(RedisModuleDigest *md, const char *ele, size_t len) {
+    mh_last_api = "DigestAddStringBuffer";
     mhgo_DigestAddStringBuffer(md, ele, len);
 }
 
 /* DigestEndSequence is implemented in Go (api_digest.go). */
 extern void mhgo_DigestEndSequence(RedisModuleDigest *md);
 void mh_DigestEndSequence(RedisModuleDigest *md) {
+    mh_last_api = "DigestEndSequence";
     mhgo_DigestEndSequence(md);
 }
 
 /* EventLoopAdd is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data) {
+    mh_last_api = "EventLoopAdd";
     int mh_err = -1;
     int r = (int)mhgo_EventLoopAdd(fd, mask, func, user_data, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -287,6 +607,7 @@ int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_
 /* EventLoopAddOneShot is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data) {
+    mh_last_api = "EventLoopAddOneShot";
     int mh_err = -1;
     int r = (int)mhgo_EventLoopAddOneShot(func, user_data, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -296,78 +617,161 @@ int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data
 /* EventLoopDel is implemented in Go (api_eventloop.go). */
 extern int mhgo_EventLoopDel(int fd, int mask, int *mh_errno);
 int mh_EventLoopDel(int fd, int mask) {
+    mh_last_api = "EventLoopDel";
     int mh_err = -1;
     int r = (int)mhgo_EventLoopDel(fd, mask, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static int mhl_ExitFromChild(int retcode) {
+    mh_last_api = "ExitFromChild";
+    return mh_ExitFromChild(retcode);
+}
+
 /* ExportSharedAPI is implemented in Go (api_shared.go). */
 extern int mhgo_ExportSharedAPI(RedisModuleCtx *ctx, const char *apiname, void *func);
 int mh_ExportSharedAPI(RedisModuleCtx *ctx, const char *apiname, void *func) {
+    mh_last_api = "ExportSharedAPI";
     return (int)mhgo_ExportSharedAPI(ctx, apiname, func);
+}
+
+static int mhl_Fork(RedisModuleForkDoneHandler cb, void *user_data) {
+    mh_last_api = "Fork";
+    return mh_Fork(cb, user_data);
+}
+
+static void mhl_Free(void *ptr) {
+    mh_last_api = "Free";
+    mh_Free(ptr);
+}
+
+static void mhl_FreeCallReply(RedisModuleCallReply *reply) {
+    mh_last_api = "FreeCallReply";
+    mh_FreeCallReply(reply);
+}
+
+static void mhl_FreeClusterNodesList(char **ids) {
+    mh_last_api = "FreeClusterNodesList";
+    mh_FreeClusterNodesList(ids);
 }
 
 /* FreeDict is implemented in Go (api_dict.go). */
 extern void mhgo_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d);
 void mh_FreeDict(RedisModuleCtx *ctx, RedisModuleDict *d) {
+    mh_last_api = "FreeDict";
     mhgo_FreeDict(ctx, d);
 }
 
 /* FreeModuleUser is implemented in Go (api_acl.go). */
 extern void mhgo_FreeModuleUser(RedisModuleUser *user);
 void mh_FreeModuleUser(RedisModuleUser *user) {
+    mh_last_api = "FreeModuleUser";
     mhgo_FreeModuleUser(user);
+}
+
+static void mhl_FreeServerInfo(RedisModuleCtx *ctx, RedisModuleServerInfoData *data) {
+    mh_last_api = "FreeServerInfo";
+    mh_FreeServerInfo(ctx, data);
+}
+
+static void mhl_FreeString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    mh_last_api = "FreeString";
+    mh_FreeString(ctx, str);
 }
 
 /* FreeThreadSafeContext is implemented in Go (api_thread.go). */
 extern void mhgo_FreeThreadSafeContext(RedisModuleCtx *ctx);
 void mh_FreeThreadSafeContext(RedisModuleCtx *ctx) {
+    mh_last_api = "FreeThreadSafeContext";
     mhgo_FreeThreadSafeContext(ctx);
 }
 
 /* GetAbsExpire is implemented in Go (api_key.go). */
 extern mstime_t mhgo_GetAbsExpire(RedisModuleKey *key);
 mstime_t mh_GetAbsExpire(RedisModuleKey *key) {
+    mh_last_api = "GetAbsExpire";
+    MH_GIL_CHECK("GetAbsExpire");
     return (mstime_t)mhgo_GetAbsExpire(key);
+}
+
+static RedisModuleBlockedClient *mhl_GetBlockedClientHandle(RedisModuleCtx *ctx) {
+    mh_last_api = "GetBlockedClientHandle";
+    return mh_GetBlockedClientHandle(ctx);
+}
+
+static void *mhl_GetBlockedClientPrivateData(RedisModuleCtx *ctx) {
+    mh_last_api = "GetBlockedClientPrivateData";
+    return mh_GetBlockedClientPrivateData(ctx);
+}
+
+static RedisModuleString *mhl_GetBlockedClientReadyKey(RedisModuleCtx *ctx) {
+    mh_last_api = "GetBlockedClientReadyKey";
+    return mh_GetBlockedClientReadyKey(ctx);
 }
 
 /* GetClientCertificate is implemented in Go (api_client.go). */
 extern RedisModuleString *mhgo_GetClientCertificate(RedisModuleCtx *ctx, uint64_t id);
 RedisModuleString *mh_GetClientCertificate(RedisModuleCtx *ctx, uint64_t id) {
+    mh_last_api = "GetClientCertificate";
     return (RedisModuleString *)mhgo_GetClientCertificate(ctx, id);
+}
+
+static unsigned long long mhl_GetClientId(RedisModuleCtx *ctx) {
+    mh_last_api = "GetClientId";
+    return mh_GetClientId(ctx);
 }
 
 /* GetClientInfoById is implemented in Go (api_client.go). */
 extern int mhgo_GetClientInfoById(void *ci, uint64_t id);
 int mh_GetClientInfoById(void *ci, uint64_t id) {
+    mh_last_api = "GetClientInfoById";
     return (int)mhgo_GetClientInfoById(ci, id);
 }
 
 /* GetClientNameById is implemented in Go (api_client.go). */
 extern RedisModuleString *mhgo_GetClientNameById(RedisModuleCtx *ctx, uint64_t id);
 RedisModuleString *mh_GetClientNameById(RedisModuleCtx *ctx, uint64_t id) {
+    mh_last_api = "GetClientNameById";
     return (RedisModuleString *)mhgo_GetClientNameById(ctx, id);
 }
 
 /* GetClientUserNameById is implemented in Go (api_client.go). */
 extern RedisModuleString *mhgo_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id, int *mh_errno);
 RedisModuleString *mh_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id) {
+    mh_last_api = "GetClientUserNameById";
     int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_GetClientUserNameById(ctx, id, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static int mhl_GetClusterNodeInfo(RedisModuleCtx *ctx, const char *id, char *ip, char *master_id, int *port, int *flags) {
+    mh_last_api = "GetClusterNodeInfo";
+    return mh_GetClusterNodeInfo(ctx, id, ip, master_id, port, flags);
+}
+
+static char **mhl_GetClusterNodesList(RedisModuleCtx *ctx, size_t *numnodes) {
+    mh_last_api = "GetClusterNodesList";
+    return mh_GetClusterNodesList(ctx, numnodes);
+}
+
+static size_t mhl_GetClusterSize(void) {
+    mh_last_api = "GetClusterSize";
+    return mh_GetClusterSize();
+}
+
 /* GetCommand is implemented in Go (api_command.go). */
 extern RedisModuleCommand *mhgo_GetCommand(RedisModuleCtx *ctx, const char *name);
 RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
+    mh_last_api = "GetCommand";
     return (RedisModuleCommand *)mhgo_GetCommand(ctx, name);
 }
 
 /* GetCommandKeys is implemented in Go (api_introspect.go). */
 extern int *mhgo_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int *mh_errno);
 int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys) {
+    mh_last_api = "GetCommandKeys";
     int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeys(ctx, argv, argc, num_keys, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -377,6 +781,7 @@ int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, 
 /* GetCommandKeysWithFlags is implemented in Go (api_introspect.go). */
 extern int *mhgo_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags, int *mh_errno);
 int *mh_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags) {
+    mh_last_api = "GetCommandKeysWithFlags";
     int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeysWithFlags(ctx, argv, argc, num_keys, out_flags, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -386,171 +791,383 @@ int *mh_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, i
 /* GetContextFlags is implemented in Go (api_util.go). */
 extern int mhgo_GetContextFlags(RedisModuleCtx *ctx);
 int mh_GetContextFlags(RedisModuleCtx *ctx) {
+    mh_last_api = "GetContextFlags";
     return (int)mhgo_GetContextFlags(ctx);
+}
+
+static int mhl_GetContextFlagsAll(void) {
+    mh_last_api = "GetContextFlagsAll";
+    return mh_GetContextFlagsAll();
 }
 
 /* GetContextFromIO is implemented in Go (api_io.go). */
 extern RedisModuleCtx *mhgo_GetContextFromIO(RedisModuleIO *io);
 RedisModuleCtx *mh_GetContextFromIO(RedisModuleIO *io) {
+    mh_last_api = "GetContextFromIO";
     return (RedisModuleCtx *)mhgo_GetContextFromIO(io);
 }
 
 /* GetCurrentCommandName is implemented in Go (api_introspect.go). */
 extern const char *mhgo_GetCurrentCommandName(RedisModuleCtx *ctx);
 const char *mh_GetCurrentCommandName(RedisModuleCtx *ctx) {
+    mh_last_api = "GetCurrentCommandName";
     return (const char *)mhgo_GetCurrentCommandName(ctx);
 }
 
 /* GetCurrentUserName is implemented in Go (api_acl.go). */
 extern RedisModuleString *mhgo_GetCurrentUserName(RedisModuleCtx *ctx);
 RedisModuleString *mh_GetCurrentUserName(RedisModuleCtx *ctx) {
+    mh_last_api = "GetCurrentUserName";
     return (RedisModuleString *)mhgo_GetCurrentUserName(ctx);
 }
 
 /* GetDbIdFromDefragCtx is implemented in Go (api_defrag.go). */
 extern int mhgo_GetDbIdFromDefragCtx(RedisModuleDefragCtx *ctx);
 int mh_GetDbIdFromDefragCtx(RedisModuleDefragCtx *ctx) {
+    mh_last_api = "GetDbIdFromDefragCtx";
     return (int)mhgo_GetDbIdFromDefragCtx(ctx);
+}
+
+static int mhl_GetDbIdFromDigest(RedisModuleDigest *dig) {
+    mh_last_api = "GetDbIdFromDigest";
+    return mh_GetDbIdFromDigest(dig);
+}
+
+static int mhl_GetDbIdFromIO(RedisModuleIO *io) {
+    mh_last_api = "GetDbIdFromIO";
+    return mh_GetDbIdFromIO(io);
+}
+
+static int mhl_GetDbIdFromModuleKey(RedisModuleKey *key) {
+    mh_last_api = "GetDbIdFromModuleKey";
+    return mh_GetDbIdFromModuleKey(key);
+}
+
+static int mhl_GetDbIdFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    mh_last_api = "GetDbIdFromOptCtx";
+    return mh_GetDbIdFromOptCtx(ctx);
 }
 
 /* GetDetachedThreadSafeContext is implemented in Go (api_thread.go). */
 extern RedisModuleCtx *mhgo_GetDetachedThreadSafeContext(RedisModuleCtx *ctx);
 RedisModuleCtx *mh_GetDetachedThreadSafeContext(RedisModuleCtx *ctx) {
+    mh_last_api = "GetDetachedThreadSafeContext";
     return (RedisModuleCtx *)mhgo_GetDetachedThreadSafeContext(ctx);
 }
 
 /* GetExpire is implemented in Go (api_key.go). */
 extern mstime_t mhgo_GetExpire(RedisModuleKey *key);
 mstime_t mh_GetExpire(RedisModuleKey *key) {
+    mh_last_api = "GetExpire";
+    MH_GIL_CHECK("GetExpire");
     return (mstime_t)mhgo_GetExpire(key);
 }
 
 /* GetKeyNameFromDefragCtx is implemented in Go (api_defrag.go). */
 extern const RedisModuleString *mhgo_GetKeyNameFromDefragCtx(RedisModuleDefragCtx *ctx);
 const RedisModuleString *mh_GetKeyNameFromDefragCtx(RedisModuleDefragCtx *ctx) {
+    mh_last_api = "GetKeyNameFromDefragCtx";
     return (const RedisModuleString *)mhgo_GetKeyNameFromDefragCtx(ctx);
+}
+
+static const RedisModuleString *mhl_GetKeyNameFromDigest(RedisModuleDigest *dig) {
+    mh_last_api = "GetKeyNameFromDigest";
+    return mh_GetKeyNameFromDigest(dig);
+}
+
+static const RedisModuleString *mhl_GetKeyNameFromIO(RedisModuleIO *io) {
+    mh_last_api = "GetKeyNameFromIO";
+    return mh_GetKeyNameFromIO(io);
+}
+
+static const RedisModuleString *mhl_GetKeyNameFromModuleKey(RedisModuleKey *key) {
+    mh_last_api = "GetKeyNameFromModuleKey";
+    return mh_GetKeyNameFromModuleKey(key);
+}
+
+static const RedisModuleString *mhl_GetKeyNameFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    mh_last_api = "GetKeyNameFromOptCtx";
+    return mh_GetKeyNameFromOptCtx(ctx);
 }
 
 /* GetKeyspaceNotificationFlagsAll is implemented in Go (api_introspect.go). */
 extern int mhgo_GetKeyspaceNotificationFlagsAll(void);
 int mh_GetKeyspaceNotificationFlagsAll(void) {
+    mh_last_api = "GetKeyspaceNotificationFlagsAll";
     return (int)mhgo_GetKeyspaceNotificationFlagsAll();
 }
 
 /* GetLFU is implemented in Go (api_key.go). */
 extern int mhgo_GetLFU(RedisModuleKey *key, long long *lfu_freq);
 int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
+    mh_last_api = "GetLFU";
+    MH_GIL_CHECK("GetLFU");
     return (int)mhgo_GetLFU(key, lfu_freq);
 }
 
 /* GetLRU is implemented in Go (api_key.go). */
 extern int mhgo_GetLRU(RedisModuleKey *key, mstime_t *lru_idle);
 int mh_GetLRU(RedisModuleKey *key, mstime_t *lru_idle) {
+    mh_last_api = "GetLRU";
+    MH_GIL_CHECK("GetLRU");
     return (int)mhgo_GetLRU(key, lru_idle);
 }
 
 /* GetModuleOptionsAll is implemented in Go (api_introspect.go). */
 extern int mhgo_GetModuleOptionsAll(void);
 int mh_GetModuleOptionsAll(void) {
+    mh_last_api = "GetModuleOptionsAll";
     return (int)mhgo_GetModuleOptionsAll();
 }
 
 /* GetModuleUserACLString is implemented in Go (api_acl.go). */
 extern RedisModuleString *mhgo_GetModuleUserACLString(RedisModuleUser *user);
 RedisModuleString *mh_GetModuleUserACLString(RedisModuleUser *user) {
+    mh_last_api = "GetModuleUserACLString";
     return (RedisModuleString *)mhgo_GetModuleUserACLString(user);
 }
 
 /* GetModuleUserFromUserName is implemented in Go (api_acl.go). */
 extern RedisModuleUser *mhgo_GetModuleUserFromUserName(RedisModuleString *name);
 RedisModuleUser *mh_GetModuleUserFromUserName(RedisModuleString *name) {
+    mh_last_api = "GetModuleUserFromUserName";
     return (RedisModuleUser *)mhgo_GetModuleUserFromUserName(name);
+}
+
+static const char *mhl_GetMyClusterID(void) {
+    mh_last_api = "GetMyClusterID";
+    return mh_GetMyClusterID();
 }
 
 /* GetNotifyKeyspaceEvents is implemented in Go (api_notify.go). */
 extern int mhgo_GetNotifyKeyspaceEvents(void);
 int mh_GetNotifyKeyspaceEvents(void) {
+    mh_last_api = "GetNotifyKeyspaceEvents";
     return (int)mhgo_GetNotifyKeyspaceEvents();
+}
+
+static int mhl_GetOpenKeyModesAll(void) {
+    mh_last_api = "GetOpenKeyModesAll";
+    return mh_GetOpenKeyModesAll();
+}
+
+static void mhl_GetRandomBytes(unsigned char *dst, size_t len) {
+    mh_last_api = "GetRandomBytes";
+    mh_GetRandomBytes(dst, len);
+}
+
+static void mhl_GetRandomHexChars(char *dst, size_t len) {
+    mh_last_api = "GetRandomHexChars";
+    mh_GetRandomHexChars(dst, len);
+}
+
+static int mhl_GetSelectedDb(RedisModuleCtx *ctx) {
+    mh_last_api = "GetSelectedDb";
+    return mh_GetSelectedDb(ctx);
 }
 
 /* GetServerInfo is implemented in Go (api_info.go). */
 extern RedisModuleServerInfoData *mhgo_GetServerInfo(RedisModuleCtx *ctx, const char *section);
 RedisModuleServerInfoData *mh_GetServerInfo(RedisModuleCtx *ctx, const char *section) {
+    mh_last_api = "GetServerInfo";
     return (RedisModuleServerInfoData *)mhgo_GetServerInfo(ctx, section);
 }
 
 /* GetServerVersion is implemented in Go (exports.go). */
 extern int mhgo_GetServerVersion(void);
 int mh_GetServerVersion(void) {
+    mh_last_api = "GetServerVersion";
     return (int)mhgo_GetServerVersion();
 }
 
 /* GetSharedAPI is implemented in Go (api_shared.go). */
 extern void *mhgo_GetSharedAPI(RedisModuleCtx *ctx, const char *apiname);
 void *mh_GetSharedAPI(RedisModuleCtx *ctx, const char *apiname) {
+    mh_last_api = "GetSharedAPI";
     return (void *)mhgo_GetSharedAPI(ctx, apiname);
 }
 
 /* GetThreadSafeContext is implemented in Go (api_thread.go). */
 extern RedisModuleCtx *mhgo_GetThreadSafeContext(RedisModuleBlockedClient *bc);
 RedisModuleCtx *mh_GetThreadSafeContext(RedisModuleBlockedClient *bc) {
+    mh_last_api = "GetThreadSafeContext";
     return (RedisModuleCtx *)mhgo_GetThreadSafeContext(bc);
 }
 
 /* GetTimerInfo is implemented in Go (api_timer.go). */
 extern int mhgo_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data);
 int mh_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data) {
+    mh_last_api = "GetTimerInfo";
+    MH_GIL_CHECK("GetTimerInfo");
     return (int)mhgo_GetTimerInfo(ctx, id, remaining, data);
+}
+
+static int mhl_GetToDbIdFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    mh_last_api = "GetToDbIdFromOptCtx";
+    return mh_GetToDbIdFromOptCtx(ctx);
+}
+
+static const RedisModuleString *mhl_GetToKeyNameFromOptCtx(RedisModuleKeyOptCtx *ctx) {
+    mh_last_api = "GetToKeyNameFromOptCtx";
+    return mh_GetToKeyNameFromOptCtx(ctx);
+}
+
+static int mhl_GetTypeMethodVersion(void) {
+    mh_last_api = "GetTypeMethodVersion";
+    return mh_GetTypeMethodVersion();
 }
 
 /* GetUsedMemoryRatio is implemented in Go (api_util.go). */
 extern float mhgo_GetUsedMemoryRatio(void);
 float mh_GetUsedMemoryRatio(void) {
+    mh_last_api = "GetUsedMemoryRatio";
     return (float)mhgo_GetUsedMemoryRatio();
+}
+
+static RedisModuleString *mhl_HoldString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    mh_last_api = "HoldString";
+    return mh_HoldString(ctx, str);
+}
+
+static int mhl_InfoAddFieldCString(RedisModuleInfoCtx *ctx, const char *field, const char *value) {
+    mh_last_api = "InfoAddFieldCString";
+    return mh_InfoAddFieldCString(ctx, field, value);
+}
+
+static int mhl_InfoAddFieldDouble(RedisModuleInfoCtx *ctx, const char *field, double value) {
+    mh_last_api = "InfoAddFieldDouble";
+    return mh_InfoAddFieldDouble(ctx, field, value);
+}
+
+static int mhl_InfoAddFieldLongLong(RedisModuleInfoCtx *ctx, const char *field, long long value) {
+    mh_last_api = "InfoAddFieldLongLong";
+    return mh_InfoAddFieldLongLong(ctx, field, value);
+}
+
+static int mhl_InfoAddFieldString(RedisModuleInfoCtx *ctx, const char *field, RedisModuleString *value) {
+    mh_last_api = "InfoAddFieldString";
+    return mh_InfoAddFieldString(ctx, field, value);
+}
+
+static int mhl_InfoAddFieldULongLong(RedisModuleInfoCtx *ctx, const char *field, unsigned long long value) {
+    mh_last_api = "InfoAddFieldULongLong";
+    return mh_InfoAddFieldULongLong(ctx, field, value);
+}
+
+static int mhl_InfoAddSection(RedisModuleInfoCtx *ctx, const char *name) {
+    mh_last_api = "InfoAddSection";
+    return mh_InfoAddSection(ctx, name);
+}
+
+static int mhl_InfoBeginDictField(RedisModuleInfoCtx *ctx, const char *name) {
+    mh_last_api = "InfoBeginDictField";
+    return mh_InfoBeginDictField(ctx, name);
+}
+
+static int mhl_InfoEndDictField(RedisModuleInfoCtx *ctx) {
+    mh_last_api = "InfoEndDictField";
+    return mh_InfoEndDictField(ctx);
+}
+
+static int mhl_IsBlockedReplyRequest(RedisModuleCtx *ctx) {
+    mh_last_api = "IsBlockedReplyRequest";
+    return mh_IsBlockedReplyRequest(ctx);
+}
+
+static int mhl_IsBlockedTimeoutRequest(RedisModuleCtx *ctx) {
+    mh_last_api = "IsBlockedTimeoutRequest";
+    return mh_IsBlockedTimeoutRequest(ctx);
+}
+
+static int mhl_IsChannelsPositionRequest(RedisModuleCtx *ctx) {
+    mh_last_api = "IsChannelsPositionRequest";
+    return mh_IsChannelsPositionRequest(ctx);
+}
+
+static int mhl_IsIOError(RedisModuleIO *io) {
+    mh_last_api = "IsIOError";
+    return mh_IsIOError(io);
+}
+
+static int mhl_IsKeysPositionRequest(RedisModuleCtx *ctx) {
+    mh_last_api = "IsKeysPositionRequest";
+    return mh_IsKeysPositionRequest(ctx);
 }
 
 /* IsModuleNameBusy is implemented in Go (api_module.go). */
 extern int mhgo_IsModuleNameBusy(const char *name);
 int mh_IsModuleNameBusy(const char *name) {
+    mh_last_api = "IsModuleNameBusy";
     return (int)mhgo_IsModuleNameBusy(name);
+}
+
+static int mhl_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
+    mh_last_api = "IsSubEventSupported";
+    return mh_IsSubEventSupported(event, subevent);
 }
 
 /* KeyAtPos is implemented in Go (api_keypos.go). */
 extern void mhgo_KeyAtPos(RedisModuleCtx *ctx, int pos);
 void mh_KeyAtPos(RedisModuleCtx *ctx, int pos) {
+    mh_last_api = "KeyAtPos";
     mhgo_KeyAtPos(ctx, pos);
 }
 
 /* KeyAtPosWithFlags is implemented in Go (api_keypos.go). */
 extern void mhgo_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags);
 void mh_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
+    mh_last_api = "KeyAtPosWithFlags";
     mhgo_KeyAtPosWithFlags(ctx, pos, flags);
 }
 
 /* KeyExists is implemented in Go (api_key.go). */
 extern int mhgo_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int mh_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    mh_last_api = "KeyExists";
+    MH_GIL_CHECK("KeyExists");
     return (int)mhgo_KeyExists(ctx, keyname);
+}
+
+static int mhl_KeyType(RedisModuleKey *kp) {
+    mh_last_api = "KeyType";
+    MH_GIL_CHECK("KeyType");
+    return mh_KeyType(kp);
 }
 
 /* KillForkChild is implemented in Go (api_fork.go). */
 extern int mhgo_KillForkChild(int child_pid);
 int mh_KillForkChild(int child_pid) {
+    mh_last_api = "KillForkChild";
     return (int)mhgo_KillForkChild(child_pid);
+}
+
+static void mhl_LatencyAddSample(const char *event, mstime_t latency) {
+    mh_last_api = "LatencyAddSample";
+    mh_LatencyAddSample(event, latency);
 }
 
 /* ListDelete is implemented in Go (api_key_list.go). */
 extern int mhgo_ListDelete(RedisModuleKey *key, long index, int *mh_errno);
 int mh_ListDelete(RedisModuleKey *key, long index) {
+    mh_last_api = "ListDelete";
+    MH_GIL_CHECK("ListDelete");
     int mh_err = -1;
     int r = (int)mhgo_ListDelete(key, index, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static RedisModuleString *mhl_ListGet(RedisModuleKey *key, long index) {
+    mh_last_api = "ListGet";
+    MH_GIL_CHECK("ListGet");
+    return mh_ListGet(key, index);
+}
+
 /* ListInsert is implemented in Go (api_key_list.go). */
 extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
+    mh_last_api = "ListInsert";
+    MH_GIL_CHECK("ListInsert");
     int mh_err = -1;
     int r = (int)mhgo_ListInsert(key, index, value, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -560,6 +1177,8 @@ int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
 /* ListPop is implemented in Go (api_key_list.go). */
 extern RedisModuleString *mhgo_ListPop(RedisModuleKey *key, int where, int *mh_errno);
 RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
+    mh_last_api = "ListPop";
+    MH_GIL_CHECK("ListPop");
     int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_ListPop(key, where, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -569,6 +1188,8 @@ RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
 /* ListPush is implemented in Go (api_key_list.go). */
 extern int mhgo_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele, int *mh_errno);
 int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
+    mh_last_api = "ListPush";
+    MH_GIL_CHECK("ListPush");
     int mh_err = -1;
     int r = (int)mhgo_ListPush(kp, where, ele, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -578,6 +1199,8 @@ int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
 /* ListSet is implemented in Go (api_key_list.go). */
 extern int mhgo_ListSet(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
+    mh_last_api = "ListSet";
+    MH_GIL_CHECK("ListSet");
     int mh_err = -1;
     int r = (int)mhgo_ListSet(key, index, value, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -587,108 +1210,185 @@ int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
 /* LoadConfigs is implemented in Go (api_config.go). */
 extern int mhgo_LoadConfigs(RedisModuleCtx *ctx);
 int mh_LoadConfigs(RedisModuleCtx *ctx) {
+    mh_last_api = "LoadConfigs";
     return (int)mhgo_LoadConfigs(ctx);
 }
 
 /* LoadDataTypeFromString is implemented in Go (api_io.go). */
 extern void *mhgo_LoadDataTypeFromString(const RedisModuleString *str, const RedisModuleType *mt);
 void *mh_LoadDataTypeFromString(const RedisModuleString *str, const RedisModuleType *mt) {
+    mh_last_api = "LoadDataTypeFromString";
     return (void *)mhgo_LoadDataTypeFromString(str, mt);
 }
 
 /* LoadDataTypeFromStringEncver is implemented in Go (api_io.go). */
 extern void *mhgo_LoadDataTypeFromStringEncver(const RedisModuleString *str, const RedisModuleType *mt, int encver);
 void *mh_LoadDataTypeFromStringEncver(const RedisModuleString *str, const RedisModuleType *mt, int encver) {
+    mh_last_api = "LoadDataTypeFromStringEncver";
     return (void *)mhgo_LoadDataTypeFromStringEncver(str, mt, encver);
 }
 
 /* LoadDouble is implemented in Go (api_io.go). */
 extern double mhgo_LoadDouble(RedisModuleIO *io);
 double mh_LoadDouble(RedisModuleIO *io) {
+    mh_last_api = "LoadDouble";
     return (double)mhgo_LoadDouble(io);
 }
 
 /* LoadFloat is implemented in Go (api_io.go). */
 extern float mhgo_LoadFloat(RedisModuleIO *io);
 float mh_LoadFloat(RedisModuleIO *io) {
+    mh_last_api = "LoadFloat";
     return (float)mhgo_LoadFloat(io);
+}
+
+static long double mhl_LoadLongDouble(RedisModuleIO *io) {
+    mh_last_api = "LoadLongDouble";
+    return mh_LoadLongDouble(io);
 }
 
 /* LoadSigned is implemented in Go (api_io.go). */
 extern int64_t mhgo_LoadSigned(RedisModuleIO *io);
 int64_t mh_LoadSigned(RedisModuleIO *io) {
+    mh_last_api = "LoadSigned";
     return (int64_t)mhgo_LoadSigned(io);
 }
 
 /* LoadString is implemented in Go (api_io.go). */
 extern RedisModuleString *mhgo_LoadString(RedisModuleIO *io);
 RedisModuleString *mh_LoadString(RedisModuleIO *io) {
+    mh_last_api = "LoadString";
     return (RedisModuleString *)mhgo_LoadString(io);
 }
 
 /* LoadStringBuffer is implemented in Go (api_io.go). */
 extern char *mhgo_LoadStringBuffer(RedisModuleIO *io, size_t *lenptr);
 char *mh_LoadStringBuffer(RedisModuleIO *io, size_t *lenptr) {
+    mh_last_api = "LoadStringBuffer";
     return (char *)mhgo_LoadStringBuffer(io, lenptr);
 }
 
 /* LoadUnsigned is implemented in Go (api_io.go). */
 extern uint64_t mhgo_LoadUnsigned(RedisModuleIO *io);
 uint64_t mh_LoadUnsigned(RedisModuleIO *io) {
+    mh_last_api = "LoadUnsigned";
     return (uint64_t)mhgo_LoadUnsigned(io);
+}
+
+static size_t mhl_MallocSize(void* ptr) {
+    mh_last_api = "MallocSize";
+    return mh_MallocSize(ptr);
+}
+
+static size_t mhl_MallocSizeDict(RedisModuleDict* dict) {
+    mh_last_api = "MallocSizeDict";
+    return mh_MallocSizeDict(dict);
+}
+
+static size_t mhl_MallocSizeString(RedisModuleString* str) {
+    mh_last_api = "MallocSizeString";
+    return mh_MallocSizeString(str);
+}
+
+static size_t mhl_MallocUsableSize(void *ptr) {
+    mh_last_api = "MallocUsableSize";
+    return mh_MallocUsableSize(ptr);
+}
+
+static ustime_t mhl_Microseconds(void) {
+    mh_last_api = "Microseconds";
+    return mh_Microseconds();
+}
+
+static mstime_t mhl_Milliseconds(void) {
+    mh_last_api = "Milliseconds";
+    return mh_Milliseconds();
 }
 
 /* ModuleTypeGetType is implemented in Go (api_type_value.go). */
 extern RedisModuleType *mhgo_ModuleTypeGetType(RedisModuleKey *key);
 RedisModuleType *mh_ModuleTypeGetType(RedisModuleKey *key) {
+    mh_last_api = "ModuleTypeGetType";
+    MH_GIL_CHECK("ModuleTypeGetType");
     return (RedisModuleType *)mhgo_ModuleTypeGetType(key);
 }
 
 /* ModuleTypeGetValue is implemented in Go (api_type_value.go). */
 extern void *mhgo_ModuleTypeGetValue(RedisModuleKey *key);
 void *mh_ModuleTypeGetValue(RedisModuleKey *key) {
+    mh_last_api = "ModuleTypeGetValue";
+    MH_GIL_CHECK("ModuleTypeGetValue");
     return (void *)mhgo_ModuleTypeGetValue(key);
 }
 
 /* ModuleTypeReplaceValue is implemented in Go (api_type_value.go). */
 extern int mhgo_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value);
 int mh_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value) {
+    mh_last_api = "ModuleTypeReplaceValue";
+    MH_GIL_CHECK("ModuleTypeReplaceValue");
     return (int)mhgo_ModuleTypeReplaceValue(key, mt, new_value, old_value);
 }
 
 /* ModuleTypeSetValue is implemented in Go (api_type_value.go). */
 extern int mhgo_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value);
 int mh_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value) {
+    mh_last_api = "ModuleTypeSetValue";
+    MH_GIL_CHECK("ModuleTypeSetValue");
     return (int)mhgo_ModuleTypeSetValue(key, mt, value);
+}
+
+static uint64_t mhl_MonotonicMicroseconds(void) {
+    mh_last_api = "MonotonicMicroseconds";
+    return mh_MonotonicMicroseconds();
 }
 
 /* NotifyKeyspaceEvent is implemented in Go (api_notify.go). */
 extern int mhgo_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key);
 int mh_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key) {
+    mh_last_api = "NotifyKeyspaceEvent";
+    MH_GIL_CHECK("NotifyKeyspaceEvent");
     return (int)mhgo_NotifyKeyspaceEvent(ctx, type, event, key);
+}
+
+static RedisModuleKey *mhl_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode) {
+    mh_last_api = "OpenKey";
+    MH_GIL_CHECK("OpenKey");
+    return mh_OpenKey(ctx, keyname, mode);
+}
+
+static void *mhl_PoolAlloc(RedisModuleCtx *ctx, size_t bytes) {
+    mh_last_api = "PoolAlloc";
+    return mh_PoolAlloc(ctx, bytes);
 }
 
 /* PublishMessage is implemented in Go (api_pubsub.go). */
 extern int mhgo_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
 int mh_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
+    mh_last_api = "PublishMessage";
+    MH_GIL_CHECK("PublishMessage");
     return (int)mhgo_PublishMessage(ctx, channel, message);
 }
 
 /* PublishMessageShard is implemented in Go (api_pubsub.go). */
 extern int mhgo_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
 int mh_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
+    mh_last_api = "PublishMessageShard";
+    MH_GIL_CHECK("PublishMessageShard");
     return (int)mhgo_PublishMessageShard(ctx, channel, message);
 }
 
 /* RandomKey is implemented in Go (api_key.go). */
 extern RedisModuleString *mhgo_RandomKey(RedisModuleCtx *ctx);
 RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
+    mh_last_api = "RandomKey";
+    MH_GIL_CHECK("RandomKey");
     return (RedisModuleString *)mhgo_RandomKey(ctx);
 }
 
 /* RdbLoad is implemented in Go (api_rdbstream.go). */
 extern int mhgo_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
+    mh_last_api = "RdbLoad";
     int mh_err = -1;
     int r = (int)mhgo_RdbLoad(ctx, stream, flags, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -698,6 +1398,7 @@ int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
 /* RdbSave is implemented in Go (api_rdbstream.go). */
 extern int mhgo_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
+    mh_last_api = "RdbSave";
     int mh_err = -1;
     int r = (int)mhgo_RdbSave(ctx, stream, flags, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -707,57 +1408,76 @@ int mh_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
 /* RdbStreamCreateFromFile is implemented in Go (api_rdbstream.go). */
 extern RedisModuleRdbStream *mhgo_RdbStreamCreateFromFile(const char *filename);
 RedisModuleRdbStream *mh_RdbStreamCreateFromFile(const char *filename) {
+    mh_last_api = "RdbStreamCreateFromFile";
     return (RedisModuleRdbStream *)mhgo_RdbStreamCreateFromFile(filename);
 }
 
 /* RdbStreamFree is implemented in Go (api_rdbstream.go). */
 extern void mhgo_RdbStreamFree(RedisModuleRdbStream *stream);
 void mh_RdbStreamFree(RedisModuleRdbStream *stream) {
+    mh_last_api = "RdbStreamFree";
     mhgo_RdbStreamFree(stream);
+}
+
+static void *mhl_Realloc(void *ptr, size_t bytes) {
+    mh_last_api = "Realloc";
+    return mh_Realloc(ptr, bytes);
 }
 
 /* RedactClientCommandArgument is implemented in Go (api_client.go). */
 extern int mhgo_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos);
 int mh_RedactClientCommandArgument(RedisModuleCtx *ctx, int pos) {
+    mh_last_api = "RedactClientCommandArgument";
     return (int)mhgo_RedactClientCommandArgument(ctx, pos);
 }
 
 /* RegisterAuthCallback is implemented in Go (api_auth.go). */
 extern void mhgo_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb);
 void mh_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb) {
+    mh_last_api = "RegisterAuthCallback";
     mhgo_RegisterAuthCallback(ctx, cb);
 }
 
 /* RegisterBoolConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    mh_last_api = "RegisterBoolConfig";
     int mh_err = -1;
     int r = (int)mhgo_RegisterBoolConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static void mhl_RegisterClusterMessageReceiver(RedisModuleCtx *ctx, uint8_t type, RedisModuleClusterMessageReceiver callback) {
+    mh_last_api = "RegisterClusterMessageReceiver";
+    mh_RegisterClusterMessageReceiver(ctx, type, callback);
+}
+
 /* RegisterCommandFilter is implemented in Go (api_filter.go). */
 extern RedisModuleCommandFilter *mhgo_RegisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilterFunc cb, int flags);
 RedisModuleCommandFilter *mh_RegisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilterFunc cb, int flags) {
+    mh_last_api = "RegisterCommandFilter";
     return (RedisModuleCommandFilter *)mhgo_RegisterCommandFilter(ctx, cb, flags);
 }
 
 /* RegisterDefragCallbacks is implemented in Go (api_defrag.go). */
 extern int mhgo_RegisterDefragCallbacks(RedisModuleCtx *ctx, RedisModuleDefragFunc start, RedisModuleDefragFunc end);
 int mh_RegisterDefragCallbacks(RedisModuleCtx *ctx, RedisModuleDefragFunc start, RedisModuleDefragFunc end) {
+    mh_last_api = "RegisterDefragCallbacks";
     return (int)mhgo_RegisterDefragCallbacks(ctx, start, end);
 }
 
 /* RegisterDefragFunc is implemented in Go (api_defrag.go). */
 extern int mhgo_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func);
 int mh_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func) {
+    mh_last_api = "RegisterDefragFunc";
     return (int)mhgo_RegisterDefragFunc(ctx, func);
 }
 
 /* RegisterEnumConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    mh_last_api = "RegisterEnumConfig";
     int mh_err = -1;
     int r = (int)mhgo_RegisterEnumConfig(ctx, name, default_val, flags, enum_values, int_values, num_enum_vals, getfn, setfn, applyfn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -767,12 +1487,14 @@ int mh_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val
 /* RegisterInfoFunc is implemented in Go (api_info.go). */
 extern int mhgo_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb);
 int mh_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb) {
+    mh_last_api = "RegisterInfoFunc";
     return (int)mhgo_RegisterInfoFunc(ctx, cb);
 }
 
 /* RegisterNumericConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    mh_last_api = "RegisterNumericConfig";
     int mh_err = -1;
     int r = (int)mhgo_RegisterNumericConfig(ctx, name, default_val, flags, min, max, getfn, setfn, applyfn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -782,6 +1504,7 @@ int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long de
 /* RegisterStringConfig is implemented in Go (api_config.go). */
 extern int mhgo_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
+    mh_last_api = "RegisterStringConfig";
     int mh_err = -1;
     int r = (int)mhgo_RegisterStringConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -791,39 +1514,229 @@ int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *d
 /* ReplicateVerbatim is implemented in Go (api_replicate.go). */
 extern int mhgo_ReplicateVerbatim(RedisModuleCtx *ctx);
 int mh_ReplicateVerbatim(RedisModuleCtx *ctx) {
+    mh_last_api = "ReplicateVerbatim";
+    MH_GIL_CHECK("ReplicateVerbatim");
     return (int)mhgo_ReplicateVerbatim(ctx);
+}
+
+static void mhl_ReplySetArrayLength(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplySetArrayLength";
+    mh_ReplySetArrayLength(ctx, len);
+}
+
+static void mhl_ReplySetAttributeLength(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplySetAttributeLength";
+    mh_ReplySetAttributeLength(ctx, len);
+}
+
+static void mhl_ReplySetMapLength(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplySetMapLength";
+    mh_ReplySetMapLength(ctx, len);
 }
 
 /* ReplySetPushLength is implemented in Go (api_reply_push.go). */
 extern void mhgo_ReplySetPushLength(RedisModuleCtx *ctx, long len);
 void mh_ReplySetPushLength(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplySetPushLength";
     mhgo_ReplySetPushLength(ctx, len);
+}
+
+static void mhl_ReplySetSetLength(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplySetSetLength";
+    mh_ReplySetSetLength(ctx, len);
+}
+
+static int mhl_ReplyWithArray(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplyWithArray";
+    return mh_ReplyWithArray(ctx, len);
+}
+
+static int mhl_ReplyWithAttribute(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplyWithAttribute";
+    return mh_ReplyWithAttribute(ctx, len);
+}
+
+static int mhl_ReplyWithBigNumber(RedisModuleCtx *ctx, const char *bignum, size_t len) {
+    mh_last_api = "ReplyWithBigNumber";
+    return mh_ReplyWithBigNumber(ctx, bignum, len);
+}
+
+static int mhl_ReplyWithBool(RedisModuleCtx *ctx, int b) {
+    mh_last_api = "ReplyWithBool";
+    return mh_ReplyWithBool(ctx, b);
+}
+
+static int mhl_ReplyWithCString(RedisModuleCtx *ctx, const char *buf) {
+    mh_last_api = "ReplyWithCString";
+    return mh_ReplyWithCString(ctx, buf);
+}
+
+static int mhl_ReplyWithCallReply(RedisModuleCtx *ctx, RedisModuleCallReply *reply) {
+    mh_last_api = "ReplyWithCallReply";
+    return mh_ReplyWithCallReply(ctx, reply);
+}
+
+static int mhl_ReplyWithDouble(RedisModuleCtx *ctx, double d) {
+    mh_last_api = "ReplyWithDouble";
+    return mh_ReplyWithDouble(ctx, d);
+}
+
+static int mhl_ReplyWithEmptyArray(RedisModuleCtx *ctx) {
+    mh_last_api = "ReplyWithEmptyArray";
+    return mh_ReplyWithEmptyArray(ctx);
+}
+
+static int mhl_ReplyWithEmptyString(RedisModuleCtx *ctx) {
+    mh_last_api = "ReplyWithEmptyString";
+    return mh_ReplyWithEmptyString(ctx);
+}
+
+static int mhl_ReplyWithError(RedisModuleCtx *ctx, const char *err) {
+    mh_last_api = "ReplyWithError";
+    return mh_ReplyWithError(ctx, err);
+}
+
+static int mhl_ReplyWithLongDouble(RedisModuleCtx *ctx, long double d) {
+    mh_last_api = "ReplyWithLongDouble";
+    return mh_ReplyWithLongDouble(ctx, d);
+}
+
+static int mhl_ReplyWithLongLong(RedisModuleCtx *ctx, long long ll) {
+    mh_last_api = "ReplyWithLongLong";
+    return mh_ReplyWithLongLong(ctx, ll);
+}
+
+static int mhl_ReplyWithMap(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplyWithMap";
+    return mh_ReplyWithMap(ctx, len);
+}
+
+static int mhl_ReplyWithNull(RedisModuleCtx *ctx) {
+    mh_last_api = "ReplyWithNull";
+    return mh_ReplyWithNull(ctx);
+}
+
+static int mhl_ReplyWithNullArray(RedisModuleCtx *ctx) {
+    mh_last_api = "ReplyWithNullArray";
+    return mh_ReplyWithNullArray(ctx);
+}
+
+static int mhl_ReplyWithSet(RedisModuleCtx *ctx, long len) {
+    mh_last_api = "ReplyWithSet";
+    return mh_ReplyWithSet(ctx, len);
+}
+
+static int mhl_ReplyWithSimpleString(RedisModuleCtx *ctx, const char *msg) {
+    mh_last_api = "ReplyWithSimpleString";
+    return mh_ReplyWithSimpleString(ctx, msg);
+}
+
+static int mhl_ReplyWithString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    mh_last_api = "ReplyWithString";
+    return mh_ReplyWithString(ctx, str);
+}
+
+static int mhl_ReplyWithStringBuffer(RedisModuleCtx *ctx, const char *buf, size_t len) {
+    mh_last_api = "ReplyWithStringBuffer";
+    return mh_ReplyWithStringBuffer(ctx, buf, len);
+}
+
+static int mhl_ReplyWithVerbatimString(RedisModuleCtx *ctx, const char *buf, size_t len) {
+    mh_last_api = "ReplyWithVerbatimString";
+    return mh_ReplyWithVerbatimString(ctx, buf, len);
+}
+
+static int mhl_ReplyWithVerbatimStringType(RedisModuleCtx *ctx, const char *buf, size_t len, const char *ext) {
+    mh_last_api = "ReplyWithVerbatimStringType";
+    return mh_ReplyWithVerbatimStringType(ctx, buf, len, ext);
 }
 
 /* ResetDataset is implemented in Go (api_key.go). */
 extern void mhgo_ResetDataset(int restart_aof, int async);
 void mh_ResetDataset(int restart_aof, int async) {
+    mh_last_api = "ResetDataset";
+    MH_GIL_CHECK("ResetDataset");
     mhgo_ResetDataset(restart_aof, async);
+}
+
+static void mhl_RetainString(RedisModuleCtx *ctx, RedisModuleString *str) {
+    mh_last_api = "RetainString";
+    mh_RetainString(ctx, str);
 }
 
 /* SaveDataTypeToString is implemented in Go (api_io.go). */
 extern RedisModuleString *mhgo_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt);
 RedisModuleString *mh_SaveDataTypeToString(RedisModuleCtx *ctx, void *data, const RedisModuleType *mt) {
+    mh_last_api = "SaveDataTypeToString";
     return (RedisModuleString *)mhgo_SaveDataTypeToString(ctx, data, mt);
+}
+
+static void mhl_SaveDouble(RedisModuleIO *io, double value) {
+    mh_last_api = "SaveDouble";
+    mh_SaveDouble(io, value);
+}
+
+static void mhl_SaveFloat(RedisModuleIO *io, float value) {
+    mh_last_api = "SaveFloat";
+    mh_SaveFloat(io, value);
+}
+
+static void mhl_SaveLongDouble(RedisModuleIO *io, long double value) {
+    mh_last_api = "SaveLongDouble";
+    mh_SaveLongDouble(io, value);
+}
+
+static void mhl_SaveSigned(RedisModuleIO *io, int64_t value) {
+    mh_last_api = "SaveSigned";
+    mh_SaveSigned(io, value);
+}
+
+static void mhl_SaveString(RedisModuleIO *io, RedisModuleString *s) {
+    mh_last_api = "SaveString";
+    mh_SaveString(io, s);
+}
+
+static void mhl_SaveStringBuffer(RedisModuleIO *io, const char *str, size_t len) {
+    mh_last_api = "SaveStringBuffer";
+    mh_SaveStringBuffer(io, str, len);
+}
+
+static void mhl_SaveUnsigned(RedisModuleIO *io, uint64_t value) {
+    mh_last_api = "SaveUnsigned";
+    mh_SaveUnsigned(io, value);
 }
 
 /* Scan is implemented in Go (api_scan.go). */
 extern int mhgo_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata, int *mh_errno);
 int mh_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata) {
+    mh_last_api = "Scan";
+    MH_GIL_CHECK("Scan");
     int mh_err = -1;
     int r = (int)mhgo_Scan(ctx, cursor, fn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static RedisModuleScanCursor *mhl_ScanCursorCreate(void) {
+    mh_last_api = "ScanCursorCreate";
+    return mh_ScanCursorCreate();
+}
+
+static void mhl_ScanCursorDestroy(RedisModuleScanCursor *cursor) {
+    mh_last_api = "ScanCursorDestroy";
+    mh_ScanCursorDestroy(cursor);
+}
+
+static void mhl_ScanCursorRestart(RedisModuleScanCursor *cursor) {
+    mh_last_api = "ScanCursorRestart";
+    mh_ScanCursorRestart(cursor);
+}
+
 /* ScanKey is implemented in Go (api_scan.go). */
 extern int mhgo_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata, int *mh_errno);
 int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata) {
+    mh_last_api = "ScanKey";
+    MH_GIL_CHECK("ScanKey");
     int mh_err = -1;
     int r = (int)mhgo_ScanKey(key, cursor, fn, privdata, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -833,33 +1746,80 @@ int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleSc
 /* SelectDb is implemented in Go (api_util.go). */
 extern int mhgo_SelectDb(RedisModuleCtx *ctx, int newid);
 int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
+    mh_last_api = "SelectDb";
+    MH_GIL_CHECK("SelectDb");
     return (int)mhgo_SelectDb(ctx, newid);
+}
+
+static void mhl_SendChildHeartbeat(double progress) {
+    mh_last_api = "SendChildHeartbeat";
+    mh_SendChildHeartbeat(progress);
+}
+
+static int mhl_SendClusterMessage(RedisModuleCtx *ctx, const char *target_id, uint8_t type, const char *msg, uint32_t len) {
+    mh_last_api = "SendClusterMessage";
+    return mh_SendClusterMessage(ctx, target_id, type, msg, len);
+}
+
+static RedisModuleString *mhl_ServerInfoGetField(RedisModuleCtx *ctx, RedisModuleServerInfoData *data, const char* field) {
+    mh_last_api = "ServerInfoGetField";
+    return mh_ServerInfoGetField(ctx, data, field);
+}
+
+static const char *mhl_ServerInfoGetFieldC(RedisModuleServerInfoData *data, const char* field) {
+    mh_last_api = "ServerInfoGetFieldC";
+    return mh_ServerInfoGetFieldC(data, field);
+}
+
+static double mhl_ServerInfoGetFieldDouble(RedisModuleServerInfoData *data, const char* field, int *out_err) {
+    mh_last_api = "ServerInfoGetFieldDouble";
+    return mh_ServerInfoGetFieldDouble(data, field, out_err);
+}
+
+static long long mhl_ServerInfoGetFieldSigned(RedisModuleServerInfoData *data, const char* field, int *out_err) {
+    mh_last_api = "ServerInfoGetFieldSigned";
+    return mh_ServerInfoGetFieldSigned(data, field, out_err);
+}
+
+static unsigned long long mhl_ServerInfoGetFieldUnsigned(RedisModuleServerInfoData *data, const char* field, int *out_err) {
+    mh_last_api = "ServerInfoGetFieldUnsigned";
+    return mh_ServerInfoGetFieldUnsigned(data, field, out_err);
 }
 
 /* SetAbsExpire is implemented in Go (api_key.go). */
 extern int mhgo_SetAbsExpire(RedisModuleKey *key, mstime_t expire);
 int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
+    mh_last_api = "SetAbsExpire";
+    MH_GIL_CHECK("SetAbsExpire");
     return (int)mhgo_SetAbsExpire(key, expire);
 }
 
 /* SetClientNameById is implemented in Go (api_client.go). */
 extern int mhgo_SetClientNameById(uint64_t id, RedisModuleString *name, int *mh_errno);
 int mh_SetClientNameById(uint64_t id, RedisModuleString *name) {
+    mh_last_api = "SetClientNameById";
     int mh_err = -1;
     int r = (int)mhgo_SetClientNameById(id, name, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static void mhl_SetClusterFlags(RedisModuleCtx *ctx, uint64_t flags) {
+    mh_last_api = "SetClusterFlags";
+    mh_SetClusterFlags(ctx, flags);
+}
+
 /* SetCommandACLCategories is implemented in Go (api_command.go). */
 extern int mhgo_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsflags);
 int mh_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsflags) {
+    mh_last_api = "SetCommandACLCategories";
     return (int)mhgo_SetCommandACLCategories(command, ctgrsflags);
 }
 
 /* SetCommandInfo is implemented in Go (api_cmdinfo.go). */
 extern int mhgo_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info, int *mh_errno);
 int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info) {
+    mh_last_api = "SetCommandInfo";
     int mh_err = -1;
     int r = (int)mhgo_SetCommandInfo(command, info, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -869,48 +1829,59 @@ int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo 
 /* SetContextUser is implemented in Go (api_acl.go). */
 extern void mhgo_SetContextUser(RedisModuleCtx *ctx, const RedisModuleUser *user);
 void mh_SetContextUser(RedisModuleCtx *ctx, const RedisModuleUser *user) {
+    mh_last_api = "SetContextUser";
     mhgo_SetContextUser(ctx, user);
 }
 
 /* SetDisconnectCallback is implemented in Go (api_block.go). */
 extern void mhgo_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback);
 void mh_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnectFunc callback) {
+    mh_last_api = "SetDisconnectCallback";
     mhgo_SetDisconnectCallback(bc, callback);
 }
 
 /* SetExpire is implemented in Go (api_key.go). */
 extern int mhgo_SetExpire(RedisModuleKey *key, mstime_t expire);
 int mh_SetExpire(RedisModuleKey *key, mstime_t expire) {
+    mh_last_api = "SetExpire";
+    MH_GIL_CHECK("SetExpire");
     return (int)mhgo_SetExpire(key, expire);
 }
 
 /* SetLFU is implemented in Go (api_key.go). */
 extern int mhgo_SetLFU(RedisModuleKey *key, long long lfu_freq);
 int mh_SetLFU(RedisModuleKey *key, long long lfu_freq) {
+    mh_last_api = "SetLFU";
+    MH_GIL_CHECK("SetLFU");
     return (int)mhgo_SetLFU(key, lfu_freq);
 }
 
 /* SetLRU is implemented in Go (api_key.go). */
 extern int mhgo_SetLRU(RedisModuleKey *key, mstime_t lru_idle);
 int mh_SetLRU(RedisModuleKey *key, mstime_t lru_idle) {
+    mh_last_api = "SetLRU";
+    MH_GIL_CHECK("SetLRU");
     return (int)mhgo_SetLRU(key, lru_idle);
 }
 
 /* SetModuleAttribs is implemented in Go (api_module.go). */
 extern void mhgo_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver);
 void mh_SetModuleAttribs(RedisModuleCtx *ctx, const char *name, int ver, int apiver) {
+    mh_last_api = "SetModuleAttribs";
     mhgo_SetModuleAttribs(ctx, name, ver, apiver);
 }
 
 /* SetModuleOptions is implemented in Go (api_module.go). */
 extern void mhgo_SetModuleOptions(RedisModuleCtx *ctx, int options);
 void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
+    mh_last_api = "SetModuleOptions";
     mhgo_SetModuleOptions(ctx, options);
 }
 
 /* SetModuleUserACL is implemented in Go (api_acl.go). */
 extern int mhgo_SetModuleUserACL(RedisModuleUser *user, const char* acl, int *mh_errno);
 int mh_SetModuleUserACL(RedisModuleUser *user, const char* acl) {
+    mh_last_api = "SetModuleUserACL";
     int mh_err = -1;
     int r = (int)mhgo_SetModuleUserACL(user, acl, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -920,30 +1891,44 @@ int mh_SetModuleUserACL(RedisModuleUser *user, const char* acl) {
 /* SetModuleUserACLString is implemented in Go (api_acl.go). */
 extern int mhgo_SetModuleUserACLString(RedisModuleCtx * ctx, RedisModuleUser *user, const char* acl, RedisModuleString **error);
 int mh_SetModuleUserACLString(RedisModuleCtx * ctx, RedisModuleUser *user, const char* acl, RedisModuleString **error) {
+    mh_last_api = "SetModuleUserACLString";
     return (int)mhgo_SetModuleUserACLString(ctx, user, acl, error);
 }
 
 /* SignalKeyAsReady is implemented in Go (api_key.go). */
 extern void mhgo_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key);
 void mh_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key) {
+    mh_last_api = "SignalKeyAsReady";
+    MH_GIL_CHECK("SignalKeyAsReady");
     mhgo_SignalKeyAsReady(ctx, key);
 }
 
 /* SignalModifiedKey is implemented in Go (api_key.go). */
 extern int mhgo_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int mh_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname) {
+    mh_last_api = "SignalModifiedKey";
+    MH_GIL_CHECK("SignalModifiedKey");
     return (int)mhgo_SignalModifiedKey(ctx, keyname);
 }
 
 /* StopTimer is implemented in Go (api_timer.go). */
 extern int mhgo_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data);
 int mh_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data) {
+    mh_last_api = "StopTimer";
+    MH_GIL_CHECK("StopTimer");
     return (int)mhgo_StopTimer(ctx, id, data);
+}
+
+static char *mhl_Strdup(const char *str) {
+    mh_last_api = "Strdup";
+    return mh_Strdup(str);
 }
 
 /* StreamAdd is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields, int *mh_errno);
 int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields) {
+    mh_last_api = "StreamAdd";
+    MH_GIL_CHECK("StreamAdd");
     int mh_err = -1;
     int r = (int)mhgo_StreamAdd(key, flags, id, argv, numfields, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -953,6 +1938,8 @@ int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisM
 /* StreamDelete is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id, int *mh_errno);
 int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
+    mh_last_api = "StreamDelete";
+    MH_GIL_CHECK("StreamDelete");
     int mh_err = -1;
     int r = (int)mhgo_StreamDelete(key, id, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -962,24 +1949,48 @@ int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
 /* StreamIteratorDelete is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamIteratorDelete(RedisModuleKey *key, int *mh_errno);
 int mh_StreamIteratorDelete(RedisModuleKey *key) {
+    mh_last_api = "StreamIteratorDelete";
+    MH_GIL_CHECK("StreamIteratorDelete");
     int mh_err = -1;
     int r = (int)mhgo_StreamIteratorDelete(key, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static int mhl_StreamIteratorNextField(RedisModuleKey *key, RedisModuleString **field_ptr, RedisModuleString **value_ptr) {
+    mh_last_api = "StreamIteratorNextField";
+    MH_GIL_CHECK("StreamIteratorNextField");
+    return mh_StreamIteratorNextField(key, field_ptr, value_ptr);
+}
+
+static int mhl_StreamIteratorNextID(RedisModuleKey *key, RedisModuleStreamID *id, long *numfields) {
+    mh_last_api = "StreamIteratorNextID";
+    MH_GIL_CHECK("StreamIteratorNextID");
+    return mh_StreamIteratorNextID(key, id, numfields);
+}
+
 /* StreamIteratorStart is implemented in Go (api_key_stream.go). */
 extern int mhgo_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid, int *mh_errno);
 int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid) {
+    mh_last_api = "StreamIteratorStart";
+    MH_GIL_CHECK("StreamIteratorStart");
     int mh_err = -1;
     int r = (int)mhgo_StreamIteratorStart(key, flags, startid, endid, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static int mhl_StreamIteratorStop(RedisModuleKey *key) {
+    mh_last_api = "StreamIteratorStop";
+    MH_GIL_CHECK("StreamIteratorStop");
+    return mh_StreamIteratorStop(key);
+}
+
 /* StreamTrimByID is implemented in Go (api_key_stream.go). */
 extern long long mhgo_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id, int *mh_errno);
 long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id) {
+    mh_last_api = "StreamTrimByID";
+    MH_GIL_CHECK("StreamTrimByID");
     int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByID(key, flags, id, &mh_err);
     if (mh_err >= 0) errno = mh_err;
@@ -989,112 +2000,264 @@ long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID 
 /* StreamTrimByLength is implemented in Go (api_key_stream.go). */
 extern long long mhgo_StreamTrimByLength(RedisModuleKey *key, int flags, long long length, int *mh_errno);
 long long mh_StreamTrimByLength(RedisModuleKey *key, int flags, long long length) {
+    mh_last_api = "StreamTrimByLength";
+    MH_GIL_CHECK("StreamTrimByLength");
     int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByLength(key, flags, length, &mh_err);
     if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
+static int mhl_StringAppendBuffer(RedisModuleCtx *ctx, RedisModuleString *str, const char *buf, size_t len) {
+    mh_last_api = "StringAppendBuffer";
+    return mh_StringAppendBuffer(ctx, str, buf, len);
+}
+
+static int mhl_StringCompare(const RedisModuleString *a, const RedisModuleString *b) {
+    mh_last_api = "StringCompare";
+    return mh_StringCompare(a, b);
+}
+
 /* StringDMA is implemented in Go (api_key_string.go). */
 extern char *mhgo_StringDMA(RedisModuleKey *key, size_t *len, int mode);
 char *mh_StringDMA(RedisModuleKey *key, size_t *len, int mode) {
+    mh_last_api = "StringDMA";
+    MH_GIL_CHECK("StringDMA");
     return (char *)mhgo_StringDMA(key, len, mode);
+}
+
+static const char *mhl_StringPtrLen(const RedisModuleString *str, size_t *len) {
+    mh_last_api = "StringPtrLen";
+    return mh_StringPtrLen(str, len);
 }
 
 /* StringSet is implemented in Go (api_key_string.go). */
 extern int mhgo_StringSet(RedisModuleKey *key, RedisModuleString *str);
 int mh_StringSet(RedisModuleKey *key, RedisModuleString *str) {
+    mh_last_api = "StringSet";
+    MH_GIL_CHECK("StringSet");
     return (int)mhgo_StringSet(key, str);
+}
+
+static int mhl_StringToDouble(const RedisModuleString *str, double *d) {
+    mh_last_api = "StringToDouble";
+    return mh_StringToDouble(str, d);
+}
+
+static int mhl_StringToLongDouble(const RedisModuleString *str, long double *d) {
+    mh_last_api = "StringToLongDouble";
+    return mh_StringToLongDouble(str, d);
+}
+
+static int mhl_StringToLongLong(const RedisModuleString *str, long long *ll) {
+    mh_last_api = "StringToLongLong";
+    return mh_StringToLongLong(str, ll);
+}
+
+static int mhl_StringToStreamID(const RedisModuleString *str, RedisModuleStreamID *id) {
+    mh_last_api = "StringToStreamID";
+    return mh_StringToStreamID(str, id);
+}
+
+static int mhl_StringToULongLong(const RedisModuleString *str, unsigned long long *ull) {
+    mh_last_api = "StringToULongLong";
+    return mh_StringToULongLong(str, ull);
 }
 
 /* StringTruncate is implemented in Go (api_key_string.go). */
 extern int mhgo_StringTruncate(RedisModuleKey *key, size_t newlen);
 int mh_StringTruncate(RedisModuleKey *key, size_t newlen) {
+    mh_last_api = "StringTruncate";
+    MH_GIL_CHECK("StringTruncate");
     return (int)mhgo_StringTruncate(key, newlen);
 }
 
 /* SubscribeToKeyspaceEvents is implemented in Go (api_notify.go). */
 extern int mhgo_SubscribeToKeyspaceEvents(RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc cb);
 int mh_SubscribeToKeyspaceEvents(RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc cb) {
+    mh_last_api = "SubscribeToKeyspaceEvents";
     return (int)mhgo_SubscribeToKeyspaceEvents(ctx, types, cb);
+}
+
+static int mhl_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
+    mh_last_api = "SubscribeToServerEvent";
+    return mh_SubscribeToServerEvent(ctx, event, callback);
+}
+
+static void mhl_ThreadSafeContextLock(RedisModuleCtx *ctx) {
+    mh_last_api = "ThreadSafeContextLock";
+    mh_ThreadSafeContextLock(ctx);
+}
+
+static int mhl_ThreadSafeContextTryLock(RedisModuleCtx *ctx) {
+    mh_last_api = "ThreadSafeContextTryLock";
+    return mh_ThreadSafeContextTryLock(ctx);
+}
+
+static void mhl_ThreadSafeContextUnlock(RedisModuleCtx *ctx) {
+    mh_last_api = "ThreadSafeContextUnlock";
+    mh_ThreadSafeContextUnlock(ctx);
+}
+
+static void mhl_TrimStringAllocation(RedisModuleString *str) {
+    mh_last_api = "TrimStringAllocation";
+    mh_TrimStringAllocation(str);
+}
+
+static void *mhl_TryAlloc(size_t bytes) {
+    mh_last_api = "TryAlloc";
+    return mh_TryAlloc(bytes);
+}
+
+static void *mhl_TryCalloc(size_t nmemb, size_t size) {
+    mh_last_api = "TryCalloc";
+    return mh_TryCalloc(nmemb, size);
+}
+
+static void *mhl_TryRealloc(void *ptr, size_t bytes) {
+    mh_last_api = "TryRealloc";
+    return mh_TryRealloc(ptr, bytes);
 }
 
 /* UnblockClient is implemented in Go (api_block.go). */
 extern int mhgo_UnblockClient(RedisModuleBlockedClient *bc, void *privdata);
 int mh_UnblockClient(RedisModuleBlockedClient *bc, void *privdata) {
+    mh_last_api = "UnblockClient";
     return (int)mhgo_UnblockClient(bc, privdata);
 }
 
 /* UnlinkKey is implemented in Go (api_key.go). */
 extern int mhgo_UnlinkKey(RedisModuleKey *key);
 int mh_UnlinkKey(RedisModuleKey *key) {
+    mh_last_api = "UnlinkKey";
+    MH_GIL_CHECK("UnlinkKey");
     return (int)mhgo_UnlinkKey(key);
 }
 
 /* UnregisterCommandFilter is implemented in Go (api_filter.go). */
 extern int mhgo_UnregisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilter *filter);
 int mh_UnregisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilter *filter) {
+    mh_last_api = "UnregisterCommandFilter";
     return (int)mhgo_UnregisterCommandFilter(ctx, filter);
+}
+
+static size_t mhl_ValueLength(RedisModuleKey *kp) {
+    mh_last_api = "ValueLength";
+    MH_GIL_CHECK("ValueLength");
+    return mh_ValueLength(kp);
 }
 
 /* WrongArity is implemented in Go (api_util.go). */
 extern int mhgo_WrongArity(RedisModuleCtx *ctx);
 int mh_WrongArity(RedisModuleCtx *ctx) {
+    mh_last_api = "WrongArity";
     return (int)mhgo_WrongArity(ctx);
 }
 
 /* Yield is implemented in Go (api_yield.go). */
 extern void mhgo_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply);
 void mh_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply) {
+    mh_last_api = "Yield";
     mhgo_Yield(ctx, flags, busy_reply);
 }
 
 /* ZsetAdd is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr);
 int mh_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr) {
+    mh_last_api = "ZsetAdd";
+    MH_GIL_CHECK("ZsetAdd");
     return (int)mhgo_ZsetAdd(key, score, ele, flagsptr);
 }
 
 /* ZsetFirstInLexRange is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
 int mh_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
+    mh_last_api = "ZsetFirstInLexRange";
+    MH_GIL_CHECK("ZsetFirstInLexRange");
     return (int)mhgo_ZsetFirstInLexRange(key, min, max);
 }
 
 /* ZsetFirstInScoreRange is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
 int mh_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
+    mh_last_api = "ZsetFirstInScoreRange";
+    MH_GIL_CHECK("ZsetFirstInScoreRange");
     return (int)mhgo_ZsetFirstInScoreRange(key, min, max, minex, maxex);
 }
 
 /* ZsetIncrby is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore);
 int mh_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore) {
+    mh_last_api = "ZsetIncrby";
+    MH_GIL_CHECK("ZsetIncrby");
     return (int)mhgo_ZsetIncrby(key, score, ele, flagsptr, newscore);
 }
 
 /* ZsetLastInLexRange is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
 int mh_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
+    mh_last_api = "ZsetLastInLexRange";
+    MH_GIL_CHECK("ZsetLastInLexRange");
     return (int)mhgo_ZsetLastInLexRange(key, min, max);
 }
 
 /* ZsetLastInScoreRange is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
 int mh_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
+    mh_last_api = "ZsetLastInScoreRange";
+    MH_GIL_CHECK("ZsetLastInScoreRange");
     return (int)mhgo_ZsetLastInScoreRange(key, min, max, minex, maxex);
+}
+
+static RedisModuleString *mhl_ZsetRangeCurrentElement(RedisModuleKey *key, double *score) {
+    mh_last_api = "ZsetRangeCurrentElement";
+    MH_GIL_CHECK("ZsetRangeCurrentElement");
+    return mh_ZsetRangeCurrentElement(key, score);
+}
+
+static int mhl_ZsetRangeEndReached(RedisModuleKey *key) {
+    mh_last_api = "ZsetRangeEndReached";
+    MH_GIL_CHECK("ZsetRangeEndReached");
+    return mh_ZsetRangeEndReached(key);
+}
+
+static int mhl_ZsetRangeNext(RedisModuleKey *key) {
+    mh_last_api = "ZsetRangeNext";
+    MH_GIL_CHECK("ZsetRangeNext");
+    return mh_ZsetRangeNext(key);
+}
+
+static int mhl_ZsetRangePrev(RedisModuleKey *key) {
+    mh_last_api = "ZsetRangePrev";
+    MH_GIL_CHECK("ZsetRangePrev");
+    return mh_ZsetRangePrev(key);
+}
+
+static void mhl_ZsetRangeStop(RedisModuleKey *key) {
+    mh_last_api = "ZsetRangeStop";
+    MH_GIL_CHECK("ZsetRangeStop");
+    mh_ZsetRangeStop(key);
 }
 
 /* ZsetRem is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted);
 int mh_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted) {
+    mh_last_api = "ZsetRem";
+    MH_GIL_CHECK("ZsetRem");
     return (int)mhgo_ZsetRem(key, ele, deleted);
 }
 
 /* ZsetScore is implemented in Go (api_key_zset.go). */
 extern int mhgo_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score);
 int mh_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score) {
+    mh_last_api = "ZsetScore";
+    MH_GIL_CHECK("ZsetScore");
     return (int)mhgo_ZsetScore(key, ele, score);
+}
+
+static void mhl__Assert(const char *estr, const char *file, int line) {
+    mh_last_api = "_Assert";
+    mh__Assert(estr, file, line);
 }
 
 const mh_api_entry mh_api_table[] = {
@@ -1106,61 +2269,61 @@ const mh_api_entry mh_api_table[] = {
     {"AbortBlock", (mh_api_fn)mh_AbortBlock},
     {"AddACLCategory", (mh_api_fn)mh_AddACLCategory},
     {"AddPostNotificationJob", (mh_api_fn)mh_AddPostNotificationJob},
-    {"Alloc", (mh_api_fn)mh_Alloc},
+    {"Alloc", (mh_api_fn)mhl_Alloc},
     {"AuthenticateClientWithACLUser", (mh_api_fn)mh_AuthenticateClientWithACLUser},
     {"AuthenticateClientWithUser", (mh_api_fn)mh_AuthenticateClientWithUser},
-    {"AutoMemory", (mh_api_fn)mh_AutoMemory},
-    {"AvoidReplicaTraffic", (mh_api_fn)mh_AvoidReplicaTraffic},
+    {"AutoMemory", (mh_api_fn)mhl_AutoMemory},
+    {"AvoidReplicaTraffic", (mh_api_fn)mhl_AvoidReplicaTraffic},
     {"BlockClient", (mh_api_fn)mh_BlockClient},
-    {"BlockClientGetPrivateData", (mh_api_fn)mh_BlockClientGetPrivateData},
+    {"BlockClientGetPrivateData", (mh_api_fn)mhl_BlockClientGetPrivateData},
     {"BlockClientOnAuth", (mh_api_fn)mh_BlockClientOnAuth},
     {"BlockClientOnKeys", (mh_api_fn)mh_BlockClientOnKeys},
     {"BlockClientOnKeysWithFlags", (mh_api_fn)mh_BlockClientOnKeysWithFlags},
-    {"BlockClientSetPrivateData", (mh_api_fn)mh_BlockClientSetPrivateData},
-    {"BlockedClientDisconnected", (mh_api_fn)mh_BlockedClientDisconnected},
-    {"BlockedClientMeasureTimeEnd", (mh_api_fn)mh_BlockedClientMeasureTimeEnd},
-    {"BlockedClientMeasureTimeStart", (mh_api_fn)mh_BlockedClientMeasureTimeStart},
-    {"CachedMicroseconds", (mh_api_fn)mh_CachedMicroseconds},
+    {"BlockClientSetPrivateData", (mh_api_fn)mhl_BlockClientSetPrivateData},
+    {"BlockedClientDisconnected", (mh_api_fn)mhl_BlockedClientDisconnected},
+    {"BlockedClientMeasureTimeEnd", (mh_api_fn)mhl_BlockedClientMeasureTimeEnd},
+    {"BlockedClientMeasureTimeStart", (mh_api_fn)mhl_BlockedClientMeasureTimeStart},
+    {"CachedMicroseconds", (mh_api_fn)mhl_CachedMicroseconds},
     {"Call", (mh_api_fn)mh_Call},
-    {"CallReplyArrayElement", (mh_api_fn)mh_CallReplyArrayElement},
-    {"CallReplyAttribute", (mh_api_fn)mh_CallReplyAttribute},
-    {"CallReplyAttributeElement", (mh_api_fn)mh_CallReplyAttributeElement},
-    {"CallReplyBigNumber", (mh_api_fn)mh_CallReplyBigNumber},
-    {"CallReplyBool", (mh_api_fn)mh_CallReplyBool},
-    {"CallReplyDouble", (mh_api_fn)mh_CallReplyDouble},
-    {"CallReplyInteger", (mh_api_fn)mh_CallReplyInteger},
-    {"CallReplyLength", (mh_api_fn)mh_CallReplyLength},
-    {"CallReplyMapElement", (mh_api_fn)mh_CallReplyMapElement},
-    {"CallReplyPromiseAbort", (mh_api_fn)mh_CallReplyPromiseAbort},
-    {"CallReplyPromiseSetUnblockHandler", (mh_api_fn)mh_CallReplyPromiseSetUnblockHandler},
-    {"CallReplyProto", (mh_api_fn)mh_CallReplyProto},
-    {"CallReplySetElement", (mh_api_fn)mh_CallReplySetElement},
-    {"CallReplyStringPtr", (mh_api_fn)mh_CallReplyStringPtr},
-    {"CallReplyType", (mh_api_fn)mh_CallReplyType},
-    {"CallReplyVerbatim", (mh_api_fn)mh_CallReplyVerbatim},
-    {"Calloc", (mh_api_fn)mh_Calloc},
-    {"ChannelAtPosWithFlags", (mh_api_fn)mh_ChannelAtPosWithFlags},
-    {"CloseKey", (mh_api_fn)mh_CloseKey},
-    {"ClusterCanonicalKeyNameInSlot", (mh_api_fn)mh_ClusterCanonicalKeyNameInSlot},
-    {"ClusterKeySlot", (mh_api_fn)mh_ClusterKeySlot},
-    {"CommandFilterArgDelete", (mh_api_fn)mh_CommandFilterArgDelete},
-    {"CommandFilterArgGet", (mh_api_fn)mh_CommandFilterArgGet},
-    {"CommandFilterArgInsert", (mh_api_fn)mh_CommandFilterArgInsert},
-    {"CommandFilterArgReplace", (mh_api_fn)mh_CommandFilterArgReplace},
-    {"CommandFilterArgsCount", (mh_api_fn)mh_CommandFilterArgsCount},
-    {"CommandFilterGetClientId", (mh_api_fn)mh_CommandFilterGetClientId},
+    {"CallReplyArrayElement", (mh_api_fn)mhl_CallReplyArrayElement},
+    {"CallReplyAttribute", (mh_api_fn)mhl_CallReplyAttribute},
+    {"CallReplyAttributeElement", (mh_api_fn)mhl_CallReplyAttributeElement},
+    {"CallReplyBigNumber", (mh_api_fn)mhl_CallReplyBigNumber},
+    {"CallReplyBool", (mh_api_fn)mhl_CallReplyBool},
+    {"CallReplyDouble", (mh_api_fn)mhl_CallReplyDouble},
+    {"CallReplyInteger", (mh_api_fn)mhl_CallReplyInteger},
+    {"CallReplyLength", (mh_api_fn)mhl_CallReplyLength},
+    {"CallReplyMapElement", (mh_api_fn)mhl_CallReplyMapElement},
+    {"CallReplyPromiseAbort", (mh_api_fn)mhl_CallReplyPromiseAbort},
+    {"CallReplyPromiseSetUnblockHandler", (mh_api_fn)mhl_CallReplyPromiseSetUnblockHandler},
+    {"CallReplyProto", (mh_api_fn)mhl_CallReplyProto},
+    {"CallReplySetElement", (mh_api_fn)mhl_CallReplySetElement},
+    {"CallReplyStringPtr", (mh_api_fn)mhl_CallReplyStringPtr},
+    {"CallReplyType", (mh_api_fn)mhl_CallReplyType},
+    {"CallReplyVerbatim", (mh_api_fn)mhl_CallReplyVerbatim},
+    {"Calloc", (mh_api_fn)mhl_Calloc},
+    {"ChannelAtPosWithFlags", (mh_api_fn)mhl_ChannelAtPosWithFlags},
+    {"CloseKey", (mh_api_fn)mhl_CloseKey},
+    {"ClusterCanonicalKeyNameInSlot", (mh_api_fn)mhl_ClusterCanonicalKeyNameInSlot},
+    {"ClusterKeySlot", (mh_api_fn)mhl_ClusterKeySlot},
+    {"CommandFilterArgDelete", (mh_api_fn)mhl_CommandFilterArgDelete},
+    {"CommandFilterArgGet", (mh_api_fn)mhl_CommandFilterArgGet},
+    {"CommandFilterArgInsert", (mh_api_fn)mhl_CommandFilterArgInsert},
+    {"CommandFilterArgReplace", (mh_api_fn)mhl_CommandFilterArgReplace},
+    {"CommandFilterArgsCount", (mh_api_fn)mhl_CommandFilterArgsCount},
+    {"CommandFilterGetClientId", (mh_api_fn)mhl_CommandFilterGetClientId},
     {"CreateCommand", (mh_api_fn)mh_CreateCommand},
     {"CreateDataType", (mh_api_fn)mh_CreateDataType},
     {"CreateDict", (mh_api_fn)mh_CreateDict},
     {"CreateModuleUser", (mh_api_fn)mh_CreateModuleUser},
-    {"CreateString", (mh_api_fn)mh_CreateString},
-    {"CreateStringFromCallReply", (mh_api_fn)mh_CreateStringFromCallReply},
-    {"CreateStringFromDouble", (mh_api_fn)mh_CreateStringFromDouble},
-    {"CreateStringFromLongDouble", (mh_api_fn)mh_CreateStringFromLongDouble},
-    {"CreateStringFromLongLong", (mh_api_fn)mh_CreateStringFromLongLong},
-    {"CreateStringFromStreamID", (mh_api_fn)mh_CreateStringFromStreamID},
-    {"CreateStringFromString", (mh_api_fn)mh_CreateStringFromString},
-    {"CreateStringFromULongLong", (mh_api_fn)mh_CreateStringFromULongLong},
+    {"CreateString", (mh_api_fn)mhl_CreateString},
+    {"CreateStringFromCallReply", (mh_api_fn)mhl_CreateStringFromCallReply},
+    {"CreateStringFromDouble", (mh_api_fn)mhl_CreateStringFromDouble},
+    {"CreateStringFromLongDouble", (mh_api_fn)mhl_CreateStringFromLongDouble},
+    {"CreateStringFromLongLong", (mh_api_fn)mhl_CreateStringFromLongLong},
+    {"CreateStringFromStreamID", (mh_api_fn)mhl_CreateStringFromStreamID},
+    {"CreateStringFromString", (mh_api_fn)mhl_CreateStringFromString},
+    {"CreateStringFromULongLong", (mh_api_fn)mhl_CreateStringFromULongLong},
     {"CreateStringPrintf", (mh_api_fn)mh_CreateStringPrintf},
     {"CreateSubcommand", (mh_api_fn)mh_CreateSubcommand},
     {"CreateTimer", (mh_api_fn)mh_CreateTimer},
@@ -1174,26 +2337,26 @@ const mh_api_entry mh_api_table[] = {
     {"DefragRedisModuleString", (mh_api_fn)mh_DefragRedisModuleString},
     {"DefragShouldStop", (mh_api_fn)mh_DefragShouldStop},
     {"DeleteKey", (mh_api_fn)mh_DeleteKey},
-    {"DictCompare", (mh_api_fn)mh_DictCompare},
+    {"DictCompare", (mh_api_fn)mhl_DictCompare},
     {"DictCompareC", (mh_api_fn)mh_DictCompareC},
-    {"DictDel", (mh_api_fn)mh_DictDel},
+    {"DictDel", (mh_api_fn)mhl_DictDel},
     {"DictDelC", (mh_api_fn)mh_DictDelC},
-    {"DictGet", (mh_api_fn)mh_DictGet},
+    {"DictGet", (mh_api_fn)mhl_DictGet},
     {"DictGetC", (mh_api_fn)mh_DictGetC},
-    {"DictIteratorReseek", (mh_api_fn)mh_DictIteratorReseek},
+    {"DictIteratorReseek", (mh_api_fn)mhl_DictIteratorReseek},
     {"DictIteratorReseekC", (mh_api_fn)mh_DictIteratorReseekC},
-    {"DictIteratorStart", (mh_api_fn)mh_DictIteratorStart},
+    {"DictIteratorStart", (mh_api_fn)mhl_DictIteratorStart},
     {"DictIteratorStartC", (mh_api_fn)mh_DictIteratorStartC},
     {"DictIteratorStop", (mh_api_fn)mh_DictIteratorStop},
-    {"DictNext", (mh_api_fn)mh_DictNext},
+    {"DictNext", (mh_api_fn)mhl_DictNext},
     {"DictNextC", (mh_api_fn)mh_DictNextC},
-    {"DictPrev", (mh_api_fn)mh_DictPrev},
+    {"DictPrev", (mh_api_fn)mhl_DictPrev},
     {"DictPrevC", (mh_api_fn)mh_DictPrevC},
-    {"DictReplace", (mh_api_fn)mh_DictReplace},
+    {"DictReplace", (mh_api_fn)mhl_DictReplace},
     {"DictReplaceC", (mh_api_fn)mh_DictReplaceC},
-    {"DictSet", (mh_api_fn)mh_DictSet},
+    {"DictSet", (mh_api_fn)mhl_DictSet},
     {"DictSetC", (mh_api_fn)mh_DictSetC},
-    {"DictSize", (mh_api_fn)mh_DictSize},
+    {"DictSize", (mh_api_fn)mhl_DictSize},
     {"DigestAddLongLong", (mh_api_fn)mh_DigestAddLongLong},
     {"DigestAddStringBuffer", (mh_api_fn)mh_DigestAddStringBuffer},
     {"DigestEndSequence", (mh_api_fn)mh_DigestEndSequence},
@@ -1201,97 +2364,97 @@ const mh_api_entry mh_api_table[] = {
     {"EventLoopAdd", (mh_api_fn)mh_EventLoopAdd},
     {"EventLoopAddOneShot", (mh_api_fn)mh_EventLoopAddOneShot},
     {"EventLoopDel", (mh_api_fn)mh_EventLoopDel},
-    {"ExitFromChild", (mh_api_fn)mh_ExitFromChild},
+    {"ExitFromChild", (mh_api_fn)mhl_ExitFromChild},
     {"ExportSharedAPI", (mh_api_fn)mh_ExportSharedAPI},
-    {"Fork", (mh_api_fn)mh_Fork},
-    {"Free", (mh_api_fn)mh_Free},
-    {"FreeCallReply", (mh_api_fn)mh_FreeCallReply},
-    {"FreeClusterNodesList", (mh_api_fn)mh_FreeClusterNodesList},
+    {"Fork", (mh_api_fn)mhl_Fork},
+    {"Free", (mh_api_fn)mhl_Free},
+    {"FreeCallReply", (mh_api_fn)mhl_FreeCallReply},
+    {"FreeClusterNodesList", (mh_api_fn)mhl_FreeClusterNodesList},
     {"FreeDict", (mh_api_fn)mh_FreeDict},
     {"FreeModuleUser", (mh_api_fn)mh_FreeModuleUser},
-    {"FreeServerInfo", (mh_api_fn)mh_FreeServerInfo},
-    {"FreeString", (mh_api_fn)mh_FreeString},
+    {"FreeServerInfo", (mh_api_fn)mhl_FreeServerInfo},
+    {"FreeString", (mh_api_fn)mhl_FreeString},
     {"FreeThreadSafeContext", (mh_api_fn)mh_FreeThreadSafeContext},
     {"GetAbsExpire", (mh_api_fn)mh_GetAbsExpire},
     {"GetApi", (mh_api_fn)mh_GetApi},
-    {"GetBlockedClientHandle", (mh_api_fn)mh_GetBlockedClientHandle},
-    {"GetBlockedClientPrivateData", (mh_api_fn)mh_GetBlockedClientPrivateData},
-    {"GetBlockedClientReadyKey", (mh_api_fn)mh_GetBlockedClientReadyKey},
+    {"GetBlockedClientHandle", (mh_api_fn)mhl_GetBlockedClientHandle},
+    {"GetBlockedClientPrivateData", (mh_api_fn)mhl_GetBlockedClientPrivateData},
+    {"GetBlockedClientReadyKey", (mh_api_fn)mhl_GetBlockedClientReadyKey},
     {"GetClientCertificate", (mh_api_fn)mh_GetClientCertificate},
-    {"GetClientId", (mh_api_fn)mh_GetClientId},
+    {"GetClientId", (mh_api_fn)mhl_GetClientId},
     {"GetClientInfoById", (mh_api_fn)mh_GetClientInfoById},
     {"GetClientNameById", (mh_api_fn)mh_GetClientNameById},
     {"GetClientUserNameById", (mh_api_fn)mh_GetClientUserNameById},
-    {"GetClusterNodeInfo", (mh_api_fn)mh_GetClusterNodeInfo},
-    {"GetClusterNodesList", (mh_api_fn)mh_GetClusterNodesList},
-    {"GetClusterSize", (mh_api_fn)mh_GetClusterSize},
+    {"GetClusterNodeInfo", (mh_api_fn)mhl_GetClusterNodeInfo},
+    {"GetClusterNodesList", (mh_api_fn)mhl_GetClusterNodesList},
+    {"GetClusterSize", (mh_api_fn)mhl_GetClusterSize},
     {"GetCommand", (mh_api_fn)mh_GetCommand},
     {"GetCommandKeys", (mh_api_fn)mh_GetCommandKeys},
     {"GetCommandKeysWithFlags", (mh_api_fn)mh_GetCommandKeysWithFlags},
     {"GetContextFlags", (mh_api_fn)mh_GetContextFlags},
-    {"GetContextFlagsAll", (mh_api_fn)mh_GetContextFlagsAll},
+    {"GetContextFlagsAll", (mh_api_fn)mhl_GetContextFlagsAll},
     {"GetContextFromIO", (mh_api_fn)mh_GetContextFromIO},
     {"GetCurrentCommandName", (mh_api_fn)mh_GetCurrentCommandName},
     {"GetCurrentUserName", (mh_api_fn)mh_GetCurrentUserName},
     {"GetDbIdFromDefragCtx", (mh_api_fn)mh_GetDbIdFromDefragCtx},
-    {"GetDbIdFromDigest", (mh_api_fn)mh_GetDbIdFromDigest},
-    {"GetDbIdFromIO", (mh_api_fn)mh_GetDbIdFromIO},
-    {"GetDbIdFromModuleKey", (mh_api_fn)mh_GetDbIdFromModuleKey},
-    {"GetDbIdFromOptCtx", (mh_api_fn)mh_GetDbIdFromOptCtx},
+    {"GetDbIdFromDigest", (mh_api_fn)mhl_GetDbIdFromDigest},
+    {"GetDbIdFromIO", (mh_api_fn)mhl_GetDbIdFromIO},
+    {"GetDbIdFromModuleKey", (mh_api_fn)mhl_GetDbIdFromModuleKey},
+    {"GetDbIdFromOptCtx", (mh_api_fn)mhl_GetDbIdFromOptCtx},
     {"GetDetachedThreadSafeContext", (mh_api_fn)mh_GetDetachedThreadSafeContext},
     {"GetExpire", (mh_api_fn)mh_GetExpire},
     {"GetKeyNameFromDefragCtx", (mh_api_fn)mh_GetKeyNameFromDefragCtx},
-    {"GetKeyNameFromDigest", (mh_api_fn)mh_GetKeyNameFromDigest},
-    {"GetKeyNameFromIO", (mh_api_fn)mh_GetKeyNameFromIO},
-    {"GetKeyNameFromModuleKey", (mh_api_fn)mh_GetKeyNameFromModuleKey},
-    {"GetKeyNameFromOptCtx", (mh_api_fn)mh_GetKeyNameFromOptCtx},
+    {"GetKeyNameFromDigest", (mh_api_fn)mhl_GetKeyNameFromDigest},
+    {"GetKeyNameFromIO", (mh_api_fn)mhl_GetKeyNameFromIO},
+    {"GetKeyNameFromModuleKey", (mh_api_fn)mhl_GetKeyNameFromModuleKey},
+    {"GetKeyNameFromOptCtx", (mh_api_fn)mhl_GetKeyNameFromOptCtx},
     {"GetKeyspaceNotificationFlagsAll", (mh_api_fn)mh_GetKeyspaceNotificationFlagsAll},
     {"GetLFU", (mh_api_fn)mh_GetLFU},
     {"GetLRU", (mh_api_fn)mh_GetLRU},
     {"GetModuleOptionsAll", (mh_api_fn)mh_GetModuleOptionsAll},
     {"GetModuleUserACLString", (mh_api_fn)mh_GetModuleUserACLString},
     {"GetModuleUserFromUserName", (mh_api_fn)mh_GetModuleUserFromUserName},
-    {"GetMyClusterID", (mh_api_fn)mh_GetMyClusterID},
+    {"GetMyClusterID", (mh_api_fn)mhl_GetMyClusterID},
     {"GetNotifyKeyspaceEvents", (mh_api_fn)mh_GetNotifyKeyspaceEvents},
-    {"GetOpenKeyModesAll", (mh_api_fn)mh_GetOpenKeyModesAll},
-    {"GetRandomBytes", (mh_api_fn)mh_GetRandomBytes},
-    {"GetRandomHexChars", (mh_api_fn)mh_GetRandomHexChars},
-    {"GetSelectedDb", (mh_api_fn)mh_GetSelectedDb},
+    {"GetOpenKeyModesAll", (mh_api_fn)mhl_GetOpenKeyModesAll},
+    {"GetRandomBytes", (mh_api_fn)mhl_GetRandomBytes},
+    {"GetRandomHexChars", (mh_api_fn)mhl_GetRandomHexChars},
+    {"GetSelectedDb", (mh_api_fn)mhl_GetSelectedDb},
     {"GetServerInfo", (mh_api_fn)mh_GetServerInfo},
     {"GetServerVersion", (mh_api_fn)mh_GetServerVersion},
     {"GetSharedAPI", (mh_api_fn)mh_GetSharedAPI},
     {"GetThreadSafeContext", (mh_api_fn)mh_GetThreadSafeContext},
     {"GetTimerInfo", (mh_api_fn)mh_GetTimerInfo},
-    {"GetToDbIdFromOptCtx", (mh_api_fn)mh_GetToDbIdFromOptCtx},
-    {"GetToKeyNameFromOptCtx", (mh_api_fn)mh_GetToKeyNameFromOptCtx},
-    {"GetTypeMethodVersion", (mh_api_fn)mh_GetTypeMethodVersion},
+    {"GetToDbIdFromOptCtx", (mh_api_fn)mhl_GetToDbIdFromOptCtx},
+    {"GetToKeyNameFromOptCtx", (mh_api_fn)mhl_GetToKeyNameFromOptCtx},
+    {"GetTypeMethodVersion", (mh_api_fn)mhl_GetTypeMethodVersion},
     {"GetUsedMemoryRatio", (mh_api_fn)mh_GetUsedMemoryRatio},
     {"HashGet", (mh_api_fn)mh_HashGet},
     {"HashSet", (mh_api_fn)mh_HashSet},
-    {"HoldString", (mh_api_fn)mh_HoldString},
-    {"InfoAddFieldCString", (mh_api_fn)mh_InfoAddFieldCString},
-    {"InfoAddFieldDouble", (mh_api_fn)mh_InfoAddFieldDouble},
-    {"InfoAddFieldLongLong", (mh_api_fn)mh_InfoAddFieldLongLong},
-    {"InfoAddFieldString", (mh_api_fn)mh_InfoAddFieldString},
-    {"InfoAddFieldULongLong", (mh_api_fn)mh_InfoAddFieldULongLong},
-    {"InfoAddSection", (mh_api_fn)mh_InfoAddSection},
-    {"InfoBeginDictField", (mh_api_fn)mh_InfoBeginDictField},
-    {"InfoEndDictField", (mh_api_fn)mh_InfoEndDictField},
-    {"IsBlockedReplyRequest", (mh_api_fn)mh_IsBlockedReplyRequest},
-    {"IsBlockedTimeoutRequest", (mh_api_fn)mh_IsBlockedTimeoutRequest},
-    {"IsChannelsPositionRequest", (mh_api_fn)mh_IsChannelsPositionRequest},
-    {"IsIOError", (mh_api_fn)mh_IsIOError},
-    {"IsKeysPositionRequest", (mh_api_fn)mh_IsKeysPositionRequest},
+    {"HoldString", (mh_api_fn)mhl_HoldString},
+    {"InfoAddFieldCString", (mh_api_fn)mhl_InfoAddFieldCString},
+    {"InfoAddFieldDouble", (mh_api_fn)mhl_InfoAddFieldDouble},
+    {"InfoAddFieldLongLong", (mh_api_fn)mhl_InfoAddFieldLongLong},
+    {"InfoAddFieldString", (mh_api_fn)mhl_InfoAddFieldString},
+    {"InfoAddFieldULongLong", (mh_api_fn)mhl_InfoAddFieldULongLong},
+    {"InfoAddSection", (mh_api_fn)mhl_InfoAddSection},
+    {"InfoBeginDictField", (mh_api_fn)mhl_InfoBeginDictField},
+    {"InfoEndDictField", (mh_api_fn)mhl_InfoEndDictField},
+    {"IsBlockedReplyRequest", (mh_api_fn)mhl_IsBlockedReplyRequest},
+    {"IsBlockedTimeoutRequest", (mh_api_fn)mhl_IsBlockedTimeoutRequest},
+    {"IsChannelsPositionRequest", (mh_api_fn)mhl_IsChannelsPositionRequest},
+    {"IsIOError", (mh_api_fn)mhl_IsIOError},
+    {"IsKeysPositionRequest", (mh_api_fn)mhl_IsKeysPositionRequest},
     {"IsModuleNameBusy", (mh_api_fn)mh_IsModuleNameBusy},
-    {"IsSubEventSupported", (mh_api_fn)mh_IsSubEventSupported},
+    {"IsSubEventSupported", (mh_api_fn)mhl_IsSubEventSupported},
     {"KeyAtPos", (mh_api_fn)mh_KeyAtPos},
     {"KeyAtPosWithFlags", (mh_api_fn)mh_KeyAtPosWithFlags},
     {"KeyExists", (mh_api_fn)mh_KeyExists},
-    {"KeyType", (mh_api_fn)mh_KeyType},
+    {"KeyType", (mh_api_fn)mhl_KeyType},
     {"KillForkChild", (mh_api_fn)mh_KillForkChild},
-    {"LatencyAddSample", (mh_api_fn)mh_LatencyAddSample},
+    {"LatencyAddSample", (mh_api_fn)mhl_LatencyAddSample},
     {"ListDelete", (mh_api_fn)mh_ListDelete},
-    {"ListGet", (mh_api_fn)mh_ListGet},
+    {"ListGet", (mh_api_fn)mhl_ListGet},
     {"ListInsert", (mh_api_fn)mh_ListInsert},
     {"ListPop", (mh_api_fn)mh_ListPop},
     {"ListPush", (mh_api_fn)mh_ListPush},
@@ -1301,27 +2464,27 @@ const mh_api_entry mh_api_table[] = {
     {"LoadDataTypeFromStringEncver", (mh_api_fn)mh_LoadDataTypeFromStringEncver},
     {"LoadDouble", (mh_api_fn)mh_LoadDouble},
     {"LoadFloat", (mh_api_fn)mh_LoadFloat},
-    {"LoadLongDouble", (mh_api_fn)mh_LoadLongDouble},
+    {"LoadLongDouble", (mh_api_fn)mhl_LoadLongDouble},
     {"LoadSigned", (mh_api_fn)mh_LoadSigned},
     {"LoadString", (mh_api_fn)mh_LoadString},
     {"LoadStringBuffer", (mh_api_fn)mh_LoadStringBuffer},
     {"LoadUnsigned", (mh_api_fn)mh_LoadUnsigned},
     {"Log", (mh_api_fn)mh_Log},
     {"LogIOError", (mh_api_fn)mh_LogIOError},
-    {"MallocSize", (mh_api_fn)mh_MallocSize},
-    {"MallocSizeDict", (mh_api_fn)mh_MallocSizeDict},
-    {"MallocSizeString", (mh_api_fn)mh_MallocSizeString},
-    {"MallocUsableSize", (mh_api_fn)mh_MallocUsableSize},
-    {"Microseconds", (mh_api_fn)mh_Microseconds},
-    {"Milliseconds", (mh_api_fn)mh_Milliseconds},
+    {"MallocSize", (mh_api_fn)mhl_MallocSize},
+    {"MallocSizeDict", (mh_api_fn)mhl_MallocSizeDict},
+    {"MallocSizeString", (mh_api_fn)mhl_MallocSizeString},
+    {"MallocUsableSize", (mh_api_fn)mhl_MallocUsableSize},
+    {"Microseconds", (mh_api_fn)mhl_Microseconds},
+    {"Milliseconds", (mh_api_fn)mhl_Milliseconds},
     {"ModuleTypeGetType", (mh_api_fn)mh_ModuleTypeGetType},
     {"ModuleTypeGetValue", (mh_api_fn)mh_ModuleTypeGetValue},
     {"ModuleTypeReplaceValue", (mh_api_fn)mh_ModuleTypeReplaceValue},
     {"ModuleTypeSetValue", (mh_api_fn)mh_ModuleTypeSetValue},
-    {"MonotonicMicroseconds", (mh_api_fn)mh_MonotonicMicroseconds},
+    {"MonotonicMicroseconds", (mh_api_fn)mhl_MonotonicMicroseconds},
     {"NotifyKeyspaceEvent", (mh_api_fn)mh_NotifyKeyspaceEvent},
-    {"OpenKey", (mh_api_fn)mh_OpenKey},
-    {"PoolAlloc", (mh_api_fn)mh_PoolAlloc},
+    {"OpenKey", (mh_api_fn)mhl_OpenKey},
+    {"PoolAlloc", (mh_api_fn)mhl_PoolAlloc},
     {"PublishMessage", (mh_api_fn)mh_PublishMessage},
     {"PublishMessageShard", (mh_api_fn)mh_PublishMessageShard},
     {"RandomKey", (mh_api_fn)mh_RandomKey},
@@ -1329,11 +2492,11 @@ const mh_api_entry mh_api_table[] = {
     {"RdbSave", (mh_api_fn)mh_RdbSave},
     {"RdbStreamCreateFromFile", (mh_api_fn)mh_RdbStreamCreateFromFile},
     {"RdbStreamFree", (mh_api_fn)mh_RdbStreamFree},
-    {"Realloc", (mh_api_fn)mh_Realloc},
+    {"Realloc", (mh_api_fn)mhl_Realloc},
     {"RedactClientCommandArgument", (mh_api_fn)mh_RedactClientCommandArgument},
     {"RegisterAuthCallback", (mh_api_fn)mh_RegisterAuthCallback},
     {"RegisterBoolConfig", (mh_api_fn)mh_RegisterBoolConfig},
-    {"RegisterClusterMessageReceiver", (mh_api_fn)mh_RegisterClusterMessageReceiver},
+    {"RegisterClusterMessageReceiver", (mh_api_fn)mhl_RegisterClusterMessageReceiver},
     {"RegisterCommandFilter", (mh_api_fn)mh_RegisterCommandFilter},
     {"RegisterDefragCallbacks", (mh_api_fn)mh_RegisterDefragCallbacks},
     {"RegisterDefragFunc", (mh_api_fn)mh_RegisterDefragFunc},
@@ -1343,59 +2506,59 @@ const mh_api_entry mh_api_table[] = {
     {"RegisterStringConfig", (mh_api_fn)mh_RegisterStringConfig},
     {"Replicate", (mh_api_fn)mh_Replicate},
     {"ReplicateVerbatim", (mh_api_fn)mh_ReplicateVerbatim},
-    {"ReplySetArrayLength", (mh_api_fn)mh_ReplySetArrayLength},
-    {"ReplySetAttributeLength", (mh_api_fn)mh_ReplySetAttributeLength},
-    {"ReplySetMapLength", (mh_api_fn)mh_ReplySetMapLength},
+    {"ReplySetArrayLength", (mh_api_fn)mhl_ReplySetArrayLength},
+    {"ReplySetAttributeLength", (mh_api_fn)mhl_ReplySetAttributeLength},
+    {"ReplySetMapLength", (mh_api_fn)mhl_ReplySetMapLength},
     {"ReplySetPushLength", (mh_api_fn)mh_ReplySetPushLength},
-    {"ReplySetSetLength", (mh_api_fn)mh_ReplySetSetLength},
-    {"ReplyWithArray", (mh_api_fn)mh_ReplyWithArray},
-    {"ReplyWithAttribute", (mh_api_fn)mh_ReplyWithAttribute},
-    {"ReplyWithBigNumber", (mh_api_fn)mh_ReplyWithBigNumber},
-    {"ReplyWithBool", (mh_api_fn)mh_ReplyWithBool},
-    {"ReplyWithCString", (mh_api_fn)mh_ReplyWithCString},
-    {"ReplyWithCallReply", (mh_api_fn)mh_ReplyWithCallReply},
-    {"ReplyWithDouble", (mh_api_fn)mh_ReplyWithDouble},
-    {"ReplyWithEmptyArray", (mh_api_fn)mh_ReplyWithEmptyArray},
-    {"ReplyWithEmptyString", (mh_api_fn)mh_ReplyWithEmptyString},
-    {"ReplyWithError", (mh_api_fn)mh_ReplyWithError},
+    {"ReplySetSetLength", (mh_api_fn)mhl_ReplySetSetLength},
+    {"ReplyWithArray", (mh_api_fn)mhl_ReplyWithArray},
+    {"ReplyWithAttribute", (mh_api_fn)mhl_ReplyWithAttribute},
+    {"ReplyWithBigNumber", (mh_api_fn)mhl_ReplyWithBigNumber},
+    {"ReplyWithBool", (mh_api_fn)mhl_ReplyWithBool},
+    {"ReplyWithCString", (mh_api_fn)mhl_ReplyWithCString},
+    {"ReplyWithCallReply", (mh_api_fn)mhl_ReplyWithCallReply},
+    {"ReplyWithDouble", (mh_api_fn)mhl_ReplyWithDouble},
+    {"ReplyWithEmptyArray", (mh_api_fn)mhl_ReplyWithEmptyArray},
+    {"ReplyWithEmptyString", (mh_api_fn)mhl_ReplyWithEmptyString},
+    {"ReplyWithError", (mh_api_fn)mhl_ReplyWithError},
     {"ReplyWithErrorFormat", (mh_api_fn)mh_ReplyWithErrorFormat},
-    {"ReplyWithLongDouble", (mh_api_fn)mh_ReplyWithLongDouble},
-    {"ReplyWithLongLong", (mh_api_fn)mh_ReplyWithLongLong},
-    {"ReplyWithMap", (mh_api_fn)mh_ReplyWithMap},
-    {"ReplyWithNull", (mh_api_fn)mh_ReplyWithNull},
-    {"ReplyWithNullArray", (mh_api_fn)mh_ReplyWithNullArray},
-    {"ReplyWithSet", (mh_api_fn)mh_ReplyWithSet},
-    {"ReplyWithSimpleString", (mh_api_fn)mh_ReplyWithSimpleString},
-    {"ReplyWithString", (mh_api_fn)mh_ReplyWithString},
-    {"ReplyWithStringBuffer", (mh_api_fn)mh_ReplyWithStringBuffer},
-    {"ReplyWithVerbatimString", (mh_api_fn)mh_ReplyWithVerbatimString},
-    {"ReplyWithVerbatimStringType", (mh_api_fn)mh_ReplyWithVerbatimStringType},
+    {"ReplyWithLongDouble", (mh_api_fn)mhl_ReplyWithLongDouble},
+    {"ReplyWithLongLong", (mh_api_fn)mhl_ReplyWithLongLong},
+    {"ReplyWithMap", (mh_api_fn)mhl_ReplyWithMap},
+    {"ReplyWithNull", (mh_api_fn)mhl_ReplyWithNull},
+    {"ReplyWithNullArray", (mh_api_fn)mhl_ReplyWithNullArray},
+    {"ReplyWithSet", (mh_api_fn)mhl_ReplyWithSet},
+    {"ReplyWithSimpleString", (mh_api_fn)mhl_ReplyWithSimpleString},
+    {"ReplyWithString", (mh_api_fn)mhl_ReplyWithString},
+    {"ReplyWithStringBuffer", (mh_api_fn)mhl_ReplyWithStringBuffer},
+    {"ReplyWithVerbatimString", (mh_api_fn)mhl_ReplyWithVerbatimString},
+    {"ReplyWithVerbatimStringType", (mh_api_fn)mhl_ReplyWithVerbatimStringType},
     {"ResetDataset", (mh_api_fn)mh_ResetDataset},
-    {"RetainString", (mh_api_fn)mh_RetainString},
+    {"RetainString", (mh_api_fn)mhl_RetainString},
     {"SaveDataTypeToString", (mh_api_fn)mh_SaveDataTypeToString},
-    {"SaveDouble", (mh_api_fn)mh_SaveDouble},
-    {"SaveFloat", (mh_api_fn)mh_SaveFloat},
-    {"SaveLongDouble", (mh_api_fn)mh_SaveLongDouble},
-    {"SaveSigned", (mh_api_fn)mh_SaveSigned},
-    {"SaveString", (mh_api_fn)mh_SaveString},
-    {"SaveStringBuffer", (mh_api_fn)mh_SaveStringBuffer},
-    {"SaveUnsigned", (mh_api_fn)mh_SaveUnsigned},
+    {"SaveDouble", (mh_api_fn)mhl_SaveDouble},
+    {"SaveFloat", (mh_api_fn)mhl_SaveFloat},
+    {"SaveLongDouble", (mh_api_fn)mhl_SaveLongDouble},
+    {"SaveSigned", (mh_api_fn)mhl_SaveSigned},
+    {"SaveString", (mh_api_fn)mhl_SaveString},
+    {"SaveStringBuffer", (mh_api_fn)mhl_SaveStringBuffer},
+    {"SaveUnsigned", (mh_api_fn)mhl_SaveUnsigned},
     {"Scan", (mh_api_fn)mh_Scan},
-    {"ScanCursorCreate", (mh_api_fn)mh_ScanCursorCreate},
-    {"ScanCursorDestroy", (mh_api_fn)mh_ScanCursorDestroy},
-    {"ScanCursorRestart", (mh_api_fn)mh_ScanCursorRestart},
+    {"ScanCursorCreate", (mh_api_fn)mhl_ScanCursorCreate},
+    {"ScanCursorDestroy", (mh_api_fn)mhl_ScanCursorDestroy},
+    {"ScanCursorRestart", (mh_api_fn)mhl_ScanCursorRestart},
     {"ScanKey", (mh_api_fn)mh_ScanKey},
     {"SelectDb", (mh_api_fn)mh_SelectDb},
-    {"SendChildHeartbeat", (mh_api_fn)mh_SendChildHeartbeat},
-    {"SendClusterMessage", (mh_api_fn)mh_SendClusterMessage},
-    {"ServerInfoGetField", (mh_api_fn)mh_ServerInfoGetField},
-    {"ServerInfoGetFieldC", (mh_api_fn)mh_ServerInfoGetFieldC},
-    {"ServerInfoGetFieldDouble", (mh_api_fn)mh_ServerInfoGetFieldDouble},
-    {"ServerInfoGetFieldSigned", (mh_api_fn)mh_ServerInfoGetFieldSigned},
-    {"ServerInfoGetFieldUnsigned", (mh_api_fn)mh_ServerInfoGetFieldUnsigned},
+    {"SendChildHeartbeat", (mh_api_fn)mhl_SendChildHeartbeat},
+    {"SendClusterMessage", (mh_api_fn)mhl_SendClusterMessage},
+    {"ServerInfoGetField", (mh_api_fn)mhl_ServerInfoGetField},
+    {"ServerInfoGetFieldC", (mh_api_fn)mhl_ServerInfoGetFieldC},
+    {"ServerInfoGetFieldDouble", (mh_api_fn)mhl_ServerInfoGetFieldDouble},
+    {"ServerInfoGetFieldSigned", (mh_api_fn)mhl_ServerInfoGetFieldSigned},
+    {"ServerInfoGetFieldUnsigned", (mh_api_fn)mhl_ServerInfoGetFieldUnsigned},
     {"SetAbsExpire", (mh_api_fn)mh_SetAbsExpire},
     {"SetClientNameById", (mh_api_fn)mh_SetClientNameById},
-    {"SetClusterFlags", (mh_api_fn)mh_SetClusterFlags},
+    {"SetClusterFlags", (mh_api_fn)mhl_SetClusterFlags},
     {"SetCommandACLCategories", (mh_api_fn)mh_SetCommandACLCategories},
     {"SetCommandInfo", (mh_api_fn)mh_SetCommandInfo},
     {"SetContextUser", (mh_api_fn)mh_SetContextUser},
@@ -1410,40 +2573,40 @@ const mh_api_entry mh_api_table[] = {
     {"SignalKeyAsReady", (mh_api_fn)mh_SignalKeyAsReady},
     {"SignalModifiedKey", (mh_api_fn)mh_SignalModifiedKey},
     {"StopTimer", (mh_api_fn)mh_StopTimer},
-    {"Strdup", (mh_api_fn)mh_Strdup},
+    {"Strdup", (mh_api_fn)mhl_Strdup},
     {"StreamAdd", (mh_api_fn)mh_StreamAdd},
     {"StreamDelete", (mh_api_fn)mh_StreamDelete},
     {"StreamIteratorDelete", (mh_api_fn)mh_StreamIteratorDelete},
-    {"StreamIteratorNextField", (mh_api_fn)mh_StreamIteratorNextField},
-    {"StreamIteratorNextID", (mh_api_fn)mh_StreamIteratorNextID},
+    {"StreamIteratorNextField", (mh_api_fn)mhl_StreamIteratorNextField},
+    {"StreamIteratorNextID", (mh_api_fn)mhl_StreamIteratorNextID},
     {"StreamIteratorStart", (mh_api_fn)mh_StreamIteratorStart},
-    {"StreamIteratorStop", (mh_api_fn)mh_StreamIteratorStop},
+    {"StreamIteratorStop", (mh_api_fn)mhl_StreamIteratorStop},
     {"StreamTrimByID", (mh_api_fn)mh_StreamTrimByID},
     {"StreamTrimByLength", (mh_api_fn)mh_StreamTrimByLength},
-    {"StringAppendBuffer", (mh_api_fn)mh_StringAppendBuffer},
-    {"StringCompare", (mh_api_fn)mh_StringCompare},
+    {"StringAppendBuffer", (mh_api_fn)mhl_StringAppendBuffer},
+    {"StringCompare", (mh_api_fn)mhl_StringCompare},
     {"StringDMA", (mh_api_fn)mh_StringDMA},
-    {"StringPtrLen", (mh_api_fn)mh_StringPtrLen},
+    {"StringPtrLen", (mh_api_fn)mhl_StringPtrLen},
     {"StringSet", (mh_api_fn)mh_StringSet},
-    {"StringToDouble", (mh_api_fn)mh_StringToDouble},
-    {"StringToLongDouble", (mh_api_fn)mh_StringToLongDouble},
-    {"StringToLongLong", (mh_api_fn)mh_StringToLongLong},
-    {"StringToStreamID", (mh_api_fn)mh_StringToStreamID},
-    {"StringToULongLong", (mh_api_fn)mh_StringToULongLong},
+    {"StringToDouble", (mh_api_fn)mhl_StringToDouble},
+    {"StringToLongDouble", (mh_api_fn)mhl_StringToLongDouble},
+    {"StringToLongLong", (mh_api_fn)mhl_StringToLongLong},
+    {"StringToStreamID", (mh_api_fn)mhl_StringToStreamID},
+    {"StringToULongLong", (mh_api_fn)mhl_StringToULongLong},
     {"StringTruncate", (mh_api_fn)mh_StringTruncate},
     {"SubscribeToKeyspaceEvents", (mh_api_fn)mh_SubscribeToKeyspaceEvents},
-    {"SubscribeToServerEvent", (mh_api_fn)mh_SubscribeToServerEvent},
-    {"ThreadSafeContextLock", (mh_api_fn)mh_ThreadSafeContextLock},
-    {"ThreadSafeContextTryLock", (mh_api_fn)mh_ThreadSafeContextTryLock},
-    {"ThreadSafeContextUnlock", (mh_api_fn)mh_ThreadSafeContextUnlock},
-    {"TrimStringAllocation", (mh_api_fn)mh_TrimStringAllocation},
-    {"TryAlloc", (mh_api_fn)mh_TryAlloc},
-    {"TryCalloc", (mh_api_fn)mh_TryCalloc},
-    {"TryRealloc", (mh_api_fn)mh_TryRealloc},
+    {"SubscribeToServerEvent", (mh_api_fn)mhl_SubscribeToServerEvent},
+    {"ThreadSafeContextLock", (mh_api_fn)mhl_ThreadSafeContextLock},
+    {"ThreadSafeContextTryLock", (mh_api_fn)mhl_ThreadSafeContextTryLock},
+    {"ThreadSafeContextUnlock", (mh_api_fn)mhl_ThreadSafeContextUnlock},
+    {"TrimStringAllocation", (mh_api_fn)mhl_TrimStringAllocation},
+    {"TryAlloc", (mh_api_fn)mhl_TryAlloc},
+    {"TryCalloc", (mh_api_fn)mhl_TryCalloc},
+    {"TryRealloc", (mh_api_fn)mhl_TryRealloc},
     {"UnblockClient", (mh_api_fn)mh_UnblockClient},
     {"UnlinkKey", (mh_api_fn)mh_UnlinkKey},
     {"UnregisterCommandFilter", (mh_api_fn)mh_UnregisterCommandFilter},
-    {"ValueLength", (mh_api_fn)mh_ValueLength},
+    {"ValueLength", (mh_api_fn)mhl_ValueLength},
     {"WrongArity", (mh_api_fn)mh_WrongArity},
     {"Yield", (mh_api_fn)mh_Yield},
     {"ZsetAdd", (mh_api_fn)mh_ZsetAdd},
@@ -1452,14 +2615,14 @@ const mh_api_entry mh_api_table[] = {
     {"ZsetIncrby", (mh_api_fn)mh_ZsetIncrby},
     {"ZsetLastInLexRange", (mh_api_fn)mh_ZsetLastInLexRange},
     {"ZsetLastInScoreRange", (mh_api_fn)mh_ZsetLastInScoreRange},
-    {"ZsetRangeCurrentElement", (mh_api_fn)mh_ZsetRangeCurrentElement},
-    {"ZsetRangeEndReached", (mh_api_fn)mh_ZsetRangeEndReached},
-    {"ZsetRangeNext", (mh_api_fn)mh_ZsetRangeNext},
-    {"ZsetRangePrev", (mh_api_fn)mh_ZsetRangePrev},
-    {"ZsetRangeStop", (mh_api_fn)mh_ZsetRangeStop},
+    {"ZsetRangeCurrentElement", (mh_api_fn)mhl_ZsetRangeCurrentElement},
+    {"ZsetRangeEndReached", (mh_api_fn)mhl_ZsetRangeEndReached},
+    {"ZsetRangeNext", (mh_api_fn)mhl_ZsetRangeNext},
+    {"ZsetRangePrev", (mh_api_fn)mhl_ZsetRangePrev},
+    {"ZsetRangeStop", (mh_api_fn)mhl_ZsetRangeStop},
     {"ZsetRem", (mh_api_fn)mh_ZsetRem},
     {"ZsetScore", (mh_api_fn)mh_ZsetScore},
-    {"_Assert", (mh_api_fn)mh__Assert},
+    {"_Assert", (mh_api_fn)mhl__Assert},
 };
 
 const size_t mh_api_table_len = sizeof(mh_api_table) / sizeof(mh_api_table[0]);

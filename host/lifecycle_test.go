@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/modhost/modhost/commands"
+	"github.com/modhost/modhost/host/internal/cgotest"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
@@ -19,18 +21,18 @@ func TestParseCmdFlags(t *testing.T) {
 	tests := []struct {
 		in    string
 		ok    bool
-		flags server.CmdFlag
+		flags commands.CmdFlag
 		extra extraFlags
 	}{
 		{"", true, 0, extraFlags{}},
-		{"readonly fast", true, server.FlagReadonly | server.FlagFast, extraFlags{}},
-		{"WRITE Deny-OOM", true, server.FlagWrite | server.FlagDenyOOM, extraFlags{}},
+		{"readonly fast", true, commands.FlagReadonly | commands.FlagFast, extraFlags{}},
+		{"WRITE Deny-OOM", true, commands.FlagWrite | commands.FlagDenyOOM, extraFlags{}},
 		{"random", true, 0, extraFlags{}},
-		{"deny-script allow-loading allow-stale", true, server.FlagNoScript | server.FlagLoading | server.FlagStale, extraFlags{}},
-		{"no-monitor no-slowlog no-auth", true, server.FlagSkipMonitor | server.FlagSkipSlowlog | server.FlagNoAuth, extraFlags{}},
-		{"may-replicate no-mandatory-keys blocking allow-busy", true, server.FlagMayReplicate | server.FlagNoMandatoryKeys | server.FlagBlocking | server.FlagAllowBusy, extraFlags{}},
-		{"admin pubsub", true, server.FlagAdmin | server.FlagPubSub, extraFlags{}},
-		{"getkeys-api", true, server.FlagMovableKeys, extraFlags{getkeys: true}},
+		{"deny-script allow-loading allow-stale", true, commands.FlagNoScript | commands.FlagLoading | commands.FlagStale, extraFlags{}},
+		{"no-monitor no-slowlog no-auth", true, commands.FlagSkipMonitor | commands.FlagSkipSlowlog | commands.FlagNoAuth, extraFlags{}},
+		{"may-replicate no-mandatory-keys blocking allow-busy", true, commands.FlagMayReplicate | commands.FlagNoMandatoryKeys | commands.FlagBlocking | commands.FlagAllowBusy, extraFlags{}},
+		{"admin pubsub", true, commands.FlagAdmin | commands.FlagPubSub, extraFlags{}},
+		{"getkeys-api", true, commands.FlagMovableKeys, extraFlags{getkeys: true}},
 		{"getchannels-api no-cluster", true, 0, extraFlags{getchannels: true, noCluster: true}},
 		{"readonly nosuchflag", false, 0, extraFlags{}},
 		{"readonly  fast", false, 0, extraFlags{}}, // empty word between two spaces
@@ -77,7 +79,7 @@ func TestPoolAlloc(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			require.True(t, poolAllocOK(tc.sizes))
+			require.True(t, cgotest.PoolAllocOK(tc.sizes))
 		})
 	}
 }
@@ -97,7 +99,7 @@ func TestAutoMemory(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// The counted kind measures collection; -1 would mean leaked strings.
-			require.Equal(t, tc.wantCollected, autoMemoryReleased(tc.n, tc.enable, tc.forget))
+			require.Equal(t, tc.wantCollected, cgotest.AutoMemoryReleased(tc.n, tc.enable, tc.forget))
 		})
 	}
 }
@@ -138,7 +140,7 @@ func TestLoadTransaction(t *testing.T) {
 	defer srv.Unlock()
 	lc := testModule(t, "lifecycle")
 	// A stand-in for the core GET the module tries to take over.
-	get := &server.Command{Name: "get", Arity: 2, Handler: func(*server.Client, [][]byte) {}}
+	get := &commands.Command{Name: "get", Arity: 2, Handler: func(commands.Client, [][]byte) {}}
 	srv.Cmds.Add(get)
 
 	steps := []struct {
@@ -175,7 +177,7 @@ func TestLoadTransaction(t *testing.T) {
 	require.NotNil(t, ping)
 	require.Equal(t, "lifecycle", ping.Module)
 	require.Equal(t, "module", ping.Group)
-	require.Equal(t, server.FlagReadonly|server.FlagFast|server.FlagModule, ping.Flags)
+	require.Equal(t, commands.FlagReadonly|commands.FlagFast|commands.FlagModule, ping.Flags)
 	require.Equal(t, -1, ping.Arity)
 	require.Nil(t, srv.Cmds.Get("lc.badflag"))
 	require.Same(t, get, srv.Cmds.Get("get"), "the module must not have replaced a core command")

@@ -3,6 +3,7 @@ package host
 /*
 #include <stdlib.h>
 #include "loader.h"
+#include "crash.h"
 */
 import "C"
 
@@ -47,6 +48,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		C.free(unsafe.Pointer(cerr))
 		return ErrLoad
 	}
+	C.mh_crash_track_lib(lib)
 	onload := dlsymEither(lib, "OnLoad")
 	if onload == nil {
 		s.dlclose(lib, path)
@@ -65,7 +67,8 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	s.loading = m
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
 	s.loading = prevLoading
-	s.logMissingAPIs(path)
+	s.lastAPIs = TakeAPIRequests()
+	s.logMissingAPIs(path, missingOf(s.lastAPIs))
 	if rc != C.REDISMODULE_OK || st.mod == nil {
 		log.Warningf("Module %s initialization failed. Module not loaded", path)
 		s.unregister(m, true)
@@ -154,6 +157,7 @@ func (s *System) newArgv(args []string) (**C.RedisModuleString, int) {
 
 // dlclose closes lib and logs a failure as Redis does.
 func (s *System) dlclose(lib unsafe.Pointer, name string) {
+	C.mh_crash_forget_lib(lib)
 	var cerr *C.char
 	if C.mh_dl_close(lib, &cerr) != 0 {
 		s.srv.Log.Warningf("Error when trying to close the %s module: %s", name, C.GoString(cerr))
@@ -163,8 +167,7 @@ func (s *System) dlclose(lib unsafe.Pointer, name string) {
 
 // logMissingAPIs logs, once, the API functions the module asked GetApi for
 // that modhost does not implement (its pointers for them stay NULL).
-func (s *System) logMissingAPIs(path string) {
-	missing := TakeMissingAPIs()
+func (s *System) logMissingAPIs(path string, missing []string) {
 	if len(missing) == 0 {
 		return
 	}

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
-#include "strings.h"
+#include "mh_string.h"
 #include "api_reply.h"
 
 /* Signatures of the entry points a module library exports. */

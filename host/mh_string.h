@@ -21,6 +21,7 @@
 
 /* RedisModuleString.flags */
 #define MH_STR_EMBED (1u << 0) /* ptr points into the struct's own allocation */
+#define MH_STR_ARGV_HELD (1u << 1) /* a command argument the host still owns */
 
 struct RedisModuleString {
     char *ptr;       /* the bytes, always followed by a NUL */
@@ -29,7 +30,17 @@ struct RedisModuleString {
     int refcount;    /* owners: FreeString/Release drop one, 0 frees */
     uint32_t flags;  /* MH_STR_* */
     struct mh_argv_block *block; /* argv block the struct lives in, or NULL */
+    uint32_t magic;      /* MH_MAGIC_LIVE; poisoned when freed (misuse.h) */
+    const char *origin;  /* command that created it ("" outside commands) */
 };
+
+/* Reports a use of a string that is no longer live by API function fn
+ * ("mh_StringPtrLen" or "StringPtrLen"). */
+void mh_string_dead(const RedisModuleString *s, const char *fn);
+
+/* Releases a command argument the host owned (end of the command): the
+ * module may keep it only if it retained it. */
+void mh_argv_release(RedisModuleString *s);
 
 /* Builds argc command arguments in one allocation (an argv block): the
  * structs, then the bytes of each (buf holds them back to back, lens[i]
@@ -70,7 +81,9 @@ int mh_format_long_double(char *buf, size_t len, long double ld, int humanfriend
  * zeros, no '+'. Returns 1 on success. */
 int mh_parse_ll(const char *s, size_t slen, long long *value);
 
-/* Accounted heap used for module strings (api_heap.c). */
+/* Accounted heap used for module strings (api_heap.c); mh_heap_uncount
+ * stops counting p, which the caller then frees with free(). */
+void mh_heap_uncount(void *p);
 void *mh_heap_alloc(size_t bytes);
 void *mh_heap_realloc(void *ptr, size_t bytes);
 void mh_heap_free(void *ptr);

@@ -6,6 +6,10 @@ import (
 	"unsafe"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/modhost/modhost/host/internal/cgotest"
+	"github.com/modhost/modhost/internal/buildinfo"
+	"github.com/modhost/modhost/server"
 )
 
 func mustLookup(t *testing.T, name string) unsafe.Pointer {
@@ -33,7 +37,7 @@ func TestGetApiResolution(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rc, slot := getAPIRaw(tc.name, sentinel)
+			rc, slot := cgotest.GetAPIRaw(tc.name, sentinel)
 			if tc.wantOK {
 				require.Equal(t, 0, rc) // REDISMODULE_OK
 			} else {
@@ -73,9 +77,27 @@ func TestMissingAPIsAreRecordedOnce(t *testing.T) {
 	require.Empty(t, TakeMissingAPIs())
 }
 
+func TestAPIRequestsInOrderOnce(t *testing.T) {
+	TakeAPIRequests() // start clean
+	for _, n := range []string{"RedisModule_Alloc", "RedisModule_Nope", "ValkeyModule_Alloc", "RedisModule_Alloc", "Free", "RedisModule_Nope"} {
+		_, _ = LookupAPI(n)
+	}
+	require.Equal(t, []APIRequest{
+		{Name: "RedisModule_Alloc", Bare: "Alloc", Found: true},
+		{Name: "RedisModule_Nope", Bare: "Nope"},
+		{Name: "ValkeyModule_Alloc", Bare: "Alloc", Found: true},
+		{Name: "Free"},
+	}, TakeAPIRequests())
+	require.Empty(t, TakeAPIRequests())
+	_, _ = LookupAPI("RedisModule_Alloc") // asked again after a take: recorded again
+	require.Equal(t, []APIRequest{{Name: "RedisModule_Alloc", Bare: "Alloc", Found: true}}, TakeAPIRequests())
+}
+
 func TestGoTrampolineGetServerVersion(t *testing.T) {
 	fn := mustLookup(t, "RedisModule_GetServerVersion")
-	require.Equal(t, 0x00070400, callIntVoid(fn))
+	want, err := buildinfo.VersionNum(server.RedisVersion)
+	require.NoError(t, err)
+	require.Equal(t, want, cgotest.CallIntVoid(fn))
 }
 
 func TestHeapFunctionsFromC(t *testing.T) {
@@ -87,30 +109,30 @@ func TestHeapFunctionsFromC(t *testing.T) {
 		{"RedisModule_TryAlloc", "RedisModule_TryRealloc"},
 	} {
 		for _, n := range []int{1, 7, 4096, 1 << 20} {
-			require.True(t, allocCycle(mustLookup(t, pair.a), mustLookup(t, pair.r), usable, free, n), "%s n=%d", pair.a, n)
+			require.True(t, cgotest.AllocCycle(mustLookup(t, pair.a), mustLookup(t, pair.r), usable, free, n), "%s n=%d", pair.a, n)
 		}
 	}
-	require.True(t, allocCycle(alloc, mustLookup(t, "RedisModule_Realloc"), mustLookup(t, "RedisModule_MallocSize"), free, 100))
+	require.True(t, cgotest.AllocCycle(alloc, mustLookup(t, "RedisModule_Realloc"), mustLookup(t, "RedisModule_MallocSize"), free, 100))
 }
 
 func TestClocksFromC(t *testing.T) {
-	ms := callLongLongVoid(mustLookup(t, "RedisModule_Milliseconds"))
-	us := callLongLongVoid(mustLookup(t, "RedisModule_Microseconds"))
+	ms := cgotest.CallLongLongVoid(mustLookup(t, "RedisModule_Milliseconds"))
+	us := cgotest.CallLongLongVoid(mustLookup(t, "RedisModule_Microseconds"))
 	require.Greater(t, ms, int64(1_600_000_000_000)) // after 2020, in ms
 	require.GreaterOrEqual(t, us/1000, ms)           // read later, same clock
 	mono := mustLookup(t, "RedisModule_MonotonicMicroseconds")
-	a := uint64(callLongLongVoid(mono))
-	b := uint64(callLongLongVoid(mono))
+	a := uint64(cgotest.CallLongLongVoid(mono))
+	b := uint64(cgotest.CallLongLongVoid(mono))
 	require.GreaterOrEqual(t, b, a)
 }
 
 func TestRandomFromC(t *testing.T) {
 	hex := mustLookup(t, "RedisModule_GetRandomHexChars")
-	h1, h2 := callFill(hex, 40), callFill(hex, 40)
+	h1, h2 := cgotest.CallFill(hex, 40), cgotest.CallFill(hex, 40)
 	require.Regexp(t, regexp.MustCompile(`^[0-9a-f]{40}$`), string(h1))
 	require.NotEqual(t, h1, h2)
 	raw := mustLookup(t, "RedisModule_GetRandomBytes")
-	b1, b2 := callFill(raw, 32), callFill(raw, 32)
+	b1, b2 := cgotest.CallFill(raw, 32), cgotest.CallFill(raw, 32)
 	require.Len(t, b1, 32)
 	require.NotEqual(t, b1, b2)
 }

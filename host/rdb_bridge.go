@@ -128,9 +128,23 @@ func (b rdbBridge) Load(typeID uint64, when int, r *rdb.Reader) (keyspace.Value,
 		return nil, &rdb.CorruptError{Offset: r.Offset(), Msg: fmt.Sprintf(msgModNoEOF, t.mod.Name)}
 	}
 	if ptr == nil {
+		b.logValueRefused(t, r)
 		return nil, &rdb.CorruptError{Offset: r.Offset(), Msg: fmt.Sprintf(msgModNotLoadable, t.mod.Name)}
 	}
 	return mv, nil
+}
+
+// logValueRefused names the module, type and key whose rdb_load returned
+// NULL: a warning when loading a file (the load then stops), a verbose line
+// under RESTORE (the client gets "Bad data format"), as Redis logs
+// rdbReportError in a restore context.
+func (b rdbBridge) logValueRefused(t *moduleType, r *rdb.Reader) {
+	msg := fmt.Sprintf("Module '%s' could not load a value of type '%s' for key '%s' (its rdb_load returned NULL)", t.mod.Name, t.name, r.Key)
+	if r.Restoring {
+		b.s.srv.Log.Verbosef("%s", msg)
+		return
+	}
+	b.s.srv.Log.Warningf("%s", msg)
 }
 
 func (b rdbBridge) loadAux(t *moduleType, encver C.int, when int, r *rdb.Reader) error {

@@ -43,6 +43,10 @@ type System struct {
 	loading *Module
 	// typeHooksDone: DEBUG MODHOST-EMITAOF is registered (rdb_bridge.go).
 	typeHooksDone bool
+
+	// lastAPIs are the names the module loaded last asked GetApi for
+	// during its OnLoad, whether or not the load succeeded (Report).
+	lastAPIs []APIRequest
 }
 
 // Module is one loaded (or loading) module.
@@ -128,6 +132,8 @@ func New(srv *server.Server) *System {
 	runtimeOf(s).registerDebugLocked()
 	installExtHooks(s)
 	s.registerRegistriesDebug()
+	installCrashReport(srv)
+	installStrict(s)
 	return s
 }
 
@@ -163,7 +169,7 @@ func (s *System) InfoLines() []string {
 		out = append(out, fmt.Sprintf("module:name=%s,ver=%d,api=%d,filters=%d,%s,options=[%s]",
 			m.Name, m.Version, m.APIVersion, s.ext.filterCount(m), s.sharedInfo(m), strings.Join(m.optionNames(), "|")))
 	}
-	return out
+	return append(out, s.misuseInfoLines()...)
 }
 
 // List describes the loaded modules for MODULE LIST and HELLO.

@@ -31,6 +31,10 @@
  *
  * Module arguments: "handleio" sets REDISMODULE_OPTIONS_HANDLE_IO_ERRORS;
  * "badload" makes rdb_load return NULL.
+ *
+ * A record labelled "failload" saves normally, but rdb_load reads it whole
+ * and then returns NULL (a module refusing a value: RESTORE answers "Bad
+ * data format", a start-up load stops).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +126,7 @@ static void *rec_load(RedisModuleIO *io, int encver) {
     r->f = f;
     r->ld = ld;
     for (size_t i = 0; i < n; i++) r->ints[i] = RedisModule_LoadSigned(io);
-    if (RedisModule_IsIOError(io)) {
+    if (RedisModule_IsIOError(io) || strcmp(buf, "failload") == 0) {
         rec_free(r);
         n_free--;
         return NULL;

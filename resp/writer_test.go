@@ -3,6 +3,7 @@ package resp
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestWriterReplies(t *testing.T) {
 		{"push", func(w *Writer) { w.PushLen(1); w.BulkString("message") }, "*1\r\n$7\r\nmessage\r\n", ">1\r\n$7\r\nmessage\r\n", `["message"]`},
 		{"double", func(w *Writer) { w.Double(1.5) }, "$3\r\n1.5\r\n", ",1.5\r\n", `"1.5"`},
 		{"double integral", func(w *Writer) { w.Double(3) }, "$1\r\n3\r\n", ",3\r\n", `"3"`},
-		{"double inf", func(w *Writer) { w.Double(negInf) }, "$4\r\n-inf\r\n", ",-inf\r\n", `"-inf"`},
+		{"double inf", func(w *Writer) { w.Double(math.Inf(-1)) }, "$4\r\n-inf\r\n", ",-inf\r\n", `"-inf"`},
 		{"human long double", func(w *Writer) { w.HumanLongDouble(10.6) }, "$4\r\n10.6\r\n", ",10.6\r\n", `"10.6"`},
 		{"bool true", func(w *Writer) { w.Bool(true) }, ":1\r\n", "#t\r\n", "1"},
 		{"bool false", func(w *Writer) { w.Bool(false) }, ":0\r\n", "#f\r\n", "0"},

@@ -38,10 +38,8 @@ func (c *Client) isBlocked() bool { return c.blocked != nil }
 // MULTI/EXEC and not for a fake (module/script) client.
 func (c *Client) CanBlock() bool { return !c.inExec && c.conn != nil }
 
-// BlockOnKeys parks the client until one of keys (in its current db) is
-// signalled ready and onReady serves it, or timeout passes (0 = forever)
-// and onTimeout writes the reply. The handler must return right after.
-func (c *Client) BlockOnKeys(keys [][]byte, timeout time.Duration, onReady func(c *Client, key []byte) bool, onTimeout func(c *Client)) {
+// blockOnKeys is BlockOnKeys with the server's own client type.
+func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(c *Client, key []byte) bool, onTimeout func(c *Client)) {
 	s := c.srv
 	bs := &blockState{onReady: onReady, onTimeout: onTimeout, wake: make(chan struct{})}
 	if s.blockers == nil {

@@ -113,6 +113,9 @@ func newClient(s *Server, conn net.Conn) *Client {
 	if conn != nil {
 		c.Addr = conn.RemoteAddr().String()
 		c.LAddr = conn.LocalAddr().String()
+		if conn.LocalAddr().Network() == "unix" {
+			c.Addr, c.LAddr = unixClientAddr(conn), unixClientAddr(conn)
+		}
 	}
 	return c
 }

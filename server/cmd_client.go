@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 var clientHelp = []string{
@@ -23,27 +25,27 @@ var clientHelp = []string{
 }
 
 func registerClientCommand(s *Server) {
-	adm := ParseCmdFlags("admin noscript loading stale")
-	client := &Command{Name: "client", Arity: -2, Group: "connection", Since: "2.4.0", Summary: "A container for client connection commands.", Handler: func(c *Client, a [][]byte) {}}
-	s.Cmds.Add(client)
-	subs := []*Command{
-		{Name: "id", Arity: 2, Flags: ParseCmdFlags("noscript loading stale"), Handler: func(c *Client, a [][]byte) { c.W.Int(c.ID) }},
-		{Name: "getname", Arity: 2, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientGetName},
-		{Name: "setname", Arity: 3, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientSetName},
-		{Name: "setinfo", Arity: 4, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientSetInfo},
-		{Name: "info", Arity: 2, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientInfo},
-		{Name: "list", Arity: -2, Flags: adm, Handler: clientList},
-		{Name: "kill", Arity: -3, Flags: adm, Handler: clientKill},
-		{Name: "reply", Arity: 3, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientReply},
-		{Name: "no-evict", Arity: 3, Flags: adm, Handler: clientOnOff(func(c *Client, v bool) { c.noEvict = v })},
-		{Name: "no-touch", Arity: 3, Flags: ParseCmdFlags("noscript loading stale"), Handler: clientOnOff(func(c *Client, v bool) { c.noTouch = v })},
-		{Name: "unblock", Arity: -3, Flags: adm, Handler: clientUnblock},
-		{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) { c.replyHelp(clientHelp) }},
+	adm := commands.ParseCmdFlags("admin noscript loading stale")
+	client := &commands.Command{Name: "client", Arity: -2, Group: "connection", Since: "2.4.0", Summary: "A container for client connection commands.", Handler: adapt(func(c *Client, a [][]byte) {})}
+	subs := []*commands.Command{
+		{Name: "id", Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.W.Int(c.ID) })},
+		{Name: "getname", Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientGetName)},
+		{Name: "setname", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientSetName)},
+		{Name: "setinfo", Arity: 4, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientSetInfo)},
+		{Name: "info", Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientInfo)},
+		{Name: "list", Arity: -2, Flags: adm, Handler: adapt(clientList)},
+		{Name: "kill", Arity: -3, Flags: adm, Handler: adapt(clientKill)},
+		{Name: "reply", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientReply)},
+		{Name: "no-evict", Arity: 3, Flags: adm, Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noEvict = v }))},
+		{Name: "no-touch", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noTouch = v }))},
+		{Name: "unblock", Arity: -3, Flags: adm, Handler: adapt(clientUnblock)},
+		{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.replyHelp(clientHelp) })},
 	}
 	for _, sub := range subs {
 		sub.ACL = []string{"slow", "connection"}
 		client.AddSub(sub)
 	}
+	s.Cmds.Add(client)
 }
 
 // replyHelp writes a HELP reply as Redis's addReplyHelp: the lines as status
@@ -304,7 +306,7 @@ func clientReply(c *Client, a [][]byte) {
 	}
 }
 
-func clientOnOff(set func(c *Client, v bool)) Handler {
+func clientOnOff(set func(c *Client, v bool)) clientHandler {
 	return func(c *Client, a [][]byte) {
 		switch strings.ToLower(string(a[2])) {
 		case "on":

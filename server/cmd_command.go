@@ -4,21 +4,21 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/resp"
 )
 
 func registerCommandCommand(s *Server) {
-	cc := &Command{Name: "command", Arity: -1, Flags: ParseCmdFlags("loading stale"), Group: "server", Since: "2.8.13", Summary: "Returns detailed information about all commands.", ACL: []string{"slow", "connection"}, Handler: commandAll}
-	s.Cmds.Add(cc)
-	f := ParseCmdFlags("loading stale")
-	cc.AddSub(&Command{Name: "count", Arity: 2, Flags: f, Handler: func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.Cmds.All()))) }})
-	cc.AddSub(&Command{Name: "info", Arity: -2, Flags: f, Handler: commandInfo})
-	cc.AddSub(&Command{Name: "docs", Arity: -2, Flags: f, Handler: commandDocs})
-	cc.AddSub(&Command{Name: "list", Arity: -2, Flags: f, Handler: commandList})
-	cc.AddSub(&Command{Name: "getkeys", Arity: -3, Flags: f, Handler: commandGetKeys(false)})
-	cc.AddSub(&Command{Name: "getkeysandflags", Arity: -3, Flags: f, Handler: commandGetKeys(true)})
-	cc.AddSub(&Command{Name: "help", Arity: 2, Flags: f, Handler: func(c *Client, a [][]byte) {
+	cc := &commands.Command{Name: "command", Arity: -1, Flags: commands.ParseCmdFlags("loading stale"), Group: "server", Since: "2.8.13", Summary: "Returns detailed information about all commands.", ACL: []string{"slow", "connection"}, Handler: adapt(commandAll)}
+	f := commands.ParseCmdFlags("loading stale")
+	cc.AddSub(&commands.Command{Name: "count", Arity: 2, Flags: f, Handler: adapt(func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.Cmds.All()))) })})
+	cc.AddSub(&commands.Command{Name: "info", Arity: -2, Flags: f, Handler: adapt(commandInfo)})
+	cc.AddSub(&commands.Command{Name: "docs", Arity: -2, Flags: f, Handler: adapt(commandDocs)})
+	cc.AddSub(&commands.Command{Name: "list", Arity: -2, Flags: f, Handler: adapt(commandList)})
+	cc.AddSub(&commands.Command{Name: "getkeys", Arity: -3, Flags: f, Handler: adapt(commandGetKeys(false))})
+	cc.AddSub(&commands.Command{Name: "getkeysandflags", Arity: -3, Flags: f, Handler: adapt(commandGetKeys(true))})
+	cc.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: f, Handler: adapt(func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 			"(no subcommand)", "    Return details about all Redis commands.",
 			"COUNT", "    Return the total number of commands in this Redis server.",
@@ -31,13 +31,14 @@ func registerCommandCommand(s *Server) {
 			"    commands are returned.",
 			"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
 			"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command."})
-	}})
+	})})
 	for _, sub := range cc.Subs {
 		sub.ACL = []string{"connection"}
 	}
+	s.Cmds.Add(cc)
 }
 
-func sortedCommands(s *Server) []*Command {
+func sortedCommands(s *Server) []*commands.Command {
 	all := s.Cmds.All()
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
@@ -68,7 +69,7 @@ func commandInfo(c *Client, a [][]byte) {
 }
 
 // lookupFullName finds "get" or "config|get".
-func (s *Server) lookupFullName(name string) *Command {
+func (s *Server) lookupFullName(name string) *commands.Command {
 	parts := strings.SplitN(strings.ToLower(name), "|", 2)
 	cmd := s.Cmds.Get(parts[0])
 	if cmd == nil || len(parts) == 1 {
@@ -77,8 +78,8 @@ func (s *Server) lookupFullName(name string) *Command {
 	return cmd.Subs[parts[1]]
 }
 
-func sortedSubs(cmd *Command) []*Command {
-	subs := make([]*Command, 0, len(cmd.Subs))
+func sortedSubs(cmd *commands.Command) []*commands.Command {
+	subs := make([]*commands.Command, 0, len(cmd.Subs))
 	for _, s := range cmd.Subs {
 		subs = append(subs, s)
 	}
@@ -87,16 +88,16 @@ func sortedSubs(cmd *Command) []*Command {
 }
 
 // writeCommandInfo writes the 10-element COMMAND INFO entry of Redis 7.
-func writeCommandInfo(c *Client, cmd *Command) {
+func writeCommandInfo(c *Client, cmd *commands.Command) {
 	w := &c.W
 	specs := cmd.Specs()
 	first, last, step := cmd.FirstKey, cmd.LastKey, cmd.KeyStep
 	flags := cmd.Flags
 	if len(specs) > 0 {
 		var movable bool
-		first, last, step, movable = LegacyRange(specs)
+		first, last, step, movable = commands.LegacyRange(specs)
 		if movable {
-			flags |= FlagMovableKeys
+			flags |= commands.FlagMovableKeys
 		}
 	}
 	w.ArrayLen(10)
@@ -135,7 +136,7 @@ func writeStatusSet(w *resp.Writer, names []string, prefix string) {
 }
 
 // writeKeySpec writes one key spec map as COMMAND INFO shows it.
-func writeKeySpec(w *resp.Writer, ks *KeySpec) {
+func writeKeySpec(w *resp.Writer, ks *commands.KeySpec) {
 	n := 3
 	if ks.Notes != "" {
 		n++
@@ -149,9 +150,9 @@ func writeKeySpec(w *resp.Writer, ks *KeySpec) {
 	writeStatusSet(w, ks.Flags.Names(), "")
 	w.BulkString("begin_search")
 	switch ks.Begin {
-	case SearchIndex:
+	case commands.SearchIndex:
 		writeSpecMap(w, "index", []string{"index"}, ks.Index)
-	case SearchKeyword:
+	case commands.SearchKeyword:
 		w.MapLen(2)
 		w.BulkString("type")
 		w.BulkString("keyword")
@@ -166,9 +167,9 @@ func writeKeySpec(w *resp.Writer, ks *KeySpec) {
 	}
 	w.BulkString("find_keys")
 	switch ks.Find {
-	case FindRange:
+	case commands.FindRange:
 		writeSpecMap(w, "range", []string{"lastkey", "keystep", "limit"}, ks.FK[:]...)
-	case FindKeynum:
+	case commands.FindKeynum:
 		writeSpecMap(w, "keynum", []string{"keynumidx", "firstkey", "keystep"}, ks.FK[:]...)
 	default:
 		writeSpecMap(w, "unknown", nil)
@@ -189,7 +190,7 @@ func writeSpecMap(w *resp.Writer, kind string, names []string, vals ...int) {
 }
 
 func commandDocs(c *Client, a [][]byte) {
-	var cmds []*Command
+	var cmds []*commands.Command
 	if len(a) == 2 {
 		cmds = sortedCommands(c.srv)
 	} else {
@@ -207,17 +208,17 @@ func commandDocs(c *Client, a [][]byte) {
 }
 
 func commandList(c *Client, a [][]byte) {
-	var match func(cmd *Command) bool
+	var match func(cmd *commands.Command) bool
 	switch {
 	case len(a) == 2:
-		match = func(*Command) bool { return true }
+		match = func(*commands.Command) bool { return true }
 	case len(a) == 5 && strings.EqualFold(string(a[2]), "filterby"):
 		val := string(a[4])
 		switch strings.ToLower(string(a[3])) {
 		case "module":
-			match = func(cmd *Command) bool { return cmd.Module == val }
+			match = func(cmd *commands.Command) bool { return cmd.Module == val }
 		case "aclcat":
-			match = func(cmd *Command) bool {
+			match = func(cmd *commands.Command) bool {
 				for _, cat := range cmd.Categories() {
 					if strings.EqualFold(cat, val) {
 						return true
@@ -226,7 +227,7 @@ func commandList(c *Client, a [][]byte) {
 				return false
 			}
 		case "pattern":
-			match = func(cmd *Command) bool {
+			match = func(cmd *commands.Command) bool {
 				return keyspace.GlobMatch([]byte(val), []byte(cmd.FullName), true)
 			}
 		default:
@@ -254,7 +255,7 @@ func commandList(c *Client, a [][]byte) {
 	}
 }
 
-func commandGetKeys(withFlags bool) Handler {
+func commandGetKeys(withFlags bool) clientHandler {
 	return func(c *Client, a [][]byte) {
 		args := a[2:]
 		cmd, ok := c.srv.Cmds.Resolve(args)
@@ -265,13 +266,13 @@ func commandGetKeys(withFlags bool) Handler {
 		case !cmd.HasKeys():
 			c.Error("ERR The command has no key arguments")
 			return
-		case !cmd.arityOK(len(args)):
+		case !cmd.ArityOK(len(args)):
 			c.Error("ERR Invalid number of arguments specified for command")
 			return
 		}
 		keys, found := cmd.Keys(args)
 		if !found {
-			if cmd.Flags&FlagNoMandatoryKeys != 0 {
+			if cmd.Flags&commands.FlagNoMandatoryKeys != 0 {
 				c.W.ArrayLen(0)
 			} else {
 				c.Error("ERR Invalid arguments specified for command")

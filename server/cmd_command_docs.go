@@ -2,15 +2,19 @@ package server
 
 // COMMAND DOCS replies: Redis 7's documentation map of a command.
 
-import "github.com/modhost/modhost/resp"
+import (
+	"github.com/modhost/modhost/resp"
+
+	"github.com/modhost/modhost/commands"
+)
 
 // writeCommandDocs writes one command's docs map, with Redis's field order:
 // summary, since, group, complexity, module, doc_flags, deprecated_since,
 // replaced_by, history, arguments, subcommands.
-func writeCommandDocs(w *resp.Writer, cmd *Command) {
+func writeCommandDocs(w *resp.Writer, cmd *commands.Command) {
 	d := cmd.Docs
 	if d == nil {
-		d = &CommandDocs{}
+		d = &commands.CommandDocs{}
 	}
 	fields := []struct {
 		name string
@@ -74,7 +78,7 @@ func writeCommandDocs(w *resp.Writer, cmd *Command) {
 // writeDocArgs writes an argument list: each argument a map of name, type,
 // display_text (not for oneof/block), key_spec_index, token, summary,
 // since, deprecated_since, flags and, for oneof/block, arguments.
-func writeDocArgs(w *resp.Writer, args []Arg) {
+func writeDocArgs(w *resp.Writer, args []commands.Arg) {
 	w.ArrayLen(len(args))
 	for i := range args {
 		a := &args[i]

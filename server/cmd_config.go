@@ -2,23 +2,25 @@ package server
 
 import (
 	"strings"
+
+	"github.com/modhost/modhost/commands"
 )
 
 func registerConfigCommand(s *Server) {
-	cfg := &Command{Name: "config", Arity: -2, Group: "server", Since: "2.0.0", Summary: "A container for server configuration commands.", Handler: func(*Client, [][]byte) {}}
-	s.Cmds.Add(cfg)
-	adm := ParseCmdFlags("admin noscript loading stale")
-	cfg.AddSub(&Command{Name: "get", Arity: -3, Flags: adm, Handler: configGet})
-	cfg.AddSub(&Command{Name: "set", Arity: -4, Flags: ParseCmdFlags("admin noscript loading stale may_replicate"), Handler: configSet})
-	cfg.AddSub(&Command{Name: "resetstat", Arity: 2, Flags: adm, Handler: func(c *Client, a [][]byte) { c.srv.resetStats(); c.OK() }})
-	cfg.AddSub(&Command{Name: "rewrite", Arity: 2, Flags: adm, Handler: configRewrite})
-	cfg.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) {
+	cfg := &commands.Command{Name: "config", Arity: -2, Group: "server", Since: "2.0.0", Summary: "A container for server configuration commands.", Handler: adapt(func(*Client, [][]byte) {})}
+	adm := commands.ParseCmdFlags("admin noscript loading stale")
+	cfg.AddSub(&commands.Command{Name: "get", Arity: -3, Flags: adm, Handler: adapt(configGet)})
+	cfg.AddSub(&commands.Command{Name: "set", Arity: -4, Flags: commands.ParseCmdFlags("admin noscript loading stale may_replicate"), Handler: adapt(configSet)})
+	cfg.AddSub(&commands.Command{Name: "resetstat", Arity: 2, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) { c.srv.resetStats(); c.OK() })})
+	cfg.AddSub(&commands.Command{Name: "rewrite", Arity: 2, Flags: adm, Handler: adapt(configRewrite)})
+	cfg.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 			"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
 			"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
 			"RESETSTAT", "    Reset statistics reported by the INFO command.",
 			"REWRITE", "    Rewrite the configuration file."})
-	}})
+	})})
+	s.Cmds.Add(cfg)
 }
 
 func configGet(c *Client, a [][]byte) {

@@ -3,19 +3,21 @@ package server
 import (
 	"strconv"
 	"strings"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // registerCoreCommands fills the command table with the server's own
-// commands. Data commands are registered by other packages.
+// commands. Data commands come from package commands (Server.AddCommands).
 func registerCoreCommands(s *Server) {
 	s.Cmds.Add(
-		&Command{Name: "ping", Arity: -1, Flags: ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", ACL: []string{"fast", "connection"}, Handler: pingCommand},
-		&Command{Name: "echo", Arity: 2, Flags: ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", ACL: []string{"fast", "connection"}, Handler: echoCommand},
-		&Command{Name: "quit", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Closes the connection.", ACL: []string{"fast", "connection"}, Handler: quitCommand},
-		&Command{Name: "reset", Arity: 1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.2.0", Summary: "Resets the connection.", ACL: []string{"fast", "connection"}, Handler: resetCommand},
-		&Command{Name: "hello", Arity: -1, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", ACL: []string{"fast", "connection"}, Handler: helloCommand},
-		&Command{Name: "auth", Arity: -2, Flags: ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Authenticates the connection.", ACL: []string{"fast", "connection"}, Handler: authCommand},
-		&Command{Name: "select", Arity: 2, Flags: ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", ACL: []string{"fast", "connection"}, Handler: selectCommand},
+		&commands.Command{Name: "ping", Arity: -1, Flags: commands.ParseCmdFlags("fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", ACL: []string{"fast", "connection"}, Handler: adapt(pingCommand)},
+		&commands.Command{Name: "echo", Arity: 2, Flags: commands.ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", ACL: []string{"fast", "connection"}, Handler: adapt(echoCommand)},
+		&commands.Command{Name: "quit", Arity: -1, Flags: commands.ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Closes the connection.", ACL: []string{"fast", "connection"}, Handler: adapt(quitCommand)},
+		&commands.Command{Name: "reset", Arity: 1, Flags: commands.ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.2.0", Summary: "Resets the connection.", ACL: []string{"fast", "connection"}, Handler: adapt(resetCommand)},
+		&commands.Command{Name: "hello", Arity: -1, Flags: commands.ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", ACL: []string{"fast", "connection"}, Handler: adapt(helloCommand)},
+		&commands.Command{Name: "auth", Arity: -2, Flags: commands.ParseCmdFlags("noscript loading stale fast no_auth allow_busy"), Group: "connection", Since: "1.0.0", Summary: "Authenticates the connection.", ACL: []string{"fast", "connection"}, Handler: adapt(authCommand)},
+		&commands.Command{Name: "select", Arity: 2, Flags: commands.ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", ACL: []string{"fast", "connection"}, Handler: adapt(selectCommand)},
 	)
 	registerClientCommand(s)
 	registerServerCommands(s)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // DebugHandler implements one DEBUG subcommand registered by another
@@ -16,15 +18,15 @@ func registerDebugCommand(s *Server) {
 		"sleep":             debugSleep,
 		"set-active-expire": debugSetActiveExpire,
 		"log":               debugLog,
-		"protocol":          debugProtocol,
-		"change-repl-id":    func(c *Client, a [][]byte) { c.OK() },
+		"change-repl-id":    debugChangeReplID,
 		// modhost-panic exercises the panic containment of the dispatcher.
 		"modhost-panic": func(c *Client, a [][]byte) { panic("DEBUG MODHOST-PANIC") },
 		// modhost-goroutines answers the number of goroutines, for leak
 		// checks of servers without modules.
 		"modhost-goroutines": func(c *Client, a [][]byte) { c.W.Int(int64(Goroutines())) },
 	}
-	s.Cmds.Add(&Command{Name: "debug", Arity: -2, Flags: ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", ACL: []string{"admin", "slow", "dangerous"}, Handler: debugCommand, Protected: "enable-debug-command"})
+	s.registerDebugMore()
+	s.Cmds.Add(&commands.Command{Name: "debug", Arity: -2, Flags: commands.ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(debugCommand), Protected: "enable-debug-command"})
 }
 
 // RegisterDebug adds a DEBUG subcommand.
@@ -34,12 +36,33 @@ func debugCommand(c *Client, a [][]byte) {
 	sub := strings.ToLower(string(a[1]))
 	if sub == "help" {
 		c.replyHelp([]string{"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+			"CHANGE-REPL-ID", "    Change the replication IDs of the instance.",
+			"DIGEST", "    Output a hex signature representing the current DB content.",
+			"DIGEST-VALUE <key> [<key> ...]", "    Output a hex signature of the values of all the specified keys.",
+			"ERROR <string>", "    Return a Redis protocol error with <string> as message. Useful for clients",
+			"    unit tests to simulate Redis errors.",
 			"LOG <message>", "    Write <message> to the server log.",
+			"OBJECT <key>", "    Show low level info about the `key` and associated value.",
+			"PAUSE-CRON <0|1>", "    Stop periodic cron job processing.",
+			"POPULATE <count> [<prefix>] [<size>]", "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+			"    it is used instead of the 'key' prefix. These are not propagated to",
+			"    replicas. Cluster slots are not respected so keys not belonging to the",
+			"    current node can be created in cluster mode.",
+			"PROTOCOL <type>", "    Reply with a test value of the specified type. <type> can be: string,",
+			"    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+			"    true, false.",
+			"RELOAD [option ...]", "    Save the RDB on disk and reload it back to memory.",
 			"SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.",
-			"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."})
+			"SET-SKIP-CHECKSUM-VALIDATION <0|1>", "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+			"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
+			"STRINGMATCH-TEST", "    Run a fuzz tester against the stringmatchlen() function."})
 		return
 	}
 	h := c.srv.debug[sub]
+	if why, ok := debugUnsupported[sub]; ok && h == nil {
+		debugRefuse(c, sub, why)
+		return
+	}
 	if h == nil {
 		c.Error("ERR unknown subcommand or wrong number of arguments for '" + string(a[1]) + "'. Try DEBUG HELP.")
 		return

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/modhost/modhost/commands"
+	"github.com/modhost/modhost/internal/buildinfo"
 )
 
 var defaultInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
@@ -15,7 +18,7 @@ var defaultInfoSections = []string{"server", "clients", "memory", "persistence",
 var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"}
 
 func registerInfoCommand(s *Server) {
-	s.Cmds.Add(&Command{Name: "info", Arity: -1, Flags: ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: infoCommand})
+	s.Cmds.Add(&commands.Command{Name: "info", Arity: -1, Flags: commands.ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: adapt(infoCommand)})
 }
 
 func infoCommand(c *Client, a [][]byte) {
@@ -76,21 +79,7 @@ func (s *Server) infoSection(sec string) []string {
 			"total_blocking_keys_on_nokey:0",
 		}
 	case "memory":
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		used := ms.HeapAlloc + s.moduleMemory()
-		return []string{
-			fmt.Sprintf("used_memory:%d", used),
-			fmt.Sprintf("used_memory_human:%s", humanBytes(used)),
-			fmt.Sprintf("used_memory_rss:%d", rssBytes()),
-			fmt.Sprintf("used_memory_peak:%d", ms.HeapSys),
-			fmt.Sprintf("used_memory_startup:%d", 0),
-			fmt.Sprintf("used_memory_dataset:%d", used),
-			fmt.Sprintf("modhost_module_memory:%d", s.moduleMemory()),
-			fmt.Sprintf("maxmemory:%d", s.Config.Int("maxmemory")),
-			fmt.Sprintf("maxmemory_policy:%s", s.Config.String("maxmemory-policy")),
-			"mem_allocator:go",
-		}
+		return s.infoMemory()
 	case "persistence":
 		if p, ok := s.Persist.(interface{ InfoLines() []string }); ok {
 			return p.InfoLines()
@@ -117,7 +106,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
 		}
 	case "replication":
-		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.runID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
+		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
 	case "cpu":
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
@@ -165,9 +154,9 @@ func (s *Server) infoServer() []string {
 	return []string{
 		"redis_version:" + RedisVersion,
 		"modhost_version:" + Version,
-		"redis_git_sha1:00000000",
-		"redis_git_dirty:0",
-		"redis_build_id:0",
+		"redis_git_sha1:" + buildinfo.GitSHA1(),
+		"redis_git_dirty:" + buildinfo.GitDirty(),
+		"redis_build_id:" + buildinfo.BuildID(),
 		"redis_mode:standalone",
 		"os:" + runtime.GOOS + " " + runtime.GOARCH,
 		"arch_bits:64",
@@ -193,8 +182,8 @@ func (s *Server) infoServer() []string {
 
 func (s *Server) commandStatsLines() []string {
 	var out []string
-	var walk func(c *Command)
-	walk = func(c *Command) {
+	var walk func(c *commands.Command)
+	walk = func(c *commands.Command) {
 		if c.Calls > 0 || c.FailedCalls > 0 || c.RejectedCalls > 0 {
 			per := 0.0
 			if c.Calls > 0 {
@@ -203,7 +192,7 @@ func (s *Server) commandStatsLines() []string {
 			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
 				c.FullName, c.Calls, c.Usec, per, c.RejectedCalls, c.FailedCalls))
 		}
-		subs := make([]*Command, 0, len(c.Subs))
+		subs := make([]*commands.Command, 0, len(c.Subs))
 		for _, sub := range c.Subs {
 			subs = append(subs, sub)
 		}

@@ -4,14 +4,15 @@ import (
 	"runtime/metrics"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace/rdb"
 )
 
 func registerPersistCommands(s *Server, p *RDB) {
 	s.Cmds.Add(
-		&Command{Name: "save", Arity: 1, Flags: ParseCmdFlags("admin noscript no_async_loading no_multi"), Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: p.saveCommand},
-		&Command{Name: "bgsave", Arity: -1, Flags: ParseCmdFlags("admin noscript no_async_loading"), Group: "server", Since: "1.0.0", Summary: "Asynchronously saves the database(s) to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: p.bgsaveCommand},
-		&Command{Name: "lastsave", Arity: 1, Flags: ParseCmdFlags("loading stale fast"), Group: "server", Since: "1.0.0", Summary: "Returns the Unix timestamp of the last successful save to disk.", ACL: []string{"admin", "fast", "dangerous"}, Handler: p.lastsaveCommand},
+		&commands.Command{Name: "save", Arity: 1, Flags: commands.ParseCmdFlags("admin noscript no_async_loading no_multi"), Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(p.saveCommand)},
+		&commands.Command{Name: "bgsave", Arity: -1, Flags: commands.ParseCmdFlags("admin noscript no_async_loading"), Group: "server", Since: "1.0.0", Summary: "Asynchronously saves the database(s) to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(p.bgsaveCommand)},
+		&commands.Command{Name: "lastsave", Arity: 1, Flags: commands.ParseCmdFlags("loading stale fast"), Group: "server", Since: "1.0.0", Summary: "Returns the Unix timestamp of the last successful save to disk.", ACL: []string{"admin", "fast", "dangerous"}, Handler: adapt(p.lastsaveCommand)},
 	)
 	s.RegisterDebug("reload", p.debugReload)
 	s.RegisterDebug("digest", func(c *Client, a [][]byte) {

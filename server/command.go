@@ -1,197 +1,24 @@
 package server
 
 import (
+	"errors"
 	"strings"
+
+	"github.com/modhost/modhost/commands"
 )
-
-// CmdFlag is a bit set of Redis command flags (the COMMAND INFO flags).
-type CmdFlag uint32
-
-// Command flags, named as Redis names them in COMMAND INFO.
-const (
-	FlagWrite CmdFlag = 1 << iota
-	FlagReadonly
-	FlagDenyOOM
-	FlagModule
-	FlagAdmin
-	FlagPubSub
-	FlagNoScript
-	FlagBlocking
-	FlagLoading
-	FlagStale
-	FlagSkipMonitor
-	FlagSkipSlowlog
-	FlagFast
-	FlagNoAuth
-	FlagMayReplicate
-	FlagNoMandatoryKeys
-	FlagNoMulti
-	FlagMovableKeys
-	FlagAllowBusy
-	FlagAsking
-	FlagNoAsyncLoading
-)
-
-var flagNames = []struct {
-	flag CmdFlag
-	name string
-}{
-	{FlagWrite, "write"}, {FlagReadonly, "readonly"}, {FlagDenyOOM, "denyoom"},
-	{FlagModule, "module"}, {FlagAdmin, "admin"}, {FlagPubSub, "pubsub"},
-	{FlagNoScript, "noscript"}, {FlagBlocking, "blocking"}, {FlagLoading, "loading"},
-	{FlagStale, "stale"}, {FlagSkipMonitor, "skip_monitor"}, {FlagSkipSlowlog, "skip_slowlog"},
-	{FlagFast, "fast"}, {FlagNoAuth, "no_auth"}, {FlagMayReplicate, "may_replicate"},
-	{FlagNoMandatoryKeys, "no_mandatory_keys"}, {FlagNoMulti, "no_multi"},
-	{FlagMovableKeys, "movablekeys"}, {FlagAllowBusy, "allow_busy"},
-	{FlagAsking, "asking"}, {FlagNoAsyncLoading, "no_async_loading"},
-}
-
-// infoFlagOrder is the order in which COMMAND INFO lists flags; Redis hides
-// may_replicate there on purpose.
-var infoFlagOrder = []CmdFlag{
-	FlagWrite, FlagReadonly, FlagDenyOOM, FlagModule, FlagAdmin, FlagPubSub,
-	FlagNoScript, FlagBlocking, FlagLoading, FlagStale, FlagSkipMonitor,
-	FlagSkipSlowlog, FlagAsking, FlagFast, FlagNoAuth, FlagNoMandatoryKeys,
-	FlagNoAsyncLoading, FlagNoMulti, FlagMovableKeys, FlagAllowBusy,
-}
-
-// InfoNames returns the flag names COMMAND INFO shows, in its order.
-func (f CmdFlag) InfoNames() []string {
-	var out []string
-	for _, bit := range infoFlagOrder {
-		if f&bit == 0 {
-			continue
-		}
-		for _, fn := range flagNames {
-			if fn.flag == bit {
-				out = append(out, fn.name)
-			}
-		}
-	}
-	return out
-}
-
-// Names returns the flag names in COMMAND INFO order.
-func (f CmdFlag) Names() []string {
-	var out []string
-	for _, fn := range flagNames {
-		if f&fn.flag != 0 {
-			out = append(out, fn.name)
-		}
-	}
-	return out
-}
-
-// ParseCmdFlags turns a space separated flag string in the server's own
-// table notation (e.g. "write denyoom fast") into flags. Unknown words panic:
-// the table is ours and a typo is a programming error.
-func ParseCmdFlags(s string) CmdFlag {
-	var f CmdFlag
-	for _, w := range strings.Fields(s) {
-		found := false
-		for _, fn := range flagNames {
-			if fn.name == w {
-				f |= fn.flag
-				found = true
-			}
-		}
-		if !found {
-			panic("host: unknown command flag " + w)
-		}
-	}
-	return f
-}
-
-// Handler executes one command for a client. args[0] is the command name.
-// args alias the connection's read buffer: a handler that keeps any byte
-// slice beyond its return must copy it.
-type Handler func(c *Client, args [][]byte)
-
-// GetKeysFunc returns the positions of the key arguments of a command whose
-// keys cannot be described by FirstKey/LastKey/KeyStep (movable keys).
-type GetKeysFunc func(args [][]byte) []int
-
-// Command is one entry of the command table.
-type Command struct {
-	Name     string // lower-case name ("get", or "setname" for a subcommand)
-	FullName string // "get" or "client|setname"
-	Arity    int    // Redis arity: N exact, -N at least N (includes the name)
-	Flags    CmdFlag
-	FirstKey int
-	LastKey  int
-	KeyStep  int
-	ACL      []string // ACL categories without the '@'
-	Group    string   // COMMAND DOCS group ("string", "server", "module" ...)
-	Since    string
-	Summary  string
-	// KeySpecs describe where the keys are (COMMAND INFO, GETKEYS); core
-	// commands get theirs from the spec table when registered.
-	KeySpecs []KeySpec
-	// Tips are the command tips ("nondeterministic_output" ...).
-	Tips []string
-	// Docs holds the optional COMMAND DOCS fields (nil: none).
-	Docs    *CommandDocs
-	Handler Handler
-	GetKeys GetKeysFunc
-	// GetKeysFlags, when set, is used instead of GetKeys: the key
-	// positions with their access flags (module KeyAtPosWithFlags).
-	GetKeysFlags func(args [][]byte) []KeyRef
-	Parent       *Command
-	Subs         map[string]*Command
-	Module       string // owning module name, "" for core commands
-	// Protected names the enable-*-command option that gates this command.
-	Protected string
-
-	// Per-command statistics for INFO commandstats (guarded by the server lock).
-	Calls, Usec, RejectedCalls, FailedCalls int64
-	// latency is the INFO latencystats histogram (nil until first recorded).
-	latency *latencyHistogram
-}
-
-// AddSub registers a subcommand under c and returns it.
-func (c *Command) AddSub(sub *Command) *Command {
-	if c.Subs == nil {
-		c.Subs = map[string]*Command{}
-	}
-	sub.Parent = c
-	sub.FullName = c.Name + "|" + sub.Name
-	if sub.Group == "" {
-		sub.Group = c.Group
-	}
-	applyCoreSpec(sub)
-	c.Subs[sub.Name] = sub
-	return sub
-}
-
-// KeyPositions returns the indexes of key arguments in args, found as
-// COMMAND GETKEYS finds them (key specs first, then the GetKeys function).
-func (c *Command) KeyPositions(args [][]byte) []int {
-	keys, _ := c.Keys(args)
-	out := make([]int, len(keys))
-	for i, k := range keys {
-		out[i] = k.Pos
-	}
-	return out
-}
-
-// arityOK reports whether argc satisfies the command's arity.
-func (c *Command) arityOK(argc int) bool {
-	if c.Arity > 0 {
-		return argc == c.Arity
-	}
-	return argc >= -c.Arity
-}
 
 // Registry is the command table: top level commands by lower-case name.
 type Registry struct {
-	cmds map[string]*Command
+	cmds map[string]*commands.Command
 }
 
 // NewRegistry returns an empty command table.
-func NewRegistry() *Registry { return &Registry{cmds: map[string]*Command{}} }
+func NewRegistry() *Registry { return &Registry{cmds: map[string]*commands.Command{}} }
 
 // Add registers commands; a duplicate name panics (core tables are static).
-func (r *Registry) Add(cmds ...*Command) {
+// The server's own commands get their key specs and tips from coreSpecs
+// here, subcommands included: add a container after its subcommands.
+func (r *Registry) Add(cmds ...*commands.Command) {
 	for _, c := range cmds {
 		c.Name = strings.ToLower(c.Name)
 		if _, dup := r.cmds[c.Name]; dup {
@@ -201,6 +28,9 @@ func (r *Registry) Add(cmds ...*Command) {
 			c.FullName = c.Name
 		}
 		applyCoreSpec(c)
+		for _, sub := range c.Subs {
+			applyCoreSpec(sub)
+		}
 		r.cmds[c.Name] = c
 	}
 }
@@ -208,12 +38,37 @@ func (r *Registry) Add(cmds ...*Command) {
 // Remove deletes a top level command (used when a module unloads).
 func (r *Registry) Remove(name string) { delete(r.cmds, strings.ToLower(name)) }
 
+// Rename re-keys a top level command as rename-command does: the command
+// keeps its own name (error messages, COMMAND INFO and statistics use it)
+// but is found only under newName; an empty newName removes it. The
+// errors are Redis's start-up reasons.
+func (r *Registry) Rename(oldName, newName string) error {
+	from := strings.ToLower(oldName)
+	c := r.cmds[from]
+	if c == nil {
+		//lint:ignore ST1005 the text is redis-server's own message
+		return errors.New("No such command in rename-command")
+	}
+	delete(r.cmds, from)
+	if newName == "" {
+		return nil
+	}
+	to := strings.ToLower(newName)
+	if _, dup := r.cmds[to]; dup {
+		r.cmds[from] = c
+		//lint:ignore ST1005 the text is redis-server's own message
+		return errors.New("Target command name already exists")
+	}
+	r.cmds[to] = c
+	return nil
+}
+
 // Get returns a top level command by name (any case) or nil.
-func (r *Registry) Get(name string) *Command { return r.lookup([]byte(name)) }
+func (r *Registry) Get(name string) *commands.Command { return r.lookup([]byte(name)) }
 
 // All returns every top level command (unordered).
-func (r *Registry) All() []*Command {
-	out := make([]*Command, 0, len(r.cmds))
+func (r *Registry) All() []*commands.Command {
+	out := make([]*commands.Command, 0, len(r.cmds))
 	for _, c := range r.cmds {
 		out = append(out, c)
 	}
@@ -221,7 +76,7 @@ func (r *Registry) All() []*Command {
 }
 
 // lookup finds a top level command without allocating for short names.
-func (r *Registry) lookup(name []byte) *Command {
+func (r *Registry) lookup(name []byte) *commands.Command {
 	var tmp [32]byte
 	if len(name) > len(tmp) {
 		return r.cmds[strings.ToLower(string(name))]
@@ -237,7 +92,7 @@ func (r *Registry) lookup(name []byte) *Command {
 
 // Resolve finds the command (or subcommand) that args name. It returns the
 // container command when the subcommand is unknown, with ok=false.
-func (r *Registry) Resolve(args [][]byte) (cmd *Command, ok bool) {
+func (r *Registry) Resolve(args [][]byte) (cmd *commands.Command, ok bool) {
 	cmd = r.lookup(args[0])
 	if cmd == nil {
 		return nil, false
@@ -250,4 +105,23 @@ func (r *Registry) Resolve(args [][]byte) (cmd *Command, ok bool) {
 		return cmd, false
 	}
 	return sub, true
+}
+
+// AddTables adds the data commands' tables (commands.Tables).
+func (r *Registry) AddTables(tables [][]commands.Entry) {
+	for _, t := range tables {
+		for i := range t {
+			r.Add(t[i].Command())
+		}
+	}
+}
+
+// clientHandler is a server command's handler: it needs the server's own
+// client type, not just commands.Client.
+type clientHandler func(c *Client, args [][]byte)
+
+// adapt turns a server command's handler into a command table Handler. The
+// dispatcher always passes a *Client, so the assertion cannot fail.
+func adapt(h clientHandler) commands.Handler {
+	return func(c commands.Client, args [][]byte) { h(c.(*Client), args) }
 }

@@ -15,7 +15,7 @@ import (
 func newServer(t *testing.T) *server.Server {
 	t.Helper()
 	srv := server.New(config.New(), logging.NewWriter(io.Discard, logging.Warning))
-	commands.Register(srv)
+	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	return srv
 }
 
@@ -33,8 +33,8 @@ func argv(s string) [][]byte {
 func TestCoreLegacyRangeMatchesSpecs(t *testing.T) {
 	srv := newServer(t)
 	checked := 0
-	var check func(c *server.Command)
-	check = func(c *server.Command) {
+	var check func(c *commands.Command)
+	check = func(c *commands.Command) {
 		for _, sub := range c.Subs {
 			check(sub)
 		}
@@ -42,10 +42,10 @@ func TestCoreLegacyRangeMatchesSpecs(t *testing.T) {
 			return
 		}
 		checked++
-		first, last, step, movable := server.LegacyRange(c.KeySpecs)
+		first, last, step, movable := commands.LegacyRange(c.KeySpecs)
 		require.Equal(t, []int{c.FirstKey, c.LastKey, c.KeyStep}, []int{first, last, step}, c.FullName)
 		if movable {
-			require.NotZero(t, c.Flags&server.FlagMovableKeys, "%s should be movablekeys", c.FullName)
+			require.NotZero(t, c.Flags&commands.FlagMovableKeys, "%s should be movablekeys", c.FullName)
 		}
 	}
 	for _, c := range srv.Cmds.All() {
@@ -55,29 +55,29 @@ func TestCoreLegacyRangeMatchesSpecs(t *testing.T) {
 }
 
 func TestLegacyRange(t *testing.T) {
-	idx := func(pos, last, step int, f server.KeyFlag) server.KeySpec {
-		return server.KeySpec{Flags: f, Begin: server.SearchIndex, Index: pos, Find: server.FindRange, FK: [3]int{last, step, 0}}
+	idx := func(pos, last, step int, f commands.KeyFlag) commands.KeySpec {
+		return commands.KeySpec{Flags: f, Begin: commands.SearchIndex, Index: pos, Find: commands.FindRange, FK: [3]int{last, step, 0}}
 	}
-	kw := server.KeySpec{Flags: server.KeyRO, Begin: server.SearchKeyword, Keyword: "STREAMS", Index: 1, Find: server.FindRange, FK: [3]int{-1, 1, 2}}
+	kw := commands.KeySpec{Flags: commands.KeyRO, Begin: commands.SearchKeyword, Keyword: "STREAMS", Index: 1, Find: commands.FindRange, FK: [3]int{-1, 1, 2}}
 	tests := []struct {
 		name              string
-		specs             []server.KeySpec
+		specs             []commands.KeySpec
 		first, last, step int
 		movable           bool
 	}{
 		{"none", nil, 0, 0, 0, false},
-		{"one key", []server.KeySpec{idx(1, 0, 1, server.KeyRO)}, 1, 1, 1, false},
-		{"all keys step 2", []server.KeySpec{idx(1, -1, 2, server.KeyOW)}, 1, -1, 2, false},
-		{"incomplete", []server.KeySpec{idx(1, 0, 1, server.KeyRW|server.KeyIncomplete)}, 1, 1, 1, true},
-		{"glued", []server.KeySpec{idx(1, 0, 1, server.KeyRW), idx(2, 0, 1, server.KeyRW)}, 1, 2, 1, false},
-		{"glued to end", []server.KeySpec{idx(1, 0, 1, server.KeyRW), idx(2, -1, 1, server.KeyRO)}, 1, -1, 1, false},
-		{"gap", []server.KeySpec{idx(1, 0, 1, server.KeyRW), idx(3, 0, 1, server.KeyRW)}, 1, 1, 1, true},
-		{"keyword only", []server.KeySpec{kw}, 0, 0, 0, true},
-		{"index and keyword", []server.KeySpec{idx(1, 0, 1, server.KeyRW), kw}, 1, 1, 1, true},
+		{"one key", []commands.KeySpec{idx(1, 0, 1, commands.KeyRO)}, 1, 1, 1, false},
+		{"all keys step 2", []commands.KeySpec{idx(1, -1, 2, commands.KeyOW)}, 1, -1, 2, false},
+		{"incomplete", []commands.KeySpec{idx(1, 0, 1, commands.KeyRW|commands.KeyIncomplete)}, 1, 1, 1, true},
+		{"glued", []commands.KeySpec{idx(1, 0, 1, commands.KeyRW), idx(2, 0, 1, commands.KeyRW)}, 1, 2, 1, false},
+		{"glued to end", []commands.KeySpec{idx(1, 0, 1, commands.KeyRW), idx(2, -1, 1, commands.KeyRO)}, 1, -1, 1, false},
+		{"gap", []commands.KeySpec{idx(1, 0, 1, commands.KeyRW), idx(3, 0, 1, commands.KeyRW)}, 1, 1, 1, true},
+		{"keyword only", []commands.KeySpec{kw}, 0, 0, 0, true},
+		{"index and keyword", []commands.KeySpec{idx(1, 0, 1, commands.KeyRW), kw}, 1, 1, 1, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			first, last, step, movable := server.LegacyRange(tc.specs)
+			first, last, step, movable := commands.LegacyRange(tc.specs)
 			require.Equal(t, []int{tc.first, tc.last, tc.step}, []int{first, last, step})
 			require.Equal(t, tc.movable, movable)
 		})
@@ -86,19 +86,19 @@ func TestLegacyRange(t *testing.T) {
 
 func TestCommandKeys(t *testing.T) {
 	srv := newServer(t)
-	rw := server.KeyRW | server.KeyAccess | server.KeyUpdate
+	rw := commands.KeyRW | commands.KeyAccess | commands.KeyUpdate
 	tests := []struct {
 		args string
-		want []server.KeyRef
+		want []commands.KeyRef
 		ok   bool
 	}{
-		{"get k", []server.KeyRef{{Pos: 1, Flags: server.KeyRO | server.KeyAccess}}, true},
-		{"set k v", []server.KeyRef{{Pos: 1, Flags: server.KeyOW | server.KeyUpdate}}, true},
-		{"set k v nx get", []server.KeyRef{{Pos: 1, Flags: rw}}, true},
-		{"mset a 1 b 2", []server.KeyRef{{Pos: 1, Flags: server.KeyOW | server.KeyUpdate}, {Pos: 3, Flags: server.KeyOW | server.KeyUpdate}}, true},
-		{"xread count 1 streams a b 0 0", []server.KeyRef{{Pos: 4, Flags: server.KeyRO | server.KeyAccess}, {Pos: 5, Flags: server.KeyRO | server.KeyAccess}}, true},
+		{"get k", []commands.KeyRef{{Pos: 1, Flags: commands.KeyRO | commands.KeyAccess}}, true},
+		{"set k v", []commands.KeyRef{{Pos: 1, Flags: commands.KeyOW | commands.KeyUpdate}}, true},
+		{"set k v nx get", []commands.KeyRef{{Pos: 1, Flags: rw}}, true},
+		{"mset a 1 b 2", []commands.KeyRef{{Pos: 1, Flags: commands.KeyOW | commands.KeyUpdate}, {Pos: 3, Flags: commands.KeyOW | commands.KeyUpdate}}, true},
+		{"xread count 1 streams a b 0 0", []commands.KeyRef{{Pos: 4, Flags: commands.KeyRO | commands.KeyAccess}, {Pos: 5, Flags: commands.KeyRO | commands.KeyAccess}}, true},
 		{"xread streams", nil, false},
-		{"zunion 2 a b withscores", []server.KeyRef{{Pos: 2, Flags: server.KeyRO | server.KeyAccess}, {Pos: 3, Flags: server.KeyRO | server.KeyAccess}}, true},
+		{"zunion 2 a b withscores", []commands.KeyRef{{Pos: 2, Flags: commands.KeyRO | commands.KeyAccess}, {Pos: 3, Flags: commands.KeyRO | commands.KeyAccess}}, true},
 		{"zunion 3 a b", nil, false},
 		{"zunion x a b", nil, false},
 		{"ping", nil, false},
@@ -118,7 +118,7 @@ func TestCommandKeys(t *testing.T) {
 }
 
 func TestModuleCommandSpecs(t *testing.T) {
-	c := &server.Command{Name: "m.cmd", FullName: "m.cmd", Module: "m", Flags: server.FlagModule | server.FlagWrite,
+	c := &commands.Command{Name: "m.cmd", FullName: "m.cmd", Module: "m", Flags: commands.FlagModule | commands.FlagWrite,
 		FirstKey: 1, LastKey: -1, KeyStep: 2}
 	specs := c.Specs()
 	require.Len(t, specs, 1)
@@ -126,16 +126,16 @@ func TestModuleCommandSpecs(t *testing.T) {
 	require.Equal(t, [3]int{-1, 2, 0}, specs[0].FK)
 	keys, ok := c.Keys(argv("m.cmd a 1 b 2"))
 	require.True(t, ok)
-	require.Equal(t, []server.KeyRef{{Pos: 1, Flags: specs[0].Flags}, {Pos: 3, Flags: specs[0].Flags}}, keys)
+	require.Equal(t, []commands.KeyRef{{Pos: 1, Flags: specs[0].Flags}, {Pos: 3, Flags: specs[0].Flags}}, keys)
 	require.Empty(t, c.Categories(), "module commands get no implied ACL categories")
 
-	c.SetKeySpecs([]server.KeySpec{{Flags: server.KeyRO, Begin: server.SearchKeyword, Keyword: "KEYS", Index: 1,
-		Find: server.FindRange, FK: [3]int{-1, 1, 0}}})
+	c.SetKeySpecs([]commands.KeySpec{{Flags: commands.KeyRO, Begin: commands.SearchKeyword, Keyword: "KEYS", Index: 1,
+		Find: commands.FindRange, FK: [3]int{-1, 1, 0}}})
 	require.Equal(t, []int{0, 0, 0}, []int{c.FirstKey, c.LastKey, c.KeyStep})
-	require.NotZero(t, c.Flags&server.FlagMovableKeys)
+	require.NotZero(t, c.Flags&commands.FlagMovableKeys)
 	keys, ok = c.Keys(argv("m.cmd x KEYS a b"))
 	require.True(t, ok)
-	require.Equal(t, []server.KeyRef{{Pos: 3, Flags: server.KeyRO}, {Pos: 4, Flags: server.KeyRO}}, keys)
+	require.Equal(t, []commands.KeyRef{{Pos: 3, Flags: commands.KeyRO}, {Pos: 4, Flags: commands.KeyRO}}, keys)
 }
 
 func TestCategoriesAndFlags(t *testing.T) {
@@ -167,7 +167,7 @@ func TestCategoriesAndFlags(t *testing.T) {
 }
 
 func TestKeyFlagNames(t *testing.T) {
-	require.Equal(t, []string{}, server.KeyFlag(0).Names())
+	require.Equal(t, []string{}, commands.KeyFlag(0).Names())
 	require.Equal(t, []string{"RO", "access", "not_key", "variable_flags"},
-		(server.KeyRO | server.KeyAccess | server.KeyNotKey | server.KeyVariableFlags).Names())
+		(commands.KeyRO | commands.KeyAccess | commands.KeyNotKey | commands.KeyVariableFlags).Names())
 }

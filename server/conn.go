@@ -27,6 +27,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	s.setKeepAlive(conn)
 	c := newClient(s, conn)
 	c.ID = s.nextID.Add(1)
 

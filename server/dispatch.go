@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // Messages shared by the dispatcher and the core commands (Redis's texts).
@@ -18,7 +20,7 @@ const (
 
 // Pre-execution hook: returns true when it fully handled the command (for
 // example MULTI queueing).
-type preExecHook func(c *Client, cmd *Command, args [][]byte) bool
+type preExecHook func(c *Client, cmd *commands.Command, args [][]byte) bool
 
 // execute runs one command for c under the server lock: lookup, checks,
 // the handler (with panic containment), statistics and after-command work.
@@ -37,7 +39,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		args = s.hooks.filter(c, args)
 	}
 	cmd := s.dispatch(c, args)
-	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(FlagAdmin|FlagSkipMonitor) == 0 {
+	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(commands.FlagAdmin|commands.FlagSkipMonitor) == 0 {
 		s.feedMonitors(c, args)
 	}
 	switch c.replyMode {
@@ -68,18 +70,18 @@ func (s *Server) afterCommandLocked() {
 
 // dispatch checks and calls the command; it returns the command that ran
 // (nil when it was rejected before lookup).
-func (s *Server) dispatch(c *Client, args [][]byte) *Command {
+func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 	cmd, ok := s.Cmds.Resolve(args)
 	if cmd == nil || !ok {
 		s.rejectUnknown(c, cmd, args)
 		return nil
 	}
 	c.LastCmd = cmd.FullName
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		s.reject(c, cmd, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
 		return cmd
 	}
-	if !c.Authenticated && s.hot.requirePass != "" && cmd.Flags&FlagNoAuth == 0 {
+	if !c.Authenticated && s.hot.requirePass != "" && cmd.Flags&commands.FlagNoAuth == 0 {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
 	}
@@ -118,7 +120,7 @@ func (s *Server) dispatch(c *Client, args [][]byte) *Command {
 // EXEC keep EXEC's time, as in Redis. Elsewhere (module threads, timers,
 // fake clients) the clock is read directly and the keyspace's pin, if any,
 // is left alone.
-func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
+func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 	c.errs = 0
 	wasBlocked := c.blocked
 	var dur time.Duration
@@ -144,7 +146,7 @@ func (s *Server) call(c *Client, cmd *Command, args [][]byte) {
 
 // runHandler calls the handler, containing panics: the partial reply is
 // dropped, an error is answered, the stack is logged and the server goes on.
-func (s *Server) runHandler(c *Client, cmd *Command, args [][]byte) {
+func (s *Server) runHandler(c *Client, cmd *commands.Command, args [][]byte) {
 	mark := len(c.W.Buf)
 	defer func() {
 		if r := recover(); r != nil {
@@ -157,7 +159,7 @@ func (s *Server) runHandler(c *Client, cmd *Command, args [][]byte) {
 }
 
 // reject answers a command refused before execution (rejected_calls).
-func (s *Server) reject(c *Client, cmd *Command, msg string) {
+func (s *Server) reject(c *Client, cmd *commands.Command, msg string) {
 	if cmd != nil {
 		cmd.RejectedCalls++
 	}
@@ -179,7 +181,7 @@ func (s *Server) onReject(c *Client) {
 }
 
 // rejectUnknown answers an unknown command or subcommand as Redis does.
-func (s *Server) rejectUnknown(c *Client, container *Command, args [][]byte) {
+func (s *Server) rejectUnknown(c *Client, container *commands.Command, args [][]byte) {
 	var msg string
 	if container != nil {
 		msg = fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", clip(args[1], 128), strings.ToUpper(container.Name))

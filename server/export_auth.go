@@ -1,5 +1,7 @@
 package server
 
+import "github.com/modhost/modhost/commands"
+
 // Users other than "default" and module authentication, for the module
 // system: a client may be authenticated as a module user (whose rules the
 // dispatcher enforces), AUTH and HELLO AUTH consult module auth callbacks
@@ -13,7 +15,7 @@ type User interface {
 	UserName() string
 	// CommandDenied returns the error text (without the NOPERM code) when
 	// the user may not run cmd with args, "" when it may.
-	CommandDenied(cmd *Command, args [][]byte) string
+	CommandDenied(cmd *commands.Command, args [][]byte) string
 }
 
 // clientAuth is the user state of a client authenticated by a module.
@@ -124,7 +126,7 @@ func (s *Server) usersClientFreed(c *Client) {
 
 // userDenied is the dispatcher's check of a module user's permissions: the
 // NOPERM error for cmd, or "". Only called when c.auth is not nil.
-func (c *Client) userDenied(cmd *Command, args [][]byte) string {
+func (c *Client) userDenied(cmd *commands.Command, args [][]byte) string {
 	if c.auth.user == nil {
 		return ""
 	}

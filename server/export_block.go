@@ -43,7 +43,7 @@ func (c *Client) Block(o BlockOptions) {
 	if onReady == nil {
 		onReady = func(*Client, []byte) bool { return false }
 	}
-	c.BlockOnKeys(o.Keys, o.Timeout, onReady, o.OnTimeout)
+	c.blockOnKeys(o.Keys, o.Timeout, onReady, o.OnTimeout)
 	bs := c.blocked
 	bs.onError = o.OnError
 	bs.onDisconnect = o.OnDisconnect

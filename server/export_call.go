@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"strings"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // Nested command execution for RedisModule_Call. Everything here runs on
@@ -23,7 +25,7 @@ const (
 // checks its arity. On failure it returns the error text Redis builds for
 // the same case (without the "ERR " prefix); the container command is
 // returned for an unknown subcommand.
-func (s *Server) ResolveCall(args [][]byte) (*Command, CallCheck, string) {
+func (s *Server) ResolveCall(args [][]byte) (*commands.Command, CallCheck, string) {
 	if len(args) == 0 {
 		return nil, CallUnknown, "unknown command '', with args beginning with: "
 	}
@@ -31,7 +33,7 @@ func (s *Server) ResolveCall(args [][]byte) (*Command, CallCheck, string) {
 	if cmd == nil || !ok {
 		return cmd, CallUnknown, unknownCommandText(cmd, args)
 	}
-	if !cmd.arityOK(len(args)) {
+	if !cmd.ArityOK(len(args)) {
 		return cmd, CallArity, fmt.Sprintf("wrong number of arguments for '%s' command", cmd.FullName)
 	}
 	return cmd, CallOK, ""
@@ -39,7 +41,7 @@ func (s *Server) ResolveCall(args [][]byte) (*Command, CallCheck, string) {
 
 // unknownCommandText is Redis's text for an unknown command (container nil)
 // or an unknown subcommand of container, with CR and LF blanked.
-func unknownCommandText(container *Command, args [][]byte) string {
+func unknownCommandText(container *commands.Command, args [][]byte) string {
 	var msg string
 	if container != nil && len(args) > 1 {
 		msg = fmt.Sprintf("unknown subcommand '%s'. Try %s HELP.", clip(args[1], 128), strings.ToUpper(container.Name))
@@ -76,7 +78,7 @@ func (c *Client) IsFake() bool { return c.conn == nil }
 // Error replies of the nested command are not counted in errorstats (its
 // failed_calls are): as in Redis they count only if the module passes them
 // on to its client.
-func (s *Server) CallNested(c *Client, cmd *Command, args [][]byte) {
+func (s *Server) CallNested(c *Client, cmd *commands.Command, args [][]byte) {
 	saved, n := s.stats.errors, s.stats.errorReplies
 	s.stats.errors = map[string]int64{}
 	defer func() { s.stats.errors, s.stats.errorReplies = saved, n }()

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // Hooks the module system installs into the server: server events
@@ -200,8 +202,8 @@ func (s *Server) YieldLocked(busyReply string) {
 
 // busyRejected answers -BUSY for cmd while a module command yields and
 // reports whether it did.
-func (s *Server) busyRejected(c *Client, cmd *Command) bool {
-	if !s.hooks.busy || cmd.Flags&FlagAllowBusy != 0 {
+func (s *Server) busyRejected(c *Client, cmd *commands.Command) bool {
+	if !s.hooks.busy || cmd.Flags&commands.FlagAllowBusy != 0 {
 		return false
 	}
 	msg := msgBusyModule

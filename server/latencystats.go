@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // Histogram geometry for 1 ns .. 1 s at 2 significant digits: 256
@@ -105,14 +107,31 @@ func (h *latencyHistogram) valueAtPercentile(p float64) int64 {
 
 // recordLatency adds a completed command's duration to its histogram when
 // latency-tracking is on.
-func (s *Server) recordLatency(cmd *Command, us int64) {
+func (s *Server) recordLatency(cmd *commands.Command, us int64) {
 	if !s.slowlog.latencyTracking {
 		return
 	}
-	if cmd.latency == nil {
-		cmd.latency = &latencyHistogram{}
+	if cmd.StatsID == 0 {
+		s.slowlog.lastStatsID++
+		cmd.StatsID = s.slowlog.lastStatsID
 	}
-	cmd.latency.record(us * 1000)
+	for len(s.slowlog.latency) <= cmd.StatsID {
+		s.slowlog.latency = append(s.slowlog.latency, nil)
+	}
+	h := s.slowlog.latency[cmd.StatsID]
+	if h == nil {
+		h = &latencyHistogram{}
+		s.slowlog.latency[cmd.StatsID] = h
+	}
+	h.record(us * 1000)
+}
+
+// latencyOf returns cmd's latencystats histogram, nil when none was recorded.
+func (s *Server) latencyOf(cmd *commands.Command) *latencyHistogram {
+	if cmd.StatsID <= 0 || cmd.StatsID >= len(s.slowlog.latency) {
+		return nil
+	}
+	return s.slowlog.latency[cmd.StatsID]
 }
 
 // latencyStatsLines renders INFO latencystats: one line per command that
@@ -127,8 +146,9 @@ func (s *Server) latencyStatsLines() []string {
 		}
 	}
 	var out []string
-	s.walkCommands(func(c *Command) {
-		if c.latency == nil || c.latency.total == 0 {
+	s.walkCommands(func(c *commands.Command) {
+		h := s.latencyOf(c)
+		if h == nil || h.total == 0 {
 			return
 		}
 		var sb strings.Builder
@@ -137,7 +157,7 @@ func (s *Server) latencyStatsLines() []string {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			fmt.Fprintf(&sb, "p%s=%.3f", labels[i], float64(c.latency.valueAtPercentile(p))/1000)
+			fmt.Fprintf(&sb, "p%s=%.3f", labels[i], float64(h.valueAtPercentile(p))/1000)
 		}
 		out = append(out, sb.String())
 	})
@@ -146,11 +166,11 @@ func (s *Server) latencyStatsLines() []string {
 
 // walkCommands calls fn for every command and subcommand, sorted by name,
 // containers before their subcommands (the order of INFO commandstats).
-func (s *Server) walkCommands(fn func(c *Command)) {
-	var walk func(c *Command)
-	walk = func(c *Command) {
+func (s *Server) walkCommands(fn func(c *commands.Command)) {
+	var walk func(c *commands.Command)
+	walk = func(c *commands.Command) {
 		fn(c)
-		subs := make([]*Command, 0, len(c.Subs))
+		subs := make([]*commands.Command, 0, len(c.Subs))
 		for _, sub := range c.Subs {
 			subs = append(subs, sub)
 		}

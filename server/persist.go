@@ -400,7 +400,7 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	}()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
-		VerifyChecksum: p.s.Config.Bool("rdbchecksum"),
+		VerifyChecksum: p.s.Config.Bool("rdbchecksum") && !p.s.skipChecksum,
 		NowMs:          time.Now().UnixMilli(),
 		Notice:         func(m string) { log.Noticef("%s", m) },
 		Warning:        func(m string) { log.Warningf("%s", m) },
@@ -415,6 +415,9 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	p.loaded, p.expired = st.Loaded, st.Expired
 	if err != nil {
 		p.reportLoadError(err)
+		// Never serve part of a file: drop what was loaded before the error.
+		p.s.Keys.FlushAll()
+		p.loaded, p.expired = 0, 0
 		return true, err
 	}
 	if st.Skipped > 0 {
@@ -430,27 +433,38 @@ func (p *RDB) reportLoadError(err error) {
 	log := p.s.Log
 	var ce *rdb.CorruptError
 	var fe *rdb.FatalError
+	var se *rdb.ShortReadError
 	switch {
 	case errors.As(err, &fe):
 		log.Warningf("%s", fe.Msg)
 	case errors.As(err, &ce):
-		log.Warningf("Internal error in RDB reading offset %d, function at rdb.c:0 -> %s", ce.Offset, ce.Msg)
+		log.Warningf("Internal error in RDB reading offset %d, function at %s -> %s", ce.Offset, orUnknown(ce.Where), ce.Msg)
 		log.Warningf("Terminating server after rdb file reading failure.")
-	case errors.Is(err, rdb.ErrShortRead):
+	case errors.As(err, &se):
 		log.Warningf("Short read or OOM loading DB. Unrecoverable error, aborting now.")
-		log.Warningf("Internal error in RDB reading offset 0, function at rdb.c:0 -> Unexpected EOF reading RDB file")
+		log.Warningf("Internal error in RDB reading offset %d, function at %s -> %s", se.Offset, orUnknown(se.Where), se.Error())
 		log.Warningf("Terminating server after rdb file reading failure.")
 	default:
 		log.Warningf("%v", err)
 	}
 }
 
-// LoadAtStartup loads dir/dbfilename if it exists, logging as Redis does.
-// A non-nil error means the server must exit with status 1 (the file is
-// left untouched).
+// orUnknown is where, or "?" when the decoder did not record it.
+func orUnknown(where string) string {
+	if where == "" {
+		return "?"
+	}
+	return where
+}
+
+// LoadAtStartup removes temporary files of saves that were killed, then
+// loads dir/dbfilename if it exists, logging as Redis does. A non-nil
+// error means the server must exit with status 1 (the file is left
+// untouched).
 func (p *RDB) LoadAtStartup() error {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.removeStaleTempFiles()
 	start := time.Now()
 	ok, err := p.loadFile()
 	if err != nil {

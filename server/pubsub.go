@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
 	"github.com/modhost/modhost/resp"
 )
@@ -44,25 +45,24 @@ func (c *Client) subTotal() int {
 }
 
 func registerPubSubCommands(s *Server) {
-	f := ParseCmdFlags("pubsub noscript loading stale")
+	f := commands.ParseCmdFlags("pubsub noscript loading stale")
 	s.Cmds.Add(
-		&Command{Name: "subscribe", Arity: -2, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Listens for messages published to channels.", ACL: []string{"pubsub", "slow"}, Handler: subscribeCommand},
-		&Command{Name: "unsubscribe", Arity: -1, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Stops listening to messages posted to channels.", ACL: []string{"pubsub", "slow"}, Handler: unsubscribeCommand},
-		&Command{Name: "psubscribe", Arity: -2, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Listens for messages published to channels that match one or more patterns.", ACL: []string{"pubsub", "slow"}, Handler: psubscribeCommand},
-		&Command{Name: "punsubscribe", Arity: -1, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Stops listening to messages published to channels that match one or more patterns.", ACL: []string{"pubsub", "slow"}, Handler: punsubscribeCommand},
-		&Command{Name: "publish", Arity: 3, Flags: ParseCmdFlags("pubsub loading stale fast may_replicate"), Group: "pubsub", Since: "2.0.0", Summary: "Posts a message to a channel.", ACL: []string{"pubsub", "fast"}, Handler: publishCommand},
+		&commands.Command{Name: "subscribe", Arity: -2, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Listens for messages published to channels.", ACL: []string{"pubsub", "slow"}, Handler: adapt(subscribeCommand)},
+		&commands.Command{Name: "unsubscribe", Arity: -1, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Stops listening to messages posted to channels.", ACL: []string{"pubsub", "slow"}, Handler: adapt(unsubscribeCommand)},
+		&commands.Command{Name: "psubscribe", Arity: -2, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Listens for messages published to channels that match one or more patterns.", ACL: []string{"pubsub", "slow"}, Handler: adapt(psubscribeCommand)},
+		&commands.Command{Name: "punsubscribe", Arity: -1, Flags: f, Group: "pubsub", Since: "2.0.0", Summary: "Stops listening to messages published to channels that match one or more patterns.", ACL: []string{"pubsub", "slow"}, Handler: adapt(punsubscribeCommand)},
+		&commands.Command{Name: "publish", Arity: 3, Flags: commands.ParseCmdFlags("pubsub loading stale fast may_replicate"), Group: "pubsub", Since: "2.0.0", Summary: "Posts a message to a channel.", ACL: []string{"pubsub", "fast"}, Handler: adapt(publishCommand)},
 	)
 	// The subscriber-context check runs before every other hook (MULTI
 	// queueing included), as in Redis's processCommand.
 	s.preExec = append([]preExecHook{rejectInSubscriberContext}, s.preExec...)
-	ps := &Command{Name: "pubsub", Arity: -2, Group: "pubsub", Since: "2.8.0", Summary: "A container for Pub/Sub commands.", Handler: func(*Client, [][]byte) {}}
-	s.Cmds.Add(ps)
-	rf := ParseCmdFlags("pubsub loading stale")
-	ps.AddSub(&Command{Name: "channels", Arity: -2, Flags: rf, Handler: pubsubChannels})
-	ps.AddSub(&Command{Name: "numsub", Arity: -2, Flags: rf, Handler: pubsubNumsub})
-	ps.AddSub(&Command{Name: "numpat", Arity: 2, Flags: rf, Handler: func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.ps.patterns))) }})
+	ps := &commands.Command{Name: "pubsub", Arity: -2, Group: "pubsub", Since: "2.8.0", Summary: "A container for Pub/Sub commands.", Handler: adapt(func(*Client, [][]byte) {})}
+	rf := commands.ParseCmdFlags("pubsub loading stale")
+	ps.AddSub(&commands.Command{Name: "channels", Arity: -2, Flags: rf, Handler: adapt(pubsubChannels)})
+	ps.AddSub(&commands.Command{Name: "numsub", Arity: -2, Flags: rf, Handler: adapt(pubsubNumsub)})
+	ps.AddSub(&commands.Command{Name: "numpat", Arity: 2, Flags: rf, Handler: adapt(func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.ps.patterns))) })})
 	registerShardPubSubCommands(s, ps)
-	ps.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), Handler: func(c *Client, a [][]byte) {
+	ps.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 			"CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
 			"NUMPAT", "    Return number of subscriptions to patterns.",
@@ -70,13 +70,14 @@ func registerPubSubCommands(s *Server) {
 			"    pattern subscriptions(default: no channels).",
 			"SHARDCHANNELS [<pattern>]", "    Return the currently active shard level channels matching a <pattern> (default: '*').",
 			"SHARDNUMSUB [<shardchannel> ...]", "    Return the number of subscribers for the specified shard level channel(s)"})
-	}})
+	})})
+	s.Cmds.Add(ps)
 }
 
 // rejectInSubscriberContext refuses, for a RESP2 client with
 // subscriptions, every command but the (un)subscribe family, PING, QUIT
 // and RESET.
-func rejectInSubscriberContext(c *Client, cmd *Command, args [][]byte) bool {
+func rejectInSubscriberContext(c *Client, cmd *commands.Command, args [][]byte) bool {
 	if c.W.Proto != 2 || !c.isSubscriber() {
 		return false
 	}

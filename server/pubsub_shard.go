@@ -9,19 +9,20 @@ package server
 import (
 	"sort"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
 )
 
-func registerShardPubSubCommands(s *Server, container *Command) {
-	f := ParseCmdFlags("pubsub noscript loading stale")
+func registerShardPubSubCommands(s *Server, container *commands.Command) {
+	f := commands.ParseCmdFlags("pubsub noscript loading stale")
 	s.Cmds.Add(
-		&Command{Name: "ssubscribe", Arity: -2, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "pubsub", Since: "7.0.0", Summary: "Listens for messages published to shard channels.", ACL: []string{"pubsub", "slow"}, Handler: ssubscribeCommand},
-		&Command{Name: "sunsubscribe", Arity: -1, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "pubsub", Since: "7.0.0", Summary: "Stops listening to messages posted to shard channels.", ACL: []string{"pubsub", "slow"}, Handler: sunsubscribeCommand},
-		&Command{Name: "spublish", Arity: 3, FirstKey: 1, LastKey: 1, KeyStep: 1, Flags: ParseCmdFlags("pubsub loading stale fast may_replicate"), Group: "pubsub", Since: "7.0.0", Summary: "Post a message to a shard channel", ACL: []string{"pubsub", "fast"}, Handler: spublishCommand},
+		&commands.Command{Name: "ssubscribe", Arity: -2, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "pubsub", Since: "7.0.0", Summary: "Listens for messages published to shard channels.", ACL: []string{"pubsub", "slow"}, Handler: adapt(ssubscribeCommand)},
+		&commands.Command{Name: "sunsubscribe", Arity: -1, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "pubsub", Since: "7.0.0", Summary: "Stops listening to messages posted to shard channels.", ACL: []string{"pubsub", "slow"}, Handler: adapt(sunsubscribeCommand)},
+		&commands.Command{Name: "spublish", Arity: 3, FirstKey: 1, LastKey: 1, KeyStep: 1, Flags: commands.ParseCmdFlags("pubsub loading stale fast may_replicate"), Group: "pubsub", Since: "7.0.0", Summary: "Post a message to a shard channel", ACL: []string{"pubsub", "fast"}, Handler: adapt(spublishCommand)},
 	)
-	rf := ParseCmdFlags("pubsub loading stale")
-	container.AddSub(&Command{Name: "shardchannels", Arity: -2, Flags: rf, Handler: pubsubShardChannels})
-	container.AddSub(&Command{Name: "shardnumsub", Arity: -2, Flags: rf, Handler: pubsubShardNumsub})
+	rf := commands.ParseCmdFlags("pubsub loading stale")
+	container.AddSub(&commands.Command{Name: "shardchannels", Arity: -2, Flags: rf, Handler: adapt(pubsubShardChannels)})
+	container.AddSub(&commands.Command{Name: "shardnumsub", Arity: -2, Flags: rf, Handler: adapt(pubsubShardNumsub)})
 }
 
 // shardCount is the number of the client's shard channel subscriptions.

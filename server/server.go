@@ -18,13 +18,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/keyspace"
 )
 
 // Version is modhost's own version (INFO modhost_version).
-const Version = "0.1.0"
+const Version = buildinfo.ModhostVersion
 
 // RedisVersion is the Redis API level modhost implements (INFO redis_version).
 const RedisVersion = config.RedisVersion
@@ -54,6 +55,7 @@ type Server struct {
 	listeners []net.Listener
 	stats     stats
 	runID     string
+	replID    string // master_replid (DEBUG CHANGE-REPL-ID renews it)
 	started   time.Time
 	shutdown  chan struct{}
 	closeOnce sync.Once
@@ -78,6 +80,8 @@ type Server struct {
 		protoMaxBulk  int64
 		queryBufLimit int64
 	}
+	// keepAliveSecs is tcp-keepalive, read by the accept loops.
+	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
 	notifyFlags int
 	// watchers maps watched keys to the clients watching them.
@@ -92,6 +96,12 @@ type Server struct {
 	notifySubscribers []func(class keyspace.NotifyClass, event string, key []byte, db int)
 	// activeExpire is toggled by DEBUG SET-ACTIVE-EXPIRE.
 	activeExpire bool
+	// skipChecksum is DEBUG SET-SKIP-CHECKSUM-VALIDATION.
+	skipChecksum bool
+	// cronPaused is DEBUG PAUSE-CRON: the cron ticks but does no work.
+	cronPaused bool
+	// memPeak and memStartup are used_memory_peak and used_memory_startup.
+	memPeak, memStartup uint64
 	// hooks are the module system's hooks (export_events.go).
 	hooks hookState
 	// auth holds the module authentication hooks (export_auth.go).
@@ -119,6 +129,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	var id [20]byte
 	_, _ = rand.Read(id[:])
 	s.runID = hex.EncodeToString(id[:])
+	s.replID = newReplID()
 	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}
@@ -129,6 +140,8 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	cfg.OnChange(s.applyConfig)
 	s.applySlowlogConfig("")
 	cfg.OnChange(s.applySlowlogConfig)
+	s.syncLFU("")
+	cfg.OnChange(s.syncLFU)
 	registerCoreCommands(s)
 	return s
 }
@@ -149,8 +162,12 @@ func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterComman
 // OnClientFree registers fn to run (under the lock) when a client goes away.
 func (s *Server) OnClientFree(fn func(c *Client)) { s.onClientFree = append(s.onClientFree, fn) }
 
-// Listen opens the TCP listeners from the bind and port directives.
+// Listen opens the TCP listeners from the bind and port directives and
+// the unix socket listener from unixsocket.
 func (s *Server) Listen() error {
+	if err := s.listenUnix(); err != nil {
+		return err
+	}
 	port := s.Config.Int("port")
 	if port == 0 {
 		return nil
@@ -159,6 +176,7 @@ func (s *Server) Listen() error {
 	if len(binds) == 0 {
 		binds = []string{"*", "-::*"}
 	}
+	tcp := 0
 	for _, b := range binds {
 		optional := strings.HasPrefix(b, "-")
 		b = strings.TrimPrefix(b, "-")
@@ -182,8 +200,9 @@ func (s *Server) Listen() error {
 			return listenError(port)
 		}
 		s.listeners = append(s.listeners, ln)
+		tcp++
 	}
-	if len(s.listeners) == 0 {
+	if tcp == 0 {
 		return listenError(port)
 	}
 	return nil
@@ -270,6 +289,10 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
+		if s.cronPaused {
+			s.mu.Unlock()
+			continue
+		}
 		if now := cronHz(s.Config.Int("hz")); now != hz {
 			hz = now
 			t.Reset(time.Second / time.Duration(hz))
@@ -277,6 +300,7 @@ func (s *Server) cron() {
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
+		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		s.fireSleepPairLocked()
 		if s.hooks.events != nil {

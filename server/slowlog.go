@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/modhost/modhost/commands"
 )
 
 // Limits of a slow log entry, Redis's SLOWLOG_ENTRY_MAX_ARGC and
@@ -38,12 +40,17 @@ type slowLog struct {
 	maxLen     int   // slowlog-max-len
 	// latencyTracking is latency-tracking (INFO latencystats).
 	latencyTracking bool
+	// latency holds the INFO latencystats histograms indexed by
+	// commands.Command.StatsID (nil: nothing recorded); lastStatsID is the
+	// last ID given out.
+	latency     []*latencyHistogram
+	lastStatsID int
 }
 
 // blockedCall is a command whose client blocked: its statistics wait for
 // the unblock (Redis's updateStatsOnUnblock).
 type blockedCall struct {
-	cmd   *Command
+	cmd   *commands.Command
 	args  [][]byte // copied: the read buffer is reused meanwhile
 	dur   time.Duration
 	extra time.Duration // background and reply time added while blocked
@@ -77,10 +84,10 @@ func (l *slowLog) trim() {
 // slowlogPush logs the command if it ran at least slowlog-log-slower-than
 // (Redis's slowlogPushCurrentCommand). Commands flagged no-slowlog are
 // never logged.
-func (s *Server) slowlogPush(c *Client, cmd *Command, args [][]byte, dur time.Duration) {
+func (s *Server) slowlogPush(c *Client, cmd *commands.Command, args [][]byte, dur time.Duration) {
 	l := &s.slowlog
 	us := dur.Microseconds()
-	if l.slowerThan < 0 || cmd.Flags&FlagSkipSlowlog != 0 {
+	if l.slowerThan < 0 || cmd.Flags&commands.FlagSkipSlowlog != 0 {
 		return
 	}
 	if us >= l.slowerThan {
@@ -128,7 +135,7 @@ func (c *Client) peerID() string {
 
 // recordCall adds one completed command to INFO commandstats and the slow
 // log.
-func (s *Server) recordCall(c *Client, cmd *Command, args [][]byte, dur time.Duration, failed bool) {
+func (s *Server) recordCall(c *Client, cmd *commands.Command, args [][]byte, dur time.Duration, failed bool) {
 	cmd.Calls++
 	cmd.Usec += dur.Microseconds()
 	if failed {
@@ -141,7 +148,7 @@ func (s *Server) recordCall(c *Client, cmd *Command, args [][]byte, dur time.Dur
 
 // deferBlockedCall keeps the statistics of a command whose handler blocked
 // the client, to be recorded when the block ends.
-func (c *Client) deferBlockedCall(cmd *Command, args [][]byte, dur time.Duration) {
+func (c *Client) deferBlockedCall(cmd *commands.Command, args [][]byte, dur time.Duration) {
 	cp := make([][]byte, len(args))
 	for i, a := range args {
 		cp[i] = append([]byte(nil), a...)
@@ -171,23 +178,23 @@ func (s *Server) finishBlockedCall(c *Client, bs *blockState) {
 }
 
 func registerSlowlogCommands(s *Server) {
-	sl := &Command{Name: "slowlog", Arity: -2, Group: "server", Since: "2.2.12", Summary: "A container for slow log commands",
-		ACL: []string{"slow"}, Docs: &CommandDocs{Complexity: "Depends on subcommand."}, Handler: func(*Client, [][]byte) {}}
-	s.Cmds.Add(sl)
-	adm := ParseCmdFlags("admin loading stale")
+	sl := &commands.Command{Name: "slowlog", Arity: -2, Group: "server", Since: "2.2.12", Summary: "A container for slow log commands",
+		ACL: []string{"slow"}, Docs: &commands.CommandDocs{Complexity: "Depends on subcommand."}, Handler: adapt(func(*Client, [][]byte) {})}
+	adm := commands.ParseCmdFlags("admin loading stale")
 	admACL := []string{"admin", "slow", "dangerous"}
-	sl.AddSub(&Command{Name: "get", Arity: -2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Get the slow log's entries",
-		Docs: &CommandDocs{Complexity: "O(N) where N is the number of entries returned",
+	sl.AddSub(&commands.Command{Name: "get", Arity: -2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Get the slow log's entries",
+		Docs: &commands.CommandDocs{Complexity: "O(N) where N is the number of entries returned",
 			History: [][2]string{{"4.0.0", "Added client IP address, port and name to the reply."}},
-			Args:    []Arg{{Name: "count", Type: "integer", KeySpecIndex: -1, Flags: []string{"optional"}}}},
-		Handler: slowlogGet})
-	sl.AddSub(&Command{Name: "len", Arity: 2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Get the slow log's length",
-		Docs: &CommandDocs{Complexity: "O(1)"}, Handler: func(c *Client, _ [][]byte) { c.W.Int(int64(len(c.srv.slowlog.entries))) }})
-	sl.AddSub(&Command{Name: "reset", Arity: 2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Clear all entries from the slow log",
-		Docs: &CommandDocs{Complexity: "O(N) where N is the number of entries in the slowlog"}, Handler: slowlogReset})
-	sl.AddSub(&Command{Name: "help", Arity: 2, Flags: ParseCmdFlags("loading stale"), ACL: []string{"slow"}, Since: "6.2.0",
-		Summary: "Show helpful text about the different subcommands", Docs: &CommandDocs{Complexity: "O(1)"},
-		Handler: func(c *Client, _ [][]byte) { c.replyHelp(slowlogHelp) }})
+			Args:    []commands.Arg{{Name: "count", Type: "integer", KeySpecIndex: -1, Flags: []string{"optional"}}}},
+		Handler: adapt(slowlogGet)})
+	sl.AddSub(&commands.Command{Name: "len", Arity: 2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Get the slow log's length",
+		Docs: &commands.CommandDocs{Complexity: "O(1)"}, Handler: adapt(func(c *Client, _ [][]byte) { c.W.Int(int64(len(c.srv.slowlog.entries))) })})
+	sl.AddSub(&commands.Command{Name: "reset", Arity: 2, Flags: adm, ACL: admACL, Since: "2.2.12", Summary: "Clear all entries from the slow log",
+		Docs: &commands.CommandDocs{Complexity: "O(N) where N is the number of entries in the slowlog"}, Handler: adapt(slowlogReset)})
+	sl.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), ACL: []string{"slow"}, Since: "6.2.0",
+		Summary: "Show helpful text about the different subcommands", Docs: &commands.CommandDocs{Complexity: "O(1)"},
+		Handler: adapt(func(c *Client, _ [][]byte) { c.replyHelp(slowlogHelp) })})
+	s.Cmds.Add(sl)
 }
 
 var slowlogHelp = []string{

@@ -3,6 +3,7 @@ package server
 import (
 	"strings"
 
+	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
 	"sync/atomic"
 )
@@ -45,12 +46,12 @@ func (s *Server) resetStats() {
 	for _, c := range s.Cmds.All() {
 		resetCmdStats(c)
 	}
+	clear(s.slowlog.latency)
 	s.Keys.Stats = keyspace.Stats{}
 }
 
-func resetCmdStats(c *Command) {
+func resetCmdStats(c *commands.Command) {
 	c.Calls, c.Usec, c.RejectedCalls, c.FailedCalls = 0, 0, 0, 0
-	c.latency = nil
 	for _, sub := range c.Subs {
 		resetCmdStats(sub)
 	}

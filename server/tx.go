@@ -1,9 +1,11 @@
 package server
 
+import "github.com/modhost/modhost/commands"
+
 // txState is a client's MULTI state.
 type txState struct {
 	queue     [][][]byte // queued argv, copied out of the read buffer
-	cmds      []*Command
+	cmds      []*commands.Command
 	dirtyExec bool // a queued command was rejected: EXEC answers EXECABORT
 }
 
@@ -14,19 +16,19 @@ type watchKey struct {
 }
 
 func registerTxCommands(s *Server) {
-	f := ParseCmdFlags("noscript loading stale fast allow_busy")
+	f := commands.ParseCmdFlags("noscript loading stale fast allow_busy")
 	s.Cmds.Add(
-		&Command{Name: "multi", Arity: 1, Flags: f, Group: "transactions", Since: "1.2.0", Summary: "Starts a transaction.", ACL: []string{"fast", "transaction"}, Handler: multiCommand},
-		&Command{Name: "exec", Arity: 1, Flags: ParseCmdFlags("noscript loading stale skip_slowlog"), Group: "transactions", Since: "1.2.0", Summary: "Executes all commands in a transaction.", ACL: []string{"slow", "transaction"}, Handler: execCommand},
-		&Command{Name: "discard", Arity: 1, Flags: f, Group: "transactions", Since: "2.0.0", Summary: "Discards a transaction.", ACL: []string{"fast", "transaction"}, Handler: discardCommand},
-		&Command{Name: "watch", Arity: -2, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction.", ACL: []string{"fast", "transaction"}, Handler: watchCommand},
-		&Command{Name: "unwatch", Arity: 1, Flags: f, Group: "transactions", Since: "2.2.0", Summary: "Forgets about watched keys of a transaction.", ACL: []string{"fast", "transaction"}, Handler: unwatchCommand},
+		&commands.Command{Name: "multi", Arity: 1, Flags: f, Group: "transactions", Since: "1.2.0", Summary: "Starts a transaction.", ACL: []string{"fast", "transaction"}, Handler: adapt(multiCommand)},
+		&commands.Command{Name: "exec", Arity: 1, Flags: commands.ParseCmdFlags("noscript loading stale skip_slowlog"), Group: "transactions", Since: "1.2.0", Summary: "Executes all commands in a transaction.", ACL: []string{"slow", "transaction"}, Handler: adapt(execCommand)},
+		&commands.Command{Name: "discard", Arity: 1, Flags: f, Group: "transactions", Since: "2.0.0", Summary: "Discards a transaction.", ACL: []string{"fast", "transaction"}, Handler: adapt(discardCommand)},
+		&commands.Command{Name: "watch", Arity: -2, Flags: f, FirstKey: 1, LastKey: -1, KeyStep: 1, Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction.", ACL: []string{"fast", "transaction"}, Handler: adapt(watchCommand)},
+		&commands.Command{Name: "unwatch", Arity: 1, Flags: f, Group: "transactions", Since: "2.2.0", Summary: "Forgets about watched keys of a transaction.", ACL: []string{"fast", "transaction"}, Handler: adapt(unwatchCommand)},
 	)
 	s.preExec = append(s.preExec, queueInMulti)
 }
 
 // queueInMulti queues commands while a client is in MULTI.
-func queueInMulti(c *Client, cmd *Command, args [][]byte) bool {
+func queueInMulti(c *Client, cmd *commands.Command, args [][]byte) bool {
 	if c.tx == nil {
 		return false
 	}
@@ -34,7 +36,7 @@ func queueInMulti(c *Client, cmd *Command, args [][]byte) bool {
 	case "exec", "discard", "multi", "watch", "quit", "reset":
 		return false
 	}
-	if cmd.Flags&FlagNoMulti != 0 {
+	if cmd.Flags&commands.FlagNoMulti != 0 {
 		c.srv.reject(c, cmd, "ERR Command not allowed inside a transaction")
 		return true
 	}
@@ -48,7 +50,7 @@ func queueInMulti(c *Client, cmd *Command, args [][]byte) bool {
 	return true
 }
 
-func top(cmd *Command) *Command {
+func top(cmd *commands.Command) *commands.Command {
 	for cmd.Parent != nil {
 		cmd = cmd.Parent
 	}

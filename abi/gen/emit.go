@@ -57,7 +57,7 @@ func checkImpls(funcs []apiFunc, impls map[string]impl) error {
 			return fmt.Errorf("%s: %s is variadic; implement it in C (a shim can call Go)", im.File, n)
 		}
 		if im.NArgs != len(f.Args) {
-			return fmt.Errorf("%s: mhgo_%s takes %d parameters, the header has %d", im.File, n, im.NArgs, len(f.Args))
+			return fmt.Errorf("%s: api%s takes %d parameters, the header has %d", im.File, n, im.NArgs, len(f.Args))
 		}
 		for i, a := range f.Args {
 			if a.Name == "" {
@@ -75,8 +75,12 @@ func emitGo(funcs []apiFunc, impls map[string]impl) ([]byte, error) {
 	fmt.Fprintf(&b, "// Functions lists the %d API functions of redismodule.h in header order.\n", len(funcs))
 	b.WriteString("var Functions = []Function{\n")
 	for _, f := range funcs {
-		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q},\n",
-			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls))
+		note := ""
+		if im, ok := impls[f.Name]; ok && im.Partial != "" {
+			note = fmt.Sprintf(", Note: %q", im.Partial)
+		}
+		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q%s},\n",
+			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls), note)
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
@@ -127,17 +131,23 @@ func emitTableH(funcs []apiFunc, impls map[string]impl) []byte {
 // emitTableC writes host/getapi_gen.c: Go trampolines and the table.
 func emitTableC(funcs []apiFunc, impls map[string]impl) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "/* %s */\n#include <errno.h>\n#include <stddef.h>\n\n#include \"ctx.h\"\n#include \"api_gen.h\"\n", genNote)
+	fmt.Fprintf(&b, "/* %s */\n#include <errno.h>\n#include <stddef.h>\n\n#include \"ctx.h\"\n#include \"api_gen.h\"\n#include \"crash.h\"\n#include \"gil.h\"\n", genNote)
 	sorted := sortedImpls(funcs, impls)
+	entry := map[string]string{}
 	for _, f := range sorted {
 		im := impls[f.Name]
-		if im.Lang == "Go" {
+		entry[f.Name] = "mh_" + f.Name
+		switch {
+		case im.Lang == "Go":
 			writeTrampoline(&b, f, im)
+		case recordable(f):
+			writeRecorder(&b, f)
+			entry[f.Name] = "mhl_" + f.Name
 		}
 	}
 	b.WriteString("\nconst mh_api_entry mh_api_table[] = {\n")
 	for _, f := range sorted {
-		fmt.Fprintf(&b, "    {\"%s\", (mh_api_fn)mh_%s},\n", f.Name, f.Name)
+		fmt.Fprintf(&b, "    {\"%s\", (mh_api_fn)%s},\n", f.Name, entry[f.Name])
 	}
 	b.WriteString("};\n\n")
 	b.WriteString("const size_t mh_api_table_len = sizeof(mh_api_table) / sizeof(mh_api_table[0]);\n")
@@ -164,6 +174,8 @@ func writeTrampoline(b *bytes.Buffer, f apiFunc, im impl) {
 	fmt.Fprintf(b, "\n/* %s is implemented in Go (%s). */\n", f.Name, im.File)
 	fmt.Fprintf(b, "extern %s;\n", cProto(f.Return, "mhgo_"+f.Name, goParams))
 	fmt.Fprintf(b, "%s {\n", cProto(f.Return, "mh_"+f.Name, f.Params))
+	fmt.Fprintf(b, "    mh_last_api = \"%s\";\n", f.Name)
+	writeGILCheck(b, f)
 	call := fmt.Sprintf("mhgo_%s(%s)", f.Name, strings.Join(args, ", "))
 	void := f.Return == "void"
 	if im.Errno {
@@ -185,6 +197,75 @@ func writeTrampoline(b *bytes.Buffer, f apiFunc, im impl) {
 		fmt.Fprintf(b, "    return (%s)%s;\n", f.Return, call)
 	}
 	b.WriteString("}\n")
+}
+
+// needsGIL are the API functions that read or change server state (the
+// keyspace, timers, notifications, replication, Call): a module thread
+// must hold ThreadSafeContextLock around them. Their entry points start
+// with MH_GIL_CHECK (gil.h), one thread-local compare. The variadic ones
+// have no generated entry point and check in their C implementation
+// (Call, Replicate, HashSet, HashGet).
+var needsGIL = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`
+		OpenKey CloseKey KeyType ValueLength DeleteKey UnlinkKey KeyExists
+		GetExpire SetExpire GetAbsExpire SetAbsExpire SelectDb DbSize RandomKey ResetDataset
+		StringSet StringDMA StringTruncate
+		ListPush ListPop ListGet ListSet ListInsert ListDelete
+		ZsetAdd ZsetIncrby ZsetScore ZsetRem ZsetRangeStop ZsetFirstInScoreRange
+		ZsetLastInScoreRange ZsetFirstInLexRange ZsetLastInLexRange ZsetRangeCurrentElement
+		ZsetRangeNext ZsetRangePrev ZsetRangeEndReached
+		HashSet HashGet
+		StreamAdd StreamDelete StreamIteratorStart StreamIteratorStop StreamIteratorNextID
+		StreamIteratorNextField StreamIteratorDelete StreamTrimByLength StreamTrimByID
+		ModuleTypeSetValue ModuleTypeGetType ModuleTypeGetValue ModuleTypeReplaceValue
+		SetLRU GetLRU SetLFU GetLFU
+		ReplicateVerbatim NotifyKeyspaceEvent SignalModifiedKey SignalKeyAsReady
+		CreateTimer StopTimer GetTimerInfo Scan ScanKey PublishMessage PublishMessageShard`) {
+		needsGIL[n] = true
+	}
+}
+
+// writeGILCheck emits the GIL check of a function in needsGIL.
+func writeGILCheck(b *bytes.Buffer, f apiFunc) {
+	if needsGIL[f.Name] {
+		fmt.Fprintf(b, "    MH_GIL_CHECK(\"%s\");\n", f.Name)
+	}
+}
+
+// recordable reports whether a C-implemented function gets a recorder
+// entry point: every parameter is named and it is not variadic (a
+// variadic call cannot be forwarded in C).
+func recordable(f apiFunc) bool {
+	if f.Variadic {
+		return false
+	}
+	for _, a := range f.Args {
+		if a.Name == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// writeRecorder emits mhl_<Name>, the GetApi entry point of a function
+// implemented in C: it records the call for crash reports (crash.h's
+// mh_last_api, one thread-local store) and tail-calls mh_<Name>.
+func writeRecorder(b *bytes.Buffer, f apiFunc) {
+	var args []string
+	for _, a := range f.Args {
+		args = append(args, a.Name)
+	}
+	fmt.Fprintf(b, "\nstatic %s {\n", cProto(f.Return, "mhl_"+f.Name, f.Params))
+	fmt.Fprintf(b, "    mh_last_api = \"%s\";\n", f.Name)
+	writeGILCheck(b, f)
+	call := fmt.Sprintf("mh_%s(%s)", f.Name, strings.Join(args, ", "))
+	if f.Return == "void" {
+		fmt.Fprintf(b, "    %s;\n}\n", call)
+	} else {
+		fmt.Fprintf(b, "    return %s;\n}\n", call)
+	}
 }
 
 // emitDocs writes docs/API.md.

@@ -2,8 +2,9 @@
 //
 // Run it through `go generate ./abi`. It reads the repository's
 // redismodule.h and the implementations in host (C functions named
-// mh_<Name>, Go functions exported as mhgo_<Name>), and writes
-// abi/api_gen.go, host/api_gen.h, host/getapi_gen.c and
+// mh_<Name>, Go functions named api<Name>), and writes abi/api_gen.go,
+// host/api_gen.h, host/getapi_gen.c, host/exports_gen.go (the guarded
+// //export mhgo_<Name> trampolines of the Go implementations) and
 // docs/API.md. With -check it writes nothing and fails if any of those
 // files is stale.
 package main
@@ -73,11 +74,16 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	exportsSrc, err := emitExports(funcs, impls)
+	if err != nil {
+		return nil, err
+	}
 	return map[string][]byte{
-		pathGo:     goSrc,
-		pathTableH: emitTableH(funcs, impls),
-		pathTableC: emitTableC(funcs, impls),
-		pathDocs:   emitDocs(funcs, impls),
+		pathExports: exportsSrc,
+		pathGo:      goSrc,
+		pathTableH:  emitTableH(funcs, impls),
+		pathTableC:  emitTableC(funcs, impls),
+		pathDocs:    emitDocs(funcs, impls),
 	}, nil
 }
 

@@ -4,6 +4,7 @@
 //	modhost [/path/to/modhost.conf] [--directive value ...]
 //	modhost - < config          (read the configuration from stdin)
 //	modhost --version | --help
+//	modhost check [--json] MODULE.so [ARGS...]   (see check.go)
 package main
 
 import (
@@ -12,12 +13,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
 	"github.com/modhost/modhost/server"
@@ -31,6 +32,7 @@ const usage = `Usage: modhost [/path/to/modhost.conf] [options] [-]
        modhost - (read config from stdin)
        modhost -v or --version
        modhost -h or --help
+       modhost check [--json] MODULE.so [ARGS...] (check a module; check --help)
 
 Examples:
        modhost (run the server with default config)
@@ -42,11 +44,14 @@ Examples:
 
 // run is main without os.Exit, so tests can drive the command line.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(args[1:], stdout, stderr)
+	}
 	cfg := config.New()
 	err := cfg.LoadArgs(args, stdin)
 	switch {
 	case errors.Is(err, config.ErrVersion):
-		fmt.Fprintf(stdout, "modhost v=%s redis_version=%s bits=64 go=%s\n", server.Version, server.RedisVersion, runtime.Version())
+		fmt.Fprintln(stdout, buildinfo.VersionLine())
 		return 0
 	case errors.Is(err, config.ErrHelp):
 		fmt.Fprint(stdout, usage)
@@ -72,19 +77,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func serve(cfg *config.Config, log *logging.Logger) int {
 	pid := os.Getpid()
 	log.Noticef("oO0OoO0OoO0Oo modhost is starting oO0OoO0OoO0Oo")
-	log.Noticef("modhost version=%s, redis_version=%s, bits=64, pid=%d, just started", server.Version, server.RedisVersion, pid)
+	log.Noticef("Redis version=%s, bits=64, commit=%s, modified=%s, pid=%d, just started (modhost version=%s)", server.RedisVersion, buildinfo.GitSHA1(), buildinfo.GitDirty(), pid, server.Version)
 	if cfg.ConfigFile() == "" {
 		log.Warningf("Warning: no config file specified, using the default config. In order to specify a config file use modhost /path/to/modhost.conf")
 	} else {
 		log.Noticef("Configuration loaded")
 	}
 	srv := server.New(cfg, log)
-	commands.Register(srv)
+	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
+	for _, rn := range cfg.CommandRenames() {
+		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
+			fmt.Fprint(os.Stderr, (&config.FatalError{Line: rn.Line, Text: rn.Text, Reason: err.Error()}).Error())
+			return 1
+		}
+	}
 	if err := srv.Listen(); err != nil {
 		log.Warningf("%v", err)
 		return 1
 	}
-	log.Noticef("modhost %s (Redis API %s) 64 bit, standalone mode, port %d, PID: %d", server.Version, server.RedisVersion, cfg.Int("port"), pid)
+	if cfg.Bool("always-show-logo") {
+		log.Raw(logging.Notice, startBanner(cfg.Int("port"), pid))
+	} else {
+		log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+	}
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
 			log.Warningf("Failed to write PID file: %v", err)
@@ -94,6 +109,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := installModules(srv, cfg, log); err != nil {
 		return 1
 	}
+	srv.RecordStartupMemory()
 	persist := server.EnablePersistence(srv)
 	if sys, ok := srv.Modules.(*host.System); ok {
 		sys.AttachRDB(persist) // module data types in RDB files
@@ -153,4 +169,14 @@ func shutdownSaves(srv *server.Server, sig string) bool {
 		return true
 	}
 	return len(srv.Config.SaveParams()) > 0
+}
+
+// startBanner is what modhost logs at start-up instead of the plain
+// "Running mode" line when always-show-logo is yes, as Redis logs its
+// logo then: the port and the PID on lines of their own (Redis's test
+// suite finds the server's PID in it).
+func startBanner(port int64, pid int) string {
+	return fmt.Sprintf("\n    modhost %s, implementing Redis %s, 64 bit\n"+
+		"    Running in standalone mode\n    Port: %d\n    PID: %d\n\n",
+		server.Version, server.RedisVersion, port, pid)
 }

@@ -150,3 +150,43 @@ func TestModuleRDBLoadFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestModuleRestoreRefusedValue restores a test_types value whose rdb_load
+// returns NULL, and payloads with a zero or truncated footer, on
+// redis-server and modhost: each is the client's error, the server stays
+// up. A start-up load of the same value stops, naming module, type and key.
+func TestModuleRestoreRefusedValue(t *testing.T) {
+	for _, srv := range []*hosttest.Server{
+		hosttest.StartRedis(t, typesArgs(t)...),
+		hosttest.StartModhost(t, typesArgs(t, "--rdb-version", "10")...),
+	} {
+		c := srv.Conn(t)
+		require.Equal(t, "+OK\r\n", string(c.Do("TYPES.SET", "bad", "failload", "1", "1", "1", "7")))
+		require.Equal(t, "+OK\r\n", string(c.Do("TYPES.SET", "good", "fine", "1", "1", "1", "7")))
+		f, err := c.Command("DUMP", "bad")
+		require.NoError(t, err)
+		require.Equal(t, byte('$'), f.Type, "%s", f.Raw)
+		require.Equal(t, "-ERR Bad data format\r\n", string(c.Do("RESTORE", "bad2", "0", string(f.Str))))
+		g, err := c.Command("DUMP", "good")
+		require.NoError(t, err)
+		good := g.Str
+		zero := append(append([]byte(nil), good[:len(good)-8]...), make([]byte, 8)...)
+		for _, p := range [][]byte{zero, good[:len(good)-1], good[:len(good)-12], good[len(good)-9:]} {
+			require.Equal(t, "-ERR DUMP payload version or checksum are wrong\r\n", string(c.Do("RESTORE", "x", "0", string(p))))
+		}
+		require.Equal(t, "+OK\r\n", string(c.Do("RESTORE", "good2", "0", string(good))))
+		require.Equal(t, ":0\r\n", string(c.Do("EXISTS", "bad2", "x")))
+		require.Equal(t, "+PONG\r\n", string(c.Do("PING")))
+	}
+
+	dir := t.TempDir()
+	s := startIn(t, hosttest.ModhostBin(t), dir, typesArgs(t, "--rdb-version", "10")...)
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("TYPES.SET", "refused:key", "failload", "1", "1", "1")))
+	require.Equal(t, "+OK\r\n", string(c.Do("SAVE")))
+	s.Kill()
+	out, code := failingStart(t, hosttest.ModhostBin(t), dir, typesArgs(t)...)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "Module 'test_types' could not load a value of type 'mhtypes01' for key 'refused:key'")
+	require.Contains(t, out, "The RDB file contains module data for the module type 'test_types', that the responsible module is not able to load.")
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/hosttest"
 )
 
@@ -34,7 +36,7 @@ func TestRedisCLIPingAndHello3(t *testing.T) {
 	out := redisCLI(t, srv.Port, "-3", "hello", "3")
 	// redis-cli without a tty prints a RESP3 map as "key value" lines.
 	require.Contains(t, out, "proto 3\n")
-	require.Contains(t, out, "version 7.4.0\n")
+	require.Contains(t, out, "version "+buildinfo.RedisVersion+"\n")
 	require.Contains(t, out, "mode standalone\n")
 }
 
@@ -353,4 +355,20 @@ func nonLoopbackIP() string {
 func newFrameReader(conn net.Conn) func() (*hosttest.Frame, error) {
 	r := bufio.NewReaderSize(conn, 64<<10)
 	return func() (*hosttest.Frame, error) { return hosttest.ReadFrame(r) }
+}
+
+// TestAlwaysShowLogoNamesPID: with always-show-logo yes (Redis's test suite
+// sets it) the start-up banner carries " PID: <pid>" before "Server
+// initialized", which is how that suite finds the server's process; with
+// no the plain "Running mode" line is logged instead.
+func TestAlwaysShowLogoNamesPID(t *testing.T) {
+	bin := hosttest.ModhostBin(t)
+	srv := hosttest.StartServer(t, bin, "--always-show-logo", "yes")
+	logs := srv.Logs()
+	require.Regexp(t, regexp.MustCompile(fmt.Sprintf(`(?s) PID: %d\n.*Server initialized`, srv.PID())), logs)
+	require.NotContains(t, logs, "Running mode=")
+
+	plain := hosttest.StartServer(t, bin, "--always-show-logo", "no")
+	require.Contains(t, plain.Logs(), "Running mode=standalone, port=")
+	require.NotContains(t, plain.Logs(), " PID: ")
 }

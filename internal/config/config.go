@@ -15,6 +15,14 @@ type ModuleSpec struct {
 	Args []string // arguments handed to the module's OnLoad
 }
 
+// CommandRename is one "rename-command <from> <to>" line; To is empty to
+// remove the command. Line and Text locate it for a start-up error.
+type CommandRename struct {
+	From, To string
+	Line     int
+	Text     string
+}
+
 // Config holds every directive's current value. Not safe for concurrent
 // use (the server lock guards it).
 type Config struct {
@@ -23,18 +31,25 @@ type Config struct {
 	names         []string              // every name and alias, sorted
 	modules       []ModuleSpec          // loadmodule lines, in order
 	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
+	renames       []CommandRename       // rename-command lines, in order
+	lineNo        int                   // line being loaded, for renames
+	lineText      string                // its text
 	modDirs       []*directive          // module configurations, in registration order
 	configFile    string                // absolute path of the loaded file
 	onChange      []func(name string)   // observers of successful sets
 	appliers      map[string]func() error
 	readingFile   bool // inside LoadString (save lines accumulate)
 	saveLoaded    bool // a save line has already replaced the defaults
+	// acceptUnimplemented lets tests of the parsers store non-default
+	// values of directives modhost does not implement.
+	acceptUnimplemented bool
 }
 
 // New returns a Config holding every directive's default value.
 func New() *Config {
 	c := &Config{table: directives(), byName: map[string]*directive{}, appliers: map[string]func() error{}}
 	for _, d := range c.table {
+		d.defValue = d.val.get(c)
 		c.byName[d.name] = d
 		c.names = append(c.names, d.name)
 		if d.alias != "" {
@@ -117,6 +132,13 @@ func (c *Config) LoadModules() []ModuleSpec {
 // loadmodule lines (the server keeps it in step with MODULE LOAD/UNLOAD).
 func (c *Config) SetLoadModules(specs []ModuleSpec) {
 	c.modules = append([]ModuleSpec(nil), specs...)
+}
+
+// CommandRenames returns the rename-command lines, in order, for the
+// server to apply to its command table before modules load (as Redis
+// does, a module command can't be renamed).
+func (c *Config) CommandRenames() []CommandRename {
+	return append([]CommandRename(nil), c.renames...)
 }
 
 // ModuleConfigs returns the "<module>.<name> <value>" lines of the loaded

@@ -107,7 +107,7 @@ func (c *Config) SetFrom(pairs [][2]string, local bool) error {
 	}
 	var changed []*directive
 	for i, d := range dirs {
-		ch, reason := d.val.set(c, setArgs(d, pairs[i][1]))
+		ch, reason := c.setValue(d, setArgs(d, pairs[i][1]))
 		if reason != "" {
 			c.restore(dirs[:i+1], old)
 			return setFailed(d.name, reason)

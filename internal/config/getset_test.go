@@ -49,7 +49,7 @@ func TestGet(t *testing.T) {
 }
 
 func TestSetValuesAndOnChange(t *testing.T) {
-	c := New()
+	c := newAcceptingUnimplemented()
 	var changed []string
 	c.OnChange(func(name string) { changed = append(changed, name) })
 	require.NoError(t, c.Set([][2]string{{"maxmemory", "100mb"}, {"save", "10 1 20 2"}, {"slave-read-only", "no"}}))
@@ -88,7 +88,7 @@ func TestSetErrorsAndAtomicity(t *testing.T) {
 		{[][2]string{{"save", "1 1"}, {"maxmemory-policy", "lru"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"},
 	}
 	for _, tc := range cases {
-		c := New()
+		c := newAcceptingUnimplemented()
 		before := c.Get("*")
 		err := c.Set(tc.pairs)
 		require.EqualError(t, err, tc.msg)

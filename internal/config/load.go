@@ -65,6 +65,7 @@ func (c *Config) LoadString(text, file string) error {
 			continue
 		}
 		argv[0] = strings.ToLower(argv[0])
+		c.lineNo, c.lineText = i+1, line
 		if reason, err := c.loadDirective(argv); err != nil {
 			return err
 		} else if reason != "" {
@@ -91,7 +92,7 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 			}
 			args = split
 		}
-		if _, reason := d.val.set(c, args); reason != "" {
+		if _, reason := c.setValue(d, args); reason != "" {
 			return reason, nil
 		}
 		if d.apply != nil {
@@ -105,6 +106,8 @@ func (c *Config) loadDirective(argv []string) (string, error) {
 	switch {
 	case name == "include" && len(argv) == 2:
 		return "", c.include(argv[1])
+	case name == "rename-command" && len(argv) == 3:
+		c.renames = append(c.renames, CommandRename{From: argv[1], To: argv[2], Line: c.lineNo, Text: c.lineText})
 	case name == "loadmodule" && len(argv) >= 2:
 		c.modules = append(c.modules, ModuleSpec{Path: argv[1], Args: append([]string{}, argv[2:]...)})
 	case strings.Contains(name, "."):

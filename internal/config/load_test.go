@@ -22,7 +22,7 @@ func TestFatalErrorText(t *testing.T) {
 }
 
 func TestLoadStringValues(t *testing.T) {
-	c := New()
+	c := newAcceptingUnimplemented()
 	text := strings.Join([]string{
 		"# comment",
 		"",
@@ -98,7 +98,7 @@ func TestLoadStringErrors(t *testing.T) {
 		{"save 0 1", 1, "save 0 1", "Invalid save parameters"},
 		{"notify-keyspace-events Q", 1, "notify-keyspace-events Q", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
 		{"dbfilename a/b.rdb", 1, "dbfilename a/b.rdb", "dbfilename can't be a path, just a filename"},
-		{"daemonize yes", 1, "daemonize yes", "modhost does not support daemonize yes"},
+		{"daemonize yes", 1, "daemonize yes", "modhost does not implement 'daemonize' yet (only the default 'no' is accepted)"},
 		{"shutdown-on-sigint save nosave", 1, "shutdown-on-sigint save nosave", "shutdown options SAVE and NOSAVE can't be used simultaneously"},
 		{"mod.cfg", 1, "mod.cfg", "Module config specified without value"},
 		{"loadmodule", 1, "loadmodule", "Bad directive or wrong number of arguments"},
@@ -248,4 +248,15 @@ func TestLoadArgs(t *testing.T) {
 	require.EqualError(t, err, fatal(2, `port "abc"`, "argument couldn't be parsed into an integer"))
 	err = New().LoadArgs([]string{"--save", "10"}, nil)
 	require.EqualError(t, err, fatal(2, `save "10"`, "Invalid save parameters"))
+}
+
+func TestRenameCommandRecorded(t *testing.T) {
+	c := New()
+	require.NoError(t, c.LoadString("port 7000\nrename-command FLUSHALL \"\"\nrename-command get myget", "r.conf"))
+	require.Equal(t, []CommandRename{
+		{From: "FLUSHALL", To: "", Line: 2, Text: `rename-command FLUSHALL ""`},
+		{From: "get", To: "myget", Line: 3, Text: "rename-command get myget"},
+	}, c.CommandRenames())
+	err := New().LoadString("rename-command get", "r.conf")
+	require.ErrorContains(t, err, "Bad directive or wrong number of arguments")
 }

@@ -23,7 +23,7 @@ func TestRewriteContent(t *testing.T) {
 		"loadmodule /m.so a",
 		"maxmemory 1gb",
 	}, "\n")
-	c := New()
+	c := newAcceptingUnimplemented()
 	require.NoError(t, c.LoadString(strings.ReplaceAll(old, "gone-option 1", ""), "x"))
 	require.NoError(t, c.Set([][2]string{{"port", "7001"}, {"save", "60 5"}, {"timeout", "30"},
 		{"slave-read-only", "no"}, {"requirepass", "s e\"cret"}}))
@@ -55,7 +55,7 @@ func TestRewriteRoundTrip(t *testing.T) {
 	file := filepath.Join(dir, "r.conf")
 	require.NoError(t, os.WriteFile(file, []byte("# keep me\nport 7000\ninclude-less-line-is-fine\n"), 0o644))
 
-	c := New()
+	c := newAcceptingUnimplemented()
 	require.EqualError(t, c.Rewrite(), "ERR The server is running without a config file")
 	_, err := c.LoadFile(file)
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestRewriteRoundTrip(t *testing.T) {
 	}
 
 	// Loading the rewritten file gives the same values back.
-	c2 := New()
+	c2 := newAcceptingUnimplemented()
 	text2, err := c2.LoadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, c2.LoadString(text2, file))
@@ -87,7 +87,7 @@ func TestRewriteRoundTrip(t *testing.T) {
 	// A second rewrite keeps the values (like upstream, it may reuse the
 	// pubsub line for the normal class and append pubsub again).
 	require.NoError(t, c2.Rewrite())
-	c3 := New()
+	c3 := newAcceptingUnimplemented()
 	text3, err := c3.LoadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, c3.LoadString(text3, file))

@@ -2,6 +2,8 @@ package config
 
 import (
 	"strings"
+
+	"github.com/modhost/modhost/internal/buildinfo"
 )
 
 // Log levels, as stored by the loglevel directive.
@@ -42,7 +44,7 @@ const (
 )
 
 // RedisVersion is the Redis version modhost reports in messages.
-const RedisVersion = "7.4.0"
+const RedisVersion = buildinfo.RedisVersion
 
 var (
 	enumLoglevel = []enumItem{{"debug", LogDebug}, {"verbose", LogVerbose},
@@ -116,6 +118,7 @@ func directives() []*directive {
 		boolDir("rdbcompression", "", mod, true),
 		boolDir("rdb-del-sync-files", "", mod, false),
 		boolDir("activerehashing", "", mod, true),
+		boolDir("module-strict", "", mod, false), // modhost: costlier module API misuse checks
 		boolDir("stop-writes-on-bgsave-error", "", mod, true),
 		boolDir("set-proc-title", "", imm, true),
 		boolDir("dynamic-hz", "", mod, true),
@@ -317,13 +320,6 @@ func directives() []*directive {
 func addValidators(t []*directive) {
 	for _, d := range t {
 		switch d.name {
-		case "daemonize":
-			d.val.(*boolValue).valid = func(v bool) string {
-				if v {
-					return "modhost does not support daemonize yes"
-				}
-				return ""
-			}
 		case "dbfilename":
 			d.val.(*stringValue).valid = baseNameCheck("dbfilename can't be a path, just a filename", "")
 		case "appendfilename":

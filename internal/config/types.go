@@ -34,6 +34,8 @@ type directive struct {
 	flags int
 	val   value
 	apply func(c *Config) string // optional internal apply step
+	// defValue is the default as CONFIG GET shows it.
+	defValue string
 }
 
 // boolValue is a yes/no directive.

@@ -1,6 +1,7 @@
 package hosttest
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,6 +130,8 @@ func runStep(name string, st Step, sides [2]*side, cur *string) (*Mismatch, erro
 	case StepSleep:
 		time.Sleep(st.Sleep)
 		return nil, nil
+	case StepUntil:
+		return nil, eachSide(sides, func(s *side) error { return s.until(*cur, st) })
 	case StepConn:
 		*cur = st.Conn
 		for _, s := range sides {
@@ -178,6 +181,34 @@ func runStep(name string, st Step, sides [2]*side, cur *string) (*Mismatch, erro
 		return mm, eachSide(sides, func(s *side) error { return s.reopen(*cur) })
 	}
 	return mm, nil
+}
+
+// untilLimit bounds how long an @until step polls one server.
+const untilLimit = 20 * time.Second
+
+// until sends st's command on connection cur every few milliseconds until
+// the raw reply is st.Until (waiting for timers, expiry, background work
+// without guessing a sleep long enough for a loaded machine).
+func (s *side) until(cur string, st Step) error {
+	c := s.conns[cur].conn
+	deadline := time.Now().Add(untilLimit)
+	for {
+		if err := c.Send(AppendCommand(nil, st.Args...)); err != nil {
+			return fmt.Errorf("%s: send: %w", s.Name, err)
+		}
+		f, err := c.ReadFrame()
+		if err != nil {
+			return fmt.Errorf("%s: read reply: %w", s.Name, err)
+		}
+		if bytes.Equal(f.Raw, st.Until) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: line %d: %q still replies %q after %v, waiting for %q",
+				s.Name, st.Line, st.Text, f.Raw, untilLimit, st.Until)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // afterRawSend reopens connections the servers closed; a close on one side

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -36,36 +37,30 @@ type Process struct {
 	Addr string
 
 	cmd  *exec.Cmd
+	port *portReservation // released once the process is gone
 	logs *logBuffer
 	done chan struct{} // closed when the process has exited
 	err  error         // Wait's result, valid after done is closed
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// Launch starts bin with args plus "--port N" on a free loopback port in
-// directory dir (the server's working directory, for dump files) and waits
-// until the server logs ReadyLine or answers PING. When the port turns out
-// to be taken, it retries on another one.
+// Launch starts bin with args plus "--port N" on a reserved free port
+// (see reservePort) in directory dir (the server's working directory, for
+// dump files) and waits until the server logs ReadyLine or answers PING
+// as itself (INFO's process_id). When the port turns out to be taken
+// anyway (by a process outside this package), it retries on another one.
 func Launch(dir, bin string, args ...string) (*Process, error) {
 	var lastErr error
 	for range bindAttempts {
-		port, err := FreePort()
+		r, err := reservePort()
 		if err != nil {
 			return nil, err
 		}
-		p, err := launchOn(dir, bin, port, args)
+		p, err := launchOn(dir, bin, r.port, args)
 		if err == nil {
+			p.port = r
 			return p, nil
 		}
+		r.release()
 		lastErr = err
 		if p == nil || !strings.Contains(p.Logs(), "already in use") {
 			return nil, err
@@ -117,6 +112,9 @@ func (p *Process) waitReady() error {
 		case <-tick.C:
 			if p.pingOnce() {
 				p.awaitReadyLine()
+				if p.Exited() {
+					return fmt.Errorf("server exited before it was ready: %v", p.err)
+				}
 				return nil
 			}
 		}
@@ -140,7 +138,9 @@ func (p *Process) awaitReadyLine() {
 	}
 }
 
-// pingOnce reports whether the server answered an inline PING with +PONG.
+// pingOnce reports whether our server answered PING with +PONG: the
+// process on the port must report our process id in INFO (another
+// server may hold the port while ours failed to bind it).
 func (p *Process) pingOnce() bool {
 	c, err := net.DialTimeout("tcp", p.Addr, 200*time.Millisecond)
 	if err != nil {
@@ -151,8 +151,37 @@ func (p *Process) pingOnce() bool {
 	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
 		return false
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil || line != "+PONG\r\n" {
+		return false
+	}
+	return p.answersAsItself(c, r)
+}
+
+// answersAsItself asks INFO server on c and reports whether its
+// process_id is our child's. A server whose INFO is unavailable (renamed,
+// refused) counts as ours.
+func (p *Process) answersAsItself(c net.Conn, r *bufio.Reader) bool {
+	if _, err := c.Write([]byte("*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")); err != nil {
+		return false
+	}
+	header, err := r.ReadString('\n')
+	if err != nil {
+		return false
+	}
+	if !strings.HasPrefix(header, "$") {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(header[1:]))
+	if err != nil || n < 0 {
+		return false
+	}
+	body := make([]byte, n+2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return false
+	}
+	return strings.Contains(string(body), "process_id:"+strconv.Itoa(p.PID())+"\r\n")
 }
 
 // PID returns the server's process id.
@@ -178,6 +207,7 @@ func (p *Process) Kill() {
 		_ = p.cmd.Process.Kill()
 	}
 	<-p.done
+	p.port.release()
 }
 
 // RSS returns the process's resident set size in bytes (VmRSS from

@@ -28,6 +28,8 @@ const (
 	StepSleep
 	// StepReconnect closes and reopens the current connection.
 	StepReconnect
+	// StepUntil repeats Args on each side until the raw reply is Until.
+	StepUntil
 )
 
 // Step is one executable line of a differential script.
@@ -48,6 +50,8 @@ type Step struct {
 	Conn string
 	// Sleep is the pause of a StepSleep.
 	Sleep time.Duration
+	// Until is the raw reply a StepUntil waits for.
+	Until []byte
 	// Sort compares aggregate replies as multisets (@sort).
 	Sort bool
 	// Ignore reads the replies without comparing them (@ignore).
@@ -190,6 +194,11 @@ func parseDirective(step, pending *Step, args []string) (bool, error) {
 			return false, err
 		}
 		step.Kind, step.Raw, step.Args = StepRawSend, []byte(args[1]), nil
+	case "@until":
+		if len(args) < 3 {
+			return false, fmt.Errorf("@until takes a reply and a command")
+		}
+		step.Kind, step.Until, step.Args = StepUntil, []byte(args[1]), args[2:]
 	case "@reconnect":
 		if err := want(0); err != nil {
 			return false, err

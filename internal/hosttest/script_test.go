@@ -71,3 +71,11 @@ func TestMismatchString(t *testing.T) {
 		Replies: [2][]byte{[]byte("$1\r\nv\r\n"), []byte("$-1\r\n")}}
 	require.Equal(t, "a.txt:3: GET k\n    redis:   \"$1\\r\\nv\\r\\n\"\n    modhost: \"$-1\\r\\n\"", m.String())
 }
+
+func TestParseUntil(t *testing.T) {
+	s, err := ParseScript("u.txt", strings.NewReader("@until \":1\\r\\n\" DBSIZE\n"))
+	require.NoError(t, err)
+	require.Equal(t, []Step{{Line: 1, Text: `@until ":1\r\n" DBSIZE`, Kind: StepUntil, Args: []string{"DBSIZE"}, Until: []byte(":1\r\n")}}, s.Steps)
+	_, err = ParseScript("u.txt", strings.NewReader("@until \":1\\r\\n\"\n"))
+	require.Error(t, err)
+}

@@ -197,3 +197,11 @@ func (l *Logger) Noticef(format string, args ...any) { l.Logf(Notice, format, ar
 
 // Warningf logs at Warning level.
 func (l *Logger) Warningf(format string, args ...any) { l.Logf(Warning, format, args...) }
+
+// Path returns the log file lines are appended to, "" when they go to
+// standard output or the writer given to NewWriter.
+func (l *Logger) Path() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.path
+}

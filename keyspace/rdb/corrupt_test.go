@@ -154,6 +154,15 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(tc.data, keyspace.New(16, nil), LoadOptions{VerifyChecksum: true})
 			require.Error(t, err)
+			if tc.msg == ErrShortRead.Error() {
+				var se *ShortReadError
+				require.ErrorAs(t, err, &se)
+				require.ErrorIs(t, err, ErrShortRead)
+				require.Greater(t, se.Need, se.Left, "wanted more than was left")
+				require.Equal(t, len(tc.data)-se.Offset, se.Left)
+				require.Contains(t, se.Where, ".go:")
+				return
+			}
 			require.Equal(t, tc.msg, err.Error())
 		})
 	}

@@ -47,6 +47,16 @@ type FatalError struct{ Msg string }
 // Error returns the message.
 func (e *FatalError) Error() string { return e.Msg }
 
+// withOffset gives a bare ErrShortRead (from a module's reads) the
+// reader's position, so every short read says where it happened.
+func withOffset(err error, r *Reader) error {
+	var se *ShortReadError
+	if r == nil || !errors.Is(err, ErrShortRead) || errors.As(err, &se) {
+		return err
+	}
+	return &ShortReadError{Offset: r.p, Left: r.Remaining(), Where: "module value"}
+}
+
 type loader struct {
 	r   *Reader
 	ks  *keyspace.Keyspace
@@ -70,6 +80,8 @@ func (l *loader) warning(format string, args ...any) {
 // ks may hold the keys loaded so far. Errors are *CorruptError (Redis's
 // corruption reasons), ErrShortRead, or *FatalError.
 func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, err error) {
+	var rd *Reader
+	defer func() { err = withOffset(err, rd) }()
 	if len(data) < 9 || string(data[:5]) != "REDIS" {
 		return st, &FatalError{"Wrong signature trying to load DB from file"}
 	}
@@ -83,6 +95,7 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 	st.Version = ver
 	l := &loader{r: NewReader(data, ver), ks: ks, opt: &opt, ver: ver}
 	l.r.p = 9
+	rd = l.r
 	db := 0
 	expireAt := int64(-1)
 	for {

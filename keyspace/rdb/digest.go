@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"strconv"
 
+	"github.com/modhost/modhost/internal/floatfmt"
 	"github.com/modhost/modhost/keyspace"
-	"github.com/modhost/modhost/resp"
 )
 
 // Digest is a DEBUG DIGEST value: 20 bytes combined from SHA1 sums the way
@@ -63,7 +63,7 @@ func (d *Digest) addValue(v keyspace.Value, key []byte, db int, hasExpire bool) 
 		v.Each(func(m string, s float64) bool {
 			var e Digest
 			e.mix(unsafeBytes(m))
-			buf = resp.AppendDouble(buf[:0], s)
+			buf = floatfmt.AppendDouble(buf[:0], s)
 			e.mix(buf)
 			d.xor(e[:])
 			return true

@@ -43,25 +43,64 @@ func DumpValue(v keyspace.Value, opt Options) ([]byte, error) {
 	return binary.LittleEndian.AppendUint64(out, crc), nil
 }
 
+// RestoreOptions tune RestorePayload.
+type RestoreOptions struct {
+	// Modules loads module values (nil refuses them).
+	Modules ModuleLoader
+	// Key and DB name the key being restored, for module rdb_load
+	// callbacks (RedisModule_GetKeyNameFromIO / GetDbIdFromIO).
+	Key []byte
+	DB  int
+	// SkipChecksum is Redis's skip_checksum_validation (DEBUG
+	// SET-SKIP-CHECKSUM-VALIDATION 1): the CRC64 is not compared. It is the
+	// only way a payload with a wrong CRC (zero included) is accepted.
+	SkipChecksum bool
+}
+
 // RestoreValue decodes a DUMP payload made by Redis (RDB versions up to
 // Version) or by DumpValue into a value built with ks's encoding limits.
 // A footer that does not check out is ErrBadPayload; a body that does not
 // decode (or leaves bytes over) is a *CorruptError, for "Bad data format".
 func RestoreValue(payload []byte, ks *keyspace.Keyspace, modules ModuleLoader) (keyspace.Value, error) {
+	return RestorePayload(payload, ks, RestoreOptions{Modules: modules, DB: -1})
+}
+
+// VerifyPayload is Redis's verifyDumpPayload: at least the 10 footer
+// bytes, an RDB version this codec reads, and (unless skipChecksum) a
+// CRC64 equal to the one computed over everything before it. Unlike an
+// RDB file, a DUMP payload has no "checksum disabled" zero: Redis always
+// writes the CRC into DUMP payloads, so a zero footer is refused.
+func VerifyPayload(payload []byte, skipChecksum bool) (int, error) {
 	if len(payload) < 10 {
-		return nil, ErrBadPayload
+		return 0, ErrBadPayload
+	}
+	ver := int(binary.LittleEndian.Uint16(payload[len(payload)-10:]))
+	if ver > Version {
+		return ver, ErrBadPayload
+	}
+	if skipChecksum {
+		return ver, nil
+	}
+	crc := binary.LittleEndian.Uint64(payload[len(payload)-8:])
+	if crc != CRC64(0, payload[:len(payload)-8]) {
+		return ver, ErrBadPayload
+	}
+	return ver, nil
+}
+
+// RestorePayload is RestoreValue with options.
+func RestorePayload(payload []byte, ks *keyspace.Keyspace, ro RestoreOptions) (keyspace.Value, error) {
+	ver, err := VerifyPayload(payload, ro.SkipChecksum)
+	if err != nil {
+		return nil, err
 	}
 	body := payload[:len(payload)-10]
-	ver := int(binary.LittleEndian.Uint16(payload[len(payload)-10:]))
-	crc := binary.LittleEndian.Uint64(payload[len(payload)-8:])
-	if ver > Version || (crc != 0 && crc != CRC64(0, payload[:len(payload)-8])) {
-		return nil, ErrBadPayload
-	}
 	if len(body) == 0 {
 		return nil, &CorruptError{Msg: "empty DUMP payload"}
 	}
-	opt := LoadOptions{Modules: modules}
+	opt := LoadOptions{Modules: ro.Modules}
 	l := &loader{r: NewReader(body, ver), ks: ks, opt: &opt, ver: ver}
+	l.r.Key, l.r.DB, l.r.Restoring = ro.Key, ro.DB, true
 	t, err := l.r.ReadByte()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"runtime"
 	"strconv"
 )
 
@@ -17,6 +19,52 @@ var ErrShortRead = errors.New("unexpected EOF reading RDB file")
 type CorruptError struct {
 	Offset int
 	Msg    string
+	Where  string // source file:line of the check that failed, for the log
+}
+
+// ShortReadError is a file that ends inside a value: Need bytes were
+// wanted at Offset with only Left remaining. errors.Is(err, ErrShortRead)
+// holds for it.
+type ShortReadError struct {
+	Offset int
+	Need   int
+	Left   int
+	Where  string // source file:line of the read, for the log
+}
+
+// Error describes what was read and where.
+func (e *ShortReadError) Error() string {
+	return fmt.Sprintf("Unexpected EOF reading RDB file (needed %d bytes at offset %d, %d left)", e.Need, e.Offset, e.Left)
+}
+
+// Is makes errors.Is(err, ErrShortRead) true.
+func (e *ShortReadError) Is(target error) bool { return target == ErrShortRead }
+
+// short is the error for a read of need bytes past the end of the file.
+func (r *Reader) short(need int) error {
+	return &ShortReadError{Offset: r.p, Need: need, Left: r.Remaining(), Where: sourceLine()}
+}
+
+// sourceLine names the first caller outside this file (the decoder
+// function that was reading), as "decode.go:123".
+func sourceLine() string {
+	var pcs [8]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	first := ""
+	for {
+		f, more := frames.Next()
+		name := filepath.Base(f.File)
+		if first == "" {
+			first = fmt.Sprintf("%s:%d", name, f.Line)
+		}
+		if name != "reader.go" {
+			return fmt.Sprintf("%s:%d", name, f.Line)
+		}
+		if !more {
+			return first
+		}
+	}
 }
 
 // Error returns the reason.
@@ -34,6 +82,10 @@ type Reader struct {
 	// nil for module aux data), for RedisModule_GetKeyNameFromIO.
 	Key []byte
 	DB  int
+	// Restoring is set while RESTORE decodes a DUMP payload (Redis's
+	// restore context): load failures are the client's error, not the
+	// server's.
+	Restoring bool
 }
 
 // NewReader returns a Reader over b for RDB version ver.
@@ -46,13 +98,13 @@ func (r *Reader) Offset() int { return r.p }
 func (r *Reader) Remaining() int { return len(r.b) - r.p }
 
 func (r *Reader) corrupt(format string, args ...any) error {
-	return &CorruptError{Offset: r.p, Msg: fmt.Sprintf(format, args...)}
+	return &CorruptError{Offset: r.p, Msg: fmt.Sprintf(format, args...), Where: sourceLine()}
 }
 
 // ReadBytes returns the next n bytes (aliasing the file).
 func (r *Reader) ReadBytes(n int) ([]byte, error) {
 	if n < 0 || n > len(r.b)-r.p {
-		return nil, ErrShortRead
+		return nil, r.short(n)
 	}
 	s := r.b[r.p : r.p+n]
 	r.p += n
@@ -62,7 +114,7 @@ func (r *Reader) ReadBytes(n int) ([]byte, error) {
 // ReadByte returns the next byte.
 func (r *Reader) ReadByte() (byte, error) {
 	if r.p >= len(r.b) {
-		return 0, ErrShortRead
+		return 0, r.short(1)
 	}
 	c := r.b[r.p]
 	r.p++
@@ -122,7 +174,7 @@ func (r *Reader) readCount(minBytes int) (int, error) {
 		return 0, err
 	}
 	if n > uint64(r.Remaining()/max(minBytes, 1)) {
-		return 0, ErrShortRead
+		return 0, r.short(int(min(n*uint64(max(minBytes, 1)), math.MaxInt32)))
 	}
 	return int(n), nil
 }
@@ -136,7 +188,7 @@ func (r *Reader) ReadString() ([]byte, error) {
 	}
 	if !enc {
 		if v > uint64(r.Remaining()) {
-			return nil, ErrShortRead
+			return nil, r.short(int(min(v, math.MaxInt32)))
 		}
 		return r.ReadBytes(int(v))
 	}
@@ -167,7 +219,7 @@ func (r *Reader) ReadString() ([]byte, error) {
 			return nil, err
 		}
 		if clen > uint64(r.Remaining()) {
-			return nil, ErrShortRead
+			return nil, r.short(int(min(clen, math.MaxInt32)))
 		}
 		// An LZF stream expands at most 264/3 times (a 3-byte reference).
 		if ulen > clen*lzfMaxRef/2+lzfMaxRef {

@@ -266,7 +266,7 @@ int ts_val_heap_balance(void) {
 /* ---- lifecycle (contexts, auto memory, pool): ts_lc_ helpers ---- */
 
 #include "testsupport_lc.h"
-#include "strings.h"
+#include "mh_string.h"
 
 static int ts_lc_released;
 
@@ -491,7 +491,7 @@ int tp_ctx_recycle(void) {
     mh_ctx_recycle(ctx);
     int ok = 0;
     if (ctx->getapi == mh_GetApi && ctx->handle == 7 && ctx->resp == 3) ok |= 1;
-    if (ctx->flags == 0 && ctx->dbid == 0 && ctx->automemory == 0 && ctx->am_len == 0 && ctx->pool == NULL) ok |= 2;
+    if (ctx->flags == MH_CTX_RETURNED && ctx->dbid == 0 && ctx->automemory == 0 && ctx->am_len == 0 && ctx->pool == NULL) ok |= 2;
     if (ctx->reply.len == 5 && memcmp(ctx->reply.buf, "+OK\r\n", 5) == 0) ok |= 4;
     if (mh_alloc_used() == base) ok |= 8;
     mh_ctx_free(ctx);

@@ -1,4 +1,4 @@
-package host
+package cgotest
 
 /*
 #include "testsupport_perf.h"
@@ -10,14 +10,14 @@ import "unsafe"
 // Helpers for the tests of the module command fast paths (argv blocks,
 // pooled contexts, the reply integer formatter); they run C in testsupport.c.
 
-// argvRetainBits runs tp_argv_retain.
-func argvRetainBits() int { return int(C.tp_argv_retain()) }
+// ArgvRetainBits runs tp_argv_retain.
+func ArgvRetainBits() int { return int(C.tp_argv_retain()) }
 
-// ctxRecycleBits runs tp_ctx_recycle.
-func ctxRecycleBits() int { return int(C.tp_ctx_recycle()) }
+// CtxRecycleBits runs tp_ctx_recycle.
+func CtxRecycleBits() int { return int(C.tp_ctx_recycle()) }
 
-// replyLongLong returns the RESP ReplyWithLongLong writes for v.
-func replyLongLong(v int64) string {
+// ReplyLongLong returns the RESP ReplyWithLongLong writes for v.
+func ReplyLongLong(v int64) string {
 	var out [64]byte
 	n := C.tp_reply_ll(C.longlong(v), (*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)))
 	return string(out[:n])

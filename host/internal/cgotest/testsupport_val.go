@@ -1,4 +1,4 @@
-package host
+package cgotest
 
 // Go wrappers of the ts_val_ C callers in testsupport.c, for the values
 // tests (strings, replies, heap). Not used outside tests.
@@ -36,8 +36,8 @@ func cbytes(b string) (*C.char, C.size_t, func()) {
 	return p, C.size_t(len(b)), func() { C.free(unsafe.Pointer(p)) }
 }
 
-// valToLL runs StringToLongLong on s.
-func valToLL(s string) (int64, bool) {
+// ValToLL runs StringToLongLong on s.
+func ValToLL(s string) (int64, bool) {
 	p, n, done := cbytes(s)
 	defer done()
 	var out C.longlong
@@ -45,8 +45,8 @@ func valToLL(s string) (int64, bool) {
 	return int64(out), ok
 }
 
-// valToULL runs StringToULongLong on s.
-func valToULL(s string) (uint64, bool) {
+// ValToULL runs StringToULongLong on s.
+func ValToULL(s string) (uint64, bool) {
 	p, n, done := cbytes(s)
 	defer done()
 	var out C.ulonglong
@@ -54,8 +54,8 @@ func valToULL(s string) (uint64, bool) {
 	return uint64(out), ok
 }
 
-// valToDouble runs StringToDouble on s.
-func valToDouble(s string) (float64, bool) {
+// ValToDouble runs StringToDouble on s.
+func ValToDouble(s string) (float64, bool) {
 	p, n, done := cbytes(s)
 	defer done()
 	var out C.double
@@ -63,8 +63,8 @@ func valToDouble(s string) (float64, bool) {
 	return float64(out), ok
 }
 
-// valToLongDouble runs StringToLongDouble on s (result rounded to double).
-func valToLongDouble(s string) (float64, bool) {
+// ValToLongDouble runs StringToLongDouble on s (result rounded to double).
+func ValToLongDouble(s string) (float64, bool) {
 	p, n, done := cbytes(s)
 	defer done()
 	var out C.double
@@ -72,8 +72,8 @@ func valToLongDouble(s string) (float64, bool) {
 	return float64(out), ok
 }
 
-// valToStreamID runs StringToStreamID on s.
-func valToStreamID(s string) (uint64, uint64, bool) {
+// ValToStreamID runs StringToStreamID on s.
+func ValToStreamID(s string) (uint64, uint64, bool) {
 	p, n, done := cbytes(s)
 	defer done()
 	var ms, seq C.uint64_t
@@ -93,13 +93,13 @@ func takeBuf(fill func(buf *C.char, cap C.size_t) C.size_t) string {
 	return C.GoStringN(buf, C.int(n))
 }
 
-// valFromDouble runs CreateStringFromDouble.
-func valFromDouble(d float64) string {
+// ValFromDouble runs CreateStringFromDouble.
+func ValFromDouble(d float64) string {
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t { return C.ts_val_from_double(C.double(d), b, c) })
 }
 
-// valFromLongDouble runs CreateStringFromLongDouble on strtold(text).
-func valFromLongDouble(text string, human bool) string {
+// ValFromLongDouble runs CreateStringFromLongDouble on strtold(text).
+func ValFromLongDouble(text string, human bool) string {
 	p, _, done := cbytes(text)
 	defer done()
 	h := C.int(0)
@@ -109,39 +109,39 @@ func valFromLongDouble(text string, human bool) string {
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t { return C.ts_val_from_ld_text(p, h, b, c) })
 }
 
-// valFromLL runs CreateStringFromLongLong.
-func valFromLL(v int64) string {
+// ValFromLL runs CreateStringFromLongLong.
+func ValFromLL(v int64) string {
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t { return C.ts_val_from_ll(C.longlong(v), b, c) })
 }
 
-// valFromULL runs CreateStringFromULongLong.
-func valFromULL(v uint64) string {
+// ValFromULL runs CreateStringFromULongLong.
+func ValFromULL(v uint64) string {
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t { return C.ts_val_from_ull(C.ulonglong(v), b, c) })
 }
 
-// valFromStreamID runs CreateStringFromStreamID.
-func valFromStreamID(ms, seq uint64) string {
+// ValFromStreamID runs CreateStringFromStreamID.
+func ValFromStreamID(ms, seq uint64) string {
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t {
 		return C.ts_val_from_streamid(C.uint64_t(ms), C.uint64_t(seq), b, c)
 	})
 }
 
-// valPrintf runs CreateStringPrintf("%s:%d:%05.1f", word, n, 2.25).
-func valPrintf(word string, n int) string {
+// ValPrintf runs CreateStringPrintf("%s:%d:%05.1f", word, n, 2.25).
+func ValPrintf(word string, n int) string {
 	p, _, done := cbytes(word)
 	defer done()
 	return takeBuf(func(b *C.char, c C.size_t) C.size_t { return C.ts_val_printf(p, C.int(n), b, c) })
 }
 
-// valPrintfLong runs CreateStringPrintf("%0*d", n, 7) and returns its length.
-func valPrintfLong(n int) (int, string) {
+// ValPrintfLong runs CreateStringPrintf("%0*d", n, 7) and returns its length.
+func ValPrintfLong(n int) (int, string) {
 	var l C.size_t
 	s := takeBuf(func(b *C.char, c C.size_t) C.size_t { l = C.ts_val_printf_long(C.size_t(n), b, c); return l })
 	return int(l), s
 }
 
-// valCompare runs StringCompare(a, b).
-func valCompare(a, b string) int {
+// ValCompare runs StringCompare(a, b).
+func ValCompare(a, b string) int {
 	pa, na, da := cbytes(a)
 	defer da()
 	pb, nb, db := cbytes(b)
@@ -149,21 +149,21 @@ func valCompare(a, b string) int {
 	return int(C.ts_val_compare(pa, na, pb, nb))
 }
 
-// valAppendChecks runs the append/retain/trim checks (bitmask).
-func valAppendChecks() int { return int(C.ts_val_append()) }
+// ValAppendChecks runs the append/retain/trim checks (bitmask).
+func ValAppendChecks() int { return int(C.ts_val_append()) }
 
-// valAutoMemChecks runs the auto memory checks (bitmask).
-func valAutoMemChecks() int { return int(C.ts_val_automem()) }
+// ValAutoMemChecks runs the auto memory checks (bitmask).
+func ValAutoMemChecks() int { return int(C.ts_val_automem()) }
 
-// valHeapBalanced runs the allocation counter check.
-func valHeapBalanced() bool { return C.ts_val_heap_balance() == 1 }
+// ValHeapBalanced runs the allocation counter check.
+func ValHeapBalanced() bool { return C.ts_val_heap_balance() == 1 }
 
-// valAllocUsed returns mh_alloc_used().
-func valAllocUsed() uint64 { return uint64(C.ts_val_alloc_used()) }
+// ValAllocUsed returns mh_alloc_used().
+func ValAllocUsed() uint64 { return uint64(C.ts_val_alloc_used()) }
 
-// valReply runs reply ops in a context speaking resp and returns the RESP
+// ValReply runs reply ops in a context speaking resp and returns the RESP
 // bytes, the number of unset postponed lengths and of non-OK results.
-func valReply(resp int, ops string) (string, int, int) {
+func ValReply(resp int, ops string) (string, int, int) {
 	p, _, done := cbytes(ops)
 	defer done()
 	var n C.size_t

@@ -1,4 +1,4 @@
-package host
+package cgotest
 
 /*
 #include "testsupport_lc.h"
@@ -7,8 +7,8 @@ import "C"
 
 // Helpers for the lifecycle tests: they drive contexts from C.
 
-// poolAllocOK runs ts_lc_pool over sizes.
-func poolAllocOK(sizes []int) bool {
+// PoolAllocOK runs ts_lc_pool over sizes.
+func PoolAllocOK(sizes []int) bool {
 	cs := make([]C.size_t, len(sizes))
 	for i, s := range sizes {
 		cs[i] = C.size_t(s)
@@ -16,8 +16,8 @@ func poolAllocOK(sizes []int) bool {
 	return C.ts_lc_pool(&cs[0], C.int(len(cs))) == 1
 }
 
-// autoMemoryReleased runs ts_lc_automem.
-func autoMemoryReleased(n int, enable bool, forget int) int {
+// AutoMemoryReleased runs ts_lc_automem.
+func AutoMemoryReleased(n int, enable bool, forget int) int {
 	e := 0
 	if enable {
 		e = 1

@@ -1,4 +1,4 @@
-package host
+package cgotest
 
 /*
 #include <stdlib.h>
@@ -11,9 +11,9 @@ import "unsafe"
 // Helpers for the CallReply tests: they parse RESP bytes into a C
 // CallReply tree and read it back through the C accessors.
 
-// callReplyRender renders resp as ts_cr_render does; ok is false when the
+// CallReplyRender renders resp as ts_cr_render does; ok is false when the
 // bytes are not one reply.
-func callReplyRender(resp string) (string, bool) {
+func CallReplyRender(resp string) (string, bool) {
 	out := make([]byte, 4096)
 	p := C.CString(resp)
 	defer C.free(unsafe.Pointer(p))
@@ -24,9 +24,9 @@ func callReplyRender(resp string) (string, bool) {
 	return string(out[:n]), true
 }
 
-// callReplyResend parses resp and sends it with ReplyWithCallReply to a
+// CallReplyResend parses resp and sends it with ReplyWithCallReply to a
 // context of protocol proto: the bytes sent, or the ts_cr_reply code.
-func callReplyResend(resp string, proto int) (string, int) {
+func CallReplyResend(resp string, proto int) (string, int) {
 	out := make([]byte, 4096)
 	p := C.CString(resp)
 	defer C.free(unsafe.Pointer(p))
@@ -37,9 +37,9 @@ func callReplyResend(resp string, proto int) (string, int) {
 	return string(out[:n]), 0
 }
 
-// callReplyElemProto returns CallReplyProto of element idx of the array
+// CallReplyElemProto returns CallReplyProto of element idx of the array
 // in resp, ok false when there is none.
-func callReplyElemProto(resp string, idx int) (string, bool) {
+func CallReplyElemProto(resp string, idx int) (string, bool) {
 	out := make([]byte, 4096)
 	p := C.CString(resp)
 	defer C.free(unsafe.Pointer(p))

@@ -1,0 +1,141 @@
+package config
+
+import "fmt"
+
+// Every directive CONFIG GET lists is in one of three classes:
+//
+//   - honoured: modhost reads the value and does what Redis does with it
+//     (the default for any directive not listed below);
+//   - unimplemented: modhost does not do what the directive asks yet, so
+//     only its default value is accepted; any other value is refused at
+//     start-up and by CONFIG SET, naming the directive;
+//   - noMeaning: the directive only tunes something modhost does not have
+//     (jemalloc, fork, the event loop's pacing, ...); any valid value is
+//     accepted and has no observable effect. docs/CONFIG.md lists each one
+//     with the reason given here.
+//
+// A test walks the whole table and checks each directive against its class.
+
+// unimplemented names the directives that only accept their default.
+var unimplemented = map[string]bool{
+	// Persistence beyond RDB snapshots.
+	"appendonly": true, "appendfsync": true, "appendfilename": true, "appenddirname": true,
+	"auto-aof-rewrite-percentage": true, "auto-aof-rewrite-min-size": true,
+	"aof-load-truncated": true, "aof-use-rdb-preamble": true, "aof-timestamp-enabled": true,
+	"aof-disable-auto-gc": true, "no-appendfsync-on-rewrite": true,
+	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
+	"rdb-key-save-delay": true, "key-load-delay": true,
+	// Memory limits and eviction.
+	"maxmemory": true, "maxmemory-samples": true, "maxmemory-eviction-tenacity": true,
+	"maxmemory-clients": true, "client-output-buffer-limit": true,
+	"oom-score-adj": true, "oom-score-adj-values": true,
+	// Replication.
+	"replicaof": true, "masterauth": true, "masteruser": true,
+	"repl-diskless-sync": true, "repl-diskless-load": true, "repl-diskless-sync-max-replicas": true,
+	"repl-disable-tcp-nodelay": true, "repl-timeout": true, "repl-ping-replica-period": true,
+	"repl-backlog-size": true, "repl-backlog-ttl": true,
+	"replica-priority": true, "replica-announced": true, "replica-announce-ip": true,
+	"replica-announce-port": true, "replica-ignore-maxmemory": true,
+	"replica-ignore-disk-write-errors": true, "min-replicas-to-write": true,
+	"min-replicas-max-lag": true, "bind-source-addr": true,
+	// Cluster.
+	"cluster-enabled": true, "cluster-config-file": true, "cluster-node-timeout": true,
+	"cluster-ping-interval": true, "cluster-port": true, "cluster-announce-ip": true,
+	"cluster-announce-port": true, "cluster-announce-bus-port": true,
+	"cluster-announce-tls-port": true, "cluster-announce-hostname": true,
+	"cluster-announce-human-nodename": true, "cluster-replica-validity-factor": true,
+	"cluster-migration-barrier": true, "cluster-require-full-coverage": true,
+	"cluster-replica-no-failover": true, "cluster-allow-reads-when-down": true,
+	"cluster-allow-pubsubshard-when-down": true, "cluster-allow-replica-migration": true,
+	"cluster-link-sendbuf-limit": true, "cluster-preferred-endpoint-type": true,
+	// TLS.
+	"tls-port": true, "tls-cluster": true, "tls-replication": true, "tls-auth-clients": true,
+	"tls-prefer-server-ciphers": true, "tls-session-caching": true,
+	"tls-session-cache-size": true, "tls-session-cache-timeout": true,
+	"tls-cert-file": true, "tls-key-file": true, "tls-key-file-pass": true,
+	"tls-client-cert-file": true, "tls-client-key-file": true, "tls-client-key-file-pass": true,
+	"tls-dh-params-file": true, "tls-ca-cert-file": true, "tls-ca-cert-dir": true,
+	"tls-protocols": true, "tls-ciphers": true, "tls-ciphersuites": true,
+	// Process, logging and operating-system integration.
+	"daemonize": true, "supervised": true, "syslog-enabled": true, "syslog-ident": true,
+	"syslog-facility": true, "crash-log-enabled": true, "use-exit-on-panic": true,
+	"watchdog-period": true, "hide-user-data-from-log": true, "socket-mark-id": true,
+	"server-cpulist": true, "bio-cpulist": true, "aof-rewrite-cpulist": true, "bgsave-cpulist": true,
+	// Features modhost does not have yet.
+	"aclfile": true, "acllog-max-len": true, "acl-pubsub-default": true,
+	"tracking-table-max-keys": true, "sanitize-dump-payload": true, "locale-collate": true,
+	"hll-sparse-max-bytes": true, "stream-node-max-bytes": true, "stream-node-max-entries": true,
+	"activedefrag": true,
+}
+
+// noMeaning gives, for each directive accepted with any valid value but
+// without effect in modhost, the reason it has none. docs/CONFIG.md
+// repeats the list.
+var noMeaning = map[string]string{
+	"activerehashing":                       "modhost's hash tables are Go maps, which grow incrementally on their own; the setting only changes when Redis spends CPU on rehashing.",
+	"active-defrag-cycle-min":               "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"active-defrag-cycle-max":               "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"active-defrag-threshold-lower":         "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"active-defrag-threshold-upper":         "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"active-defrag-ignore-bytes":            "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"active-defrag-max-scan-fields":         "tunes jemalloc active defragmentation, which modhost does not have (activedefrag yes is refused).",
+	"jemalloc-bg-thread":                    "jemalloc's purge thread; modhost's memory is managed by the Go runtime.",
+	"lazyfree-lazy-eviction":                "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"lazyfree-lazy-expire":                  "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"lazyfree-lazy-server-del":              "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"lazyfree-lazy-user-del":                "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"lazyfree-lazy-user-flush":              "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"replica-lazy-flush":                    "only moves freeing to a background thread; the Go garbage collector frees memory in the background anyway.",
+	"dynamic-hz":                            "only raises the frequency of background tasks with many clients; modhost runs them at hz.",
+	"disable-thp":                           "turns off transparent huge pages to speed up fork; modhost does not fork.",
+	"crash-memcheck-enabled":                "runs a memory test after a crash report; modhost has no such test.",
+	"rdb-save-incremental-fsync":            "only paces fsync calls while writing an RDB file (every 4 MB); the file written is the same.",
+	"aof-rewrite-incremental-fsync":         "only paces fsync calls while rewriting the AOF, which modhost does not have.",
+	"io-threads":                            "modhost already serves every connection on its own goroutine; the setting only changes Redis's throughput.",
+	"io-threads-do-reads":                   "modhost already serves every connection on its own goroutine; the setting only changes Redis's throughput.",
+	"tcp-backlog":                           "the listen backlog is taken from the kernel (net.core.somaxconn) by the Go runtime; it only matters under connection storms.",
+	"max-new-connections-per-cycle":         "only paces how many connections Redis's event loop accepts per iteration; modhost accepts on its own goroutine.",
+	"max-new-tls-connections-per-cycle":     "only paces how many connections Redis's event loop accepts per iteration; modhost accepts on its own goroutine.",
+	"loading-process-events-interval-bytes": "only sets how often Redis serves events while loading; modhost answers clients with -LOADING while it loads either way.",
+	"list-compress-depth":                   "only compresses interior quicklist nodes to save memory; replies, encodings and RDB contents are the same.",
+	"set-proc-title":                        "modhost never rewrites its process title; the title is cosmetic.",
+	"proc-title-template":                   "modhost never rewrites its process title; the title is cosmetic.",
+	"ignore-warnings":                       "the only warning Redis knows (ARM64-COW-BUG) is about a kernel bug hit by fork; modhost does not fork.",
+	"latency-monitor-threshold":             "modhost records no latency events (LATENCY LATEST and HISTORY reply empty at any threshold); set by Redis's test suite (tests/assets/default.conf).",
+	"repl-diskless-sync-delay":              "only delays a replica's full sync; modhost accepts no replicas (replicaof is refused, SYNC and PSYNC are unknown); set by Redis's test suite.",
+	"propagation-error-behavior":            "only acts on errors while applying commands from a master or an AOF; modhost has neither; set by Redis's test suite.",
+	"shutdown-timeout":                      "only bounds how long SHUTDOWN waits for replicas to catch up; modhost accepts no replicas.",
+	"replica-serve-stale-data":              "only acts while this server is a replica; modhost can't be one (replicaof is refused); set by Redis's test suite.",
+	"replica-read-only":                     "only acts while this server is a replica; modhost can't be one (replicaof is refused).",
+	"active-expire-effort":                  "only sets how much CPU each active-expiry cycle may spend; keys still expire in the background and are never visible after their time.",
+}
+
+// activeDefragRefusal is Redis's own refusal on a build without jemalloc.
+const activeDefragRefusal = "Active defragmentation cannot be enabled: it requires a Redis server " +
+	"compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution"
+
+// refusal is the reason an unimplemented directive's value is refused.
+func refusal(d *directive) string {
+	if d.name == "activedefrag" {
+		return activeDefragRefusal
+	}
+	return fmt.Sprintf("modhost does not implement '%s' yet (only the default '%s' is accepted)", d.name, d.defValue)
+}
+
+// setValue stores args into d as loading and CONFIG SET do, refusing any
+// value but the default of a directive modhost does not implement.
+func (c *Config) setValue(d *directive, args []string) (bool, string) {
+	if !unimplemented[d.name] || c.acceptUnimplemented {
+		return d.val.set(c, args)
+	}
+	old := d.val.get(c)
+	changed, reason := d.val.set(c, args)
+	if reason != "" {
+		return changed, reason
+	}
+	if d.val.get(c) != d.defValue {
+		d.val.set(c, setArgs(d, old))
+		return false, refusal(d)
+	}
+	return changed, ""
+}
