@@ -110,7 +110,7 @@ var Functions = []Function{
 	{Name: "GetClientNameById", Return: "RedisModuleString *", Params: "RedisModuleCtx *ctx, uint64_t id", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
 	{Name: "SetClientNameById", Return: "int", Params: "uint64_t id, RedisModuleString *name", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
 	{Name: "PublishMessage", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
-	{Name: "PublishMessageShard", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "partial", Note: "no SSUBSCRIBE: always 0 receivers"},
+	{Name: "PublishMessageShard", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
 	{Name: "GetContextFlags", Return: "int", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
 	{Name: "AvoidReplicaTraffic", Return: "int", Params: "void", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},
 	{Name: "GetDbIdFromOptCtx", Return: "int", Params: "RedisModuleKeyOptCtx *ctx", Variadic: false, Family: "DB and Key APIs -- Generic API", Status: "implemented"},

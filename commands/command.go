@@ -149,6 +149,10 @@ type Command struct {
 
 	// Per-command statistics for INFO commandstats (guarded by the server lock).
 	Calls, Usec, RejectedCalls, FailedCalls int64
+	// StatsID is a small number the server gives the command the first
+	// time it records per-command state that lives outside this package
+	// (the INFO latencystats histogram); 0 means none yet.
+	StatsID int
 }
 
 // AddSub registers a subcommand under c and returns it.

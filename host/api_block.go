@@ -234,10 +234,19 @@ func (b *blockedClient) onTimeout(c Client) {
 	if timeout != nil {
 		b.runCmdCallback(timeout, c, C.MH_CTX_BLOCKED_TIMEOUT, nil)
 	}
+	b.addBackgroundTime(c)
 	b.rt.mu.Lock()
 	b.disconnectFn = nil
 	b.rt.mu.Unlock()
 	b.endFromHost(c)
+}
+
+// addBackgroundTime adds the time the module measured with
+// BlockedClientMeasureTimeStart/End to the blocked command's time, as
+// Redis's updateStatsOnUnblock does.
+func (b *blockedClient) addBackgroundTime(c Client) {
+	c.AddBlockedTime(time.Duration(b.c.background_us) * time.Microsecond)
+	b.c.background_us = 0
 }
 
 // onError handles CLIENT UNBLOCK ERROR: the error reply, then the block
@@ -376,7 +385,12 @@ func (b *blockedClient) finishLocked(c Client) {
 	explicit := b.explicitKeysUnblock
 	b.rt.mu.Unlock()
 	if c != nil && !b.onKeys && reply != nil {
+		t0 := time.Now()
 		b.runCmdCallback(reply, c, C.MH_CTX_BLOCKED_REPLY, nil)
+		c.AddBlockedTime(time.Since(t0))
+	}
+	if c != nil {
+		b.addBackgroundTime(c)
 	}
 	if c != nil && b.onKeys && explicit && timeout != nil {
 		b.runCmdCallback(timeout, c, C.MH_CTX_BLOCKED_TIMEOUT, nil)

@@ -221,6 +221,7 @@ func apiEventLoopAdd(fd C.int, mask C.int, fn unsafe.Pointer, user_data unsafe.P
 	}
 	rt.fds[int(fd)] = w
 	rt.startPoller()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 
@@ -232,6 +233,7 @@ func apiEventLoopDel(fd C.int, mask C.int, mh_errno *C.int) (rc C.int) {
 	if !ok {
 		return rc
 	}
+	*mh_errno = 0 // Redis clears errno on success, a never-added fd included
 	w := rt.fds[int(fd)]
 	if w == nil {
 		return C.REDISMODULE_OK
@@ -285,6 +287,7 @@ func apiEventLoopAddOneShot(fn unsafe.Pointer, user_data unsafe.Pointer, mh_errn
 	rt.oneshots = append(rt.oneshots, oneshot{fn: fn, data: user_data, base: C.mh_dl_base(fn)})
 	rt.mu.Unlock()
 	rt.kick()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 

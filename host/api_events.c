@@ -21,8 +21,9 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * without data) under the server lock. Subscribing again replaces the
  * callback; a NULL callback unsubscribes. Every event id Redis knows is
  * accepted; modhost fires Persistence (synchronous saves), FlushDB,
- * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB and
- * Config, never the replication, fork, async-load or key events.
+ * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config
+ * and EventLoop (a BEFORE/AFTER_SLEEP pair before each batch of a
+ * connection's commands and each cron tick), never the replication, fork, async-load or key events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
 /* modhost:partial no replication, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
@@ -31,11 +32,20 @@ int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, Redis
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
 }
 
-/* Whether modhost fires subevent of event: nonzero exactly for the
- * subevents listed at SubscribeToServerEvent. Events without subevents
+/* Whether modhost fires subevent of event: nonzero for the subevents
+ * listed at SubscribeToServerEvent, and for the replication subevents
+ * (role changed, replica online/offline, master link up/down), as Redis
+ * answers: modhost is always a master without replicas, so what triggers
+ * them never happens and no firing is missed. Events without subevents
  * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
 int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
     switch (event.id) {
+    case REDISMODULE_EVENT_REPLICATION_ROLE_CHANGED:
+        return subevent < _REDISMODULE_EVENT_REPLROLECHANGED_NEXT;
+    case REDISMODULE_EVENT_REPLICA_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_REPLICA_CHANGE_NEXT;
+    case REDISMODULE_EVENT_MASTER_LINK_CHANGE:
+        return subevent < _REDISMODULE_SUBEVENT_MASTER_NEXT;
     case REDISMODULE_EVENT_PERSISTENCE:
         return subevent == REDISMODULE_SUBEVENT_PERSISTENCE_SYNC_RDB_START ||
                subevent == REDISMODULE_SUBEVENT_PERSISTENCE_ENDED ||
@@ -52,6 +62,8 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_MODULE_NEXT;
     case REDISMODULE_EVENT_CONFIG:
         return subevent < _REDISMODULE_SUBEVENT_CONFIG_NEXT;
+    case REDISMODULE_EVENT_EVENTLOOP:
+        return subevent < _REDISMODULE_SUBEVENT_EVENTLOOP_NEXT;
     default:
         return 0;
     }

@@ -112,6 +112,9 @@ func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb
 	}
 	if cb != nil {
 		e.listeners = append(e.listeners, &listener{mod: mod, id: uint64(id), cb: cb})
+		if id == C.REDISMODULE_EVENT_EVENTLOOP {
+			st.sys.srv.WantEventLoopEvents(true)
+		}
 	}
 	return C.REDISMODULE_OK
 }

@@ -33,6 +33,12 @@ extern void mhv_fork_started(int pid, RedisModuleForkDoneHandler cb, void *user_
  * lock. In modhost the child may only run C code (see above). */
 int mh_Fork(RedisModuleForkDoneHandler cb, void *user_data) {
     if (fork_child > 0) {
+        /* Logged as any failed fork, as Redis (its redisFork fails with
+         * EEXIST while a child is active). */
+        char msg[256];
+        errno = EEXIST;
+        snprintf(msg, sizeof(msg), "Can't fork for module: %s", strerror(errno));
+        mhv_log(NULL, MH_LL_WARNING, msg);
         errno = EEXIST;
         return -1;
     }

@@ -67,6 +67,7 @@ func apiGetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStrin
 		return nil
 	}
 	if !commandHasKeys(cmd) {
+		*mh_errno = 0
 		return nil
 	}
 	if (cmd.Arity > 0 && int(argc) != cmd.Arity) || int(argc) < -cmd.Arity {
@@ -78,6 +79,7 @@ func apiGetCommandKeysWithFlags(ctx *C.RedisModuleCtx, argv **C.RedisModuleStrin
 		*numKeys = C.int(len(keys))
 	}
 	if len(keys) == 0 {
+		*mh_errno = 0
 		return nil
 	}
 	size := C.size_t(len(keys)) * C.size_t(unsafe.Sizeof(C.int(0)))

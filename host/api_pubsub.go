@@ -20,11 +20,12 @@ func apiPublishMessage(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, mess
 }
 
 // apiPublishMessageShard implements RedisModule_PublishMessageShard:
-// publishes to the subscribers of a shard channel (SSUBSCRIBE), as
-// SPUBLISH. modhost has no shard channels, so no client can be
-// subscribed: the message reaches nobody and the result is 0.
-//
-// modhost:partial no SSUBSCRIBE: always 0 receivers
+// publishes message to the subscribers of the shard channel (SSUBSCRIBE),
+// as SPUBLISH, and returns the number of receivers.
 func apiPublishMessageShard(ctx *C.RedisModuleCtx, channel *C.RedisModuleString, message *C.RedisModuleString) (n C.int) {
-	return 0
+	srv := serverFor(ctx)
+	if srv == nil {
+		return 0
+	}
+	return C.int(srv.PublishShard(stringBytes(channel), stringBytes(message)))
 }

@@ -88,6 +88,7 @@ func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		return rc
 	}
 	C.mh_key_invalidate()
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 
@@ -121,6 +122,7 @@ func apiRdbSave(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		}
 		return rc
 	}
+	*mh_errno = 0 // Redis clears errno on success
 	return C.REDISMODULE_OK
 }
 

@@ -68,6 +68,7 @@ func apiScan(ctx *C.RedisModuleCtx, cursor *C.RedisModuleScanCursor, fn C.RedisM
 		C.mh_string_release(kname)
 	}
 	cursor.cursor = C.uint64_t(next)
+	*mh_errno = 0 // Redis clears errno after every step
 	if next == 0 {
 		cursor.done = 1
 		return 0
@@ -119,6 +120,7 @@ func apiScanKey(key *C.RedisModuleKey, cursor *C.RedisModuleScanCursor, fn C.Red
 			C.mh_string_release(value)
 		}
 	}
+	*mh_errno = 0 // Redis clears errno after every step
 	if next == 0 {
 		cursor.cursor = 1 // Redis leaves a non-zero cursor on a finished scan
 		cursor.done = 1

@@ -25,9 +25,9 @@ void mh_ACLAddLogEntryByUserName(RedisModuleCtx *ctx, RedisModuleString *user, R
 extern int mhgo_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal, int *mh_errno);
 int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, int literal) {
     mh_last_api = "ACLCheckChannelPermissions";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckChannelPermissions(user, ch, literal, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -35,9 +35,9 @@ int mh_ACLCheckChannelPermissions(RedisModuleUser *user, RedisModuleString *ch, 
 extern int mhgo_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc, int *mh_errno);
 int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **argv, int argc) {
     mh_last_api = "ACLCheckCommandPermissions";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckCommandPermissions(user, argv, argc, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -45,9 +45,9 @@ int mh_ACLCheckCommandPermissions(RedisModuleUser *user, RedisModuleString **arg
 extern int mhgo_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags, int *mh_errno);
 int mh_ACLCheckKeyPermissions(RedisModuleUser *user, RedisModuleString *key, int flags) {
     mh_last_api = "ACLCheckKeyPermissions";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ACLCheckKeyPermissions(user, key, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -62,9 +62,9 @@ int mh_AbortBlock(RedisModuleBlockedClient *bc) {
 extern int mhgo_AddACLCategory(RedisModuleCtx *ctx, const char *name, int *mh_errno);
 int mh_AddACLCategory(RedisModuleCtx *ctx, const char *name) {
     mh_last_api = "AddACLCategory";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_AddACLCategory(ctx, name, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -600,9 +600,9 @@ void mh_DigestEndSequence(RedisModuleDigest *md) {
 extern int mhgo_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_data) {
     mh_last_api = "EventLoopAdd";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopAdd(fd, mask, func, user_data, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -610,9 +610,9 @@ int mh_EventLoopAdd(int fd, int mask, RedisModuleEventLoopFunc func, void *user_
 extern int mhgo_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data, int *mh_errno);
 int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data) {
     mh_last_api = "EventLoopAddOneShot";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopAddOneShot(func, user_data, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -620,9 +620,9 @@ int mh_EventLoopAddOneShot(RedisModuleEventLoopOneShotFunc func, void *user_data
 extern int mhgo_EventLoopDel(int fd, int mask, int *mh_errno);
 int mh_EventLoopDel(int fd, int mask) {
     mh_last_api = "EventLoopDel";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_EventLoopDel(fd, mask, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -742,9 +742,9 @@ RedisModuleString *mh_GetClientNameById(RedisModuleCtx *ctx, uint64_t id) {
 extern RedisModuleString *mhgo_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id, int *mh_errno);
 RedisModuleString *mh_GetClientUserNameById(RedisModuleCtx *ctx, uint64_t id) {
     mh_last_api = "GetClientUserNameById";
-    int mh_err = 0;
+    int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_GetClientUserNameById(ctx, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -774,9 +774,9 @@ RedisModuleCommand *mh_GetCommand(RedisModuleCtx *ctx, const char *name) {
 extern int *mhgo_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int *mh_errno);
 int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys) {
     mh_last_api = "GetCommandKeys";
-    int mh_err = 0;
+    int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeys(ctx, argv, argc, num_keys, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -784,9 +784,9 @@ int *mh_GetCommandKeys(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, 
 extern int *mhgo_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags, int *mh_errno);
 int *mh_GetCommandKeysWithFlags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys, int **out_flags) {
     mh_last_api = "GetCommandKeysWithFlags";
-    int mh_err = 0;
+    int mh_err = -1;
     int * r = (int *)mhgo_GetCommandKeysWithFlags(ctx, argv, argc, num_keys, out_flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1153,9 +1153,9 @@ extern int mhgo_ListDelete(RedisModuleKey *key, long index, int *mh_errno);
 int mh_ListDelete(RedisModuleKey *key, long index) {
     mh_last_api = "ListDelete";
     MH_GIL_CHECK("ListDelete");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListDelete(key, index, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1170,9 +1170,9 @@ extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *v
 int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
     mh_last_api = "ListInsert";
     MH_GIL_CHECK("ListInsert");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListInsert(key, index, value, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1181,9 +1181,9 @@ extern RedisModuleString *mhgo_ListPop(RedisModuleKey *key, int where, int *mh_e
 RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
     mh_last_api = "ListPop";
     MH_GIL_CHECK("ListPop");
-    int mh_err = 0;
+    int mh_err = -1;
     RedisModuleString * r = (RedisModuleString *)mhgo_ListPop(key, where, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1192,9 +1192,9 @@ extern int mhgo_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele, 
 int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
     mh_last_api = "ListPush";
     MH_GIL_CHECK("ListPush");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListPush(kp, where, ele, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1203,9 +1203,9 @@ extern int mhgo_ListSet(RedisModuleKey *key, long index, RedisModuleString *valu
 int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
     mh_last_api = "ListSet";
     MH_GIL_CHECK("ListSet");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ListSet(key, index, value, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1391,9 +1391,9 @@ RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
 extern int mhgo_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
     mh_last_api = "RdbLoad";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RdbLoad(ctx, stream, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1401,9 +1401,9 @@ int mh_RdbLoad(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
 extern int mhgo_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags, int *mh_errno);
 int mh_RdbSave(RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags) {
     mh_last_api = "RdbSave";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RdbSave(ctx, stream, flags, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1444,9 +1444,9 @@ void mh_RegisterAuthCallback(RedisModuleCtx *ctx, RedisModuleAuthCallback cb) {
 extern int mhgo_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterBoolConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, RedisModuleConfigGetBoolFunc getfn, RedisModuleConfigSetBoolFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
     mh_last_api = "RegisterBoolConfig";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterBoolConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1480,9 +1480,9 @@ int mh_RegisterDefragFunc(RedisModuleCtx *ctx, RedisModuleDefragFunc func) {
 extern int mhgo_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterEnumConfig(RedisModuleCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, RedisModuleConfigGetEnumFunc getfn, RedisModuleConfigSetEnumFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
     mh_last_api = "RegisterEnumConfig";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterEnumConfig(ctx, name, default_val, flags, enum_values, int_values, num_enum_vals, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1497,9 +1497,9 @@ int mh_RegisterInfoFunc(RedisModuleCtx *ctx, RedisModuleInfoFunc cb) {
 extern int mhgo_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, RedisModuleConfigGetNumericFunc getfn, RedisModuleConfigSetNumericFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
     mh_last_api = "RegisterNumericConfig";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterNumericConfig(ctx, name, default_val, flags, min, max, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1507,9 +1507,9 @@ int mh_RegisterNumericConfig(RedisModuleCtx *ctx, const char *name, long long de
 extern int mhgo_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata, int *mh_errno);
 int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *default_val, unsigned int flags, RedisModuleConfigGetStringFunc getfn, RedisModuleConfigSetStringFunc setfn, RedisModuleConfigApplyFunc applyfn, void *privdata) {
     mh_last_api = "RegisterStringConfig";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_RegisterStringConfig(ctx, name, default_val, flags, getfn, setfn, applyfn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1713,9 +1713,9 @@ extern int mhgo_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisMo
 int mh_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata) {
     mh_last_api = "Scan";
     MH_GIL_CHECK("Scan");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_Scan(ctx, cursor, fn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1739,9 +1739,9 @@ extern int mhgo_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, Redi
 int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata) {
     mh_last_api = "ScanKey";
     MH_GIL_CHECK("ScanKey");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_ScanKey(key, cursor, fn, privdata, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1800,9 +1800,9 @@ int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
 extern int mhgo_SetClientNameById(uint64_t id, RedisModuleString *name, int *mh_errno);
 int mh_SetClientNameById(uint64_t id, RedisModuleString *name) {
     mh_last_api = "SetClientNameById";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetClientNameById(id, name, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1822,9 +1822,9 @@ int mh_SetCommandACLCategories(RedisModuleCommand *command, const char *ctgrsfla
 extern int mhgo_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info, int *mh_errno);
 int mh_SetCommandInfo(RedisModuleCommand *command, const RedisModuleCommandInfo *info) {
     mh_last_api = "SetCommandInfo";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetCommandInfo(command, info, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1884,9 +1884,9 @@ void mh_SetModuleOptions(RedisModuleCtx *ctx, int options) {
 extern int mhgo_SetModuleUserACL(RedisModuleUser *user, const char* acl, int *mh_errno);
 int mh_SetModuleUserACL(RedisModuleUser *user, const char* acl) {
     mh_last_api = "SetModuleUserACL";
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_SetModuleUserACL(user, acl, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1931,9 +1931,9 @@ extern int mhgo_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *i
 int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields) {
     mh_last_api = "StreamAdd";
     MH_GIL_CHECK("StreamAdd");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamAdd(key, flags, id, argv, numfields, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1942,9 +1942,9 @@ extern int mhgo_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id, int *
 int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
     mh_last_api = "StreamDelete";
     MH_GIL_CHECK("StreamDelete");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamDelete(key, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1953,9 +1953,9 @@ extern int mhgo_StreamIteratorDelete(RedisModuleKey *key, int *mh_errno);
 int mh_StreamIteratorDelete(RedisModuleKey *key) {
     mh_last_api = "StreamIteratorDelete";
     MH_GIL_CHECK("StreamIteratorDelete");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamIteratorDelete(key, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1976,9 +1976,9 @@ extern int mhgo_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleS
 int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid) {
     mh_last_api = "StreamIteratorStart";
     MH_GIL_CHECK("StreamIteratorStart");
-    int mh_err = 0;
+    int mh_err = -1;
     int r = (int)mhgo_StreamIteratorStart(key, flags, startid, endid, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -1993,9 +1993,9 @@ extern long long mhgo_StreamTrimByID(RedisModuleKey *key, int flags, RedisModule
 long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id) {
     mh_last_api = "StreamTrimByID";
     MH_GIL_CHECK("StreamTrimByID");
-    int mh_err = 0;
+    int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByID(key, flags, id, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 
@@ -2004,9 +2004,9 @@ extern long long mhgo_StreamTrimByLength(RedisModuleKey *key, int flags, long lo
 long long mh_StreamTrimByLength(RedisModuleKey *key, int flags, long long length) {
     mh_last_api = "StreamTrimByLength";
     MH_GIL_CHECK("StreamTrimByLength");
-    int mh_err = 0;
+    int mh_err = -1;
     long long r = (long long)mhgo_StreamTrimByLength(key, flags, length, &mh_err);
-    if (mh_err != 0) errno = mh_err;
+    if (mh_err >= 0) errno = mh_err;
     return r;
 }
 

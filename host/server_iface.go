@@ -108,6 +108,11 @@ type Server interface {
 	DebugRegistered(name string) bool
 	// Publish sends msg to channel's subscribers; it returns how many.
 	Publish(channel, msg []byte) int
+	// PublishShard sends msg to channel's shard subscribers (SPUBLISH);
+	// it returns how many.
+	PublishShard(channel, msg []byte) int
+	// WantEventLoopEvents turns the EventLoop before/after-sleep events on.
+	WantEventLoopEvents(on bool)
 	// InfoText renders INFO for the section arguments.
 	InfoText(args []string) string
 	// UsedMemory is INFO used_memory.
@@ -183,6 +188,9 @@ type Client interface {
 	// SetUserLocked authenticates the client as u (nil: default); onChange
 	// becomes its user-changed callback.
 	SetUserLocked(u *acl.User, onChange func())
+	// AddBlockedTime adds d to the time the blocked command took (SLOWLOG,
+	// command stats).
+	AddBlockedTime(d time.Duration)
 	// WriteModuleList writes the MODULE LIST reply for mods.
 	WriteModuleList(mods []ModuleInfo)
 }

@@ -19,6 +19,7 @@ const (
 	EventCronLoop     = 8
 	EventModuleChange = 9
 	EventSwapDB       = 11
+	EventEventLoop    = 15
 	EventConfig       = 16
 )
 
@@ -28,6 +29,8 @@ const (
 	SubPersistenceEnded        = 3
 	SubPersistenceFailed       = 4
 	SubFlushStart              = 0
+	SubEventLoopBeforeSleep    = 0
+	SubEventLoopAfterSleep     = 1
 	SubFlushEnd                = 1
 	SubLoadingRDBStart         = 0
 	SubLoadingEnded            = 3

@@ -82,6 +82,8 @@ const (
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 	start := time.Now()
 	expired := 0
+	totalSampled := 0
+	defer func() { ks.updateStalePerc(expired, totalSampled) }()
 	var keys []string
 	for n := 0; n < len(ks.dbs); n++ {
 		db := ks.expDB
@@ -128,9 +130,7 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 					d.avgTTL = d.avgTTL/50*49 + avg/50
 				}
 			}
-			if sampled > 0 {
-				ks.Stats.ExpiredStalePerc = float64(len(keys)) / float64(sampled)
-			}
+			totalSampled += sampled
 			if iter%16 == 15 && time.Since(start) > budget {
 				ks.Stats.ExpiredTimeCapReached++
 				return expired
@@ -144,4 +144,15 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
 		}
 	}
 	return expired
+}
+
+// updateStalePerc folds one cycle's share of expired keys among those
+// sampled into the running estimate of expired_stale_perc, with Redis's
+// weights (5% for the new cycle).
+func (ks *Keyspace) updateStalePerc(expired, sampled int) {
+	cur := 0.0
+	if sampled > 0 {
+		cur = float64(expired) / float64(sampled)
+	}
+	ks.Stats.ExpiredStalePerc = cur*0.05 + ks.Stats.ExpiredStalePerc*0.95
 }

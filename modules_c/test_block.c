@@ -79,11 +79,14 @@ static int reply_timeout_release(RedisModuleCtx *ctx, RedisModuleString **argv, 
 typedef struct {
     RedisModuleBlockedClient *bc;
     long long ms, value;
+    int measure; /* wrap the sleep in BlockedClientMeasureTimeStart/End */
 } thread_arg;
 
 static void *unblock_later(void *arg) {
     thread_arg *a = arg;
+    if (a->measure) RedisModule_BlockedClientMeasureTimeStart(a->bc);
     if (a->ms > 0) usleep((useconds_t)(a->ms * 1000));
+    if (a->measure) RedisModule_BlockedClientMeasureTimeEnd(a->bc);
     tb_priv *p = RedisModule_Alloc(sizeof(*p));
     p->value = a->value;
     RedisModule_UnblockClient(a->bc, p);
@@ -98,7 +101,10 @@ static int spawn(void *(*fn)(void *), void *arg) {
     return 0;
 }
 
-static int t_thread(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+/* TBLOCK.THREAD ms value / TBLOCK.MEASURED ms value: block, and a thread
+ * unblocks with value after ms milliseconds; MEASURED reports the sleep as
+ * background time (BlockedClientMeasureTimeStart/End). */
+static int thread_block(RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int measure) {
     if (argc != 3) return RedisModule_WrongArity(ctx);
     long long ms, value;
     if (RedisModule_StringToLongLong(argv[1], &ms) != REDISMODULE_OK ||
@@ -109,12 +115,21 @@ static int t_thread(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     a->bc = bc;
     a->ms = ms;
     a->value = value;
+    a->measure = measure;
     if (spawn(unblock_later, a) != 0) {
         RedisModule_AbortBlock(bc);
         RedisModule_Free(a);
         return RedisModule_ReplyWithError(ctx, "ERR can't start thread");
     }
     return REDISMODULE_OK;
+}
+
+static int t_thread(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    return thread_block(ctx, argv, argc, 0);
+}
+
+static int t_measured(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    return thread_block(ctx, argv, argc, 1);
 }
 
 static int t_timeout(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
@@ -335,6 +350,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         int first, last;
     } cmds[] = {
         {"tblock.thread", t_thread, "", 0, 0},
+        {"tblock.measured", t_measured, "", 0, 0},
         {"tblock.timeout", t_timeout, "", 0, 0},
         {"tblock.forever", t_forever, "", 0, 0},
         {"tblock.release", t_release, "", 0, 0},

@@ -18,7 +18,8 @@
  *   TCFG.KEYFLAGS cmd ... -> the same as [[pos, flags]...] (Redis 7.0
  *                         reports no flags)
  *   TCFG.CMDNAME       -> GetCurrentCommandName
- *   TCFG.RDB save|load file -> [RdbSave/RdbLoad rc, errno] (Redis 7.2+)
+ *   TCFG.RDB save|load file -> [RdbSave/RdbLoad rc, errno] (Redis 7.2+),
+ *                         errno set to EBADF before the call
  *   TCFG.DEFRAG        -> results of the defrag stubs (modhost only)
  */
 #include <errno.h>
@@ -224,7 +225,7 @@ static int t_rdb(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
         return RedisModule_ReplyWithError(ctx, "ERR RDB API not available");
     RedisModuleRdbStream *s = RedisModule_RdbStreamCreateFromFile(RedisModule_StringPtrLen(argv[2], NULL));
     const char *op = RedisModule_StringPtrLen(argv[1], NULL);
-    errno = 0;
+    errno = EBADF; /* a success must clear it, as Redis does */
     int rc = strcmp(op, "save") == 0 ? RedisModule_RdbSave(ctx, s, 0) : RedisModule_RdbLoad(ctx, s, 0);
     int e = errno;
     RedisModule_RdbStreamFree(s);

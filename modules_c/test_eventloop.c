@@ -16,6 +16,9 @@
  *   TEL.ERRORS          -> [ERANGE for fd -1, EINVAL for a bad mask,
  *                          EINVAL for a NULL callback, ERANGE on Del of
  *                          fd -1, EINVAL for a NULL one-shot], each 1|0
+ *   TEL.ERRNO           -> errno after successful calls, each made with
+ *                          errno set to EBADF first: [Del of a never added
+ *                          fd, Add, Del, AddOneShot] (Redis clears it)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -160,6 +163,35 @@ static int t_errors(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return REDISMODULE_OK;
 }
 
+static void noop_shot(void *arg) { REDISMODULE_NOT_USED(arg); }
+
+static int t_errno(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    int p[2];
+    if (pipe(p) != 0) return RedisModule_ReplyWithError(ctx, "ERR pipe failed");
+    int r[4], rc[4];
+    errno = EBADF;
+    rc[0] = RedisModule_EventLoopDel(p[0], REDISMODULE_EVENTLOOP_READABLE);
+    r[0] = errno;
+    errno = EBADF;
+    rc[1] = RedisModule_EventLoopAdd(p[0], REDISMODULE_EVENTLOOP_READABLE, on_read, NULL);
+    r[1] = errno;
+    errno = EBADF;
+    rc[2] = RedisModule_EventLoopDel(p[0], REDISMODULE_EVENTLOOP_READABLE);
+    r[2] = errno;
+    errno = EBADF;
+    rc[3] = RedisModule_EventLoopAddOneShot(noop_shot, NULL);
+    r[3] = errno;
+    close(p[0]);
+    close(p[1]);
+    for (int i = 0; i < 4; i++)
+        if (rc[i] != REDISMODULE_OK) return RedisModule_ReplyWithError(ctx, "ERR call failed");
+    RedisModule_ReplyWithArray(ctx, 4);
+    for (int i = 0; i < 4; i++) RedisModule_ReplyWithLongLong(ctx, r[i]);
+    return REDISMODULE_OK;
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -170,7 +202,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     } cmds[] = {
         {"tel.pipe", t_pipe}, {"tel.write", t_write}, {"tel.kick", t_kick}, {"tel.read", t_read},
         {"tel.del", t_del}, {"tel.close", t_close}, {"tel.oneshot", t_oneshot}, {"tel.shots", t_shots},
-        {"tel.errors", t_errors},
+        {"tel.errors", t_errors}, {"tel.errno", t_errno},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "", 0, 0, 0) == REDISMODULE_ERR)

@@ -17,6 +17,8 @@
  *   TEVENTS.HZ                -> hz of the last CronLoop event (0: none yet)
  *   TEVENTS.SUPPORTED id sub  -> IsSubEventSupported({id,1}, sub)
  *   TEVENTS.UNSUB id          -> SubscribeToServerEvent({id,1}, NULL)
+ *   TEVENTS.SLEEPS            -> [BEFORE_SLEEP count, AFTER_SLEEP count] of
+ *                                the EventLoop event
  *   TEVENTS.BUSY ms [reply]   -> loops ms milliseconds calling
  *                                Yield(CLIENTS, reply); replies the number
  *                                of Yield calls made
@@ -34,6 +36,7 @@
 static char *lines[MAX_LINES];
 static int nlines;
 static int last_hz;
+static long long before_sleeps, after_sleeps;
 
 static void push(const char *line) {
     if (nlines < MAX_LINES) lines[nlines++] = RedisModule_Strdup(line);
@@ -57,6 +60,10 @@ static void on_event(RedisModuleCtx *ctx, RedisModuleEvent e, uint64_t sub, void
                  ci->id == RedisModule_GetClientId(ctx));
         break;
     }
+    case REDISMODULE_EVENT_EVENTLOOP:
+        if (sub == REDISMODULE_SUBEVENT_EVENTLOOP_BEFORE_SLEEP) before_sleeps++;
+        else if (sub == REDISMODULE_SUBEVENT_EVENTLOOP_AFTER_SLEEP) after_sleeps++;
+        return;
     case REDISMODULE_EVENT_CRON_LOOP:
         last_hz = ((RedisModuleCronLoop *)data)->hz;
         return;
@@ -167,7 +174,16 @@ static const uint64_t events[] = {
     REDISMODULE_EVENT_FLUSHDB,  REDISMODULE_EVENT_CLIENT_CHANGE, REDISMODULE_EVENT_CRON_LOOP,
     REDISMODULE_EVENT_MODULE_CHANGE, REDISMODULE_EVENT_SWAPDB,   REDISMODULE_EVENT_CONFIG,
     REDISMODULE_EVENT_PERSISTENCE, REDISMODULE_EVENT_LOADING,    REDISMODULE_EVENT_SHUTDOWN,
+    REDISMODULE_EVENT_EVENTLOOP,
 };
+
+static int t_sleeps(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    RedisModule_ReplyWithArray(ctx, 2);
+    RedisModule_ReplyWithLongLong(ctx, before_sleeps);
+    return RedisModule_ReplyWithLongLong(ctx, after_sleeps);
+}
 
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
@@ -183,6 +199,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     } cmds[] = {
         {"tevents.list", t_list},   {"tevents.hz", t_hz},         {"tevents.supported", t_supported},
         {"tevents.unsub", t_unsub}, {"tevents.busy", t_busy},     {"tevents.cached", t_cached},
+        {"tevents.sleeps", t_sleeps},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "", 0, 0, 0) == REDISMODULE_ERR)

@@ -349,6 +349,31 @@ static int c_fork(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithLongLong(ctx, pid > 0);
 }
 
+/* TYPES.FORKHOLD: a child that sleeps until TYPES.FORKRELEASE kills it
+ * (so a second fork meanwhile fails); replies 1. */
+static int held_pid = -1;
+
+static int c_forkhold(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    if (argc != 1) return RedisModule_WrongArity(ctx);
+    int pid = RedisModule_Fork(NULL, NULL);
+    if (pid == 0) {
+        sleep(30);
+        RedisModule_ExitFromChild(0);
+    }
+    if (pid < 0) return RedisModule_ReplyWithError(ctx, "ERR fork failed");
+    held_pid = pid;
+    return RedisModule_ReplyWithLongLong(ctx, 1);
+}
+
+static int c_forkrelease(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    if (argc != 1) return RedisModule_WrongArity(ctx);
+    int rc = RedisModule_KillForkChild(held_pid);
+    held_pid = -1;
+    return RedisModule_ReplyWithLongLong(ctx, rc == REDISMODULE_OK);
+}
+
 static int c_forkdone(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     if (argc != 1) return RedisModule_WrongArity(ctx);
@@ -538,6 +563,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"types.fork", c_fork, "readonly", 0, 0},
         {"types.forkkill", c_fork, "readonly", 0, 0},
         {"types.forkdone", c_forkdone, "readonly", 0, 0},
+        {"types.forkhold", c_forkhold, "readonly", 0, 0},
+        {"types.forkrelease", c_forkrelease, "readonly", 0, 0},
         {"types.lastopt", c_lastopt, "readonly", 0, 0},
         {"types.replace", c_replace, "write", 1, 1},
         {"types.delkey", c_delkey, "write", 1, 1},

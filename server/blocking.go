@@ -25,9 +25,11 @@ type blockState struct {
 	// noClientUnblock makes CLIENT UNBLOCK answer 0 (a module block
 	// without a timeout callback).
 	noClientUnblock bool
-	timer           *time.Timer
-	wake            chan struct{} // closed when unblocked
-	done            bool
+	// call is the command that blocked, recorded when the block ends.
+	call  *blockedCall
+	timer *time.Timer
+	wake  chan struct{} // closed when unblocked
+	done  bool
 }
 
 // isBlocked reports whether the client waits in a blocking command.
@@ -79,6 +81,7 @@ func (s *Server) unblock(c *Client) {
 		return
 	}
 	bs.done = true
+	s.finishBlockedCall(c, bs)
 	for _, wk := range bs.keys {
 		s.blockers[wk] = removeClient(s.blockers[wk], c)
 		if len(s.blockers[wk]) == 0 {
@@ -177,6 +180,7 @@ func (s *Server) waitUnblocked(c *Client, bs *blockState) bool {
 		if c.blocked == bs && !bs.done && bs.onDisconnect != nil {
 			bs.onDisconnect(c)
 		}
+		bs.call = nil // a disconnected client's command is not counted
 		s.unblock(c)
 		s.mu.Unlock()
 		return false

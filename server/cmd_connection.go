@@ -22,6 +22,7 @@ func registerCoreCommands(s *Server) {
 	)
 	registerClientCommand(s)
 	registerServerCommands(s)
+	registerSlowlogCommands(s)
 	registerInfoCommand(s)
 	registerConfigCommand(s)
 	registerCommandCommand(s)

@@ -15,7 +15,7 @@ import (
 
 var defaultInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
 
-var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "cluster", "keyspace"}
+var allInfoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"}
 
 func registerInfoCommand(s *Server) {
 	s.Cmds.Add(&commands.Command{Name: "info", Arity: -1, Flags: commands.ParseCmdFlags("loading stale"), Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", ACL: []string{"slow", "dangerous"}, Handler: adapt(infoCommand)})
@@ -95,11 +95,14 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
 			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
+			fmt.Sprintf("expired_stale_perc:%.2f", ks.ExpiredStalePerc*100),
+			fmt.Sprintf("expired_time_cap_reached_count:%d", ks.ExpiredTimeCapReached),
 			"evicted_keys:0",
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),
 			fmt.Sprintf("keyspace_misses:%d", ks.KeyspaceMisses),
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),
 			fmt.Sprintf("pubsub_patterns:%d", s.pubsubPatternCount()),
+			fmt.Sprintf("pubsubshard_channels:%d", len(s.ps.shard)),
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
 			fmt.Sprintf("acl_access_denied_auth:%d", s.ACL.Stats.Auth),
 			fmt.Sprintf("acl_access_denied_cmd:%d", s.ACL.Stats.Cmd),
@@ -122,6 +125,8 @@ func (s *Server) infoSection(sec string) []string {
 		return s.Modules.InfoLines()
 	case "commandstats":
 		return s.commandStatsLines()
+	case "latencystats":
+		return s.latencyStatsLines()
 	case "errorstats":
 		codes := make([]string, 0, len(s.stats.errors))
 		for code := range s.stats.errors {

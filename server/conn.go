@@ -191,6 +191,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 // (asynchronous output may already have started a new one).
 func (s *Server) lockBatch(c *Client, b *batch) {
 	s.mu.Lock()
+	s.fireSleepPairLocked()
 	c.clk.start()
 	if c.W.Buf == nil && b.spare != nil {
 		c.W.Buf = b.spare

@@ -119,6 +119,7 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 // is left alone.
 func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 	c.errs = 0
+	wasBlocked := c.blocked
 	var dur time.Duration
 	if c.clk.on {
 		start := c.clk.last
@@ -132,12 +133,12 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 		s.runHandler(c, cmd, args)
 		dur = time.Since(t0)
 	}
-	cmd.Calls++
-	cmd.Usec += dur.Microseconds()
-	if c.errs > 0 {
-		cmd.FailedCalls++
+	if c.blocked != nil && c.blocked != wasBlocked && !c.blocked.done {
+		// Counted when the block ends, with the time spent blocked.
+		c.deferBlockedCall(cmd, args, dur)
+		return
 	}
-	s.stats.commands++
+	s.recordCall(c, cmd, args, dur, c.errs > 0)
 }
 
 // runHandler calls the handler, containing panics: the partial reply is

@@ -14,6 +14,7 @@ import (
 type pubsubState struct {
 	channels map[string]struct{}
 	patterns map[string]struct{}
+	shard    map[string]struct{} // shard channels (pubsub_shard.go)
 }
 
 // pubsubServer holds the subscription tables (server lock).
@@ -21,12 +22,13 @@ type pubsubServer struct {
 	channels map[string][]*Client // subscribers in subscription order
 	patterns map[string][]*Client
 	patOrder []string // patterns in first-subscription order
+	shard    map[string][]*Client
 }
 
 // isSubscriber reports whether the client has any subscription (RESP2
 // clients are then restricted to the subscribe commands).
 func (c *Client) isSubscriber() bool {
-	return c.ps != nil && len(c.ps.channels)+len(c.ps.patterns) > 0
+	return c.ps != nil && len(c.ps.channels)+len(c.ps.patterns)+len(c.ps.shard) > 0
 }
 
 // subCounts returns the number of channel and pattern subscriptions.
@@ -59,20 +61,7 @@ func registerPubSubCommands(s *Server) {
 	ps.AddSub(&commands.Command{Name: "channels", Arity: -2, Flags: rf, Handler: adapt(pubsubChannels)})
 	ps.AddSub(&commands.Command{Name: "numsub", Arity: -2, Flags: rf, Handler: adapt(pubsubNumsub)})
 	ps.AddSub(&commands.Command{Name: "numpat", Arity: 2, Flags: rf, Handler: adapt(func(c *Client, a [][]byte) { c.W.Int(int64(len(c.srv.ps.patterns))) })})
-	ps.AddSub(&commands.Command{Name: "shardchannels", Arity: -2, Flags: rf, Handler: adapt(func(c *Client, a [][]byte) {
-		if len(a) > 3 {
-			c.Error(pubsubSyntaxError(a[1]))
-			return
-		}
-		c.W.ArrayLen(0)
-	})})
-	ps.AddSub(&commands.Command{Name: "shardnumsub", Arity: -2, Flags: rf, Handler: adapt(func(c *Client, a [][]byte) {
-		c.W.ArrayLen(2 * (len(a) - 2))
-		for _, ch := range a[2:] {
-			c.W.Bulk(ch)
-			c.W.Int(0)
-		}
-	})})
+	registerShardPubSubCommands(s, ps)
 	ps.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) {
 		c.replyHelp([]string{"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 			"CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
@@ -116,7 +105,7 @@ func writeSubReply(c *Client, kind string, name []byte, count int) {
 
 func (c *Client) pubsub() *pubsubState {
 	if c.ps == nil {
-		c.ps = &pubsubState{channels: map[string]struct{}{}, patterns: map[string]struct{}{}}
+		c.ps = &pubsubState{channels: map[string]struct{}{}, patterns: map[string]struct{}{}, shard: map[string]struct{}{}}
 	}
 	return c.ps
 }
@@ -218,6 +207,7 @@ func (s *Server) unsubscribeAllLocked(c *Client) {
 	}
 	s.unsubscribe(c, nil, false, false)
 	s.unsubscribe(c, nil, true, false)
+	s.sunsubscribe(c, nil, false)
 	c.ps = nil
 }
 

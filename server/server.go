@@ -110,6 +110,11 @@ type Server struct {
 	auth authHooks
 	// ACL is the user store (package acl), shared with the module host.
 	ACL *acl.Store
+	// slowlog is the SLOWLOG state (slowlog.go).
+	slowlog slowLog
+	// loopEvents: a module listens to the EventLoop event
+	// (eventloop_events.go).
+	loopEvents bool
 	// clientPausedUntil and friends would go here.
 }
 
@@ -133,6 +138,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}
 	s.ps.patterns = map[string][]*Client{}
+	s.ps.shard = map[string][]*Client{}
 	s.Keys.SetHooks(keyHooks{s})
 	s.ACL = acl.NewStore()
 	cfg.SetUserLines(func() []string {
@@ -144,6 +150,8 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
+	s.applySlowlogConfig("")
+	cfg.OnChange(s.applySlowlogConfig)
 	s.syncLFU("")
 	cfg.OnChange(s.syncLFU)
 	registerCoreCommands(s)
@@ -306,6 +314,7 @@ func (s *Server) cron() {
 		}
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
+		s.fireSleepPairLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&host.ServerEvent{ID: host.EventCronLoop, Hz: int(hz)})
 		}

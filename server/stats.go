@@ -47,6 +47,7 @@ func (s *Server) resetStats() {
 	for _, c := range s.Cmds.All() {
 		resetCmdStats(c)
 	}
+	clear(s.slowlog.latency)
 	s.Keys.Stats = keyspace.Stats{}
 }
 

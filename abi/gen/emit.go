@@ -179,13 +179,15 @@ func writeTrampoline(b *bytes.Buffer, f apiFunc, im impl) {
 	call := fmt.Sprintf("mhgo_%s(%s)", f.Name, strings.Join(args, ", "))
 	void := f.Return == "void"
 	if im.Errno {
-		b.WriteString("    int mh_err = 0;\n")
+		// -1: the implementation left errno alone; 0 clears it, as Redis
+		// does on some successes; a positive value is the error.
+		b.WriteString("    int mh_err = -1;\n")
 		if void {
 			fmt.Fprintf(b, "    %s;\n", call)
 		} else {
 			fmt.Fprintf(b, "    %s r = (%s)%s;\n", f.Return, f.Return, call)
 		}
-		b.WriteString("    if (mh_err != 0) errno = mh_err;\n")
+		b.WriteString("    if (mh_err >= 0) errno = mh_err;\n")
 		if !void {
 			b.WriteString("    return r;\n")
 		}

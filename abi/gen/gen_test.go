@@ -195,7 +195,8 @@ func TestTrampolineWithErrno(t *testing.T) {
 	for _, want := range []string{
 		"extern int mhgo_ListPush(RedisModuleKey *key, int where, RedisModuleString *ele, int *mh_errno);",
 		"int r = (int)mhgo_ListPush(key, where, ele, &mh_err);",
-		"if (mh_err != 0) errno = mh_err;",
+		"int mh_err = -1;",
+		"if (mh_err >= 0) errno = mh_err;",
 		"void mh_Touch(RedisModuleCtx *ctx) {\n    mh_last_api = \"Touch\";\n    mhgo_Touch(ctx);\n}",
 		`{"ListPush", (mh_api_fn)mh_ListPush},`,
 	} {

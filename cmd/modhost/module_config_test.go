@@ -116,7 +116,7 @@ func TestModuleSharedAPIUnload(t *testing.T) {
 }
 
 // TestModuleRdbStream saves the dataset with RdbSave and loads it back
-// with RdbLoad.
+// with RdbLoad; a success clears errno, as in Redis.
 func TestModuleRdbStream(t *testing.T) {
 	so := moduleSO(t, "test_config")
 	s := startModhost(t, "--loadmodule", so)
@@ -131,5 +131,6 @@ func TestModuleRdbStream(t *testing.T) {
 	require.Equal(t, ":0\r\n", string(c.Do("DBSIZE")))
 	require.NoError(t, os.WriteFile(file, []byte("garbage"), 0o644))
 	require.Equal(t, "*2\r\n:1\r\n+EIO\r\n", string(c.Do("TCFG.RDB", "load", file)))
+	require.Equal(t, "*2\r\n:0\r\n+0\r\n", string(c.Do("TCFG.RDB", "save", file)))
 	require.True(t, strings.HasPrefix(string(c.Do("PING")), "+PONG"))
 }

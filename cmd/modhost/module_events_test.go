@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,6 @@ func TestModuleEventsModhostOnly(t *testing.T) {
 		{[]string{"tevents.supported", "1", "0"}, ":0\r\n"}, // BGSAVE: Redis fires it in the fork child
 		{[]string{"tevents.supported", "1", "1"}, ":0\r\n"}, // no AOF
 		{[]string{"tevents.supported", "1", "2"}, ":1\r\n"},
-		{[]string{"tevents.supported", "0", "0"}, ":0\r\n"}, // never a replica
 		{[]string{"tevents.supported", "17", "0"}, ":0\r\n"},
 		{[]string{"tevents.unsub", "18"}, "-ERR unsubscribe failed\r\n"},
 	}
@@ -101,4 +101,37 @@ func TestModuleEventsModhostOnly(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return string(c.Do("tevents.hz")) == ":20\r\n" },
 		10*time.Second, 10*time.Millisecond, "no CronLoop event with hz 20")
+}
+
+// TestModuleEventLoopSleepEvents checks the EventLoop event on both
+// servers: every command runs between an AFTER_SLEEP and the next
+// BEFORE_SLEEP, so at command time both counts are equal, and they grow
+// from one command to the next.
+func TestModuleEventLoopSleepEvents(t *testing.T) {
+	for _, kind := range []string{"redis", "modhost"} {
+		t.Run(kind, func(t *testing.T) {
+			args := []string{"--loadmodule", moduleSO(t, "test_events")}
+			var srv *hosttest.Server
+			if kind == "redis" {
+				srv = hosttest.StartRedis(t, args...)
+			} else {
+				srv = hosttest.StartModhost(t, args...)
+			}
+			c := srv.Conn(t)
+			counts := func() (int64, int64) {
+				f, err := c.Command("tevents.sleeps")
+				require.NoError(t, err)
+				require.Len(t, f.Elems, 2, "%s", f)
+				b, _ := strconv.ParseInt(string(f.Elems[0].Str), 10, 64)
+				a, _ := strconv.ParseInt(string(f.Elems[1].Str), 10, 64)
+				return b, a
+			}
+			b1, a1 := counts()
+			require.Equal(t, b1, a1)
+			require.Positive(t, b1)
+			b2, a2 := counts()
+			require.Equal(t, b2, a2)
+			require.Greater(t, b2, b1)
+		})
+	}
 }

@@ -70,6 +70,12 @@ func TestModuleTypesFork(t *testing.T) {
 		require.Equal(t, byte(':'), got[0], "%s: %q", bin, got)
 		require.NotEqual(t, ":-1\r\n", string(got), bin)
 		require.Equal(t, "*3\r\n:1\r\n:7\r\n:0\r\n", string(c.Do("TYPES.FORKDONE")), "a killed child's handler does not run")
+		// A second fork while a child runs fails, and says why in the log.
+		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORKHOLD")), bin)
+		require.Equal(t, "-ERR fork failed\r\n", string(c.Do("TYPES.FORK", "1")), bin)
+		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORKRELEASE")), bin)
+		require.Eventually(t, func() bool { return strings.Contains(s.Logs(), "Can't fork for module: File exists") },
+			5*time.Second, 10*time.Millisecond, bin)
 	}
 }
 

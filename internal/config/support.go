@@ -62,8 +62,6 @@ var unimplemented = map[string]bool{
 	"watchdog-period": true, "hide-user-data-from-log": true, "socket-mark-id": true,
 	"server-cpulist": true, "bio-cpulist": true, "aof-rewrite-cpulist": true, "bgsave-cpulist": true,
 	// Features modhost does not have yet.
-	"slowlog-log-slower-than": true, "slowlog-max-len": true,
-	"latency-tracking": true, "latency-tracking-info-percentiles": true,
 	"tracking-table-max-keys": true, "sanitize-dump-payload": true, "locale-collate": true,
 	"hll-sparse-max-bytes": true, "stream-node-max-bytes": true, "stream-node-max-entries": true,
 	"activedefrag": true,
