@@ -95,7 +95,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
 			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
-			"evicted_keys:0",
+			fmt.Sprintf("evicted_keys:%d", ks.EvictedKeys),
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),
 			fmt.Sprintf("keyspace_misses:%d", ks.KeyspaceMisses),
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),

@@ -22,7 +22,7 @@ func TestGCPercentFor(t *testing.T) {
 		{1 << 30, 25},
 	}
 	for _, tc := range tests {
-		require.Equal(t, tc.want, gcPercentFor(tc.live), "live=%d", tc.live)
+		require.Equal(t, tc.want, gcPercentFor(tc.live, 0), "live=%d", tc.live)
 	}
 }
 

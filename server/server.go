@@ -79,7 +79,15 @@ type Server struct {
 		requirePass   string
 		protoMaxBulk  int64
 		queryBufLimit int64
+		maxmemory     uint64               // maxmemory (0: no limit)
+		evictPolicy   keyspace.EvictPolicy // maxmemory-policy
+		evictSamples  int                  // maxmemory-samples
+		evictBudget   time.Duration        // from maxmemory-eviction-tenacity (<0: none)
 	}
+	// mem is the cheap used-memory figure maxmemory is checked against.
+	mem memAccount
+	// evictPending: an eviction pass ran out of time; the cron goes on.
+	evictPending bool
 	// keepAliveSecs is tcp-keepalive, read by the accept loops.
 	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
@@ -292,6 +300,7 @@ func (s *Server) cron() {
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
+		s.cronEvict()
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		if s.hooks.events != nil {
