@@ -78,7 +78,7 @@ func TestConformanceMisuses(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 	info := string(c.Do("INFO", "modules"))
-	require.Contains(t, info, "module_misuse:name=misuse,reply=8,double_free=3,use_after_free=3,key=0,flags=0,leak=0,total=14\r\n")
+	require.Contains(t, info, "module_misuse:name=misuse,reply=8,double_free=3,use_after_free=3,key=0,flags=0,leak=0,thread=0,total=14\r\n")
 	require.Equal(t, "+OK\r\n", string(c.Do("MODULE", "STRICT-REPORT", "RESET")))
 	require.Equal(t, "*0\r\n", string(c.Do("MODULE", "STRICT-REPORT")))
 }
