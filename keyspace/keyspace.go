@@ -29,6 +29,7 @@ type Stats struct {
 	ExpiredStalePerc      float64
 	ExpiredTimeCapReached int64 // expired_time_cap_reached_count
 	ExpiredSubkeys        int64 // expired_subkeys (hash fields)
+	EvictedKeys           int64 // evicted_keys
 }
 
 // dbval is what a database entry holds besides its key and LRU/LFU word.
@@ -67,6 +68,8 @@ type Keyspace struct {
 	// Dirty counts changes since the last save (server.dirty); Modified
 	// increments it and the server may add to or reset it.
 	Dirty int64
+	// evict is the eviction sampler's pool and positions.
+	evict evictState
 	// LFU selects LFU bookkeeping (maxmemory-policy *-lfu) instead of LRU.
 	LFU bool
 	// LFULogFactor and LFUDecayTime are lfu-log-factor and lfu-decay-time.

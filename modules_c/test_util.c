@@ -8,9 +8,11 @@
  *   TUTIL.DBSIZE          -> DbSize
  *   TUTIL.FLAGS           -> names of the GetContextFlags bits set, among
  *                            MULTI, MASTER, RESP3, DENY_BLOCKING, LUA,
- *                            MAXMEMORY, CLUSTER, LOADING
+ *                            MAXMEMORY, CLUSTER, LOADING, EVICT, OOM,
+ *                            OOM_WARNING
  *   TUTIL.MISC            -> [AvoidReplicaTraffic, GetMyClusterID == NULL,
  *                            GetClusterSize, GetUsedMemoryRatio == 0]
+ *   TUTIL.MEMRATIO        -> GetUsedMemoryRatio, as a double
  *   TUTIL.HEAP            -> Alloc/Calloc/Realloc/Strdup/MallocSize checks
  *   TUTIL.TIME            -> clocks move forward and agree
  */
@@ -65,6 +67,8 @@ static int t_flags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
         {REDISMODULE_CTX_FLAGS_RESP3, "resp3"}, {REDISMODULE_CTX_FLAGS_DENY_BLOCKING, "deny_blocking"},
         {REDISMODULE_CTX_FLAGS_LUA, "lua"}, {REDISMODULE_CTX_FLAGS_MAXMEMORY, "maxmemory"},
         {REDISMODULE_CTX_FLAGS_CLUSTER, "cluster"}, {REDISMODULE_CTX_FLAGS_LOADING, "loading"},
+        {REDISMODULE_CTX_FLAGS_EVICT, "evict"}, {REDISMODULE_CTX_FLAGS_OOM, "oom"},
+        {REDISMODULE_CTX_FLAGS_OOM_WARNING, "oom_warning"},
     };
     int flags = RedisModule_GetContextFlags(ctx);
     RedisModule_ReplyWithArray(ctx, REDISMODULE_POSTPONED_LEN);
@@ -87,6 +91,12 @@ static int t_misc(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     RedisModule_ReplyWithLongLong(ctx, RedisModule_GetMyClusterID() == NULL);
     RedisModule_ReplyWithLongLong(ctx, (long long)RedisModule_GetClusterSize());
     return RedisModule_ReplyWithLongLong(ctx, RedisModule_GetUsedMemoryRatio() == 0.0f);
+}
+
+static int t_memratio(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    return RedisModule_ReplyWithDouble(ctx, (double)RedisModule_GetUsedMemoryRatio());
 }
 
 static int t_heap(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
@@ -130,6 +140,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     } cmds[] = {
         {"tutil.log", t_log}, {"tutil.client", t_client}, {"tutil.select", t_select},
         {"tutil.dbsize", t_dbsize}, {"tutil.flags", t_flags}, {"tutil.misc", t_misc},
+        {"tutil.memratio", t_memratio},
         {"tutil.heap", t_heap}, {"tutil.time", t_time},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

@@ -96,6 +96,10 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, fmt.Sprintf("ERR %s command not allowed. If the %s option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.", strings.ToUpper(top.Name), cmd.Protected))
 		return cmd
 	}
+	if s.hot.maxmemory > 0 && s.oomRejected(c, cmd, args) {
+		s.reject(c, cmd, msgOOM)
+		return cmd
+	}
 	if s.hooks.busy && s.busyRejected(c, cmd) {
 		return cmd
 	}

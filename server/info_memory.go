@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -18,7 +19,10 @@ import (
 //	allocator_active     + Go heap spans in use but not filled by objects
 //	allocator_resident   + Go heap spans free but still mapped (not returned to the OS)
 //
-// used_memory is allocator_allocated, used_memory_rss comes from /proc, and
+// used_memory is the figure maxmemory is checked against (memaccount.go:
+// live heap at the last GC plus allocations since, plus module memory;
+// allocator_allocated also counts unswept garbage), used_memory_rss comes
+// from /proc, and
 // the ratios are Redis's: active/allocated, resident/active, rss/resident,
 // rss/used.
 
@@ -31,6 +35,7 @@ var goHeapMetrics = []string{
 
 // memStats is one reading of the allocators and the process.
 type memStats struct {
+	used                        uint64 // used_memory
 	allocated, active, resident uint64 // Go heap + module allocations
 	rss                         uint64
 }
@@ -55,6 +60,7 @@ func (s *Server) readMemStats() memStats {
 	m.active = m.allocated + val(1)
 	m.resident = m.active + val(2)
 	m.rss = rssBytes()
+	m.used = s.mem.used(true)
 	return m
 }
 
@@ -62,8 +68,8 @@ func (s *Server) readMemStats() memStats {
 // cron and INFO do.
 func (s *Server) usedMemory() memStats {
 	m := s.readMemStats()
-	if m.allocated > s.memPeak {
-		s.memPeak = m.allocated
+	if m.used > s.memPeak {
+		s.memPeak = m.used
 	}
 	return m
 }
@@ -71,8 +77,9 @@ func (s *Server) usedMemory() memStats {
 // RecordStartupMemory sets used_memory_startup to the memory in use now;
 // call it once start-up (modules included) is done, before loading data.
 func (s *Server) RecordStartupMemory() {
+	runtime.GC() // an exact live figure to start from
 	s.mu.Lock()
-	s.memStartup = s.usedMemory().allocated
+	s.memStartup = s.usedMemory().used
 	s.mu.Unlock()
 }
 
@@ -97,7 +104,7 @@ func ratio(a, b uint64) float64 {
 // infoMemory renders the memory section.
 func (s *Server) infoMemory() []string {
 	m := s.usedMemory()
-	used := m.allocated
+	used := m.used
 	clients := s.clientBufferBytes()
 	overhead := s.memStartup + clients
 	dataset := uint64(0)

@@ -45,6 +45,7 @@ func (s *Server) applyConfig(name string) {
 	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
 	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))
+	s.applyMaxmemory(name)
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),
@@ -53,14 +54,18 @@ func (s *Server) Flush(c *Client, all bool) {
 	if all {
 		s.fireFlush(host.SubFlushStart, -1)
 		s.touchWatchedDB(-1)
-		s.Keys.Dirty += int64(s.Keys.FlushAll()) + 1
+		n := s.Keys.FlushAll()
+		s.Keys.Dirty += int64(n) + 1
 		s.fireFlush(host.SubFlushEnd, -1)
+		releaseAfterFlush(n)
 		return
 	}
 	s.fireFlush(host.SubFlushStart, c.DB)
 	s.touchWatchedDB(c.DB)
-	s.Keys.Dirty += int64(s.Keys.FlushDB(c.DB))
+	n := s.Keys.FlushDB(c.DB)
+	s.Keys.Dirty += int64(n)
 	s.fireFlush(host.SubFlushEnd, c.DB)
+	releaseAfterFlush(n)
 }
 
 // applyEncodingLimits copies the *-max-listpack-* and intset thresholds

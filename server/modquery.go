@@ -1,7 +1,5 @@
 package server
 
-import "runtime"
-
 // Read-only views of client and server state for the module API
 // (RedisModule_GetContextFlags, GetUsedMemoryRatio). Call them with the
 // server lock held.
@@ -15,10 +13,8 @@ func (c *Client) MultiDirty() bool {
 	return c.watchDirty || (c.tx != nil && c.tx.dirtyExec)
 }
 
-// UsedMemory returns the bytes INFO reports as used_memory: the Go heap
-// plus the memory modules hold. It stops the world briefly (ReadMemStats).
-func (s *Server) UsedMemory() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc + s.moduleMemory()
-}
+// UsedMemory returns the used-memory figure maxmemory is checked against
+// (memaccount.go): the Go heap plus the memory modules hold. It is cheap
+// (a cached reading at most a few milliseconds old) and safe to call
+// without the server lock.
+func (s *Server) UsedMemory() uint64 { return s.mem.used(false) }

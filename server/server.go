@@ -81,7 +81,15 @@ type Server struct {
 		authRequired  bool // the default user has a password or is off
 		protoMaxBulk  int64
 		queryBufLimit int64
+		maxmemory     uint64               // maxmemory (0: no limit)
+		evictPolicy   keyspace.EvictPolicy // maxmemory-policy
+		evictSamples  int                  // maxmemory-samples
+		evictBudget   time.Duration        // from maxmemory-eviction-tenacity (<0: none)
 	}
+	// mem is the cheap used-memory figure maxmemory is checked against.
+	mem memAccount
+	// evictPending: an eviction pass ran out of time; the cron goes on.
+	evictPending bool
 	// keepAliveSecs is tcp-keepalive, read by the accept loops.
 	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
@@ -312,6 +320,7 @@ func (s *Server) cron() {
 		if s.activeExpire {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
+		s.cronEvict()
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		s.fireSleepPairLocked()

@@ -61,7 +61,9 @@ func TestInfoMemoryFieldsAndValues(t *testing.T) {
 	require.Greater(t, used, infoUint(t, before, "used_memory")+200000*64, "data is counted")
 	require.GreaterOrEqual(t, infoUint(t, after, "modhost_module_memory"), uint64(2000*200), "module allocations are counted")
 	alloc, active, resident := infoUint(t, after, "allocator_allocated"), infoUint(t, after, "allocator_active"), infoUint(t, after, "allocator_resident")
-	require.Equal(t, used, alloc)
+	// used_memory leaves out garbage not yet swept; allocator_allocated
+	// includes it (read just before: allow for allocations in between).
+	require.LessOrEqual(t, used, alloc+1<<20)
 	require.LessOrEqual(t, alloc, active)
 	require.LessOrEqual(t, active, resident)
 	require.Equal(t, fmt.Sprintf("%.2f", float64(active)/float64(alloc)), after["allocator_frag_ratio"])

@@ -26,7 +26,8 @@ var unimplemented = map[string]bool{
 	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
 	"rdb-key-save-delay": true, "key-load-delay": true,
 	// Memory limits and eviction.
-	"maxmemory": true, "maxmemory-samples": true, "maxmemory-eviction-tenacity": true,
+	// (maxmemory, its policy, samples and tenacity are honoured; client
+	// eviction by memory is not.)
 	"maxmemory-clients": true, "client-output-buffer-limit": true,
 	"oom-score-adj": true, "oom-score-adj-values": true,
 	// Replication.
