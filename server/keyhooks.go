@@ -43,6 +43,7 @@ func (s *Server) applyConfig(name string) {
 	s.hot.requirePass = s.Config.String("requirepass")
 	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
 	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
+	s.applyOutputLimits()
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))
 }
 

@@ -79,6 +79,7 @@ type Server struct {
 		requirePass   string
 		protoMaxBulk  int64
 		queryBufLimit int64
+		obuf          outputLimits // client-output-buffer-limit per class
 	}
 	// keepAliveSecs is tcp-keepalive, read by the accept loops.
 	keepAliveSecs atomic.Int64

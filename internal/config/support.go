@@ -27,7 +27,7 @@ var unimplemented = map[string]bool{
 	"rdb-key-save-delay": true, "key-load-delay": true,
 	// Memory limits and eviction.
 	"maxmemory": true, "maxmemory-samples": true, "maxmemory-eviction-tenacity": true,
-	"maxmemory-clients": true, "client-output-buffer-limit": true,
+	"maxmemory-clients": true,
 	"oom-score-adj": true, "oom-score-adj-values": true,
 	// Replication.
 	"replicaof": true, "masterauth": true, "masteruser": true,
