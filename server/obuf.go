@@ -59,19 +59,43 @@ func (s *Server) limitedOutput(c *Client) bool {
 
 // checkOutputLimitLocked closes the client when its output is over the
 // hard limit of its class, or has been over the soft limit for longer than
-// the soft seconds. Redis checks as the reply grows; modhost checks after
-// each command of the client and on each push to it.
+// the soft seconds. Redis checks as the reply grows and once a second
+// from its cron; modhost checks after each command of the client, on each
+// push to it and from the cron (outputLimitCronLocked).
 func (s *Server) checkOutputLimitLocked(c *Client) {
-	if c.conn == nil || c.killed {
+	if s.overOutputLimitLocked(c) {
+		s.closeForOutputLimitLocked(c, "scheduled to be closed ASAP")
+	}
+}
+
+// outputLimitCronLocked checks every client's output limits once a
+// second, so that a client staying over its soft limit is closed even
+// when no new output comes.
+func (s *Server) outputLimitCronLocked(now time.Time) {
+	if now.Sub(s.obufCronAt) < time.Second {
 		return
+	}
+	s.obufCronAt = now
+	for _, c := range s.clients {
+		if s.overOutputLimitLocked(c) {
+			s.closeForOutputLimitLocked(c, "closed")
+		}
+	}
+}
+
+// overOutputLimitLocked reports whether the client is over its limits,
+// keeping the time it first went over the soft limit.
+func (s *Server) overOutputLimitLocked(c *Client) bool {
+	if c.conn == nil || c.killed {
+		return false
 	}
 	l := &s.hot.obuf[c.obufClass()]
 	if l.Hard == 0 && l.Soft == 0 {
-		return
+		return false
 	}
 	used := uint64(c.outputBytes())
 	if used == 0 {
-		return
+		return false
 	}
 	over := l.Hard != 0 && used >= l.Hard
 	if l.Soft != 0 && used >= l.Soft {
@@ -84,15 +108,14 @@ func (s *Server) checkOutputLimitLocked(c *Client) {
 	} else {
 		c.obufSoftSince = 0
 	}
-	if over {
-		s.closeForOutputLimitLocked(c)
-	}
+	return over
 }
 
 // closeForOutputLimitLocked drops the client's pending output and closes
-// it, logging as Redis does.
-func (s *Server) closeForOutputLimitLocked(c *Client) {
-	s.Log.Warningf("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.", c.infoString())
+// it, logging as Redis does ("scheduled to be closed ASAP" when found
+// while output grows, "closed" when found by the cron).
+func (s *Server) closeForOutputLimitLocked(c *Client, how string) {
+	s.Log.Warningf("Client %s %s for overcoming of output buffer limits.", c.infoString(), how)
 	s.stats.obufLimitDisconnections++
 	c.dropOutput = true
 	if c != s.current && c.W.Pending() == 0 {

@@ -81,6 +81,8 @@ type Server struct {
 		queryBufLimit int64
 		obuf          outputLimits // client-output-buffer-limit per class
 	}
+	// obufCronAt is when the cron last checked the output limits.
+	obufCronAt time.Time
 	// keepAliveSecs is tcp-keepalive, read by the accept loops.
 	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
@@ -295,6 +297,7 @@ func (s *Server) cron() {
 		}
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
+		s.outputLimitCronLocked(time.Now())
 		if s.hooks.events != nil {
 			s.hooks.events(&ServerEvent{ID: EventCronLoop, Hz: int(hz)})
 		}

@@ -28,7 +28,7 @@ var unimplemented = map[string]bool{
 	// Memory limits and eviction.
 	"maxmemory": true, "maxmemory-samples": true, "maxmemory-eviction-tenacity": true,
 	"maxmemory-clients": true,
-	"oom-score-adj": true, "oom-score-adj-values": true,
+	"oom-score-adj":     true, "oom-score-adj-values": true,
 	// Replication.
 	"replicaof": true, "masterauth": true, "masteruser": true,
 	"repl-diskless-sync": true, "repl-diskless-load": true, "repl-diskless-sync-max-replicas": true,
