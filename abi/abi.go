@@ -34,6 +34,9 @@ type Function struct {
 	Family string
 	// Status is how far the host implements it.
 	Status Status
+	// Note says how a Partial function differs from Redis (the text of
+	// its "modhost:partial" marker); "" otherwise.
+	Note string
 }
 
 // Lookup returns the function called name (without prefix), if declared.

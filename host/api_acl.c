@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include "api_acl.h"
+#include "gil.h"
 
 RedisModuleUser *mh_user_new(uint64_t id) {
     RedisModuleUser *u = malloc(sizeof(*u));
@@ -14,11 +15,11 @@ RedisModuleUser *mh_user_new(uint64_t id) {
 }
 
 void mh_user_changed_call(RedisModuleUserChangedFunc fn, uint64_t id, void *privdata) {
-    fn(id, privdata);
+    MH_HOST_CALLV(fn(id, privdata));
 }
 
 int mh_auth_cb_call(RedisModuleAuthCallback fn, RedisModuleCtx *ctx, RedisModuleString *user,
                     RedisModuleString *pass, RedisModuleString **err) {
     *err = NULL;
-    return fn(ctx, user, pass, err);
+    return MH_HOST_CALL(fn(ctx, user, pass, err));
 }

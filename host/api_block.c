@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "api_gen.h"
 #include "api_block.h"
+#include "gil.h"
 
 RedisModuleBlockedClient *mh_bc_new(uintptr_t handle, void *privdata) {
     RedisModuleBlockedClient *bc = calloc(1, sizeof(*bc));
@@ -24,23 +25,23 @@ void mh_bc_free(RedisModuleBlockedClient *bc) {
 }
 
 void mh_call_free_privdata(void *fn, RedisModuleCtx *ctx, void *privdata) {
-    ((void (*)(RedisModuleCtx *, void *))fn)(ctx, privdata);
+    MH_HOST_CALLV(((void (*)(RedisModuleCtx *, void *))fn)(ctx, privdata));
 }
 
 void mh_call_disconnect(void *fn, RedisModuleCtx *ctx, RedisModuleBlockedClient *bc) {
-    ((RedisModuleDisconnectFunc)fn)(ctx, bc);
+    MH_HOST_CALLV(((RedisModuleDisconnectFunc)fn)(ctx, bc));
 }
 
 void mh_call_timer(void *fn, RedisModuleCtx *ctx, void *data) {
-    ((RedisModuleTimerProc)fn)(ctx, data);
+    MH_HOST_CALLV(((RedisModuleTimerProc)fn)(ctx, data));
 }
 
 void mh_call_eventloop(void *fn, int fd, void *user_data, int mask) {
-    ((RedisModuleEventLoopFunc)fn)(fd, user_data, mask);
+    MH_HOST_CALLV(((RedisModuleEventLoopFunc)fn)(fd, user_data, mask));
 }
 
 void mh_call_oneshot(void *fn, void *user_data) {
-    ((RedisModuleEventLoopOneShotFunc)fn)(user_data);
+    MH_HOST_CALLV(((RedisModuleEventLoopOneShotFunc)fn)(user_data));
 }
 
 void mh_store_ptr(void **out, void *v) {

@@ -451,7 +451,9 @@ func unblockHandle(b *blockedClient, privdata unsafe.Pointer) C.int {
 		b.queue(false, nil)
 		return C.REDISMODULE_OK
 	}
-	b.queue(true, privdata)
+	if !b.queue(true, privdata) {
+		threadMisuse(b.mod.Name, "UnblockClient", "blocked client unblocked twice; the second call is ignored")
+	}
 	return C.REDISMODULE_OK
 }
 

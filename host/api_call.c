@@ -16,6 +16,7 @@
 #include "api_callreply.h"
 #include "api_key.h"
 #include "mh_string.h"
+#include "gil.h"
 
 /* Reply buffers by nesting depth: a Call made while another one runs (a
  * module command called through Call that calls again) uses the next
@@ -145,6 +146,7 @@ void mh_call_grow(mh_call_req *req, size_t n) {
  * without leaving C. */
 /* modhost:partial "K" never blocks (no promise replies); one ACL user */
 RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
+    MH_GIL_CHECK("Call");
     mh_call_req req;
     va_list ap;
     va_start(ap, fmt);
@@ -179,6 +181,7 @@ RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const ch
  * lists them) and not sent anywhere. */
 /* modhost:partial recorded for DEBUG MODHOST-REPLICATED, not yet propagated */
 int mh_Replicate(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
+    MH_GIL_CHECK("Replicate");
     mh_call_req req;
     va_list ap;
     va_start(ap, fmt);

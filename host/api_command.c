@@ -11,6 +11,7 @@
 #include "mh_string.h"
 #include "misuse.h"
 #include "misuse_reply.h"
+#include "gil.h"
 
 /* Commands with at most this many arguments keep argv on the stack. */
 #define MH_ARGV_STACK 16
@@ -26,7 +27,7 @@ int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *len
     /* What a crash report names (crash.c): one frame push per command. */
     mh_cmd_frame frame = {ctx, argv, argc, mh_cur_cmd};
     mh_cur_cmd = &frame;
-    int rc = ((RedisModuleCmdFunc)fn)(ctx, argv, argc);
+    int rc = MH_HOST_CALL(((RedisModuleCmdFunc)fn)(ctx, argv, argc));
     mh_cur_cmd = frame.prev;
     for (int i = 0; i < argc; i++) mh_argv_release(argv[i]);
     if (argv != small) free(argv);

@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "api_events.h"
+#include "gil.h"
 
 typedef void (*mh_event_fn)(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t subevent, void *data);
 
 void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, void *data) {
     RedisModuleEvent ev = {.id = id, .dataver = 1};
-    ((mh_event_fn)cb)(ctx, ev, sub, data);
+    MH_HOST_CALLV(((mh_event_fn)cb)(ctx, ev, sub, data));
 }
 
 /* Registers callback for a server event of the module's: it is called with

@@ -8,11 +8,12 @@
 
 #include "api_filter.h"
 #include "mh_string.h"
+#include "gil.h"
 
 typedef void (*mh_filter_fn)(RedisModuleCommandFilterCtx *fctx);
 
 void mh_filter_run(RedisModuleCommandFilterCtx *fctx, void **cbs, int n) {
-    for (int i = 0; i < n; i++) ((mh_filter_fn)cbs[i])(fctx);
+    for (int i = 0; i < n; i++) MH_HOST_CALLV(((mh_filter_fn)cbs[i])(fctx));
 }
 
 /* Returns the number of arguments of the filtered command, the command

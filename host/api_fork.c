@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "api_gen.h"
 #include "api_util.h"
+#include "gil.h"
 
 /* The running module child, 0 when none. */
 static volatile pid_t fork_child;
@@ -82,7 +83,7 @@ int mh_ExitFromChild(int retcode) {
 
 /* Helpers for api_fork.go. */
 void mh_fork_call_done(RedisModuleForkDoneHandler cb, int exitcode, int bysignal, void *user_data) {
-    if (cb) cb(exitcode, bysignal, user_data);
+    if (cb) MH_HOST_CALLV(cb(exitcode, bysignal, user_data));
 }
 
 int mh_fork_child(void) { return (int)fork_child; }

@@ -15,6 +15,7 @@
 #include "api_gen.h"
 #include "api_info.h"
 #include "mh_string.h"
+#include "gil.h"
 
 typedef void (*mh_info_fn)(RedisModuleInfoCtx *ctx, int for_crash_report);
 
@@ -69,7 +70,7 @@ static void info_put_safe(RedisModuleInfoCtx *ctx, const char *s) {
 }
 
 void mh_info_call(RedisModuleInfoCtx *ictx, void *cb) {
-    ((mh_info_fn)cb)(ictx, 0);
+    MH_HOST_CALLV(((mh_info_fn)cb)(ictx, 0));
     if (ictx->in_dict) mh_InfoEndDictField(ictx);
 }
 

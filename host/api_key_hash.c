@@ -12,6 +12,7 @@
 #include "api_gen.h"
 #include "api_key.h"
 #include "mh_string.h"
+#include "gil.h"
 
 extern int mhv_hash_set(RedisModuleKey *key, int flags, const char **fields, size_t *flens,
                         RedisModuleString **values, int n, int *err);
@@ -94,6 +95,7 @@ static int next_field(va_list *ap, int cfields, const char **f, size_t *len) {
  * to ENOENT, or to EINVAL (NULL key, unknown flags), ENOTSUP (another
  * type), EBADF (not open for writing). */
 int mh_HashSet(RedisModuleKey *key, int flags, ...) {
+    MH_GIL_CHECK("HashSet");
     hash_args a;
     args_init(&a);
     va_list ap;
@@ -116,6 +118,7 @@ int mh_HashSet(RedisModuleKey *key, int flags, ...) {
  * REDISMODULE_HASH_EXISTS. REDISMODULE_ERR when the key holds another
  * type. */
 int mh_HashGet(RedisModuleKey *key, int flags, ...) {
+    MH_GIL_CHECK("HashGet");
     hash_args a;
     args_init(&a);
     va_list ap;

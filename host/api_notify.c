@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "api_notify.h"
 #include "mh_string.h"
+#include "gil.h"
 
 /* Event names up to this length are copied on the stack. */
 #define MH_EVENT_STACK 64
@@ -24,13 +25,13 @@ void mh_notify_call(RedisModuleCtx *ctx, RedisModuleNotificationFunc fn, int typ
     memcpy(ev, event, elen);
     ev[elen] = '\0';
     RedisModuleString *k = mh_string_new(key, klen);
-    fn(ctx, type, ev, k);
+    MH_HOST_CALLV(fn(ctx, type, ev, k));
     mh_string_release(k);
     if (ev != small) free(ev);
 }
 
 void mh_postjob_call(RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc fn, void *pd,
                      void (*free_pd)(void *)) {
-    fn(ctx, pd);
-    if (free_pd != NULL) free_pd(pd);
+    MH_HOST_CALLV(fn(ctx, pd));
+    if (free_pd != NULL) MH_HOST_CALLV(free_pd(pd));
 }

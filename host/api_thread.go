@@ -57,9 +57,18 @@ func apiGetDetachedThreadSafeContext(ctx *C.RedisModuleCtx) (out *C.RedisModuleC
 
 // apiFreeThreadSafeContext implements RedisModule_FreeThreadSafeContext:
 // releases the context (and its auto memory); a bound context hands its
-// accumulated reply to the blocked client first.
+// accumulated reply to the blocked client first. Freeing it twice is
+// reported and ignored.
 func apiFreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 	if ctx == nil {
+		return
+	}
+	if ctx.flags&C.MH_CTX_FREED != 0 {
+		module := "unknown"
+		if ctx.module_name != nil {
+			module = C.GoString(ctx.module_name)
+		}
+		threadMisuse(module, "FreeThreadSafeContext", "thread-safe context freed twice; ignored")
 		return
 	}
 	if v, ok := tsBound.LoadAndDelete(ctx); ok {
@@ -77,8 +86,8 @@ func apiFreeThreadSafeContext(ctx *C.RedisModuleCtx) {
 // mhts_lock is the Go half of RedisModule_ThreadSafeContextLock (the C
 // half, api_thread.c, queues module threads first): takes the server
 // lock, waiting for the running command, batch or callback to finish.
-// Calling it while already holding the lock (from a command or callback)
-// deadlocks, as in Redis.
+// The C half refuses a thread that already holds the lock (which
+// deadlocks in Redis) before calling it.
 //
 //export mhts_lock
 func mhts_lock(ctx *C.RedisModuleCtx) {

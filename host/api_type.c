@@ -11,6 +11,7 @@
 #include "api_gen.h"
 #include "api_type.h"
 #include "mh_string.h"
+#include "gil.h"
 
 /* Bytes of RedisModuleTypeMethods each version defines: everything up to
  * and including its last field. */
@@ -49,56 +50,56 @@ void mh_io_free(RedisModuleIO *io) {
 }
 
 void *mh_type_call_load(RedisModuleType *mt, RedisModuleIO *io, int encver) {
-    return mt->m.rdb_load ? mt->m.rdb_load(io, encver) : NULL;
+    return mt->m.rdb_load ? MH_HOST_CALL(mt->m.rdb_load(io, encver)) : NULL;
 }
 
 void mh_type_call_save(RedisModuleType *mt, RedisModuleIO *io, void *value) {
-    if (mt->m.rdb_save) mt->m.rdb_save(io, value);
+    if (mt->m.rdb_save) MH_HOST_CALLV(mt->m.rdb_save(io, value));
 }
 
 int mh_type_call_aux_load(RedisModuleType *mt, RedisModuleIO *io, int encver, int when) {
-    return mt->m.aux_load ? mt->m.aux_load(io, encver, when) : REDISMODULE_ERR;
+    return mt->m.aux_load ? MH_HOST_CALL(mt->m.aux_load(io, encver, when)) : REDISMODULE_ERR;
 }
 
 void mh_type_call_aux_save(RedisModuleType *mt, RedisModuleIO *io, int when) {
-    if (mt->m.aux_save2) mt->m.aux_save2(io, when);
-    else if (mt->m.aux_save) mt->m.aux_save(io, when);
+    if (mt->m.aux_save2) MH_HOST_CALLV(mt->m.aux_save2(io, when));
+    else if (mt->m.aux_save) MH_HOST_CALLV(mt->m.aux_save(io, when));
 }
 
 void mh_type_call_rewrite(RedisModuleType *mt, RedisModuleIO *io, RedisModuleString *key, void *value) {
-    if (mt->m.aof_rewrite) mt->m.aof_rewrite(io, key, value);
+    if (mt->m.aof_rewrite) MH_HOST_CALLV(mt->m.aof_rewrite(io, key, value));
 }
 
 void mh_type_call_free(RedisModuleType *mt, void *value) {
-    if (mt->m.free) mt->m.free(value);
+    if (mt->m.free) MH_HOST_CALLV(mt->m.free(value));
 }
 
 size_t mh_type_call_mem_usage(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
-    if (mt->m.mem_usage2) return mt->m.mem_usage2(oc, value, 0);
-    if (mt->m.mem_usage) return mt->m.mem_usage(value);
+    if (mt->m.mem_usage2) return MH_HOST_CALL(mt->m.mem_usage2(oc, value, 0));
+    if (mt->m.mem_usage) return MH_HOST_CALL(mt->m.mem_usage(value));
     return 0;
 }
 
 size_t mh_type_call_free_effort(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
-    if (mt->m.free_effort2) return mt->m.free_effort2(oc, value);
-    if (mt->m.free_effort) return mt->m.free_effort(oc->from_key, value);
+    if (mt->m.free_effort2) return MH_HOST_CALL(mt->m.free_effort2(oc, value));
+    if (mt->m.free_effort) return MH_HOST_CALL(mt->m.free_effort(oc->from_key, value));
     return 1;
 }
 
 void mh_type_call_unlink(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
-    if (mt->m.unlink2) mt->m.unlink2(oc, value);
-    else if (mt->m.unlink) mt->m.unlink(oc->from_key, value);
+    if (mt->m.unlink2) MH_HOST_CALLV(mt->m.unlink2(oc, value));
+    else if (mt->m.unlink) MH_HOST_CALLV(mt->m.unlink(oc->from_key, value));
 }
 
 void *mh_type_call_copy(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value, int *has) {
     *has = mt->m.copy2 != NULL || mt->m.copy != NULL;
-    if (mt->m.copy2) return mt->m.copy2(oc, value);
-    if (mt->m.copy) return mt->m.copy(oc->from_key, oc->to_key, value);
+    if (mt->m.copy2) return MH_HOST_CALL(mt->m.copy2(oc, value));
+    if (mt->m.copy) return MH_HOST_CALL(mt->m.copy(oc->from_key, oc->to_key, value));
     return NULL;
 }
 
 void mh_type_call_digest(RedisModuleType *mt, RedisModuleDigest *md, void *value) {
-    if (mt->m.digest) mt->m.digest(md, value);
+    if (mt->m.digest) MH_HOST_CALLV(mt->m.digest(md, value));
 }
 
 /* Returns true if a previous load or save through io failed. With

@@ -104,6 +104,8 @@ static int in_module(void *addr) {
     return 0;
 }
 
+int mh_crash_in_module(void *addr) { return in_module(addr); }
+
 /* ---- output: plain write(2) on the log file or standard output ---- */
 
 static int out_fd = -1;

@@ -45,5 +45,7 @@ void mh_crash_set_reporter(int req_fd, int done_fd);
 #define MH_CRASH_LIBS 128
 void mh_crash_track_lib(void *lib);
 void mh_crash_forget_lib(void *lib);
+/* Reports whether addr lies in a tracked module library. */
+int mh_crash_in_module(void *addr);
 
 #endif /* MODHOST_CRASH_H */

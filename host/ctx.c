@@ -6,6 +6,7 @@
  * between mh_ctx_new and mh_ctx_free: the free collects what auto memory
  * recorded and drops the pool, so nothing the callback borrowed outlives it.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,11 +76,35 @@ static void pool_release(RedisModuleCtx *ctx) {
     ctx->pool = NULL;
 }
 
+/* Freed thread-safe contexts are kept poisoned (MH_CTX_FREED) for a while
+ * so that a module thread using one after FreeThreadSafeContext is told so
+ * instead of reading freed memory; the oldest is really freed when the
+ * ring is full. */
+#define MH_TS_QUARANTINE 64
+static RedisModuleCtx *ts_quarantine[MH_TS_QUARANTINE];
+static size_t ts_quarantine_next;
+static pthread_mutex_t ts_quarantine_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void quarantine(RedisModuleCtx *ctx) {
+    ctx->flags = MH_CTX_FREED;
+    ctx->handle = 0;
+    pthread_mutex_lock(&ts_quarantine_mu);
+    RedisModuleCtx *old = ts_quarantine[ts_quarantine_next];
+    ts_quarantine[ts_quarantine_next] = ctx;
+    ts_quarantine_next = (ts_quarantine_next + 1) % MH_TS_QUARANTINE;
+    pthread_mutex_unlock(&ts_quarantine_mu);
+    free(old);
+}
+
 void mh_ctx_free(RedisModuleCtx *ctx) {
     if (ctx == NULL) return;
     am_collect(ctx);
     pool_release(ctx);
     mh_reply_free(ctx);
+    if (ctx->flags & MH_CTX_THREAD_SAFE) {
+        quarantine(ctx);
+        return;
+    }
     free(ctx);
 }
 

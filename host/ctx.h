@@ -105,6 +105,7 @@ void mh_am_forget(RedisModuleCtx *ctx, void *ptr);
 #define MH_CTX_BLOCKED_DISCONNECTED (1u << 8) /* free_privdata after the client went away */
 #define MH_CTX_THREAD_SAFE (1u << 9)          /* GetThreadSafeContext & co */
 #define MH_CTX_RETURNED (1u << 10)            /* pooled: its command returned */
+#define MH_CTX_FREED (1u << 30) /* a freed thread-safe context in quarantine (ctx.c) */
 
 /* Number of auto-memory kinds (one past the last mh_am_kind). */
 #define MH_AM_KINDS 6
@@ -138,10 +139,16 @@ void mh_ctx_init(RedisModuleCtx *ctx, uintptr_t handle, int resp);
 /* Release what the context owns (the reply buffer), not the struct. */
 void mh_ctx_release(RedisModuleCtx *ctx);
 
-/* Names asked for through GetApi that the host does not implement.
- * Returns a malloc'd array of malloc'd strings (the caller frees all of it)
- * and clears the list; *n receives the count. */
-char **mh_take_missing(size_t *n);
+/* The names asked for through GetApi since the last call, in request
+ * order, each once, and clears them. Returns a malloc'd array of *n
+ * entries (the caller frees it): entry >= 0 is the table function
+ * mh_api_name(entry), asked with the ValkeyModule_ prefix when entry & 1;
+ * entry < 0 is (*missing_out)[-entry - 1], a malloc'd copy of a name the
+ * host does not implement (the caller frees the strings and the array,
+ * *nmissing of them). */
+int32_t *mh_take_api_requests(size_t *n, char ***missing_out, size_t *nmissing);
+/* The bare name (no prefix) of a found entry of mh_take_api_requests. */
+const char *mh_api_name(int32_t entry);
 
 /* The time CachedMicroseconds returns, in microseconds (0: read the
  * clock); the module command dispatcher sets it (api_time.c). */

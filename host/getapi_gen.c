@@ -5,6 +5,7 @@
 #include "ctx.h"
 #include "api_gen.h"
 #include "crash.h"
+#include "gil.h"
 
 /* ACLAddLogEntry is implemented in Go (api_acl.go). */
 extern void mhgo_ACLAddLogEntry(RedisModuleCtx *ctx, RedisModuleUser *user, RedisModuleString *object, RedisModuleACLLogEntryReason reason);
@@ -253,6 +254,7 @@ static void mhl_ChannelAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
 
 static void mhl_CloseKey(RedisModuleKey *kp) {
     mh_last_api = "CloseKey";
+    MH_GIL_CHECK("CloseKey");
     mh_CloseKey(kp);
 }
 
@@ -375,6 +377,7 @@ int mh_CreateSubcommand(RedisModuleCommand *parent, const char *name, RedisModul
 extern RedisModuleTimerID mhgo_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data);
 RedisModuleTimerID mh_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisModuleTimerProc callback, void *data) {
     mh_last_api = "CreateTimer";
+    MH_GIL_CHECK("CreateTimer");
     return (RedisModuleTimerID)mhgo_CreateTimer(ctx, period, callback, data);
 }
 
@@ -382,6 +385,7 @@ RedisModuleTimerID mh_CreateTimer(RedisModuleCtx *ctx, mstime_t period, RedisMod
 extern unsigned long long mhgo_DbSize(RedisModuleCtx *ctx);
 unsigned long long mh_DbSize(RedisModuleCtx *ctx) {
     mh_last_api = "DbSize";
+    MH_GIL_CHECK("DbSize");
     return (unsigned long long)mhgo_DbSize(ctx);
 }
 
@@ -445,6 +449,7 @@ int mh_DefragShouldStop(RedisModuleDefragCtx *ctx) {
 extern int mhgo_DeleteKey(RedisModuleKey *key);
 int mh_DeleteKey(RedisModuleKey *key) {
     mh_last_api = "DeleteKey";
+    MH_GIL_CHECK("DeleteKey");
     return (int)mhgo_DeleteKey(key);
 }
 
@@ -686,6 +691,7 @@ void mh_FreeThreadSafeContext(RedisModuleCtx *ctx) {
 extern mstime_t mhgo_GetAbsExpire(RedisModuleKey *key);
 mstime_t mh_GetAbsExpire(RedisModuleKey *key) {
     mh_last_api = "GetAbsExpire";
+    MH_GIL_CHECK("GetAbsExpire");
     return (mstime_t)mhgo_GetAbsExpire(key);
 }
 
@@ -853,6 +859,7 @@ RedisModuleCtx *mh_GetDetachedThreadSafeContext(RedisModuleCtx *ctx) {
 extern mstime_t mhgo_GetExpire(RedisModuleKey *key);
 mstime_t mh_GetExpire(RedisModuleKey *key) {
     mh_last_api = "GetExpire";
+    MH_GIL_CHECK("GetExpire");
     return (mstime_t)mhgo_GetExpire(key);
 }
 
@@ -894,6 +901,7 @@ int mh_GetKeyspaceNotificationFlagsAll(void) {
 extern int mhgo_GetLFU(RedisModuleKey *key, long long *lfu_freq);
 int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
     mh_last_api = "GetLFU";
+    MH_GIL_CHECK("GetLFU");
     return (int)mhgo_GetLFU(key, lfu_freq);
 }
 
@@ -901,6 +909,7 @@ int mh_GetLFU(RedisModuleKey *key, long long *lfu_freq) {
 extern int mhgo_GetLRU(RedisModuleKey *key, mstime_t *lru_idle);
 int mh_GetLRU(RedisModuleKey *key, mstime_t *lru_idle) {
     mh_last_api = "GetLRU";
+    MH_GIL_CHECK("GetLRU");
     return (int)mhgo_GetLRU(key, lru_idle);
 }
 
@@ -989,6 +998,7 @@ RedisModuleCtx *mh_GetThreadSafeContext(RedisModuleBlockedClient *bc) {
 extern int mhgo_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data);
 int mh_GetTimerInfo(RedisModuleCtx *ctx, RedisModuleTimerID id, uint64_t *remaining, void **data) {
     mh_last_api = "GetTimerInfo";
+    MH_GIL_CHECK("GetTimerInfo");
     return (int)mhgo_GetTimerInfo(ctx, id, remaining, data);
 }
 
@@ -1114,11 +1124,13 @@ void mh_KeyAtPosWithFlags(RedisModuleCtx *ctx, int pos, int flags) {
 extern int mhgo_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int mh_KeyExists(RedisModuleCtx *ctx, RedisModuleString *keyname) {
     mh_last_api = "KeyExists";
+    MH_GIL_CHECK("KeyExists");
     return (int)mhgo_KeyExists(ctx, keyname);
 }
 
 static int mhl_KeyType(RedisModuleKey *kp) {
     mh_last_api = "KeyType";
+    MH_GIL_CHECK("KeyType");
     return mh_KeyType(kp);
 }
 
@@ -1138,6 +1150,7 @@ static void mhl_LatencyAddSample(const char *event, mstime_t latency) {
 extern int mhgo_ListDelete(RedisModuleKey *key, long index, int *mh_errno);
 int mh_ListDelete(RedisModuleKey *key, long index) {
     mh_last_api = "ListDelete";
+    MH_GIL_CHECK("ListDelete");
     int mh_err = 0;
     int r = (int)mhgo_ListDelete(key, index, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1146,6 +1159,7 @@ int mh_ListDelete(RedisModuleKey *key, long index) {
 
 static RedisModuleString *mhl_ListGet(RedisModuleKey *key, long index) {
     mh_last_api = "ListGet";
+    MH_GIL_CHECK("ListGet");
     return mh_ListGet(key, index);
 }
 
@@ -1153,6 +1167,7 @@ static RedisModuleString *mhl_ListGet(RedisModuleKey *key, long index) {
 extern int mhgo_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
     mh_last_api = "ListInsert";
+    MH_GIL_CHECK("ListInsert");
     int mh_err = 0;
     int r = (int)mhgo_ListInsert(key, index, value, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1163,6 +1178,7 @@ int mh_ListInsert(RedisModuleKey *key, long index, RedisModuleString *value) {
 extern RedisModuleString *mhgo_ListPop(RedisModuleKey *key, int where, int *mh_errno);
 RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
     mh_last_api = "ListPop";
+    MH_GIL_CHECK("ListPop");
     int mh_err = 0;
     RedisModuleString * r = (RedisModuleString *)mhgo_ListPop(key, where, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1173,6 +1189,7 @@ RedisModuleString *mh_ListPop(RedisModuleKey *key, int where) {
 extern int mhgo_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele, int *mh_errno);
 int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
     mh_last_api = "ListPush";
+    MH_GIL_CHECK("ListPush");
     int mh_err = 0;
     int r = (int)mhgo_ListPush(kp, where, ele, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1183,6 +1200,7 @@ int mh_ListPush(RedisModuleKey *kp, int where, RedisModuleString *ele) {
 extern int mhgo_ListSet(RedisModuleKey *key, long index, RedisModuleString *value, int *mh_errno);
 int mh_ListSet(RedisModuleKey *key, long index, RedisModuleString *value) {
     mh_last_api = "ListSet";
+    MH_GIL_CHECK("ListSet");
     int mh_err = 0;
     int r = (int)mhgo_ListSet(key, index, value, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1291,6 +1309,7 @@ static mstime_t mhl_Milliseconds(void) {
 extern RedisModuleType *mhgo_ModuleTypeGetType(RedisModuleKey *key);
 RedisModuleType *mh_ModuleTypeGetType(RedisModuleKey *key) {
     mh_last_api = "ModuleTypeGetType";
+    MH_GIL_CHECK("ModuleTypeGetType");
     return (RedisModuleType *)mhgo_ModuleTypeGetType(key);
 }
 
@@ -1298,6 +1317,7 @@ RedisModuleType *mh_ModuleTypeGetType(RedisModuleKey *key) {
 extern void *mhgo_ModuleTypeGetValue(RedisModuleKey *key);
 void *mh_ModuleTypeGetValue(RedisModuleKey *key) {
     mh_last_api = "ModuleTypeGetValue";
+    MH_GIL_CHECK("ModuleTypeGetValue");
     return (void *)mhgo_ModuleTypeGetValue(key);
 }
 
@@ -1305,6 +1325,7 @@ void *mh_ModuleTypeGetValue(RedisModuleKey *key) {
 extern int mhgo_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value);
 int mh_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *new_value, void **old_value) {
     mh_last_api = "ModuleTypeReplaceValue";
+    MH_GIL_CHECK("ModuleTypeReplaceValue");
     return (int)mhgo_ModuleTypeReplaceValue(key, mt, new_value, old_value);
 }
 
@@ -1312,6 +1333,7 @@ int mh_ModuleTypeReplaceValue(RedisModuleKey *key, RedisModuleType *mt, void *ne
 extern int mhgo_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value);
 int mh_ModuleTypeSetValue(RedisModuleKey *key, RedisModuleType *mt, void *value) {
     mh_last_api = "ModuleTypeSetValue";
+    MH_GIL_CHECK("ModuleTypeSetValue");
     return (int)mhgo_ModuleTypeSetValue(key, mt, value);
 }
 
@@ -1324,11 +1346,13 @@ static uint64_t mhl_MonotonicMicroseconds(void) {
 extern int mhgo_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key);
 int mh_NotifyKeyspaceEvent(RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key) {
     mh_last_api = "NotifyKeyspaceEvent";
+    MH_GIL_CHECK("NotifyKeyspaceEvent");
     return (int)mhgo_NotifyKeyspaceEvent(ctx, type, event, key);
 }
 
 static RedisModuleKey *mhl_OpenKey(RedisModuleCtx *ctx, RedisModuleString *keyname, int mode) {
     mh_last_api = "OpenKey";
+    MH_GIL_CHECK("OpenKey");
     return mh_OpenKey(ctx, keyname, mode);
 }
 
@@ -1341,6 +1365,7 @@ static void *mhl_PoolAlloc(RedisModuleCtx *ctx, size_t bytes) {
 extern int mhgo_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
 int mh_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
     mh_last_api = "PublishMessage";
+    MH_GIL_CHECK("PublishMessage");
     return (int)mhgo_PublishMessage(ctx, channel, message);
 }
 
@@ -1348,6 +1373,7 @@ int mh_PublishMessage(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModu
 extern int mhgo_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message);
 int mh_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, RedisModuleString *message) {
     mh_last_api = "PublishMessageShard";
+    MH_GIL_CHECK("PublishMessageShard");
     return (int)mhgo_PublishMessageShard(ctx, channel, message);
 }
 
@@ -1355,6 +1381,7 @@ int mh_PublishMessageShard(RedisModuleCtx *ctx, RedisModuleString *channel, Redi
 extern RedisModuleString *mhgo_RandomKey(RedisModuleCtx *ctx);
 RedisModuleString *mh_RandomKey(RedisModuleCtx *ctx) {
     mh_last_api = "RandomKey";
+    MH_GIL_CHECK("RandomKey");
     return (RedisModuleString *)mhgo_RandomKey(ctx);
 }
 
@@ -1488,6 +1515,7 @@ int mh_RegisterStringConfig(RedisModuleCtx *ctx, const char *name, const char *d
 extern int mhgo_ReplicateVerbatim(RedisModuleCtx *ctx);
 int mh_ReplicateVerbatim(RedisModuleCtx *ctx) {
     mh_last_api = "ReplicateVerbatim";
+    MH_GIL_CHECK("ReplicateVerbatim");
     return (int)mhgo_ReplicateVerbatim(ctx);
 }
 
@@ -1627,6 +1655,7 @@ static int mhl_ReplyWithVerbatimStringType(RedisModuleCtx *ctx, const char *buf,
 extern void mhgo_ResetDataset(int restart_aof, int async);
 void mh_ResetDataset(int restart_aof, int async) {
     mh_last_api = "ResetDataset";
+    MH_GIL_CHECK("ResetDataset");
     mhgo_ResetDataset(restart_aof, async);
 }
 
@@ -1681,6 +1710,7 @@ static void mhl_SaveUnsigned(RedisModuleIO *io, uint64_t value) {
 extern int mhgo_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata, int *mh_errno);
 int mh_Scan(RedisModuleCtx *ctx, RedisModuleScanCursor *cursor, RedisModuleScanCB fn, void *privdata) {
     mh_last_api = "Scan";
+    MH_GIL_CHECK("Scan");
     int mh_err = 0;
     int r = (int)mhgo_Scan(ctx, cursor, fn, privdata, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1706,6 +1736,7 @@ static void mhl_ScanCursorRestart(RedisModuleScanCursor *cursor) {
 extern int mhgo_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata, int *mh_errno);
 int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleScanKeyCB fn, void *privdata) {
     mh_last_api = "ScanKey";
+    MH_GIL_CHECK("ScanKey");
     int mh_err = 0;
     int r = (int)mhgo_ScanKey(key, cursor, fn, privdata, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1716,6 +1747,7 @@ int mh_ScanKey(RedisModuleKey *key, RedisModuleScanCursor *cursor, RedisModuleSc
 extern int mhgo_SelectDb(RedisModuleCtx *ctx, int newid);
 int mh_SelectDb(RedisModuleCtx *ctx, int newid) {
     mh_last_api = "SelectDb";
+    MH_GIL_CHECK("SelectDb");
     return (int)mhgo_SelectDb(ctx, newid);
 }
 
@@ -1758,6 +1790,7 @@ static unsigned long long mhl_ServerInfoGetFieldUnsigned(RedisModuleServerInfoDa
 extern int mhgo_SetAbsExpire(RedisModuleKey *key, mstime_t expire);
 int mh_SetAbsExpire(RedisModuleKey *key, mstime_t expire) {
     mh_last_api = "SetAbsExpire";
+    MH_GIL_CHECK("SetAbsExpire");
     return (int)mhgo_SetAbsExpire(key, expire);
 }
 
@@ -1811,6 +1844,7 @@ void mh_SetDisconnectCallback(RedisModuleBlockedClient *bc, RedisModuleDisconnec
 extern int mhgo_SetExpire(RedisModuleKey *key, mstime_t expire);
 int mh_SetExpire(RedisModuleKey *key, mstime_t expire) {
     mh_last_api = "SetExpire";
+    MH_GIL_CHECK("SetExpire");
     return (int)mhgo_SetExpire(key, expire);
 }
 
@@ -1818,6 +1852,7 @@ int mh_SetExpire(RedisModuleKey *key, mstime_t expire) {
 extern int mhgo_SetLFU(RedisModuleKey *key, long long lfu_freq);
 int mh_SetLFU(RedisModuleKey *key, long long lfu_freq) {
     mh_last_api = "SetLFU";
+    MH_GIL_CHECK("SetLFU");
     return (int)mhgo_SetLFU(key, lfu_freq);
 }
 
@@ -1825,6 +1860,7 @@ int mh_SetLFU(RedisModuleKey *key, long long lfu_freq) {
 extern int mhgo_SetLRU(RedisModuleKey *key, mstime_t lru_idle);
 int mh_SetLRU(RedisModuleKey *key, mstime_t lru_idle) {
     mh_last_api = "SetLRU";
+    MH_GIL_CHECK("SetLRU");
     return (int)mhgo_SetLRU(key, lru_idle);
 }
 
@@ -1863,6 +1899,7 @@ int mh_SetModuleUserACLString(RedisModuleCtx * ctx, RedisModuleUser *user, const
 extern void mhgo_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key);
 void mh_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key) {
     mh_last_api = "SignalKeyAsReady";
+    MH_GIL_CHECK("SignalKeyAsReady");
     mhgo_SignalKeyAsReady(ctx, key);
 }
 
@@ -1870,6 +1907,7 @@ void mh_SignalKeyAsReady(RedisModuleCtx *ctx, RedisModuleString *key) {
 extern int mhgo_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname);
 int mh_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname) {
     mh_last_api = "SignalModifiedKey";
+    MH_GIL_CHECK("SignalModifiedKey");
     return (int)mhgo_SignalModifiedKey(ctx, keyname);
 }
 
@@ -1877,6 +1915,7 @@ int mh_SignalModifiedKey(RedisModuleCtx *ctx, RedisModuleString *keyname) {
 extern int mhgo_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data);
 int mh_StopTimer(RedisModuleCtx *ctx, RedisModuleTimerID id, void **data) {
     mh_last_api = "StopTimer";
+    MH_GIL_CHECK("StopTimer");
     return (int)mhgo_StopTimer(ctx, id, data);
 }
 
@@ -1889,6 +1928,7 @@ static char *mhl_Strdup(const char *str) {
 extern int mhgo_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields, int *mh_errno);
 int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisModuleString **argv, int64_t numfields) {
     mh_last_api = "StreamAdd";
+    MH_GIL_CHECK("StreamAdd");
     int mh_err = 0;
     int r = (int)mhgo_StreamAdd(key, flags, id, argv, numfields, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1899,6 +1939,7 @@ int mh_StreamAdd(RedisModuleKey *key, int flags, RedisModuleStreamID *id, RedisM
 extern int mhgo_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id, int *mh_errno);
 int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
     mh_last_api = "StreamDelete";
+    MH_GIL_CHECK("StreamDelete");
     int mh_err = 0;
     int r = (int)mhgo_StreamDelete(key, id, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1909,6 +1950,7 @@ int mh_StreamDelete(RedisModuleKey *key, RedisModuleStreamID *id) {
 extern int mhgo_StreamIteratorDelete(RedisModuleKey *key, int *mh_errno);
 int mh_StreamIteratorDelete(RedisModuleKey *key) {
     mh_last_api = "StreamIteratorDelete";
+    MH_GIL_CHECK("StreamIteratorDelete");
     int mh_err = 0;
     int r = (int)mhgo_StreamIteratorDelete(key, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1917,11 +1959,13 @@ int mh_StreamIteratorDelete(RedisModuleKey *key) {
 
 static int mhl_StreamIteratorNextField(RedisModuleKey *key, RedisModuleString **field_ptr, RedisModuleString **value_ptr) {
     mh_last_api = "StreamIteratorNextField";
+    MH_GIL_CHECK("StreamIteratorNextField");
     return mh_StreamIteratorNextField(key, field_ptr, value_ptr);
 }
 
 static int mhl_StreamIteratorNextID(RedisModuleKey *key, RedisModuleStreamID *id, long *numfields) {
     mh_last_api = "StreamIteratorNextID";
+    MH_GIL_CHECK("StreamIteratorNextID");
     return mh_StreamIteratorNextID(key, id, numfields);
 }
 
@@ -1929,6 +1973,7 @@ static int mhl_StreamIteratorNextID(RedisModuleKey *key, RedisModuleStreamID *id
 extern int mhgo_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid, int *mh_errno);
 int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *startid, RedisModuleStreamID *endid) {
     mh_last_api = "StreamIteratorStart";
+    MH_GIL_CHECK("StreamIteratorStart");
     int mh_err = 0;
     int r = (int)mhgo_StreamIteratorStart(key, flags, startid, endid, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1937,6 +1982,7 @@ int mh_StreamIteratorStart(RedisModuleKey *key, int flags, RedisModuleStreamID *
 
 static int mhl_StreamIteratorStop(RedisModuleKey *key) {
     mh_last_api = "StreamIteratorStop";
+    MH_GIL_CHECK("StreamIteratorStop");
     return mh_StreamIteratorStop(key);
 }
 
@@ -1944,6 +1990,7 @@ static int mhl_StreamIteratorStop(RedisModuleKey *key) {
 extern long long mhgo_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id, int *mh_errno);
 long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID *id) {
     mh_last_api = "StreamTrimByID";
+    MH_GIL_CHECK("StreamTrimByID");
     int mh_err = 0;
     long long r = (long long)mhgo_StreamTrimByID(key, flags, id, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1954,6 +2001,7 @@ long long mh_StreamTrimByID(RedisModuleKey *key, int flags, RedisModuleStreamID 
 extern long long mhgo_StreamTrimByLength(RedisModuleKey *key, int flags, long long length, int *mh_errno);
 long long mh_StreamTrimByLength(RedisModuleKey *key, int flags, long long length) {
     mh_last_api = "StreamTrimByLength";
+    MH_GIL_CHECK("StreamTrimByLength");
     int mh_err = 0;
     long long r = (long long)mhgo_StreamTrimByLength(key, flags, length, &mh_err);
     if (mh_err != 0) errno = mh_err;
@@ -1974,6 +2022,7 @@ static int mhl_StringCompare(const RedisModuleString *a, const RedisModuleString
 extern char *mhgo_StringDMA(RedisModuleKey *key, size_t *len, int mode);
 char *mh_StringDMA(RedisModuleKey *key, size_t *len, int mode) {
     mh_last_api = "StringDMA";
+    MH_GIL_CHECK("StringDMA");
     return (char *)mhgo_StringDMA(key, len, mode);
 }
 
@@ -1986,6 +2035,7 @@ static const char *mhl_StringPtrLen(const RedisModuleString *str, size_t *len) {
 extern int mhgo_StringSet(RedisModuleKey *key, RedisModuleString *str);
 int mh_StringSet(RedisModuleKey *key, RedisModuleString *str) {
     mh_last_api = "StringSet";
+    MH_GIL_CHECK("StringSet");
     return (int)mhgo_StringSet(key, str);
 }
 
@@ -2018,6 +2068,7 @@ static int mhl_StringToULongLong(const RedisModuleString *str, unsigned long lon
 extern int mhgo_StringTruncate(RedisModuleKey *key, size_t newlen);
 int mh_StringTruncate(RedisModuleKey *key, size_t newlen) {
     mh_last_api = "StringTruncate";
+    MH_GIL_CHECK("StringTruncate");
     return (int)mhgo_StringTruncate(key, newlen);
 }
 
@@ -2079,6 +2130,7 @@ int mh_UnblockClient(RedisModuleBlockedClient *bc, void *privdata) {
 extern int mhgo_UnlinkKey(RedisModuleKey *key);
 int mh_UnlinkKey(RedisModuleKey *key) {
     mh_last_api = "UnlinkKey";
+    MH_GIL_CHECK("UnlinkKey");
     return (int)mhgo_UnlinkKey(key);
 }
 
@@ -2091,6 +2143,7 @@ int mh_UnregisterCommandFilter(RedisModuleCtx *ctx, RedisModuleCommandFilter *fi
 
 static size_t mhl_ValueLength(RedisModuleKey *kp) {
     mh_last_api = "ValueLength";
+    MH_GIL_CHECK("ValueLength");
     return mh_ValueLength(kp);
 }
 
@@ -2112,6 +2165,7 @@ void mh_Yield(RedisModuleCtx *ctx, int flags, const char *busy_reply) {
 extern int mhgo_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr);
 int mh_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr) {
     mh_last_api = "ZsetAdd";
+    MH_GIL_CHECK("ZsetAdd");
     return (int)mhgo_ZsetAdd(key, score, ele, flagsptr);
 }
 
@@ -2119,6 +2173,7 @@ int mh_ZsetAdd(RedisModuleKey *key, double score, RedisModuleString *ele, int *f
 extern int mhgo_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
 int mh_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
     mh_last_api = "ZsetFirstInLexRange";
+    MH_GIL_CHECK("ZsetFirstInLexRange");
     return (int)mhgo_ZsetFirstInLexRange(key, min, max);
 }
 
@@ -2126,6 +2181,7 @@ int mh_ZsetFirstInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisMod
 extern int mhgo_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
 int mh_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
     mh_last_api = "ZsetFirstInScoreRange";
+    MH_GIL_CHECK("ZsetFirstInScoreRange");
     return (int)mhgo_ZsetFirstInScoreRange(key, min, max, minex, maxex);
 }
 
@@ -2133,6 +2189,7 @@ int mh_ZsetFirstInScoreRange(RedisModuleKey *key, double min, double max, int mi
 extern int mhgo_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore);
 int mh_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int *flagsptr, double *newscore) {
     mh_last_api = "ZsetIncrby";
+    MH_GIL_CHECK("ZsetIncrby");
     return (int)mhgo_ZsetIncrby(key, score, ele, flagsptr, newscore);
 }
 
@@ -2140,6 +2197,7 @@ int mh_ZsetIncrby(RedisModuleKey *key, double score, RedisModuleString *ele, int
 extern int mhgo_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max);
 int mh_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModuleString *max) {
     mh_last_api = "ZsetLastInLexRange";
+    MH_GIL_CHECK("ZsetLastInLexRange");
     return (int)mhgo_ZsetLastInLexRange(key, min, max);
 }
 
@@ -2147,31 +2205,37 @@ int mh_ZsetLastInLexRange(RedisModuleKey *key, RedisModuleString *min, RedisModu
 extern int mhgo_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex);
 int mh_ZsetLastInScoreRange(RedisModuleKey *key, double min, double max, int minex, int maxex) {
     mh_last_api = "ZsetLastInScoreRange";
+    MH_GIL_CHECK("ZsetLastInScoreRange");
     return (int)mhgo_ZsetLastInScoreRange(key, min, max, minex, maxex);
 }
 
 static RedisModuleString *mhl_ZsetRangeCurrentElement(RedisModuleKey *key, double *score) {
     mh_last_api = "ZsetRangeCurrentElement";
+    MH_GIL_CHECK("ZsetRangeCurrentElement");
     return mh_ZsetRangeCurrentElement(key, score);
 }
 
 static int mhl_ZsetRangeEndReached(RedisModuleKey *key) {
     mh_last_api = "ZsetRangeEndReached";
+    MH_GIL_CHECK("ZsetRangeEndReached");
     return mh_ZsetRangeEndReached(key);
 }
 
 static int mhl_ZsetRangeNext(RedisModuleKey *key) {
     mh_last_api = "ZsetRangeNext";
+    MH_GIL_CHECK("ZsetRangeNext");
     return mh_ZsetRangeNext(key);
 }
 
 static int mhl_ZsetRangePrev(RedisModuleKey *key) {
     mh_last_api = "ZsetRangePrev";
+    MH_GIL_CHECK("ZsetRangePrev");
     return mh_ZsetRangePrev(key);
 }
 
 static void mhl_ZsetRangeStop(RedisModuleKey *key) {
     mh_last_api = "ZsetRangeStop";
+    MH_GIL_CHECK("ZsetRangeStop");
     mh_ZsetRangeStop(key);
 }
 
@@ -2179,6 +2243,7 @@ static void mhl_ZsetRangeStop(RedisModuleKey *key) {
 extern int mhgo_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted);
 int mh_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted) {
     mh_last_api = "ZsetRem";
+    MH_GIL_CHECK("ZsetRem");
     return (int)mhgo_ZsetRem(key, ele, deleted);
 }
 
@@ -2186,6 +2251,7 @@ int mh_ZsetRem(RedisModuleKey *key, RedisModuleString *ele, int *deleted) {
 extern int mhgo_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score);
 int mh_ZsetScore(RedisModuleKey *key, RedisModuleString *ele, double *score) {
     mh_last_api = "ZsetScore";
+    MH_GIL_CHECK("ZsetScore");
     return (int)mhgo_ZsetScore(key, ele, score);
 }
 

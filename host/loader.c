@@ -14,6 +14,7 @@
 
 #include "ctx.h"
 #include "loader.h"
+#include "gil.h"
 
 static char *dup_dlerror(void) {
     const char *e = dlerror();
@@ -63,11 +64,11 @@ void mh_argv_free(RedisModuleString **argv, int argc) {
 }
 
 int mh_call_onload(void *fn, RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
-    return ((mh_onload_fn)fn)(ctx, argv, argc);
+    return MH_HOST_CALL(((mh_onload_fn)fn)(ctx, argv, argc));
 }
 
 int mh_call_onunload(void *fn, RedisModuleCtx *ctx) {
-    return ((mh_onunload_fn)fn)(ctx);
+    return MH_HOST_CALL(((mh_onunload_fn)fn)(ctx));
 }
 
 void mh_seed_libc_rand(void) {

@@ -67,7 +67,8 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	s.loading = m
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
 	s.loading = prevLoading
-	s.logMissingAPIs(path)
+	s.lastAPIs = TakeAPIRequests()
+	s.logMissingAPIs(path, missingOf(s.lastAPIs))
 	if rc != C.REDISMODULE_OK || st.mod == nil {
 		log.Warningf("Module %s initialization failed. Module not loaded", path)
 		s.unregister(m, true)
@@ -166,8 +167,7 @@ func (s *System) dlclose(lib unsafe.Pointer, name string) {
 
 // logMissingAPIs logs, once, the API functions the module asked GetApi for
 // that modhost does not implement (its pointers for them stay NULL).
-func (s *System) logMissingAPIs(path string) {
-	missing := TakeMissingAPIs()
+func (s *System) logMissingAPIs(path string, missing []string) {
 	if len(missing) == 0 {
 		return
 	}

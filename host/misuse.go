@@ -26,6 +26,7 @@ var misuseKindNames = [C.MH_MISUSE_KINDS]string{
 	C.MH_MISUSE_KEY:            "key",
 	C.MH_MISUSE_FLAGS:          "flags",
 	C.MH_MISUSE_LEAK:           "leak",
+	C.MH_MISUSE_THREAD:         "thread",
 }
 
 // misuseLogMax bounds the misuse log MODULE STRICT-REPORT returns; older

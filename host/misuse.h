@@ -22,6 +22,7 @@ enum mh_misuse_kind {
     MH_MISUSE_KEY,            /* key misuse: never closed, write on READ */
     MH_MISUSE_FLAGS,          /* command flags that do not match behaviour */
     MH_MISUSE_LEAK,           /* resources held at unload or shutdown */
+    MH_MISUSE_THREAD,         /* GIL not held, lock taken twice, TS context reuse */
     MH_MISUSE_KINDS
 };
 

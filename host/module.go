@@ -62,21 +62,77 @@ func LookupAPI(name string) (unsafe.Pointer, error) {
 	return out, nil
 }
 
+// APIRequest is one name a module asked GetApi for.
+type APIRequest struct {
+	// Name is the name as asked, e.g. "RedisModule_Alloc".
+	Name string
+	// Bare is Name without its RedisModule_/ValkeyModule_ prefix ("" when
+	// the name had no known prefix).
+	Bare string
+	// Found is true when GetApi returned a function.
+	Found bool
+}
+
+// TakeAPIRequests returns, in request order and without duplicates, the
+// names asked for through GetApi since the last call, and clears the list.
+func TakeAPIRequests() []APIRequest {
+	var n, nmissing C.size_t
+	var missing **C.char
+	list := C.mh_take_api_requests(&n, &missing, &nmissing)
+	var names []*C.char
+	if missing != nil {
+		names = unsafe.Slice(missing, int(nmissing))
+		defer C.free(unsafe.Pointer(missing))
+	}
+	var out []APIRequest
+	if list != nil {
+		entries := unsafe.Slice(list, int(n))
+		out = make([]APIRequest, 0, len(entries))
+		for _, e := range entries {
+			if e < 0 {
+				name := C.GoString(names[-e-1])
+				out = append(out, APIRequest{Name: name, Bare: barePart(name)})
+				continue
+			}
+			bare := C.GoString(C.mh_api_name(e))
+			prefix := "RedisModule_"
+			if e&1 != 0 {
+				prefix = "ValkeyModule_"
+			}
+			out = append(out, APIRequest{Name: prefix + bare, Bare: bare, Found: true})
+		}
+		C.free(unsafe.Pointer(list))
+	}
+	for _, p := range names {
+		C.free(unsafe.Pointer(p))
+	}
+	return out
+}
+
+// barePart strips a RedisModule_ or ValkeyModule_ prefix; "" without one.
+func barePart(name string) string {
+	for _, p := range []string{"RedisModule_", "ValkeyModule_"} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			return rest
+		}
+	}
+	return ""
+}
+
 // TakeMissingAPIs returns, in request order and without duplicates, the
 // names modules asked GetApi for that the host does not implement, and
-// clears the list so that each is logged once.
+// clears the request list (TakeAPIRequests) so that each is logged once.
 func TakeMissingAPIs() []string {
-	var n C.size_t
-	list := C.mh_take_missing(&n)
-	if list == nil {
-		return nil
-	}
-	defer C.free(unsafe.Pointer(list))
-	names := unsafe.Slice(list, int(n))
-	out := make([]string, 0, len(names))
-	for _, p := range names {
-		out = append(out, strings.Clone(C.GoString(p)))
-		C.free(unsafe.Pointer(p))
+	return missingOf(TakeAPIRequests())
+}
+
+// missingOf returns the names of the requests GetApi could not satisfy.
+func missingOf(reqs []APIRequest) []string {
+	var out []string
+	for _, r := range reqs {
+		if !r.Found {
+			out = append(out, r.Name)
+		}
 	}
 	return out
 }

@@ -77,6 +77,22 @@ func TestMissingAPIsAreRecordedOnce(t *testing.T) {
 	require.Empty(t, TakeMissingAPIs())
 }
 
+func TestAPIRequestsInOrderOnce(t *testing.T) {
+	TakeAPIRequests() // start clean
+	for _, n := range []string{"RedisModule_Alloc", "RedisModule_Nope", "ValkeyModule_Alloc", "RedisModule_Alloc", "Free", "RedisModule_Nope"} {
+		_, _ = LookupAPI(n)
+	}
+	require.Equal(t, []APIRequest{
+		{Name: "RedisModule_Alloc", Bare: "Alloc", Found: true},
+		{Name: "RedisModule_Nope", Bare: "Nope"},
+		{Name: "ValkeyModule_Alloc", Bare: "Alloc", Found: true},
+		{Name: "Free"},
+	}, TakeAPIRequests())
+	require.Empty(t, TakeAPIRequests())
+	_, _ = LookupAPI("RedisModule_Alloc") // asked again after a take: recorded again
+	require.Equal(t, []APIRequest{{Name: "RedisModule_Alloc", Bare: "Alloc", Found: true}}, TakeAPIRequests())
+}
+
 func TestGoTrampolineGetServerVersion(t *testing.T) {
 	fn := mustLookup(t, "RedisModule_GetServerVersion")
 	want, err := buildinfo.VersionNum(server.RedisVersion)

@@ -43,6 +43,10 @@ type System struct {
 	loading *Module
 	// typeHooksDone: DEBUG MODHOST-EMITAOF is registered (rdb_bridge.go).
 	typeHooksDone bool
+
+	// lastAPIs are the names the module loaded last asked GetApi for
+	// during its OnLoad, whether or not the load succeeded (Report).
+	lastAPIs []APIRequest
 }
 
 // Module is one loaded (or loading) module.

@@ -75,8 +75,12 @@ func emitGo(funcs []apiFunc, impls map[string]impl) ([]byte, error) {
 	fmt.Fprintf(&b, "// Functions lists the %d API functions of redismodule.h in header order.\n", len(funcs))
 	b.WriteString("var Functions = []Function{\n")
 	for _, f := range funcs {
-		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q},\n",
-			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls))
+		note := ""
+		if im, ok := impls[f.Name]; ok && im.Partial != "" {
+			note = fmt.Sprintf(", Note: %q", im.Partial)
+		}
+		fmt.Fprintf(&b, "\t{Name: %q, Return: %q, Params: %q, Variadic: %v, Family: %q, Status: %q%s},\n",
+			f.Name, f.Return, f.Params, f.Variadic, f.Family, status(f, impls), note)
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
@@ -127,7 +131,7 @@ func emitTableH(funcs []apiFunc, impls map[string]impl) []byte {
 // emitTableC writes host/getapi_gen.c: Go trampolines and the table.
 func emitTableC(funcs []apiFunc, impls map[string]impl) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "/* %s */\n#include <errno.h>\n#include <stddef.h>\n\n#include \"ctx.h\"\n#include \"api_gen.h\"\n#include \"crash.h\"\n", genNote)
+	fmt.Fprintf(&b, "/* %s */\n#include <errno.h>\n#include <stddef.h>\n\n#include \"ctx.h\"\n#include \"api_gen.h\"\n#include \"crash.h\"\n#include \"gil.h\"\n", genNote)
 	sorted := sortedImpls(funcs, impls)
 	entry := map[string]string{}
 	for _, f := range sorted {
@@ -171,6 +175,7 @@ func writeTrampoline(b *bytes.Buffer, f apiFunc, im impl) {
 	fmt.Fprintf(b, "extern %s;\n", cProto(f.Return, "mhgo_"+f.Name, goParams))
 	fmt.Fprintf(b, "%s {\n", cProto(f.Return, "mh_"+f.Name, f.Params))
 	fmt.Fprintf(b, "    mh_last_api = \"%s\";\n", f.Name)
+	writeGILCheck(b, f)
 	call := fmt.Sprintf("mhgo_%s(%s)", f.Name, strings.Join(args, ", "))
 	void := f.Return == "void"
 	if im.Errno {
@@ -190,6 +195,41 @@ func writeTrampoline(b *bytes.Buffer, f apiFunc, im impl) {
 		fmt.Fprintf(b, "    return (%s)%s;\n", f.Return, call)
 	}
 	b.WriteString("}\n")
+}
+
+// needsGIL are the API functions that read or change server state (the
+// keyspace, timers, notifications, replication, Call): a module thread
+// must hold ThreadSafeContextLock around them. Their entry points start
+// with MH_GIL_CHECK (gil.h), one thread-local compare. The variadic ones
+// have no generated entry point and check in their C implementation
+// (Call, Replicate, HashSet, HashGet).
+var needsGIL = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`
+		OpenKey CloseKey KeyType ValueLength DeleteKey UnlinkKey KeyExists
+		GetExpire SetExpire GetAbsExpire SetAbsExpire SelectDb DbSize RandomKey ResetDataset
+		StringSet StringDMA StringTruncate
+		ListPush ListPop ListGet ListSet ListInsert ListDelete
+		ZsetAdd ZsetIncrby ZsetScore ZsetRem ZsetRangeStop ZsetFirstInScoreRange
+		ZsetLastInScoreRange ZsetFirstInLexRange ZsetLastInLexRange ZsetRangeCurrentElement
+		ZsetRangeNext ZsetRangePrev ZsetRangeEndReached
+		HashSet HashGet
+		StreamAdd StreamDelete StreamIteratorStart StreamIteratorStop StreamIteratorNextID
+		StreamIteratorNextField StreamIteratorDelete StreamTrimByLength StreamTrimByID
+		ModuleTypeSetValue ModuleTypeGetType ModuleTypeGetValue ModuleTypeReplaceValue
+		SetLRU GetLRU SetLFU GetLFU
+		ReplicateVerbatim NotifyKeyspaceEvent SignalModifiedKey SignalKeyAsReady
+		CreateTimer StopTimer GetTimerInfo Scan ScanKey PublishMessage PublishMessageShard`) {
+		needsGIL[n] = true
+	}
+}
+
+// writeGILCheck emits the GIL check of a function in needsGIL.
+func writeGILCheck(b *bytes.Buffer, f apiFunc) {
+	if needsGIL[f.Name] {
+		fmt.Fprintf(b, "    MH_GIL_CHECK(\"%s\");\n", f.Name)
+	}
 }
 
 // recordable reports whether a C-implemented function gets a recorder
@@ -217,6 +257,7 @@ func writeRecorder(b *bytes.Buffer, f apiFunc) {
 	}
 	fmt.Fprintf(b, "\nstatic %s {\n", cProto(f.Return, "mhl_"+f.Name, f.Params))
 	fmt.Fprintf(b, "    mh_last_api = \"%s\";\n", f.Name)
+	writeGILCheck(b, f)
 	call := fmt.Sprintf("mh_%s(%s)", f.Name, strings.Join(args, ", "))
 	if f.Return == "void" {
 		fmt.Fprintf(b, "    %s;\n}\n", call)

@@ -226,3 +226,20 @@ func TestRecorderForCFunctions(t *testing.T) {
 	}
 	require.NotContains(t, c, "mhl_Log")
 }
+
+// TestNeedsGILNamesAreAPIFunctions: a typo in the GIL-checked list would
+// silently check nothing.
+func TestNeedsGILNamesAreAPIFunctions(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot(t), pathHeader))
+	require.NoError(t, err)
+	funcs, err := parseHeader(src)
+	require.NoError(t, err)
+	declared := map[string]bool{}
+	for _, f := range funcs {
+		declared[f.Name] = true
+	}
+	require.NotEmpty(t, needsGIL)
+	for n := range needsGIL {
+		require.True(t, declared[n], "%s is not an API function", n)
+	}
+}

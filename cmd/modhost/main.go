@@ -4,6 +4,7 @@
 //	modhost [/path/to/modhost.conf] [--directive value ...]
 //	modhost - < config          (read the configuration from stdin)
 //	modhost --version | --help
+//	modhost check [--json] MODULE.so [ARGS...]   (see check.go)
 package main
 
 import (
@@ -31,6 +32,7 @@ const usage = `Usage: modhost [/path/to/modhost.conf] [options] [-]
        modhost - (read config from stdin)
        modhost -v or --version
        modhost -h or --help
+       modhost check [--json] MODULE.so [ARGS...] (check a module; check --help)
 
 Examples:
        modhost (run the server with default config)
@@ -42,6 +44,9 @@ Examples:
 
 // run is main without os.Exit, so tests can drive the command line.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(args[1:], stdout, stderr)
+	}
 	cfg := config.New()
 	err := cfg.LoadArgs(args, stdin)
 	switch {

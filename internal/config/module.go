@@ -191,6 +191,18 @@ func (c *Config) RegisterModuleConfig(spec *ModuleConfigSpec) error {
 	return nil
 }
 
+// ModuleConfigSpecs returns the configurations module registered, in
+// registration order.
+func (c *Config) ModuleConfigSpecs(module string) []*ModuleConfigSpec {
+	var out []*ModuleConfigSpec
+	for _, d := range c.modDirs {
+		if spec := d.val.(*moduleValue).spec; spec.Module == module {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
 // RemoveModuleConfigs drops every configuration registered by module
 // (when it is unloaded, or its OnLoad failed).
 func (c *Config) RemoveModuleConfigs(module string) {
