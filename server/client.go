@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modhost/modhost/acl"
@@ -50,6 +51,8 @@ type Client struct {
 
 	errs int // errors replied during the current command
 
+	argv [][]byte // arguments of the command running, nil between commands
+
 	auth *clientAuth // module user-changed callback (export_auth.go), nil when none
 	user *acl.User   // the ACL user; nil for fake clients, which may run anything
 
@@ -76,6 +79,20 @@ type Client struct {
 	wcond     *sync.Cond
 	writeSeq  uint64 // guarded by wmu
 	asyncWake chan struct{}
+
+	// Output buffer accounting (obuf.go): bytes and buffers detached for
+	// writing and not yet written, updated by the writers.
+	inflight     atomic.Int64
+	inflightBufs atomic.Int64
+	// obufSoftSince is when (unix seconds) the output went over the soft
+	// limit, 0 while under it.
+	obufSoftSince int64
+	// dropOutput is set when the client is closed for its output limit:
+	// what is left is discarded, not written.
+	dropOutput bool
+	// qbufLen and qbufCap are the query buffer's length and capacity,
+	// stored by the connection goroutine after each read.
+	qbufLen, qbufCap atomic.Int64
 
 	// clk is the batch clock of the connection goroutine, valid (on) only
 	// while that goroutine holds the server lock for a batch.
@@ -178,19 +195,34 @@ func (c *Client) takeOutputLocked() (buf []byte, seq uint64) {
 	c.W.Buf = nil
 	seq = c.outSeq
 	c.outSeq++
+	c.inflight.Add(int64(len(buf)))
+	c.inflightBufs.Add(1)
 	return buf, seq
 }
 
-// writeOut writes buf in sequence order, without the server lock held.
+// writeOut writes buf, taken by takeOutputLocked, in sequence order,
+// without the server lock held. A large buffer is written in chunks so
+// that the output accounting follows what the kernel has taken.
 func (c *Client) writeOut(buf []byte, seq uint64) error {
 	c.wmu.Lock()
 	for c.writeSeq != seq {
 		c.wcond.Wait()
 	}
 	var err error
-	if c.conn != nil {
-		_, err = c.conn.Write(buf)
+	left := buf
+	for len(left) > 0 && err == nil && c.conn != nil {
+		chunk := left
+		if len(chunk) > writeChunk {
+			chunk = chunk[:writeChunk]
+		}
+		var n int
+		n, err = c.conn.Write(chunk)
+		left = left[n:]
+		c.inflight.Add(-int64(n))
+		c.srv.stats.netOutput.Add(int64(n))
 	}
+	c.inflight.Add(-int64(len(left)))
+	c.inflightBufs.Add(-1)
 	c.writeSeq++
 	c.wcond.Broadcast()
 	c.wmu.Unlock()
@@ -202,6 +234,10 @@ func (c *Client) writeOut(buf []byte, seq uint64) error {
 // lock held after appending to c.W.
 func (c *Client) Push() {
 	if c.conn == nil {
+		return
+	}
+	c.srv.checkOutputLimitLocked(c)
+	if c.killed {
 		return
 	}
 	if c.asyncWake == nil {
@@ -222,8 +258,12 @@ func (c *Client) Push() {
 func (c *Client) asyncWriter(wake <-chan struct{}) {
 	for range wake {
 		c.srv.mu.Lock()
-		buf, seq := c.takeOutputLocked()
+		var buf []byte
+		var seq uint64
 		closed := c.killed
+		if !c.dropOutput {
+			buf, seq = c.takeOutputLocked()
+		}
 		c.srv.mu.Unlock()
 		if buf != nil {
 			if err := c.writeOut(buf, seq); err != nil {

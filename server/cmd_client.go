@@ -186,9 +186,11 @@ func (c *Client) infoString() string {
 		multi = len(c.tx.queue)
 	}
 	subs, psubs := c.subCounts()
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=%d events=r cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
+	m := c.memUsage()
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
 		c.ID, c.Addr, c.LAddr, 8, c.Name, int(now.Sub(c.CreatedAt).Seconds()), int(now.Sub(c.LastActive).Seconds()),
-		flags, c.DB, subs, psubs, c.shardCount(), multi, 1024+cap(c.W.Buf), lastCmdName(c.LastCmd), c.UserName(), c.W.Proto, c.LibName, c.LibVer)
+		flags, c.DB, subs, psubs, c.shardCount(), multi, m.qbuf, m.qbufFree, m.argv, m.multi, m.rbs, m.obl, m.obl, m.oll, m.omem, m.total,
+		m.events, lastCmdName(c.LastCmd), c.UserName(), c.W.Proto, c.LibName, c.LibVer)
 }
 
 func lastCmdName(s string) string {

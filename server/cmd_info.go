@@ -67,8 +67,8 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("connected_clients:%d", len(s.clients)),
 			"cluster_connections:0",
 			fmt.Sprintf("maxclients:%d", s.Config.Int("maxclients")),
-			"client_recent_max_input_buffer:0",
-			"client_recent_max_output_buffer:0",
+			fmt.Sprintf("client_recent_max_input_buffer:%d", s.recentMaxInput()),
+			fmt.Sprintf("client_recent_max_output_buffer:%d", s.recentMaxOutput()),
 			fmt.Sprintf("blocked_clients:%d", blocked),
 			"tracking_clients:0",
 			fmt.Sprintf("pubsub_clients:%d", pubsub),
@@ -108,6 +108,9 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("acl_access_denied_cmd:%d", s.ACL.Stats.Cmd),
 			fmt.Sprintf("acl_access_denied_key:%d", s.ACL.Stats.Key),
 			fmt.Sprintf("acl_access_denied_channel:%d", s.ACL.Stats.Channel),
+			// Added by Redis 7.4.
+			fmt.Sprintf("client_query_buffer_limit_disconnections:%d", s.stats.qbufLimitDisconnections.Load()),
+			fmt.Sprintf("client_output_buffer_limit_disconnections:%d", s.stats.obufLimitDisconnections),
 		}
 	case "replication":
 		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}

@@ -67,6 +67,8 @@ func (s *Server) serveConn(conn net.Conn) {
 			if n > 0 {
 				buf = buf[:len(buf)+n]
 				s.stats.netInput.Add(int64(n))
+				c.qbufLen.Store(int64(len(buf)))
+				c.qbufCap.Store(int64(cap(buf)))
 			}
 			if err != nil {
 				if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
@@ -84,7 +86,9 @@ func (s *Server) serveConn(conn net.Conn) {
 		// Keep the unparsed tail at the front of the buffer.
 		rest := copy(buf, buf[consumed:])
 		buf = buf[:rest]
+		c.qbufLen.Store(int64(len(buf)))
 		if int64(len(buf)) > lim.queryBufLimit {
+			s.stats.qbufLimitDisconnections.Add(1)
 			s.Log.Warningf("Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.Addr, truncate(buf, 64))
 			return
 		}
@@ -93,6 +97,7 @@ func (s *Server) serveConn(conn net.Conn) {
 			copy(nb, buf)
 			buf = nb
 		}
+		c.qbufCap.Store(int64(cap(buf)))
 	}
 }
 
@@ -151,6 +156,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 			break
 		}
 		s.execute(c, b.argv[start:end])
+		s.checkOutputLimitLocked(c)
 		start = end
 		if bs := c.blocked; bs != nil {
 			out, seq := c.takeOutputLocked()
@@ -173,11 +179,23 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 		c.closeAfter = true
 	}
 	s.refreshLimitsLocked(lim, c)
-	out, seq := c.takeOutputLocked()
 	keep := !c.killed && !c.closeAfter
+	if keep && s.limitedOutput(c) {
+		// The async writer writes it: this goroutine goes on reading
+		// even when the client does not read its replies.
+		if len(c.W.Buf) > 0 {
+			c.Push()
+		}
+		s.unlockBatch(c)
+		return true
+	}
+	var out []byte
+	var seq uint64
+	if !c.dropOutput {
+		out, seq = c.takeOutputLocked()
+	}
 	s.unlockBatch(c)
 	if out != nil {
-		s.stats.netOutput.Add(int64(len(out)))
 		if err := c.writeOut(out, seq); err != nil {
 			return false
 		}

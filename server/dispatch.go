@@ -35,6 +35,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.replyMode = replySkip
 	}
 	s.current = c
+	c.argv = args
 	if s.hooks.filter != nil {
 		args = s.hooks.filter(c, args)
 	}
@@ -56,6 +57,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.pending.Buf = c.pending.Buf[:0]
 	}
 	s.current = nil
+	c.argv = nil
 	s.afterCommandLocked()
 }
 

@@ -83,12 +83,12 @@ func (s *Server) RecordStartupMemory() {
 	s.mu.Unlock()
 }
 
-// clientBufferBytes is the memory held by client reply buffers
-// (mem_clients_normal).
+// clientBufferBytes is the memory held by the clients: query and reply
+// buffers, output not yet written, the client itself (mem_clients_normal).
 func (s *Server) clientBufferBytes() uint64 {
 	var n uint64
 	for _, c := range s.clients {
-		n += uint64(cap(c.W.Buf))
+		n += uint64(c.memUsage().total)
 	}
 	return n
 }

@@ -44,6 +44,7 @@ func (s *Server) applyConfig(name string) {
 	s.applyACLConfig(name)
 	s.hot.protoMaxBulk = s.Config.Int("proto-max-bulk-len")
 	s.hot.queryBufLimit = s.Config.Int("client-query-buffer-limit")
+	s.applyOutputLimits()
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))
 	s.applyMaxmemory(name)
 }

@@ -85,11 +85,14 @@ type Server struct {
 		evictPolicy   keyspace.EvictPolicy // maxmemory-policy
 		evictSamples  int                  // maxmemory-samples
 		evictBudget   time.Duration        // from maxmemory-eviction-tenacity (<0: none)
+		obuf          outputLimits         // client-output-buffer-limit per class
 	}
 	// mem is the cheap used-memory figure maxmemory is checked against.
 	mem memAccount
 	// evictPending: an eviction pass ran out of time; the cron goes on.
 	evictPending bool
+	// obufCronAt is when the cron last checked the output limits.
+	obufCronAt time.Time
 	// keepAliveSecs is tcp-keepalive, read by the accept loops.
 	keepAliveSecs atomic.Int64
 	// notifyFlags is the parsed notify-keyspace-events value.
@@ -324,6 +327,7 @@ func (s *Server) cron() {
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		s.fireSleepPairLocked()
+		s.outputLimitCronLocked(time.Now())
 		if s.hooks.events != nil {
 			s.hooks.events(&host.ServerEvent{ID: host.EventCronLoop, Hz: int(hz)})
 		}

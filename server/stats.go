@@ -18,6 +18,9 @@ type stats struct {
 	errors              map[string]int64 // errorstats by error code
 	netInput            atomic.Int64
 	netOutput           atomic.Int64
+	// Clients closed for their query or output buffer limits.
+	qbufLimitDisconnections atomic.Int64
+	obufLimitDisconnections int64
 }
 
 // countError records an error reply in errorstats (keyed by its first word,
@@ -41,6 +44,8 @@ func (s *Server) resetStats() {
 	s.stats.commands = 0
 	s.stats.errorReplies = 0
 	s.ACL.Stats = struct{ Auth, Cmd, Key, Channel int64 }{}
+	s.stats.qbufLimitDisconnections.Store(0)
+	s.stats.obufLimitDisconnections = 0
 	s.stats.errors = map[string]int64{}
 	s.stats.netInput.Store(0)
 	s.stats.netOutput.Store(0)

@@ -28,8 +28,8 @@ var unimplemented = map[string]bool{
 	// Memory limits and eviction.
 	// (maxmemory, its policy, samples and tenacity are honoured; client
 	// eviction by memory is not.)
-	"maxmemory-clients": true, "client-output-buffer-limit": true,
-	"oom-score-adj": true, "oom-score-adj-values": true,
+	"maxmemory-clients": true,
+	"oom-score-adj":     true, "oom-score-adj-values": true,
 	// Replication.
 	"replicaof": true, "masterauth": true, "masteruser": true,
 	"repl-diskless-sync": true, "repl-diskless-load": true, "repl-diskless-sync-max-replicas": true,
