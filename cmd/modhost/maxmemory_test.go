@@ -258,7 +258,13 @@ func TestMaxmemoryEvictsModuleValues(t *testing.T) {
 		frees, err := strconv.ParseUint(string(f.Elems[0].Raw[1:len(f.Elems[0].Raw)-2]), 10, 64)
 		require.NoError(t, err)
 		t.Logf("%s: evicted_keys %d, frees %d", side.name, evicted, frees)
-		require.Equal(t, evicted, frees, "%s: one free callback per evicted key", side.name)
+		// Redis 7.0 frees a few values more than it counts as evicted
+		// (values freed outside the eviction loop); every evicted one is
+		// freed on both, and modhost frees exactly the evicted ones.
+		require.GreaterOrEqual(t, frees, evicted, "%s: a free callback per evicted key", side.name)
+		if side.name == "modhost" {
+			require.Equal(t, evicted, frees, "modhost: one free callback per evicted key")
+		}
 		for n := uint64(0); n < evicted; n++ {
 			m, err := sub.ReadFrame()
 			require.NoError(t, err)
