@@ -11,6 +11,10 @@ import (
 // Registry is the command table: top level commands by lower-case name.
 type Registry struct {
 	cmds map[string]*commands.Command
+	// onRemove, when set, releases what the server keeps per command (its
+	// latency histogram) for a command leaving the table, subcommands
+	// included.
+	onRemove func(c *commands.Command)
 }
 
 // NewRegistry returns an empty command table.
@@ -39,7 +43,14 @@ func (r *Registry) Add(cmds ...*commands.Command) {
 
 // Remove deletes a top level command (used when a module unloads).
 func (r *Registry) Remove(name string) {
-	delete(r.cmds, strings.ToLower(name))
+	key := strings.ToLower(name)
+	if c := r.cmds[key]; c != nil && r.onRemove != nil {
+		r.onRemove(c)
+		for _, sub := range c.Subs {
+			r.onRemove(sub)
+		}
+	}
+	delete(r.cmds, key)
 	acl.Invalidate()
 }
 

@@ -112,8 +112,13 @@ func (s *Server) recordLatency(cmd *commands.Command, us int64) {
 		return
 	}
 	if cmd.StatsID == 0 {
-		s.slowlog.lastStatsID++
-		cmd.StatsID = s.slowlog.lastStatsID
+		if n := len(s.slowlog.freeStatsIDs); n > 0 {
+			cmd.StatsID = s.slowlog.freeStatsIDs[n-1]
+			s.slowlog.freeStatsIDs = s.slowlog.freeStatsIDs[:n-1]
+		} else {
+			s.slowlog.lastStatsID++
+			cmd.StatsID = s.slowlog.lastStatsID
+		}
 	}
 	for len(s.slowlog.latency) <= cmd.StatsID {
 		s.slowlog.latency = append(s.slowlog.latency, nil)
@@ -124,6 +129,20 @@ func (s *Server) recordLatency(cmd *commands.Command, us int64) {
 		s.slowlog.latency[cmd.StatsID] = h
 	}
 	h.record(us * 1000)
+}
+
+// releaseStats forgets the latency histogram of a command leaving the
+// table (a module's, at unload) and recycles its StatsID, so loading and
+// unloading modules does not grow the server.
+func (s *Server) releaseStats(cmd *commands.Command) {
+	if cmd.StatsID <= 0 {
+		return
+	}
+	if cmd.StatsID < len(s.slowlog.latency) {
+		s.slowlog.latency[cmd.StatsID] = nil
+	}
+	s.slowlog.freeStatsIDs = append(s.slowlog.freeStatsIDs, cmd.StatsID)
+	cmd.StatsID = 0
 }
 
 // latencyOf returns cmd's latencystats histogram, nil when none was recorded.

@@ -145,6 +145,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	_, _ = rand.Read(id[:])
 	s.runID = hex.EncodeToString(id[:])
 	s.replID = newReplID()
+	s.Cmds.onRemove = s.releaseStats
 	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
 	s.stats.errors = map[string]int64{}
 	s.ps.channels = map[string][]*Client{}

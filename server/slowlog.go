@@ -42,9 +42,11 @@ type slowLog struct {
 	latencyTracking bool
 	// latency holds the INFO latencystats histograms indexed by
 	// commands.Command.StatsID (nil: nothing recorded); lastStatsID is the
-	// last ID given out.
-	latency     []*latencyHistogram
-	lastStatsID int
+	// last ID given out; freeStatsIDs are IDs of removed commands, given
+	// out again first.
+	latency      []*latencyHistogram
+	lastStatsID  int
+	freeStatsIDs []int
 }
 
 // blockedCall is a command whose client blocked: its statistics wait for
