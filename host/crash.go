@@ -21,6 +21,12 @@ import (
 
 var crashReporter sync.Once
 
+// crashPipeEnds keeps the signal handler's ends of the reporter pipes
+// reachable: an unreachable *os.File is closed by its finalizer at the
+// next collection, and the handler would then write to a closed (or
+// reused) descriptor.
+var crashPipeEnds []*os.File
+
 // installCrashReport installs (or re-targets) the fatal-signal handler of
 // crash.c after the Go runtime's, writing reports to srv's log, and starts
 // the reporter goroutine once.
@@ -48,6 +54,7 @@ func startCrashReporter() {
 	if err != nil {
 		return
 	}
+	crashPipeEnds = []*os.File{reqW, doneR}
 	// Fd puts the handler's ends in blocking mode, which the handler wants.
 	C.mh_crash_set_reporter(C.int(reqW.Fd()), C.int(doneR.Fd()))
 	go func() {
