@@ -82,18 +82,18 @@ static void pool_release(RedisModuleCtx *ctx) {
  * instead of reading freed memory; the oldest is really freed when the
  * ring is full. */
 #define MH_TS_QUARANTINE 64
-static RedisModuleCtx *ts_quarantine[MH_TS_QUARANTINE];
-static size_t ts_quarantine_next;
-static pthread_mutex_t ts_quarantine_mu = PTHREAD_MUTEX_INITIALIZER;
+static RedisModuleCtx *tsctx_quarantine[MH_TS_QUARANTINE];
+static size_t tsctx_quarantine_next;
+static pthread_mutex_t tsctx_quarantine_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void quarantine(RedisModuleCtx *ctx) {
     ctx->flags = MH_CTX_FREED;
     ctx->handle = 0;
-    pthread_mutex_lock(&ts_quarantine_mu);
-    RedisModuleCtx *old = ts_quarantine[ts_quarantine_next];
-    ts_quarantine[ts_quarantine_next] = ctx;
-    ts_quarantine_next = (ts_quarantine_next + 1) % MH_TS_QUARANTINE;
-    pthread_mutex_unlock(&ts_quarantine_mu);
+    pthread_mutex_lock(&tsctx_quarantine_mu);
+    RedisModuleCtx *old = tsctx_quarantine[tsctx_quarantine_next];
+    tsctx_quarantine[tsctx_quarantine_next] = ctx;
+    tsctx_quarantine_next = (tsctx_quarantine_next + 1) % MH_TS_QUARANTINE;
+    pthread_mutex_unlock(&tsctx_quarantine_mu);
     free(old);
 }
 

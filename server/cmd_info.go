@@ -81,8 +81,8 @@ func (s *Server) infoSection(sec string) []string {
 	case "memory":
 		return s.infoMemory()
 	case "persistence":
-		if p, ok := s.Persist.(interface{ InfoLines() []string }); ok {
-			return p.InfoLines()
+		if s.Persist != nil {
+			return s.Persist.InfoLines()
 		}
 		return []string{"loading:0", "async_loading:0", fmt.Sprintf("rdb_changes_since_last_save:%d", s.Keys.Dirty), "rdb_bgsave_in_progress:0", "rdb_last_save_time:" + fmt.Sprint(s.started.Unix()), "rdb_last_bgsave_status:ok", "aof_enabled:0", "aof_rewrite_in_progress:0", "module_fork_in_progress:0"}
 	case "stats":
@@ -219,8 +219,8 @@ func (s *Server) commandStatsLines() []string {
 // moduleMemory is the memory modules allocated through RedisModule_Alloc,
 // reported by the module system when present.
 func (s *Server) moduleMemory() uint64 {
-	if mm, ok := s.Modules.(interface{ AllocatedBytes() uint64 }); ok {
-		return mm.AllocatedBytes()
+	if s.Modules != nil {
+		return s.Modules.AllocatedBytes()
 	}
 	return 0
 }

@@ -54,8 +54,8 @@ func flushCommand(all bool) clientHandler {
 			return
 		}
 		c.srv.Flush(c, all)
-		if p, ok := c.srv.Persist.(interface{ FlushedAll() }); ok && all {
-			p.FlushedAll()
+		if c.srv.Persist != nil && all {
+			c.srv.Persist.FlushedAll()
 		}
 		c.OK()
 	}
@@ -100,7 +100,12 @@ func shutdownCommand(c *Client, a [][]byte) {
 // Persistence is what SHUTDOWN and FLUSHALL need from the RDB layer; nil
 // until a persistence implementation is installed.
 type Persistence interface {
+	// SaveForShutdown writes the dataset before the process exits.
 	SaveForShutdown() error
+	// FlushedAll tells persistence that FLUSHALL emptied the dataset.
+	FlushedAll()
+	// InfoLines returns the INFO persistence section lines.
+	InfoLines() []string
 }
 
 func monitorCommand(c *Client, a [][]byte) {

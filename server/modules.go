@@ -4,12 +4,11 @@ import "github.com/modhost/modhost/host"
 
 // writeModuleList writes the modules array of HELLO.
 func (s *Server) writeModuleList(c *Client) {
-	lister, ok := s.Modules.(interface{ List() []host.ModuleInfo })
-	if !ok {
+	if s.Modules == nil {
 		c.W.ArrayLen(0)
 		return
 	}
-	c.WriteModuleList(lister.List())
+	c.WriteModuleList(s.Modules.List())
 }
 
 // WriteModuleList writes mods as Redis's MODULE LIST and HELLO do: an array

@@ -39,6 +39,10 @@ type ModuleSystem interface {
 	Load(path string, args []string) error
 	// InfoLines returns the INFO modules section lines.
 	InfoLines() []string
+	// List describes the loaded modules (MODULE LIST, HELLO).
+	List() []host.ModuleInfo
+	// AllocatedBytes is what modules hold through RedisModule_Alloc.
+	AllocatedBytes() uint64
 }
 
 // Server is one modhost instance.
