@@ -107,6 +107,12 @@ func TestMaxmemoryNoEviction(t *testing.T) {
 	require.Less(t, counts["modhost"], 2*counts["redis"], "modhost refuses before twice Redis's count")
 	require.Greater(t, counts["modhost"], counts["redis"]/4, "modhost does not refuse far earlier")
 
+	// Both are at the limit now. Lower it well below what they hold, so
+	// that a collection freeing a little garbage on modhost cannot bring
+	// it back under the limit between the two servers' replies.
+	for _, srv := range []*hosttest.Server{ref, cand} {
+		require.Equal(t, "+OK\r\n", string(srv.Conn(t).Do("CONFIG", "SET", "maxmemory", "12mb")))
+	}
 	script := [][]string{
 		{"SET", "more", "x"},
 		{"GET", "k1"},
