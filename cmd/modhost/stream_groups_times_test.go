@@ -93,6 +93,7 @@ func TestStreamGroupsIdleTimes(t *testing.T) {
 	}
 	require.Equal(t, replies[0], replies[1])
 }
+
 // TestStreamGroupsConsumerTimes checks the Redis 7.2 consumer times that
 // 7.0 lacks: inactive is -1 until a consumer reads or claims something,
 // and active-time in XINFO STREAM FULL matches.
