@@ -1,8 +1,9 @@
 package commands
 
 // Stream commands that write: XADD, XDEL, XTRIM, with the ID parsing and
-// trimming rules they share. The reading commands are in streams_read.go.
-// Consumer groups are not implemented.
+// trimming rules they share. The reading commands are in streams_read.go,
+// XINFO in streams_info.go, the consumer group commands in
+// streams_group.go, streams_readgroup.go and streams_claim.go.
 
 import (
 	"github.com/modhost/modhost/keyspace"
@@ -67,6 +68,15 @@ var streamCommands = []Entry{
 				KeySpecs: "RO access: i2 r0,1,0",
 				ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
 				Handler: xinfoStreamCommand},
+			{Name: "groups", Arity: 3, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO access: i2 r0,1,0",
+				ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
+				Handler: xinfoGroupsCommand},
+			{Name: "consumers", Arity: 4, Flags: "readonly", FirstKey: 2, LastKey: 2, KeyStep: 1,
+				KeySpecs: "RO access: i2 r0,1,0",
+				Tips:     "nondeterministic_output",
+				ACL:      "read stream slow", Group: "stream", Since: "5.0.0",
+				Handler: xinfoConsumersCommand},
 			{Name: "help", Arity: 2, Flags: "loading stale",
 				ACL: "stream slow", Group: "stream", Since: "5.0.0",
 				Handler: xinfoHelpCommand},

@@ -1,7 +1,7 @@
 package commands
 
-// Stream commands that read: XLEN, XRANGE, XREVRANGE, XREAD (with BLOCK)
-// and XINFO STREAM.
+// Stream commands that read: XLEN, XRANGE, XREVRANGE and XREAD (with
+// BLOCK). XINFO is in streams_info.go.
 
 import (
 	"math"
@@ -276,101 +276,6 @@ func serveXRead(c Client, x *xreadArgs) bool {
 		c.Writer().SetDeferredMapLen(mark, served)
 	}
 	return true
-}
-
-// XINFO STREAM key [FULL [COUNT count]]
-func xinfoStreamCommand(c Client, a [][]byte) {
-	v := ks(c).LookupRead(c.DBIndex(), a[2], 0)
-	if v == nil {
-		c.Error(msgNoSuchKey)
-		return
-	}
-	s, ok := v.(*keyspace.Stream)
-	if !ok {
-		c.Error(msgWrongType)
-		return
-	}
-	full, count := false, int64(10)
-	if opts := a[3:]; len(opts) > 0 {
-		if len(opts) != 1 && len(opts) != 3 || !eqFold(opts[0], "full") || len(opts) == 3 && !eqFold(opts[1], "count") {
-			c.Error("ERR unknown subcommand or wrong number of arguments for '" + string(a[1]) + "'. Try XINFO HELP.")
-			return
-		}
-		full = true
-		if len(opts) == 3 {
-			if count, ok = intArg(c, opts[2]); !ok {
-				return
-			}
-			if count < 0 {
-				count = 10
-			}
-		}
-	}
-	if full {
-		c.Writer().MapLen(9)
-	} else {
-		c.Writer().MapLen(10)
-	}
-	nodes := streamNodeIDs(s)
-	c.Writer().BulkString("length")
-	c.Writer().Int(int64(s.Len()))
-	c.Writer().BulkString("radix-tree-keys")
-	c.Writer().Int(int64(len(nodes)))
-	c.Writer().BulkString("radix-tree-nodes")
-	c.Writer().Int(int64(raxNodeCount(nodes)))
-	c.Writer().BulkString("last-generated-id")
-	writeStreamID(c, s.LastID())
-	c.Writer().BulkString("max-deleted-entry-id")
-	writeStreamID(c, s.MaxDeletedID())
-	c.Writer().BulkString("entries-added")
-	c.Writer().Int(int64(s.EntriesAdded()))
-	c.Writer().BulkString("recorded-first-entry-id")
-	first, _ := s.First()
-	writeStreamID(c, first.ID)
-	if full {
-		c.Writer().BulkString("entries")
-		n := int(min(count, math.MaxInt32))
-		if n == 0 {
-			n = -1
-		}
-		writeStreamRange(c, s, keyspace.MinStreamID, keyspace.MaxStreamID, false, n)
-		c.Writer().BulkString("groups")
-		c.Writer().ArrayLen(0)
-		return
-	}
-	c.Writer().BulkString("groups")
-	c.Writer().Int(int64(len(s.Groups)))
-	c.Writer().BulkString("first-entry")
-	if e, ok := s.First(); ok {
-		writeStreamEntry(c, e)
-	} else {
-		c.Writer().NullBulk()
-	}
-	c.Writer().BulkString("last-entry")
-	if e, ok := s.Last(); ok {
-		writeStreamEntry(c, e)
-	} else {
-		c.Writer().NullBulk()
-	}
-}
-
-// XINFO HELP
-func xinfoHelpCommand(c Client, a [][]byte) {
-	lines := []string{
-		"XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-		"CONSUMERS <key> <groupname>",
-		"    Show consumers of <groupname>.",
-		"GROUPS <key>",
-		"    Show the stream consumer groups.",
-		"STREAM <key> [FULL [COUNT <count>]",
-		"    Show information about the stream.",
-		"HELP",
-		"    Print this help.",
-	}
-	c.Writer().ArrayLen(len(lines))
-	for _, l := range lines {
-		c.Writer().SimpleString(l)
-	}
 }
 
 // streamNodeIDs returns the first ID of each node of s in the node model

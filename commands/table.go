@@ -60,7 +60,7 @@ func Tables() [][]Entry {
 		genericCommands, expireCommands, scanCommands, objectCommands,
 		stringCommands, bitCommands, lcsCommands,
 		listCommands, blockingListCommands,
-		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands,
+		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamGroupCommands,
 	}
 }
 

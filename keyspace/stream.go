@@ -135,13 +135,6 @@ type StreamEntry struct {
 	Fields [][]byte
 }
 
-// ConsumerGroup is a placeholder for XGROUP state (not implemented yet
-// beyond its cursor).
-type ConsumerGroup struct {
-	LastID      StreamID
-	EntriesRead int64
-}
-
 // Stream is a stream value: entries ordered by ID in a B-tree, plus the
 // metadata XINFO reports.
 type Stream struct {
@@ -149,8 +142,7 @@ type Stream struct {
 	last         StreamID
 	entriesAdded uint64
 	maxDeleted   StreamID
-	// Groups holds the consumer groups by name.
-	Groups map[string]*ConsumerGroup
+	groups       map[string]*ConsumerGroup
 }
 
 // NewStream returns an empty stream.
@@ -174,10 +166,10 @@ func (s *Stream) MemUsage() int {
 		}
 		return true
 	})
-	return n
+	return n + s.groupsMemUsage()
 }
 
-// Clone returns a deep copy (groups are copied shallowly per group).
+// Clone returns a deep copy, consumer groups included.
 func (s *Stream) Clone() Value {
 	c := NewStream()
 	s.tree.Ascend(func(e StreamEntry) bool {
@@ -185,13 +177,7 @@ func (s *Stream) Clone() Value {
 		return true
 	})
 	c.last, c.entriesAdded, c.maxDeleted = s.last, s.entriesAdded, s.maxDeleted
-	if s.Groups != nil {
-		c.Groups = make(map[string]*ConsumerGroup, len(s.Groups))
-		for k, g := range s.Groups {
-			gc := *g
-			c.Groups[k] = &gc
-		}
-	}
+	s.cloneGroups(c)
 	return c
 }
 

@@ -151,14 +151,14 @@ func (l *loader) readStream(t byte) (keyspace.Value, error) {
 	return s, nil
 }
 
-// readGroup reads one consumer group; modhost keeps its cursor only (the
-// PEL and consumers are read and dropped).
+// readGroup reads one consumer group with its PEL and consumers, checking
+// what rdbLoadObject checks (duplicates, consumer PEL entries missing from
+// the group PEL).
 func (l *loader) readGroup(s *keyspace.Stream, t byte) error {
 	name, err := l.strCopy()
 	if err != nil {
 		return err
 	}
-	var g keyspace.ConsumerGroup
 	ms, err := l.r.ReadLen()
 	if err != nil {
 		return err
@@ -167,32 +167,41 @@ func (l *loader) readGroup(s *keyspace.Stream, t byte) error {
 	if err != nil {
 		return err
 	}
-	g.LastID = keyspace.StreamID{Ms: ms, Seq: seq}
-	g.EntriesRead = -1
+	last := keyspace.StreamID{Ms: ms, Seq: seq}
+	var entriesRead int64
 	if t >= TypeStreamListpacks2 {
 		er, err := l.r.ReadLen()
 		if err != nil {
 			return err
 		}
-		g.EntriesRead = int64(er)
+		entriesRead = int64(er)
+	} else {
+		entriesRead = s.EntriesReadOf(last)
 	}
-	if s.Groups == nil {
-		s.Groups = map[string]*keyspace.ConsumerGroup{}
-	}
-	if _, dup := s.Groups[string(name)]; dup {
+	g := s.CreateGroup(name, last, entriesRead)
+	if g == nil {
 		return l.r.corrupt("Duplicated consumer group name %s", name)
 	}
-	s.Groups[string(name)] = &g
 	pel, err := l.r.readCount(17)
 	if err != nil {
 		return err
 	}
 	for i := 0; i < pel; i++ {
-		if _, err := l.r.ReadBytes(24); err != nil { // raw ID + delivery time
+		raw, err := l.r.ReadBytes(16)
+		if err != nil {
 			return err
 		}
-		if _, err := l.r.ReadLen(); err != nil { // delivery count
+		id := rawStreamID(raw)
+		dt, err := l.r.ReadUint64LE()
+		if err != nil {
 			return err
+		}
+		dc, err := l.r.ReadLen()
+		if err != nil {
+			return err
+		}
+		if !g.AddLoadedNACK(id, &keyspace.StreamNACK{DeliveryTime: int64(dt), DeliveryCount: dc}) {
+			return l.r.corrupt("Duplicated global PEL entry loading stream consumer group")
 		}
 	}
 	consumers, err := l.r.readCount(10)
@@ -200,23 +209,55 @@ func (l *loader) readGroup(s *keyspace.Stream, t byte) error {
 		return err
 	}
 	for i := 0; i < consumers; i++ {
-		if _, err := l.r.ReadString(); err != nil {
+		cname, err := l.r.ReadString()
+		if err != nil {
 			return err
 		}
-		times := 8
+		seen, err := l.r.ReadUint64LE()
+		if err != nil {
+			return err
+		}
+		active := seen
 		if t >= TypeStreamListpacks3 {
-			times = 16
+			if active, err = l.r.ReadUint64LE(); err != nil {
+				return err
+			}
 		}
-		if _, err := l.r.ReadBytes(times); err != nil {
-			return err
+		c := g.CreateConsumer(cname, int64(seen))
+		if c == nil {
+			return l.r.corrupt("Duplicate stream consumer detected.")
 		}
+		c.ActiveTime = int64(active)
 		cp, err := l.r.readCount(16)
 		if err != nil {
 			return err
 		}
-		if _, err := l.r.ReadBytes(16 * cp); err != nil {
-			return err
+		for j := 0; j < cp; j++ {
+			raw, err := l.r.ReadBytes(16)
+			if err != nil {
+				return err
+			}
+			found, dup := g.AssignLoadedNACK(rawStreamID(raw), c)
+			if !found {
+				return l.r.corrupt("Consumer entry not found in group global PEL")
+			}
+			if dup {
+				return l.r.corrupt("Duplicated consumer PEL entry  loading a stream consumer group")
+			}
 		}
 	}
+	var orphan bool
+	g.PEL.Ascend(keyspace.MinStreamID, func(_ keyspace.StreamID, n *keyspace.StreamNACK) bool {
+		orphan = n.Consumer == nil
+		return !orphan
+	})
+	if orphan {
+		return l.r.corrupt("Stream CG PEL entry without consumer")
+	}
 	return nil
+}
+
+// rawStreamID decodes a 16-byte big-endian stream ID.
+func rawStreamID(b []byte) keyspace.StreamID {
+	return keyspace.StreamID{Ms: binary.BigEndian.Uint64(b), Seq: binary.BigEndian.Uint64(b[8:])}
 }

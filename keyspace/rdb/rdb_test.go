@@ -75,7 +75,9 @@ func TestLoadRedis70Fixture(t *testing.T) {
 		st0 := ks.Peek(0, []byte("st")).(*keyspace.Stream)
 		require.Equal(t, 250, st0.Len())
 		require.Equal(t, keyspace.StreamID{Ms: 1000, Seq: 7}, st0.MaxDeletedID())
-		require.Contains(t, st0.Groups, "g1")
+		g1 := st0.Group([]byte("g1"))
+		require.NotNil(t, g1)
+		require.Equal(t, keyspace.StreamID{Ms: 1000, Seq: 5}, g1.LastID)
 		require.Equal(t, "hashtable", ks.Peek(0, []byte("h:longval")).Encoding())
 	}
 }
