@@ -33,7 +33,7 @@ var Functions = []Function{
 	{Name: "MonotonicMicroseconds", Return: "uint64_t", Params: "void", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "Microseconds", Return: "ustime_t", Params: "void", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "CachedMicroseconds", Return: "ustime_t", Params: "void", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
-	{Name: "Yield", Return: "void", Params: "RedisModuleCtx *ctx, int flags, const char *busy_reply", Variadic: false, Family: "Module information and time measurement", Status: "partial", Note: "without REDISMODULE_YIELD_FLAG_CLIENTS nothing else runs during the yield"},
+	{Name: "Yield", Return: "void", Params: "RedisModuleCtx *ctx, int flags, const char *busy_reply", Variadic: false, Family: "Module information and time measurement", Status: "partial", Note: "without REDISMODULE_YIELD_FLAG_CLIENTS (and outside loading) nothing else runs during the yield"},
 	{Name: "BlockedClientMeasureTimeStart", Return: "int", Params: "RedisModuleBlockedClient *bc", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "BlockedClientMeasureTimeEnd", Return: "int", Params: "RedisModuleBlockedClient *bc", Variadic: false, Family: "Module information and time measurement", Status: "implemented"},
 	{Name: "AutoMemory", Return: "void", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "Automatic memory management for modules", Status: "implemented"},

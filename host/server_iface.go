@@ -101,6 +101,8 @@ type Server interface {
 	CommandStartLocked() time.Time
 	// YieldLocked serves other clients (-BUSY) while a module command runs.
 	YieldLocked(busyReply string)
+	// LoadingLocked reports whether an RDB file is being loaded.
+	LoadingLocked() bool
 	// ReadyKeysPendingLocked reports keys signalled ready and not served.
 	ReadyKeysPendingLocked() bool
 	// SignalKeyAsReady wakes clients blocked on key in db.

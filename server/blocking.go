@@ -67,7 +67,7 @@ func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(
 	}
 	if timeout > 0 {
 		bs.timer = time.AfterFunc(timeout, func() {
-			s.mu.Lock()
+			s.lockOutsideYield()
 			if c.blocked == bs && !bs.done && (bs.mayTimeout == nil || bs.mayTimeout(c)) {
 				bs.onTimeout(c)
 				s.unblock(c)
