@@ -58,7 +58,8 @@ func (p *callPromise) resolve() {
 	p.fc = nil
 	handler, priv := p.handler, p.priv
 	p.handler, p.priv = nil, nil
-	if handler != nil && p.mod != nil {
+	// A module unloaded since (its code is gone) gets no call.
+	if handler != nil && p.mod != nil && p.f.sys.loaded(p.mod) {
 		out := fc.Writer().Buf
 		ctx := newCtx(&ctxState{sys: p.f.sys, mod: p.mod}, 2, C.MH_CTX_TEMP)
 		ctx.dbid = C.int(fc.DBIndex())
