@@ -122,7 +122,8 @@ func blockCommon(ctx *C.RedisModuleCtx, replyFn, timeoutFn, freeFn unsafe.Pointe
 		refuse = msgBlockTimeoutRange
 	case c.InExec():
 		refuse = msgBlockInMulti
-	case !c.Connected():
+	case !c.Connected() && !(c.IsFake() && c.CanBlock()):
+		// A fake client blocks only for a Call with "K" (a promise).
 		refuse = msgBlockInScript
 	case ctx.flags&C.MH_CTX_BLOCKED_REPLY != 0:
 		refuse = msgBlockInReply

@@ -136,15 +136,16 @@ void mh_call_grow(mh_call_req *req, size_t n) {
  * RedisModule_Call documentation for the format letters and modifiers.
  * The command runs nested in the caller's command, in the context's
  * selected database, as the context's user, on a client that cannot
- * block. Returns NULL with errno set: EBADF (bad format), ENOENT (unknown
+ * block unless "K" is given: a command that then blocks returns a
+ * REDISMODULE_REPLY_PROMISE reply (see CallReplyPromiseSetUnblockHandler).
+ * Returns NULL with errno set: EBADF (bad format), ENOENT (unknown
  * command), EINVAL (arity), ENOTSUP ("C" without a user), ESPIPE ("S" and
  * a no-script command), ENOSPC ("W" and a write command, "M" over
  * maxmemory); with "E" those failures also return an error reply. "D"
- * checks and returns NULL without running. "K" is accepted but blocking
- * commands answer at once, as if they could not block (no promises).
+ * checks and returns NULL without running.
  * The reply is parsed once into C memory: every CallReply accessor runs
  * without leaving C. */
-/* modhost:partial "K" never blocks (no promise replies); one ACL user */
+/* modhost:partial one ACL user */
 RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
     MH_GIL_CHECK("Call");
     mh_call_req req;
@@ -160,7 +161,10 @@ RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const ch
     mhv_call(ctx, &req);
     mh_key_epoch++; /* the command may have written keys a handle caches */
     RedisModuleCallReply *reply = NULL;
-    if (req.has_reply) reply = mh_callreply_new(ctx, req.out, req.out_len);
+    if (req.promise != 0)
+        reply = mh_callreply_promise_new(ctx, req.promise);
+    else if (req.has_reply)
+        reply = mh_callreply_new(ctx, req.out, req.out_len);
     if (level < MH_CALL_LEVELS) {
         levels[level].buf = req.out;
         levels[level].cap = req.out_cap;

@@ -225,10 +225,16 @@ func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *command
 	prevBlocked := f.replBlocked
 	f.replBlocked = prevBlocked || !replicate
 	dirty := srv.Keyspace().Dirty
+	fc.AllowBlocking(flags&C.MH_CALL_ALLOW_BLOCK != 0)
 	srv.CallNested(fc, cmd, args)
 	f.replBlocked = prevBlocked
 	if replicate && !prevBlocked && srv.Keyspace().Dirty != dirty {
 		f.record(db, args, flags)
+	}
+	if fc.Blocked() {
+		// Only with "K": the reply comes when the block ends.
+		req.promise = f.newPromise(ctx, fc)
+		return
 	}
 	setOut(req, fc.Writer().Buf)
 	f.putFake(fc)

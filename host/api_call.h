@@ -11,6 +11,7 @@
 #define MODHOST_API_CALL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctx.h"
 
@@ -41,6 +42,7 @@ typedef struct mh_call_req {
     /* Out, set by Go. */
     int err;       /* errno value, 0 for none */
     int has_reply; /* out holds one reply to return */
+    uintptr_t promise; /* non-zero: the command blocked ("K"); return a promise */
     char *out;     /* reply bytes: C memory, grown by mh_call_grow */
     size_t out_len, out_cap;
 

@@ -19,6 +19,8 @@
 #include "mh_string.h"
 #include "misuse.h"
 #include "misuse_reply.h"
+#include "gil.h"
+#include "api_promise.h"
 
 /* Replies nested deeper than this are refused (the parser recurses). */
 #define MH_CR_MAX_DEPTH 4096
@@ -213,6 +215,10 @@ static void free_children(RedisModuleCallReply *r) {
 /* Frees a root's children and bytes and poisons the root, which stays
  * in quarantine so that a second free or a later use is recognised. */
 static void callreply_release(RedisModuleCallReply *r, uint32_t poison) {
+    if (r->promise != 0) {
+        mhv_promise_release(r->promise);
+        r->promise = 0;
+    }
     free_children(r);
     free(r->mem);
     r->mem = NULL;
@@ -440,30 +446,46 @@ RedisModuleString *mh_CreateStringFromCallReply(RedisModuleCallReply *reply) {
  * format modifier to get the client's own protocol. */
 int mh_ReplyWithCallReply(RedisModuleCtx *ctx, RedisModuleCallReply *reply) {
     if (cr_dead(reply, __func__)) return REDISMODULE_ERR;
-    if (ctx == NULL || reply == NULL) return REDISMODULE_ERR;
+    if (ctx == NULL || reply == NULL || reply->type == REDISMODULE_REPLY_PROMISE) return REDISMODULE_ERR;
     if (ctx->resp == 2 && (reply->flags & MH_CR_RESP3)) return REDISMODULE_ERR;
     if (mh_reply_elem(ctx, __func__)) return REDISMODULE_ERR;
     mh_reply_raw(ctx, reply->proto, reply->proto_len);
     return REDISMODULE_OK;
 }
 
-/* Sets the handler of a promise reply (Call with "K" that blocked).
- * modhost never returns promises (blocking commands called through Call
- * answer at once, as without "K"), so there is no promise to attach to
- * and this does nothing. */
-/* modhost:partial Call never blocks, so there are no promise replies */
+/* Sets the handler of a promise reply (Call with "K" whose command
+ * blocked): on_unblock(ctx, reply, private_data) runs once, on the main
+ * thread, when the command finishes; reply is then the command's reply
+ * and belongs to the handler (free it). Set it right after Call, before
+ * the server lock is released. Without a handler the command still runs
+ * and its reply is dropped. Freeing the promise reply does not cancel the
+ * handler, as in Redis. Does nothing for another reply type. */
 void mh_CallReplyPromiseSetUnblockHandler(RedisModuleCallReply *reply, RedisModuleOnUnblocked on_unblock, void *private_data) {
-    (void)reply;
-    (void)on_unblock;
-    (void)private_data;
+    if (cr_dead(reply, __func__) || reply == NULL || reply->type != REDISMODULE_REPLY_PROMISE) return;
+    mhv_promise_set_handler(reply->promise, (void *)on_unblock, private_data);
 }
 
-/* Aborts a promise reply. modhost has no promises (see
- * CallReplyPromiseSetUnblockHandler): always REDISMODULE_ERR, as Redis
- * answers for a promise whose command already finished. */
-/* modhost:partial Call never blocks, so there are no promise replies */
+/* Aborts the blocked command of a promise reply: it is unblocked without
+ * a reply and the handler will not run. Returns REDISMODULE_OK and stores
+ * the handler's private data in *private_data (when not NULL), or
+ * REDISMODULE_ERR when the command already finished or was aborted (or
+ * the reply is not a promise). */
 int mh_CallReplyPromiseAbort(RedisModuleCallReply *reply, void **private_data) {
-    (void)reply;
-    (void)private_data;
-    return REDISMODULE_ERR;
+    if (cr_dead(reply, __func__) || reply == NULL || reply->type != REDISMODULE_REPLY_PROMISE) return REDISMODULE_ERR;
+    return mhv_promise_abort(reply->promise, private_data);
+}
+
+RedisModuleCallReply *mh_callreply_promise_new(RedisModuleCtx *ctx, uintptr_t handle) {
+    RedisModuleCallReply *r = xcalloc(1, sizeof(*r));
+    r->magic = MH_MAGIC_LIVE;
+    r->type = REDISMODULE_REPLY_PROMISE;
+    r->flags = MH_CR_ROOT;
+    r->ctx = (ctx != NULL && ctx->automemory) ? ctx : NULL;
+    r->promise = handle;
+    return r;
+}
+
+void mh_promise_call_handler(void *fn, RedisModuleCtx *ctx, const char *p, size_t len, void *privdata) {
+    RedisModuleCallReply *reply = mh_callreply_new(NULL, p, len);
+    MH_HOST_CALLV(((RedisModuleOnUnblocked)fn)(ctx, reply, privdata));
 }

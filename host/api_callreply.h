@@ -34,6 +34,7 @@ struct RedisModuleCallReply {
     size_t proto_len;
     RedisModuleCtx *ctx;  /* auto-memory context of the root, or NULL */
     char *mem;            /* root only: the owned copy of the bytes */
+    uintptr_t promise;    /* REDISMODULE_REPLY_PROMISE: handle of the Go promise */
 };
 
 /* Parses len bytes of RESP (one reply) into a new root reply that owns a
@@ -41,6 +42,14 @@ struct RedisModuleCallReply {
  * released with the context). Returns NULL when the bytes are not one
  * complete reply. */
 RedisModuleCallReply *mh_callreply_new(RedisModuleCtx *ctx, const char *p, size_t len);
+
+/* Makes a root reply of type REDISMODULE_REPLY_PROMISE for the Go promise
+ * behind handle (api_promise.go); freeing the reply releases the handle. */
+RedisModuleCallReply *mh_callreply_promise_new(RedisModuleCtx *ctx, uintptr_t handle);
+
+/* Parses a resolved promise's reply (len bytes at p, no auto memory) and
+ * calls the module's unblock handler with it, as the host. */
+void mh_promise_call_handler(void *fn, RedisModuleCtx *ctx, const char *p, size_t len, void *privdata);
 
 /* Installs the MH_AM_REPLY auto-memory release function. */
 void mh_callreply_init(void);

@@ -16,9 +16,18 @@ package host
 // times per second, as Redis's next_yield_time does. Without the CLIENTS
 // flag Redis only processes events and postpones clients; modhost then
 // does nothing, so clients simply wait for the command.
+//
+// While an RDB loads (start-up, DEBUG RELOAD), a module's rdb_load that
+// yields lets clients in every 1/hz whatever the flags, as Redis does:
+// commands with allow-loading run and the others get -LOADING. In every
+// window only connections run: timers, the cron, module threads and the
+// module event goroutine wait for the window to close, as Redis keeps
+// the GIL and runs no time events while it processes events from a yield
+// (server/yield_gate.go).
 
 /*
 #include "ctx.h"
+#include "gil.h"
 */
 import "C"
 
@@ -27,30 +36,41 @@ import (
 )
 
 // apiYield implements RedisModule_Yield (see the design above). It must
-// be called with the server lock held (from a command, or from a thread
-// holding ThreadSafeContextLock); without it, it does nothing. Nested
-// yields do nothing.
+// be called by a thread holding the server lock (a command, a callback, an
+// RDB load, or a thread inside ThreadSafeContextLock); elsewhere it does
+// nothing. Nested yields do nothing.
 //
-// modhost:partial without REDISMODULE_YIELD_FLAG_CLIENTS nothing else runs during the yield
+// modhost:partial without REDISMODULE_YIELD_FLAG_CLIENTS (and outside loading) nothing else runs during the yield
 func apiYield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
 	st := stateOf(ctx)
-	if st == nil || st.sys == nil || flags&C.REDISMODULE_YIELD_FLAG_CLIENTS == 0 {
+	if st == nil || st.sys == nil || C.mh_gil_held() == 0 {
 		return
 	}
 	srv := st.sys.srv
-	now := time.Now()
-	if st.yieldAt.IsZero() {
-		start := now
-		if st.client != nil && srv.Current() == st.client {
-			start = srv.CommandStartLocked()
-		}
-		st.yieldAt = start.Add(time.Duration(srv.Config().Int("busy-reply-threshold")) * time.Millisecond)
-	}
-	if now.Before(st.yieldAt) {
+	loading := srv.LoadingLocked()
+	if flags&C.REDISMODULE_YIELD_FLAG_CLIENTS == 0 && !loading {
 		return
 	}
-	if srv.TryLock() { // the caller does not hold the lock: nothing to yield
-		srv.Unlock()
+	hz := srv.Config().Int("hz")
+	if hz <= 0 {
+		hz = 10
+	}
+	now := time.Now()
+	if st.yieldAt.IsZero() {
+		switch {
+		case loading:
+			// Redis yields every 1/hz while loading, without waiting for
+			// busy-reply-threshold (clients get -LOADING anyway).
+			st.yieldAt = now.Add(time.Second / time.Duration(hz))
+		default:
+			start := now
+			if st.client != nil && srv.Current() == st.client {
+				start = srv.CommandStartLocked()
+			}
+			st.yieldAt = start.Add(time.Duration(srv.Config().Int("busy-reply-threshold")) * time.Millisecond)
+		}
+	}
+	if now.Before(st.yieldAt) {
 		return
 	}
 	reply := ""
@@ -58,9 +78,5 @@ func apiYield(ctx *C.RedisModuleCtx, flags C.int, busy_reply *C.char) {
 		reply = C.GoString(busy_reply)
 	}
 	srv.YieldLocked(reply)
-	hz := srv.Config().Int("hz")
-	if hz <= 0 {
-		hz = 10
-	}
 	st.yieldAt = time.Now().Add(time.Second / time.Duration(hz))
 }

@@ -26,6 +26,7 @@ package host
 #include "api_scan.h"
 #include "api_type.h"
 #include "ctx.h"
+#include "gil.h"
 #include "loader.h"
 #include "mh_string.h"
 */

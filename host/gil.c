@@ -12,6 +12,10 @@
 
 __thread int mh_gil;
 
+int mh_gil_held(void) {
+    return mh_gil != MH_GIL_NONE;
+}
+
 /* Go side (diag_thread.go). */
 extern void mhdiag_thread_misuse(char *lib, char *command, int command_len, char *fn, char *what);
 

@@ -41,6 +41,10 @@ extern __thread int mh_gil;
         mh_gil = mh_gil_prev;                                               \
     } while (0)
 
+/* Non-zero when this thread holds the GIL (runs module code for the host,
+ * or is inside ThreadSafeContextLock). */
+int mh_gil_held(void);
+
 /* Reports that fn (an API name without prefix) was called from a thread
  * that does not hold the GIL. */
 void mh_gil_violation(const char *fn);

@@ -78,6 +78,10 @@ type Server interface {
 	DeauthenticateAndCloseLocked(c Client)
 	// Unblock ends c's block without its hooks; false if it was not blocked.
 	Unblock(c Client) bool
+	// AbortBlockLocked ends the fake client c's block without a reply, as
+	// a disconnect would (RedisModule_CallReplyPromiseAbort); false if it
+	// was not blocked.
+	AbortBlockLocked(c Client) bool
 	// ClientListText renders CLIENT LIST.
 	ClientListText() string
 
@@ -97,6 +101,8 @@ type Server interface {
 	CommandStartLocked() time.Time
 	// YieldLocked serves other clients (-BUSY) while a module command runs.
 	YieldLocked(busyReply string)
+	// LoadingLocked reports whether an RDB file is being loaded.
+	LoadingLocked() bool
 	// ReadyKeysPendingLocked reports keys signalled ready and not served.
 	ReadyKeysPendingLocked() bool
 	// SignalKeyAsReady wakes clients blocked on key in db.
@@ -167,6 +173,10 @@ type Client interface {
 	IsFake() bool
 	// ResetFake prepares a pooled fake client for its next call.
 	ResetFake(db, proto int)
+	// AllowBlocking lets a fake client block (RedisModule_Call "K").
+	AllowBlocking(on bool)
+	// OnUnblocked sets what runs, once, when a fake client's block ends.
+	OnUnblocked(fn func())
 	// InExec reports whether the client runs EXEC.
 	InExec() bool
 	// InMulti reports whether the client is in MULTI or runs EXEC.

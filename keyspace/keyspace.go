@@ -119,6 +119,10 @@ func (ks *Keyspace) now() int64 {
 // before releasing the server lock.
 func (ks *Keyspace) PinTime(ms int64) { ks.pinned = ms }
 
+// PinnedTime returns the time PinTime set (0: none), so that a caller can
+// put it back.
+func (ks *Keyspace) PinnedTime() int64 { return ks.pinned }
+
 // Size returns the number of keys in db (DBSIZE; expired keys not yet
 // reclaimed are counted, as in Redis).
 func (ks *Keyspace) Size(db int) int { return ks.dbs[db].d.Len() }

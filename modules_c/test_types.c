@@ -24,6 +24,8 @@
  *   TYPES.REPLACE key label               -> old label (ModuleTypeReplaceValue; the old
  *                                             value is freed by the command), error if ERR
  *   TYPES.DELKEY key / TYPES.UNLINKKEY key -> DeleteKey / UnlinkKey result
+ *   TYPES.INSLOWLOAD / TYPES.SLOWRELEASE    -> (allow-loading) 1 while rdb_load of a
+ *                                             record labelled "slowload" yields; lets it finish
  *
  * mhtypes01 uses copy2/unlink2/free_effort2 (the v4 callbacks, preferred
  * over copy/unlink/free_effort); copy2 returns NULL for a value labelled
@@ -31,6 +33,9 @@
  *
  * Module arguments: "handleio" sets REDISMODULE_OPTIONS_HANDLE_IO_ERRORS;
  * "badload" makes rdb_load return NULL.
+ *
+ * A record labelled "slowload" makes rdb_load loop on RedisModule_Yield
+ * until TYPES.SLOWRELEASE (then the flag is re-armed for the next load).
  *
  * A record labelled "failload" saves normally, but rdb_load reads it whole
  * and then returns NULL (a module refusing a value: RESTORE answers "Bad
@@ -102,6 +107,33 @@ static void rec_save(RedisModuleIO *io, void *value) {
     for (size_t i = 0; i < r->n; i++) RedisModule_SaveSigned(io, r->ints[i]);
 }
 
+static volatile int in_slow_load, slow_release;
+
+/* rdb_load of a "slowload" record: yield until TYPES.SLOWRELEASE. */
+static void slow_load(RedisModuleIO *io) {
+    RedisModuleCtx *ctx = RedisModule_GetContextFromIO(io);
+    in_slow_load = 1;
+    while (!slow_release) {
+        RedisModule_Yield(ctx, REDISMODULE_YIELD_FLAG_CLIENTS, "Slow load");
+        usleep(1000);
+    }
+    in_slow_load = 0;
+    slow_release = 0;
+}
+
+static int c_inslowload(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    return RedisModule_ReplyWithLongLong(ctx, in_slow_load);
+}
+
+static int c_slowrelease(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    slow_release = 1;
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 static void *rec_load(RedisModuleIO *io, int encver) {
     if (encver > ENCVER || badload) {
         RedisModule_LogIOError(io, "warning", "cannot load encver %d", encver);
@@ -116,6 +148,7 @@ static void *rec_load(RedisModuleIO *io, int encver) {
     memcpy(buf, label, len);
     buf[len] = 0;
     RedisModule_Free(label);
+    if (strcmp(buf, "slowload") == 0) slow_load(io);
     double d = RedisModule_LoadDouble(io);
     float f = RedisModule_LoadFloat(io);
     long double ld = RedisModule_LoadLongDouble(io);
@@ -569,6 +602,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"types.replace", c_replace, "write", 1, 1},
         {"types.delkey", c_delkey, "write", 1, 1},
         {"types.unlinkkey", c_delkey, "write", 1, 1},
+        {"types.inslowload", c_inslowload, "allow-loading", 0, 0},
+        {"types.slowrelease", c_slowrelease, "allow-loading", 0, 0},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, cmds[i].flags, cmds[i].first, cmds[i].last,

@@ -36,8 +36,9 @@ type blockState struct {
 func (c *Client) isBlocked() bool { return c.blocked != nil }
 
 // CanBlock reports whether the running command may block: not inside
-// MULTI/EXEC and not for a fake (module/script) client.
-func (c *Client) CanBlock() bool { return !c.inExec && c.conn != nil }
+// MULTI/EXEC, and not for a fake (module/script) client unless the module
+// called with "K" (AllowBlocking).
+func (c *Client) CanBlock() bool { return !c.inExec && (c.conn != nil || c.allowBlock) }
 
 // blockOnKeys is BlockOnKeys with the server's own client type.
 func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(c *Client, key []byte) bool, onTimeout func(c *Client)) {
@@ -61,13 +62,20 @@ func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(
 		s.blockers[wk] = append(s.blockers[wk], c)
 	}
 	c.blocked = bs
-	s.blockedCount++
+	if c.conn != nil { // fake clients are not counted, as in Redis
+		s.blockedCount++
+	}
 	if timeout > 0 {
 		bs.timer = time.AfterFunc(timeout, func() {
-			s.mu.Lock()
+			s.lockOutsideYield()
 			if c.blocked == bs && !bs.done && (bs.mayTimeout == nil || bs.mayTimeout(c)) {
 				bs.onTimeout(c)
 				s.unblock(c)
+				if c.conn == nil {
+					// A fake client's promise handler ran: serve what it
+					// made ready, as after a command.
+					s.afterCommandLocked()
+				}
 			}
 			s.mu.Unlock()
 		})
@@ -92,8 +100,14 @@ func (s *Server) unblock(c *Client) {
 		bs.timer.Stop()
 	}
 	c.blocked = nil
-	s.blockedCount--
 	close(bs.wake)
+	if c.conn != nil {
+		s.blockedCount--
+	} else if fn := c.onUnblocked; fn != nil {
+		// Last: the hook may hand the fake client back to the pool.
+		c.onUnblocked = nil
+		fn()
+	}
 }
 
 // SignalKeyAsReady records that key may now serve clients blocked on it

@@ -61,6 +61,11 @@ type Client struct {
 	blocked *blockState  // non-nil while blocked
 	inExec  bool         // executing the queue of EXEC
 
+	// allowBlock lets a fake client block (RedisModule_Call with "K");
+	// onUnblocked then runs when its block ends (export_promise.go).
+	allowBlock  bool
+	onUnblocked func()
+
 	watched    map[watchKey]struct{} // WATCHed keys
 	watchDirty bool                  // a watched key changed: EXEC fails
 

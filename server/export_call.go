@@ -85,6 +85,8 @@ func (c *Client) ResetFake(db, proto int) {
 	c.DB = db
 	c.tx = nil
 	c.errs = 0
+	c.allowBlock = false
+	c.onUnblocked = nil
 }
 
 // ReleaseFake drops the state a nested command may have left on a fake

@@ -21,9 +21,15 @@ type hookState struct {
 	filter  func(c host.Client, args [][]byte) [][]byte
 	modInfo func(requested map[string]bool) string
 
-	busy      bool   // a module command yields: answer -BUSY
+	busy      bool   // a module yields: answer -BUSY (or -LOADING)
 	busyReply string // its busy_reply ("" for Redis's default text)
 	yielding  bool
+	// loading is set when the yield happens while the dataset loads:
+	// commands without allow-loading get -LOADING instead of -BUSY.
+	loading bool
+	// yieldEnd is closed when the current yield window ends
+	// (yield_gate.go).
+	yieldEnd chan struct{}
 }
 
 // msgBusyModule is Redis's reply while a module command yields.
@@ -140,31 +146,45 @@ func isInfoSection(name string) bool {
 }
 
 // YieldLocked is RedisModule_Yield with REDISMODULE_YIELD_FLAG_CLIENTS:
-// the running command lets other connections take the server lock for a
-// moment. While it is released, every command without the allow-busy flag
-// is refused with "-BUSY <busyReply>" (Redis's default text when
-// busyReply is empty); allow-busy commands run. Called with the lock held;
-// it returns with the lock held again. Nested yields do nothing.
+// the running command (or module thread, or RDB load) lets other
+// connections take the server lock for a moment. While it is released,
+// every command without the allow-busy flag is refused with
+// "-BUSY <busyReply>" (Redis's default text when busyReply is empty);
+// allow-busy commands run. While the dataset loads, commands without
+// allow-loading get "-LOADING ..." instead and allowed ones run. Nothing
+// but connections runs in the window (see yield_gate.go). Called with the
+// lock held; it returns with the lock held again. Nested yields do
+// nothing.
 func (s *Server) YieldLocked(busyReply string) {
 	h := &s.hooks
 	if h.yielding {
 		return
 	}
 	cur := s.current
+	pinned := s.Keys.PinnedTime()
 	h.yielding, h.busy, h.busyReply = true, true, busyReply
+	h.loading = s.LoadingLocked()
+	h.yieldEnd = make(chan struct{})
+	s.Keys.PinTime(0) // unpinned while the lock is released
 	s.mu.Unlock()
 	// Connections waiting for the lock take it now; Go's mutex hands it
 	// over to waiters that waited for more than a millisecond.
 	runtime.Gosched()
 	time.Sleep(time.Millisecond)
 	s.mu.Lock()
-	h.yielding, h.busy, h.busyReply = false, false, ""
+	h.yielding, h.busy, h.busyReply, h.loading = false, false, "", false
+	close(h.yieldEnd)
+	h.yieldEnd = nil
 	s.current = cur
+	s.Keys.PinTime(pinned) // the yielding command keeps its own time
 }
 
 // busyRejected answers -BUSY for cmd while a module command yields and
 // reports whether it did.
 func (s *Server) busyRejected(c *Client, cmd *commands.Command) bool {
+	if s.hooks.loading {
+		return s.loadingRejected(c, cmd)
+	}
 	if !s.hooks.busy || cmd.Flags&commands.FlagAllowBusy != 0 {
 		return false
 	}

@@ -91,6 +91,11 @@ func (h moduleHost) DeauthenticateAndCloseLocked(c host.Client) {
 // Unblock ends c's block without its hooks.
 func (h moduleHost) Unblock(c host.Client) bool { return h.Server.Unblock(c.(*Client)) }
 
+// AbortBlockLocked ends the fake client c's block without a reply.
+func (h moduleHost) AbortBlockLocked(c host.Client) bool {
+	return h.Server.AbortBlockLocked(c.(*Client))
+}
+
 // CallNested runs cmd for the fake client c.
 func (h moduleHost) CallNested(c host.Client, cmd *commands.Command, args [][]byte) {
 	h.Server.CallNested(c.(*Client), cmd, args)

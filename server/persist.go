@@ -221,7 +221,7 @@ func (p *RDB) BackgroundLocked() error {
 		err := p.writeFile(fmt.Sprintf("temp-bg-%d.rdb", os.Getpid()), func(w io.Writer) error {
 			return rdb.Encode(w, snap, opt)
 		}, &bg.cancel)
-		p.s.mu.Lock()
+		p.s.lockOutsideYield()
 		defer p.s.mu.Unlock()
 		p.finishBackground(bg, err)
 	}()
@@ -305,7 +305,7 @@ func (p *RDB) cron() {
 			return
 		case <-t.C:
 		}
-		p.s.mu.Lock()
+		p.s.lockOutsideYield()
 		p.checkSavePoints()
 		p.s.mu.Unlock()
 	}

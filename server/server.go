@@ -176,13 +176,15 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 
 // Lock takes the server lock. Module threads (ThreadSafeContextLock) and
 // timers use it to run under the same single-writer discipline as commands.
-func (s *Server) Lock() { s.mu.Lock() }
+// It waits while a module yields (yield_gate.go).
+func (s *Server) Lock() { s.lockOutsideYield() }
 
 // Unlock releases the server lock.
 func (s *Server) Unlock() { s.mu.Unlock() }
 
-// TryLock tries to take the server lock without waiting.
-func (s *Server) TryLock() bool { return s.mu.TryLock() }
+// TryLock tries to take the server lock without waiting; it fails while a
+// module yields.
+func (s *Server) TryLock() bool { return s.tryLockOutsideYield() }
 
 // AfterCommand registers fn to run (under the lock) after every command.
 func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterCommand, fn) }
@@ -316,7 +318,7 @@ func (s *Server) cron() {
 			return
 		case <-t.C:
 		}
-		s.mu.Lock()
+		s.lockOutsideYield()
 		if s.cronPaused {
 			s.mu.Unlock()
 			continue

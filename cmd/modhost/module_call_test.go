@@ -187,7 +187,9 @@ func TestModuleCallModhostOnly(t *testing.T) {
 		{"dry run reports errors", []string{"tcall.call", "Dv", "SET", "k"}, "-ERR wrong number of arguments for 'set' command\r\n"},
 		{"dry run checks W", []string{"tcall.call", "WDv", "SET", "k", "v"}, "-ERR Write command 'set' was called while write is not allowed.\r\n"},
 		{"bad format letter", []string{"tcall.call", "qv", "GET", "k"}, "-ERR errno EBADF\r\n"},
-		{"K accepted", []string{"tcall.call", "Kv", "BLPOP", "nolist", "0"}, "*-1\r\n"},
+		{"K without blocking is a plain reply", []string{"tcall.call", "Kv", "BLPOP", "h", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
+		// A promise cannot be passed on as a reply (the pop stays pending).
+		{"K promise is not a reply", []string{"tcall.call", "Kv", "BLPOP", "nolist", "0"}, "-ERR ReplyWithCallReply refused the reply\r\n"},
 		{"unknown subcommand", []string{"tcall.call", "Ev", "CONFIG", "nosuch"}, "-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n"},
 	}
 	for _, tc := range tests {
