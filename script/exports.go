@@ -103,7 +103,7 @@ func mhs_acl_check(h C.uintptr_t, argc C.int, argv **C.char, lens *C.size_t) C.i
 	e := engineOf(h)
 	args := cArgv(argc, argv, lens)
 	cmd, ok := e.srv.Cmds.Resolve(args)
-	if cmd == nil || !ok || !cmd.ArityOK(len(args)) {
+	if cmd == nil || !ok {
 		return -1
 	}
 	if e.run == nil || e.srv.ScriptACLCheck(e.run.caller, cmd, args, false) == "" {

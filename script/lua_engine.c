@@ -283,7 +283,7 @@ static int sb_setmetatable(lua_State *L) {
 
 /* ---- math.random: the POSIX 48-bit generator, as Redis's own ----------- */
 
-static uint64_t rand48_state;
+static uint64_t rand48_state = 0x1234ABCD330EULL; /* the generator's state before any seed */
 
 static void rand48_seed(int32_t seed) { rand48_state = ((uint64_t)(uint32_t)seed << 16) | 0x330E; }
 
@@ -491,20 +491,21 @@ static void put_table(lua_State *L, mh_lua *e, mh_buf *out) {
 	}
 	lua_pop(L, 1);
 	if (table_field(L, "verbatim_string") == LUA_TTABLE) {
-		if (table_field(L, "format") == LUA_TSTRING) {
-			if (table_field(L, "string") == LUA_TSTRING) {
-				size_t fn, sn;
-				const char *f = lua_tolstring(L, -2, &fn);
-				const char *s = lua_tolstring(L, -1, &sn);
-				put_str(out, 'V', f, fn);
-				put_i64(out, (int64_t)sn);
-				mh_buf_put(out, s, sn);
-				lua_pop(L, 3);
-				return;
-			}
-			lua_pop(L, 1);
+		lua_pushliteral(L, "format");
+		lua_rawget(L, -2);
+		lua_pushliteral(L, "string");
+		lua_rawget(L, -3);
+		if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+			size_t fn, sn;
+			const char *f = lua_tolstring(L, -2, &fn);
+			const char *s = lua_tolstring(L, -1, &sn);
+			put_str(out, 'V', f, fn);
+			put_i64(out, (int64_t)sn);
+			mh_buf_put(out, s, sn);
+			lua_pop(L, 3);
+			return;
 		}
-		lua_pop(L, 1);
+		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
 	int kind = table_field(L, "map") == LUA_TTABLE ? 'M' : 0;
@@ -593,15 +594,47 @@ static void put_value(lua_State *L, mh_lua *e, mh_buf *out) {
 
 /* ---- the redis library ------------------------------------------------- */
 
-/* format_number writes a Lua number argument as Redis does (the shortest
- * %g form that reads back as the same double). */
+/* format_number writes a Lua number argument as Redis does: integral
+ * values below 1e17 in full, others in the shortest %g form that reads
+ * back as the same double. */
 static size_t format_number(char *buf, size_t cap, double d) {
+	if (d == floor(d) && fabs(d) < 1e17) return (size_t)snprintf(buf, cap, "%.0f", d);
 	int n = 0;
 	for (int prec = 1; prec <= 17; prec++) {
 		n = snprintf(buf, cap, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d) break;
 	}
 	return (size_t)n;
+}
+
+/* raise_error raises {err="ERR msg"}, as the redis library does for bad
+ * arguments (no position prefix, unlike luaL_error). */
+static int raise_error(lua_State *L, const char *msg) {
+	push_error_table(L, msg, strlen(msg));
+	return lua_error(L);
+}
+
+/* sb_pcall is the sandbox's pcall: an error table caught with a string
+ * err field is returned as that string, as Redis 7 does. */
+static int sb_pcall(lua_State *L) {
+	int argc = lua_gettop(L);
+	luaL_checkany(L, 1);
+	lua_pushboolean(L, 1);
+	lua_insert(L, 1);
+	if (lua_pcall(L, argc - 1, LUA_MULTRET, 0)) {
+		lua_remove(L, 1);
+		if (lua_istable(L, -1)) {
+			lua_getfield(L, -1, "err");
+			if (lua_isstring(L, -1)) {
+				lua_replace(L, -2);
+			} else {
+				lua_pop(L, 1);
+			}
+		}
+		lua_pushboolean(L, 0);
+		lua_insert(L, 1);
+	}
+	return lua_gettop(L);
 }
 
 static int redis_command(lua_State *L, int raise) {
@@ -656,7 +689,7 @@ static int redis_call(lua_State *L) { return redis_command(L, 1); }
 static int redis_pcall(lua_State *L) { return redis_command(L, 0); }
 
 static int redis_sha1hex(lua_State *L) {
-	if (lua_gettop(L) != 1) return luaL_error(L, "wrong number of arguments");
+	if (lua_gettop(L) != 1) return raise_error(L, "wrong number of arguments");
 	size_t n;
 	const char *s = lua_tolstring(L, 1, &n);
 	char hex[41];
@@ -667,7 +700,7 @@ static int redis_sha1hex(lua_State *L) {
 
 static int reply_table(lua_State *L, const char *field) {
 	if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
-		return luaL_error(L, "wrong number or type of arguments");
+		return raise_error(L, "wrong number or type of arguments");
 	}
 	if (field[0] == 'e') {
 		size_t n;
@@ -694,10 +727,10 @@ static int redis_status_reply(lua_State *L) { return reply_table(L, "ok"); }
 
 static int redis_log(lua_State *L) {
 	int argc = lua_gettop(L);
-	if (argc < 2) return luaL_error(L, "redis.log() requires two arguments or more.");
-	if (!lua_isnumber(L, 1)) return luaL_error(L, "First argument must be a number (log level).");
+	if (argc < 2) return raise_error(L, "redis.log() requires two arguments or more.");
+	if (!lua_isnumber(L, 1)) return raise_error(L, "First argument must be a number (log level).");
 	int level = (int)lua_tonumber(L, 1);
-	if (level < 0 || level > 3) return luaL_error(L, "Invalid debug level.");
+	if (level < 0 || level > 3) return raise_error(L, "Invalid debug level.");
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
 	for (int j = 2; j <= argc; j++) {
@@ -714,17 +747,17 @@ static int redis_log(lua_State *L) {
 }
 
 static int redis_setresp(lua_State *L) {
-	if (lua_gettop(L) != 1) return luaL_error(L, "redis.setresp() requires one argument.");
+	if (lua_gettop(L) != 1) return raise_error(L, "redis.setresp() requires one argument.");
 	int v = (int)lua_tonumber(L, 1);
-	if (v != 2 && v != 3) return luaL_error(L, "RESP version must be 2 or 3.");
+	if (v != 2 && v != 3) return raise_error(L, "RESP version must be 2 or 3.");
 	engine_of(L)->resp = v;
 	return 0;
 }
 
 static int redis_set_repl(lua_State *L) {
-	if (lua_gettop(L) != 1) return luaL_error(L, "redis.set_repl() requires one argument.");
+	if (lua_gettop(L) != 1) return raise_error(L, "redis.set_repl() requires one argument.");
 	int flags = (int)lua_tonumber(L, 1);
-	if (flags & ~3) return luaL_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+	if (flags & ~3) return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
 	mhs_set_repl(engine_of(L)->handle, flags);
 	return 0;
 }
@@ -746,21 +779,21 @@ static int redis_nothing(lua_State *L) {
 
 static int redis_acl_check_cmd(lua_State *L) {
 	int argc = lua_gettop(L);
-	if (argc == 0) return luaL_error(L, "Please specify at least one argument for this redis lib call");
+	if (argc == 0) return raise_error(L, "Please specify at least one argument for this redis lib call");
 	const char **argv = malloc(sizeof(char *) * (size_t)argc);
 	size_t *lens = malloc(sizeof(size_t) * (size_t)argc);
 	for (int j = 0; j < argc; j++) {
 		if (!lua_isstring(L, j + 1)) {
 			free(argv);
 			free(lens);
-			return luaL_error(L, "Lua redis lib command arguments must be strings or integers");
+			return raise_error(L, "Lua redis lib command arguments must be strings or integers");
 		}
 		argv[j] = lua_tolstring(L, j + 1, &lens[j]);
 	}
 	int rc = mhs_acl_check(engine_of(L)->handle, argc, (char **)argv, lens);
 	free(argv);
 	free(lens);
-	if (rc < 0) return luaL_error(L, "Invalid command passed to redis.acl_check_cmd()");
+	if (rc < 0) return raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
 	lua_pushboolean(L, rc);
 	return 1;
 }
@@ -818,7 +851,6 @@ mh_lua *mh_lua_new_versioned(uintptr_t handle, const char *version, int version_
 	e->L = L;
 	e->handle = handle;
 	e->resp = 2;
-	rand48_seed(0);
 	lua_pushlightuserdata(L, e);
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_ENGINE);
 	lua_newtable(L);
@@ -861,6 +893,8 @@ mh_lua *mh_lua_new_versioned(uintptr_t handle, const char *version, int version_
 	lua_setglobal(L, "rawset");
 	lua_pushcfunction(L, sb_setmetatable);
 	lua_setglobal(L, "setmetatable");
+	lua_pushcfunction(L, sb_pcall);
+	lua_setglobal(L, "pcall");
 	lua_pushcfunction(L, error_handler);
 	lua_setfield(L, LUA_REGISTRYINDEX, "mh_errh");
 
