@@ -38,6 +38,9 @@ type Engine struct {
 	fake *server.Client
 	// run is the script running now, nil when none.
 	run *runState
+	// luaMem is the Lua state's memory as last measured (after each
+	// script, load and flush), so INFO needs no call into C.
+	luaMem int64
 }
 
 // cachedScript is one script of the cache.
@@ -65,6 +68,7 @@ func (e *Engine) resetLua() {
 	if e.lua == nil {
 		panic("script: cannot create the Lua state")
 	}
+	e.luaMem = e.memory()
 }
 
 // versionNum is REDIS_VERSION_NUM: 0x00MMmmpp.
@@ -102,6 +106,7 @@ func (e *Engine) compile(name string, body []byte, chunk string) (string, bool) 
 	if C.mh_lua_compile(e.lua, cname, p, C.size_t(len(body)), cchunk, &msg) != 0 {
 		return C.GoStringN(msg.p, C.int(msg.len)), false
 	}
+	e.luaMem = e.memory()
 	return "", true
 }
 

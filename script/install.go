@@ -71,7 +71,8 @@ func (e *Engine) table() []commands.Entry {
 }
 
 // info is the scripting part of INFO memory: the Lua state's memory, the
-// cached scripts and their size.
+// cached scripts and their size. It does not call into C (INFO is also
+// rendered by the crash reporter while a module thread is stopped).
 func (e *Engine) info() server.ScriptInfo {
-	return server.ScriptInfo{LuaMemory: e.memory(), Scripts: len(e.scripts), ScriptBytes: int64(e.bodyBytes)}
+	return server.ScriptInfo{LuaMemory: e.luaMem, Scripts: len(e.scripts), ScriptBytes: int64(e.bodyBytes)}
 }

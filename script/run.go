@@ -157,6 +157,7 @@ func (e *Engine) execute(c *server.Client, r *runState, fn string, keys, args []
 	hook := e.srv.Config.Int("busy-reply-threshold") > 0
 	out := e.call(fn, keys, args, r.eval, hook)
 	e.run = prev
+	e.luaMem = e.memory()
 	if err := writeReply(c, out); err != nil {
 		e.srv.Log.Warningf("script reply: %v", err)
 		c.Error(fmt.Sprintf("ERR internal error converting the reply of %s", r.name))
