@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on Debian: redis-server, redis-tools,
-# redis-redisearch, python3-redis, gcc, make, the Go module cache and a
-# pinned staticcheck. Idempotent: installed pieces are left alone.
+# redis-redisearch, python3-redis, gcc, make, pkg-config, Lua 5.1 with
+# lua-cjson and lua-bitop (the scripting engine links them through cgo),
+# the Go module cache and a pinned staticcheck. Idempotent: installed
+# pieces are left alone.
 set -euo pipefail
 
 STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
-APT_PACKAGES=(redis-server redis-tools redis-redisearch python3-redis gcc make)
+APT_PACKAGES=(redis-server redis-tools redis-redisearch python3-redis gcc make pkg-config
+	liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 
 die() {
 	echo "install-deps: ERROR: $*" >&2
@@ -77,9 +80,12 @@ install_apt() {
 
 check_tools() {
 	local t
-	for t in redis-server redis-cli redis-benchmark gcc make; do
+	for t in redis-server redis-cli redis-benchmark gcc make pkg-config; do
 		command -v "$t" >/dev/null || die "$t not found on PATH after install"
 	done
+	pkg-config --exists lua5.1 lua5.1-cjson lua5.1-bitop ||
+		die "pkg-config cannot find lua5.1, lua5.1-cjson or lua5.1-bitop (liblua5.1-0-dev, lua-cjson-dev, lua-bitop-dev)"
+
 	[ -f /usr/lib/redis/modules/redisearch.so ] || die "/usr/lib/redis/modules/redisearch.so missing (redis-redisearch)"
 	# Debian's python3-redis belongs to the system interpreter, not to a pyenv one.
 	/usr/bin/python3 -c 'import redis' 2>/dev/null || die "/usr/bin/python3 cannot import redis (python3-redis)"

@@ -117,6 +117,7 @@ func (s *Server) infoMemory() []string {
 	}
 	sysMem := totalSystemMemory()
 	maxmem := uint64(s.Config.Int("maxmemory"))
+	sc := s.scriptFigures()
 	return []string{
 		fmt.Sprintf("used_memory:%d", used),
 		"used_memory_human:" + humanBytes(used),
@@ -134,20 +135,21 @@ func (s *Server) infoMemory() []string {
 		fmt.Sprintf("allocator_resident:%d", m.resident),
 		fmt.Sprintf("total_system_memory:%d", sysMem),
 		"total_system_memory_human:" + humanBytes(sysMem),
-		// No scripting engine: no Lua VM, scripts or functions.
-		"used_memory_lua:0",
-		"used_memory_vm_eval:0",
-		"used_memory_lua_human:0B",
-		"used_memory_scripts_eval:0",
-		"number_of_cached_scripts:0",
+		// EVAL scripts and their Lua VM; no functions (FUNCTION is not
+		// implemented).
+		fmt.Sprintf("used_memory_lua:%d", sc.LuaMemory),
+		fmt.Sprintf("used_memory_vm_eval:%d", sc.LuaMemory),
+		"used_memory_lua_human:" + humanBytes(uint64(sc.LuaMemory)),
+		fmt.Sprintf("used_memory_scripts_eval:%d", sc.ScriptBytes),
+		fmt.Sprintf("number_of_cached_scripts:%d", sc.Scripts),
 		"number_of_functions:0",
 		"number_of_libraries:0",
 		"used_memory_vm_functions:0",
-		"used_memory_vm_total:0",
-		"used_memory_vm_total_human:0B",
+		fmt.Sprintf("used_memory_vm_total:%d", sc.LuaMemory),
+		"used_memory_vm_total_human:" + humanBytes(uint64(sc.LuaMemory)),
 		"used_memory_functions:0",
-		"used_memory_scripts:0",
-		"used_memory_scripts_human:0B",
+		fmt.Sprintf("used_memory_scripts:%d", sc.ScriptBytes),
+		"used_memory_scripts_human:" + humanBytes(uint64(sc.ScriptBytes)),
 		fmt.Sprintf("maxmemory:%d", maxmem),
 		"maxmemory_human:" + humanBytes(maxmem),
 		"maxmemory_policy:" + s.Config.String("maxmemory-policy"),

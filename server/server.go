@@ -60,11 +60,13 @@ type Server struct {
 	nextID    atomic.Int64
 	listeners []net.Listener
 	stats     stats
-	runID     string
-	replID    string // master_replid (DEBUG CHANGE-REPL-ID renews it)
-	started   time.Time
-	shutdown  chan struct{}
-	closeOnce sync.Once
+	// scriptInfo reports the scripting engine's INFO figures (nil: none).
+	scriptInfo func() ScriptInfo
+	runID      string
+	replID     string // master_replid (DEBUG CHANGE-REPL-ID renews it)
+	started    time.Time
+	shutdown   chan struct{}
+	closeOnce  sync.Once
 
 	// Hooks other packages install to run after every command, under the lock
 	// (serving clients blocked on keys, module post-notification jobs ...).

@@ -21,6 +21,7 @@ import (
 	"github.com/modhost/modhost/internal/buildinfo"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/internal/logging"
+	"github.com/modhost/modhost/script"
 	"github.com/modhost/modhost/server"
 )
 
@@ -85,6 +86,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	}
 	srv := server.New(cfg, log)
 	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
+	script.Install(srv)
 	for _, rn := range cfg.CommandRenames() {
 		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
 			fmt.Fprint(os.Stderr, (&config.FatalError{Line: rn.Line, Text: rn.Text, Reason: err.Error()}).Error())

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"github.com/modhost/modhost/acl"
+	"github.com/modhost/modhost/commands"
+)
+
+// What the scripting engine (package script) needs of the server beyond
+// nested calls (CallNested, NewFakeClient): the command filter, the ACL
+// check of the script's caller, the memory state and INFO figures.
+
+// ScriptInfo is the scripting part of INFO memory.
+type ScriptInfo struct {
+	LuaMemory   int64 // the Lua state's memory
+	Scripts     int   // cached EVAL scripts
+	ScriptBytes int64 // their bodies and SHA1s
+}
+
+// SetScriptInfo installs the producer of the scripting INFO figures.
+func (s *Server) SetScriptInfo(fn func() ScriptInfo) { s.scriptInfo = fn }
+
+// scriptFigures returns the scripting INFO figures (zero without engine).
+func (s *Server) scriptFigures() ScriptInfo {
+	if s.scriptInfo == nil {
+		return ScriptInfo{}
+	}
+	return s.scriptInfo()
+}
+
+// FilterScriptCommand passes the arguments of a command a script calls
+// (redis.call) through the module command filters, as Redis does for the
+// script client; c is the script's fake client.
+func (s *Server) FilterScriptCommand(c *Client, args [][]byte) [][]byte {
+	if s.hooks.filter == nil {
+		return args
+	}
+	return s.hooks.filter(c, args)
+}
+
+// ScriptACLCheck checks whether caller's user may run cmd with args from
+// a script. It returns "" when allowed, else Redis's denial text; with
+// logIt the denial is added to ACL LOG with the "lua" context.
+func (s *Server) ScriptACLCheck(caller *Client, cmd *commands.Command, args [][]byte, logIt bool) string {
+	u := caller.user
+	if u == nil || u.Open() {
+		return ""
+	}
+	res, pos := u.Check(cmd, args)
+	if res == acl.OK {
+		return ""
+	}
+	if logIt {
+		s.AddACLLog(caller, res, acl.CtxLua, aclObject(res, cmd, args, pos), "")
+	}
+	var val []byte
+	if pos < len(args) {
+		val = args[pos]
+	}
+	return acl.DeniedMessage(res, u, cmd, val, false)
+}
+
+// OverMaxmemory reports whether maxmemory is set and used memory is over
+// it (scripts refuse deny-oom work then).
+func (s *Server) OverMaxmemory() bool {
+	limit := s.hot.maxmemory
+	return limit > 0 && s.UsedMemory() > uint64(limit)
+}
+
+// ScriptError writes a script's error reply: msg carries its own error
+// code and is written as it is ("-"+msg), counted like any error reply.
+func (c *Client) ScriptError(msg string) {
+	if msg == "" {
+		msg = "ERR"
+	}
+	c.errs++
+	c.srv.stats.countError(msg)
+	c.W.Error("-" + msg)
+}
