@@ -113,7 +113,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("client_output_buffer_limit_disconnections:%d", s.stats.obufLimitDisconnections),
 		}
 	case "replication":
-		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
+		return s.replicationInfoLines()
 	case "cpu":
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
