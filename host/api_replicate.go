@@ -146,7 +146,6 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 // apiReplicateVerbatim implements RedisModule_ReplicateVerbatim: the
 // command being run is recorded for propagation exactly as the client sent
 // it, in the context's database. Always REDISMODULE_OK.
-//
 func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || len(st.args) == 0 {
