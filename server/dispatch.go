@@ -107,6 +107,10 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, msgOOM)
 		return cmd
 	}
+	if s.writeCommand(c, cmd) && s.minReplicasRefused() {
+		s.reject(c, cmd, msgNoReplicas)
+		return cmd
+	}
 	if s.hooks.busy && s.busyRejected(c, cmd) {
 		return cmd
 	}

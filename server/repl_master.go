@@ -39,6 +39,11 @@ type masterState struct {
 	seldb    int            // database the stream has selected (-1: none)
 	lastPing time.Time
 	waiters  []*Client // clients blocked in WAIT
+	// minReplicas and minReplicasMaxLag cache min-replicas-to-write and
+	// min-replicas-max-lag, read on every write.
+	minReplicas, minReplicasMaxLag int64
+	// noReplicasSince is when the last replica went away (repl-backlog-ttl).
+	noReplicasSince time.Time
 	getAck   bool      // send REPLCONF GETACK * before the next sleep
 	stats    struct{ syncFull, partialOK, partialErr int64 }
 }
@@ -96,11 +101,15 @@ func registerReplMasterCommands(s *Server) {
 			s.dropWaiter(c)
 		}
 	})
-	s.Config.OnChange(func(name string) {
+	applyConfig := func(name string) {
 		if name == "repl-backlog-size" && s.repl.backlog != nil {
 			s.repl.backlog.resize(s.Config.Int("repl-backlog-size"))
 		}
-	})
+		s.repl.master.minReplicas = s.Config.Int("min-replicas-to-write")
+		s.repl.master.minReplicasMaxLag = s.Config.Int("min-replicas-max-lag")
+	}
+	applyConfig("")
+	s.Config.OnChange(applyConfig)
 }
 
 // replSink is the replication link's subscription to the propagation
@@ -282,6 +291,9 @@ func (s *Server) attachReplica(l *replicaLink, state string) {
 	l.state = state
 	l.ackTime = time.Now()
 	s.repl.master.replicas = append(s.repl.master.replicas, l)
+	if tc, ok := l.c.conn.(*net.TCPConn); ok && s.Config.Bool("repl-disable-tcp-nodelay") {
+		_ = tc.SetNoDelay(false)
+	}
 	go l.writer(l.c.conn)
 }
 
@@ -405,11 +417,13 @@ func replconfCommand(c *Client, a [][]byte) {
 // WAIT asked for.
 func (s *Server) replicationCronLocked() {
 	m := &s.repl.master
+	now := time.Now()
 	if len(m.replicas) == 0 || s.actingAsReplica() {
 		m.getAck = false
+		s.backlogTTLCron(now)
 		return
 	}
-	now := time.Now()
+	m.noReplicasSince = now
 	if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period {
 		m.lastPing = now
 		s.propagateNow(m.seldb, [][]byte{[]byte("PING")}, PropagateRepl)
@@ -424,6 +438,39 @@ func (s *Server) replicationCronLocked() {
 	}
 	s.sendGetAck()
 }
+
+// backlogTTLCron frees the backlog of a master that had no replica for
+// repl-backlog-ttl seconds (0: never), taking a new replication id since
+// the history can no longer be continued, as Redis does.
+func (s *Server) backlogTTLCron(now time.Time) {
+	r := &s.repl
+	ttl := s.Config.Int("repl-backlog-ttl")
+	if r.backlog == nil || ttl == 0 || s.actingAsReplica() {
+		return
+	}
+	if r.master.noReplicasSince.IsZero() {
+		r.master.noReplicasSince = now
+	}
+	if idle := now.Sub(r.master.noReplicasSince); idle > time.Duration(ttl)*time.Second {
+		r.id, r.id2, r.secondOffset = newReplID(), replNullID, -1
+		r.backlog = nil
+		s.Log.Noticef("Replication backlog freed after %d seconds without connected replicas.", ttl)
+	}
+}
+
+// minReplicasRefused is Redis's failed checkGoodReplicasStatus: with
+// min-replicas-to-write and min-replicas-max-lag set, a master with too
+// few replicas that acknowledged recently refuses writes.
+func (s *Server) minReplicasRefused() bool {
+	m := &s.repl.master
+	if m.minReplicas == 0 || m.minReplicasMaxLag == 0 || s.actingAsReplica() {
+		return false
+	}
+	return int64(s.goodReplicas()) < m.minReplicas
+}
+
+// msgNoReplicas is Redis's refusal when minReplicasRefused.
+const msgNoReplicas = "NOREPLICAS Not enough good replicas to write."
 
 // sendGetAck sends REPLCONF GETACK * to the replicas when a WAIT asked.
 func (s *Server) sendGetAck() {

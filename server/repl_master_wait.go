@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/modhost/modhost/commands"
 	"strconv"
 	"time"
 )
@@ -77,4 +78,20 @@ func (s *Server) dropWaiter(c *Client) {
 			return
 		}
 	}
+}
+
+// writeCommand reports whether cmd writes: its write flag, or an EXEC
+// whose queue holds a write (Redis's is_write_command).
+func (s *Server) writeCommand(c *Client, cmd *commands.Command) bool {
+	if cmd.Flags&commands.FlagWrite != 0 {
+		return true
+	}
+	if cmd.FullName == "exec" && c.tx != nil {
+		for _, q := range c.tx.cmds {
+			if q.Flags&commands.FlagWrite != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -5,6 +5,8 @@ package server
 // the stream this server produces or follows, and the INFO replication /
 // ROLE rendering, split by role.
 
+import "time"
+
 // replNullID is the all-zero replication id Redis shows for "none".
 const replNullID = "0000000000000000000000000000000000000000"
 
@@ -42,6 +44,8 @@ func (s *Server) initReplState() {
 	s.repl.id2 = replNullID
 	s.repl.secondOffset = -1
 	s.repl.master.seldb = -1
+	// Pings are paced from start-up, as Redis counts its cron loops.
+	s.repl.master.lastPing = time.Now()
 }
 
 // ReplicationID returns master_replid.
