@@ -44,8 +44,8 @@ type masterState struct {
 	minReplicas, minReplicasMaxLag int64
 	// noReplicasSince is when the last replica went away (repl-backlog-ttl).
 	noReplicasSince time.Time
-	getAck   bool      // send REPLCONF GETACK * before the next sleep
-	stats    struct{ syncFull, partialOK, partialErr int64 }
+	getAck          bool // send REPLCONF GETACK * before the next sleep
+	stats           struct{ syncFull, partialOK, partialErr int64 }
 }
 
 // replicaLink is one replica connection: what REPLCONF told about it and,

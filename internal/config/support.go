@@ -36,7 +36,7 @@ var unimplemented = map[string]bool{
 	// min-replicas-to-write, min-replicas-max-lag.)
 	"replicaof": true, "masterauth": true, "masteruser": true,
 	"repl-diskless-load": true,
-	"replica-priority": true, "replica-announced": true, "replica-announce-ip": true,
+	"replica-priority":   true, "replica-announced": true, "replica-announce-ip": true,
 	"replica-announce-port": true, "replica-ignore-maxmemory": true,
 	"replica-ignore-disk-write-errors": true, "bind-source-addr": true,
 	// Cluster.
