@@ -54,15 +54,6 @@ func (s *Server) ReplicationID() string { return s.repl.id }
 // ReplicationOffset returns master_repl_offset.
 func (s *Server) ReplicationOffset() int64 { return s.repl.offset }
 
-// shiftReplIDLocked keeps the current id as replid2 (valid up to the
-// current offset) and takes a new one, as Redis's shiftReplicationId does
-// when a replica is promoted.
-func (s *Server) shiftReplIDLocked() {
-	s.repl.id2 = s.repl.id
-	s.repl.secondOffset = s.repl.offset + 1
-	s.repl.id = newReplID()
-}
-
 // actingAsReplica reports whether this server follows a master.
 func (s *Server) actingAsReplica() bool {
 	return s.repl.isReplica != nil && s.repl.isReplica()
