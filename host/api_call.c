@@ -180,10 +180,9 @@ RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const ch
 
 /* Records a command for propagation to AOF and replicas, with the same
  * format as Call ("A" and "R" exclude one target). Returns
- * REDISMODULE_ERR for an unknown command or a bad format. modhost has no
- * replication yet: the commands are recorded (DEBUG MODHOST-REPLICATED
- * lists them) and not sent anywhere. */
-/* modhost:partial recorded for DEBUG MODHOST-REPLICATED, not yet propagated */
+ * REDISMODULE_ERR for an unknown command or a bad format. The command
+ * goes to the server's propagation feed when the running command ends
+ * (DEBUG MODHOST-REPLICATED also lists it). */
 int mh_Replicate(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
     MH_GIL_CHECK("Replicate");
     mh_call_req req;

@@ -226,7 +226,13 @@ func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *command
 	f.replBlocked = prevBlocked || !replicate
 	dirty := srv.Keyspace().Dirty
 	fc.AllowBlocking(flags&C.MH_CALL_ALLOW_BLOCK != 0)
+	target := 0
+	if replicate {
+		target = propagationTarget(flags)
+	}
+	prevTarget, prevAllowed := srv.SetCallPropagation(target, !f.replBlocked)
 	srv.CallNested(fc, cmd, args)
+	srv.SetCallPropagation(prevTarget, prevAllowed)
 	f.replBlocked = prevBlocked
 	if replicate && !prevBlocked && srv.Keyspace().Dirty != dirty {
 		f.record(db, args, flags)

@@ -1,10 +1,9 @@
 package host
 
-// "Replication" for modules: RedisModule_Replicate, ReplicateVerbatim and
-// Call's "!" modifier. modhost has no replicas or AOF yet, so what would
-// be propagated is recorded per server and listed by
-// DEBUG MODHOST-REPLICATED [RESET]; the replication/AOF work will feed the
-// same records to its streams.
+// Replication for modules: RedisModule_Replicate, ReplicateVerbatim and
+// Call's "!" modifier. What they propagate goes to the server's
+// propagation feed (replicas, later the AOF); a copy of what modules asked
+// for is kept per server and listed by DEBUG MODHOST-REPLICATED [RESET].
 
 /*
 #include "ctx.h"
@@ -59,6 +58,26 @@ func targetName(flags int) string {
 		return "repl"
 	}
 	return "none"
+}
+
+// propagationTarget maps the "A"/"R" modifiers to the server's target
+// bits (1 AOF, 2 replicas).
+func propagationTarget(flags int) int {
+	t := 0
+	if flags&C.MH_CALL_NO_AOF == 0 {
+		t |= 1
+	}
+	if flags&C.MH_CALL_NO_REPLICAS == 0 {
+		t |= 2
+	}
+	return t
+}
+
+// replicate sends args to the server's propagation feed and keeps a copy
+// in the record DEBUG MODHOST-REPLICATED lists.
+func (f *callFamily) replicate(db int, args [][]byte, flags int) {
+	f.sys.srv.AlsoPropagate(db, args, propagationTarget(flags))
+	f.record(db, args, flags)
 }
 
 // record appends a copy of args to the propagation record.
@@ -118,7 +137,7 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 	strictNoteReplicate(ctx, "Replicate")
 	f := familyOf(st.sys)
 	if !f.replBlocked {
-		f.record(int(ctx.dbid), args, int(req.flags))
+		f.replicate(int(ctx.dbid), args, int(req.flags))
 	}
 	st.sys.srv.Keyspace().Dirty++
 	return C.REDISMODULE_OK
@@ -127,8 +146,6 @@ func mhv_replicate(ctx *C.RedisModuleCtx, req *C.mh_call_req) (rc C.int) {
 // apiReplicateVerbatim implements RedisModule_ReplicateVerbatim: the
 // command being run is recorded for propagation exactly as the client sent
 // it, in the context's database. Always REDISMODULE_OK.
-//
-// modhost:partial recorded for DEBUG MODHOST-REPLICATED, not yet propagated
 func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || len(st.args) == 0 {
@@ -137,7 +154,7 @@ func apiReplicateVerbatim(ctx *C.RedisModuleCtx) (rc C.int) {
 	strictNoteReplicate(ctx, "ReplicateVerbatim")
 	f := familyOf(st.sys)
 	if !f.replBlocked {
-		f.record(int(ctx.dbid), st.args, 0)
+		f.replicate(int(ctx.dbid), st.args, 0)
 	}
 	st.sys.srv.Keyspace().Dirty++
 	return C.REDISMODULE_OK

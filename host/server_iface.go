@@ -108,6 +108,15 @@ type Server interface {
 	// SignalKeyAsReady wakes clients blocked on key in db.
 	SignalKeyAsReady(db int, key []byte)
 
+	// AlsoPropagate queues argv (in db) for the propagation stream, to go
+	// out when the running command ends; target is a bit set: 1 AOF,
+	// 2 replicas. Nothing is queued while a Call without "!" runs.
+	AlsoPropagate(db int, argv [][]byte, target int)
+	// SetCallPropagation sets, around a module Call, the target of the
+	// commands it runs (0: not propagated) and whether anything they
+	// cause may propagate; it returns the previous settings to restore.
+	SetCallPropagation(target int, allowed bool) (prevTarget int, prevAllowed bool)
+
 	// RegisterDebug adds a DEBUG subcommand.
 	RegisterDebug(name string, h func(c Client, args [][]byte))
 	// DebugRegistered reports whether a DEBUG subcommand name exists.

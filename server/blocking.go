@@ -144,12 +144,19 @@ func (s *Server) serveReadyKeys() {
 				}
 				prevDB := c.DB
 				c.DB = wk.db
+				dirty, mark := s.Keys.Dirty, len(c.W.Buf)
 				served := bs.onReady(c, []byte(wk.key))
+				if s.Keys.Dirty != dirty && bs.call != nil {
+					s.propagateServed(c, bs.call.cmd, bs.call.args, mark)
+				}
 				c.DB = prevDB
 				if served {
 					s.unblock(c)
 				}
 			}
+			// Each ready key's pops go out as one unit, as Redis's
+			// handleClientsBlockedOnKeys does.
+			s.flushPropagation()
 		}
 	}
 }

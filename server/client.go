@@ -99,6 +99,13 @@ type Client struct {
 	// stored by the connection goroutine after each read.
 	qbufLen, qbufCap atomic.Int64
 
+	// replLink is set once REPLCONF or SYNC/PSYNC made this connection a
+	// replica (repl_master.go); woff is the stream offset after its last
+	// command (WAIT), waitNum/waitOff what a WAIT in progress waits for.
+	replLink         *replicaLink
+	woff             int64
+	waitNum, waitOff int64
+
 	// clk is the batch clock of the connection goroutine, valid (on) only
 	// while that goroutine holds the server lock for a batch.
 	clk batchClock

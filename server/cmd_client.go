@@ -116,7 +116,7 @@ func clientList(c *Client, a [][]byte) {
 			return
 		}
 		for _, cl := range s.sortedClients() {
-			if cl.typeName() == typ {
+			if cl.typeName() == clientTypeAlias(typ) {
 				sb.WriteString(cl.infoString())
 				sb.WriteByte('\n')
 			}
@@ -148,8 +148,19 @@ func validClientType(t string) bool {
 	return false
 }
 
+// clientTypeAlias maps "slave" to "replica", the name typeName uses.
+func clientTypeAlias(t string) string {
+	if t == "slave" {
+		return "replica"
+	}
+	return t
+}
+
 // typeName is the client's CLIENT LIST TYPE class.
 func (c *Client) typeName() string {
+	if l := c.replLink; l != nil && l.attached {
+		return "replica"
+	}
 	if c.isSubscriber() {
 		return "pubsub"
 	}
@@ -160,6 +171,9 @@ func (c *Client) typeName() string {
 func (c *Client) infoString() string {
 	now := time.Now()
 	flags := ""
+	if l := c.replLink; l != nil && l.attached {
+		flags += "S"
+	}
 	if c.monitor {
 		flags += "O"
 	}
@@ -270,7 +284,7 @@ func clientKill(c *Client, a [][]byte) {
 	now := time.Now()
 	for _, cl := range s.sortedClients() {
 		if (addr != "" && cl.Addr != addr) || (laddr != "" && cl.LAddr != laddr) ||
-			(typ != "" && cl.typeName() != typ) || (id != 0 && cl.ID != id) ||
+			(typ != "" && cl.typeName() != clientTypeAlias(typ)) || (id != 0 && cl.ID != id) ||
 			(cl == c && skipme) || (maxAge != 0 && int64(now.Sub(cl.CreatedAt).Seconds()) < maxAge) {
 			continue
 		}

@@ -23,6 +23,7 @@ func registerCoreCommands(s *Server) {
 	registerClientCommand(s)
 	registerServerCommands(s)
 	registerSlowlogCommands(s)
+	registerReplMasterCommands(s)
 	registerInfoCommand(s)
 	registerConfigCommand(s)
 	registerCommandCommand(s)

@@ -67,7 +67,7 @@ func debugChangeReplID(c *Client, a [][]byte) {
 		debugWrongArgs(c, string(a[1]))
 		return
 	}
-	c.srv.replID = newReplID()
+	c.srv.repl.id = newReplID()
 	c.OK()
 }
 

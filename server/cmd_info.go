@@ -93,6 +93,9 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("total_net_input_bytes:%d", s.stats.netInput.Load()),
 			fmt.Sprintf("total_net_output_bytes:%d", s.stats.netOutput.Load()),
 			fmt.Sprintf("rejected_connections:%d", s.stats.rejectedConns),
+			fmt.Sprintf("sync_full:%d", s.repl.master.stats.syncFull),
+			fmt.Sprintf("sync_partial_ok:%d", s.repl.master.stats.partialOK),
+			fmt.Sprintf("sync_partial_err:%d", s.repl.master.stats.partialErr),
 			fmt.Sprintf("expired_subkeys:%d", ks.ExpiredSubkeys),
 			fmt.Sprintf("expired_keys:%d", ks.ExpiredKeys),
 			fmt.Sprintf("expired_stale_perc:%.2f", ks.ExpiredStalePerc*100),
@@ -113,7 +116,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("client_output_buffer_limit_disconnections:%d", s.stats.obufLimitDisconnections),
 		}
 	case "replication":
-		return []string{"role:master", "connected_slaves:0", "master_failover_state:no-failover", "master_replid:" + s.replID, "master_replid2:0000000000000000000000000000000000000000", "master_repl_offset:0", "second_repl_offset:-1", "repl_backlog_active:0", "repl_backlog_size:1048576", "repl_backlog_first_byte_offset:0", "repl_backlog_histlen:0"}
+		return s.replicationInfoLines()
 	case "cpu":
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)

@@ -40,6 +40,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		args = s.hooks.filter(c, args)
 	}
 	cmd := s.dispatch(c, args)
+	if l := c.replLink; l != nil && l.attached {
+		// A replica gets the stream, never replies (REPLCONF ACK has none).
+		c.W.Buf = c.W.Buf[:mark]
+	}
 	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(commands.FlagAdmin|commands.FlagSkipMonitor) == 0 {
 		s.feedMonitors(c, args)
 	}
@@ -68,6 +72,7 @@ func (s *Server) afterCommandLocked() {
 	for _, fn := range s.afterCommand {
 		fn()
 	}
+	s.flushPropagation()
 }
 
 // dispatch checks and calls the command; it returns the command that ran
@@ -102,6 +107,10 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, msgOOM)
 		return cmd
 	}
+	if s.writeCommand(c, cmd) && s.minReplicasRefused() {
+		s.reject(c, cmd, msgNoReplicas)
+		return cmd
+	}
 	if s.hooks.busy && s.busyRejected(c, cmd) {
 		return cmd
 	}
@@ -132,11 +141,15 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 		if !c.inExec {
 			s.Keys.PinTime(c.clk.at(start).UnixMilli())
 		}
+		cp := s.beginCallPropagation(c)
 		s.runHandler(c, cmd, args)
+		s.endCallPropagation(c, cmd, args, cp)
 		dur = c.clk.tick() - start
 	} else {
 		t0 := time.Now()
+		cp := s.beginCallPropagation(c)
 		s.runHandler(c, cmd, args)
+		s.endCallPropagation(c, cmd, args, cp)
 		dur = time.Since(t0)
 	}
 	if c.blocked != nil && c.blocked != wasBlocked && !c.blocked.done {

@@ -21,6 +21,9 @@ func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, d
 		fn(class, event, key, db)
 	}
 	h.s.notifyKeyspaceEvent(class, event, key, db)
+	if class == keyspace.NotifyExpired || class == keyspace.NotifyEvicted {
+		h.s.propagateKeyEvent(class, key, db)
+	}
 }
 
 // KeyReady queues the key for clients blocked on it.

@@ -63,7 +63,8 @@ type Server struct {
 	// scriptInfo reports the scripting engine's INFO figures (nil: none).
 	scriptInfo func() ScriptInfo
 	runID      string
-	replID     string // master_replid (DEBUG CHANGE-REPL-ID renews it)
+	repl       replState   // replication ids, offset, backlog, replicas (repl_state.go)
+	prop       propagation // the propagation feed (propagate.go)
 	started    time.Time
 	shutdown   chan struct{}
 	closeOnce  sync.Once
@@ -150,7 +151,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	var id [20]byte
 	_, _ = rand.Read(id[:])
 	s.runID = hex.EncodeToString(id[:])
-	s.replID = newReplID()
+	s.initReplState()
 	s.Cmds.onRemove = s.releaseStats
 	s.Keys = keyspace.New(int(cfg.Int("databases")), nil)
 	s.stats.errors = map[string]int64{}
@@ -333,6 +334,9 @@ func (s *Server) cron() {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
 		s.cronEvict()
+		// Active expiry and eviction propagate their DELs without MULTI.
+		s.propagatePending(false)
+		s.replicationCronLocked()
 		s.usedMemory() // keeps used_memory_peak, as Redis's cron does
 		s.closeIdleClientsLocked()
 		s.fireSleepPairLocked()

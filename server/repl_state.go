@@ -1,0 +1,84 @@
+package server
+
+// Replication identity shared by the master side (repl_master*.go) and the
+// replica side (repl_replica*.go): the replication ids and the offset of
+// the stream this server produces or follows, and the INFO replication /
+// ROLE rendering, split by role.
+
+import "time"
+
+// replNullID is the all-zero replication id Redis shows for "none".
+const replNullID = "0000000000000000000000000000000000000000"
+
+// replState is the server's replication state. Guarded by the server lock.
+type replState struct {
+	// id is master_replid: the history this server's stream belongs to.
+	id string
+	// id2 and secondOffset are master_replid2 and second_repl_offset: the
+	// previous history, accepted by PSYNC up to secondOffset (-1: none).
+	id2          string
+	secondOffset int64
+	// offset is master_repl_offset: bytes of stream produced (master) or
+	// applied (replica) so far.
+	offset int64
+	// backlog holds the recent stream for partial resyncs; nil until the
+	// first replica attaches.
+	backlog *replBacklog
+	// master is the master side: attached replicas, WAIT waiters, the
+	// stream's selected database.
+	master masterState
+	// replicaInfo, replicaRole and isReplica are the replica side's hooks
+	// (installed by repl_replica*.go): INFO replication lines, the ROLE
+	// reply, and whether this server follows a master now. Nil: master.
+	replicaInfo func() []string
+	replicaRole func(c *Client)
+	isReplica   func() bool
+	// replicaGetAck answers REPLCONF GETACK from this server's master
+	// (replica side); nil: ignored.
+	replicaGetAck func(c *Client)
+}
+
+// initReplState gives a new server its replication identity.
+func (s *Server) initReplState() {
+	s.repl.id = newReplID()
+	s.repl.id2 = replNullID
+	s.repl.secondOffset = -1
+	s.repl.master.seldb = -1
+	// Pings are paced from start-up, as Redis counts its cron loops.
+	s.repl.master.lastPing = time.Now()
+}
+
+// ReplicationID returns master_replid.
+func (s *Server) ReplicationID() string { return s.repl.id }
+
+// ReplicationOffset returns master_repl_offset.
+func (s *Server) ReplicationOffset() int64 { return s.repl.offset }
+
+// actingAsReplica reports whether this server follows a master.
+func (s *Server) actingAsReplica() bool {
+	return s.repl.isReplica != nil && s.repl.isReplica()
+}
+
+// replicationInfoLines renders INFO replication: the role-specific part
+// (replica side's hook, or masterInfoLines), then the master part that
+// every role shows (connected replicas, ids, offsets, backlog).
+func (s *Server) replicationInfoLines() []string {
+	var lines []string
+	if s.actingAsReplica() && s.repl.replicaInfo != nil {
+		lines = s.repl.replicaInfo()
+	} else {
+		lines = []string{"role:master"}
+	}
+	return append(lines, s.masterInfoLines()...)
+}
+
+// roleCommand is ROLE: the replica side's reply while following a master,
+// else the master's.
+func roleCommand(c *Client, a [][]byte) {
+	s := c.srv
+	if s.actingAsReplica() && s.repl.replicaRole != nil {
+		s.repl.replicaRole(c)
+		return
+	}
+	s.masterRole(c)
+}
