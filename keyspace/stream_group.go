@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/google/btree"
@@ -104,22 +105,7 @@ func (g *ConsumerGroup) Consumer(name []byte) *StreamConsumer { return g.consume
 func (g *ConsumerGroup) NumConsumers() int { return len(g.consumers) }
 
 // Consumers returns the consumers ordered by name (Redis's rax order).
-func (g *ConsumerGroup) Consumers() []*StreamConsumer {
-	out := make([]*StreamConsumer, 0, len(g.consumers))
-	for _, c := range g.consumers {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b *StreamConsumer) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
-	return out
-}
+func (g *ConsumerGroup) Consumers() []*StreamConsumer { return valuesByName(g.consumers) }
 
 // CreateConsumer adds a consumer seen at nowMs; nil if it exists.
 func (g *ConsumerGroup) CreateConsumer(name []byte, nowMs int64) *StreamConsumer {
@@ -219,20 +205,15 @@ func (s *Stream) Group(name []byte) *ConsumerGroup { return s.groups[string(name
 func (s *Stream) NumGroups() int { return len(s.groups) }
 
 // Groups returns the groups ordered by name (Redis's rax order).
-func (s *Stream) Groups() []*ConsumerGroup {
-	out := make([]*ConsumerGroup, 0, len(s.groups))
-	for _, g := range s.groups {
-		out = append(out, g)
+func (s *Stream) Groups() []*ConsumerGroup { return valuesByName(s.groups) }
+
+// valuesByName returns m's values ordered by their keys, the names (rax
+// order is byte order).
+func valuesByName[T any](m map[string]T) []T {
+	out := make([]T, 0, len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[name])
 	}
-	slices.SortFunc(out, func(a, b *ConsumerGroup) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
 	return out
 }
 
