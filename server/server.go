@@ -169,6 +169,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	})
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
+	cfg.SetApply("maxclients", s.applyMaxclients)
 	s.applySlowlogConfig("")
 	cfg.OnChange(s.applySlowlogConfig)
 	s.syncLFU("")

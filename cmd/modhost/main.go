@@ -85,6 +85,9 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Noticef("Configuration loaded")
 	}
 	srv := server.New(cfg, log)
+	if err := srv.AdjustOpenFilesLimit(); err != nil {
+		return 1
+	}
 	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	script.Install(srv)
 	for _, rn := range cfg.CommandRenames() {

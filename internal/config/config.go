@@ -179,5 +179,13 @@ func (c *Config) SetApply(name string, fn func() error) {
 	c.appliers[c.mustLookup(name).name] = fn
 }
 
+// StoreQuietly sets a directive's value without apply steps or change
+// observers, for a value the server itself corrects (maxclients lowered to
+// fit the open-file limit, as Redis does). It panics on an unknown name.
+func (c *Config) StoreQuietly(name, value string) {
+	d := c.mustLookup(name)
+	d.val.set(c, setArgs(d, value))
+}
+
 // Names returns every directive name and alias, sorted.
 func (c *Config) Names() []string { return append([]string(nil), c.names...) }
