@@ -41,6 +41,7 @@ type Client struct {
 	closeAfter    bool // close once the pending reply is written
 	killed        bool
 	noEvict       bool
+	memCounted    int64 // this client's part of Server.clientMemTotal
 	noTouch       bool
 	monitor       bool
 
@@ -249,6 +250,9 @@ func (c *Client) Push() {
 		return
 	}
 	c.srv.checkOutputLimitLocked(c)
+	if c.srv.hot.clientEvict != 0 {
+		c.srv.updateClientMemLocked(c)
+	}
 	if c.killed {
 		return
 	}

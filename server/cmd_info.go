@@ -101,6 +101,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("expired_stale_perc:%.2f", ks.ExpiredStalePerc*100),
 			fmt.Sprintf("expired_time_cap_reached_count:%d", ks.ExpiredTimeCapReached),
 			fmt.Sprintf("evicted_keys:%d", ks.EvictedKeys),
+			fmt.Sprintf("evicted_clients:%d", s.stats.evictedClients),
 			fmt.Sprintf("keyspace_hits:%d", ks.KeyspaceHits),
 			fmt.Sprintf("keyspace_misses:%d", ks.KeyspaceMisses),
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),

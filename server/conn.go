@@ -78,6 +78,9 @@ func (s *Server) serveConn(conn net.Conn) {
 			}
 		}
 		consumed, perr := b.parse(buf, &lim.Limits)
+		if len(b.ends) == 0 && perr == nil && lim.clientEvict && !s.partialReadWithinLimits(c) {
+			return
+		}
 		if len(b.ends) > 0 || perr != nil {
 			if !s.runBatch(c, &b, perr, &lim) {
 				return
@@ -113,6 +116,7 @@ func truncate(b []byte, n int) []byte {
 type connLimits struct {
 	resp.Limits
 	queryBufLimit int64
+	clientEvict   bool // maxmemory-clients is set
 }
 
 // refreshLimitsLocked copies the configured limits into lim.
@@ -120,6 +124,7 @@ func (s *Server) refreshLimitsLocked(lim *connLimits, c *Client) {
 	lim.MaxBulkLen = s.hot.protoMaxBulk
 	lim.Authenticated = c.Authenticated || !s.hot.authRequired
 	lim.queryBufLimit = s.hot.queryBufLimit
+	lim.clientEvict = s.hot.clientEvict != 0
 }
 
 // parse splits buf into complete commands; it returns the bytes consumed and
@@ -157,6 +162,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 		}
 		s.execute(c, b.argv[start:end])
 		s.checkOutputLimitLocked(c)
+		s.afterClientActivityLocked(c)
 		start = end
 		if bs := c.blocked; bs != nil {
 			out, seq := c.takeOutputLocked()
@@ -243,6 +249,7 @@ func (s *Server) freeClient(c *Client) {
 		fn(c)
 	}
 	s.unsubscribeAllLocked(c)
+	s.forgetClientMemLocked(c)
 	delete(s.monitors, c.ID)
 	delete(s.clients, c.ID)
 	if c.asyncWake != nil {

@@ -50,6 +50,7 @@ func (s *Server) applyConfig(name string) {
 	s.applyOutputLimits()
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))
 	s.applyMaxmemory(name)
+	s.hot.clientEvict = s.clientEvictLimit()
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),

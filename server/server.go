@@ -93,7 +93,11 @@ type Server struct {
 		evictSamples  int                  // maxmemory-samples
 		evictBudget   time.Duration        // from maxmemory-eviction-tenacity (<0: none)
 		obuf          outputLimits         // client-output-buffer-limit per class
+		clientEvict   int64                // maxmemory-clients in bytes (0: off)
 	}
+	// clientMemTotal is the memory of the clients maxmemory-clients
+	// limits, as last measured (client_evict.go).
+	clientMemTotal int64
 	// mem is the cheap used-memory figure maxmemory is checked against.
 	mem memAccount
 	// evictPending: an eviction pass ran out of time; the cron goes on.
@@ -342,6 +346,7 @@ func (s *Server) cron() {
 		s.closeIdleClientsLocked()
 		s.fireSleepPairLocked()
 		s.outputLimitCronLocked(time.Now())
+		s.clientEvictCronLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&host.ServerEvent{ID: host.EventCronLoop, Hz: int(hz)})
 		}

@@ -21,6 +21,8 @@ type stats struct {
 	// Clients closed for their query or output buffer limits.
 	qbufLimitDisconnections atomic.Int64
 	obufLimitDisconnections int64
+	// evictedClients counts clients closed by maxmemory-clients.
+	evictedClients int64
 }
 
 // countError records an error reply in errorstats (keyed by its first word,

@@ -26,10 +26,9 @@ var unimplemented = map[string]bool{
 	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
 	"rdb-key-save-delay": true, "key-load-delay": true,
 	// Memory limits and eviction.
-	// (maxmemory, its policy, samples and tenacity are honoured; client
-	// eviction by memory is not.)
-	"maxmemory-clients": true,
-	"oom-score-adj":     true, "oom-score-adj-values": true,
+	// (maxmemory, its policy, samples and tenacity, and maxmemory-clients
+	// are honoured.)
+	"oom-score-adj": true, "oom-score-adj-values": true,
 	// Replication.
 	// (The master side is honoured: repl-backlog-size, repl-backlog-ttl,
 	// repl-timeout, repl-ping-replica-period, repl-disable-tcp-nodelay,
