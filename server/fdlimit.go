@@ -100,6 +100,7 @@ func (s *Server) applyMaxclients() error {
 	_ = s.AdjustOpenFilesLimit()
 	if got := s.Config.Int("maxclients"); got != want {
 		s.Log.Warningf("Failed applying new configuration. Possibly related to new maxclients setting. Restoring previous settings.")
+		//lint:ignore ST1005 the text is redis-server's own message
 		return fmt.Errorf("The operating system is not able to handle the specified number of clients, try with %d", got)
 	}
 	return nil
