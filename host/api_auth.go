@@ -9,6 +9,7 @@ package host
 /*
 #include <stdlib.h>
 #include "api_acl.h"
+#include "api_block.h"
 #include "mh_string.h"
 */
 import "C"
@@ -40,13 +41,25 @@ type authedClient struct {
 type authState struct {
 	sys *System
 	// cbs are the auth callbacks, newest first (Redis adds at the head).
-	cbs []authCallback
+	cbs []*authCallback
 	// clients are the clients modules authenticated, by id.
 	clients map[int64]authedClient
 	// inProgress is the client whose AUTH runs the callbacks now;
 	// hasResult says a callback authenticated it.
 	inProgress Client
 	hasResult  bool
+	// blockedBy is the handle BlockClientOnAuth blocked the client in
+	// progress with, during one callback.
+	blockedBy *blockedClient
+	// pending are the blocked authentications, by client id.
+	pending map[int64]*authPending
+}
+
+// authPending is an authentication a callback blocked: where the callback
+// list resumes and the credentials the reply callback gets.
+type authPending struct {
+	after      *authCallback // the callback that blocked
+	user, pass []byte
 }
 
 // authOf returns the authentication state of sys (made by New).
@@ -69,30 +82,50 @@ func (a *authState) run(c Client, user, pass []byte) (AuthResult, string) {
 	if len(a.cbs) == 0 {
 		return AuthNotHandled, ""
 	}
-	cu := C.mh_string_new((*C.char)(cBytes(user)), C.size_t(len(user)))
-	cp := C.mh_string_new((*C.char)(cBytes(pass)), C.size_t(len(pass)))
+	return a.attempt(c, &authPending{user: user, pass: pass}, nil)
+}
+
+// attempt runs the reply callback of a resumed blocked authentication
+// (resumed, if not nil) and then, while no callback handled the request,
+// the callbacks after p.after (all of them when nil), as Redis's
+// checkModuleAuthentication. A callback that blocks the client ends the
+// attempt with AuthBlocked; p is kept to resume it.
+func (a *authState) attempt(c Client, p *authPending, resumed *blockedClient) (AuthResult, string) {
+	cu := C.mh_string_new((*C.char)(cBytes(p.user)), C.size_t(len(p.user)))
+	cp := C.mh_string_new((*C.char)(cBytes(p.pass)), C.size_t(len(p.pass)))
 	defer C.mh_string_release(cu)
 	defer C.mh_string_release(cp)
-	prev, prevRes := a.inProgress, a.hasResult
-	defer func() { a.inProgress, a.hasResult = prev, prevRes }()
-	a.inProgress = c
+	prev, prevRes, prevBlocked := a.inProgress, a.hasResult, a.blockedBy
+	defer func() { a.inProgress, a.hasResult, a.blockedBy = prev, prevRes, prevBlocked }()
+	a.inProgress, a.blockedBy = c, nil
 	result := C.int(C.REDISMODULE_AUTH_NOT_HANDLED)
 	var msg string
-	for _, cb := range append([]authCallback(nil), a.cbs...) {
+	if resumed != nil {
 		a.hasResult = false
+		result, msg = resumed.runAuthReply(c, cu, cp)
+	}
+	skipping := p.after != nil
+	for _, cb := range append([]*authCallback(nil), a.cbs...) {
+		if result != C.REDISMODULE_AUTH_NOT_HANDLED || a.blockedBy != nil {
+			break
+		}
+		if skipping { // already tried before the client blocked
+			skipping = cb != p.after
+			continue
+		}
+		a.hasResult = false
+		p.after = cb
 		ctx := newCtx(&ctxState{sys: a.sys, mod: cb.mod, client: c}, c.Writer().Proto, C.MH_CTX_TEMP)
 		var errStr *C.RedisModuleString
 		result = C.mh_auth_cb_call(C.RedisModuleAuthCallback(cb.fn), ctx, cu, cp, &errStr)
-		msg = ""
-		if errStr != nil { // the server frees err, even one in auto memory
-			C.mh_am_forget(ctx, unsafe.Pointer(errStr))
-			msg = string(stringBytes(errStr))
-			C.mh_string_release(errStr)
-		}
+		msg = takeAuthErr(ctx, errStr)
 		freeCtx(ctx)
-		if result == C.REDISMODULE_AUTH_HANDLED {
-			break
-		}
+	}
+	if a.blockedBy != nil {
+		p.user = append([]byte(nil), p.user...)
+		p.pass = append([]byte(nil), p.pass...)
+		a.pending[c.ClientID()] = p
+		return AuthBlocked, ""
 	}
 	if result == C.REDISMODULE_AUTH_NOT_HANDLED {
 		return AuthNotHandled, ""
@@ -101,6 +134,38 @@ func (a *authState) run(c Client, user, pass []byte) (AuthResult, string) {
 		return AuthOK, ""
 	}
 	return AuthDenied, msg
+}
+
+// takeAuthErr returns the text of the error an auth callback set, and
+// frees it (the server owns it, even one in auto memory).
+func takeAuthErr(ctx *C.RedisModuleCtx, errStr *C.RedisModuleString) string {
+	if errStr == nil {
+		return ""
+	}
+	C.mh_am_forget(ctx, unsafe.Pointer(errStr))
+	msg := string(stringBytes(errStr))
+	C.mh_string_release(errStr)
+	return msg
+}
+
+// resumeBlocked finishes a blocked authentication once its module
+// unblocked it (on the event goroutine, under the lock): the reply
+// callback, free_privdata, the callbacks after the one that blocked, and —
+// unless one of them blocks again — the server's AUTH/HELLO reply and the
+// end of the block.
+func (a *authState) resumeBlocked(b *blockedClient, c Client) {
+	p := a.pending[c.ClientID()]
+	delete(a.pending, c.ClientID())
+	if p == nil {
+		p = &authPending{}
+	}
+	b.addBackgroundTime(c)
+	res, msg := a.attempt(c, p, b)
+	if res == AuthBlocked {
+		return // blocked again: the block goes on with the new handle
+	}
+	c.ResumeModuleAuth(res, msg)
+	b.rt.srv.Unblock(c)
 }
 
 // cBytes returns a pointer to b's first byte, nil when b is empty (the
@@ -249,17 +314,22 @@ func apiRegisterAuthCallback(ctx *C.RedisModuleCtx, cb unsafe.Pointer) {
 		m = st.loading
 	}
 	a := authOf(st.sys)
-	a.cbs = append([]authCallback{{mod: m, fn: cb}}, a.cbs...)
+	a.cbs = append([]*authCallback{{mod: m, fn: cb}}, a.cbs...)
 	st.sys.srv.OnModuleAuth(a.run)
 }
 
 // apiBlockClientOnAuth implements RedisModule_BlockClientOnAuth (Redis
-// 7.2). Outside an auth callback it replies Redis's misuse error to the
-// client and returns NULL, as Redis. modhost does not block AUTH: inside
-// an auth callback it also returns NULL (logged), so the module's HANDLED
-// result denies the attempt.
-//
-// modhost:partial blocking module authentication is not supported (NULL)
+// 7.2): from an auth callback, blocks the client whose AUTH or HELLO AUTH
+// runs it, so the module can authenticate in the background; the callback
+// must then return REDISMODULE_AUTH_HANDLED. When a thread calls
+// UnblockClient(bc, privdata), reply_callback runs as an auth callback
+// (with GetBlockedClientPrivateData giving privdata) and decides; if it
+// returns REDISMODULE_AUTH_NOT_HANDLED the callbacks registered after the
+// blocking one are tried, then the password. free_privdata frees privdata.
+// AbortBlock skips reply_callback (not handled). Outside an auth callback
+// it replies Redis's misuse error and returns NULL; inside MULTI the
+// client is not blocked and the transaction error is replied, as for
+// BlockClient.
 func apiBlockClientOnAuth(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, free_privdata unsafe.Pointer) (bc *C.RedisModuleBlockedClient) {
 	c := ctxClient(ctx)
 	a := authOfCtx(ctx)
@@ -269,8 +339,41 @@ func apiBlockClientOnAuth(ctx *C.RedisModuleCtx, reply_callback unsafe.Pointer, 
 		}
 		return nil
 	}
-	if srv := serverFor(ctx); srv != nil {
-		srv.Logger().Warningf("Module %s: RedisModule_BlockClientOnAuth is not supported by modhost; authentication denied", C.GoString(ctx.module_name))
+	bc = blockCommon(ctx, reply_callback, nil, free_privdata, 0, nil, 0, nil, 0)
+	if bc == nil {
+		return nil
 	}
-	return nil
+	b := bcOf(bc)
+	b.auth = true
+	if b.client != nil { // blocked
+		a.blockedBy = b
+	} else if c.InExec() {
+		// Refused: the auth callback's context keeps no replies, so the
+		// error goes to the client itself, as Redis replies it there.
+		c.Error(msgBlockInMulti)
+	}
+	return bc
+}
+
+// runAuthReply calls the reply callback of a blocked authentication (not
+// after AbortBlock) in a blocked-reply context, then free_privdata, and
+// releases the handle. It returns the callback's result and error text.
+func (b *blockedClient) runAuthReply(c Client, cu, cp *C.RedisModuleString) (C.int, string) {
+	reply, _, free, _ := b.fns()
+	result := C.int(C.REDISMODULE_AUTH_NOT_HANDLED)
+	var msg string
+	if reply != nil {
+		ctx := b.callbackCtx(c, C.MH_CTX_BLOCKED_REPLY)
+		var errStr *C.RedisModuleString
+		result = C.mh_auth_cb_call(C.RedisModuleAuthCallback(reply), ctx, cu, cp, &errStr)
+		msg = takeAuthErr(ctx, errStr)
+		freeCtx(ctx)
+	}
+	if priv := b.c.privdata; priv != nil && free != nil {
+		ctx := b.callbackCtx(c, C.MH_CTX_NONE)
+		C.mh_call_free_privdata(free, ctx, priv)
+		freeCtx(ctx)
+	}
+	b.release()
+	return result, msg
 }

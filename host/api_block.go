@@ -31,7 +31,8 @@ type blockedClient struct {
 	client Client   // nil once the client is gone or was never blocked
 	args   [][]byte // the command's arguments, for the callbacks
 	onKeys bool
-	flags  int // REDISMODULE_BLOCK_* of BlockClientOnKeysWithFlags
+	auth   bool // BlockClientOnAuth: replyFn is an auth callback
+	flags  int  // REDISMODULE_BLOCK_* of BlockClientOnKeysWithFlags
 	// Fixed at block time, read by module threads.
 	resp     int
 	clientID int64
@@ -381,6 +382,14 @@ func (rt *runtimeState) handleUnblockedLocked() {
 // block, free_privdata, the replies of bound thread-safe contexts, the
 // end of the client's block, then the handle is freed.
 func (b *blockedClient) finishLocked(c Client) {
+	if b.auth {
+		a := authOf(b.rt.sys)
+		if c != nil {
+			a.resumeBlocked(b, c)
+			return
+		}
+		delete(a.pending, b.clientID) // the client went away
+	}
 	reply, timeout, free, _ := b.fns()
 	b.rt.mu.Lock()
 	explicit := b.explicitKeysUnblock
@@ -414,6 +423,11 @@ func (b *blockedClient) finishLocked(c Client) {
 		b.rt.mu.Unlock()
 		b.rt.srv.Unblock(c)
 	}
+	b.release()
+}
+
+// release frees the handle once it is finished.
+func (b *blockedClient) release() {
 	b.client = nil
 	b.mod.reg.blockedClients--
 	liveBlocked.Add(-1)

@@ -204,6 +204,10 @@ type Client interface {
 	User() *acl.User
 	// UserName is the name of the client's user.
 	UserName() string
+	// ResumeModuleAuth finishes an AUTH or HELLO AUTH whose module auth
+	// callback blocked the client, with the callbacks' final decision
+	// (AuthNotHandled: the password check decides).
+	ResumeModuleAuth(res AuthResult, msg string)
 	// SetUserLocked authenticates the client as u (nil: default); onChange
 	// becomes its user-changed callback.
 	SetUserLocked(u *acl.User, onChange func())

@@ -119,7 +119,7 @@ func New(srv Server) *System {
 	s.ext = newExtState(s)
 	s.call = newCallFamily(s)
 	s.rt = newRuntime(s)
-	s.auth = &authState{sys: s, clients: map[int64]authedClient{}}
+	s.auth = &authState{sys: s, clients: map[int64]authedClient{}, pending: map[int64]*authPending{}}
 	srv.OnClientFree(func(c Client) { delete(s.auth.clients, c.ClientID()) })
 	s.shared = &sharedAPIs{sys: s, byName: map[string]sharedAPI{}}
 	setDefaultSystem(s)

@@ -9,9 +9,16 @@
  * with password "ok" (authenticated as "default") and logs the attempt.
  * Everything else is NOT_HANDLED, so password auth follows.
  *
+ * The callback registered last ("block") handles user "baz" by blocking
+ * the client (BlockClientOnAuth) and deciding in a thread: password "ok"
+ * authenticates as "default", "no" denies with "denied in background",
+ * anything else is NOT_HANDLED from the reply callback (password auth).
+ *
  *   TAUTH.ORDER         -> the callbacks that ran for the last AUTH, in order
  *   TAUTH.BLOCK         -> BlockClientOnAuth outside auth: null (and an error)
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "redismodule.h"
@@ -59,6 +66,59 @@ static int second_cb(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleSt
     return REDISMODULE_AUTH_HANDLED;
 }
 
+/* The blocking callback: the thread passes its verdict as privdata. */
+static int block_reply(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *pass, RedisModuleString **err) {
+    REDISMODULE_NOT_USED(user);
+    REDISMODULE_NOT_USED(pass);
+    intptr_t *verdict = RedisModule_GetBlockedClientPrivateData(ctx);
+    if (*verdict == 1) {
+        RedisModule_AuthenticateClientWithACLUser(ctx, "default", 7, NULL, NULL, NULL);
+        return REDISMODULE_AUTH_HANDLED;
+    }
+    if (*verdict == 0) {
+        *err = RedisModule_CreateString(ctx, "denied in background", 20);
+        return REDISMODULE_AUTH_HANDLED;
+    }
+    return REDISMODULE_AUTH_NOT_HANDLED;
+}
+
+static void block_free(RedisModuleCtx *ctx, void *privdata) {
+    REDISMODULE_NOT_USED(ctx);
+    RedisModule_Free(privdata);
+}
+
+struct block_job {
+    RedisModuleBlockedClient *bc;
+    intptr_t verdict;
+};
+
+static void *block_thread(void *arg) {
+    struct block_job *job = arg;
+    intptr_t *verdict = RedisModule_Alloc(sizeof(*verdict));
+    *verdict = job->verdict;
+    RedisModule_UnblockClient(job->bc, verdict);
+    RedisModule_Free(job);
+    return NULL;
+}
+
+static int block_cb(RedisModuleCtx *ctx, RedisModuleString *user, RedisModuleString *pass, RedisModuleString **err) {
+    REDISMODULE_NOT_USED(err);
+    if (!is(user, "baz")) return REDISMODULE_AUTH_NOT_HANDLED;
+    RedisModuleBlockedClient *bc = RedisModule_BlockClientOnAuth(ctx, block_reply, block_free);
+    if (bc == NULL) return REDISMODULE_AUTH_HANDLED;
+    struct block_job *job = RedisModule_Alloc(sizeof(*job));
+    job->bc = bc;
+    job->verdict = is(pass, "ok") ? 1 : is(pass, "no") ? 0 : 2;
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, block_thread, job) != 0) {
+        RedisModule_Free(job);
+        RedisModule_AbortBlock(bc);
+    } else {
+        pthread_detach(tid);
+    }
+    return REDISMODULE_AUTH_HANDLED;
+}
+
 static int t_order(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -89,6 +149,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     if (RMAPI_FUNC_SUPPORTED(RedisModule_RegisterAuthCallback)) {
         RedisModule_RegisterAuthCallback(ctx, first_cb);
         RedisModule_RegisterAuthCallback(ctx, second_cb);
+        if (RMAPI_FUNC_SUPPORTED(RedisModule_BlockClientOnAuth))
+            RedisModule_RegisterAuthCallback(ctx, block_cb);
     }
     if (RedisModule_CreateCommand(ctx, "tauth.order", t_order, "no-auth", 0, 0, 0) == REDISMODULE_ERR ||
         RedisModule_CreateCommand(ctx, "tauth.block", t_block, "", 0, 0, 0) == REDISMODULE_ERR)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/modhost/modhost/acl"
+	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/resp"
 )
 
@@ -42,8 +43,10 @@ type Client struct {
 	killed        bool
 	noEvict       bool
 	memCounted    int64 // this client's part of Server.clientMemTotal
-	noTouch       bool
-	monitor       bool
+	// authResume finishes an AUTH/HELLO a module auth callback blocked.
+	authResume func(res host.AuthResult, msg string)
+	noTouch    bool
+	monitor    bool
 
 	// Extension state owned by other parts of the server (transactions,
 	// pub/sub, blocking, modules). Each package keeps its own pointer here

@@ -119,10 +119,22 @@ func helloCommand(c *Client, args [][]byte) {
 		}
 	}
 	if pass != nil {
-		if !c.srv.authenticate(c, user, pass, args[0]) {
-			return
-		}
+		// Blocking module authentication finishes HELLO later, so the
+		// arguments it needs are copied (they alias the read buffer).
+		name = append([]byte(nil), name...)
+		c.srv.authenticate(c, user, pass, args[0], func(ok bool) {
+			if ok {
+				helloReply(c, ver, name, hasName)
+			}
+		})
+		return
 	}
+	helloReply(c, ver, name, hasName)
+}
+
+// helloReply is HELLO after authentication: the NOAUTH check, SETNAME,
+// the protocol switch and the server map.
+func helloReply(c *Client, ver int64, name []byte, hasName bool) {
 	if !c.Authenticated && c.srv.hot.authRequired {
 		c.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
@@ -153,15 +165,24 @@ func helloCommand(c *Client, args [][]byte) {
 // authenticate is Redis's ACLAuthenticateUser for AUTH and HELLO AUTH
 // (user nil: AUTH <password>, the default user): module auth callbacks
 // first, then the user's passwords. A failure is logged in the ACL LOG
-// and answered with Redis's error.
-func (s *Server) authenticate(c *Client, user, pass []byte, cmdName []byte) bool {
+// and answered with Redis's error. done gets the outcome: at once, or,
+// when a module blocks the client to authenticate it in the background,
+// once the module has decided (see moduleAuthLocked).
+func (s *Server) authenticate(c *Client, user, pass []byte, cmdName []byte, done func(ok bool)) {
 	if user == nil && s.ACL.Default().NoPass() {
 		c.Error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
-		return false
+		done(false)
+		return
 	}
-	if handled, ok := s.moduleAuthLocked(c, user, pass); handled {
-		return ok
+	if s.moduleAuthLocked(c, user, pass, cmdName, done) {
+		return
 	}
+	done(s.passwordAuth(c, user, pass, cmdName))
+}
+
+// passwordAuth checks pass against the user's passwords (after the module
+// callbacks left the request to it).
+func (s *Server) passwordAuth(c *Client, user, pass []byte, cmdName []byte) bool {
 	name := "default"
 	if user != nil {
 		name = string(user)
@@ -187,9 +208,11 @@ func authCommand(c *Client, args [][]byte) {
 	if len(args) == 3 {
 		user, pass = args[1], args[2]
 	}
-	if c.srv.authenticate(c, user, pass, args[0]) {
-		c.OK()
-	}
+	c.srv.authenticate(c, user, pass, args[0], func(ok bool) {
+		if ok {
+			c.OK()
+		}
+	})
 }
 
 func selectCommand(c *Client, args [][]byte) {

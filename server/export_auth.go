@@ -79,31 +79,70 @@ func (s *Server) usersClientFreed(c *Client) {
 	c.notifyUserChanged()
 }
 
-// moduleAuthLocked runs the module auth callbacks for c. handled is true
-// when a module decided (the reply, if any, is written); ok is the
-// decision. Without callbacks it returns (false, false) at once.
-func (s *Server) moduleAuthLocked(c *Client, user, pass []byte) (handled, ok bool) {
+// moduleAuthLocked runs the module auth callbacks for c. It returns false
+// when no callback decided (the password check follows). Otherwise done
+// gets the decision: now, or — when a module blocked the client
+// (RedisModule_BlockClientOnAuth) — when the module host resumes the
+// authentication with ResumeModuleAuth, which may still fall back to the
+// password check, as Redis re-runs the blocked AUTH.
+func (s *Server) moduleAuthLocked(c *Client, user, pass, cmdName []byte, done func(ok bool)) bool {
 	if s.auth.module == nil {
-		return false, false
+		return false
 	}
 	if user == nil {
 		user = []byte("default")
 	}
+	mark := len(c.W.Buf)
 	res, msg := s.auth.module(c, user, pass)
-	switch res {
-	case host.AuthOK:
-		return true, true
-	case host.AuthDenied:
-		if msg == "" {
-			c.Error("WRONGPASS invalid username-password pair or user is disabled.")
-		} else {
-			c.Error(errorText(msg))
+	if res == host.AuthBlocked {
+		user, pass = append([]byte(nil), user...), append([]byte(nil), pass...)
+		cmdName = append([]byte(nil), cmdName...)
+		c.authResume = func(res host.AuthResult, msg string) {
+			if res == host.AuthNotHandled {
+				done(s.passwordAuth(c, user, pass, cmdName))
+				return
+			}
+			done(s.moduleAuthDecided(c, res, msg))
 		}
-		return true, false
-	case host.AuthBlocked:
-		return true, false
+		return true
 	}
-	return false, false
+	if res == host.AuthNotHandled {
+		return false
+	}
+	if res == host.AuthDenied && len(c.W.Buf) > mark {
+		// A callback already replied (BlockClientOnAuth refused inside
+		// MULTI): Redis's addAuthErrReply adds nothing then.
+		done(false)
+		return true
+	}
+	done(s.moduleAuthDecided(c, res, msg))
+	return true
+}
+
+// moduleAuthDecided writes the error of a module's refusal; it reports
+// whether the module authenticated the client.
+func (s *Server) moduleAuthDecided(c *Client, res host.AuthResult, msg string) bool {
+	if res == host.AuthOK {
+		return true
+	}
+	if msg == "" {
+		c.Error("WRONGPASS invalid username-password pair or user is disabled.")
+	} else {
+		c.Error(errorText(msg))
+	}
+	return false
+}
+
+// ResumeModuleAuth finishes an AUTH or HELLO AUTH that a module blocked,
+// with the module callbacks' final decision (AuthNotHandled: the password
+// check decides). The module host calls it under the lock before it ends
+// the client's block.
+func (c *Client) ResumeModuleAuth(res host.AuthResult, msg string) {
+	fn := c.authResume
+	c.authResume = nil
+	if fn != nil {
+		fn(res, msg)
+	}
 }
 
 // errorText gives msg the ERR code unless it starts with '-' (then the

@@ -12,7 +12,17 @@ import (
 // Block parks the client as BlockOnKeys does, with the extra hooks of o.
 // The running handler must return right after; the connection waits
 // (without the lock) until the block ends, then writes what was replied.
+//
+// A client already blocked without keys or timeout (a module auth
+// callback blocking again while its blocked AUTH resumes) keeps its block:
+// only the hooks are replaced.
 func (c *Client) Block(o host.BlockOptions) {
+	if bs := c.blocked; bs != nil && !bs.done && len(bs.keys) == 0 && bs.timer == nil && len(o.Keys) == 0 && o.Timeout == 0 {
+		bs.onTimeout = func(c *Client) { o.OnTimeout(c) }
+		bs.onError, bs.onDisconnect = o.OnError, o.OnDisconnect
+		bs.mayTimeout, bs.noClientUnblock = o.MayTimeout, o.NoClientUnblock
+		return
+	}
 	onReady := func(*Client, []byte) bool { return false }
 	if o.OnReady != nil {
 		onReady = func(c *Client, key []byte) bool { return o.OnReady(c, key) }

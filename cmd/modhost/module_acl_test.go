@@ -157,3 +157,40 @@ func TestModuleCallRunsAsContextUser(t *testing.T) {
 	require.Equal(t, "-NOPERM No permissions to access a key\r\n", string(c.Do("TACL.CALLAS", "GET", "other")))
 	require.Equal(t, "$2\r\nv1\r\n", string(c.Do("GET", "k1")))
 }
+
+// TestModuleBlockingAuth: an auth callback that blocks the client
+// (BlockClientOnAuth) and decides in a thread: AUTH and HELLO AUTH answer
+// only once the reply callback ran; its NOT_HANDLED falls back to the
+// password check; inside MULTI the block is refused with Redis's error;
+// the blocked AUTH counts as one call in commandstats.
+func TestModuleBlockingAuth(t *testing.T) {
+	s := hosttest.StartModhost(t, "--loadmodule", moduleSO(t, "test_auth"), "--requirepass", "pw")
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("AUTH", "pw")))
+	require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "RESETSTAT")))
+	require.Equal(t, "+OK\r\n", string(c.Do("AUTH", "baz", "ok")))
+	require.Equal(t, "-ERR denied in background\r\n", string(c.Do("AUTH", "baz", "no")))
+	require.Equal(t, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", string(c.Do("AUTH", "baz", "other")))
+	require.Contains(t, infoFieldRaw(t, c, "commandstats", "cmdstat_auth"), "calls=3,")
+	require.Contains(t, infoFieldRaw(t, c, "commandstats", "cmdstat_auth"), "failed_calls=2")
+
+	h := s.Conn(t)
+	f, err := h.Command("HELLO", "3", "AUTH", "baz", "ok", "SETNAME", "bg")
+	require.NoError(t, err)
+	require.Equal(t, byte('%'), f.Type, "%q", f.Raw)
+	require.Equal(t, "$2\r\nbg\r\n", string(h.Do("CLIENT", "GETNAME")))
+	require.Equal(t, "-ERR denied in background\r\n", string(h.Do("HELLO", "2", "AUTH", "baz", "no", "SETNAME", "x")))
+	require.Equal(t, "$2\r\nbg\r\n", string(h.Do("CLIENT", "GETNAME")))
+
+	// Pipelined: the command after a blocked AUTH waits for it.
+	require.NoError(t, h.Send(append(hosttest.AppendCommand(nil, "AUTH", "baz", "ok"), hosttest.AppendCommand(nil, "PING")...)))
+	for _, want := range []string{"+OK\r\n", "+PONG\r\n"} {
+		f, err := h.ReadFrame()
+		require.NoError(t, err)
+		require.Equal(t, want, string(f.Raw))
+	}
+
+	require.Equal(t, "+OK\r\n", string(c.Do("MULTI")))
+	require.Equal(t, "+QUEUED\r\n", string(c.Do("AUTH", "baz", "ok")))
+	require.Equal(t, "*1\r\n-ERR Blocking module command called from transaction\r\n", string(c.Do("EXEC")))
+}
