@@ -75,6 +75,7 @@ func resetCommand(c *Client, args [][]byte) {
 	c.Name = ""
 	c.replyMode = replyOn
 	c.noEvict, c.noTouch = false, false
+	s.disableTracking(c)
 	c.resetUserLocked()
 	c.Authenticated = !s.hot.authRequired
 	c.W.SimpleString("RESET")
