@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ type pauseState struct {
 func clientPause(c *Client, a [][]byte) {
 	s := c.srv
 	if len(a) > 4 {
-		c.Error(msgSyntax)
+		c.Error(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.", clip(a[1], 128), strings.ToUpper(string(a[0]))))
 		return
 	}
 	all := true
