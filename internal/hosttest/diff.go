@@ -59,7 +59,7 @@ type namedConn struct {
 type side struct {
 	Target
 	conns        map[string]*namedConn
-	defaultProto int // protocol a new connection starts in
+	defaultProto int               // protocol a new connection starts in
 	ids          map[string]string // CLIENT ID of connections, for {id:NAME}
 }
 
