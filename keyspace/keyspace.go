@@ -77,6 +77,9 @@ type Keyspace struct {
 	// ExpirePaused holds expiry back (CLIENT PAUSE): expired keys read as
 	// missing but are not deleted.
 	ExpirePaused bool
+	// NoTouch makes every lookup leave LRU/LFU alone (the running
+	// command's client has CLIENT NO-TOUCH on).
+	NoTouch bool
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock

@@ -137,6 +137,14 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 			return cmd
 		}
 	}
+	if c.noTouch && top(cmd).Name != "touch" {
+		// CLIENT NO-TOUCH: the command's lookups leave LRU/LFU alone
+		// (TOUCH still touches, as in Redis).
+		s.Keys.NoTouch = true
+		s.call(c, cmd, args)
+		s.Keys.NoTouch = false
+		return cmd
+	}
 	s.call(c, cmd, args)
 	return cmd
 }
