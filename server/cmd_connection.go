@@ -21,6 +21,7 @@ func registerCoreCommands(s *Server) {
 		&commands.Command{Name: "select", Arity: 2, Flags: commands.ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", ACL: []string{"fast", "connection"}, Handler: adapt(selectCommand)},
 	)
 	registerClientCommand(s)
+	registerLolwut(s)
 	registerServerCommands(s)
 	registerSlowlogCommands(s)
 	registerReplMasterCommands(s)
