@@ -54,12 +54,12 @@ func registerClientCommand(s *Server) {
 		{Name: "no-evict", Arity: 3, Flags: adm, Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noEvict = v }))},
 		{Name: "no-touch", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noTouch = v }))},
 		{Name: "unblock", Arity: -3, Flags: adm, Handler: adapt(clientUnblock)},
-		{Name: "tracking", Arity: -3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingCmd)},
-		{Name: "caching", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientCaching)},
-		{Name: "getredir", Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientGetRedir)},
-		{Name: "trackinginfo", Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingInfo)},
-		{Name: "pause", Arity: -3, Flags: adm, Handler: adapt(clientPause)},
-		{Name: "unpause", Arity: 2, Flags: adm, Handler: adapt(clientUnpause)},
+		{Name: "tracking", Since: "6.0.0", Summary: "Enable or disable server assisted client side caching support", Docs: &commands.CommandDocs{Complexity: "O(1). Some options may introduce additional complexity."}, Arity: -3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingCmd)},
+		{Name: "caching", Since: "6.0.0", Summary: "Instruct the server about tracking or not keys in the next request", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientCaching)},
+		{Name: "getredir", Since: "6.0.0", Summary: "Get tracking notifications redirection client ID if any", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientGetRedir)},
+		{Name: "trackinginfo", Since: "6.2.0", Summary: "Return information about server assisted client side caching for the current connection", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingInfo)},
+		{Name: "pause", Since: "2.9.50", Summary: "Stop processing commands from clients for some time", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: -3, Flags: adm, Handler: adapt(clientPause)},
+		{Name: "unpause", Since: "6.2.0", Summary: "Resume processing of clients that were paused", Docs: &commands.CommandDocs{Complexity: "O(N) Where N is the number of paused clients"}, Arity: 2, Flags: adm, Handler: adapt(clientUnpause)},
 		{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.replyHelp(clientHelp) })},
 	}
 	for _, sub := range subs {
