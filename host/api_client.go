@@ -47,6 +47,9 @@ func fillClientInfo(ci *C.RedisModuleClientInfoV1, c Client) {
 	if c.Blocked() {
 		flags |= C.REDISMODULE_CLIENTINFO_FLAG_BLOCKED
 	}
+	if c.Tracking() {
+		flags |= C.REDISMODULE_CLIENTINFO_FLAG_TRACKING
+	}
 	ci.flags = flags
 	addr := c.Host()
 	if len(addr) > len(ci.addr)-1 {
@@ -63,7 +66,7 @@ func fillClientInfo(ci *C.RedisModuleClientInfoV1, c Client) {
 // apiGetClientInfoById implements RedisModule_GetClientInfoById: fills
 // ci (a RedisModuleClientInfo whose version field the module set, version
 // 1 only) for the connected client with that id: flags MULTI, PUBSUB,
-// UNIXSOCKET and BLOCKED (modhost has neither TLS nor tracking), address,
+// UNIXSOCKET, BLOCKED and TRACKING (modhost has no TLS), address,
 // port, database and id. ci may be NULL to test whether the client
 // exists. REDISMODULE_ERR for an unknown client or struct version.
 func apiGetClientInfoById(ci unsafe.Pointer, id C.uint64_t) (rc C.int) {

@@ -194,6 +194,8 @@ type Client interface {
 	MultiDirty() bool
 	// Subscriber reports whether the client is in subscribed mode.
 	Subscriber() bool
+	// Tracking reports whether CLIENT TRACKING is on for the client.
+	Tracking() bool
 	// Unix reports whether the client came over a Unix socket.
 	Unix() bool
 	// Host is the client's remote address without the port.

@@ -17,6 +17,9 @@ func sbytes(s string) []byte {
 // KeyModified, expired_keys++. The server
 // propagates a DEL to replicas/AOF from the "expired" notification.
 func (ks *Keyspace) expireKey(db int, key []byte) {
+	if ks.ExpirePaused {
+		return // it reads as missing but stays until the pause ends
+	}
 	if _, ok := ks.remove(db, key, DropExpired); !ok {
 		return
 	}
@@ -80,6 +83,9 @@ const (
 // hashes with field expiries get a field-expiry pass first (see
 // activeExpireFields).
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
+	if ks.ExpirePaused {
+		return 0
+	}
 	start := time.Now()
 	expired := 0
 	totalSampled := 0

@@ -74,6 +74,12 @@ type Keyspace struct {
 	LFU bool
 	// LFULogFactor and LFUDecayTime are lfu-log-factor and lfu-decay-time.
 	LFULogFactor, LFUDecayTime int
+	// ExpirePaused holds expiry back (CLIENT PAUSE): expired keys read as
+	// missing but are not deleted.
+	ExpirePaused bool
+	// NoTouch makes every lookup leave LRU/LFU alone (the running
+	// command's client has CLIENT NO-TOUCH on).
+	NoTouch bool
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock

@@ -54,7 +54,7 @@ func (ks *Keyspace) lookup(db int, key []byte, flags LookupFlags) Value {
 		ks.Stats.KeyspaceHits++
 	}
 	e := ks.dbs[db].d.at(i)
-	if flags&LookupNoTouch == 0 {
+	if flags&LookupNoTouch == 0 && !ks.NoTouch {
 		e.meta = ks.touch(e.meta)
 	}
 	return e.val.v

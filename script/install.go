@@ -21,14 +21,16 @@ const evalComplexity = "Depends on the script that is executed."
 // table is the scripting commands' table, flags and categories as Redis
 // 7's COMMAND INFO has them.
 func (e *Engine) table() []commands.Entry {
+	// EVAL and EVALSHA are also may_replicate (hidden from COMMAND INFO):
+	// CLIENT PAUSE WRITE holds them back.
 	const evalFlags = "noscript stale skip_monitor no_mandatory_keys movablekeys"
 	const acl = "slow scripting"
 	docs := &commands.CommandDocs{Complexity: evalComplexity}
 	return []commands.Entry{
-		{Name: "eval", Arity: -3, Flags: evalFlags, ACL: acl, Group: "scripting", Since: "2.6.0",
+		{Name: "eval", Arity: -3, Flags: "may_replicate " + evalFlags, ACL: acl, Group: "scripting", Since: "2.6.0",
 			Summary: "Executes a server-side Lua script.", Docs: docs,
 			Handler: e.evalCommand(false, false), GetKeys: evalKeys},
-		{Name: "evalsha", Arity: -3, Flags: evalFlags, ACL: acl, Group: "scripting", Since: "2.6.0",
+		{Name: "evalsha", Arity: -3, Flags: "may_replicate " + evalFlags, ACL: acl, Group: "scripting", Since: "2.6.0",
 			Summary: "Executes a server-side Lua script by SHA1 digest.", Docs: docs,
 			Handler: e.evalCommand(true, false), GetKeys: evalKeys},
 		{Name: "eval_ro", Arity: -3, Flags: "readonly " + evalFlags, ACL: acl, Group: "scripting", Since: "7.0.0",

@@ -60,10 +60,14 @@ type Client struct {
 	auth *clientAuth // module user-changed callback (export_auth.go), nil when none
 	user *acl.User   // the ACL user; nil for fake clients, which may run anything
 
-	tx      *txState     // MULTI state, nil outside a transaction
-	ps      *pubsubState // subscriptions, nil when none
-	blocked *blockState  // non-nil while blocked
-	inExec  bool         // executing the queue of EXEC
+	tx      *txState        // MULTI state, nil outside a transaction
+	ps      *pubsubState    // subscriptions, nil when none
+	blocked *blockState     // non-nil while blocked
+	inExec  bool            // executing the queue of EXEC
+	trk     *clientTracking // CLIENT TRACKING state (tracking.go), nil when never on
+	// postponed is set by the dispatcher when a pause made the command
+	// wait (pause.go); the connection runs it again when the pause ends.
+	postponed bool
 
 	// allowBlock lets a fake client block (RedisModule_Call with "K");
 	// onUnblocked then runs when its block ends (export_promise.go).

@@ -8,18 +8,33 @@ import (
 	"github.com/modhost/modhost/commands"
 )
 
+// clientHelp is Redis 7.2's CLIENT HELP text.
 var clientHelp = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+	"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
 	"GETNAME", "    Return the name of the current connection.",
 	"ID", "    Return the ID of the current connection.",
 	"INFO", "    Return information about the current client connection.",
 	"KILL <ip:port>", "    Kill connection made from <ip:port>.",
-	"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
-	"LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
-	"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
+	"KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+	"    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+	"    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+	"    * USER <username>", "      Kill connections authenticated by <username>.",
+	"    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+	"LIST [options ...]", "    Return information about client connections. Options:",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+	"UNPAUSE", "    Stop the current client pause, resuming traffic.",
+	"PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
 	"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 	"SETNAME <name>", "    Assign the name <name> to the current connection.",
-	"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+	"SETINFO <option> <value>", "    Set client meta attr. Options are:",
+	"    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
+	"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
+	"    Control server assisted client side caching.",
+	"TRACKINGINFO", "    Report tracking status for the current connection.",
 	"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
 	"NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
 }
@@ -39,6 +54,12 @@ func registerClientCommand(s *Server) {
 		{Name: "no-evict", Arity: 3, Flags: adm, Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noEvict = v }))},
 		{Name: "no-touch", Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientOnOff(func(c *Client, v bool) { c.noTouch = v }))},
 		{Name: "unblock", Arity: -3, Flags: adm, Handler: adapt(clientUnblock)},
+		{Name: "tracking", Since: "6.0.0", Summary: "Enable or disable server assisted client side caching support", Docs: &commands.CommandDocs{Complexity: "O(1). Some options may introduce additional complexity."}, Arity: -3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingCmd)},
+		{Name: "caching", Since: "6.0.0", Summary: "Instruct the server about tracking or not keys in the next request", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 3, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientCaching)},
+		{Name: "getredir", Since: "6.0.0", Summary: "Get tracking notifications redirection client ID if any", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientGetRedir)},
+		{Name: "trackinginfo", Since: "6.2.0", Summary: "Return information about server assisted client side caching for the current connection", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: 2, Flags: commands.ParseCmdFlags("noscript loading stale"), Handler: adapt(clientTrackingInfo)},
+		{Name: "pause", Since: "2.9.50", Summary: "Stop processing commands from clients for some time", Docs: &commands.CommandDocs{Complexity: "O(1)"}, Arity: -3, Flags: adm, Handler: adapt(clientPause)},
+		{Name: "unpause", Since: "6.2.0", Summary: "Resume processing of clients that were paused", Docs: &commands.CommandDocs{Complexity: "O(N) Where N is the number of paused clients"}, Arity: 2, Flags: adm, Handler: adapt(clientUnpause)},
 		{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.replyHelp(clientHelp) })},
 	}
 	for _, sub := range subs {
@@ -186,6 +207,7 @@ func (c *Client) infoString() string {
 	if c.isBlocked() {
 		flags += "b"
 	}
+	flags += c.trackingListFlags()
 	if c.noEvict {
 		flags += "e"
 	}
@@ -201,10 +223,10 @@ func (c *Client) infoString() string {
 	}
 	subs, psubs := c.subCounts()
 	m := c.memUsage()
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d lib-name=%s lib-ver=%s",
 		c.ID, c.Addr, c.LAddr, 8, c.Name, int(now.Sub(c.CreatedAt).Seconds()), int(now.Sub(c.LastActive).Seconds()),
 		flags, c.DB, subs, psubs, c.shardCount(), multi, m.qbuf, m.qbufFree, m.argv, m.multi, m.rbs, m.obl, m.obl, m.oll, m.omem, m.total,
-		m.events, lastCmdName(c.LastCmd), c.UserName(), c.W.Proto, c.LibName, c.LibVer)
+		m.events, lastCmdName(c.LastCmd), c.UserName(), c.trackingRedirect(), c.W.Proto, c.LibName, c.LibVer)
 }
 
 func lastCmdName(s string) string {

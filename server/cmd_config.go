@@ -10,7 +10,7 @@ func registerConfigCommand(s *Server) {
 	cfg := &commands.Command{Name: "config", Arity: -2, Group: "server", Since: "2.0.0", Summary: "A container for server configuration commands.", Handler: adapt(func(*Client, [][]byte) {})}
 	adm := commands.ParseCmdFlags("admin noscript loading stale")
 	cfg.AddSub(&commands.Command{Name: "get", Arity: -3, Flags: adm, Handler: adapt(configGet)})
-	cfg.AddSub(&commands.Command{Name: "set", Arity: -4, Flags: commands.ParseCmdFlags("admin noscript loading stale may_replicate"), Handler: adapt(configSet)})
+	cfg.AddSub(&commands.Command{Name: "set", Arity: -4, Flags: commands.ParseCmdFlags("admin noscript loading stale"), Handler: adapt(configSet)})
 	cfg.AddSub(&commands.Command{Name: "resetstat", Arity: 2, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) { c.srv.resetStats(); c.OK() })})
 	cfg.AddSub(&commands.Command{Name: "rewrite", Arity: 2, Flags: adm, Handler: adapt(configRewrite)})
 	cfg.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) {

@@ -21,6 +21,7 @@ func registerCoreCommands(s *Server) {
 		&commands.Command{Name: "select", Arity: 2, Flags: commands.ParseCmdFlags("loading stale fast"), Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", ACL: []string{"fast", "connection"}, Handler: adapt(selectCommand)},
 	)
 	registerClientCommand(s)
+	registerLolwut(s)
 	registerServerCommands(s)
 	registerSlowlogCommands(s)
 	registerReplMasterCommands(s)
@@ -75,6 +76,7 @@ func resetCommand(c *Client, args [][]byte) {
 	c.Name = ""
 	c.replyMode = replyOn
 	c.noEvict, c.noTouch = false, false
+	s.disableTracking(c)
 	c.resetUserLocked()
 	c.Authenticated = !s.hot.authRequired
 	c.W.SimpleString("RESET")

@@ -70,7 +70,7 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("client_recent_max_input_buffer:%d", s.recentMaxInput()),
 			fmt.Sprintf("client_recent_max_output_buffer:%d", s.recentMaxOutput()),
 			fmt.Sprintf("blocked_clients:%d", blocked),
-			"tracking_clients:0",
+			fmt.Sprintf("tracking_clients:%d", s.trk.clients),
 			fmt.Sprintf("pubsub_clients:%d", pubsub),
 			"watching_clients:0",
 			"clients_in_timeout_table:0",
@@ -87,6 +87,7 @@ func (s *Server) infoSection(sec string) []string {
 		return []string{"loading:0", "async_loading:0", fmt.Sprintf("rdb_changes_since_last_save:%d", s.Keys.Dirty), "rdb_bgsave_in_progress:0", "rdb_last_save_time:" + fmt.Sprint(s.started.Unix()), "rdb_last_bgsave_status:ok", "aof_enabled:0", "aof_rewrite_in_progress:0", "module_fork_in_progress:0"}
 	case "stats":
 		ks := s.Keys.Stats
+		tkeys, titems, tprefixes := s.trackingTotals()
 		return []string{
 			fmt.Sprintf("total_connections_received:%d", s.stats.connectionsReceived),
 			fmt.Sprintf("total_commands_processed:%d", s.stats.commands),
@@ -107,6 +108,9 @@ func (s *Server) infoSection(sec string) []string {
 			fmt.Sprintf("pubsub_channels:%d", s.pubsubChannelCount()),
 			fmt.Sprintf("pubsub_patterns:%d", s.pubsubPatternCount()),
 			fmt.Sprintf("pubsubshard_channels:%d", len(s.ps.shard)),
+			fmt.Sprintf("tracking_total_keys:%d", tkeys),
+			fmt.Sprintf("tracking_total_items:%d", titems),
+			fmt.Sprintf("tracking_total_prefixes:%d", tprefixes),
 			fmt.Sprintf("total_error_replies:%d", s.stats.errorReplies),
 			fmt.Sprintf("acl_access_denied_auth:%d", s.ACL.Stats.Auth),
 			fmt.Sprintf("acl_access_denied_cmd:%d", s.ACL.Stats.Cmd),

@@ -156,14 +156,18 @@ func (b *batch) parse(buf []byte, lim *resp.Limits) (int, error) {
 func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool {
 	s.lockBatch(c, b)
 	start := 0
-	for _, end := range b.ends {
+	for i := 0; i < len(b.ends); {
+		end := b.ends[i]
 		if c.killed || c.closeAfter {
 			break
 		}
 		s.execute(c, b.argv[start:end])
 		s.checkOutputLimitLocked(c)
 		s.afterClientActivityLocked(c)
-		start = end
+		if !c.postponed {
+			start = end
+			i++
+		}
 		if bs := c.blocked; bs != nil {
 			out, seq := c.takeOutputLocked()
 			s.unlockBatch(c)
@@ -177,6 +181,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 				return false
 			}
 			s.lockBatch(c, b)
+			c.postponed = false
 		}
 	}
 	if perr != nil && !c.killed {
@@ -226,6 +231,7 @@ func (s *Server) lockBatch(c *Client, b *batch) {
 // unlockBatch stops the batch clock, unpins the keyspace time and releases
 // the server lock.
 func (s *Server) unlockBatch(c *Client) {
+	s.trackingBroadcast()
 	c.clk.on = false
 	s.Keys.PinTime(0)
 	s.mu.Unlock()
@@ -250,6 +256,7 @@ func (s *Server) freeClient(c *Client) {
 	}
 	s.unsubscribeAllLocked(c)
 	s.forgetClientMemLocked(c)
+	s.disableTracking(c)
 	delete(s.monitors, c.ID)
 	delete(s.clients, c.ID)
 	if c.asyncWake != nil {

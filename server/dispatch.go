@@ -31,6 +31,10 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.LastActive = time.Now()
 	}
 	mark := len(c.W.Buf)
+	prevMode := c.replyMode
+	if s.trk.clients > 0 {
+		s.trackingLimit()
+	}
 	if c.replyMode == replySkipNext {
 		c.replyMode = replySkip
 	}
@@ -40,6 +44,16 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		args = s.hooks.filter(c, args)
 	}
 	cmd := s.dispatch(c, args)
+	if c.postponed {
+		// Paused: nothing ran; the command starts over when the pause ends.
+		c.replyMode = prevMode
+		s.current = nil
+		c.argv = nil
+		return
+	}
+	if ct := c.trk; ct != nil && c.tx == nil && (cmd == nil || top(cmd).Name != "client") {
+		ct.flags &^= trackCaching // CLIENT CACHING covers one command (or transaction)
+	}
 	if l := c.replLink; l != nil && l.attached {
 		// A replica gets the stream, never replies (REPLCONF ACK has none).
 		c.W.Buf = c.W.Buf[:mark]
@@ -114,10 +128,22 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 	if s.hooks.busy && s.busyRejected(c, cmd) {
 		return cmd
 	}
+	if s.pause.actions != 0 && s.pausedFor(c, cmd) {
+		s.postpone(c)
+		return cmd
+	}
 	for _, h := range s.preExec {
 		if h(c, cmd, args) {
 			return cmd
 		}
+	}
+	if c.noTouch && top(cmd).Name != "touch" {
+		// CLIENT NO-TOUCH: the command's lookups leave LRU/LFU alone
+		// (TOUCH still touches, as in Redis).
+		s.Keys.NoTouch = true
+		s.call(c, cmd, args)
+		s.Keys.NoTouch = false
+		return cmd
 	}
 	s.call(c, cmd, args)
 	return cmd
@@ -151,6 +177,9 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 		s.runHandler(c, cmd, args)
 		s.endCallPropagation(c, cmd, args, cp)
 		dur = time.Since(t0)
+	}
+	if s.trk.clients > 0 {
+		s.trackingAfterCall(cmd, args)
 	}
 	if c.blocked != nil && c.blocked != wasBlocked && !c.blocked.done {
 		// Counted when the block ends, with the time spent blocked.

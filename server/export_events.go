@@ -225,6 +225,9 @@ func (c *Client) Host() string {
 // Subscriber reports whether the client has pub/sub subscriptions.
 func (c *Client) Subscriber() bool { return c.isSubscriber() }
 
+// Tracking reports whether CLIENT TRACKING is on for the client.
+func (c *Client) Tracking() bool { return c.trackFlags()&trackOn != 0 }
+
 // InMulti reports whether the client is inside MULTI (queueing, or running
 // the queue of EXEC, as Redis keeps CLIENT_MULTI until EXEC ends).
 func (c *Client) InMulti() bool { return c.tx != nil || c.inExec }

@@ -10,7 +10,10 @@ import (
 type keyHooks struct{ s *Server }
 
 // KeyModified invalidates WATCHes on the key.
-func (h keyHooks) KeyModified(db int, key []byte) { h.s.touchWatchedKey(db, key) }
+func (h keyHooks) KeyModified(db int, key []byte) {
+	h.s.touchWatchedKey(db, key)
+	h.s.trackingInvalidateKey(key, true)
+}
 
 // Notify publishes keyspace notifications and calls notification
 // subscribers (modules).
@@ -51,6 +54,7 @@ func (s *Server) applyConfig(name string) {
 	s.keepAliveSecs.Store(s.Config.Int("tcp-keepalive"))
 	s.applyMaxmemory(name)
 	s.hot.clientEvict = s.clientEvictLimit()
+	s.trk.maxKeys = s.Config.Int("tracking-table-max-keys")
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),
@@ -59,6 +63,7 @@ func (s *Server) Flush(c *Client, all bool) {
 	if all {
 		s.fireFlush(host.SubFlushStart, -1)
 		s.touchWatchedDB(-1)
+		s.trackingFlush()
 		n := s.Keys.FlushAll()
 		s.Keys.Dirty += int64(n) + 1
 		s.fireFlush(host.SubFlushEnd, -1)
@@ -67,6 +72,7 @@ func (s *Server) Flush(c *Client, all bool) {
 	}
 	s.fireFlush(host.SubFlushStart, c.DB)
 	s.touchWatchedDB(c.DB)
+	s.trackingFlush()
 	n := s.Keys.FlushDB(c.DB)
 	s.Keys.Dirty += int64(n)
 	s.fireFlush(host.SubFlushEnd, c.DB)

@@ -137,7 +137,10 @@ type Server struct {
 	// loopEvents: a module listens to the EventLoop event
 	// (eventloop_events.go).
 	loopEvents bool
-	// clientPausedUntil and friends would go here.
+	// trk is the client-side caching state (tracking.go).
+	trk trackingState
+	// pause is the CLIENT PAUSE state (pause.go).
+	pause pauseState
 }
 
 // New builds a server from a loaded configuration.
@@ -339,6 +342,7 @@ func (s *Server) cron() {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
 		s.cronEvict()
+		s.trackingCronLocked()
 		// Active expiry and eviction propagate their DELs without MULTI.
 		s.propagatePending(false)
 		s.replicationCronLocked()

@@ -59,7 +59,8 @@ type namedConn struct {
 type side struct {
 	Target
 	conns        map[string]*namedConn
-	defaultProto int // protocol a new connection starts in
+	defaultProto int               // protocol a new connection starts in
+	ids          map[string]string // CLIENT ID of connections, for {id:NAME}
 }
 
 func (s *side) reopen(name string) error {
@@ -72,6 +73,7 @@ func (s *side) reopen(name string) error {
 		return fmt.Errorf("%s: %w", s.Name, err)
 	}
 	fresh := &namedConn{conn: c, proto: 2}
+	delete(s.ids, name)
 	s.conns[name] = fresh
 	if (nc != nil && nc.proto == 3) || (nc == nil && s.defaultProto == 3) {
 		return s.hello(name, 3)
@@ -147,12 +149,16 @@ func runStep(name string, st Step, sides [2]*side, cur *string) (*Mismatch, erro
 	case StepProto:
 		return nil, eachSide(sides, func(s *side) error { return s.hello(*cur, st.Proto) })
 	}
-	payload := st.Raw
-	if st.Kind == StepCommand {
-		payload = AppendCommand(nil, st.Args...)
-	}
 	var replies [2]*Frame
 	for i, s := range sides {
+		payload := st.Raw
+		if st.Kind == StepCommand {
+			args, err := s.substituteIDs(st.Args)
+			if err != nil {
+				return nil, err
+			}
+			payload = AppendCommand(nil, args...)
+		}
 		c := s.conns[*cur].conn
 		if err := c.Send(payload); err != nil {
 			return nil, fmt.Errorf("%s: send: %w", s.Name, err)
@@ -181,6 +187,44 @@ func runStep(name string, st Step, sides [2]*side, cur *string) (*Mismatch, erro
 		return mm, eachSide(sides, func(s *side) error { return s.reopen(*cur) })
 	}
 	return mm, nil
+}
+
+// substituteIDs replaces every argument "{id:NAME}" with this side's
+// client id of connection NAME, asked with CLIENT ID on that connection
+// the first time (it must have no unread replies then).
+func (s *side) substituteIDs(args []string) ([]string, error) {
+	var out []string
+	for i, a := range args {
+		name, ok := strings.CutPrefix(a, "{id:")
+		if !ok || !strings.HasSuffix(name, "}") {
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		id, have := s.ids[name]
+		if !have {
+			nc := s.conns[name]
+			if nc == nil {
+				return nil, fmt.Errorf("%s: {id:%s}: no such connection", s.Name, name)
+			}
+			f, err := nc.conn.Command("CLIENT", "ID")
+			if err != nil {
+				return nil, fmt.Errorf("%s: {id:%s}: %w", s.Name, name, err)
+			}
+			id = strings.TrimSuffix(strings.TrimPrefix(string(f.Raw), ":"), "\r\n")
+			if s.ids == nil {
+				s.ids = map[string]string{}
+			}
+			s.ids[name] = id
+		}
+		if out == nil {
+			out = append([]string(nil), args...)
+		}
+		out[i] = id
+	}
+	if out == nil {
+		return args, nil
+	}
+	return out, nil
 }
 
 // untilLimit bounds how long an @until step polls one server.
