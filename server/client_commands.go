@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/keyspace"
@@ -41,6 +42,27 @@ func (c *Client) RDBModules() (rdb.ModuleSaver, rdb.ModuleLoader) {
 	}
 	return nil, nil
 }
+
+// UnrestrictedKeyAccess reports whether c's user may run the command in
+// args with read access to every key; true without a user (fake clients).
+func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
+	if c.user == nil || c.user.Open() {
+		return true
+	}
+	cmd := c.srv.Cmds.lookup(args[0])
+	if cmd == nil {
+		return false
+	}
+	if len(cmd.Subs) > 0 && len(args) > 1 {
+		if sub := cmd.Subs[strings.ToLower(string(args[1]))]; sub != nil {
+			cmd = sub
+		}
+	}
+	return c.user.CheckCmdUnrestrictedKeys(cmd, args, acl.Read)
+}
+
+// InScript reports whether c runs the commands of a script.
+func (c *Client) InScript() bool { return c.Script }
 
 // BlockOnKeys parks the client until one of keys (in its current db) is
 // signalled ready and onReady serves it, or timeout passes (0 = forever)
