@@ -44,9 +44,14 @@ func (c *Client) RDBModules() (rdb.ModuleSaver, rdb.ModuleLoader) {
 }
 
 // UnrestrictedKeyAccess reports whether c's user may run the command in
-// args with read access to every key; true without a user (fake clients).
+// args with read access to every key; true without a user (module fake
+// clients). A script's client acts for the script's caller, as in Redis.
 func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
-	if c.user == nil || c.user.Open() {
+	u := c.user
+	if c.Script && c.srv.current != nil {
+		u = c.srv.current.user
+	}
+	if u == nil || u.Open() {
 		return true
 	}
 	cmd := c.srv.Cmds.lookup(args[0])
@@ -58,7 +63,7 @@ func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
 			cmd = sub
 		}
 	}
-	return c.user.CheckCmdUnrestrictedKeys(cmd, args, acl.Read)
+	return u.CheckCmdUnrestrictedKeys(cmd, args, acl.Read)
 }
 
 // InScript reports whether c runs the commands of a script.
