@@ -22,8 +22,11 @@ import (
 
 var collateOnce sync.Once
 
-// setCollateLocale applies the environment's LC_COLLATE once, as
-// redis-server's main does.
+// init applies the environment's LC_COLLATE at start, as redis-server's
+// main does (Lua's string comparisons use strcoll too).
+func init() { setCollateLocale() }
+
+// setCollateLocale applies the environment's LC_COLLATE once.
 func setCollateLocale() {
 	collateOnce.Do(func() {
 		empty := C.CString("")
