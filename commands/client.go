@@ -48,4 +48,12 @@ type Client interface {
 	// SkipChecksumValidation reports DEBUG SET-SKIP-CHECKSUM-VALIDATION:
 	// RESTORE then accepts a payload whose CRC does not match.
 	SkipChecksumValidation() bool
+	// UnrestrictedKeyAccess reports whether the client's user may run the
+	// command in args with read access to every key (Redis's
+	// ACLUserCheckCmdWithUnrestrictedKeyAccess with CMD_KEY_ACCESS); true
+	// for a client without a user. SORT needs it for BY and GET patterns.
+	UnrestrictedKeyAccess(args [][]byte) bool
+	// InScript reports whether the command runs from a script (Redis's
+	// CLIENT_SCRIPT).
+	InScript() bool
 }

@@ -58,7 +58,7 @@ func noop(Client, [][]byte) {}
 func Tables() [][]Entry {
 	return [][]Entry{
 		genericCommands, expireCommands, scanCommands, objectCommands,
-		stringCommands, bitCommands, lcsCommands,
+		stringCommands, bitCommands, bitfieldCommands, lcsCommands, sortCommands,
 		listCommands, blockingListCommands,
 		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamGroupCommands,
 	}

@@ -11,6 +11,7 @@ import (
 func Install(srv *server.Server) *Engine {
 	e := newEngine(srv)
 	e.fake = srv.NewFakeClient()
+	e.fake.Script = true
 	srv.Cmds.AddTables([][]commands.Entry{e.table()})
 	srv.SetScriptInfo(e.info)
 	return e

@@ -47,6 +47,7 @@ type Client struct {
 	authResume func(res host.AuthResult, msg string)
 	noTouch    bool
 	monitor    bool
+	Script     bool // runs the commands of a script (Redis's CLIENT_SCRIPT)
 
 	// Extension state owned by other parts of the server (transactions,
 	// pub/sub, blocking, modules). Each package keeps its own pointer here

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/internal/config"
 	"github.com/modhost/modhost/keyspace"
@@ -41,6 +42,32 @@ func (c *Client) RDBModules() (rdb.ModuleSaver, rdb.ModuleLoader) {
 	}
 	return nil, nil
 }
+
+// UnrestrictedKeyAccess reports whether c's user may run the command in
+// args with read access to every key; true without a user (module fake
+// clients). A script's client acts for the script's caller, as in Redis.
+func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
+	u := c.user
+	if c.Script && c.srv.current != nil {
+		u = c.srv.current.user
+	}
+	if u == nil || u.Open() {
+		return true
+	}
+	cmd := c.srv.Cmds.lookup(args[0])
+	if cmd == nil {
+		return false
+	}
+	if len(cmd.Subs) > 0 && len(args) > 1 {
+		if sub := cmd.Subs[strings.ToLower(string(args[1]))]; sub != nil {
+			cmd = sub
+		}
+	}
+	return u.CheckCmdUnrestrictedKeys(cmd, args, acl.Read)
+}
+
+// InScript reports whether c runs the commands of a script.
+func (c *Client) InScript() bool { return c.Script }
 
 // BlockOnKeys parks the client until one of keys (in its current db) is
 // signalled ready and onReady serves it, or timeout passes (0 = forever)
