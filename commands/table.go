@@ -61,6 +61,7 @@ func Tables() [][]Entry {
 		stringCommands, bitCommands, lcsCommands,
 		listCommands, blockingListCommands,
 		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamGroupCommands,
+		hllCommands,
 	}
 }
 

@@ -169,6 +169,20 @@ func (s *String) Set(b []byte) {
 	s.adopt(append(s.Bytes()[:0], b...))
 }
 
+// SetRaw replaces the content with a copy of b (which may alias the
+// current content) and makes the encoding "raw", as Redis's in-place edits
+// of an unshared string value (the HyperLogLog commands) leave it.
+func (s *String) SetRaw(b []byte) {
+	s.Set(b)
+	s.setRaw(true)
+}
+
+// SetRawOwned is SetRaw taking ownership of b instead of copying it.
+func (s *String) SetRawOwned(b []byte) {
+	s.adopt(b)
+	s.setRaw(true)
+}
+
 // Append appends a copy of b (APPEND) and returns the new length. The
 // encoding becomes "raw".
 func (s *String) Append(b []byte) int {
