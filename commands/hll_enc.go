@@ -182,7 +182,9 @@ func hllSetCached(b []byte, card uint64) {
 // hllSparseToDense converts a sparse HyperLogLog to the dense encoding,
 // keeping the header's cached cardinality (hllSparseToDense). A dense
 // input is returned as it is; false means the sparse body does not cover
-// exactly 16384 registers.
+// exactly 16384 registers. A VAL run past the last register is an error
+// at once, as in Redis with the CVE-2025-32023 fix (Debian's 7.0.15 has
+// it; 7.2.6 stopped there and accepted what came before).
 func hllSparseToDense(b []byte) ([]byte, bool) {
 	if b[4] == hllDense {
 		return b, true
@@ -196,7 +198,7 @@ func hllSparseToDense(b []byte) ([]byte, bool) {
 		span, val, oplen, _ := sparseOp(b, p)
 		if val > 0 {
 			if idx+span > hllRegisters {
-				break
+				return dense, false
 			}
 			for ; span > 0; span-- {
 				hllSetReg(regs, idx, uint8(val))
@@ -227,7 +229,7 @@ func hllMerge(max *[hllRegisters]uint8, b []byte) bool {
 		span, val, oplen, _ := sparseOp(b, p)
 		if val > 0 {
 			if i+span > hllRegisters {
-				break
+				return false
 			}
 			for ; span > 0; span-- {
 				if uint8(val) > max[i] {

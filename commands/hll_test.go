@@ -119,6 +119,7 @@ func FuzzHLL(f *testing.F) {
 	f.Add([]byte(hdr+"\x3f\x3f\x3f\x3e\x7f"), []byte("abc"), int64(3000))
 	f.Add([]byte(hdr+"\x7f\xfd\xff"), []byte("x"), int64(20))
 	f.Add([]byte(hdr), []byte(""), int64(0))
+	f.Add([]byte(hdr+"\x80\x7f\xfd\x00\x80"), []byte("0"), int64(20)) // VAL past the end
 	f.Add([]byte("HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x41"), []byte("zz"), int64(3000))
 	f.Fuzz(func(t *testing.T, val, ele []byte, maxBytes int64) {
 		if len(val) > 4 && val[4] == hllDense && len(val) < hllDenseSize {
