@@ -171,3 +171,34 @@ func TestHLLRDBRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestHLLReplication: a redis-server 7.0 replica of modhost ends with the
+// same HyperLogLog bytes as the master, including the cached cardinality
+// that single-key PFCOUNT writes (and so propagates) and the encodings
+// PFDEBUG TODENSE changes.
+func TestHLLReplication(t *testing.T) {
+	_, _, mc, rc := startReplicatedPair(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	cmds := [][]string{
+		{"PFADD", "r1", "a", "b", "c"},
+		{"PFCOUNT", "r1"},
+		{"PFADD", "r2", "x"},
+		{"PFDEBUG", "TODENSE", "r2"},
+		append([]string{"PFADD", "r3"}, hllElements(rng, 3000)...),
+		{"PFCOUNT", "r3"},
+		{"PFMERGE", "r4", "r1", "r2"},
+		{"PFCOUNT", "r1", "r3"},
+		{"PFMERGE", "r5", "r1"},
+		{"PFCOUNT", "r5"},
+	}
+	for _, cmd := range cmds {
+		f, err := mc.Command(cmd...)
+		require.NoError(t, err)
+		require.False(t, f.IsError(), "%v: %s", cmd[:2], f.Raw)
+	}
+	require.Equal(t, ":1\r\n", string(mc.Do("WAIT", "1", "5000")))
+	for _, k := range []string{"r1", "r2", "r3", "r4", "r5"} {
+		require.Equal(t, string(mc.Do("GET", k)), string(rc.Do("GET", k)), k)
+	}
+	require.Equal(t, ":12304\r\n", string(rc.Do("STRLEN", "r2")), "r2 dense on the replica")
+}
