@@ -89,9 +89,11 @@ func lookupHLL(c Client, key []byte, write bool) (s *keyspace.String, ok bool) {
 }
 
 // hllWorkCopy returns the value's bytes for in-place work and marks the
-// value raw, as Redis's dbUnshareStringValue leaves it.
+// value raw, as Redis's dbUnshareStringValue leaves it. The bytes are the
+// value's own (a string value never shares its storage), so changes that
+// keep the length need no copy.
 func hllWorkCopy(s *keyspace.String) []byte {
-	s.SetRaw(s.Bytes())
+	s.MarkRaw()
 	return s.Bytes()
 }
 

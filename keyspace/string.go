@@ -169,15 +169,13 @@ func (s *String) Set(b []byte) {
 	s.adopt(append(s.Bytes()[:0], b...))
 }
 
-// SetRaw replaces the content with a copy of b (which may alias the
-// current content) and makes the encoding "raw", as Redis's in-place edits
-// of an unshared string value (the HyperLogLog commands) leave it.
-func (s *String) SetRaw(b []byte) {
-	s.Set(b)
-	s.setRaw(true)
-}
+// MarkRaw makes the encoding "raw" without touching the content, as
+// Redis's dbUnshareStringValue leaves a value it is about to edit in place
+// (the HyperLogLog commands).
+func (s *String) MarkRaw() { s.setRaw(true) }
 
-// SetRawOwned is SetRaw taking ownership of b instead of copying it.
+// SetRawOwned replaces the content with b, taking ownership of it (the
+// caller must not keep b), and makes the encoding "raw".
 func (s *String) SetRawOwned(b []byte) {
 	s.adopt(b)
 	s.setRaw(true)
