@@ -55,7 +55,7 @@ test: deps build
 # <package>/testdata/fuzz/<Target>/ and become regression inputs of
 # `go test` once committed.
 FUZZ_TARGETS := ./resp:FuzzParseCommand ./keyspace/rdb:FuzzLoad ./keyspace/rdb:FuzzRestore \
-	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame
+	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame ./commands:FuzzHLL
 FUZZTIME      ?= 20s
 FUZZTIME_LONG ?= 5m
 

@@ -61,6 +61,7 @@ func Tables() [][]Entry {
 		stringCommands, bitCommands, bitfieldCommands, lcsCommands, sortCommands,
 		listCommands, blockingListCommands,
 		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamGroupCommands,
+		hllCommands,
 	}
 }
 

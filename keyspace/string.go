@@ -169,6 +169,18 @@ func (s *String) Set(b []byte) {
 	s.adopt(append(s.Bytes()[:0], b...))
 }
 
+// MarkRaw makes the encoding "raw" without touching the content, as
+// Redis's dbUnshareStringValue leaves a value it is about to edit in place
+// (the HyperLogLog commands).
+func (s *String) MarkRaw() { s.setRaw(true) }
+
+// SetRawOwned replaces the content with b, taking ownership of it (the
+// caller must not keep b), and makes the encoding "raw".
+func (s *String) SetRawOwned(b []byte) {
+	s.adopt(b)
+	s.setRaw(true)
+}
+
 // Append appends a copy of b (APPEND) and returns the new length. The
 // encoding becomes "raw".
 func (s *String) Append(b []byte) int {

@@ -63,7 +63,7 @@ var unimplemented = map[string]bool{
 	"server-cpulist": true, "bio-cpulist": true, "aof-rewrite-cpulist": true, "bgsave-cpulist": true,
 	// Features modhost does not have yet.
 	"sanitize-dump-payload": true, "locale-collate": true,
-	"hll-sparse-max-bytes": true, "stream-node-max-bytes": true, "stream-node-max-entries": true,
+	"stream-node-max-bytes": true, "stream-node-max-entries": true,
 	"activedefrag": true,
 }
 
