@@ -150,7 +150,7 @@ func (e *Engine) evalCommand(byHash, readOnly bool) commands.Handler {
 			readOnly: readOnly || s.flags&flagNoWrites != 0,
 			allowOOM: s.flags&flagAllowOOM != 0,
 		}
-		e.execute(c, r, funcName(sha), args[3:3+numKeys], args[3+numKeys:])
+		e.execute(c, r, funcName(sha), 0, args[3:3+numKeys], args[3+numKeys:])
 	}
 }
 
