@@ -150,10 +150,11 @@ int mhl_redis_log(lua_State *L) {
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
 	for (int j = 2; j <= argc; j++) {
-		if (j > 2) luaL_addchar(&b, ' ');
 		size_t n;
 		const char *s = lua_tolstring(L, j, &n);
-		if (s) luaL_addlstring(&b, s, n);
+		if (!s) continue; /* not a string or number: skipped, with its blank */
+		if (j > 2) luaL_addchar(&b, ' ');
+		luaL_addlstring(&b, s, n);
 	}
 	luaL_pushresult(&b);
 	size_t n;
