@@ -24,7 +24,6 @@ const (
 	msgBusyEval      = "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 	msgBusyFunction  = "Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 	msgKilledEval    = "Script killed by user with SCRIPT KILL..."
-	msgKilledFunc    = "Script killed by user with FUNCTION KILL..."
 	msgNotBusy       = "NOTBUSY No scripts in execution right now."
 	msgUnkillable    = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 	msgROWithWrite   = "ERR Can not execute a script with write flag using *_ro command."
@@ -129,10 +128,8 @@ func (e *Engine) hook() string {
 	if !r.killed {
 		return ""
 	}
-	if r.eval {
-		return msgKilledEval
-	}
-	return msgKilledFunc
+	// Redis says SCRIPT KILL for functions too (7.2's scriptInterrupt).
+	return msgKilledEval
 }
 
 // kill is SCRIPT KILL (eval) and FUNCTION KILL: it marks the running
