@@ -11,6 +11,7 @@ import (
 func Install(srv *server.Server) *Engine {
 	e := newEngine(srv)
 	e.fake = srv.NewFakeClient()
+	e.fake.MarkScriptClient()
 	srv.Cmds.AddTables([][]commands.Entry{e.table(), e.functionTable()})
 	srv.SetScriptInfo(e.info)
 	srv.SetFunctionStore(e)

@@ -108,6 +108,8 @@ type Client struct {
 	// (Redis's CLIENT_PREVENT_PROP): a script replicates its effects.
 	noProp           bool
 	waitNum, waitOff int64
+	// scriptClient marks the fake client of Lua scripts.
+	scriptClient bool
 
 	// clk is the batch clock of the connection goroutine, valid (on) only
 	// while that goroutine holds the server lock for a batch.

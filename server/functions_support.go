@@ -40,3 +40,11 @@ func (s *Server) SetScriptPropagation(target int) int {
 	s.prop.nestedTarget = target
 	return prev
 }
+
+// MarkScriptClient marks c, a fake client, as the one that runs the
+// commands of Lua scripts.
+func (c *Client) MarkScriptClient() { c.scriptClient = true }
+
+// IsScriptClient reports whether c runs the commands of Lua scripts
+// (modules see REDISMODULE_CTX_FLAGS_LUA).
+func (c *Client) IsScriptClient() bool { return c.scriptClient }
