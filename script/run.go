@@ -155,6 +155,13 @@ func (e *Engine) kill(c *server.Client, eval bool) {
 // part of EVAL*, and FCALL*. fn names the EVAL script's registry entry;
 // a function (fn "") is the registry reference ref of the functions state.
 func (e *Engine) execute(c *server.Client, r *runState, fn string, ref int, keys, args [][]byte) {
+	if e.run != nil {
+		// A script's module command ran EVAL or FCALL through
+		// RedisModule_Call: Redis asserts; modhost refuses it, as a script
+		// calling them directly is refused (noscript).
+		c.Error("ERR " + msgNotAllowed)
+		return
+	}
 	r.caller = c
 	r.start = time.Now()
 	r.repl = server.PropagateAll
@@ -163,7 +170,6 @@ func (e *Engine) execute(c *server.Client, r *runState, fn string, ref int, keys
 	e.srv.PreventPropagation(c)
 	r.db = c.DBIndex()
 	r.oomAtStart = e.srv.OverMaxmemory()
-	prev := e.run
 	e.run = r
 	hook := e.srv.Config.Int("busy-reply-threshold") > 0
 	r.lua = e.lua
@@ -171,7 +177,7 @@ func (e *Engine) execute(c *server.Client, r *runState, fn string, ref int, keys
 		r.lua = e.flua
 	}
 	out := e.call(r.lua, fn, ref, r.name, keys, args, r.eval, hook)
-	e.run = prev
+	e.run = nil
 	if r.eval {
 		e.luaMem = stateMemory(e.lua)
 	} else {

@@ -176,6 +176,7 @@ func (s *Server) beginCallPropagation(c *Client) callPropagation {
 	if s.prop.depth == 0 && len(s.prop.ops) > 0 {
 		s.propagatePending(false)
 	}
+	c.noProp = false
 	s.prop.depth++
 	return callPropagation{dirty: s.Keys.Dirty, mark: len(c.W.Buf)}
 }

@@ -235,3 +235,19 @@ func TestFunctionReplicaFullSync(t *testing.T) {
 	require.Equal(t, ":1\r\n", string(mc.Do("WAIT", "1", "5000")))
 	require.ElementsMatch(t, []string{fnOtherLib}, fnLibraries(t, rc))
 }
+
+// TestScriptNestedThroughModule: a script whose module command runs EVAL
+// or FCALL through RedisModule_Call gets an error (redis-server 7.0.15
+// asserts and crashes here), and the server goes on.
+func TestScriptNestedThroughModule(t *testing.T) {
+	so := moduleSO(t, "test_call")
+	c := hosttest.StartModhost(t, append(append([]string(nil), hosttest.DiffArgs...), "--loadmodule", so)...).Conn(t)
+	require.Equal(t, "$1\r\nn\r\n", string(c.Do("FUNCTION", "LOAD", "#!lua name=n\n"+
+		"redis.register_function('inner', function() return redis.call('SET', 'ik', 'iv') end)\n"+
+		"redis.register_function('outer', function() return redis.call('tcall.call', 'v', 'FCALL', 'inner', '0') end)\n")))
+	require.Equal(t, "-ERR This Redis command is not allowed from script script: outer, on @user_function:3.\r\n", string(c.Do("FCALL", "outer", "0")))
+	got := string(c.Do("EVAL", "return redis.call('tcall.call', 'v', 'EVAL', 'return 1', '0')", "0"))
+	require.True(t, strings.HasPrefix(got, "-ERR This Redis command is not allowed from script script: "), got)
+	require.Equal(t, "$-1\r\n", string(c.Do("GET", "ik")))
+	require.Equal(t, "+OK\r\n", string(c.Do("FCALL", "inner", "0")))
+}
