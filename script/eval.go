@@ -135,15 +135,9 @@ func (e *Engine) evalCommand(byHash, readOnly bool) commands.Handler {
 			c.Error(msg)
 			return
 		}
-		if s.flags&flagCompat == 0 {
-			if s.flags&flagNoWrites == 0 && readOnly {
-				c.Error(msgROWithWrite)
-				return
-			}
-			if s.flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
-				c.Error(msgOOMFlag)
-				return
-			}
+		if msg := e.prepare(s.flags, readOnly); msg != "" {
+			c.Error(msg)
+			return
 		}
 		r := &runState{
 			name: sha, eval: true,

@@ -85,6 +85,7 @@ func RestoreFunctions(payload []byte, skipChecksum bool) ([][]byte, error) {
 		}
 		code, err := r.ReadString()
 		if err != nil {
+			//lint:ignore ST1005 the text is redis-server's own message
 			return nil, errors.New("Failed loading library payload")
 		}
 		codes = append(codes, append([]byte(nil), code...))
