@@ -127,7 +127,8 @@ func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 // DENY_BLOCKING (the client cannot block: inside EXEC, or not a
 // connection), MAXMEMORY/EVICT (maxmemory set; policy not noeviction),
 // OOM/OOM_WARNING (over maxmemory / above 75% of it), RDB (save rules
-// configured) and AOF (appendonly yes). Never LUA, CLUSTER, SLAVE,
+// configured), AOF (appendonly yes) and LUA (the command was called by an
+// EVAL script or a function). Never CLUSTER, SLAVE,
 // READONLY, REPLICATED, LOADING, ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or
 // SERVER_STARTUP.
 func apiGetContextFlags(ctx *C.RedisModuleCtx) C.int {
@@ -150,6 +151,9 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 			}
 			if c.MultiDirty() {
 				f |= C.REDISMODULE_CTX_FLAGS_MULTI_DIRTY
+			}
+			if c.IsScriptClient() {
+				f |= C.REDISMODULE_CTX_FLAGS_LUA
 			}
 		}
 	}

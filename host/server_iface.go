@@ -188,6 +188,9 @@ type Client interface {
 	OnUnblocked(fn func())
 	// InExec reports whether the client runs EXEC.
 	InExec() bool
+	// IsScriptClient reports whether the client runs the commands of a
+	// Lua script (REDISMODULE_CTX_FLAGS_LUA).
+	IsScriptClient() bool
 	// InMulti reports whether the client is in MULTI or runs EXEC.
 	InMulti() bool
 	// MultiDirty reports whether a watched key changed or queueing failed.

@@ -27,8 +27,11 @@ import (
 // Engine is one server's Lua scripting: the Lua state, the script cache
 // and the script running now. Everything is guarded by the server lock.
 type Engine struct {
-	srv    *server.Server
+	srv *server.Server
+	// lua runs EVAL scripts; flua runs FUNCTION libraries (Redis keeps
+	// the two engines apart, so SCRIPT FLUSH leaves functions alone).
 	lua    *C.mh_lua
+	flua   *C.mh_lua
 	handle cgo.Handle
 	// scripts is the script cache by lower-case SHA1 hex.
 	scripts map[string]*cachedScript
@@ -39,8 +42,13 @@ type Engine struct {
 	// run is the script running now, nil when none.
 	run *runState
 	// luaMem is the Lua state's memory as last measured (after each
-	// script, load and flush), so INFO needs no call into C.
-	luaMem int64
+	// script, load and flush), so INFO needs no call into C; fluaMem is
+	// the functions state's.
+	luaMem, fluaMem int64
+	// libs are the function libraries (functions.go).
+	libs *libCtx
+	// loading is the library whose code runs now (FUNCTION LOAD).
+	loading *library
 }
 
 // cachedScript is one script of the cache.
@@ -54,21 +62,38 @@ func newEngine(srv *server.Server) *Engine {
 	e := &Engine{srv: srv, scripts: map[string]*cachedScript{}}
 	e.handle = cgo.NewHandle(e)
 	e.resetLua()
+	e.resetFunctionsLua()
+	e.libs = newLibCtx()
 	return e
 }
 
-// resetLua replaces the Lua state by a fresh one (SCRIPT FLUSH).
+// resetLua replaces the EVAL Lua state by a fresh one (SCRIPT FLUSH).
 func (e *Engine) resetLua() {
 	if e.lua != nil {
 		C.mh_lua_close(e.lua)
 	}
+	e.lua = e.newState(false)
+	e.luaMem = stateMemory(e.lua)
+}
+
+// resetFunctionsLua replaces the functions Lua state by a fresh one
+// (FUNCTION FLUSH); the caller drops the libraries that lived in it.
+func (e *Engine) resetFunctionsLua() {
+	if e.flua != nil {
+		C.mh_lua_close(e.flua)
+	}
+	e.flua = e.newState(true)
+	e.fluaMem = stateMemory(e.flua)
+}
+
+func (e *Engine) newState(functions bool) *C.mh_lua {
 	ver := C.CString(server.RedisVersion)
 	defer C.free(unsafe.Pointer(ver))
-	e.lua = C.mh_lua_new_versioned(C.uintptr_t(e.handle), ver, C.int(versionNum(server.RedisVersion)))
-	if e.lua == nil {
+	l := C.mh_lua_new_versioned(C.uintptr_t(e.handle), ver, C.int(versionNum(server.RedisVersion)), cBool(functions))
+	if l == nil {
 		panic("script: cannot create the Lua state")
 	}
-	e.luaMem = e.memory()
+	return l
 }
 
 // versionNum is REDIS_VERSION_NUM: 0x00MMmmpp.
@@ -106,7 +131,7 @@ func (e *Engine) compile(name string, body []byte, chunk string) (string, bool) 
 	if C.mh_lua_compile(e.lua, cname, p, C.size_t(len(body)), cchunk, &msg) != 0 {
 		return C.GoStringN(msg.p, C.int(msg.len)), false
 	}
-	e.luaMem = e.memory()
+	e.luaMem = stateMemory(e.lua)
 	return "", true
 }
 
@@ -132,27 +157,39 @@ func cArgs(args [][]byte) (**C.char, *C.size_t, func()) {
 	}
 }
 
-// call runs the compiled function name with keys and args and returns
-// its reply in the tagged form of reply.go. globals selects EVAL's
-// KEYS/ARGV globals (else FCALL's two arguments).
-func (e *Engine) call(name string, keys, args [][]byte, globals, hook bool) []byte {
-	cname := C.CString(name)
-	defer C.free(unsafe.Pointer(cname))
+// call runs a compiled function of state l, the registry entry name or
+// (name "") the reference ref, with keys and args and returns its reply in
+// the tagged form of reply.go; label names it in errors. globals selects
+// EVAL's KEYS/ARGV globals (else FCALL's two arguments).
+func (e *Engine) call(l *C.mh_lua, name string, ref int, label string, keys, args [][]byte, globals, hook bool) []byte {
+	var cname *C.char
+	if name != "" {
+		cname = C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+	}
+	clabel := C.CString(label)
+	defer C.free(unsafe.Pointer(clabel))
 	kp, kl, freeK := cArgs(keys)
 	defer freeK()
 	ap, al, freeA := cArgs(args)
 	defer freeA()
 	var out C.mh_buf
 	defer C.mh_buf_free(&out)
-	C.mh_lua_run(e.lua, cname, C.int(len(keys)), kp, kl, C.int(len(args)), ap, al, cBool(globals), cBool(hook), &out)
+	C.mh_lua_run(l, cname, C.int(ref), clabel, C.int(len(keys)), kp, kl, C.int(len(args)), ap, al, cBool(globals), cBool(hook), &out)
 	return C.GoBytes(unsafe.Pointer(out.p), C.int(out.len))
 }
 
 // respVersion is the protocol redis.setresp chose in the running script.
-func (e *Engine) respVersion() int { return int(C.mh_lua_resp(e.lua)) }
+func (e *Engine) respVersion() int {
+	if e.run != nil && e.run.lua != nil {
+		return int(C.mh_lua_resp(e.run.lua))
+	}
+	return int(C.mh_lua_resp(e.lua))
+}
 
-// memory is the Lua state's memory in bytes (INFO used_memory_lua).
-func (e *Engine) memory() int64 { return int64(C.mh_lua_memory(e.lua)) }
+// stateMemory is a Lua state's memory in bytes (INFO used_memory_lua,
+// used_memory_vm_functions).
+func stateMemory(l *C.mh_lua) int64 { return int64(C.mh_lua_memory(l)) }
 
 func cBool(b bool) C.int {
 	if b {

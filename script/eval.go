@@ -135,22 +135,16 @@ func (e *Engine) evalCommand(byHash, readOnly bool) commands.Handler {
 			c.Error(msg)
 			return
 		}
-		if s.flags&flagCompat == 0 {
-			if s.flags&flagNoWrites == 0 && readOnly {
-				c.Error(msgROWithWrite)
-				return
-			}
-			if s.flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
-				c.Error(msgOOMFlag)
-				return
-			}
+		if msg := e.prepare(s.flags, readOnly); msg != "" {
+			c.Error(msg)
+			return
 		}
 		r := &runState{
 			name: sha, eval: true,
 			readOnly: readOnly || s.flags&flagNoWrites != 0,
 			allowOOM: s.flags&flagAllowOOM != 0,
 		}
-		e.execute(c, r, funcName(sha), args[3:3+numKeys], args[3+numKeys:])
+		e.execute(c, r, funcName(sha), 0, args[3:3+numKeys], args[3+numKeys:])
 	}
 }
 

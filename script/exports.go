@@ -125,3 +125,21 @@ func mhs_hook(h C.uintptr_t, msg *C.mh_buf) C.int {
 	}
 	return 0
 }
+
+// mhs_register_function is the Go half of redis.register_function: the
+// function (its callback under registry reference ref) joins the library
+// being loaded; on refusal it returns 1 with the error text in err.
+//
+//export mhs_register_function
+func mhs_register_function(h C.uintptr_t, name *C.char, nlen C.size_t, desc *C.char, dlen C.size_t, hasDesc C.int, flags C.int, ref C.int, err *C.mh_buf) C.int {
+	e := engineOf(h)
+	var d string
+	if hasDesc != 0 {
+		d = C.GoStringN(desc, C.int(dlen))
+	}
+	if msg := e.registerFunction(C.GoStringN(name, C.int(nlen)), d, hasDesc != 0, scriptFlags(flags), int(ref)); msg != "" {
+		putBuf(err, []byte(msg))
+		return 1
+	}
+	return 0
+}

@@ -11,9 +11,10 @@ import (
 func Install(srv *server.Server) *Engine {
 	e := newEngine(srv)
 	e.fake = srv.NewFakeClient()
-	e.fake.Script = true
-	srv.Cmds.AddTables([][]commands.Entry{e.table()})
+	e.fake.MarkScriptClient()
+	srv.Cmds.AddTables([][]commands.Entry{e.table(), e.functionTable()})
 	srv.SetScriptInfo(e.info)
+	srv.SetFunctionStore(e)
 	return e
 }
 
@@ -77,5 +78,9 @@ func (e *Engine) table() []commands.Entry {
 // cached scripts and their size. It does not call into C (INFO is also
 // rendered by the crash reporter while a module thread is stopped).
 func (e *Engine) info() server.ScriptInfo {
-	return server.ScriptInfo{LuaMemory: e.luaMem, Scripts: len(e.scripts), ScriptBytes: int64(e.bodyBytes)}
+	return server.ScriptInfo{
+		LuaMemory: e.luaMem, Scripts: len(e.scripts), ScriptBytes: int64(e.bodyBytes),
+		FunctionsVM: e.fluaMem, Functions: e.libs.numFunctions(), Libraries: len(e.libs.libs),
+		FunctionsBytes: int64(e.libs.codeBytes),
+	}
 }

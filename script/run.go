@@ -1,5 +1,10 @@
 package script
 
+/*
+#include "lua_engine.h"
+*/
+import "C"
+
 import (
 	"fmt"
 	"time"
@@ -19,7 +24,6 @@ const (
 	msgBusyEval      = "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 	msgBusyFunction  = "Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 	msgKilledEval    = "Script killed by user with SCRIPT KILL..."
-	msgKilledFunc    = "Script killed by user with FUNCTION KILL..."
 	msgNotBusy       = "NOTBUSY No scripts in execution right now."
 	msgUnkillable    = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 	msgROWithWrite   = "ERR Can not execute a script with write flag using *_ro command."
@@ -33,8 +37,9 @@ const (
 // runState is the script running now (Redis's scriptRunCtx).
 type runState struct {
 	caller *server.Client
-	name   string // SHA1 or function name, for messages
-	eval   bool   // EVAL/EVALSHA (else FCALL)
+	lua    *C.mh_lua // the state the script runs in
+	name   string    // SHA1 or function name, for messages
+	eval   bool      // EVAL/EVALSHA (else FCALL)
 	// readOnly refuses write commands (EVAL_RO, no-writes).
 	readOnly bool
 	// allowOOM lets deny-oom commands run over maxmemory.
@@ -46,8 +51,9 @@ type runState struct {
 	killed bool
 	busy   bool // other clients are told -BUSY
 	start  time.Time
-	repl   int // redis.set_repl flags
-	db     int // the script client's database (SELECT inside the script)
+	repl   int      // redis.set_repl flags (server.Propagate*)
+	argv   [][]byte // the FCALL command (FUNCTION STATS)
+	db     int      // the script client's database (SELECT inside the script)
 }
 
 // runCommand is redis.call's body: Redis's checks in its order, then the
@@ -86,7 +92,9 @@ func (e *Engine) runCommand(args [][]byte) ([]byte, string) {
 	if cmd.Flags&commands.FlagWrite != 0 {
 		r.dirty = true
 	}
+	prevTarget := e.srv.SetScriptPropagation(r.repl)
 	e.srv.CallNested(fc, cmd, args)
+	e.srv.SetScriptPropagation(prevTarget)
 	r.db = fc.DBIndex()
 	reply := append([]byte(nil), fc.Writer().Buf...)
 	e.srv.ReleaseFake(fc)
@@ -120,10 +128,8 @@ func (e *Engine) hook() string {
 	if !r.killed {
 		return ""
 	}
-	if r.eval {
-		return msgKilledEval
-	}
-	return msgKilledFunc
+	// Redis says SCRIPT KILL for functions too (7.2's scriptInterrupt).
+	return msgKilledEval
 }
 
 // kill is SCRIPT KILL (eval) and FUNCTION KILL: it marks the running
@@ -146,18 +152,37 @@ func (e *Engine) kill(c *server.Client, eval bool) {
 }
 
 // execute runs a compiled script for c and writes its reply: the shared
-// part of EVAL*, and FCALL*.
-func (e *Engine) execute(c *server.Client, r *runState, fn string, keys, args [][]byte) {
+// part of EVAL*, and FCALL*. fn names the EVAL script's registry entry;
+// a function (fn "") is the registry reference ref of the functions state.
+func (e *Engine) execute(c *server.Client, r *runState, fn string, ref int, keys, args [][]byte) {
+	if e.run != nil {
+		// A script's module command ran EVAL or FCALL through
+		// RedisModule_Call: Redis asserts; modhost refuses it, as a script
+		// calling them directly is refused (noscript).
+		c.Error("ERR " + msgNotAllowed)
+		return
+	}
 	r.caller = c
 	r.start = time.Now()
+	r.repl = server.PropagateAll
+	// The script's commands propagate (effects replication), the
+	// script's own command does not.
+	e.srv.PreventPropagation(c)
 	r.db = c.DBIndex()
 	r.oomAtStart = e.srv.OverMaxmemory()
-	prev := e.run
 	e.run = r
 	hook := e.srv.Config.Int("busy-reply-threshold") > 0
-	out := e.call(fn, keys, args, r.eval, hook)
-	e.run = prev
-	e.luaMem = e.memory()
+	r.lua = e.lua
+	if !r.eval {
+		r.lua = e.flua
+	}
+	out := e.call(r.lua, fn, ref, r.name, keys, args, r.eval, hook)
+	e.run = nil
+	if r.eval {
+		e.luaMem = stateMemory(e.lua)
+	} else {
+		e.fluaMem = stateMemory(e.flua)
+	}
 	if err := writeReply(c, out); err != nil {
 		e.srv.Log.Warningf("script reply: %v", err)
 		c.Error(fmt.Sprintf("ERR internal error converting the reply of %s", r.name))

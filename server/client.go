@@ -111,9 +111,14 @@ type Client struct {
 	// replLink is set once REPLCONF or SYNC/PSYNC made this connection a
 	// replica (repl_master.go); woff is the stream offset after its last
 	// command (WAIT), waitNum/waitOff what a WAIT in progress waits for.
-	replLink         *replicaLink
-	woff             int64
+	replLink *replicaLink
+	woff     int64
+	// noProp keeps the running command out of the propagation feed
+	// (Redis's CLIENT_PREVENT_PROP): a script replicates its effects.
+	noProp           bool
 	waitNum, waitOff int64
+	// scriptClient marks the fake client of Lua scripts.
+	scriptClient bool
 
 	// clk is the batch clock of the connection goroutine, valid (on) only
 	// while that goroutine holds the server lock for a batch.

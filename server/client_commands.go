@@ -48,7 +48,7 @@ func (c *Client) RDBModules() (rdb.ModuleSaver, rdb.ModuleLoader) {
 // clients). A script's client acts for the script's caller, as in Redis.
 func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
 	u := c.user
-	if c.Script && c.srv.current != nil {
+	if c.scriptClient && c.srv.current != nil {
 		u = c.srv.current.user
 	}
 	if u == nil || u.Open() {
@@ -67,7 +67,7 @@ func (c *Client) UnrestrictedKeyAccess(args [][]byte) bool {
 }
 
 // InScript reports whether c runs the commands of a script.
-func (c *Client) InScript() bool { return c.Script }
+func (c *Client) InScript() bool { return c.scriptClient }
 
 // BlockOnKeys parks the client until one of keys (in its current db) is
 // signalled ready and onReady serves it, or timeout passes (0 = forever)

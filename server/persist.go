@@ -70,6 +70,8 @@ func (p *RDB) options() rdb.Options {
 		UsedMem:  int64(usedMemory()),
 		ListFill: int(c.Int("list-max-listpack-size")),
 		Modules:  p.ModuleSaver,
+		// a nil FunctionStore converts to a nil FunctionSaver
+		Functions: p.s.functions,
 	}
 }
 
@@ -399,8 +401,10 @@ func (p *RDB) loadFile() (ok bool, err error) {
 		p.loading = false
 		p.s.fireEnd(host.EventLoading, err)
 	}()
+	p.s.flushFunctions()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
+		Functions:      p.s.functions,
 		VerifyChecksum: p.s.Config.Bool("rdbchecksum") && !p.s.skipChecksum,
 		NowMs:          time.Now().UnixMilli(),
 		Notice:         func(m string) { log.Noticef("%s", m) },
@@ -418,6 +422,7 @@ func (p *RDB) loadFile() (ok bool, err error) {
 		p.reportLoadError(err)
 		// Never serve part of a file: drop what was loaded before the error.
 		p.s.Keys.FlushAll()
+		p.s.flushFunctions()
 		p.loaded, p.expired = 0, 0
 		return true, err
 	}

@@ -176,6 +176,7 @@ func (s *Server) beginCallPropagation(c *Client) callPropagation {
 	if s.prop.depth == 0 && len(s.prop.ops) > 0 {
 		s.propagatePending(false)
 	}
+	c.noProp = false
 	s.prop.depth++
 	return callPropagation{dirty: s.Keys.Dirty, mark: len(c.W.Buf)}
 }
@@ -184,7 +185,9 @@ func (s *Server) beginCallPropagation(c *Client) callPropagation {
 // is queued (rewritten) when it changed the dataset, and the top-level
 // call emits everything queued.
 func (s *Server) endCallPropagation(c *Client, cmd *commands.Command, args [][]byte, cp callPropagation) {
-	if s.Keys.Dirty != cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
+	if c.noProp {
+		c.noProp = false
+	} else if s.Keys.Dirty != cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
 		target := PropagateAll
 		if c.conn == nil {
 			target = s.prop.nestedTarget

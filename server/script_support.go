@@ -14,6 +14,12 @@ type ScriptInfo struct {
 	LuaMemory   int64 // the Lua state's memory
 	Scripts     int   // cached EVAL scripts
 	ScriptBytes int64 // their bodies and SHA1s
+	// FunctionsVM is the functions Lua state's memory; Functions and
+	// Libraries count what FUNCTION LOAD created, FunctionsBytes is the
+	// size of the libraries' code.
+	FunctionsVM          int64
+	Functions, Libraries int
+	FunctionsBytes       int64
 }
 
 // SetScriptInfo installs the producer of the scripting INFO figures.

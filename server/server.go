@@ -62,12 +62,15 @@ type Server struct {
 	stats     stats
 	// scriptInfo reports the scripting engine's INFO figures (nil: none).
 	scriptInfo func() ScriptInfo
-	runID      string
-	repl       replState   // replication ids, offset, backlog, replicas (repl_state.go)
-	prop       propagation // the propagation feed (propagate.go)
-	started    time.Time
-	shutdown   chan struct{}
-	closeOnce  sync.Once
+	// functions are the scripting engine's function libraries, for RDB
+	// save and load (nil: none).
+	functions FunctionStore
+	runID     string
+	repl      replState   // replication ids, offset, backlog, replicas (repl_state.go)
+	prop      propagation // the propagation feed (propagate.go)
+	started   time.Time
+	shutdown  chan struct{}
+	closeOnce sync.Once
 
 	// Hooks other packages install to run after every command, under the lock
 	// (serving clients blocked on keys, module post-notification jobs ...).

@@ -15,6 +15,9 @@ import (
 type LoadOptions struct {
 	// Modules loads module values; nil makes them an error.
 	Modules ModuleLoader
+	// Functions creates the function libraries of the file; nil skips
+	// them with a warning.
+	Functions FunctionLoader
 	// VerifyChecksum checks the trailing CRC64 (rdbchecksum).
 	VerifyChecksum bool
 	// NowMs drops keys whose expiry is before it (a master's load); 0
@@ -168,10 +171,17 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 		case OpFunctionPre:
 			return st, l.r.corrupt("Pre-release function format not supported.")
 		case OpFunction2:
-			if _, err := l.r.ReadString(); err != nil {
+			code, err := l.r.ReadString()
+			if err != nil {
 				return st, err
 			}
-			l.warning("The RDB file contains a function library; modhost does not run functions, skipped")
+			if opt.Functions == nil {
+				l.warning("The RDB file contains a function library and nothing here loads functions, skipped")
+				continue
+			}
+			if err := opt.Functions.LoadFunctionLibrary(code); err != nil {
+				return st, &FatalError{"Failed loading library, " + err.Error()}
+			}
 			continue
 		}
 		key, err := l.r.ReadString()

@@ -85,7 +85,9 @@ type Options struct {
 	// 0 means -2.
 	ListFill int
 	Modules  ModuleSaver // nil: module values are an error
-	Now      time.Time   // ctime; zero means time.Now()
+	// Functions gives the function libraries to save (nil: none).
+	Functions FunctionSaver
+	Now       time.Time // ctime; zero means time.Now()
 }
 
 // Entry is one key of a snapshot. Pre, when set, holds the key's type byte
@@ -121,6 +123,9 @@ func TakeSnapshot(ks *keyspace.Keyspace, clone bool, opt Options) (Snapshot, err
 		return nil, err
 	} else if aux != nil {
 		snap = append(snap, *aux)
+	}
+	if f := functionsDB(opt); f != nil {
+		snap = append(snap, *f)
 	}
 	for db := 0; db < ks.NumDBs(); db++ {
 		if ks.Size(db) == 0 {
@@ -180,7 +185,7 @@ func encodeModulePre(key []byte, db int, mv *keyspace.ModuleValue, opt Options) 
 func Encode(out io.Writer, snap Snapshot, opt Options) error {
 	w, ver := beginFile(out, opt)
 	for _, d := range snap {
-		if d.Index < 0 { // module aux data (see moduleAuxDB)
+		if d.Index < 0 { // module aux data (see moduleAuxDB), functions
 			w.WriteRaw(d.Entries[0].Pre)
 			continue
 		}
@@ -214,6 +219,9 @@ func Save(out io.Writer, ks *keyspace.Keyspace, opt Options) error {
 	w, ver := beginFile(out, opt)
 	if err := w.writeAux(opt, AuxBeforeRDB); err != nil {
 		return err
+	}
+	if opt.Functions != nil {
+		writeFunctions(w, opt.Functions.FunctionLibraries())
 	}
 	for db := 0; db < ks.NumDBs(); db++ {
 		if ks.Size(db) == 0 {
