@@ -17,6 +17,9 @@ func sbytes(s string) []byte {
 // KeyModified, expired_keys++. The server
 // propagates a DEL to replicas/AOF from the "expired" notification.
 func (ks *Keyspace) expireKey(db int, key []byte) {
+	if ks.Following {
+		return // a replica's keys are deleted by its master's DELs
+	}
 	if _, ok := ks.remove(db, key, DropExpired); !ok {
 		return
 	}

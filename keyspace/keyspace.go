@@ -74,6 +74,11 @@ type Keyspace struct {
 	LFU bool
 	// LFULogFactor and LFUDecayTime are lfu-log-factor and lfu-decay-time.
 	LFULogFactor, LFUDecayTime int
+	// Following is set while the server is a replica: keys never expire
+	// on their own (the master sends their DELs) and expired keys read as
+	// missing, except to the master's own commands (MasterAccess), which
+	// see them alive as Redis 7's expireIfNeeded does.
+	Following, MasterAccess bool
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock

@@ -103,6 +103,7 @@ type Client struct {
 	// replica (repl_master.go); woff is the stream offset after its last
 	// command (WAIT), waitNum/waitOff what a WAIT in progress waits for.
 	replLink         *replicaLink
+	replMaster       bool // the replica's link to its master (flag M)
 	woff             int64
 	waitNum, waitOff int64
 

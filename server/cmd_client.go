@@ -161,6 +161,9 @@ func (c *Client) typeName() string {
 	if l := c.replLink; l != nil && l.attached {
 		return "replica"
 	}
+	if c.replMaster {
+		return "master"
+	}
 	if c.isSubscriber() {
 		return "pubsub"
 	}
@@ -173,6 +176,9 @@ func (c *Client) infoString() string {
 	flags := ""
 	if l := c.replLink; l != nil && l.attached {
 		flags += "S"
+	}
+	if c.replMaster {
+		flags += "M"
 	}
 	if c.monitor {
 		flags += "O"

@@ -24,6 +24,7 @@ func registerCoreCommands(s *Server) {
 	registerServerCommands(s)
 	registerSlowlogCommands(s)
 	registerReplMasterCommands(s)
+	registerReplicaCommands(s)
 	registerInfoCommand(s)
 	registerConfigCommand(s)
 	registerCommandCommand(s)
