@@ -292,6 +292,9 @@ func (c *Client) asyncWriter(wake <-chan struct{}) {
 // Kill closes the client's connection (CLIENT KILL, SHUTDOWN). Call it
 // with the server lock held: it sets killed and wakes the async writer.
 func (c *Client) Kill() {
+	if c.replMaster && !c.killed {
+		c.srv.masterClientKilledLocked(c)
+	}
 	c.killed = true
 	if c.conn != nil {
 		_ = c.conn.Close()

@@ -135,9 +135,7 @@ func (s *Server) setMasterLocked(mhost string, port int, useMyself bool) {
 	old := s.repl.replica
 	r := &replicaState{host: mhost, port: port, state: linkConnect}
 	if old != nil {
-		if old.state == linkConnected {
-			s.fire(host.EventMasterLinkChange, host.SubMasterLinkDown)
-		}
+		s.masterLinkDownLocked(old)
 		s.dropLinkLocked(old)
 		old.gen++
 		r.gen, r.cached, r.db, r.readOff = old.gen, old.cached, old.db, old.readOff
@@ -159,9 +157,7 @@ func (s *Server) setMasterLocked(mhost string, port int, useMyself bool) {
 // can continue from this server with a partial resync.
 func (s *Server) unsetMasterLocked() {
 	r := s.repl.replica
-	if r.state == linkConnected {
-		s.fire(host.EventMasterLinkChange, host.SubMasterLinkDown)
-	}
+	s.masterLinkDownLocked(r)
 	s.repl.replica = nil
 	r.gen++
 	s.dropLinkLocked(r)
@@ -174,6 +170,31 @@ func (s *Server) unsetMasterLocked() {
 	rs.master.seldb = -1
 	rs.master.noReplicasSince = time.Now()
 	s.fireRoleChange(host.SubRoleNowMaster)
+}
+
+// masterLinkDownLocked ends a connected link's up state: the
+// MasterLinkChange down event fires once, when the link is lost (the
+// master client killed or gone, or REPLICAOF).
+func (s *Server) masterLinkDownLocked(r *replicaState) {
+	if r.state != linkConnected {
+		return
+	}
+	s.Log.Noticef("Connection with master lost.")
+	r.state = linkConnect
+	r.downSince = time.Now()
+	s.fire(host.EventMasterLinkChange, host.SubMasterLinkDown)
+}
+
+// masterClientKilledLocked is the link going down with its master
+// client (CLIENT KILL, or the connection's end): at once, as Redis frees
+// the master client, so the down event precedes the next command.
+func (s *Server) masterClientKilledLocked(c *Client) {
+	if r := s.repl.replica; r != nil && r.client == c {
+		r.client = nil
+		r.db = c.DB
+		r.cached = true
+		s.masterLinkDownLocked(r)
+	}
 }
 
 // dropLinkLocked closes r's connection and frees its master client.

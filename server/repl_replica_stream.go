@@ -79,10 +79,7 @@ func (s *Server) followStream(r *replicaState, gen int64, c *Client, h *handshak
 	defer func() {
 		close(stop)
 		s.mu.Lock()
-		if r.client == c {
-			r.client = nil
-			r.db = c.DB
-		}
+		s.masterClientKilledLocked(c)
 		s.mu.Unlock()
 		s.freeClient(c)
 	}()

@@ -59,11 +59,10 @@ func (s *Server) replicaLink(r *replicaState, gen int64) {
 
 // linkLostLocked returns r to the connect state after a session ended.
 func (s *Server) linkLostLocked(r *replicaState) {
-	if r.state == linkConnected {
-		s.Log.Noticef("Connection with master lost.")
-		s.fire(host.EventMasterLinkChange, host.SubMasterLinkDown)
-		r.downSince = time.Now()
+	if c := r.client; c != nil {
+		s.masterClientKilledLocked(c)
 	}
+	s.masterLinkDownLocked(r)
 	if r.conn != nil {
 		_ = r.conn.Close()
 		r.conn = nil
