@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,6 +156,9 @@ func (s *Server) applyStream(r *replicaState, gen int64, c *Client, buf []byte, 
 		pos += k
 		if len(args) > 0 {
 			s.execute(c, args)
+			if len(c.W.Buf) > 0 && c.W.Buf[0] == '-' {
+				s.errorToMaster(c, args)
+			}
 			c.W.Buf = c.W.Buf[:0]
 		}
 		if c.tx == nil {
@@ -215,4 +219,22 @@ func (s *Server) callFromMaster(c *Client, cmd *commands.Command, args [][]byte)
 	s.Keys.MasterAccess = true
 	s.call(c, cmd, args)
 	s.Keys.MasterAccess = false
+}
+
+// errorToMaster is Redis's afterErrorReply for the master client: an
+// error from the master's stream is logged as critical and, with
+// propagation-error-behavior panic or panic-on-replicas on a read-only
+// replica, stops the server.
+func (s *Server) errorToMaster(c *Client, args [][]byte) {
+	msg := string(c.W.Buf[1:])
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	name := strings.ToLower(string(args[0]))
+	s.Log.Warningf("== CRITICAL == This replica is sending an error to its master: '%s' after processing the command '%s'", msg, name)
+	b := s.Config.String("propagation-error-behavior")
+	if s.Config.Bool("replica-read-only") && (b == "panic" || b == "panic-on-replicas") {
+		s.Log.Warningf("This replica panicked sending an error to its master after processing the command '%s'", name)
+		panic("This replica panicked sending an error to its master after processing the command '" + name + "'")
+	}
 }

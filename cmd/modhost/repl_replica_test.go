@@ -106,12 +106,14 @@ func TestReplicaOfRedisMaster(t *testing.T) {
 	// A killed master link resumes with a partial resync.
 	require.Equal(t, "0", replInfo(t, mc, "stats", "sync_partial_ok"))
 	require.Equal(t, ":1\r\n", string(rc.Do("CLIENT", "KILL", "TYPE", "master")))
+	// The link is down before the next command, as in Redis (hooks.tcl).
+	require.Contains(t, string(rc.Do("tevents.list")), "masterlink:1")
 	require.Equal(t, "+OK\r\n", string(mc.Do("SET", "after-kill", "1")))
 	require.Eventually(t, func() bool { return replInfo(t, mc, "stats", "sync_partial_ok") == "1" }, 20*time.Second, 20*time.Millisecond)
 	require.Equal(t, "1", replInfo(t, mc, "stats", "sync_full"))
 	waitInSync(t, mc, rc)
 	require.Equal(t, "$1\r\n1\r\n", string(rc.Do("GET", "after-kill")))
-	require.Contains(t, string(rc.Do("tevents.list")), "masterlink:1")
+	require.Contains(t, string(rc.Do("tevents.list")), "masterlink:0")
 
 	// Promotion keeps the data and starts a new history, the old one
 	// becoming the secondary id.
@@ -237,4 +239,23 @@ func TestReplicaDiskLoad(t *testing.T) {
 	require.Greater(t, st.Size(), int64(0))
 	require.True(t, strings.Contains(replInfo(t, rc, "replication", "master_host"), "localhost"))
 	require.Equal(t, "-ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - modhost does not implement 'repl-diskless-load swapdb' yet\r\n", string(rc.Do("CONFIG", "SET", "repl-diskless-load", "swapdb")))
+}
+
+// TestReplicaErrorFromMaster: a command of the master's stream that fails
+// on the replica (a module command the replica does not have) is logged
+// as Redis's critical error and the link goes on; with
+// propagation-error-behavior panic-on-replicas the replica stops.
+func TestReplicaErrorFromMaster(t *testing.T) {
+	master := hosttest.StartRedis(t, append(append([]string(nil), hosttest.DiffArgs...), "--repl-diskless-sync-delay", "0", "--loadmodule", moduleSO(t, "test_call"))...)
+	replica := hosttest.StartModhost(t, append(append([]string(nil), hosttest.DiffArgs...), "--replicaof", "127.0.0.1", strconv.Itoa(master.Port))...)
+	mc, rc := master.Conn(t), replica.Conn(t)
+	waitInSync(t, mc, rc)
+	require.Equal(t, "+OK\r\n", string(mc.Do("tcall.replicate", "rk")))
+	require.Equal(t, "+OK\r\n", string(mc.Do("SET", "k", "v")))
+	require.Eventually(t, func() bool { return string(rc.Do("GET", "k")) == "$1\r\nv\r\n" }, 10*time.Second, 10*time.Millisecond)
+	require.Contains(t, replica.Logs(), "== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'tcall.replicate'")
+	require.Equal(t, "+OK\r\n", string(rc.Do("CONFIG", "SET", "propagation-error-behavior", "panic-on-replicas")))
+	require.Equal(t, "+OK\r\n", string(mc.Do("tcall.replicate", "rk")))
+	require.Eventually(t, replica.Exited, 10*time.Second, 10*time.Millisecond)
+	require.Contains(t, replica.Logs(), "This replica panicked sending an error to its master after processing the command 'tcall.replicate'")
 }
