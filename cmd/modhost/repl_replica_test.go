@@ -145,7 +145,13 @@ func TestModhostReplicaOfModhost(t *testing.T) {
 	require.Equal(t, "-ERR Invalid master port\r\n", string(rc.Do("REPLICAOF", "127.0.0.1", "notaport")))
 	require.Equal(t, "-ERR Invalid master port\r\n", string(rc.Do("REPLICAOF", "127.0.0.1", "70000")))
 	require.Equal(t, "-ERR wrong number of arguments for 'replicaof' command\r\n", string(rc.Do("REPLICAOF", "127.0.0.1")))
+	bc := replica.Conn(t) // blocked while a master, unblocked by the role change
+	require.NoError(t, bc.Send(hosttest.AppendCommand(nil, "BLPOP", "nolist", "0")))
+	require.Eventually(t, func() bool { return replInfo(t, rc, "clients", "blocked_clients") == "1" }, 5*time.Second, 10*time.Millisecond)
 	require.Equal(t, "+OK\r\n", string(rc.Do("REPLICAOF", "127.0.0.1", strconv.Itoa(master.Port))))
+	f, err := bc.ReadFrame()
+	require.NoError(t, err)
+	require.Equal(t, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n", string(f.Raw))
 	require.Equal(t, "127.0.0.1 "+strconv.Itoa(master.Port), replicaofConfig(t, rc))
 	waitInSync(t, mc, rc)
 	require.Contains(t, replica.Logs(), "receiving")
