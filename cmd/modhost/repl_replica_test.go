@@ -265,3 +265,21 @@ func TestReplicaErrorFromMaster(t *testing.T) {
 	require.Eventually(t, replica.Exited, 10*time.Second, 10*time.Millisecond)
 	require.Contains(t, replica.Logs(), "This replica panicked sending an error to its master after processing the command 'tcall.replicate'")
 }
+
+// TestReplicaMasterAuth: masteruser/masterauth authenticate the replica to
+// a master that requires a password; a wrong one keeps the link down.
+func TestReplicaMasterAuth(t *testing.T) {
+	master := hosttest.StartRedis(t, append(append([]string(nil), hosttest.DiffArgs...), "--requirepass", "pw", "--repl-diskless-sync-delay", "0")...)
+	mc := master.Conn(t)
+	require.Equal(t, "+OK\r\n", string(mc.Do("AUTH", "pw")))
+	require.Equal(t, "+OK\r\n", string(mc.Do("SET", "k", "v")))
+	port := strconv.Itoa(master.Port)
+	replica := hosttest.StartModhost(t, append(append([]string(nil), hosttest.DiffArgs...), "--masteruser", "default", "--masterauth", "pw", "--replicaof", "127.0.0.1", port)...)
+	rc := replica.Conn(t)
+	waitInSync(t, mc, rc)
+	require.Equal(t, "$1\r\nv\r\n", string(rc.Do("GET", "k")))
+
+	bad := hosttest.StartModhost(t, append(append([]string(nil), hosttest.DiffArgs...), "--masterauth", "wrong", "--replicaof", "127.0.0.1", port)...)
+	require.Eventually(t, func() bool { return strings.Contains(bad.Logs(), "Unable to AUTH to MASTER: WRONGPASS") }, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, "down", replInfo(t, bad.Conn(t), "replication", "master_link_status"))
+}
