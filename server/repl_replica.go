@@ -65,9 +65,22 @@ type replicaState struct {
 // replica hooks of replState.
 func registerReplicaCommands(s *Server) {
 	flags := commands.ParseCmdFlags("admin noscript stale no_async_loading")
+	args := []commands.Arg{{Name: "args", Type: "oneof", KeySpecIndex: -1, Sub: []commands.Arg{
+		{Name: "host-port", Type: "block", KeySpecIndex: -1, Sub: []commands.Arg{
+			{Name: "host", Type: "string", Display: "host", KeySpecIndex: -1},
+			{Name: "port", Type: "integer", Display: "port", KeySpecIndex: -1},
+		}},
+		{Name: "no-one", Type: "block", KeySpecIndex: -1, Sub: []commands.Arg{
+			{Name: "no", Type: "pure-token", Token: "NO", KeySpecIndex: -1},
+			{Name: "one", Type: "pure-token", Token: "ONE", KeySpecIndex: -1},
+		}},
+	}}}
+	summary := "Configures a server as replica of another, or promotes it to a master."
 	s.Cmds.Add(
-		&commands.Command{Name: "replicaof", Arity: 3, Flags: flags, Group: "server", Since: "5.0.0", Summary: "Configure a server as replica of another, or promote it to a master.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(replicaofCommand)},
-		&commands.Command{Name: "slaveof", Arity: 3, Flags: flags, Group: "server", Since: "1.0.0", Summary: "Sets a Redis server as a replica of another, or promotes it to being a master.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(replicaofCommand)},
+		&commands.Command{Name: "replicaof", Arity: 3, Flags: flags, Group: "server", Since: "5.0.0", Summary: summary, ACL: []string{"admin", "slow", "dangerous"},
+			Docs: &commands.CommandDocs{Complexity: "O(1)", Args: args}, Handler: adapt(replicaofCommand)},
+		&commands.Command{Name: "slaveof", Arity: 3, Flags: flags, Group: "server", Since: "1.0.0", Summary: "Sets a Redis server as a replica of another, or promotes it to being a master.", ACL: []string{"admin", "slow", "dangerous"},
+			Docs: &commands.CommandDocs{Complexity: "O(1)", DocFlags: []string{"deprecated"}, Deprecated: "5.0.0", ReplacedBy: "`REPLICAOF`", Args: args}, Handler: adapt(replicaofCommand)},
 	)
 	r := &s.repl
 	r.isReplica = func() bool { return r.replica != nil }
