@@ -21,12 +21,15 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * without data) under the server lock. Subscribing again replaces the
  * callback; a NULL callback unsubscribes. Every event id Redis knows is
  * accepted; modhost fires Persistence (synchronous saves), FlushDB,
- * Loading, ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config
+ * Loading (RDB_START, REPL_START on a replica's full sync, ENDED, FAILED),
+ * ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config,
+ * ReplicationRoleChanged (with RedisModuleReplicationInfo), MasterLinkChange
  * and EventLoop (a BEFORE/AFTER_SLEEP pair before each batch of a
- * connection's commands and each cron tick), never the replication, fork, async-load or key events.
+ * connection's commands and each cron tick), never ReplicaChange, fork,
+ * async-load or key events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
-/* modhost:partial no replication, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
+/* modhost:partial no ReplicaChange, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
 int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
     if (ctx == NULL) return REDISMODULE_ERR;
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
@@ -34,9 +37,8 @@ int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, Redis
 
 /* Whether modhost fires subevent of event: nonzero for the subevents
  * listed at SubscribeToServerEvent, and for the replication subevents
- * (role changed, replica online/offline, master link up/down), as Redis
- * answers: modhost is always a master without replicas, so what triggers
- * them never happens and no firing is missed. Events without subevents
+ * (role changed, master link up/down fired by the replica side; replica
+ * online/offline as Redis answers). Events without subevents
  * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
 int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
     switch (event.id) {
@@ -54,6 +56,7 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_FLUSHDB_NEXT;
     case REDISMODULE_EVENT_LOADING:
         return subevent == REDISMODULE_SUBEVENT_LOADING_RDB_START ||
+               subevent == REDISMODULE_SUBEVENT_LOADING_REPL_START ||
                subevent == REDISMODULE_SUBEVENT_LOADING_ENDED ||
                subevent == REDISMODULE_SUBEVENT_LOADING_FAILED;
     case REDISMODULE_EVENT_CLIENT_CHANGE:

@@ -174,6 +174,8 @@ func eventData(ev *ServerEvent) (unsafe.Pointer, func()) {
 		ci := (*C.RedisModuleClientInfoV1)(C.calloc(1, C.sizeof_RedisModuleClientInfoV1))
 		fillClientInfo(ci, ev.Client)
 		return unsafe.Pointer(ci), func() { C.free(unsafe.Pointer(ci)) }
+	case EventReplicationRoleChanged:
+		return replicationInfoData(ev.Repl)
 	case EventCronLoop:
 		cl := (*C.RedisModuleCronLoopV1)(C.calloc(1, C.sizeof_RedisModuleCronLoopV1))
 		cl.version = C.REDISMODULE_CRON_LOOP_VERSION
@@ -223,4 +225,26 @@ func (e *extState) fireConfigChange() {
 	names := e.configNames
 	e.configNames = nil
 	e.fire(&ServerEvent{ID: EventConfig, Sub: C.REDISMODULE_SUBEVENT_CONFIG_CHANGE, Names: names})
+}
+
+// replicationInfoData builds RedisModuleReplicationInfoV1 from ri.
+func replicationInfoData(ri *ReplicationInfo) (unsafe.Pointer, func()) {
+	if ri == nil {
+		ri = &ReplicationInfo{Master: true}
+	}
+	p := (*C.RedisModuleReplicationInfoV1)(C.calloc(1, C.sizeof_RedisModuleReplicationInfoV1))
+	host, id1, id2 := C.CString(ri.MasterHost), C.CString(ri.ReplID1), C.CString(ri.ReplID2)
+	p.version = 1
+	if ri.Master {
+		p.master = 1
+	}
+	p.masterhost, p.masterport = host, C.int(ri.MasterPort)
+	p.replid1, p.replid2 = id1, id2
+	p.repl1_offset, p.repl2_offset = C.uint64_t(ri.Repl1Offset), C.uint64_t(ri.Repl2Offset)
+	return unsafe.Pointer(p), func() {
+		C.free(unsafe.Pointer(host))
+		C.free(unsafe.Pointer(id1))
+		C.free(unsafe.Pointer(id2))
+		C.free(unsafe.Pointer(p))
+	}
 }

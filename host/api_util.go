@@ -122,22 +122,24 @@ func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 }
 
 // apiGetContextFlags implements RedisModule_GetContextFlags. modhost
-// reports: MASTER (always: no replication), RESP3 (client speaks RESP3),
+// reports: MASTER, or SLAVE with READONLY (replica-read-only) and the
+// link's REPLICA_IS_STALE / CONNECTING / TRANSFERRING / ONLINE as Redis
+// sets them, REPLICATED (a command of the master's stream), LOADING (an
+// RDB is being loaded, at start-up or from a master), RESP3 (client speaks RESP3),
 // MULTI (inside EXEC), MULTI_DIRTY (the client's EXEC would fail),
 // DENY_BLOCKING (the client cannot block: inside EXEC, or not a
 // connection), MAXMEMORY/EVICT (maxmemory set; policy not noeviction),
 // OOM/OOM_WARNING (over maxmemory / above 75% of it), RDB (save rules
-// configured), AOF (appendonly yes) and LUA (the command was called by an
-// EVAL script or a function). Never CLUSTER, SLAVE,
-// READONLY, REPLICATED, LOADING, ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or
-// SERVER_STARTUP.
+// configured), AOF (appendonly yes), LUA (the command was called by an
+// EVAL script or a function) and the replica flags. Never CLUSTER,
+// ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or SERVER_STARTUP.
 func apiGetContextFlags(ctx *C.RedisModuleCtx) C.int {
 	return C.int(contextFlags(ctx))
 }
 
 // contextFlags computes GetContextFlags' answer.
 func contextFlags(ctx *C.RedisModuleCtx) int {
-	f := C.REDISMODULE_CTX_FLAGS_MASTER
+	f := 0
 	if ctx != nil {
 		if ctx.resp == 3 {
 			f |= C.REDISMODULE_CTX_FLAGS_RESP3
@@ -155,11 +157,18 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 			if c.IsScriptClient() {
 				f |= C.REDISMODULE_CTX_FLAGS_LUA
 			}
+			if m, ok := c.(interface{ FromMaster() bool }); ok && m.FromMaster() {
+				f |= C.REDISMODULE_CTX_FLAGS_REPLICATED
+			}
 		}
 	}
 	s := serverFor(ctx)
 	if s == nil {
-		return f
+		return f | C.REDISMODULE_CTX_FLAGS_MASTER
+	}
+	f |= replicationFlags(s)
+	if s.LoadingLocked() {
+		f |= C.REDISMODULE_CTX_FLAGS_LOADING
 	}
 	if limit := s.Config().Int("maxmemory"); limit > 0 {
 		f |= C.REDISMODULE_CTX_FLAGS_MAXMEMORY
@@ -179,6 +188,39 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	}
 	if s.Config().Bool("appendonly") {
 		f |= C.REDISMODULE_CTX_FLAGS_AOF
+	}
+	return f
+}
+
+// replicaFlagger is the server's report of its replica state.
+type replicaFlagger interface {
+	ReplicaContextFlags() (replica, readOnly, stale, connecting, transferring, online bool)
+}
+
+// replicationFlags is the MASTER / SLAVE part of GetContextFlags.
+func replicationFlags(s Server) int {
+	rf, ok := s.(replicaFlagger)
+	if !ok {
+		return C.REDISMODULE_CTX_FLAGS_MASTER
+	}
+	replica, ro, stale, connecting, transferring, online := rf.ReplicaContextFlags()
+	if !replica {
+		return C.REDISMODULE_CTX_FLAGS_MASTER
+	}
+	f := C.REDISMODULE_CTX_FLAGS_SLAVE
+	for _, b := range []struct {
+		on  bool
+		bit int
+	}{
+		{ro, C.REDISMODULE_CTX_FLAGS_READONLY},
+		{stale, C.REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE},
+		{connecting, C.REDISMODULE_CTX_FLAGS_REPLICA_IS_CONNECTING},
+		{transferring, C.REDISMODULE_CTX_FLAGS_REPLICA_IS_TRANSFERRING},
+		{online, C.REDISMODULE_CTX_FLAGS_REPLICA_IS_ONLINE},
+	} {
+		if b.on {
+			f |= b.bit
+		}
 	}
 	return f
 }

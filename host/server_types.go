@@ -11,16 +11,18 @@ import (
 
 // Server event ids, as REDISMODULE_EVENT_* numbers them.
 const (
-	EventPersistence  = 1
-	EventFlushDB      = 2
-	EventLoading      = 3
-	EventClientChange = 4
-	EventShutdown     = 5
-	EventCronLoop     = 8
-	EventModuleChange = 9
-	EventSwapDB       = 11
-	EventEventLoop    = 15
-	EventConfig       = 16
+	EventReplicationRoleChanged = 0
+	EventPersistence            = 1
+	EventFlushDB                = 2
+	EventLoading                = 3
+	EventClientChange           = 4
+	EventShutdown               = 5
+	EventMasterLinkChange       = 7
+	EventCronLoop               = 8
+	EventModuleChange           = 9
+	EventSwapDB                 = 11
+	EventEventLoop              = 15
+	EventConfig                 = 16
 )
 
 // Subevents, as REDISMODULE_SUBEVENT_* numbers them.
@@ -33,6 +35,11 @@ const (
 	SubEventLoopAfterSleep     = 1
 	SubFlushEnd                = 1
 	SubLoadingRDBStart         = 0
+	SubLoadingReplStart        = 2 // a replica loading its master's RDB
+	SubRoleNowMaster           = 0
+	SubRoleNowReplica          = 1
+	SubMasterLinkUp            = 0
+	SubMasterLinkDown          = 1
 	SubLoadingEnded            = 3
 	SubLoadingFailed           = 4
 	SubClientConnected         = 0
@@ -44,13 +51,24 @@ const (
 // ServerEvent is one event fired to the module system, under the lock.
 type ServerEvent struct {
 	ID, Sub int
-	Client  Client   // ClientChange
-	DB, DB2 int      // FlushDB (DB, -1 for all), SwapDB (both)
-	Sync    bool     // FlushDB: a synchronous flush
-	Hz      int      // CronLoop
-	Names   []string // Config: the parameters changed
-	Module  string   // ModuleChange
-	ModVer  int      // ModuleChange
+	Client  Client           // ClientChange
+	DB, DB2 int              // FlushDB (DB, -1 for all), SwapDB (both)
+	Sync    bool             // FlushDB: a synchronous flush
+	Hz      int              // CronLoop
+	Names   []string         // Config: the parameters changed
+	Module  string           // ModuleChange
+	ModVer  int              // ModuleChange
+	Repl    *ReplicationInfo // ReplicationRoleChanged
+}
+
+// ReplicationInfo is RedisModuleReplicationInfo: the replication state
+// after a role change.
+type ReplicationInfo struct {
+	Master                   bool // true: this server is now a master
+	MasterHost               string
+	MasterPort               int
+	ReplID1, ReplID2         string
+	Repl1Offset, Repl2Offset int64
 }
 
 // AuthResult is what the module auth callbacks decided for one AUTH.

@@ -20,6 +20,9 @@ func (ks *Keyspace) expireKey(db int, key []byte) {
 	if ks.ExpirePaused {
 		return // it reads as missing but stays until the pause ends
 	}
+	if ks.Following {
+		return // a replica's keys are deleted by its master's DELs
+	}
 	if _, ok := ks.remove(db, key, DropExpired); !ok {
 		return
 	}

@@ -68,8 +68,8 @@ const (
 // the "hexpired"/"del" events are left to the caller (HMGET sends one for
 // the whole command).
 func (ks *Keyspace) LazyExpireField(db int, key []byte, h *Hash, f []byte, notify bool) FieldExpiry {
-	if !h.HasFieldTTLs() {
-		return FieldLive
+	if !h.HasFieldTTLs() || ks.Following {
+		return FieldLive // a replica's fields go with its master's HDELs
 	}
 	exp, found := h.TTL(f)
 	if !found || !FieldExpired(exp, ks.now()) {
@@ -102,6 +102,9 @@ func (ks *Keyspace) ExpireHashFields(db int, key []byte, h *Hash) (expired int, 
 // expireFields deletes up to max expired fields of h (0: all) with the
 // events of Redis's hashTypeExpire.
 func (ks *Keyspace) expireFields(db int, key []byte, h *Hash, max int) (int, bool) {
+	if ks.Following {
+		return 0, false
+	}
 	n := h.DeleteExpired(ks.now(), max, nil)
 	if n == 0 {
 		return 0, false

@@ -80,6 +80,11 @@ type Keyspace struct {
 	// NoTouch makes every lookup leave LRU/LFU alone (the running
 	// command's client has CLIENT NO-TOUCH on).
 	NoTouch bool
+	// Following is set while the server is a replica: keys never expire
+	// on their own (the master sends their DELs) and expired keys read as
+	// missing, except to the master's own commands (MasterAccess), which
+	// see them alive as Redis 7's expireIfNeeded does.
+	Following, MasterAccess bool
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock

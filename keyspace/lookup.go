@@ -27,7 +27,7 @@ func (ks *Keyspace) find(db int, key []byte, flags LookupFlags) int32 {
 		return -1
 	}
 	if exp := d.at(i).val.exp; exp != 0 && ks.now() > exp {
-		if flags&LookupAccessExpired != 0 {
+		if flags&LookupAccessExpired != 0 || ks.MasterAccess {
 			return i
 		}
 		if flags&LookupNoExpire == 0 {

@@ -9,7 +9,8 @@
  *   TUTIL.FLAGS           -> names of the GetContextFlags bits set, among
  *                            MULTI, MASTER, RESP3, DENY_BLOCKING, LUA,
  *                            MAXMEMORY, CLUSTER, LOADING, EVICT, OOM,
- *                            OOM_WARNING
+ *                            OOM_WARNING, SLAVE, READONLY, REPLICATED,
+ *                            REPLICA_IS_STALE/CONNECTING/TRANSFERRING/ONLINE
  *   TUTIL.MISC            -> [AvoidReplicaTraffic, GetMyClusterID == NULL,
  *                            GetClusterSize, GetUsedMemoryRatio == 0]
  *   TUTIL.MEMRATIO        -> GetUsedMemoryRatio, as a double
@@ -68,7 +69,12 @@ static int t_flags(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
         {REDISMODULE_CTX_FLAGS_LUA, "lua"}, {REDISMODULE_CTX_FLAGS_MAXMEMORY, "maxmemory"},
         {REDISMODULE_CTX_FLAGS_CLUSTER, "cluster"}, {REDISMODULE_CTX_FLAGS_LOADING, "loading"},
         {REDISMODULE_CTX_FLAGS_EVICT, "evict"}, {REDISMODULE_CTX_FLAGS_OOM, "oom"},
-        {REDISMODULE_CTX_FLAGS_OOM_WARNING, "oom_warning"},
+        {REDISMODULE_CTX_FLAGS_OOM_WARNING, "oom_warning"}, {REDISMODULE_CTX_FLAGS_SLAVE, "slave"},
+        {REDISMODULE_CTX_FLAGS_READONLY, "readonly"}, {REDISMODULE_CTX_FLAGS_REPLICATED, "replicated"},
+        {REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE, "replica_is_stale"},
+        {REDISMODULE_CTX_FLAGS_REPLICA_IS_CONNECTING, "replica_is_connecting"},
+        {REDISMODULE_CTX_FLAGS_REPLICA_IS_TRANSFERRING, "replica_is_transferring"},
+        {REDISMODULE_CTX_FLAGS_REPLICA_IS_ONLINE, "replica_is_online"},
     };
     int flags = RedisModule_GetContextFlags(ctx);
     RedisModule_ReplyWithArray(ctx, REDISMODULE_POSTPONED_LEN);

@@ -38,7 +38,9 @@ func (c *Client) isBlocked() bool { return c.blocked != nil }
 // CanBlock reports whether the running command may block: not inside
 // MULTI/EXEC, and not for a fake (module/script) client unless the module
 // called with "K" (AllowBlocking).
-func (c *Client) CanBlock() bool { return !c.inExec && (c.conn != nil || c.allowBlock) }
+func (c *Client) CanBlock() bool {
+	return !c.inExec && !c.replMaster && (c.conn != nil || c.allowBlock)
+}
 
 // blockOnKeys is BlockOnKeys with the server's own client type.
 func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(c *Client, key []byte) bool, onTimeout func(c *Client)) {

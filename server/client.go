@@ -111,8 +111,9 @@ type Client struct {
 	// replLink is set once REPLCONF or SYNC/PSYNC made this connection a
 	// replica (repl_master.go); woff is the stream offset after its last
 	// command (WAIT), waitNum/waitOff what a WAIT in progress waits for.
-	replLink *replicaLink
-	woff     int64
+	replLink   *replicaLink
+	replMaster bool // the replica's link to its master (flag M)
+	woff       int64
 	// noProp keeps the running command out of the propagation feed
 	// (Redis's CLIENT_PREVENT_PROP): a script replicates its effects.
 	noProp           bool
@@ -308,6 +309,9 @@ func (c *Client) asyncWriter(wake <-chan struct{}) {
 // Kill closes the client's connection (CLIENT KILL, SHUTDOWN). Call it
 // with the server lock held: it sets killed and wakes the async writer.
 func (c *Client) Kill() {
+	if c.replMaster && !c.killed {
+		c.srv.masterClientKilledLocked(c)
+	}
 	c.killed = true
 	if c.conn != nil {
 		_ = c.conn.Close()

@@ -182,6 +182,9 @@ func (c *Client) typeName() string {
 	if l := c.replLink; l != nil && l.attached {
 		return "replica"
 	}
+	if c.replMaster {
+		return "master"
+	}
 	if c.isSubscriber() {
 		return "pubsub"
 	}
@@ -194,6 +197,9 @@ func (c *Client) infoString() string {
 	flags := ""
 	if l := c.replLink; l != nil && l.attached {
 		flags += "S"
+	}
+	if c.replMaster {
+		flags += "M"
 	}
 	if c.monitor {
 		flags += "O"

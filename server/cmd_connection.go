@@ -25,6 +25,7 @@ func registerCoreCommands(s *Server) {
 	registerServerCommands(s)
 	registerSlowlogCommands(s)
 	registerReplMasterCommands(s)
+	registerReplicaCommands(s)
 	registerInfoCommand(s)
 	registerConfigCommand(s)
 	registerCommandCommand(s)

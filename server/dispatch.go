@@ -102,6 +102,10 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.FullName))
 		return cmd
 	}
+	if c.replMaster {
+		s.callFromMaster(c, cmd, args)
+		return cmd
+	}
 	if !c.Authenticated && s.hot.authRequired && cmd.Flags&commands.FlagNoAuth == 0 {
 		s.reject(c, cmd, msgNoAuth)
 		return cmd
@@ -123,6 +127,9 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 	}
 	if s.writeCommand(c, cmd) && s.minReplicasRefused() {
 		s.reject(c, cmd, msgNoReplicas)
+		return cmd
+	}
+	if s.repl.replica != nil && s.replicaRefused(c, cmd) {
 		return cmd
 	}
 	if s.hooks.busy && s.busyRejected(c, cmd) {

@@ -107,7 +107,7 @@ func (s *Server) oomRejected(c *Client, cmd *commands.Command, args [][]byte) bo
 // later). It fails when nothing more can be evicted.
 func (s *Server) performEvictions() evictResult {
 	limit := s.hot.maxmemory
-	if limit == 0 || s.evictionPaused() {
+	if limit == 0 || s.evictionPaused() || (s.actingAsReplica() && s.Config.Bool("replica-ignore-maxmemory")) {
 		return evictOK
 	}
 	used := s.mem.used(false)

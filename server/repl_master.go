@@ -233,8 +233,14 @@ func syncCommand(c *Client, a [][]byte) {
 		c.Error("ERR Replication is not possible from a module or script client")
 		return
 	}
-	if s.actingAsReplica() {
-		c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
+	if r := s.repl.replica; r != nil {
+		if r.state != linkConnected {
+			c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
+		} else {
+			// Chained replication (proxying the master's stream to
+			// sub-replicas) is not built.
+			c.Error("ERR modhost does not serve replicas while it is a replica itself")
+		}
 		return
 	}
 	l := linkOf(c)

@@ -36,6 +36,9 @@ type replState struct {
 	// replicaGetAck answers REPLCONF GETACK from this server's master
 	// (replica side); nil: ignored.
 	replicaGetAck func(c *Client)
+	// replica is the replica side's state while following a master
+	// (repl_replica.go); nil on a master.
+	replica *replicaState
 }
 
 // initReplState gives a new server its replication identity.

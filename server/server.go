@@ -341,7 +341,7 @@ func (s *Server) cron() {
 			hz = now
 			t.Reset(time.Second / time.Duration(hz))
 		}
-		if s.activeExpire {
+		if s.activeExpire && !s.actingAsReplica() {
 			s.Keys.ActiveExpireCycle(time.Millisecond)
 		}
 		s.cronEvict()
@@ -377,7 +377,7 @@ func (s *Server) closeIdleClientsLocked() {
 	}
 	limit := time.Now().Add(-time.Duration(timeout) * time.Second)
 	for _, c := range s.clients {
-		if c.LastActive.Before(limit) && !c.isSubscriber() && !c.isBlocked() {
+		if c.LastActive.Before(limit) && !c.isSubscriber() && !c.isBlocked() && !c.replMaster {
 			s.Log.Verbosef("Closing idle client")
 			c.Kill()
 		}

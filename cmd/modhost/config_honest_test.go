@@ -22,7 +22,7 @@ import (
 // non-default value, and accepted at its default.
 func TestUnimplementedDirectivesRefused(t *testing.T) {
 	bin := hosttest.ModhostBin(t)
-	for _, args := range [][]string{{"--appendonly", "yes"}, {"--oom-score-adj", "yes"}, {"--replicaof", "127.0.0.1", "6380"}} {
+	for _, args := range [][]string{{"--appendonly", "yes"}, {"--oom-score-adj", "yes"}, {"--bind-source-addr", "127.0.0.1"}} {
 		out, err := exec.Command(bin, append([]string{"--port", "0"}, args...)...).CombinedOutput()
 		var ee *exec.ExitError
 		require.ErrorAs(t, err, &ee, "output: %s", out)

@@ -125,6 +125,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if err := persist.LoadAtStartup(); err != nil {
 		return 1
 	}
+	srv.StartReplicaOf()
 	log.Noticef("Ready to accept connections tcp")
 	stop := startProfile()
 	go handleSignals(srv, log)

@@ -251,7 +251,15 @@ func (o *oomValue) rewrite(c *Config, st *rewriteState, name string) {
 	st.rewriteLine(name, name+" "+o.get(c), o.v != oomDefaults)
 }
 
-// replicaOfValue holds replicaof; modhost stores it but does not replicate.
+// SetReplicaOf records the master REPLICAOF set (host "" for NO ONE), so
+// that CONFIG GET and CONFIG REWRITE show it, as Redis's do.
+func (c *Config) SetReplicaOf(host string, port int64) {
+	if r, ok := c.mustLookup("replicaof").val.(*replicaOfValue); ok {
+		r.host, r.port = host, port
+	}
+}
+
+// replicaOfValue holds replicaof: the master a replica follows.
 type replicaOfValue struct {
 	host string
 	port int64

@@ -30,13 +30,13 @@ var unimplemented = map[string]bool{
 	// are honoured.)
 	"oom-score-adj": true, "oom-score-adj-values": true,
 	// Replication.
-	// (The master side is honoured: repl-backlog-size, repl-backlog-ttl,
+	// (Both sides are honoured: repl-backlog-size, repl-backlog-ttl,
 	// repl-timeout, repl-ping-replica-period, repl-disable-tcp-nodelay,
-	// min-replicas-to-write, min-replicas-max-lag.)
-	"replicaof": true, "masterauth": true, "masteruser": true,
-	"repl-diskless-load": true,
-	"replica-priority":   true, "replica-announced": true, "replica-announce-ip": true,
-	"replica-announce-port": true, "replica-ignore-maxmemory": true,
+	// min-replicas-to-write, min-replicas-max-lag; replicaof, masterauth,
+	// masteruser, replica-read-only, replica-serve-stale-data,
+	// replica-announce-ip/port, replica-priority, replica-announced,
+	// replica-ignore-maxmemory; repl-diskless-load but swapdb, see
+	// refusedValues.)
 	"replica-ignore-disk-write-errors": true, "bind-source-addr": true,
 	// Cluster.
 	"cluster-enabled": true, "cluster-config-file": true, "cluster-node-timeout": true,
@@ -104,11 +104,16 @@ var noMeaning = map[string]string{
 	"repl-diskless-sync":                    "chooses between a fork writing the RDB to disk or to the replica sockets; modhost has neither: it encodes a snapshot in memory and sends it as a length-prefixed bulk, which every replica loads.",
 	"repl-diskless-sync-max-replicas":       "only starts a diskless sync early once that many replicas wait; modhost starts each full sync at once.",
 	"repl-diskless-sync-delay":              "only delays a diskless full sync so that more replicas share one fork; modhost starts each full sync at once from an in-memory snapshot; set by Redis's test suite.",
-	"propagation-error-behavior":            "only acts on errors while applying commands from a master or an AOF; modhost has neither; set by Redis's test suite.",
 	"shutdown-timeout":                      "only bounds how long SHUTDOWN waits for replicas to catch up; modhost's SHUTDOWN does not wait for replicas yet.",
-	"replica-serve-stale-data":              "only acts while this server is a replica; modhost can't be one (replicaof is refused); set by Redis's test suite.",
-	"replica-read-only":                     "only acts while this server is a replica; modhost can't be one (replicaof is refused).",
 	"active-expire-effort":                  "only sets how much CPU each active-expiry cycle may spend; keys still expire in the background and are never visible after their time.",
+}
+
+// refusedValues names, for directives modhost honours in part, the values
+// it refuses: repl-diskless-load swapdb would load a master's RDB
+// asynchronously while serving the old data, which modhost does not do
+// (disabled and on-empty-db are honoured).
+var refusedValues = map[string]map[string]bool{
+	"repl-diskless-load": {"swapdb": true},
 }
 
 // activeDefragRefusal is Redis's own refusal on a build without jemalloc.
@@ -126,6 +131,15 @@ func refusal(d *directive) string {
 // setValue stores args into d as loading and CONFIG SET do, refusing any
 // value but the default of a directive modhost does not implement.
 func (c *Config) setValue(d *directive, args []string) (bool, string) {
+	if bad := refusedValues[d.name]; bad != nil && !c.acceptUnimplemented {
+		old := d.val.get(c)
+		changed, reason := d.val.set(c, args)
+		if v := d.val.get(c); reason == "" && bad[v] {
+			d.val.set(c, setArgs(d, old))
+			return false, fmt.Sprintf("modhost does not implement '%s %s' yet", d.name, v)
+		}
+		return changed, reason
+	}
 	if !unimplemented[d.name] || c.acceptUnimplemented {
 		return d.val.set(c, args)
 	}
