@@ -40,7 +40,11 @@ func (s *Server) clientEvictLimit() int64 {
 // countsTowardsClientMemory: normal and pub/sub clients make up the total
 // maxmemory-clients limits (replicas and the master link do not).
 func (c *Client) countsTowardsClientMemory() bool {
-	return !c.killed && c.typeName() != "replica"
+	if c.killed {
+		return false
+	}
+	t := c.typeName()
+	return t == "normal" || t == "pubsub"
 }
 
 // updateClientMemLocked measures c again and moves the running total.
