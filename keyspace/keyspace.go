@@ -74,6 +74,8 @@ type Keyspace struct {
 	LFU bool
 	// LFULogFactor and LFUDecayTime are lfu-log-factor and lfu-decay-time.
 	LFULogFactor, LFUDecayTime int
+	// slots is database 0's per-slot key index (cluster mode; nil otherwise).
+	slots *slotIndex
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock
@@ -142,6 +144,9 @@ func (ks *Keyspace) SwapDB(a, b int) bool {
 		return false
 	}
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
+	if a == 0 || b == 0 {
+		ks.reindexSlots()
+	}
 	return true
 }
 
@@ -152,6 +157,9 @@ func (ks *Keyspace) SwapDB(a, b int) bool {
 func (ks *Keyspace) FlushDB(db int) int {
 	old := ks.dbs[db]
 	ks.dbs[db] = database{}
+	if db == 0 && ks.slots != nil {
+		ks.slots = &slotIndex{}
+	}
 	if old.modules > 0 {
 		old.d.each(func(e *dent[dbval]) bool {
 			if e.val.v.Kind() == KindModule {
