@@ -47,7 +47,7 @@ var unimplemented = map[string]bool{
 	"cluster-announce-port": true, "cluster-announce-bus-port": true,
 	"cluster-announce-tls-port": true, "cluster-announce-hostname": true,
 	"cluster-announce-human-nodename": true, "cluster-replica-validity-factor": true,
-	"cluster-migration-barrier": true,
+	"cluster-migration-barrier":   true,
 	"cluster-replica-no-failover": true, "cluster-allow-replica-migration": true,
 	"cluster-link-sendbuf-limit": true, "cluster-preferred-endpoint-type": true,
 	// TLS.
