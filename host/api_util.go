@@ -127,7 +127,7 @@ func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 // DENY_BLOCKING (the client cannot block: inside EXEC, or not a
 // connection), MAXMEMORY/EVICT (maxmemory set; policy not noeviction),
 // OOM/OOM_WARNING (over maxmemory / above 75% of it), RDB (save rules
-// configured) and AOF (appendonly yes). Never LUA, CLUSTER, SLAVE,
+// configured), AOF (appendonly yes) and CLUSTER (cluster-enabled yes). Never LUA, SLAVE,
 // READONLY, REPLICATED, LOADING, ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or
 // SERVER_STARTUP.
 func apiGetContextFlags(ctx *C.RedisModuleCtx) C.int {
@@ -156,6 +156,9 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	s := serverFor(ctx)
 	if s == nil {
 		return f
+	}
+	if sys := systemOf(s); sys != nil && sys.cluster != nil {
+		f |= C.REDISMODULE_CTX_FLAGS_CLUSTER
 	}
 	if limit := s.Config().Int("maxmemory"); limit > 0 {
 		f |= C.REDISMODULE_CTX_FLAGS_MAXMEMORY

@@ -31,18 +31,20 @@ type clusterNode struct {
 }
 
 // clusterArgs are the arguments every test cluster node gets.
-func clusterArgs(dir string, cport int) []string {
+// Each node loads test_cluster.so (module cluster messages).
+func clusterArgs(t *testing.T, dir string, cport int) []string {
 	return []string{"--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(cport),
-		"--cluster-node-timeout", "2000", "--dir", dir, "--save", "", "--appendonly", "no"}
+		"--cluster-node-timeout", "2000", "--dir", dir, "--save", "", "--appendonly", "no",
+		"--loadmodule", moduleSO(t, "test_cluster")}
 }
 
 func startClusterNode(t *testing.T, modhost bool, dir string, cport int) *clusterNode {
 	t.Helper()
 	var s *hosttest.Server
 	if modhost {
-		s = hosttest.StartModhost(t, clusterArgs(dir, cport)...)
+		s = hosttest.StartModhost(t, clusterArgs(t, dir, cport)...)
 	} else {
-		s = hosttest.StartRedis(t, clusterArgs(dir, cport)...)
+		s = hosttest.StartRedis(t, clusterArgs(t, dir, cport)...)
 	}
 	return &clusterNode{srv: s, dir: dir, cport: cport, conn: s.Conn(t)}
 }
@@ -193,6 +195,34 @@ func TestClusterMixed(t *testing.T) {
 	}
 	require.Positive(t, onM)
 
+	// The module Cluster API on the real bus: MODULE messages between the
+	// module loaded in modhost and the same module loaded in redis-server.
+	r1ID := myID(r1.conn)
+	require.Equal(t, fmt.Sprintf("$40\r\n%s\r\n", mID), string(m.conn.Do("TCLUSTER.MYID")))
+	require.Equal(t, ":3\r\n", string(m.conn.Do("TCLUSTER.SIZE")))
+	require.Equal(t, ":3\r\n", string(m.conn.Do("TCLUSTER.NODES")))
+	require.Equal(t, ":1\r\n", string(m.conn.Do("TCLUSTER.CLUSTERFLAG")))
+	require.Equal(t, "+OK\r\n", string(m.conn.Do("TCLUSTER.NODEINFO", r1ID)))
+	require.Equal(t, "-ERR no such node\r\n", string(m.conn.Do("TCLUSTER.NODEINFO", strings.Repeat("0", 40))))
+	require.Equal(t, "+OK\r\n", string(m.conn.Do("TCLUSTER.SENDMSG", r1ID, "to-redis")))
+	want := fmt.Sprintf("%s 2 to-redis", mID)
+	require.Eventually(t, func() bool {
+		return string(r1.conn.Do("TCLUSTER.LAST")) == fmt.Sprintf("$%d\r\n%s\r\n", len(want), want)
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, "+OK\r\n", string(r1.conn.Do("TCLUSTER.SENDMSG", mID, "to-modhost")))
+	want = fmt.Sprintf("%s 2 to-modhost", r1ID)
+	require.Eventually(t, func() bool {
+		return string(m.conn.Do("TCLUSTER.LAST")) == fmt.Sprintf("$%d\r\n%s\r\n", len(want), want)
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, "+OK\r\n", string(m.conn.Do("TCLUSTER.SENDMSG", "*", "to-all")))
+	want = fmt.Sprintf("%s 2 to-all", mID)
+	for _, n := range []*clusterNode{r1, r2} {
+		require.Eventually(t, func() bool {
+			return string(n.conn.Do("TCLUSTER.LAST")) == fmt.Sprintf("$%d\r\n%s\r\n", len(want), want)
+		}, 10*time.Second, 20*time.Millisecond)
+	}
+	require.Equal(t, "-ERR send failed\r\n", string(m.conn.Do("TCLUSTER.SENDMSG", strings.Repeat("0", 40), "x")))
+
 	// Redirections and cluster errors: modhost answers what the redis-server
 	// node of the same cluster answers, byte for byte.
 	r2ID := myID(r2.conn)
@@ -231,7 +261,6 @@ func TestClusterMixed(t *testing.T) {
 
 	// ASK while a slot migrates, and ASKING on the importing side.
 	mKey, mSlot := keyOwnedBy(owners, mID, "mig")
-	r1ID := myID(r1.conn)
 	r1Key, r1Slot := keyOwnedBy(owners, r1ID, "mig")
 	askTo := fmt.Sprintf("127.0.0.1:%d", r2.srv.Port)
 	for _, side := range []struct {

@@ -88,11 +88,14 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	srv := server.New(cfg, log)
 	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	script.Install(srv)
+	var clusterNode host.ClusterNode
 	if cfg.Bool("cluster-enabled") {
-		if _, err := cluster.Install(srv); err != nil {
+		cl, err := cluster.Install(srv)
+		if err != nil {
 			log.Warningf("%v", err)
 			return 1
 		}
+		clusterNode = cl
 	}
 	for _, rn := range cfg.CommandRenames() {
 		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
@@ -115,7 +118,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		}
 	}
 	log.Noticef("Server initialized")
-	if err := installModules(srv, cfg, log); err != nil {
+	if err := installModules(srv, cfg, log, clusterNode); err != nil {
 		return 1
 	}
 	if err := srv.LoadUsersAtStartup(); err != nil {
