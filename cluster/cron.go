@@ -1,6 +1,10 @@
 package cluster
 
-import "time"
+import (
+	"time"
+
+	"github.com/modhost/modhost/commands"
+)
 
 // deliverPublish hands a PUBLISH or SPUBLISH from another node to local
 // subscribers.
@@ -117,4 +121,31 @@ func (c *Cluster) cron() {
 	if update {
 		c.todoSave = true
 	}
+}
+
+// propagatePublish makes PUBLISH cluster-wide, as Redis's
+// clusterPropagatePublish: after the local delivery the message goes to
+// every node on the bus. (SPUBLISH stays in the shard, whose only member
+// is this master: modhost nodes have no replicas in cluster mode.)
+func (c *Cluster) propagatePublish() {
+	cmd := c.srv.Cmds.Get("publish")
+	if cmd == nil {
+		return
+	}
+	local := cmd.Handler
+	cmd.Handler = func(cl commands.Client, args [][]byte) {
+		local(cl, args)
+		c.broadcastPublish(args[1], args[2])
+	}
+}
+
+// broadcastPublish sends a PUBLISH bus message to every node.
+func (c *Cluster) broadcastPublish(channel, msg []byte) {
+	pkt := encodeHeader(c.myHeader(), typePublish, 8+len(channel)+len(msg))
+	d := pkt[hdrLen:]
+	be.PutUint32(d, uint32(len(channel)))
+	be.PutUint32(d[4:], uint32(len(msg)))
+	copy(d[8:], channel)
+	copy(d[8+len(channel):], msg)
+	c.broadcast(pkt)
 }

@@ -61,6 +61,7 @@ func Install(srv *server.Server) (*Cluster, error) {
 	srv.Keys.EnableSlotIndex()
 	srv.Cmds.AddTables([][]commands.Entry{c.table()})
 	srv.SetClusterCheck(c.check)
+	c.propagatePublish()
 	if err := c.listen(strings.Fields(cfg.String("bind")), c.myself.CPort); err != nil {
 		lf.release()
 		return nil, fmt.Errorf("Failed listening on port %d (cluster), aborting: %v", c.myself.CPort, err)

@@ -223,6 +223,17 @@ func TestClusterMixed(t *testing.T) {
 	}
 	require.Equal(t, "-ERR send failed\r\n", string(m.conn.Do("TCLUSTER.SENDMSG", strings.Repeat("0", 40), "x")))
 
+	// PUBLISH reaches subscribers on every node, both ways.
+	for _, pair := range [][2]*clusterNode{{m, r1}, {r2, m}} {
+		pub, sub := pair[0], pair[1].srv.Conn(t)
+		require.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", string(sub.Do("SUBSCRIBE", "news")))
+		require.Equal(t, ":0\r\n", string(pub.conn.Do("PUBLISH", "news", "hello")))
+		f, err := sub.ReadFrame()
+		require.NoError(t, err)
+		require.Equal(t, "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n", string(f.Raw))
+		sub.Close()
+	}
+
 	// Redirections and cluster errors: modhost answers what the redis-server
 	// node of the same cluster answers, byte for byte.
 	r2ID := myID(r2.conn)
