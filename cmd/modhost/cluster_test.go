@@ -42,7 +42,8 @@ func startClusterNode(t *testing.T, modhost bool, dir string, cport int) *cluste
 	t.Helper()
 	var s *hosttest.Server
 	if modhost {
-		s = hosttest.StartModhost(t, clusterArgs(t, dir, cport)...)
+		// DUMP payloads in RDB 10, which redis-server 7.0 restores (MIGRATE).
+		s = hosttest.StartModhost(t, append(clusterArgs(t, dir, cport), "--rdb-version", "10")...)
 	} else {
 		s = hosttest.StartRedis(t, clusterArgs(t, dir, cport)...)
 	}
@@ -333,4 +334,39 @@ func TestClusterMixed(t *testing.T) {
 		checkCluster(t, n.srv.Addr)
 	}
 	require.Equal(t, slotOwners(t, r1.conn), slotOwners(t, m.conn))
+
+	// Resharding with MIGRATE both ways: redis-server → modhost, then
+	// modhost → redis-server; the keys follow their slots. (The restarted
+	// nodes run without persistence: the keys are written again first.)
+	mID = myID(m.conn)
+	cc2 := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{r1.srv.Addr}, Protocol: 2})
+	defer cc2.Close()
+	for i := 0; i < numKeys; i++ {
+		require.NoError(t, cc2.Set(ctx, fmt.Sprintf("key:%d", i), i, 0).Err())
+	}
+	clusterCLI(t, "--cluster", "reshard", r1.srv.Addr, "--cluster-from", r1ID, "--cluster-to", mID,
+		"--cluster-slots", "500", "--cluster-yes")
+	clusterCLI(t, "--cluster", "reshard", r1.srv.Addr, "--cluster-from", mID, "--cluster-to", r2ID,
+		"--cluster-slots", "700", "--cluster-yes")
+	require.Eventually(t, allClusterOK(nodes), 30*time.Second, 50*time.Millisecond)
+	for _, n := range nodes {
+		checkCluster(t, n.srv.Addr)
+	}
+	cc2.ReloadState(ctx)
+	owners = slotOwners(t, m.conn)
+	ids = map[string]*clusterNode{}
+	for _, n := range nodes {
+		ids[myID(n.conn)] = n
+	}
+	total = 0
+	for i := 0; i < numKeys; i++ {
+		k := fmt.Sprintf("key:%d", i)
+		v, err := cc2.Get(ctx, k).Result()
+		require.NoError(t, err, k)
+		require.Equal(t, strconv.Itoa(i), v)
+		owner := ids[owners[keyspace.KeySlot([]byte(k))]]
+		require.Equal(t, fmt.Sprintf("$%d\r\n%d\r\n", len(v), i), string(owner.conn.Do("GET", k)), k)
+		total++
+	}
+	require.Equal(t, numKeys, total)
 }
