@@ -80,7 +80,8 @@ const (
 
 // Message flags and ping extension types.
 const (
-	mflag0ExtData = 1 << 2
+	mflag0ForceAck = 1 << 1
+	mflag0ExtData  = 1 << 2
 
 	extHostname      = 0
 	extHumanNodename = 1

@@ -140,3 +140,23 @@ func TestNodesConfRoundTrip(t *testing.T) {
 	_, err = (&Cluster{nodes: map[string]*Node{}, configFile: file}).loadConfig()
 	require.ErrorContains(t, err, "corrupted cluster config file")
 }
+
+// FuzzDecode: any bytes a peer sends are refused or decoded, never a panic.
+func FuzzDecode(f *testing.F) {
+	h := &header{name: strings.Repeat("a", 40)}
+	for _, typ := range []uint16{typePing, typeFail, typePublish, typeUpdate, typeModule} {
+		f.Add(encodeHeader(h, typ, 0))
+	}
+	ping := encodeHeader(h, typePing, gossipLen+16)
+	be.PutUint16(ping[offCount:], 1)
+	ping[offMflags] = mflag0ExtData
+	be.PutUint16(ping[offExts:], 1)
+	be.PutUint32(ping[hdrLen+gossipLen:], 16)
+	f.Add(ping)
+	f.Fuzz(func(t *testing.T, pkt []byte) {
+		if len(pkt) >= 8 {
+			be.PutUint32(pkt[offTotlen:], uint32(len(pkt)))
+		}
+		_, _ = decode(pkt)
+	})
+}

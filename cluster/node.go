@@ -20,6 +20,7 @@ type Node struct {
 	replicas []*Node
 
 	ctime, pingSent, pongReceived, dataReceived, failTime int64 // ms
+	votedTime                                             int64 // last vote for one of its replicas (ms)
 
 	IP          string
 	Port, CPort int // client and bus ports

@@ -351,9 +351,14 @@ func (c *Cluster) process(l *link, pkt []byte) {
 			return
 		}
 		c.deliverPublish(m, typ == typePublishShard)
-	case typeAuthRequest, typeAuthAck, typeMFStart:
-		// Failover votes and manual failover: modhost masters have no
-		// replicas in cluster mode, so there is nothing to vote about.
+	case typeAuthRequest:
+		if sender == nil {
+			return
+		}
+		c.sendFailoverAuthIfNeeded(sender, m)
+	case typeAuthAck, typeMFStart:
+		// Votes for, and manual failover of, a modhost replica: modhost
+		// nodes are never replicas in cluster mode.
 	default:
 		c.srv.Log.Warningf("Received unknown packet type: %d", typ)
 	}

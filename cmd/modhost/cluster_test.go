@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -369,4 +370,42 @@ func TestClusterMixed(t *testing.T) {
 		total++
 	}
 	require.Equal(t, numKeys, total)
+}
+
+// TestClusterFailoverVote (MODHOST_LONG=1): a redis-server replica takes
+// over its killed master with the votes of the other masters, one of
+// which is modhost; modhost then routes the slots to the new master.
+func TestClusterFailoverVote(t *testing.T) {
+	if os.Getenv("MODHOST_LONG") == "" {
+		t.Skip("MODHOST_LONG=1 runs the failover test")
+	}
+	m := newClusterNode(t, true)
+	r1 := newClusterNode(t, false)
+	r2 := newClusterNode(t, false)
+	nodes := []*clusterNode{m, r1, r2}
+	clusterCLI(t, "--cluster", "create", m.srv.Addr, r1.srv.Addr, r2.srv.Addr, "--cluster-yes")
+	require.Eventually(t, allClusterOK(nodes), 30*time.Second, 50*time.Millisecond)
+	r1ID := myID(r1.conn)
+	rep := newClusterNode(t, false)
+	clusterCLI(t, "--cluster", "add-node", rep.srv.Addr, r1.srv.Addr, "--cluster-slave", "--cluster-master-id", r1ID)
+	repID := myID(rep.conn)
+	require.Eventually(t, func() bool {
+		return strings.Contains(string(m.conn.Do("CLUSTER", "NODES")), repID+" 127.0.0.1:"+strconv.Itoa(rep.srv.Port)+"@"+strconv.Itoa(rep.cport)+" slave "+r1ID)
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { return strings.Contains(string(rep.conn.Do("INFO", "replication")), "master_link_status:up") }, 30*time.Second, 50*time.Millisecond)
+	r1Slots := slotOwners(t, m.conn)
+	r1.srv.Kill()
+	require.Eventually(t, func() bool {
+		return strings.Contains(string(m.conn.Do("CLUSTER", "NODES")), repID+" 127.0.0.1:"+strconv.Itoa(rep.srv.Port)+"@"+strconv.Itoa(rep.cport)+" master ")
+	}, 60*time.Second, 100*time.Millisecond)
+	require.Contains(t, m.srv.Logs(), "Failover auth granted to "+repID)
+	require.Eventually(t, func() bool { return clusterField(m.conn, "cluster_state") == "ok" }, 30*time.Second, 50*time.Millisecond)
+	after := slotOwners(t, m.conn)
+	for s, id := range r1Slots {
+		if id == r1ID {
+			require.Equal(t, repID, after[s], "slot %d", s)
+		}
+	}
+	key, _ := keyOwnedBy(after, repID, "fo")
+	require.Equal(t, fmt.Sprintf("-MOVED %d 127.0.0.1:%d\r\n", keyspace.KeySlot([]byte(key)), rep.srv.Port), string(m.conn.Do("GET", key)))
 }
