@@ -392,7 +392,9 @@ func TestClusterFailoverVote(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(string(m.conn.Do("CLUSTER", "NODES")), repID+" 127.0.0.1:"+strconv.Itoa(rep.srv.Port)+"@"+strconv.Itoa(rep.cport)+" slave "+r1ID)
 	}, 30*time.Second, 50*time.Millisecond)
-	require.Eventually(t, func() bool { return strings.Contains(string(rep.conn.Do("INFO", "replication")), "master_link_status:up") }, 30*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return strings.Contains(string(rep.conn.Do("INFO", "replication")), "master_link_status:up")
+	}, 30*time.Second, 50*time.Millisecond)
 	r1Slots := slotOwners(t, m.conn)
 	r1.srv.Kill()
 	require.Eventually(t, func() bool {
