@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/modhost/modhost/commands"
@@ -19,7 +18,7 @@ func Install(srv *server.Server) (*Cluster, error) {
 	cfg := srv.Config
 	port := int(cfg.Int("port"))
 	if port > 55535 && cfg.Int("cluster-port") == 0 {
-		return nil, fmt.Errorf("Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.")
+		return nil, logLinef("Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.")
 	}
 	c := &Cluster{
 		srv:        srv,
@@ -56,7 +55,7 @@ func Install(srv *server.Server) (*Cluster, error) {
 	}
 	if err := c.saveConfig(); err != nil {
 		lf.release()
-		return nil, fmt.Errorf("Can't save the cluster config file %s: %v", c.configFile, err)
+		return nil, logLinef("Can't save the cluster config file %s: %v", c.configFile, err)
 	}
 	srv.Keys.EnableSlotIndex()
 	srv.Cmds.AddTables([][]commands.Entry{c.table()})
@@ -64,7 +63,7 @@ func Install(srv *server.Server) (*Cluster, error) {
 	c.propagatePublish()
 	if err := c.listen(strings.Fields(cfg.String("bind")), c.myself.CPort); err != nil {
 		lf.release()
-		return nil, fmt.Errorf("Failed listening on port %d (cluster), aborting: %v", c.myself.CPort, err)
+		return nil, logLinef("Failed listening on port %d (cluster), aborting: %v", c.myself.CPort, err)
 	}
 	srv.Lock()
 	c.updateState()

@@ -15,6 +15,13 @@ import (
 // "vars currentEpoch N lastVoteEpoch M". Written to a temporary file and
 // renamed over the old one, so a crash leaves the old or the new file.
 
+// logLine is an error whose text is Redis's log line for it.
+type logLine string
+
+func (l logLine) Error() string { return string(l) }
+
+func logLinef(format string, args ...any) error { return logLine(fmt.Sprintf(format, args...)) }
+
 // lockedFile is the flock Redis takes on the config file so two nodes
 // cannot share it.
 type lockedFile struct{ f *os.File }
@@ -22,14 +29,14 @@ type lockedFile struct{ f *os.File }
 func lockConfig(path string) (*lockedFile, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("Can't open %s in order to acquire a lock: %v", path, err)
+		return nil, logLinef("Can't open %s in order to acquire a lock: %v", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if err == syscall.EWOULDBLOCK {
-			return nil, fmt.Errorf("Sorry, the cluster configuration file %s is already used by a different Redis Cluster node. Please make sure that different nodes use different cluster configuration files.", path)
+			return nil, logLinef("Sorry, the cluster configuration file %s is already used by a different Redis Cluster node. Please make sure that different nodes use different cluster configuration files.", path)
 		}
-		return nil, fmt.Errorf("Impossible to lock %s: %v", path, err)
+		return nil, logLinef("Impossible to lock %s: %v", path, err)
 	}
 	return &lockedFile{f}, nil
 }
@@ -158,7 +165,7 @@ func (c *Cluster) loadConfig() (bool, error) {
 	lines := 0
 	now := nowMs()
 	bad := func(line string) (bool, error) {
-		return false, fmt.Errorf("Unrecoverable error: corrupted cluster config file \"%s\".", line)
+		return false, logLinef("Unrecoverable error: corrupted cluster config file \"%s\".", line)
 	}
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -271,7 +278,7 @@ func (c *Cluster) loadConfig() (bool, error) {
 		return false, nil
 	}
 	if c.myself == nil {
-		return false, fmt.Errorf("Unrecoverable error: corrupted cluster config file \"%s\": myself node not found.", c.configFile)
+		return false, logLinef("Unrecoverable error: corrupted cluster config file \"%s\": myself node not found.", c.configFile)
 	}
 	return true, nil
 }
