@@ -22,7 +22,7 @@ import (
 const msgMigrateKeysArg = "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string"
 
 var migrateTable = []Entry{
-	{Name: "migrate", Arity: -6, Flags: "write movablekeys",
+	{Name: "migrate", Arity: -6, Flags: "write movablekeys", FirstKey: 3, LastKey: 3, KeyStep: 1,
 		KeySpecs: "RW access delete: i3 r0,1,0 | RW access delete incomplete: kKEYS,-2 r-1,1,0",
 		Tips:     "nondeterministic_output",
 		ACL:      "keyspace write slow dangerous", Group: "generic", Since: "2.6.0",
@@ -163,7 +163,13 @@ func migrateCommand(c Client, a [][]byte) {
 	d := time.Duration(timeout) * time.Millisecond
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort(string(a[1]), string(a[2])), d)
 	if err != nil {
-		c.Error("IOERR error or timeout connecting to the client")
+		// Redis connects without blocking: a refused connection shows up
+		// as a failed write; only a timeout fails the connect itself.
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			c.Error("IOERR error or timeout connecting to the client")
+		} else {
+			c.Error("IOERR error or timeout writing to target instance")
+		}
 		return
 	}
 	defer conn.Close()
