@@ -26,7 +26,7 @@ help:
 	@echo "make deps            scripts/install-deps.sh (apt packages, go modules, staticcheck)"
 	@echo "make test            deps, build, go vet, go test ./... (fuzz seed corpora included)"
 	@echo "make fuzz            run every fuzz target for FUZZTIME each (default $(FUZZTIME))"
-	@echo "make test-long       make test, then make fuzz with FUZZTIME=$(FUZZTIME_LONG)"
+	@echo "make test-long       make test with MODHOST_LONG=1, then make fuzz with FUZZTIME=$(FUZZTIME_LONG)"
 	@echo "make test-cgocheck2  GOEXPERIMENT=cgocheck2 go test of the cgo packages and their users"
 	@echo "make lint            gofmt -l, go vet, staticcheck"
 	@echo "make bench           cmd/benchcmp: modhost vs redis-server (BENCHFLAGS='-rounds 5 ...')"
@@ -55,7 +55,7 @@ test: deps build
 # <package>/testdata/fuzz/<Target>/ and become regression inputs of
 # `go test` once committed.
 FUZZ_TARGETS := ./resp:FuzzParseCommand ./keyspace/rdb:FuzzLoad ./keyspace/rdb:FuzzRestore \
-	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame ./commands:FuzzHLL
+	./internal/config:FuzzLoadString ./internal/hosttest:FuzzReadFrame ./commands:FuzzHLL ./cluster:FuzzDecode
 FUZZTIME      ?= 20s
 FUZZTIME_LONG ?= 5m
 
@@ -66,7 +66,8 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
-test-long: test
+test-long:
+	MODHOST_LONG=1 $(MAKE) test
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_LONG)
 
 # Works before any cgo package exists (then it does nothing). Binaries the

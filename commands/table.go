@@ -57,7 +57,7 @@ func noop(Client, [][]byte) {}
 // command table at start-up.
 func Tables() [][]Entry {
 	return [][]Entry{
-		genericCommands, expireCommands, scanCommands, objectCommands,
+		genericCommands, migrateTable, expireCommands, scanCommands, objectCommands,
 		stringCommands, bitCommands, bitfieldCommands, lcsCommands, sortCommands,
 		listCommands, blockingListCommands,
 		hashCommands, hashExpireCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamGroupCommands,

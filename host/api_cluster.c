@@ -1,8 +1,10 @@
 /*
- * api_cluster.c - "Modules Cluster API". modhost is never a cluster node,
- * so the functions answer exactly as Redis does with cluster-enabled no:
- * no receivers, no messages, no nodes. ClusterKeySlot computes the real
- * hash slot (CRC16-XMODEM of the key, or of its {hash tag}, mod 16384).
+ * api_cluster.c - "Modules Cluster API". In cluster mode (package cluster
+ * installed, cluster-enabled yes) the functions work on the real cluster
+ * bus through the Go half (api_cluster.go); without it they answer as
+ * Redis does with cluster-enabled no: no receivers, no messages, no nodes.
+ * ClusterKeySlot computes the real hash slot (CRC16-XMODEM of the key, or
+ * of its {hash tag}, mod 16384) either way.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -10,6 +12,14 @@
 
 #include "ctx.h"
 #include "mh_string.h"
+#include "gil.h"
+#include "api_cluster.h"
+
+extern void mhv_cluster_register(RedisModuleCtx *ctx, uint8_t type, void *callback);
+extern int mhv_cluster_send(RedisModuleCtx *ctx, char *target_id, uint8_t type, char *msg, uint32_t len);
+extern int mhv_cluster_node_info(char *id, char *ip, char *master_id, int *port, int *flags);
+extern char **mhv_cluster_nodes(size_t *numnodes);
+extern void mhv_cluster_set_flags(uint64_t flags);
 
 #define MH_CLUSTER_SLOTS 16384
 
@@ -38,39 +48,33 @@ unsigned int mh_key_hash_slot(const char *key, size_t len) {
     return mh_crc16(key, len) & (MH_CLUSTER_SLOTS - 1);
 }
 
-/* Redis ignores cluster message receivers when cluster mode is off. */
+/* Registers (or, with a NULL callback, removes) the module's receiver of
+ * cluster messages of type; ignored outside cluster mode, as in Redis. */
 void mh_RegisterClusterMessageReceiver(RedisModuleCtx *ctx, uint8_t type, RedisModuleClusterMessageReceiver callback) {
-    (void)ctx;
-    (void)type;
-    (void)callback;
+    mhv_cluster_register(ctx, type, (void *)callback);
 }
 
-/* Always REDISMODULE_ERR: there is no cluster bus to send on. */
+/* Sends a MODULE message to target_id, or to every node when NULL;
+ * REDISMODULE_ERR outside cluster mode or for an unknown/unconnected
+ * target. */
 int mh_SendClusterMessage(RedisModuleCtx *ctx, const char *target_id, uint8_t type, const char *msg, uint32_t len) {
-    (void)ctx;
-    (void)target_id;
-    (void)type;
-    (void)msg;
-    (void)len;
-    return REDISMODULE_ERR;
+    return mhv_cluster_send(ctx, (char *)target_id, type, (char *)msg, len);
 }
 
-/* Always REDISMODULE_ERR: no node id is known outside cluster mode. */
+/* Fills what is asked about node id; REDISMODULE_ERR when it is unknown,
+ * in handshake or without an address, or outside cluster mode. */
 int mh_GetClusterNodeInfo(RedisModuleCtx *ctx, const char *id, char *ip, char *master_id, int *port, int *flags) {
     (void)ctx;
-    (void)id;
-    (void)ip;
-    (void)master_id;
-    (void)port;
-    (void)flags;
-    return REDISMODULE_ERR;
+    if (id == NULL) return REDISMODULE_ERR;
+    return mhv_cluster_node_info((char *)id, ip, master_id, port, flags);
 }
 
-/* NULL, as Redis returns when cluster mode is off (*numnodes untouched). */
+/* The ids (REDISMODULE_NODE_ID_LEN bytes each, not terminated) of the
+ * nodes with an address and out of handshake, NULL-terminated; NULL
+ * outside cluster mode (*numnodes untouched). */
 char **mh_GetClusterNodesList(RedisModuleCtx *ctx, size_t *numnodes) {
     (void)ctx;
-    (void)numnodes;
-    return NULL;
+    return mhv_cluster_nodes(numnodes);
 }
 
 /* Frees a NULL-terminated list of node ids; NULL is accepted. */
@@ -80,11 +84,25 @@ void mh_FreeClusterNodesList(char **ids) {
     free(ids);
 }
 
-/* Redis records the NO_FAILOVER and NO_REDIRECTION flags for its cluster
- * code; with no cluster they have no effect, and none here either. */
+/* NO_FAILOVER and NO_REDIRECTION: modhost's cluster honours
+ * NO_REDIRECTION (no MOVED/ASK); it never fails over anyway. */
 void mh_SetClusterFlags(RedisModuleCtx *ctx, uint64_t flags) {
     (void)ctx;
-    (void)flags;
+    mhv_cluster_set_flags(flags);
+}
+
+/* Helpers for the Go half. */
+void mh_call_cluster_receiver(void *fn, RedisModuleCtx *ctx, const char *sender, uint8_t type, const unsigned char *payload, uint32_t len) {
+    MH_HOST_CALLV(((RedisModuleClusterMessageReceiver)fn)(ctx, sender, type, payload, len));
+}
+
+char **mh_cluster_id_list(size_t n) {
+    return calloc(n + 1, sizeof(char *));
+}
+
+void mh_cluster_id_set(char **ids, size_t i, const char *id) {
+    ids[i] = malloc(REDISMODULE_NODE_ID_LEN);
+    memcpy(ids[i], id, REDISMODULE_NODE_ID_LEN);
 }
 
 /* The hash slot of the key, as CLUSTER KEYSLOT; works without cluster

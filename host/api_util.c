@@ -82,14 +82,19 @@ int mh_AvoidReplicaTraffic(void) {
     return 0;
 }
 
-/* The node's cluster ID; NULL because modhost is never a cluster node. */
+extern const char *mhv_cluster_myid(void);
+extern size_t mhv_cluster_size(void);
+
+/* The node's cluster ID (REDISMODULE_NODE_ID_LEN characters); NULL outside
+ * cluster mode. */
 const char *mh_GetMyClusterID(void) {
-    return NULL;
+    return mhv_cluster_myid();
 }
 
-/* The number of cluster nodes; 0 outside cluster mode, which is always. */
+/* The number of known cluster nodes, whatever their state; 0 outside
+ * cluster mode. */
 size_t mh_GetClusterSize(void) {
-    return 0;
+    return mhv_cluster_size();
 }
 
 /* Returns REDISMODULE_TYPE_METHOD_VERSION, the newest RedisModuleTypeMethods

@@ -131,8 +131,9 @@ func apiDbSize(ctx *C.RedisModuleCtx) C.ulonglong {
 // connection), MAXMEMORY/EVICT (maxmemory set; policy not noeviction),
 // OOM/OOM_WARNING (over maxmemory / above 75% of it), RDB (save rules
 // configured), AOF (appendonly yes), LUA (the command was called by an
-// EVAL script or a function) and the replica flags. Never CLUSTER,
-// ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or SERVER_STARTUP.
+// EVAL script or a function), CLUSTER (cluster-enabled yes) and the
+// replica flags. Never ASYNC_LOADING, ACTIVE_CHILD, IS_CHILD or
+// SERVER_STARTUP.
 func apiGetContextFlags(ctx *C.RedisModuleCtx) C.int {
 	return C.int(contextFlags(ctx))
 }
@@ -169,6 +170,9 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	f |= replicationFlags(s)
 	if s.LoadingLocked() {
 		f |= C.REDISMODULE_CTX_FLAGS_LOADING
+	}
+	if sys := systemOf(s); sys != nil && sys.cluster != nil {
+		f |= C.REDISMODULE_CTX_FLAGS_CLUSTER
 	}
 	if limit := s.Config().Int("maxmemory"); limit > 0 {
 		f |= C.REDISMODULE_CTX_FLAGS_MAXMEMORY

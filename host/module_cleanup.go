@@ -56,6 +56,7 @@ func (s *System) unregister(m *Module, failedLoad bool) {
 		return true
 	})
 	s.shared.unregister(m)
+	s.unregisterClusterReceivers(m)
 	s.ext.unregisterFilters(m)
 	s.ext.listeners = dropOwned(s.ext.listeners, func(l *listener) bool { return l.mod == m })
 	s.dropConfigs(m)

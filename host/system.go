@@ -40,6 +40,9 @@ type System struct {
 	shared *sharedAPIs
 	// loading is the module whose OnLoad runs now (nil otherwise).
 	loading *Module
+	// cluster is cluster mode for the module Cluster API (api_cluster.go;
+	// nil when the server is not a cluster node).
+	cluster *clusterState
 	// typeHooksDone: DEBUG MODHOST-EMITAOF is registered (rdb_bridge.go).
 	typeHooksDone bool
 

@@ -85,6 +85,8 @@ type Keyspace struct {
 	// missing, except to the master's own commands (MasterAccess), which
 	// see them alive as Redis 7's expireIfNeeded does.
 	Following, MasterAccess bool
+	// slots is database 0's per-slot key index (cluster mode; nil otherwise).
+	slots *slotIndex
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock
@@ -153,6 +155,9 @@ func (ks *Keyspace) SwapDB(a, b int) bool {
 		return false
 	}
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
+	if a == 0 || b == 0 {
+		ks.reindexSlots()
+	}
 	return true
 }
 
@@ -163,6 +168,9 @@ func (ks *Keyspace) SwapDB(a, b int) bool {
 func (ks *Keyspace) FlushDB(db int) int {
 	old := ks.dbs[db]
 	ks.dbs[db] = database{}
+	if db == 0 && ks.slots != nil {
+		ks.slots = &slotIndex{}
+	}
 	if old.modules > 0 {
 		old.d.each(func(e *dent[dbval]) bool {
 			if e.val.v.Kind() == KindModule {

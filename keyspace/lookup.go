@@ -104,6 +104,9 @@ func (ks *Keyspace) insert(db int, key []byte, v Value) int32 {
 	d := &ks.dbs[db]
 	i := d.d.insert(string(key), dbval{v: v})
 	d.d.at(i).meta = ks.initMeta()
+	if db == 0 && ks.slots != nil {
+		ks.slots.add(d.d.at(i).key)
+	}
 	if k := v.Kind(); blocksOn(k) {
 		if k == KindModule {
 			d.modules++
@@ -198,6 +201,9 @@ func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
 	dv, ok := d.d.remove(bstr(key))
 	if !ok {
 		return dv, false
+	}
+	if db == 0 && ks.slots != nil {
+		ks.slots.del(key)
 	}
 	if dv.exp != 0 {
 		d.expires--

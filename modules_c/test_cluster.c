@@ -10,7 +10,15 @@
  *   TCLUSTER.SIZE            -> GetClusterSize
  *   TCLUSTER.SLOT key        -> ClusterKeySlot (7.4+)
  *   TCLUSTER.NAME slot       -> ClusterCanonicalKeyNameInSlot, null if none (7.4+)
+ *
+ * and for cluster mode, where messages really travel:
+ *
+ *   TCLUSTER.SENDMSG target|* payload -> SendClusterMessage of type 2: OK or ERR
+ *   TCLUSTER.LAST            -> the last type-2 message received, as
+ *                               "<sender id> <type> <payload>", or null
+ *   TCLUSTER.CLUSTERFLAG     -> 1 if GetContextFlags has CLUSTER, else 0
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "redismodule.h"
@@ -22,6 +30,45 @@ static void receiver(RedisModuleCtx *ctx, const char *sender_id, uint8_t type, c
     REDISMODULE_NOT_USED(type);
     REDISMODULE_NOT_USED(payload);
     REDISMODULE_NOT_USED(len);
+}
+
+/* The last message of type 2 received (the receiver registered at load). */
+static char last_msg[REDISMODULE_NODE_ID_LEN + 300];
+static size_t last_len;
+
+static void recorder(RedisModuleCtx *ctx, const char *sender_id, uint8_t type, const unsigned char *payload,
+                     uint32_t len) {
+    REDISMODULE_NOT_USED(ctx);
+    if (len > 256) len = 256;
+    memcpy(last_msg, sender_id, REDISMODULE_NODE_ID_LEN);
+    size_t n = REDISMODULE_NODE_ID_LEN;
+    n += (size_t)snprintf(last_msg + n, sizeof(last_msg) - n, " %u ", (unsigned)type);
+    memcpy(last_msg + n, payload, len);
+    last_len = n + len;
+}
+
+static int t_sendmsg(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    const char *target = RedisModule_StringPtrLen(argv[1], NULL);
+    if (strcmp(target, "*") == 0) target = NULL;
+    size_t len;
+    const char *payload = RedisModule_StringPtrLen(argv[2], &len);
+    if (RedisModule_SendClusterMessage(ctx, target, 2, payload, (uint32_t)len) != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR send failed");
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+static int t_last(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    if (last_len == 0) return RedisModule_ReplyWithNull(ctx);
+    return RedisModule_ReplyWithStringBuffer(ctx, last_msg, last_len);
+}
+
+static int t_clusterflag(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    return RedisModule_ReplyWithLongLong(ctx, (RedisModule_GetContextFlags(ctx) & REDISMODULE_CTX_FLAGS_CLUSTER) != 0);
 }
 
 static int t_receiver(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
@@ -110,9 +157,11 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"tcluster.receiver", t_receiver}, {"tcluster.send", t_send}, {"tcluster.nodes", t_nodes},
         {"tcluster.nodeinfo", t_nodeinfo}, {"tcluster.flags", t_flags}, {"tcluster.myid", t_myid},
         {"tcluster.size", t_size},         {"tcluster.slot", t_slot},  {"tcluster.name", t_name},
+        {"tcluster.sendmsg", t_sendmsg},   {"tcluster.last", t_last},  {"tcluster.clusterflag", t_clusterflag},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "", 0, 0, 0) == REDISMODULE_ERR)
             return REDISMODULE_ERR;
+    RedisModule_RegisterClusterMessageReceiver(ctx, 2, recorder);
     return REDISMODULE_OK;
 }

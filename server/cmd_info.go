@@ -150,6 +150,9 @@ func (s *Server) infoSection(sec string) []string {
 		}
 		return out
 	case "cluster":
+		if s.clusterCheck != nil {
+			return []string{"cluster_enabled:1"}
+		}
 		return []string{"cluster_enabled:0"}
 	case "keyspace":
 		var out []string

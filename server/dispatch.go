@@ -113,6 +113,9 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 	if u := c.user; u != nil && !u.Open() && s.aclRejected(c, cmd, args) {
 		return cmd
 	}
+	if s.clusterCheck != nil && s.clusterRefused(c, cmd, args) {
+		return cmd
+	}
 	if cmd.Protected != "" && !s.protectedAllowed(c, cmd.Protected) {
 		top := cmd // a protected subcommand is reported by its container's name
 		if top.Parent != nil {

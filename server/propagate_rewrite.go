@@ -23,6 +23,18 @@ func (s *Server) rewriteForPropagation(c *Client, cmd *commands.Command, args []
 	one := func(argv ...[]byte) [][][]byte { return [][][]byte{argv} }
 	db := c.DB
 	switch cmd.FullName {
+	case "migrate":
+		// Redis propagates the keys MIGRATE moved away as one DEL.
+		del := [][]byte{b("DEL")}
+		for _, pos := range cmd.KeyPositions(args) {
+			if !s.Keys.Exists(db, args[pos]) {
+				del = append(del, args[pos])
+			}
+		}
+		if len(del) == 1 {
+			return nil
+		}
+		return one(del...)
 	case "set":
 		if hasExpireOption(args[3:]) {
 			if at, ok := s.Keys.PeekExpire(db, args[1]); ok && at != 0 {

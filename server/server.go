@@ -137,6 +137,8 @@ type Server struct {
 	ACL *acl.Store
 	// slowlog is the SLOWLOG state (slowlog.go).
 	slowlog slowLog
+	// clusterCheck is cluster mode's redirection check (nil: standalone).
+	clusterCheck ClusterCheck
 	// loopEvents: a module listens to the EventLoop event
 	// (eventloop_events.go).
 	loopEvents bool

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/modhost/modhost/cluster"
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/internal/buildinfo"
@@ -90,6 +91,15 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	}
 	srv.AddCommands(commands.Tables(), commands.DebugSubcommands())
 	script.Install(srv)
+	var clusterNode host.ClusterNode
+	if cfg.Bool("cluster-enabled") {
+		cl, err := cluster.Install(srv)
+		if err != nil {
+			log.Warningf("%v", err)
+			return 1
+		}
+		clusterNode = cl
+	}
 	for _, rn := range cfg.CommandRenames() {
 		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
 			fmt.Fprint(os.Stderr, (&config.FatalError{Line: rn.Line, Text: rn.Text, Reason: err.Error()}).Error())
@@ -103,7 +113,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	if cfg.Bool("always-show-logo") {
 		log.Raw(logging.Notice, startBanner(cfg.Int("port"), pid))
 	} else {
-		log.Noticef("Running mode=standalone, port=%d.", cfg.Int("port"))
+		log.Noticef("Running mode=%s, port=%d.", runMode(cfg), cfg.Int("port"))
 	}
 	if pf := cfg.String("pidfile"); pf != "" {
 		if err := os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
@@ -111,7 +121,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		}
 	}
 	log.Noticef("Server initialized")
-	if err := installModules(srv, cfg, log); err != nil {
+	if err := installModules(srv, cfg, log, clusterNode); err != nil {
 		return 1
 	}
 	if err := srv.LoadUsersAtStartup(); err != nil {
@@ -188,4 +198,12 @@ func startBanner(port int64, pid int) string {
 	return fmt.Sprintf("\n    modhost %s, implementing Redis %s, 64 bit\n"+
 		"    Running in standalone mode\n    Port: %d\n    PID: %d\n\n",
 		server.Version, server.RedisVersion, port, pid)
+}
+
+// runMode is the mode word of the start-up line.
+func runMode(cfg *config.Config) string {
+	if cfg.Bool("cluster-enabled") {
+		return "cluster"
+	}
+	return "standalone"
 }

@@ -15,12 +15,16 @@ var errModuleStartup = errors.New("module start-up failure")
 // installModules installs the module system (MODULE command, INFO modules)
 // and loads the modules named by loadmodule directives, in order, as Redis
 // does after "Server initialized". A module that fails to load aborts the
-// start with Redis's log line.
-func installModules(srv *server.Server, cfg *config.Config, log *logging.Logger) error {
+// start with Redis's log line. cl is the cluster node (nil when
+// cluster-enabled is no) the module Cluster API works on.
+func installModules(srv *server.Server, cfg *config.Config, log *logging.Logger, cl host.ClusterNode) error {
 	sys := host.New(srv.ModuleHost())
 	srv.Modules = sys
 	srv.Lock()
 	defer srv.Unlock()
+	if cl != nil {
+		sys.SetCluster(cl)
+	}
 	for _, spec := range cfg.LoadModules() {
 		if sys.Load(spec.Path, spec.Args) != nil {
 			log.Warningf("Can't load module from %s: server aborting", spec.Path)

@@ -38,15 +38,16 @@ var unimplemented = map[string]bool{
 	// replica-ignore-maxmemory; repl-diskless-load but swapdb, see
 	// refusedValues.)
 	"replica-ignore-disk-write-errors": true, "bind-source-addr": true,
-	// Cluster.
-	"cluster-enabled": true, "cluster-config-file": true, "cluster-node-timeout": true,
-	"cluster-ping-interval": true, "cluster-port": true, "cluster-announce-ip": true,
+	// Cluster (cluster-enabled, cluster-config-file, cluster-node-timeout,
+	// cluster-port, cluster-require-full-coverage,
+	// cluster-allow-reads-when-down and cluster-allow-pubsubshard-when-down
+	// are honoured by package cluster).
+	"cluster-ping-interval": true, "cluster-announce-ip": true,
 	"cluster-announce-port": true, "cluster-announce-bus-port": true,
 	"cluster-announce-tls-port": true, "cluster-announce-hostname": true,
 	"cluster-announce-human-nodename": true, "cluster-replica-validity-factor": true,
-	"cluster-migration-barrier": true, "cluster-require-full-coverage": true,
-	"cluster-replica-no-failover": true, "cluster-allow-reads-when-down": true,
-	"cluster-allow-pubsubshard-when-down": true, "cluster-allow-replica-migration": true,
+	"cluster-migration-barrier":   true,
+	"cluster-replica-no-failover": true, "cluster-allow-replica-migration": true,
 	"cluster-link-sendbuf-limit": true, "cluster-preferred-endpoint-type": true,
 	// TLS.
 	"tls-port": true, "tls-cluster": true, "tls-replication": true, "tls-auth-clients": true,
