@@ -60,7 +60,15 @@ type propagation struct {
 	// nestedTarget is the target of commands run by fake (module)
 	// clients: set around a module Call by its "!", "A" and "R".
 	nestedTarget int
+	// loading is set while the AOF is replayed: nothing propagates then
+	// (Redis's shouldPropagate checks server.loading).
+	loading bool
 }
+
+// batchEnder is a sink that wants to know when the ops of one top-level
+// command (or of one piece of work outside commands) have all been
+// emitted: the AOF writes its buffer then.
+type batchEnder interface{ EndBatch() }
 
 // Shared argv of the ops the layer itself emits.
 var (
@@ -96,7 +104,7 @@ func (s *Server) AlsoPropagate(db int, argv [][]byte, target int) {
 
 // queueOp appends a copy of argv to the pending ops if a sink wants it.
 func (s *Server) queueOp(db int, argv [][]byte, target int) {
-	if target == 0 || !s.wantsPropagation(target) {
+	if target == 0 || s.prop.loading || !s.wantsPropagation(target) {
 		return
 	}
 	n := 0
@@ -151,6 +159,11 @@ func (s *Server) propagatePending(multi bool) {
 	}
 	if tx {
 		s.propagateNow(ops[len(ops)-1].db, argvExec, PropagateAll)
+	}
+	for _, k := range s.prop.sinks {
+		if e, ok := k.(batchEnder); ok {
+			e.EndBatch()
+		}
 	}
 }
 
