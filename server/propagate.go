@@ -197,7 +197,7 @@ func (s *Server) beginCallPropagation(c *Client) callPropagation {
 // is queued (rewritten) when it changed the dataset, and the top-level
 // call emits everything queued.
 func (s *Server) endCallPropagation(c *Client, cmd *commands.Command, args [][]byte, cp callPropagation) {
-	if s.Keys.Dirty != cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
+	if s.Keys.Dirty > cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
 		target := PropagateAll
 		if c.conn == nil {
 			target = s.prop.nestedTarget
