@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -96,6 +97,195 @@ func TestAOFRoundTrip(t *testing.T) {
 			require.Contains(t, s2.Logs(), "Opening AOF incr file appendonly.aof.2.incr.aof on server start")
 			require.Equal(t, ":4102444800000\r\n", string(c2.Do("PEXPIRETIME", "s:ttl")))
 			require.Equal(t, "$7\r\nrewrite\r\n", string(c2.Do("GET", "during")))
+		})
+	}
+}
+
+// TestAOFInterop writes an AOF directory with one server, stops it and
+// loads the directory with the other: Redis 7.0.15 reads modhost's (an RDB
+// base of version 10, as 7.0 needs, or a commands base, and the incr
+// file) and modhost reads Redis's; DEBUG DIGEST must match.
+func TestAOFInterop(t *testing.T) {
+	redis, modhost := hosttest.RedisBin(t), hosttest.ModhostBin(t)
+	args := func(bin, preamble string) []string {
+		a := []string{"--aof-use-rdb-preamble", preamble}
+		if bin == modhost {
+			a = append(a, "--rdb-version", "10")
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name     string
+		from, to string
+		preamble string
+	}{
+		{"modhost to redis, rdb base", modhost, redis, "yes"},
+		{"modhost to redis, commands base", modhost, redis, "no"},
+		{"redis to modhost, rdb base", redis, modhost, "yes"},
+		{"redis to modhost, commands base", redis, modhost, "no"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := startAOF(t, tc.from, dir, args(tc.from, tc.preamble)...)
+			c := s.Conn(t)
+			populate(t, c)
+			require.Equal(t, "+Background append only file rewriting started\r\n", string(c.Do("BGREWRITEAOF")))
+			waitRewrite(t, c)
+			moreWrites(t, c)
+			want := digest(c)
+			require.NoError(t, c.Send(hosttest.AppendCommand(nil, "SHUTDOWN")))
+			require.Eventually(t, s.Exited, 10*time.Second, 20*time.Millisecond)
+			written := manifest(t, dir)
+			r := startAOF(t, tc.to, dir, args(tc.to, tc.preamble)...)
+			rc := r.Conn(t)
+			require.Equal(t, want, digest(rc))
+			require.Equal(t, written, manifest(t, dir), "the reader keeps the writer's files")
+			require.Equal(t, "+OK\r\n", string(rc.Do("SET", "more", "x")))
+			want = digest(rc)
+			require.NoError(t, rc.Send(hosttest.AppendCommand(nil, "SHUTDOWN")))
+			require.Eventually(t, r.Exited, 10*time.Second, 20*time.Millisecond)
+			back := startAOF(t, tc.from, dir, args(tc.from, tc.preamble)...)
+			require.Equal(t, want, digest(back.Conn(t)), "and back")
+		})
+	}
+}
+
+// copyDir copies the files of src (one level of subdirectories) to dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	require.NoError(t, filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(out, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, b, 0o644)
+	}))
+}
+
+// runToExit starts bin on dir and returns its output and exit code; it
+// is for start-ups that fail (a server that starts is killed after 5 s).
+func runToExit(t *testing.T, bin, dir string, extra ...string) (string, int) {
+	t.Helper()
+	port, err := hosttest.FreePort()
+	require.NoError(t, err)
+	cmd := exec.Command(bin, append(aofArgs(dir, extra...), "--port", fmt.Sprint(port))...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// deterministicWrites are writes whose AOF form does not depend on time
+// or chance, so both servers must log the same bytes.
+var deterministicWrites = [][]string{
+	{"SET", "a", "1"}, {"INCR", "a"}, {"RPUSH", "l", "x", "y"}, {"LPOP", "l"},
+	{"HSET", "h", "f", "v"}, {"SADD", "s", "m1", "m2"}, {"SREM", "s", "m1"},
+	{"ZADD", "z", "1", "a", "2", "b"}, {"ZINCRBY", "z", "1.5", "a"}, {"SELECT", "2"},
+	{"SET", "b", "2", "PXAT", "4102444800000"}, {"PEXPIREAT", "b", "4102444800001"},
+	{"MULTI"}, {"SET", "c", "3"}, {"SELECT", "0"}, {"DEL", "a"}, {"EXEC"},
+	{"GETSET", "a", "new"}, {"GETDEL", "a"}, {"INCRBYFLOAT", "f", "2.5"},
+	{"SET", "k", "v"}, {"GET", "k"}, {"DEL", "missing"}, {"FLUSHDB"},
+	{"LPUSH", "bl", "v"}, {"BLPOP", "bl", "0"}, {"XADD", "st", "1-1", "f", "v"}, {"XDEL", "st", "1-1"},
+}
+
+// TestAOFIncrSameAsRedis sends the same writes to both servers and
+// compares the incr files byte for byte.
+func TestAOFIncrSameAsRedis(t *testing.T) {
+	var files [2][]byte
+	for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		dir := t.TempDir()
+		s := startAOF(t, bin, dir)
+		c := s.Conn(t)
+		for _, cmd := range deterministicWrites {
+			c.Do(cmd...)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+		require.NoError(t, err)
+		files[i] = b
+		require.Equal(t, "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifest(t, dir), bin)
+	}
+	require.Equal(t, string(files[0]), string(files[1]))
+}
+
+// TestAOFTruncatedAndBadFiles damages the incr file the way a crash or a
+// bad edit would and checks both servers react alike: a cut tail is
+// dropped with aof-load-truncated yes (the file is truncated to the same
+// length), refused with no; bad protocol is always refused; an
+// unfinished MULTI is reverted.
+func TestAOFTruncatedAndBadFiles(t *testing.T) {
+	redis, modhost := hosttest.RedisBin(t), hosttest.ModhostBin(t)
+	base := t.TempDir()
+	s := startAOF(t, modhost, base, "--rdb-version", "10") // a base Redis 7.0 reads
+	c := s.Conn(t)
+	for i := 0; i < 20; i++ {
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", fmt.Sprint("k", i), "v")))
+	}
+	s.Kill()
+	incr := filepath.Join("appendonlydir", "appendonly.aof.1.incr.aof")
+	for _, tc := range []struct {
+		name      string
+		tail      string
+		truncated string // aof-load-truncated
+		exit      int
+		logs      []string
+	}{
+		{"cut tail", "*3\r\n$3\r\nSET\r\n$1\r\nx", "yes", 0, []string{
+			"!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!",
+			"AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled"}},
+		{"cut tail refused", "*3\r\n$3\r\nSET\r\n$1\r\nx", "no", 1, []string{
+			"Unexpected end of file reading the append only file appendonly.aof.1.incr.aof"}},
+		{"bad format", "garbage\r\n", "yes", 1, []string{
+			"Bad file format reading the append only file appendonly.aof.1.incr.aof"}},
+		{"unfinished multi", "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n", "yes", 0, []string{
+			"Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof"}},
+		{"unknown command", "*1\r\n$7\r\nNOTACMD\r\n", "yes", 1, []string{
+			"Unknown command 'NOTACMD' reading the append only file appendonly.aof.1.incr.aof"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var digests, sizes [2]string
+			for i, bin := range []string{redis, modhost} {
+				dir := t.TempDir()
+				copyDir(t, base, dir)
+				f, err := os.OpenFile(filepath.Join(dir, incr), os.O_APPEND|os.O_WRONLY, 0)
+				require.NoError(t, err)
+				_, err = f.WriteString(tc.tail)
+				require.NoError(t, err)
+				require.NoError(t, f.Close())
+				if tc.exit != 0 {
+					out, code := runToExit(t, bin, dir, "--aof-load-truncated", tc.truncated)
+					require.Equal(t, tc.exit, code, out)
+					for _, l := range tc.logs {
+						require.Contains(t, out, l, bin)
+					}
+					continue
+				}
+				srv := startAOF(t, bin, dir, "--aof-load-truncated", tc.truncated)
+				for _, l := range tc.logs {
+					require.Contains(t, srv.Logs(), l, bin)
+				}
+				digests[i] = digest(srv.Conn(t))
+				st, err := os.Stat(filepath.Join(dir, incr))
+				require.NoError(t, err)
+				sizes[i] = fmt.Sprint(st.Size())
+			}
+			require.Equal(t, digests[0], digests[1])
+			require.Equal(t, sizes[0], sizes[1])
 		})
 	}
 }
