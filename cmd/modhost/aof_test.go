@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,4 +289,102 @@ func TestAOFTruncatedAndBadFiles(t *testing.T) {
 			require.Equal(t, sizes[0], sizes[1])
 		})
 	}
+}
+
+// TestAOFRewriteWithAppendonlyNo: BGREWRITEAOF with the AOF off writes
+// the directory with a base and a manifest naming only it, as Redis does;
+// a server started later with appendonly yes loads it.
+func TestAOFRewriteWithAppendonlyNo(t *testing.T) {
+	var manifests [2]string
+	for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		dir := t.TempDir()
+		s := startAOF(t, bin, dir, "--appendonly", "no")
+		c := s.Conn(t)
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", "k", "v")))
+		require.Equal(t, "+Background append only file rewriting started\r\n", string(c.Do("BGREWRITEAOF")))
+		waitRewrite(t, c)
+		require.Equal(t, "+Background append only file rewriting started\r\n", string(c.Do("BGREWRITEAOF")))
+		waitRewrite(t, c)
+		info := string(c.Do("INFO", "persistence"))
+		require.Contains(t, info, "aof_enabled:0")
+		require.Contains(t, info, "aof_rewrites:2")
+		require.NotContains(t, info, "aof_current_size")
+		manifests[i] = manifest(t, dir)
+		_, err := os.Stat(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.base.rdb"))
+		require.True(t, os.IsNotExist(err), "the first base became history and was removed")
+		want := digest(c)
+		s.Kill()
+		s2 := startAOF(t, bin, dir)
+		require.Equal(t, want, digest(s2.Conn(t)))
+	}
+	require.Equal(t, "file appendonly.aof.2.base.rdb seq 2 type b\n", manifests[1])
+	require.Equal(t, manifests[0], manifests[1])
+}
+
+// TestAOFConfigSetAppendonly turns the AOF on at run time (a rewrite
+// writes the dataset first, writes meanwhile go to a temporary incr file)
+// and off again, on both servers: same manifests, and the directory
+// reloads to the same dataset.
+func TestAOFConfigSetAppendonly(t *testing.T) {
+	var manifests [2]string
+	for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		dir := t.TempDir()
+		s := startAOF(t, bin, dir, "--appendonly", "no")
+		c := s.Conn(t)
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", "before", "1")))
+		require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "appendonly", "yes")))
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", "during", "2")))
+		waitRewrite(t, c)
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", "after", "3")))
+		require.Contains(t, string(c.Do("INFO", "persistence")), "aof_enabled:1")
+		manifests[i] = manifest(t, dir)
+		want := digest(c)
+		require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "appendonly", "no")))
+		require.Contains(t, string(c.Do("INFO", "persistence")), "aof_enabled:0")
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", "off", "4")))
+		s.Kill()
+		s2 := startAOF(t, bin, dir)
+		require.Equal(t, want, digest(s2.Conn(t)), bin)
+	}
+	require.Equal(t, "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifests[1])
+	require.Equal(t, manifests[0], manifests[1])
+}
+
+// TestAOFInfoFields compares the names of INFO persistence's AOF fields
+// with Redis's, with the AOF on and off.
+func TestAOFInfoFields(t *testing.T) {
+	names := func(info []byte) []string {
+		var out []string
+		for _, l := range strings.Split(string(info), "\r\n") {
+			if k, _, ok := strings.Cut(l, ":"); ok && (strings.HasPrefix(k, "aof_") || strings.HasPrefix(k, "module_fork")) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	for _, on := range []string{"yes", "no"} {
+		var got [2][]string
+		for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+			s := startAOF(t, bin, t.TempDir(), "--appendonly", on)
+			got[i] = names(s.Conn(t).Do("INFO", "persistence"))
+		}
+		require.Equal(t, got[0], got[1], "appendonly "+on)
+	}
+}
+
+// TestAOFUpgradeOldFile starts on a pre-7.0 single appendonly.aof: it is
+// moved into the directory as the base, as Redis does.
+func TestAOFUpgradeOldFile(t *testing.T) {
+	old := "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\nx\r\n"
+	var results [2]string
+	for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "appendonly.aof"), []byte(old), 0o644))
+		s := startAOF(t, bin, dir)
+		c := s.Conn(t)
+		require.Contains(t, s.Logs(), "Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory (appendonlydir).")
+		require.Equal(t, "$5\r\nstyle\r\n", string(c.Do("GET", "old")))
+		results[i] = manifest(t, dir) + digest(c)
+	}
+	require.Equal(t, results[0], results[1])
 }
