@@ -388,3 +388,59 @@ func TestAOFUpgradeOldFile(t *testing.T) {
 	}
 	require.Equal(t, results[0], results[1])
 }
+
+// TestAOFModuleType: a module data type round-trips through the AOF with
+// both base formats (aof_rewrite's EmitAOF commands, or rdb_save), its
+// commands reach the incr file through RedisModule_Replicate and
+// ReplicateVerbatim, and Redis loads the directory modhost wrote (and
+// the other way round) with the same module.
+func TestAOFModuleType(t *testing.T) {
+	so := moduleSO(t, "test_aof")
+	redis, modhost := hosttest.RedisBin(t), hosttest.ModhostBin(t)
+	for _, tc := range []struct {
+		preamble string
+		from, to string
+	}{
+		{"no", modhost, redis}, {"yes", modhost, redis}, {"no", redis, modhost}, {"yes", redis, modhost},
+	} {
+		t.Run(fmt.Sprintf("preamble %s from %s", tc.preamble, filepath.Base(tc.from)), func(t *testing.T) {
+			args := func(bin string) []string {
+				a := []string{"--aof-use-rdb-preamble", tc.preamble, "--loadmodule", so}
+				if bin == modhost {
+					a = append(a, "--rdb-version", "10")
+				}
+				return a
+			}
+			dir := t.TempDir()
+			s := startAOF(t, tc.from, dir, args(tc.from)...)
+			c := s.Conn(t)
+			for _, cmd := range [][]string{
+				{"AOFT.SET", "a", "first", "5"}, {"AOFT.INCR", "a", "3"}, {"SELECT", "4"}, {"AOFT.SET", "b", "in db4", "-1"},
+				{"MULTI"}, {"AOFT.INCR", "b", "10"}, {"SET", "plain", "x"}, {"EXEC"}, {"SELECT", "0"},
+			} {
+				require.NotEqual(t, byte('-'), c.Do(cmd...)[0], "%v", cmd)
+			}
+			incr, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+			require.NoError(t, err)
+			require.Contains(t, string(incr), "$8\r\nAOFT.SET\r\n$1\r\na\r\n$5\r\nfirst\r\n$1\r\n8\r\n", "Replicate's form")
+			require.Equal(t, "+Background append only file rewriting started\r\n", string(c.Do("BGREWRITEAOF")))
+			waitRewrite(t, c)
+			if tc.preamble == "no" {
+				b, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.2.base.aof"))
+				require.NoError(t, err)
+				require.Contains(t, string(b), "*4\r\n$8\r\nAOFT.SET\r\n$1\r\na\r\n$5\r\nfirst\r\n$1\r\n8\r\n", "EmitAOF in the base")
+			}
+			require.Equal(t, ":9\r\n", string(c.Do("AOFT.INCR", "a", "1")))
+			want := digest(c)
+			require.Equal(t, "+OK\r\n", string(c.Do("DEBUG", "LOADAOF")))
+			require.Equal(t, want, digest(c), "DEBUG LOADAOF")
+			require.Equal(t, "*2\r\n$5\r\nfirst\r\n:9\r\n", string(c.Do("AOFT.GET", "a")))
+			require.NoError(t, c.Send(hosttest.AppendCommand(nil, "SHUTDOWN")))
+			require.Eventually(t, s.Exited, 10*time.Second, 20*time.Millisecond)
+			r := startAOF(t, tc.to, dir, args(tc.to)...)
+			rc := r.Conn(t)
+			require.Equal(t, want, digest(rc))
+			require.Equal(t, "*2\r\n$5\r\nfirst\r\n:9\r\n", string(rc.Do("AOFT.GET", "a")))
+		})
+	}
+}
