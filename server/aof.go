@@ -275,7 +275,7 @@ func (a *AOF) applyAppendonly() error {
 		a.stop()
 	case on && a.state == aofOff:
 		if err := a.start(); err != nil {
-			return fmt.Errorf("Unable to turn on AOF. Check server logs.")
+			return logLine("Unable to turn on AOF. Check server logs.")
 		}
 	}
 	return nil

@@ -13,7 +13,6 @@ package server
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 	"time"
@@ -49,7 +48,7 @@ func (a *AOF) readManifest() (*aofManifest, error) {
 		return &aofManifest{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("Fatal error: can't open the AOF manifest file %s for reading: %s", a.path(name), errText(err))
+		return nil, logLinef("Fatal error: can't open the AOF manifest file %s for reading: %s", a.path(name), errText(err))
 	}
 	return parseManifest(data)
 }

@@ -329,20 +329,29 @@ func writeManifest(dir, prefix string, m *aofManifest) error {
 	tmp := filepath.Join(dir, tmpName)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("Can't open the AOF manifest file %s: %s", tmpName, errText(err))
+		return logLinef("Can't open the AOF manifest file %s: %s", tmpName, errText(err))
 	}
 	defer f.Close()
 	if _, err := f.WriteString(m.String()); err != nil {
-		return fmt.Errorf("Error trying to write the temporary AOF manifest file %s: %s", tmpName, errText(err))
+		return logLinef("Error trying to write the temporary AOF manifest file %s: %s", tmpName, errText(err))
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("Fail to fsync the temp AOF file %s: %s.", tmpName, errText(err))
+		return logLinef("Fail to fsync the temp AOF file %s: %s.", tmpName, errText(err))
 	}
 	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("Error trying to rename the temporary AOF manifest file %s into %s: %s", tmpName, prefix+".manifest", errText(err))
+		return logLinef("Error trying to rename the temporary AOF manifest file %s into %s: %s", tmpName, prefix+".manifest", errText(err))
 	}
 	return syncDir(dir)
 }
+
+// logLine is an error whose text is a Redis log line (or reply), kept
+// verbatim.
+type logLine string
+
+func (l logLine) Error() string { return string(l) }
+
+// logLinef formats a logLine.
+func logLinef(format string, args ...any) error { return logLine(fmt.Sprintf(format, args...)) }
 
 // syncDir fsyncs a directory so that renames and new files in it last.
 func syncDir(dir string) error {
