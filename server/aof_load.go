@@ -412,6 +412,9 @@ func (a *AOF) replay(name, path string, data []byte, off int) aofLoadStatus {
 			c.tx.cmds = append(c.tx.cmds, cmd)
 		} else {
 			s.call(c, cmd, args)
+			if c.errs > 0 {
+				a.errorWhileLoading(c, cmd.FullName)
+			}
 		}
 		c.W.Reset()
 		validUpTo = pos
@@ -443,6 +446,34 @@ func (a *AOF) replay(name, path string, data []byte, off int) aofLoadStatus {
 		return aofLoadFailed
 	}
 	return aofLoadOK
+}
+
+// errorWhileLoading reports an error reply to the AOF-loading client
+// (afterErrorReply): logged, and fatal with propagation-error-behavior
+// panic.
+func (a *AOF) errorWhileLoading(c *Client, cmdName string) {
+	msg := c.W.Buf
+	if i := bytes.IndexByte(msg, '-'); i >= 0 {
+		msg = msg[i+1:]
+	}
+	if i := bytes.Index(msg, []byte("\r\n")); i >= 0 {
+		msg = msg[:i]
+	}
+	// Redis logs the text given to addReplyError: without "ERR ", and
+	// with its "-" when the error has another code.
+	if bytes.HasPrefix(msg, []byte("ERR ")) {
+		msg = msg[4:]
+	} else {
+		msg = append([]byte("-"), msg...)
+	}
+	if len(msg) > 4096 {
+		msg = msg[:4096]
+	}
+	a.s.Log.Warningf("== CRITICAL == This server is sending an error to its AOF-loading-client: '%s' after processing the command '%s'", msg, cmdName)
+	if a.s.Config.String("propagation-error-behavior") == "panic" {
+		a.s.Log.Warningf("Guru Meditation: This server panicked sending an error to its AOF-loading-client after processing the command '%s'", cmdName)
+		os.Exit(1)
+	}
 }
 
 // aofLine returns the line at pos (without its '\n') and where the next

@@ -255,6 +255,8 @@ func TestAOFTruncatedAndBadFiles(t *testing.T) {
 			"Bad file format reading the append only file appendonly.aof.1.incr.aof"}},
 		{"unfinished multi", "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n", "yes", 0, []string{
 			"Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof"}},
+		{"error reply", "*2\r\n$4\r\nINCR\r\n$2\r\nk0\r\n", "yes", 0, []string{
+			"== CRITICAL == This server is sending an error to its AOF-loading-client: 'value is not an integer or out of range' after processing the command 'incr'"}},
 		{"unknown command", "*1\r\n$7\r\nNOTACMD\r\n", "yes", 1, []string{
 			"Unknown command 'NOTACMD' reading the append only file appendonly.aof.1.incr.aof"}},
 	} {
@@ -289,6 +291,18 @@ func TestAOFTruncatedAndBadFiles(t *testing.T) {
 			require.Equal(t, sizes[0], sizes[1])
 		})
 	}
+	t.Run("error reply with propagation-error-behavior panic", func(t *testing.T) {
+		dir := t.TempDir()
+		copyDir(t, base, dir)
+		f, err := os.OpenFile(filepath.Join(dir, incr), os.O_APPEND|os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = f.WriteString("*2\r\n$4\r\nINCR\r\n$2\r\nk0\r\n")
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		out, code := runToExit(t, modhost, dir, "--propagation-error-behavior", "panic")
+		require.Equal(t, 1, code, out)
+		require.Contains(t, out, "This server panicked sending an error to its AOF-loading-client after processing the command 'incr'")
+	})
 }
 
 // TestAOFRewriteWithAppendonlyNo: BGREWRITEAOF with the AOF off writes

@@ -101,7 +101,6 @@ var noMeaning = map[string]string{
 	"repl-diskless-sync":                    "chooses between a fork writing the RDB to disk or to the replica sockets; modhost has neither: it encodes a snapshot in memory and sends it as a length-prefixed bulk, which every replica loads.",
 	"repl-diskless-sync-max-replicas":       "only starts a diskless sync early once that many replicas wait; modhost starts each full sync at once.",
 	"repl-diskless-sync-delay":              "only delays a diskless full sync so that more replicas share one fork; modhost starts each full sync at once from an in-memory snapshot; set by Redis's test suite.",
-	"propagation-error-behavior":            "only acts on errors while applying commands from a master or an AOF; modhost has neither; set by Redis's test suite.",
 	"shutdown-timeout":                      "only bounds how long SHUTDOWN waits for replicas to catch up; modhost's SHUTDOWN does not wait for replicas yet.",
 	"replica-serve-stale-data":              "only acts while this server is a replica; modhost can't be one (replicaof is refused); set by Redis's test suite.",
 	"replica-read-only":                     "only acts while this server is a replica; modhost can't be one (replicaof is refused).",
