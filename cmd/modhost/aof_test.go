@@ -458,3 +458,33 @@ func TestAOFModuleType(t *testing.T) {
 		})
 	}
 }
+
+// TestAOFAutoRewriteAndTimestamps: past auto-aof-rewrite-min-size and the
+// growth percentage a rewrite starts by itself; with
+// aof-timestamp-enabled the files carry #TS: annotations, which loading
+// skips.
+func TestAOFAutoRewriteAndTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	bin := hosttest.ModhostBin(t)
+	s := startAOF(t, bin, dir, "--aof-timestamp-enabled", "yes", "--aof-use-rdb-preamble", "no")
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "first", "1")))
+	incr, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	require.Regexp(t, `^#TS:[0-9]+\r\n\*2\r\n\$6\r\nSELECT`, string(incr))
+	require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "auto-aof-rewrite-min-size", "1000", "auto-aof-rewrite-percentage", "100")))
+	val := strings.Repeat("x", 100)
+	for i := 0; i < 30; i++ {
+		require.Equal(t, "+OK\r\n", string(c.Do("SET", fmt.Sprint("k", i), val)))
+	}
+	require.Eventually(t, func() bool { return bytes.Contains(c.Do("INFO", "persistence"), []byte("aof_rewrites:1")) }, 10*time.Second, 20*time.Millisecond)
+	waitRewrite(t, c)
+	require.Contains(t, s.Logs(), "Starting automatic rewriting of AOF on ")
+	base, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.2.base.aof"))
+	require.NoError(t, err)
+	require.Regexp(t, `^#TS:[0-9]+\r\n`, string(base))
+	want := digest(c)
+	s.Kill()
+	s2 := startAOF(t, bin, dir, "--aof-use-rdb-preamble", "no")
+	require.Equal(t, want, digest(s2.Conn(t)))
+}
