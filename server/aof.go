@@ -56,6 +56,7 @@ type AOF struct {
 	lastFsync      int64 // unix seconds of the last fsync
 	fsyncing       atomic.Bool
 	lastWriteOK    bool
+	lastWriteErr   string // strerror of the last failed write (ENOSPC for a short one)
 	lastWriteErrAt int64
 	delayedFsync   int64
 
@@ -197,6 +198,10 @@ func (a *AOF) writeFailed(n int, err error, policy string) {
 			_, _ = a.f.Seek(0, 2)
 			n = 0
 		}
+	}
+	a.lastWriteErr = "No space left on device"
+	if err != nil {
+		a.lastWriteErr = errText(err)
 	}
 	if policy == "always" {
 		a.s.Log.Warningf("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
@@ -381,6 +386,15 @@ func b2i(v bool) int {
 func registerAOFCommands(s *Server, a *AOF) {
 	s.Cmds.Add(&commands.Command{Name: "bgrewriteaof", Arity: 1, Flags: commands.ParseCmdFlags("admin noscript no_async_loading"), Group: "server", Since: "1.0.0", Summary: "Asynchronously rewrites the append-only file to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(a.bgrewriteaofCommand)})
 	s.RegisterDebug("loadaof", a.debugLoadAOF)
+	// Writes (and PING) are refused while AOF writes fail, before MULTI
+	// queues them (processCommand's writeCommandsDeniedByDiskError).
+	s.preExec = append([]preExecHook{func(c *Client, cmd *commands.Command, args [][]byte) bool {
+		if a.lastWriteOK || a.state == aofOff || c.conn == nil || (!s.writeCommand(c, cmd) && cmd.FullName != "ping") {
+			return false
+		}
+		s.reject(c, cmd, "MISCONF Errors writing to the AOF file: "+a.lastWriteErr)
+		return true
+	}}, s.preExec...)
 	s.RegisterDebug("aof-flush-sleep", func(c *Client, args [][]byte) {
 		if len(args) != 3 {
 			c.Error("ERR wrong number of arguments for 'aof-flush-sleep'")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/modhost/modhost/internal/hosttest"
 )
@@ -487,4 +488,32 @@ func TestAOFAutoRewriteAndTimestamps(t *testing.T) {
 	s.Kill()
 	s2 := startAOF(t, bin, dir, "--aof-use-rdb-preamble", "no")
 	require.Equal(t, want, digest(s2.Conn(t)))
+}
+
+// TestAOFWriteError limits the server's file size (RLIMIT_FSIZE) so that
+// appending to the incr file fails: writes and PING are refused with
+// MISCONF while reads go on, INFO says aof_last_write_status:err, and
+// once the limit is lifted the cron writes the kept buffer and writes
+// are accepted again.
+func TestAOFWriteError(t *testing.T) {
+	dir := t.TempDir()
+	s := startAOF(t, hosttest.ModhostBin(t), dir, "--appendfsync", "everysec")
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "a", "1")))
+	st, err := os.Stat(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	var old unix.Rlimit
+	require.NoError(t, unix.Prlimit(s.PID(), unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: uint64(st.Size()) + 10, Max: unix.RLIM_INFINITY}, &old))
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "b", "a value longer than the limit")), "the write that fails is answered")
+	require.Equal(t, "-MISCONF Errors writing to the AOF file: file too large\r\n", string(c.Do("SET", "c", "3")))
+	require.Equal(t, "-MISCONF Errors writing to the AOF file: file too large\r\n", string(c.Do("PING")))
+	require.Equal(t, "$1\r\n1\r\n", string(c.Do("GET", "a")))
+	require.Contains(t, string(c.Do("INFO", "persistence")), "aof_last_write_status:err")
+	require.NoError(t, unix.Prlimit(s.PID(), unix.RLIMIT_FSIZE, &old, nil))
+	require.Eventually(t, func() bool { return string(c.Do("PING")) == "+PONG\r\n" }, 10*time.Second, 20*time.Millisecond)
+	require.Contains(t, s.Logs(), "AOF write error looks solved, Redis can write again.")
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "c", "3")))
+	want := digest(c)
+	s.Kill()
+	require.Equal(t, want, digest(startAOF(t, hosttest.ModhostBin(t), dir).Conn(t)))
 }
