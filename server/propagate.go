@@ -63,12 +63,26 @@ type propagation struct {
 	// loading is set while the AOF is replayed: nothing propagates then
 	// (Redis's shouldPropagate checks server.loading).
 	loading bool
+	// enders are the sinks that implement batchEnder; inBatch is set
+	// while a connection's batch holds the lock: they are told once, when
+	// it releases the lock before writing its replies (as Redis writes the
+	// AOF once per event-loop iteration), instead of after every command.
+	enders  []batchEnder
+	inBatch bool
 }
 
-// batchEnder is a sink that wants to know when the ops of one top-level
-// command (or of one piece of work outside commands) have all been
-// emitted: the AOF writes its buffer then.
+// batchEnder is a sink that wants to know when the ops emitted so far
+// must reach their destination: at the end of a connection's batch,
+// before its replies are written, and after each unit emitted outside a
+// batch (timers, cron, module threads). The AOF writes its buffer then.
 type batchEnder interface{ EndBatch() }
+
+// endBatches tells the batchEnder sinks that replies are about to leave.
+func (s *Server) endBatches() {
+	for _, e := range s.prop.enders {
+		e.EndBatch()
+	}
+}
 
 // Shared argv of the ops the layer itself emits.
 var (
@@ -79,6 +93,9 @@ var (
 // AddPropagationSink subscribes sink to the propagation feed.
 func (s *Server) AddPropagationSink(sink PropagationSink) {
 	s.prop.sinks = append(s.prop.sinks, sink)
+	if e, ok := sink.(batchEnder); ok {
+		s.prop.enders = append(s.prop.enders, e)
+	}
 }
 
 // wantsPropagation reports whether some sink takes target now.
@@ -160,10 +177,8 @@ func (s *Server) propagatePending(multi bool) {
 	if tx {
 		s.propagateNow(ops[len(ops)-1].db, argvExec, PropagateAll)
 	}
-	for _, k := range s.prop.sinks {
-		if e, ok := k.(batchEnder); ok {
-			e.EndBatch()
-		}
+	if !s.prop.inBatch {
+		s.endBatches()
 	}
 }
 

@@ -212,7 +212,7 @@ func TestAOFIncrSameAsRedis(t *testing.T) {
 	var files [2][]byte
 	for i, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
 		dir := t.TempDir()
-		s := startAOF(t, bin, dir)
+		s := startAOF(t, bin, dir, "--appendfsync", "always") // Redis writes before each reply
 		c := s.Conn(t)
 		for _, cmd := range deterministicWrites {
 			c.Do(cmd...)
@@ -420,7 +420,9 @@ func TestAOFModuleType(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("preamble %s from %s", tc.preamble, filepath.Base(tc.from)), func(t *testing.T) {
 			args := func(bin string) []string {
-				a := []string{"--aof-use-rdb-preamble", tc.preamble, "--loadmodule", so}
+				// appendfsync always: Redis writes before every reply (with
+				// everysec it may hold writes while an fsync runs).
+				a := []string{"--aof-use-rdb-preamble", tc.preamble, "--loadmodule", so, "--appendfsync", "always"}
 				if bin == modhost {
 					a = append(a, "--rdb-version", "10")
 				}
