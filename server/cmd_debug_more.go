@@ -24,8 +24,6 @@ var debugUnsupported = map[string]string{
 	"restart":                    "modhost cannot re-exec itself",
 	"crash-and-recover":          "modhost cannot re-exec itself",
 	"leak":                       "modhost strings are garbage collected",
-	"loadaof":                    "modhost has no append only file",
-	"aof-flush-sleep":            "modhost has no append only file",
 	"replicate":                  "modhost has no replicas",
 	"drop-cluster-packet-filter": "modhost has no cluster bus",
 	"clusterlink":                "modhost has no cluster bus",

@@ -221,6 +221,7 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 func (s *Server) lockBatch(c *Client, b *batch) {
 	s.mu.Lock()
 	s.fireSleepPairLocked()
+	s.prop.inBatch = true
 	c.clk.start()
 	if c.W.Buf == nil && b.spare != nil {
 		c.W.Buf = b.spare
@@ -232,6 +233,8 @@ func (s *Server) lockBatch(c *Client, b *batch) {
 // the server lock.
 func (s *Server) unlockBatch(c *Client) {
 	s.trackingBroadcast()
+	s.prop.inBatch = false
+	s.endBatches()
 	c.clk.on = false
 	s.Keys.PinTime(0)
 	s.mu.Unlock()

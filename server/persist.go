@@ -32,6 +32,7 @@ type RDB struct {
 	loaded        int64
 	expired       int64
 	bg            *bgSave
+	aof           *AOF
 	lastPause     time.Duration
 	loading       bool
 	saveDelayTest time.Duration // test hook: slows BGSAVE down
@@ -52,6 +53,7 @@ func EnablePersistence(s *Server) *RDB {
 	p := &RDB{s: s, lastSave: time.Now(), lastBgOK: true, lastBgSecs: -1}
 	s.Persist = p
 	registerPersistCommands(s, p)
+	p.aof = newAOF(p)
 	go p.cron()
 	return p
 }
@@ -309,6 +311,7 @@ func (p *RDB) cron() {
 		}
 		p.s.lockOutsideYield()
 		p.checkSavePoints()
+		p.aof.cron()
 		p.s.mu.Unlock()
 	}
 }
@@ -347,7 +350,7 @@ func (p *RDB) InfoLines() []string {
 	if p.loading {
 		loading = 1
 	}
-	return []string{
+	lines := []string{
 		fmt.Sprintf("loading:%d", loading),
 		"async_loading:0",
 		"current_cow_peak:0",
@@ -366,20 +369,9 @@ func (p *RDB) InfoLines() []string {
 		"rdb_last_cow_size:0",
 		fmt.Sprintf("rdb_last_load_keys_expired:%d", p.expired),
 		fmt.Sprintf("rdb_last_load_keys_loaded:%d", p.loaded),
-		"aof_enabled:0",
-		"aof_rewrite_in_progress:0",
-		"aof_rewrite_scheduled:0",
-		"aof_last_rewrite_time_sec:-1",
-		"aof_current_rewrite_time_sec:-1",
-		"aof_last_bgrewrite_status:ok",
-		"aof_rewrites:0",
-		"aof_rewrites_consecutive_failures:0",
-		"aof_last_write_status:ok",
-		"aof_last_cow_size:0",
-		"module_fork_in_progress:0",
-		"module_fork_last_cow_size:0",
-		fmt.Sprintf("modhost_bgsave_snapshot_pause_us:%d", p.lastPause.Microseconds()),
 	}
+	lines = append(lines, p.aof.infoLines()...)
+	return append(lines, fmt.Sprintf("modhost_bgsave_snapshot_pause_us:%d", p.lastPause.Microseconds()))
 }
 
 // loadFile loads the database file into the (empty) keyspace under the
@@ -464,13 +456,20 @@ func orUnknown(where string) string {
 }
 
 // LoadAtStartup removes temporary files of saves that were killed, then
-// loads dir/dbfilename if it exists, logging as Redis does. A non-nil
-// error means the server must exit with status 1 (the file is left
-// untouched).
+// loads the AOF directory when appendonly is yes, else dir/dbfilename if
+// it exists, logging as Redis does. A non-nil error means the server must
+// exit with status 1 (the file is left untouched).
 func (p *RDB) LoadAtStartup() error {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
 	p.removeStaleTempFiles()
+	if _, err := p.aof.loadAtStartup(); err != nil {
+		return err
+	}
+	if p.aof.Enabled() {
+		p.s.Keys.Dirty = 0
+		return nil
+	}
 	start := time.Now()
 	ok, err := p.loadFile()
 	if err != nil {
@@ -501,6 +500,17 @@ func (p *RDB) ReloadLocked() error {
 	p.s.Keys.Dirty = 0
 	p.s.Log.Noticef("DB reloaded by DEBUG RELOAD")
 	return nil
+}
+
+// AOF returns the append-only file state.
+func (p *RDB) AOF() *AOF { return p.aof }
+
+// ShutdownAOF flushes and fsyncs the AOF and stops a rewrite in flight,
+// as Redis does before it exits. Call it without the lock.
+func (p *RDB) ShutdownAOF() {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	p.aof.shutdownLocked()
 }
 
 // usedMemory is the used-mem aux field.

@@ -60,6 +60,28 @@ type propagation struct {
 	// nestedTarget is the target of commands run by fake (module)
 	// clients: set around a module Call by its "!", "A" and "R".
 	nestedTarget int
+	// loading is set while the AOF is replayed: nothing propagates then
+	// (Redis's shouldPropagate checks server.loading).
+	loading bool
+	// enders are the sinks that implement batchEnder; inBatch is set
+	// while a connection's batch holds the lock: they are told once, when
+	// it releases the lock before writing its replies (as Redis writes the
+	// AOF once per event-loop iteration), instead of after every command.
+	enders  []batchEnder
+	inBatch bool
+}
+
+// batchEnder is a sink that wants to know when the ops emitted so far
+// must reach their destination: at the end of a connection's batch,
+// before its replies are written, and after each unit emitted outside a
+// batch (timers, cron, module threads). The AOF writes its buffer then.
+type batchEnder interface{ EndBatch() }
+
+// endBatches tells the batchEnder sinks that replies are about to leave.
+func (s *Server) endBatches() {
+	for _, e := range s.prop.enders {
+		e.EndBatch()
+	}
 }
 
 // Shared argv of the ops the layer itself emits.
@@ -71,6 +93,9 @@ var (
 // AddPropagationSink subscribes sink to the propagation feed.
 func (s *Server) AddPropagationSink(sink PropagationSink) {
 	s.prop.sinks = append(s.prop.sinks, sink)
+	if e, ok := sink.(batchEnder); ok {
+		s.prop.enders = append(s.prop.enders, e)
+	}
 }
 
 // wantsPropagation reports whether some sink takes target now.
@@ -96,7 +121,7 @@ func (s *Server) AlsoPropagate(db int, argv [][]byte, target int) {
 
 // queueOp appends a copy of argv to the pending ops if a sink wants it.
 func (s *Server) queueOp(db int, argv [][]byte, target int) {
-	if target == 0 || !s.wantsPropagation(target) {
+	if target == 0 || s.prop.loading || !s.wantsPropagation(target) {
 		return
 	}
 	n := 0
@@ -152,6 +177,9 @@ func (s *Server) propagatePending(multi bool) {
 	if tx {
 		s.propagateNow(ops[len(ops)-1].db, argvExec, PropagateAll)
 	}
+	if !s.prop.inBatch {
+		s.endBatches()
+	}
 }
 
 // propagateNow hands one op to every sink that wants it.
@@ -187,7 +215,7 @@ func (s *Server) beginCallPropagation(c *Client) callPropagation {
 func (s *Server) endCallPropagation(c *Client, cmd *commands.Command, args [][]byte, cp callPropagation) {
 	if c.noProp {
 		c.noProp = false
-	} else if s.Keys.Dirty != cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
+	} else if s.Keys.Dirty > cp.dirty && cmd.FullName != "exec" && cmd.Flags&commands.FlagModule == 0 && !s.prop.blocked {
 		target := PropagateAll
 		if c.conn == nil {
 			target = s.prop.nestedTarget

@@ -22,7 +22,7 @@ import (
 // non-default value, and accepted at its default.
 func TestUnimplementedDirectivesRefused(t *testing.T) {
 	bin := hosttest.ModhostBin(t)
-	for _, args := range [][]string{{"--appendonly", "yes"}, {"--oom-score-adj", "yes"}, {"--bind-source-addr", "127.0.0.1"}} {
+	for _, args := range [][]string{{"--oom-score-adj", "yes"}, {"--bind-source-addr", "127.0.0.1"}} {
 		out, err := exec.Command(bin, append([]string{"--port", "0"}, args...)...).CombinedOutput()
 		var ee *exec.ExitError
 		require.ErrorAs(t, err, &ee, "output: %s", out)
@@ -32,8 +32,8 @@ func TestUnimplementedDirectivesRefused(t *testing.T) {
 
 	srv := hosttest.StartModhost(t, "--appendonly", "no", "--maxmemory", "0")
 	c := srv.Conn(t)
-	require.Equal(t, "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - modhost does not implement 'appendonly' yet (only the default 'no' is accepted)\r\n",
-		string(c.Do("CONFIG", "SET", "appendonly", "yes")))
+	require.Equal(t, "-ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - modhost does not implement 'oom-score-adj' yet (only the default 'no' is accepted)\r\n",
+		string(c.Do("CONFIG", "SET", "oom-score-adj", "yes")))
 	// Enforced now (obuf_test.go), so any valid value is taken.
 	require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 1mb 1")))
 	require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "appendonly", "no")))

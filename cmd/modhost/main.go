@@ -140,6 +140,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 	stop := startProfile()
 	go handleSignals(srv, log)
 	_ = srv.Serve()
+	persist.ShutdownAOF()
 	stop()
 	return 0
 }

@@ -18,11 +18,7 @@ import "fmt"
 
 // unimplemented names the directives that only accept their default.
 var unimplemented = map[string]bool{
-	// Persistence beyond RDB snapshots.
-	"appendonly": true, "appendfsync": true, "appendfilename": true, "appenddirname": true,
-	"auto-aof-rewrite-percentage": true, "auto-aof-rewrite-min-size": true,
-	"aof-load-truncated": true, "aof-use-rdb-preamble": true, "aof-timestamp-enabled": true,
-	"aof-disable-auto-gc": true, "no-appendfsync-on-rewrite": true,
+	// Persistence: RDB snapshots and the AOF are honoured; these are not.
 	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
 	"rdb-key-save-delay": true, "key-load-delay": true,
 	// Memory limits and eviction.
@@ -90,7 +86,7 @@ var noMeaning = map[string]string{
 	"disable-thp":                           "turns off transparent huge pages to speed up fork; modhost does not fork.",
 	"crash-memcheck-enabled":                "runs a memory test after a crash report; modhost has no such test.",
 	"rdb-save-incremental-fsync":            "only paces fsync calls while writing an RDB file (every 4 MB); the file written is the same.",
-	"aof-rewrite-incremental-fsync":         "only paces fsync calls while rewriting the AOF, which modhost does not have.",
+	"aof-rewrite-incremental-fsync":         "only paces fsync calls (every 4 MB) while the AOF base is written; the file written is the same.",
 	"io-threads":                            "modhost already serves every connection on its own goroutine; the setting only changes Redis's throughput.",
 	"io-threads-do-reads":                   "modhost already serves every connection on its own goroutine; the setting only changes Redis's throughput.",
 	"tcp-backlog":                           "the listen backlog is taken from the kernel (net.core.somaxconn) by the Go runtime; it only matters under connection storms.",

@@ -37,6 +37,9 @@ type LoadStats struct {
 	Expired  int64 // keys skipped because already expired
 	Skipped  int64 // empty keys skipped
 	RedisVer string
+	// Consumed is the length of the RDB image, checksum included: an AOF
+	// with an RDB preamble goes on with commands from there.
+	Consumed int
 }
 
 // errEmptyKey marks an empty collection, which Redis skips with a notice.
@@ -132,7 +135,9 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 			}
 			continue
 		case OpEOF:
-			return st, l.checksum()
+			err := l.checksum()
+			st.Consumed = l.r.p
+			return st, err
 		case OpSelectDB:
 			n, err := l.r.ReadLen()
 			if err != nil {
