@@ -86,6 +86,7 @@ func (p *RDB) debugReload(c *Client, a [][]byte) {
 	} else {
 		p.killBackgroundLocked()
 		c.srv.touchWatchedDB(-1)
+		c.srv.signalFlushedKeys(-1)
 		c.srv.Keys.FlushAll()
 		if _, err := p.loadFile(); err != nil {
 			c.Error("ERR Error trying to load the RDB dump, check server logs.")

@@ -487,6 +487,7 @@ func (p *RDB) ReloadLocked() error {
 	}
 	p.s.fireFlush(host.SubFlushStart, -1)
 	p.s.touchWatchedDB(-1)
+	p.s.signalFlushedKeys(-1)
 	p.s.Keys.FlushAll()
 	p.s.fireFlush(host.SubFlushEnd, -1)
 	if _, err := p.loadFile(); err != nil {
