@@ -70,6 +70,7 @@ func (p *RDB) options() rdb.Options {
 		UsedMem:  int64(usedMemory()),
 		ListFill: int(c.Int("list-max-listpack-size")),
 		Modules:  p.ModuleSaver,
+		KeyDone:  keySaveDelay(c.Int("rdb-key-save-delay"), nil),
 	}
 }
 
@@ -214,6 +215,7 @@ func (p *RDB) BackgroundLocked() error {
 	}
 	bg := &bgSave{start: start, dirty: p.s.Keys.Dirty, done: make(chan struct{})}
 	p.bg = bg
+	opt.KeyDone = keySaveDelay(p.s.Config.Int("rdb-key-save-delay"), &bg.cancel)
 	p.s.Log.Noticef("Background saving started by pid %d", os.Getpid())
 	p.s.Log.Verbosef("BGSAVE snapshot taken in %.3f ms", float64(p.lastPause.Microseconds())/1000)
 	go func() {

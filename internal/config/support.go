@@ -24,7 +24,7 @@ var unimplemented = map[string]bool{
 	"aof-load-truncated": true, "aof-use-rdb-preamble": true, "aof-timestamp-enabled": true,
 	"aof-disable-auto-gc": true, "no-appendfsync-on-rewrite": true,
 	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
-	"rdb-key-save-delay": true, "key-load-delay": true,
+	"key-load-delay": true,
 	// Memory limits and eviction.
 	// (maxmemory, its policy, samples and tenacity are honoured; client
 	// eviction by memory is not.)
