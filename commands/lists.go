@@ -180,8 +180,10 @@ func listPush(c Client, a [][]byte, head, xx bool) {
 		l = ks(c).NewList()
 		ks(c).Add(c.DBIndex(), key, l)
 	} else {
+		// No ready signal: as in Redis, only creating the key (Add) wakes
+		// clients; a push to an existing list wakes nobody (a module
+		// client blocked on a non-empty list waits for its own signal).
 		l = v.(*keyspace.List)
-		c.SignalKeyAsReady(c.DBIndex(), key)
 	}
 	for _, e := range a[2:] {
 		if head {
@@ -612,8 +614,7 @@ func listMove(c Client, src, dst []byte, from, to bool) {
 		dl = k.NewList()
 		k.Add(c.DBIndex(), dst, dl)
 	} else {
-		dl = dv.(*keyspace.List)
-		c.SignalKeyAsReady(c.DBIndex(), dst)
+		dl = dv.(*keyspace.List) // existing: no ready signal, as in Redis
 	}
 	event := "rpush"
 	if to {

@@ -360,9 +360,8 @@ func zaddNotify(c Client, key []byte, incr bool, added, updated int) {
 	}
 	ks(c).Modified(c.DBIndex(), key, keyspace.NotifyZSet, ev)
 	szDirty(c, added+updated)
-	if added > 0 {
-		c.SignalKeyAsReady(c.DBIndex(), key)
-	}
+	// A new key was signalled ready by Add; adding to an existing zset
+	// wakes nobody, as in Redis (signalKeyAsReady is in dbAdd only).
 }
 
 func zremCmd(c Client, args [][]byte) {

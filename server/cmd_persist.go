@@ -87,6 +87,8 @@ func (p *RDB) debugReload(c *Client, a [][]byte) {
 		p.killBackgroundLocked()
 		c.srv.touchWatchedDB(-1)
 		c.srv.trackingFlush()
+
+		c.srv.signalFlushedKeys(-1)
 		c.srv.Keys.FlushAll()
 		if _, err := p.loadFile(); err != nil {
 			c.Error("ERR Error trying to load the RDB dump, check server logs.")

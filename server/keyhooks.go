@@ -58,12 +58,15 @@ func (s *Server) applyConfig(name string) {
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),
-// invalidating WATCHes and counting the change.
+// invalidating WATCHes, signalling the keys clients are blocked on as
+// deleted (signalFlushedKeys) and counting the change.
 func (s *Server) Flush(c *Client, all bool) {
 	if all {
 		s.fireFlush(host.SubFlushStart, -1)
 		s.touchWatchedDB(-1)
 		s.trackingFlush()
+
+		s.signalFlushedKeys(-1)
 		n := s.Keys.FlushAll()
 		s.Keys.Dirty += int64(n) + 1
 		s.fireFlush(host.SubFlushEnd, -1)
@@ -73,6 +76,8 @@ func (s *Server) Flush(c *Client, all bool) {
 	s.fireFlush(host.SubFlushStart, c.DB)
 	s.touchWatchedDB(c.DB)
 	s.trackingFlush()
+
+	s.signalFlushedKeys(c.DB)
 	n := s.Keys.FlushDB(c.DB)
 	s.Keys.Dirty += int64(n)
 	s.fireFlush(host.SubFlushEnd, c.DB)

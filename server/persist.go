@@ -74,6 +74,8 @@ func (p *RDB) options() rdb.Options {
 		Modules:  p.ModuleSaver,
 		// a nil FunctionStore converts to a nil FunctionSaver
 		Functions: p.s.functions,
+
+		KeyDone: keySaveDelay(c.Int("rdb-key-save-delay"), nil),
 	}
 }
 
@@ -218,6 +220,7 @@ func (p *RDB) BackgroundLocked() error {
 	}
 	bg := &bgSave{start: start, dirty: p.s.Keys.Dirty, done: make(chan struct{})}
 	p.bg = bg
+	opt.KeyDone = keySaveDelay(p.s.Config.Int("rdb-key-save-delay"), &bg.cancel)
 	p.s.Log.Noticef("Background saving started by pid %d", os.Getpid())
 	p.s.Log.Verbosef("BGSAVE snapshot taken in %.3f ms", float64(p.lastPause.Microseconds())/1000)
 	go func() {
@@ -492,6 +495,8 @@ func (p *RDB) ReloadLocked() error {
 	p.s.fireFlush(host.SubFlushStart, -1)
 	p.s.touchWatchedDB(-1)
 	p.s.trackingFlush()
+
+	p.s.signalFlushedKeys(-1)
 	p.s.Keys.FlushAll()
 	p.s.fireFlush(host.SubFlushEnd, -1)
 	if _, err := p.loadFile(); err != nil {

@@ -143,12 +143,18 @@ func TestModuleBlockOnKeys(t *testing.T) {
 	ctl := s.Conn(t)
 	a := s.Conn(t)
 
-	// A core write wakes the client; the callback may decline first.
-	ch := sendAsync(t, a, "tblock.keys", "0", "2", "k1", "k2")
+	// A core write that creates a key wakes the client; the callback may
+	// decline first. A push to an existing list wakes nobody (Redis 7.2
+	// signals in dbAdd only): the calls are RPUSH x, RPUSH z after the DEL,
+	// RPUSH k1; had RPUSH y called back, the reply would be [k2, 3].
+	ch := sendAsync(t, a, "tblock.keys", "0", "3", "k1", "k2")
 	waitModBlocked(t, ctl, 1)
 	require.Equal(t, ":1\r\n", string(ctl.Do("RPUSH", "k2", "x")))
 	require.Equal(t, ":2\r\n", string(ctl.Do("RPUSH", "k2", "y")))
-	require.Equal(t, "*2\r\n$2\r\nk2\r\n:2\r\n", <-ch)
+	require.Equal(t, ":1\r\n", string(ctl.Do("DEL", "k2")))
+	require.Equal(t, ":1\r\n", string(ctl.Do("RPUSH", "k2", "z")))
+	require.Equal(t, ":1\r\n", string(ctl.Do("RPUSH", "k1", "w")))
+	require.Equal(t, "*2\r\n$2\r\nk1\r\n:3\r\n", <-ch)
 	waitModBlocked(t, ctl, 0)
 
 	// SignalKeyAsReady wakes it for any existing key; a missing key does not.

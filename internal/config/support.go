@@ -20,7 +20,7 @@ import "fmt"
 var unimplemented = map[string]bool{
 	// Persistence: RDB snapshots and the AOF are honoured; these are not.
 	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
-	"rdb-key-save-delay": true, "key-load-delay": true,
+	"key-load-delay": true,
 	// Memory limits and eviction.
 	// (maxmemory, its policy, samples and tenacity, and maxmemory-clients
 	// are honoured.)

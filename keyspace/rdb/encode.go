@@ -88,6 +88,9 @@ type Options struct {
 	// Functions gives the function libraries to save (nil: none).
 	Functions FunctionSaver
 	Now       time.Time // ctime; zero means time.Now()
+	// KeyDone, when set, is called after each key is written (Redis's
+	// rdb-key-save-delay pause; see server/persist_delay.go).
+	KeyDone func()
 }
 
 // Entry is one key of a snapshot. Pre, when set, holds the key's type byte
@@ -207,6 +210,9 @@ func Encode(out io.Writer, snap Snapshot, opt Options) error {
 			if w.err != nil {
 				return w.err
 			}
+			if opt.KeyDone != nil {
+				opt.KeyDone()
+			}
 		}
 	}
 	return endFile(w, out, opt)
@@ -233,6 +239,9 @@ func Save(out io.Writer, ks *keyspace.Keyspace, opt Options) error {
 			err = w.writeEntry(unsafeBytes(key), v, exp, ver, &opt)
 			if err == nil {
 				err = w.err
+			}
+			if err == nil && opt.KeyDone != nil {
+				opt.KeyDone()
 			}
 			return err == nil
 		})
