@@ -78,3 +78,27 @@ func (c *Cluster) MyID() string { return c.myself.Name }
 
 // Size returns the number of known nodes (RedisModule_GetClusterSize).
 func (c *Cluster) Size() int { return len(c.nodes) }
+
+// msgDisabled is Redis's reply to the cluster commands while cluster mode
+// is off.
+const msgDisabled = "ERR This instance has cluster support disabled"
+
+// InstallDisabled adds the CLUSTER family, ASKING, READONLY and READWRITE
+// to a server that is not a cluster node: as in Redis, they exist (COMMAND
+// lists them with the same flags and key specs) and answer "This instance
+// has cluster support disabled".
+func InstallDisabled(srv *server.Server) {
+	var none *Cluster // its handlers are never called
+	table := none.table()
+	disable(table)
+	srv.Cmds.AddTables([][]commands.Entry{table})
+}
+
+// disable replaces every handler of the entries (and their subcommands)
+// with the cluster-disabled error.
+func disable(entries []commands.Entry) {
+	for i := range entries {
+		entries[i].Handler = func(c commands.Client, _ [][]byte) { c.Error(msgDisabled) }
+		disable(entries[i].Subs)
+	}
+}

@@ -37,6 +37,8 @@ var infoExcluded = map[string][]int{
 	"blmove": {infoFlags}, "blpop": {infoFlags}, "brpop": {infoFlags},
 	"brpoplpush": {infoFlags}, "bzpopmax": {infoFlags}, "bzpopmin": {infoFlags},
 	"blmpop": {infoFlags}, "bzmpop": {infoFlags}, "xreadgroup": {infoFlags},
+	// 7.2 lets CLUSTER SLOTS and SHARDS run while loading.
+	"cluster|slots": {infoFlags}, "cluster|shards": {infoFlags},
 	// 7.2 accepts COMMAND GETKEYS with a command that has no arguments.
 	"command|getkeys": {infoArity}, "command|getkeysandflags": {infoArity},
 	// 7.2 added WITHSCORE.

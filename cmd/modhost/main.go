@@ -99,6 +99,8 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 			return 1
 		}
 		clusterNode = cl
+	} else {
+		cluster.InstallDisabled(srv)
 	}
 	for _, rn := range cfg.CommandRenames() {
 		if err := srv.Cmds.Rename(rn.From, rn.To); err != nil {
