@@ -81,6 +81,25 @@ func (s *side) reopen(name string) error {
 	return nil
 }
 
+// settleTimeout bounds how long settle waits for earlier connections.
+const settleTimeout = 5 * time.Second
+
+// settle waits until the server has seen earlier connections (the
+// readiness probe's) go away, so that their disconnect does not reach
+// the script (a module listening to client events would see it late on a
+// loaded machine). It gives up quietly when INFO is refused (a script's
+// server that wants AUTH first) or after settleTimeout.
+func (s *side) settle(name string) {
+	deadline := time.Now().Add(settleTimeout)
+	for time.Now().Before(deadline) {
+		f, err := s.conns[name].conn.Command("INFO", "clients")
+		if err != nil || f.IsError() || strings.Contains(string(f.Str), "connected_clients:1\r\n") {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (s *side) hello(name string, proto int) error {
 	nc := s.conns[name]
 	if _, err := nc.conn.Command("HELLO", strconv.Itoa(proto)); err != nil {
@@ -112,6 +131,7 @@ func RunScript(script *Script, ref, cand Target) ([]Mismatch, error) {
 		if err := s.reopen(cur); err != nil {
 			return nil, err
 		}
+		s.settle(cur)
 	}
 	var out []Mismatch
 	for _, st := range script.Steps {
