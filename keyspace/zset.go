@@ -87,6 +87,7 @@ func (z *ZSet) Add(member []byte, score float64) bool {
 	if i := z.scores.find(bstr(member)); i >= 0 {
 		e := z.scores.at(i)
 		if e.val != score {
+			score = z.storedScore(score)
 			z.tree.Delete(zitem{e.val, e.key})
 			e.val = score
 			z.tree.ReplaceOrInsert(zitem{score, e.key})
@@ -94,12 +95,24 @@ func (z *ZSet) Add(member []byte, score float64) bool {
 		return false
 	}
 	m := string(member)
-	z.scores.insert(m, score)
-	z.tree.ReplaceOrInsert(zitem{score, m})
-	if !z.big && (z.Len() > z.lim.ZSetMaxListpackEntries || len(m) > z.lim.ZSetMaxListpackValue) {
+	if !z.big && (z.Len()+1 > z.lim.ZSetMaxListpackEntries || len(m) > z.lim.ZSetMaxListpackValue) {
 		z.big = true
 	}
+	score = z.storedScore(score)
+	z.scores.insert(m, score)
+	z.tree.ReplaceOrInsert(zitem{score, m})
 	return true
+}
+
+// storedScore is the score as the encoding keeps it: a listpack holds a
+// score as text that reads back as an integer when it is one, so -0 comes
+// back as 0 (ZADD z -0 a then ZSCORE answers 0), while a skiplist keeps
+// the double's sign.
+func (z *ZSet) storedScore(score float64) float64 {
+	if !z.big && score == 0 {
+		return 0
+	}
+	return score
 }
 
 // Remove deletes member and reports whether it existed (ZREM).

@@ -318,3 +318,45 @@ func TestMovableKeysOfSetCommands(t *testing.T) {
 		require.Equal(t, tc.want, got, "%v", tc.args)
 	}
 }
+
+// TestZSetNegativeZeroByEncoding: a listpack keeps a score as text that
+// reads back as an integer, so -0 comes back as 0, while a skiplist keeps
+// the sign. The differential scripts compare doubles by value and cannot
+// see the difference, so the exact bytes of both servers are compared here.
+func TestZSetNegativeZeroByEncoding(t *testing.T) {
+	steps := [][]string{
+		{"ZADD", "small", "-0", "a"},
+		{"ZRANGE", "small", "0", "-1", "WITHSCORES"},
+		{"ZSCORE", "small", "a"},
+		{"ZADD", "small", "5", "b"},
+		{"ZADD", "small", "-0", "b"},
+		{"ZMSCORE", "small", "a", "b"},
+		{"ZINCRBY", "inc", "-0", "a"},
+		{"ZSCORE", "inc", "a"},
+		{"CONFIG", "SET", "zset-max-listpack-entries", "0"},
+		{"ZADD", "big", "-0", "a"},
+		{"ZRANGE", "big", "0", "-1", "WITHSCORES"},
+		{"ZSCORE", "big", "a"},
+		{"ZPOPMIN", "big"},
+		{"CONFIG", "SET", "zset-max-listpack-entries", "2"},
+		{"ZADD", "grow", "1", "a", "2", "b", "-0", "c"},
+		{"OBJECT", "ENCODING", "grow"},
+		{"ZSCORE", "grow", "c"},
+	}
+	replies := func(s *hosttest.Server) []string {
+		c := hosttest.Dial(t, s.Addr)
+		defer c.Close()
+		var out []string
+		for _, st := range steps {
+			out = append(out, string(c.Do(st...)))
+		}
+		return out
+	}
+	want := replies(hosttest.StartRedis(t))
+	got := replies(hosttest.StartModhost(t))
+	for i := range steps {
+		require.Equal(t, want[i], got[i], "%v", steps[i])
+	}
+	require.Equal(t, "$1\r\n0\r\n", want[2], "the listpack case answers 0")
+	require.Equal(t, "$2\r\n-0\r\n", want[11], "the skiplist case keeps -0")
+}
