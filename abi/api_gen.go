@@ -340,7 +340,7 @@ var Functions = []Function{
 	{Name: "LoadConfigs", Return: "int", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "Module Configurations API", Status: "implemented"},
 	{Name: "RdbStreamCreateFromFile", Return: "RedisModuleRdbStream *", Params: "const char *filename", Variadic: false, Family: "RDB load/save API", Status: "implemented"},
 	{Name: "RdbStreamFree", Return: "void", Params: "RedisModuleRdbStream *stream", Variadic: false, Family: "RDB load/save API", Status: "implemented"},
-	{Name: "RdbLoad", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags", Variadic: false, Family: "RDB load/save API", Status: "implemented"},
+	{Name: "RdbLoad", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags", Variadic: false, Family: "RDB load/save API", Status: "partial", Note: "other clients wait for the load instead of getting -LOADING while it runs"},
 	{Name: "RdbSave", Return: "int", Params: "RedisModuleCtx *ctx, RedisModuleRdbStream *stream, int flags", Variadic: false, Family: "RDB load/save API", Status: "implemented"},
 	{Name: "SetLRU", Return: "int", Params: "RedisModuleKey *key, mstime_t lru_idle", Variadic: false, Family: "Key eviction API", Status: "implemented"},
 	{Name: "GetLRU", Return: "int", Params: "RedisModuleKey *key, mstime_t *lru_idle", Variadic: false, Family: "Key eviction API", Status: "implemented"},

@@ -55,8 +55,12 @@ func apiRdbStreamFree(stream *C.RedisModuleRdbStream) {
 // apiRdbLoad implements RedisModule_RdbLoad: empties every database and
 // loads the stream's file. flags must be 0. REDISMODULE_ERR with errno
 // EINVAL (NULL stream or flags), ENOENT (no such file) or EIO (unreadable
-// or corrupt file: the dataset is then whatever was loaded, as in Redis).
-// modhost has no replicas or AOF to stop first.
+// or corrupt file: the dataset is then whatever was loaded, as in Redis),
+// ENOTSUP on a replica. As in Redis 7.2, replicas are dropped (they resync
+// in full), the AOF is turned off around the load and a BGSAVE in flight is
+// killed (Server.ModuleRdbLoadLocked).
+//
+// modhost:partial other clients wait for the load instead of getting -LOADING while it runs
 func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	srv := serverFor(ctx)
@@ -65,15 +69,35 @@ func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 		return rc
 	}
 	path := C.GoString(stream.filename)
+	var errno C.int
+	onReplica, _ := srv.ModuleRdbLoadLocked(func() error {
+		errno = loadRdbStream(srv, path)
+		return nil
+	})
+	if onReplica {
+		*mh_errno = C.ENOTSUP
+		return rc
+	}
+	if errno != 0 {
+		*mh_errno = errno
+		return rc
+	}
+	C.mh_key_invalidate()
+	*mh_errno = 0 // Redis clears errno on success
+	return C.REDISMODULE_OK
+}
+
+// loadRdbStream empties every database and loads path, returning 0 or the
+// errno RM_RdbLoad reports (ENOENT, EIO).
+func loadRdbStream(srv Server, path string) C.int {
 	srv.Keyspace().FlushAll()
 	C.mh_key_invalidate()
 	data, err := os.ReadFile(path)
 	if err != nil {
-		*mh_errno = C.EIO
 		if errors.Is(err, os.ErrNotExist) {
-			*mh_errno = C.ENOENT
+			return C.ENOENT
 		}
-		return rc
+		return C.EIO
 	}
 	opt := rdb.LoadOptions{
 		VerifyChecksum: srv.Config().Bool("rdbchecksum"),
@@ -84,12 +108,9 @@ func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.i
 	_, opt.Modules = srv.RDBCodecs() // nil without persistence: module values cannot load
 	if _, err := rdb.Load(data, srv.Keyspace(), opt); err != nil {
 		srv.Logger().Warningf("RdbLoad of %s failed: %v", path, err)
-		*mh_errno = C.EIO
-		return rc
+		return C.EIO
 	}
-	C.mh_key_invalidate()
-	*mh_errno = 0 // Redis clears errno on success
-	return C.REDISMODULE_OK
+	return 0
 }
 
 // apiRdbSave implements RedisModule_RdbSave: writes the whole dataset

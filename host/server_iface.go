@@ -36,6 +36,11 @@ type Server interface {
 	// FlushAll empties every database as FLUSHALL does (flush events,
 	// WATCH invalidation, dirty count).
 	FlushAll()
+	// ModuleRdbLoadLocked runs load (empty the dataset, load a file) with
+	// what Redis does around RM_RdbLoad: refused on a replica (onReplica,
+	// load not run), else replicas dropped, the AOF and a BGSAVE stopped
+	// first and the AOF turned back on after.
+	ModuleRdbLoadLocked(load func() error) (onReplica bool, err error)
 
 	// Lock takes the server lock (from threads outside the server).
 	Lock()

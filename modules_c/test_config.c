@@ -162,6 +162,7 @@ static const char *errno_name(int e) {
     case EALREADY: return "EALREADY";
     case ENOENT: return "ENOENT";
     case EIO: return "EIO";
+    case ENOTSUP: return "ENOTSUP";
     default: return "other";
     }
 }
