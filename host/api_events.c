@@ -23,13 +23,14 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * accepted; modhost fires Persistence (synchronous saves), FlushDB,
  * Loading (RDB_START, REPL_START on a replica's full sync, ENDED, FAILED),
  * ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config,
- * ReplicationRoleChanged (with RedisModuleReplicationInfo), MasterLinkChange
- * and EventLoop (a BEFORE/AFTER_SLEEP pair before each batch of a
- * connection's commands and each cron tick), never ReplicaChange, fork,
- * async-load or key events.
+ * ReplicationRoleChanged (with RedisModuleReplicationInfo), MasterLinkChange,
+ * ReplicaChange (on a master: ONLINE when a replica's full or partial sync
+ * completes, OFFLINE when an online replica's link ends) and EventLoop (a
+ * BEFORE/AFTER_SLEEP pair before each batch of a connection's commands and
+ * each cron tick), never fork, async-load or key events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
-/* modhost:partial no ReplicaChange, fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
+/* modhost:partial no fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
 int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
     if (ctx == NULL) return REDISMODULE_ERR;
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
@@ -38,7 +39,7 @@ int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, Redis
 /* Whether modhost fires subevent of event: nonzero for the subevents
  * listed at SubscribeToServerEvent, and for the replication subevents
  * (role changed, master link up/down fired by the replica side; replica
- * online/offline as Redis answers). Events without subevents
+ * online/offline fired by the master side). Events without subevents
  * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
 int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
     switch (event.id) {

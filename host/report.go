@@ -237,7 +237,7 @@ var eventFired = map[uint64]bool{
 	uint64(EventShutdown): true, uint64(EventCronLoop): true,
 	uint64(EventModuleChange): true, uint64(EventSwapDB): true,
 	uint64(EventConfig): true, uint64(EventReplicationRoleChanged): true,
-	uint64(EventMasterLinkChange): true,
+	uint64(EventMasterLinkChange): true, uint64(EventReplicaChange): true,
 }
 
 // nonNil makes a nil list empty, so JSON shows [] rather than null.

@@ -17,6 +17,7 @@ const (
 	EventLoading                = 3
 	EventClientChange           = 4
 	EventShutdown               = 5
+	EventReplicaChange          = 6
 	EventMasterLinkChange       = 7
 	EventCronLoop               = 8
 	EventModuleChange           = 9
@@ -40,6 +41,8 @@ const (
 	SubRoleNowReplica          = 1
 	SubMasterLinkUp            = 0
 	SubMasterLinkDown          = 1
+	SubReplicaOnline           = 0 // a replica finished its sync
+	SubReplicaOffline          = 1 // an online replica's link ended
 	SubLoadingEnded            = 3
 	SubLoadingFailed           = 4
 	SubClientConnected         = 0

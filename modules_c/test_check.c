@@ -114,7 +114,7 @@ static int register_all(RedisModuleCtx *ctx) {
         return REDISMODULE_ERR;
 
     if (RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_FlushDB, tc_event) == REDISMODULE_ERR ||
-        RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_ReplicaChange, tc_event) == REDISMODULE_ERR)
+        RedisModule_SubscribeToServerEvent(ctx, RedisModuleEvent_ForkChild, tc_event) == REDISMODULE_ERR)
         return REDISMODULE_ERR;
     return REDISMODULE_OK;
 }

@@ -3,13 +3,15 @@
  *
  * On load it subscribes (when the server has the API) to FlushDB,
  * ClientChange, CronLoop, ModuleChange, SwapDB, Config, Persistence,
- * Loading, Shutdown, ReplicationRoleChanged and MasterLinkChange, and records each event as a line:
+ * Loading, Shutdown, ReplicationRoleChanged, MasterLinkChange and ReplicaChange,
+ * and records each event as a line:
  *
  *   flush:<sub>:sync=<s>:db=<dbnum>:sel=<selected db>
  *   client:<sub>:known=<GetClientInfoById ok>:db=<db>:self=<info.id == ctx client id>
  *   module:<sub>:<name>:<version>     swapdb:<first>:<second>
  *   config:<name>,<name>...           persistence:<sub>     loading:<sub>
  *   role:<sub>:master=<m>:host=<masterhost>:port=<port>     masterlink:<sub>
+ *   replica:<sub>:data=<data != NULL>
  *
  * CronLoop only keeps the last hz; Shutdown logs a warning line
  * "test_events: shutdown event".
@@ -100,6 +102,9 @@ static void on_event(RedisModuleCtx *ctx, RedisModuleEvent e, uint64_t sub, void
     case REDISMODULE_EVENT_MASTER_LINK_CHANGE:
         snprintf(buf, sizeof(buf), "masterlink:%d", (int)sub);
         break;
+    case REDISMODULE_EVENT_REPLICA_CHANGE:
+        snprintf(buf, sizeof(buf), "replica:%d:data=%d", (int)sub, data != NULL);
+        break;
     case REDISMODULE_EVENT_SHUTDOWN:
         RedisModule_Log(ctx, "warning", "test_events: shutdown event");
         return;
@@ -185,6 +190,7 @@ static const uint64_t events[] = {
     REDISMODULE_EVENT_MODULE_CHANGE, REDISMODULE_EVENT_SWAPDB,   REDISMODULE_EVENT_CONFIG,
     REDISMODULE_EVENT_PERSISTENCE, REDISMODULE_EVENT_LOADING,    REDISMODULE_EVENT_SHUTDOWN,
     REDISMODULE_EVENT_EVENTLOOP, REDISMODULE_EVENT_REPLICATION_ROLE_CHANGED, REDISMODULE_EVENT_MASTER_LINK_CHANGE,
+    REDISMODULE_EVENT_REPLICA_CHANGE,
 };
 
 static int t_sleeps(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {

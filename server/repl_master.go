@@ -202,6 +202,9 @@ func (s *Server) detachReplicaLocked(l *replicaLink) {
 		if r == l {
 			m.replicas = append(m.replicas[:i], m.replicas[i+1:]...)
 			s.Log.Noticef("Connection with replica %s lost.", l.name())
+			if l.state == replicaOnline {
+				s.fire(host.EventReplicaChange, host.SubReplicaOffline)
+			}
 			break
 		}
 	}
@@ -288,6 +291,7 @@ func (s *Server) tryPartialResync(l *replicaLink, id string, offArg []byte) bool
 	l.send(data)
 	r.master.stats.partialOK++
 	s.Log.Noticef("Partial resynchronization request from %s accepted. Sending %d bytes of backlog starting from offset %d.", l.name(), len(data), off)
+	s.fire(host.EventReplicaChange, host.SubReplicaOnline)
 	return true
 }
 
@@ -339,7 +343,9 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 	go func() {
 		var body bytes.Buffer
 		encErr := rdb.Encode(&body, snap, opt)
-		s.mu.Lock()
+		// Module events fire here: outside a yield window, as Redis
+		// fires them from its event loop.
+		s.lockOutsideYield()
 		defer s.mu.Unlock()
 		if encErr != nil {
 			s.Log.Warningf("Background transfer error: %v", encErr)
@@ -352,9 +358,14 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 		l.out = append(l.out, l.held...)
 		l.held, l.waitRDB = nil, false
 		l.cond.Signal()
+		gone := l.closed
 		l.mu.Unlock()
+		if gone {
+			return // the replica left during the transfer
+		}
 		l.state = replicaOnline
 		l.ackTime = time.Now()
+		s.fire(host.EventReplicaChange, host.SubReplicaOnline)
 		s.Log.Noticef("Synchronization with replica %s succeeded", l.name())
 	}()
 }

@@ -70,7 +70,7 @@ func TestCheckRegistrations(t *testing.T) {
 		"    tcheck.box|put  arity -2  flags: write denyoom module  keys: first 2 last 2 step 1  acl: none",
 		"  tcheck-ty  encver 3  methods v5  callbacks: rdb_load rdb_save free",
 		`  tcheck.verbose  bool  flags: none  value: "no"`,
-		"  ReplicaChange (6)  never fired by modhost",
+		"  ForkChild (13)  never fired by modhost",
 		"  FlushDB (2)  fired by modhost",
 	} {
 		requireLine(t, out, line)
