@@ -41,6 +41,7 @@ type Client struct {
 	replyMode     int
 	closeAfter    bool // close once the pending reply is written
 	killed        bool
+	released      bool // unregistered by releaseClientLocked
 	noEvict       bool
 	memCounted    int64 // this client's part of Server.clientMemTotal
 	// authResume finishes an AUTH/HELLO a module auth callback blocked.

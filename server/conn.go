@@ -205,6 +205,9 @@ func (s *Server) runBatch(c *Client, b *batch, perr error, lim *connLimits) bool
 	if !c.dropOutput {
 		out, seq = c.takeOutputLocked()
 	}
+	if !keep && c.closeAfter && !c.replMaster {
+		s.releaseClientLocked(c)
+	}
 	s.unlockBatch(c)
 	if out != nil {
 		if err := c.writeOut(out, seq); err != nil {
@@ -252,6 +255,21 @@ func (b *batch) recycle(out []byte) {
 func (s *Server) freeClient(c *Client) {
 	_ = c.conn.Close()
 	s.mu.Lock()
+	s.releaseClientLocked(c)
+	s.mu.Unlock()
+}
+
+// releaseClientLocked unregisters c (disconnect events, subscriptions,
+// tracking, the client table) once; later calls do nothing. A client that
+// closes after its reply (QUIT, a protocol error) is released before that
+// reply is written, as Redis frees it before the peer can see the reply and
+// connect again: a module never sees the next connection before this one's
+// disconnect.
+func (s *Server) releaseClientLocked(c *Client) {
+	if c.released {
+		return
+	}
+	c.released = true
 	c.killed = true
 	s.usersClientFreed(c)
 	for _, fn := range s.onClientFree {
@@ -266,7 +284,6 @@ func (s *Server) freeClient(c *Client) {
 		close(c.asyncWake)
 		c.asyncWake = nil
 	}
-	s.mu.Unlock()
 }
 
 // admitLocked applies maxclients and protected mode; it returns the refusal
