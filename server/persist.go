@@ -76,6 +76,7 @@ func (p *RDB) options() rdb.Options {
 		Functions: p.s.functions,
 
 		KeyDone: keySaveDelay(c.Int("rdb-key-save-delay"), nil),
+		Repl:    p.s.replSaveInfo(),
 	}
 }
 

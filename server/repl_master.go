@@ -191,6 +191,16 @@ func (l *replicaLink) writer(conn net.Conn) {
 	}
 }
 
+// disconnectReplicasLocked drops every attached replica (Redis's
+// disconnectSlaves): they reconnect and learn this server's new history,
+// with a partial resync where the ids allow it.
+func (s *Server) disconnectReplicasLocked() {
+	for _, l := range append([]*replicaLink(nil), s.repl.master.replicas...) {
+		l.c.Kill()
+		s.detachReplicaLocked(l)
+	}
+}
+
 // detachReplicaLocked forgets a replica whose connection ended.
 func (s *Server) detachReplicaLocked(l *replicaLink) {
 	l.mu.Lock()
@@ -236,14 +246,12 @@ func syncCommand(c *Client, a [][]byte) {
 		c.Error("ERR Replication is not possible from a module or script client")
 		return
 	}
-	if r := s.repl.replica; r != nil {
-		if r.state != linkConnected {
-			c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
-		} else {
-			// Chained replication (proxying the master's stream to
-			// sub-replicas) is not built.
-			c.Error("ERR modhost does not serve replicas while it is a replica itself")
-		}
+	// A replica serves sub-replicas while its link is up: they get the
+	// master's stream as this server applies it (chained replication,
+	// feedReplicationStream), with the master's replication id and
+	// offsets.
+	if r := s.repl.replica; r != nil && r.state != linkConnected {
+		c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
 		return
 	}
 	l := linkOf(c)
@@ -432,16 +440,23 @@ func replconfCommand(c *Client, a [][]byte) {
 // replicationCronLocked pings replicas every repl-ping-replica-period
 // seconds, drops those silent for repl-timeout, and sends the GETACK a
 // WAIT asked for.
+//
+// A replica with sub-replicas sends no pings of its own (they get its
+// master's, proxied, so offsets stay equal along the chain) but drops
+// the silent ones as a master does.
 func (s *Server) replicationCronLocked() {
 	m := &s.repl.master
 	now := time.Now()
-	if len(m.replicas) == 0 || s.actingAsReplica() {
+	if len(m.replicas) == 0 {
 		m.getAck = false
 		s.backlogTTLCron(now)
 		return
 	}
 	m.noReplicasSince = now
-	if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period {
+	chained := s.actingAsReplica()
+	if chained {
+		m.getAck = false
+	} else if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period {
 		m.lastPing = now
 		s.propagateNow(m.seldb, [][]byte{[]byte("PING")}, PropagateRepl)
 	}

@@ -182,6 +182,9 @@ func (s *Server) unsetMasterLocked() {
 	s.Log.Noticef("Setting secondary replication ID to %s, valid up to offset: %d. New replication ID is %s", rs.id2, rs.secondOffset, rs.id)
 	rs.master.seldb = -1
 	rs.master.noReplicasSince = time.Now()
+	// Sub-replicas must learn the new id: they come back and continue
+	// through the secondary one.
+	s.disconnectReplicasLocked()
 	s.fireRoleChange(host.SubRoleNowMaster)
 }
 

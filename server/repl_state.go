@@ -5,7 +5,11 @@ package server
 // the stream this server produces or follows, and the INFO replication /
 // ROLE rendering, split by role.
 
-import "time"
+import (
+	"time"
+
+	"github.com/modhost/modhost/keyspace/rdb"
+)
 
 // replNullID is the all-zero replication id Redis shows for "none".
 const replNullID = "0000000000000000000000000000000000000000"
@@ -84,4 +88,27 @@ func roleCommand(c *Client, a [][]byte) {
 		return
 	}
 	s.masterRole(c)
+}
+
+// replSaveInfo is Redis's rdbPopulateSaveInfo: the replication state an
+// RDB records (repl-stream-db, repl-id, repl-offset) so that a restarted
+// server, or a sub-replica loading it, continues the stream. A master
+// records it once it has a backlog (it is part of a replication chain), a
+// replica while it has a master client, live or cached; otherwise nil.
+func (s *Server) replSaveInfo() *rdb.ReplInfo {
+	rs := &s.repl
+	ri := &rdb.ReplInfo{ID: rs.id, Offset: rs.offset}
+	r := rs.replica
+	switch {
+	case r == nil && rs.backlog != nil:
+		// -1: no write since the last full sync; the next one selects.
+		ri.StreamDB = max(rs.master.seldb, 0)
+	case r != nil && r.client != nil:
+		ri.StreamDB = r.client.DB
+	case r != nil && r.cached:
+		ri.StreamDB = r.db
+	default:
+		return nil
+	}
+	return ri
 }
