@@ -154,6 +154,11 @@ func (s *Server) setMasterLocked(mhost string, port int, useMyself bool) {
 		r.gen, r.cached, r.db, r.readOff = old.gen, old.cached, old.db, old.readOff
 	} else {
 		r.cached, r.readOff = useMyself, s.repl.offset
+		if db := s.repl.restoredDB; db != nil {
+			// The history of the RDB loaded at start-up.
+			r.cached, r.db = true, *db
+			s.repl.restoredDB = nil
+		}
 		s.disconnectBlockedForRoleChange()
 	}
 	s.repl.replica = r

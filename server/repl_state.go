@@ -43,6 +43,10 @@ type replState struct {
 	// replica is the replica side's state while following a master
 	// (repl_replica.go); nil on a master.
 	replica *replicaState
+	// restoredDB, when set, is the stream database of the replication
+	// state a replica restored from its RDB at start-up: the first
+	// REPLICAOF offers that history (PSYNC id offset+1).
+	restoredDB *int
 }
 
 // initReplState gives a new server its replication identity.
@@ -111,4 +115,27 @@ func (s *Server) replSaveInfo() *rdb.ReplInfo {
 		return nil
 	}
 	return ri
+}
+
+// restoreReplInfo applies the replication state of the RDB loaded at
+// start-up, as Redis 7.2 does: a server configured as a replica takes the
+// id and offset as its own and offers them to its master (a partial
+// resync after a restart); a master keeps them as its secondary id, valid
+// up to offset+1, with a backlog starting there, so its former replicas
+// continue with +CONTINUE and the new id.
+func (s *Server) restoreReplInfo(ri *rdb.ReplInfo) {
+	if ri == nil {
+		return
+	}
+	rs := &s.repl
+	if s.Config.String("replicaof") != "" {
+		rs.id, rs.offset = ri.ID, ri.Offset
+		db := ri.StreamDB
+		rs.restoredDB = &db
+		return
+	}
+	rs.id2, rs.secondOffset = ri.ID, ri.Offset+1
+	rs.offset = ri.Offset
+	rs.backlog = newReplBacklog(s.Config.Int("repl-backlog-size"), rs.offset+1)
+	rs.master.noReplicasSince = time.Now()
 }
