@@ -93,6 +93,7 @@ func registerReplMasterCommands(s *Server) {
 		&commands.Command{Name: "role", Arity: 1, Flags: commands.ParseCmdFlags("noscript loading stale fast"), Group: "server", Since: "2.8.12", Summary: "Return the role of the instance in the context of replication", ACL: []string{"admin", "fast", "dangerous"}, Handler: adapt(roleCommand)},
 	)
 	s.AddPropagationSink(replSink{s})
+	registerFailoverCommand(s)
 	s.OnClientFree(func(hc host.Client) {
 		if c, ok := hc.(*Client); ok && c.replLink != nil {
 			s.detachReplicaLocked(c.replLink)
@@ -244,6 +245,15 @@ func syncCommand(c *Client, a [][]byte) {
 	}
 	if c.conn == nil {
 		c.Error("ERR Replication is not possible from a module or script client")
+		return
+	}
+	if len(a) > 3 && strings.EqualFold(string(a[0]), "psync") && strings.EqualFold(string(a[3]), "failover") {
+		if !s.psyncFailover(c, string(a[1])) {
+			return
+		}
+	}
+	if s.repl.failover.state != failoverNone {
+		c.Error("NOMASTERLINK Can't SYNC while failing over")
 		return
 	}
 	// A replica serves sub-replicas while its link is up: they get the
@@ -445,6 +455,7 @@ func replconfCommand(c *Client, a [][]byte) {
 // master's, proxied, so offsets stay equal along the chain) but drops
 // the silent ones as a master does.
 func (s *Server) replicationCronLocked() {
+	s.failoverCronLocked()
 	m := &s.repl.master
 	now := time.Now()
 	if len(m.replicas) == 0 {
@@ -456,7 +467,7 @@ func (s *Server) replicationCronLocked() {
 	chained := s.actingAsReplica()
 	if chained {
 		m.getAck = false
-	} else if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period {
+	} else if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period && !s.failoverHoldsPings() {
 		m.lastPing = now
 		s.propagateNow(m.seldb, [][]byte{[]byte("PING")}, PropagateRepl)
 	}
@@ -526,7 +537,7 @@ func (s *Server) masterInfoLines() []string {
 		lines = append(lines, fmt.Sprintf("slave%d:ip=%s,port=%d,state=%s,offset=%d,lag=%d", i, l.addrIP(), l.port, l.state, l.ackOff, int64(now.Sub(l.ackTime)/time.Second)))
 	}
 	lines = append(lines,
-		"master_failover_state:no-failover",
+		s.failoverInfoLine(),
 		"master_replid:"+r.id,
 		"master_replid2:"+r.id2,
 		fmt.Sprintf("master_repl_offset:%d", r.offset),

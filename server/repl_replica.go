@@ -111,6 +111,10 @@ func replicaofCommand(c *Client, a [][]byte) {
 		c.Error("ERR REPLICAOF not allowed in cluster mode.")
 		return
 	}
+	if s.repl.failover.state != failoverNone {
+		c.Error("ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if strings.EqualFold(string(a[1]), "no") && strings.EqualFold(string(a[2]), "one") {
 		if s.repl.replica != nil {
 			s.unsetMasterLocked()

@@ -123,6 +123,9 @@ type linkParams struct {
 	id                           string
 	offset                       int64
 	timeout                      time.Duration
+	// failover is "FAILOVER" when a failover in progress set the link
+	// up: the PSYNC carries it.
+	failover string
 }
 
 // replicaSession runs one connection to the master, from connect to the
@@ -141,7 +144,8 @@ func (s *Server) replicaSession(r *replicaState, gen int64) error {
 		announceIP: cfg.String("replica-announce-ip"),
 		port:       cfg.Int("replica-announce-port"),
 		cached:     r.cached, id: s.repl.id, offset: s.repl.offset,
-		timeout: time.Duration(cfg.Int("repl-timeout")) * time.Second,
+		failover: s.failoverPsyncArg(),
+		timeout:  time.Duration(cfg.Int("repl-timeout")) * time.Second,
 	}
 	if p.port == 0 {
 		p.port = cfg.Int("port")
@@ -206,11 +210,28 @@ func (s *Server) replicaSession(r *replicaState, gen int64) error {
 	} else {
 		s.Log.Noticef("Partial resynchronization not possible (no cached master)")
 	}
-	if err = h.send("PSYNC", psyncID, psyncOff); err != nil {
+	psync := []string{"PSYNC", psyncID, psyncOff}
+	if p.failover != "" {
+		psync = append(psync, p.failover)
+	}
+	if err = h.send(psync...); err != nil {
+		s.mu.Lock()
+		if s.linkCurrent(r, gen) {
+			s.abortFailoverLocked("Write error to failover target")
+		}
+		s.mu.Unlock()
 		return err
 	}
 	if reply, err = h.line(true); err != nil {
 		return linkErr("Error reading PSYNC reply: %v", err)
+	}
+	if p.failover != "" {
+		s.mu.Lock()
+		ok := !s.linkCurrent(r, gen) || s.failoverPsyncReplyLocked(reply)
+		s.mu.Unlock()
+		if !ok {
+			return errStaleLink
+		}
 	}
 	switch {
 	case strings.HasPrefix(reply, "+FULLRESYNC"):

@@ -47,6 +47,8 @@ type replState struct {
 	// state a replica restored from its RDB at start-up: the first
 	// REPLICAOF offers that history (PSYNC id offset+1).
 	restoredDB *int
+	// failover is a FAILOVER in flight (repl_failover.go).
+	failover failoverState
 }
 
 // initReplState gives a new server its replication identity.
