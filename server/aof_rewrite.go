@@ -37,6 +37,7 @@ func (a *AOF) encodeBase(clone bool) (func(io.Writer) error, error) {
 	if a.s.Config.Bool("aof-use-rdb-preamble") {
 		opt := a.p.options()
 		opt.AOFBase = true
+		opt.Repl = nil // an AOF base has no replication info, as in Redis
 		snap, err := rdb.TakeSnapshot(a.s.Keys, clone, opt)
 		if err != nil {
 			return nil, err

@@ -30,7 +30,7 @@ const writeChunk = 64 << 10
 
 // obufClass is the client's class for output limits: pubsub while it has
 // subscriptions, normal otherwise (MONITOR clients included, as in Redis;
-// modhost has no replicas).
+// replica links write through their own goroutine and are not limited).
 func (c *Client) obufClass() int {
 	if c.isSubscriber() {
 		return obufPubsub

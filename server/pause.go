@@ -35,8 +35,11 @@ type pauseState struct {
 	actions int   // actions paused now
 	set     int   // actions CLIENT PAUSE asked for (until end)
 	end     int64 // unix ms the pause ends
-	timer   *time.Timer
-	waiting []*Client // clients whose command waits, in arrival order
+	// failover is the actions a FAILOVER pauses until it ends (no
+	// timer: clearFailoverLocked lifts it).
+	failover int
+	timer    *time.Timer
+	waiting  []*Client // clients whose command waits, in arrival order
 }
 
 func clientPause(c *Client, a [][]byte) {
@@ -103,12 +106,14 @@ func (s *Server) updatePause(now int64) {
 	} else {
 		p.actions, p.set, p.end = 0, 0, 0
 	}
+	timed := p.actions != 0
+	p.actions |= p.failover
 	s.Keys.ExpirePaused = p.actions&pauseExpire != 0
 	if p.timer != nil {
 		p.timer.Stop()
 		p.timer = nil
 	}
-	if d := p.end - now; p.actions != 0 && d < math.MaxInt64/int64(time.Millisecond) {
+	if d := p.end - now; timed && d < math.MaxInt64/int64(time.Millisecond) {
 		p.timer = time.AfterFunc(time.Duration(d)*time.Millisecond, func() {
 			s.lockOutsideYield()
 			s.updatePause(time.Now().UnixMilli())
@@ -138,7 +143,7 @@ func (s *Server) pausedFor(c *Client, cmd *commands.Command) bool {
 	if l := c.replLink; l != nil && l.attached {
 		return false
 	}
-	if now := time.Now().UnixMilli(); p.end <= now {
+	if now := time.Now().UnixMilli(); p.end <= now && p.failover == 0 {
 		s.updatePause(now)
 		return false
 	}
@@ -175,7 +180,7 @@ func (s *Server) evictionPaused() bool { return s.pause.actions&pauseEvict != 0 
 // a pause whose time is up, keep the tracking table within its limit and
 // send BCAST invalidations for changes made outside commands.
 func (s *Server) trackingCronLocked() {
-	if s.pause.actions != 0 {
+	if s.pause.actions != 0 && s.pause.set != 0 {
 		if now := time.Now().UnixMilli(); s.pause.end <= now {
 			s.updatePause(now)
 		}

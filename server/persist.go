@@ -24,11 +24,14 @@ type RDB struct {
 	ModuleLoader rdb.ModuleLoader
 	ModuleSaver  rdb.ModuleSaver
 
-	lastSave      time.Time
-	lastBgTry     time.Time
-	lastBgOK      bool
-	lastBgSecs    int64
-	saves         int64
+	lastSave   time.Time
+	lastBgTry  time.Time
+	lastBgOK   bool
+	lastBgSecs int64
+	saves      int64
+	// loadedRepl is the replication info of the last file loaded (its
+	// repl-* aux fields), applied at start-up.
+	loadedRepl    *rdb.ReplInfo
 	loaded        int64
 	expired       int64
 	bg            *bgSave
@@ -76,6 +79,7 @@ func (p *RDB) options() rdb.Options {
 		Functions: p.s.functions,
 
 		KeyDone: keySaveDelay(c.Int("rdb-key-save-delay"), nil),
+		Repl:    p.s.replSaveInfo(),
 	}
 }
 
@@ -413,6 +417,7 @@ func (p *RDB) loadFile() (ok bool, err error) {
 		},
 	})
 	p.loaded, p.expired = st.Loaded, st.Expired
+	p.loadedRepl = st.Repl
 	if err != nil {
 		p.reportLoadError(err)
 		// Never serve part of a file: drop what was loaded before the error.
@@ -481,6 +486,7 @@ func (p *RDB) LoadAtStartup() error {
 	}
 	if ok {
 		p.s.Log.Noticef("DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
+		p.s.restoreReplInfo(p.loadedRepl)
 	}
 	p.s.Keys.Dirty = 0
 	return nil

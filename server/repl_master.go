@@ -93,6 +93,7 @@ func registerReplMasterCommands(s *Server) {
 		&commands.Command{Name: "role", Arity: 1, Flags: commands.ParseCmdFlags("noscript loading stale fast"), Group: "server", Since: "2.8.12", Summary: "Return the role of the instance in the context of replication", ACL: []string{"admin", "fast", "dangerous"}, Handler: adapt(roleCommand)},
 	)
 	s.AddPropagationSink(replSink{s})
+	registerFailoverCommand(s)
 	s.OnClientFree(func(hc host.Client) {
 		if c, ok := hc.(*Client); ok && c.replLink != nil {
 			s.detachReplicaLocked(c.replLink)
@@ -191,6 +192,16 @@ func (l *replicaLink) writer(conn net.Conn) {
 	}
 }
 
+// disconnectReplicasLocked drops every attached replica (Redis's
+// disconnectSlaves): they reconnect and learn this server's new history,
+// with a partial resync where the ids allow it.
+func (s *Server) disconnectReplicasLocked() {
+	for _, l := range append([]*replicaLink(nil), s.repl.master.replicas...) {
+		l.c.Kill()
+		s.detachReplicaLocked(l)
+	}
+}
+
 // detachReplicaLocked forgets a replica whose connection ended.
 func (s *Server) detachReplicaLocked(l *replicaLink) {
 	l.mu.Lock()
@@ -236,14 +247,21 @@ func syncCommand(c *Client, a [][]byte) {
 		c.Error("ERR Replication is not possible from a module or script client")
 		return
 	}
-	if r := s.repl.replica; r != nil {
-		if r.state != linkConnected {
-			c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
-		} else {
-			// Chained replication (proxying the master's stream to
-			// sub-replicas) is not built.
-			c.Error("ERR modhost does not serve replicas while it is a replica itself")
+	if len(a) > 3 && strings.EqualFold(string(a[0]), "psync") && strings.EqualFold(string(a[3]), "failover") {
+		if !s.psyncFailover(c, string(a[1])) {
+			return
 		}
+	}
+	if s.repl.failover.state != failoverNone {
+		c.Error("NOMASTERLINK Can't SYNC while failing over")
+		return
+	}
+	// A replica serves sub-replicas while its link is up: they get the
+	// master's stream as this server applies it (chained replication,
+	// feedReplicationStream), with the master's replication id and
+	// offsets.
+	if r := s.repl.replica; r != nil && r.state != linkConnected {
+		c.Error("NOMASTERLINK Can't SYNC while not connected with my master")
 		return
 	}
 	l := linkOf(c)
@@ -432,16 +450,24 @@ func replconfCommand(c *Client, a [][]byte) {
 // replicationCronLocked pings replicas every repl-ping-replica-period
 // seconds, drops those silent for repl-timeout, and sends the GETACK a
 // WAIT asked for.
+//
+// A replica with sub-replicas sends no pings of its own (they get its
+// master's, proxied, so offsets stay equal along the chain) but drops
+// the silent ones as a master does.
 func (s *Server) replicationCronLocked() {
+	s.failoverCronLocked()
 	m := &s.repl.master
 	now := time.Now()
-	if len(m.replicas) == 0 || s.actingAsReplica() {
+	if len(m.replicas) == 0 {
 		m.getAck = false
 		s.backlogTTLCron(now)
 		return
 	}
 	m.noReplicasSince = now
-	if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period {
+	chained := s.actingAsReplica()
+	if chained {
+		m.getAck = false
+	} else if period := time.Duration(s.Config.Int("repl-ping-replica-period")) * time.Second; now.Sub(m.lastPing) >= period && !s.failoverHoldsPings() {
 		m.lastPing = now
 		s.propagateNow(m.seldb, [][]byte{[]byte("PING")}, PropagateRepl)
 	}
@@ -511,7 +537,7 @@ func (s *Server) masterInfoLines() []string {
 		lines = append(lines, fmt.Sprintf("slave%d:ip=%s,port=%d,state=%s,offset=%d,lag=%d", i, l.addrIP(), l.port, l.state, l.ackOff, int64(now.Sub(l.ackTime)/time.Second)))
 	}
 	lines = append(lines,
-		"master_failover_state:no-failover",
+		s.failoverInfoLine(),
 		"master_replid:"+r.id,
 		"master_replid2:"+r.id2,
 		fmt.Sprintf("master_repl_offset:%d", r.offset),

@@ -111,6 +111,10 @@ func replicaofCommand(c *Client, a [][]byte) {
 		c.Error("ERR REPLICAOF not allowed in cluster mode.")
 		return
 	}
+	if s.repl.failover.state != failoverNone {
+		c.Error("ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if strings.EqualFold(string(a[1]), "no") && strings.EqualFold(string(a[2]), "one") {
 		if s.repl.replica != nil {
 			s.unsetMasterLocked()
@@ -154,6 +158,11 @@ func (s *Server) setMasterLocked(mhost string, port int, useMyself bool) {
 		r.gen, r.cached, r.db, r.readOff = old.gen, old.cached, old.db, old.readOff
 	} else {
 		r.cached, r.readOff = useMyself, s.repl.offset
+		if db := s.repl.restoredDB; db != nil {
+			// The history of the RDB loaded at start-up.
+			r.cached, r.db = true, *db
+			s.repl.restoredDB = nil
+		}
 		s.disconnectBlockedForRoleChange()
 	}
 	s.repl.replica = r
@@ -182,6 +191,9 @@ func (s *Server) unsetMasterLocked() {
 	s.Log.Noticef("Setting secondary replication ID to %s, valid up to offset: %d. New replication ID is %s", rs.id2, rs.secondOffset, rs.id)
 	rs.master.seldb = -1
 	rs.master.noReplicasSince = time.Now()
+	// Sub-replicas must learn the new id: they come back and continue
+	// through the secondary one.
+	s.disconnectReplicasLocked()
 	s.fireRoleChange(host.SubRoleNowMaster)
 }
 

@@ -123,6 +123,9 @@ type linkParams struct {
 	id                           string
 	offset                       int64
 	timeout                      time.Duration
+	// failover is "FAILOVER" when a failover in progress set the link
+	// up: the PSYNC carries it.
+	failover string
 }
 
 // replicaSession runs one connection to the master, from connect to the
@@ -141,7 +144,8 @@ func (s *Server) replicaSession(r *replicaState, gen int64) error {
 		announceIP: cfg.String("replica-announce-ip"),
 		port:       cfg.Int("replica-announce-port"),
 		cached:     r.cached, id: s.repl.id, offset: s.repl.offset,
-		timeout: time.Duration(cfg.Int("repl-timeout")) * time.Second,
+		failover: s.failoverPsyncArg(),
+		timeout:  time.Duration(cfg.Int("repl-timeout")) * time.Second,
 	}
 	if p.port == 0 {
 		p.port = cfg.Int("port")
@@ -206,11 +210,28 @@ func (s *Server) replicaSession(r *replicaState, gen int64) error {
 	} else {
 		s.Log.Noticef("Partial resynchronization not possible (no cached master)")
 	}
-	if err = h.send("PSYNC", psyncID, psyncOff); err != nil {
+	psync := []string{"PSYNC", psyncID, psyncOff}
+	if p.failover != "" {
+		psync = append(psync, p.failover)
+	}
+	if err = h.send(psync...); err != nil {
+		s.mu.Lock()
+		if s.linkCurrent(r, gen) {
+			s.abortFailoverLocked("Write error to failover target")
+		}
+		s.mu.Unlock()
 		return err
 	}
 	if reply, err = h.line(true); err != nil {
 		return linkErr("Error reading PSYNC reply: %v", err)
+	}
+	if p.failover != "" {
+		s.mu.Lock()
+		ok := !s.linkCurrent(r, gen) || s.failoverPsyncReplyLocked(reply)
+		s.mu.Unlock()
+		if !ok {
+			return errStaleLink
+		}
 	}
 	switch {
 	case strings.HasPrefix(reply, "+FULLRESYNC"):
@@ -264,6 +285,8 @@ func (s *Server) partialSync(r *replicaState, gen int64, h *handshake, newID str
 		rs.id2, rs.secondOffset = rs.id, rs.offset+1
 		rs.id = newID
 		s.Log.Noticef("Master replication ID changed to %s", newID)
+		// Sub-replicas reconnect to learn the new id.
+		s.disconnectReplicasLocked()
 	}
 	if rs.backlog == nil {
 		rs.backlog = newReplBacklog(s.Config.Int("repl-backlog-size"), rs.offset+1)
@@ -329,7 +352,11 @@ func (s *Server) fullSync(r *replicaState, gen int64, h *handshake, id string, o
 		s.mu.Unlock()
 		return errStaleLink
 	}
-	if err := s.loadSyncLocked(r, data); err != nil {
+	// A new history: sub-replicas must sync again (Redis's
+	// replicationAttachToNewMaster).
+	s.disconnectReplicasLocked()
+	ri, err := s.loadSyncLocked(r, data)
+	if err != nil {
 		s.mu.Unlock()
 		return err
 	}
@@ -338,6 +365,12 @@ func (s *Server) fullSync(r *replicaState, gen int64, h *handshake, id string, o
 	rs.id2, rs.secondOffset = replNullID, -1
 	rs.backlog = newReplBacklog(s.Config.Int("repl-backlog-size"), offset+1)
 	r.readOff, r.db = offset, 0
+	if ri != nil {
+		// The database the master's stream has selected (its RDB's
+		// repl-stream-db): a replica serving sub-replicas forwards the
+		// stream without a SELECT of its own.
+		r.db = ri.StreamDB
+	}
 	s.Log.Noticef("MASTER <-> REPLICA sync: Finished with success")
 	c := s.attachMasterLocked(r, h.conn)
 	s.mu.Unlock()
@@ -409,11 +442,12 @@ func (s *Server) storeSyncFile(data []byte) error {
 }
 
 // loadSyncLocked flushes the dataset and loads the master's RDB with the
-// Loading events of a replication load (REPL_START).
-func (s *Server) loadSyncLocked(r *replicaState, data []byte) error {
+// Loading events of a replication load (REPL_START); it returns the
+// replication info of the RDB's aux fields (nil: none).
+func (s *Server) loadSyncLocked(r *replicaState, data []byte) (*rdb.ReplInfo, error) {
 	p, _ := s.Persist.(*RDB)
 	if p == nil {
-		return linkErr("modhost has no RDB persistence to load the MASTER synchronization DB")
+		return nil, linkErr("modhost has no RDB persistence to load the MASTER synchronization DB")
 	}
 	p.killBackgroundLocked()
 	s.repl.backlog = nil
@@ -441,9 +475,9 @@ func (s *Server) loadSyncLocked(r *replicaState, data []byte) error {
 		s.Keys.FlushAll()
 		s.flushFunctions()
 		r.cached = false
-		return linkErr("Failed trying to load the MASTER synchronization DB from disk, check server logs.")
+		return nil, linkErr("Failed trying to load the MASTER synchronization DB from disk, check server logs.")
 	}
 	p.loaded, p.expired = st.Loaded, st.Expired
 	log.Noticef("Done loading RDB, keys loaded: %d, keys expired: %d.", st.Loaded, st.Expired)
-	return nil
+	return st.Repl, nil
 }

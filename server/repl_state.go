@@ -5,7 +5,11 @@ package server
 // the stream this server produces or follows, and the INFO replication /
 // ROLE rendering, split by role.
 
-import "time"
+import (
+	"time"
+
+	"github.com/modhost/modhost/keyspace/rdb"
+)
 
 // replNullID is the all-zero replication id Redis shows for "none".
 const replNullID = "0000000000000000000000000000000000000000"
@@ -39,6 +43,12 @@ type replState struct {
 	// replica is the replica side's state while following a master
 	// (repl_replica.go); nil on a master.
 	replica *replicaState
+	// restoredDB, when set, is the stream database of the replication
+	// state a replica restored from its RDB at start-up: the first
+	// REPLICAOF offers that history (PSYNC id offset+1).
+	restoredDB *int
+	// failover is a FAILOVER in flight (repl_failover.go).
+	failover failoverState
 }
 
 // initReplState gives a new server its replication identity.
@@ -84,4 +94,50 @@ func roleCommand(c *Client, a [][]byte) {
 		return
 	}
 	s.masterRole(c)
+}
+
+// replSaveInfo is Redis's rdbPopulateSaveInfo: the replication state an
+// RDB records (repl-stream-db, repl-id, repl-offset) so that a restarted
+// server, or a sub-replica loading it, continues the stream. A master
+// records it once it has a backlog (it is part of a replication chain), a
+// replica while it has a master client, live or cached; otherwise nil.
+func (s *Server) replSaveInfo() *rdb.ReplInfo {
+	rs := &s.repl
+	ri := &rdb.ReplInfo{ID: rs.id, Offset: rs.offset}
+	r := rs.replica
+	switch {
+	case r == nil && rs.backlog != nil:
+		// -1: no write since the last full sync; the next one selects.
+		ri.StreamDB = max(rs.master.seldb, 0)
+	case r != nil && r.client != nil:
+		ri.StreamDB = r.client.DB
+	case r != nil && r.cached:
+		ri.StreamDB = r.db
+	default:
+		return nil
+	}
+	return ri
+}
+
+// restoreReplInfo applies the replication state of the RDB loaded at
+// start-up, as Redis 7.2 does: a server configured as a replica takes the
+// id and offset as its own and offers them to its master (a partial
+// resync after a restart); a master keeps them as its secondary id, valid
+// up to offset+1, with a backlog starting there, so its former replicas
+// continue with +CONTINUE and the new id.
+func (s *Server) restoreReplInfo(ri *rdb.ReplInfo) {
+	if ri == nil {
+		return
+	}
+	rs := &s.repl
+	if s.Config.String("replicaof") != "" {
+		rs.id, rs.offset = ri.ID, ri.Offset
+		db := ri.StreamDB
+		rs.restoredDB = &db
+		return
+	}
+	rs.id2, rs.secondOffset = ri.ID, ri.Offset+1
+	rs.offset = ri.Offset
+	rs.backlog = newReplBacklog(s.Config.Int("repl-backlog-size"), rs.offset+1)
+	rs.master.noReplicasSince = time.Now()
 }

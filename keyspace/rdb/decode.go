@@ -37,6 +37,10 @@ type LoadStats struct {
 	Expired  int64 // keys skipped because already expired
 	Skipped  int64 // empty keys skipped
 	RedisVer string
+	// Repl is the replication state of the repl-* aux fields: set when
+	// the file has repl-id, repl-offset and a repl-stream-db other than
+	// -1, as Redis requires before restoring them.
+	Repl *ReplInfo
 	// Consumed is the length of the RDB image, checksum included: an AOF
 	// with an RDB preamble goes on with commands from there.
 	Consumed int
@@ -68,6 +72,10 @@ type loader struct {
 	ks  *keyspace.Keyspace
 	opt *LoadOptions
 	ver int
+	// repl collects the repl-* aux fields; replSeen has a bit for each
+	// one read (stream db 1, id 2, offset 4).
+	repl     ReplInfo
+	replSeen int
 }
 
 func (l *loader) notice(format string, args ...any) {
@@ -137,6 +145,10 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 		case OpEOF:
 			err := l.checksum()
 			st.Consumed = l.r.p
+			if l.replSeen == 7 && l.repl.StreamDB != -1 && l.repl.Offset != -1 {
+				ri := l.repl
+				st.Repl = &ri
+			}
 			return st, err
 		case OpSelectDB:
 			n, err := l.r.ReadLen()
@@ -278,6 +290,19 @@ func (l *loader) aux(st *LoadStats) error {
 		if n, _ := strconv.ParseInt(string(v), 10, 64); n != 0 {
 			l.notice("RDB has an AOF tail")
 		}
+	case key == "repl-stream-db":
+		n, _ := strconv.ParseInt(string(v), 10, 64)
+		l.repl.StreamDB = int(n)
+		l.replSeen |= 1
+	case key == "repl-id":
+		if len(v) == 40 {
+			l.repl.ID = string(v)
+			l.replSeen |= 2
+		}
+	case key == "repl-offset":
+		n, _ := strconv.ParseInt(string(v), 10, 64)
+		l.repl.Offset = n
+		l.replSeen |= 4
 	case key == "aof-base":
 		if n, _ := strconv.ParseInt(string(v), 10, 64); n != 0 {
 			l.notice("RDB is base AOF")

@@ -81,6 +81,10 @@ type Options struct {
 	RedisVer string // the redis-ver aux field
 	UsedMem  int64  // the used-mem aux field
 	AOFBase  bool   // the aof-base aux field
+	// Repl, when set, writes the repl-stream-db, repl-id and repl-offset
+	// aux fields (Redis's rdbSaveInfo): a restarted server continues its
+	// replication history from them.
+	Repl *ReplInfo
 	// ListFill is list-max-listpack-size (how quicklist nodes are cut);
 	// 0 means -2.
 	ListFill int
@@ -91,6 +95,15 @@ type Options struct {
 	// KeyDone, when set, is called after each key is written (Redis's
 	// rdb-key-save-delay pause; see server/persist_delay.go).
 	KeyDone func()
+}
+
+// ReplInfo is the replication state an RDB carries in its aux fields:
+// the database the replication stream has selected, the replication id
+// and the offset the dataset corresponds to.
+type ReplInfo struct {
+	StreamDB int
+	ID       string
+	Offset   int64
 }
 
 // Entry is one key of a snapshot. Pre, when set, holds the key's type byte
@@ -290,6 +303,11 @@ func beginFile(out io.Writer, opt Options) (*Writer, int) {
 	auxInt("redis-bits", 64)
 	auxInt("ctime", now.Unix())
 	auxInt("used-mem", opt.UsedMem)
+	if r := opt.Repl; r != nil {
+		auxInt("repl-stream-db", int64(r.StreamDB))
+		aux("repl-id", []byte(r.ID))
+		auxInt("repl-offset", r.Offset)
+	}
 	aof := int64(0)
 	if opt.AOFBase {
 		aof = 1

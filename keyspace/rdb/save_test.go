@@ -113,3 +113,30 @@ func TestSaveAllocations(t *testing.T) {
 	})
 	require.Less(t, allocs, 40.0)
 }
+
+// TestReplAuxFields: Options.Repl writes repl-stream-db, repl-id and
+// repl-offset, which Load returns; a file without them (or with a stream
+// db of -1, as old Redis versions wrote) has no Repl.
+func TestReplAuxFields(t *testing.T) {
+	ks := keyspace.New(16, nil)
+	ks.Add(0, []byte("k"), keyspace.NewString([]byte("v")))
+	ri := &ReplInfo{StreamDB: 3, ID: strings.Repeat("ab", 20), Offset: 12345}
+	for _, tc := range []struct {
+		name string
+		in   *ReplInfo
+		want *ReplInfo
+	}{
+		{"set", ri, ri},
+		{"none", nil, nil},
+		{"stream db -1", &ReplInfo{StreamDB: -1, ID: ri.ID, Offset: 1}, nil},
+		{"short id", &ReplInfo{StreamDB: 0, ID: "abc", Offset: 1}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, Save(&buf, ks, Options{Checksum: true, Repl: tc.in}))
+			require.Equal(t, tc.in != nil, bytes.Contains(buf.Bytes(), []byte("repl-offset")))
+			_, st := loadBytes(t, buf.Bytes())
+			require.Equal(t, tc.want, st.Repl)
+		})
+	}
+}
