@@ -184,6 +184,12 @@ type Client interface {
 	ResetFake(db, proto int)
 	// AllowBlocking lets a fake client block (RedisModule_Call "K").
 	AllowBlocking(on bool)
+	// SetCallUser makes u the fake client's user (RedisModule_Call "C"):
+	// scripts it runs check their commands against u.
+	SetCallUser(u *acl.User)
+	// SetAllowOOM lets what the fake client runs ignore maxmemory
+	// (RedisModule_Call without "M": Redis's CLIENT_ALLOW_OOM).
+	SetAllowOOM(on bool)
 	// OnUnblocked sets what runs, once, when a fake client's block ends.
 	OnUnblocked(fn func())
 	// InExec reports whether the client runs EXEC.

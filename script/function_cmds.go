@@ -29,14 +29,14 @@ func (e *Engine) fcallCommand(readOnly bool) commands.Handler {
 			c.Error(msg)
 			return
 		}
-		if msg := e.prepare(f.flags, readOnly); msg != "" {
+		if msg := e.prepare(c, f.flags, readOnly); msg != "" {
 			c.Error(msg)
 			return
 		}
 		r := &runState{
 			name:     f.name,
 			readOnly: readOnly || f.flags&flagNoWrites != 0,
-			allowOOM: f.flags&flagAllowOOM != 0,
+			allowOOM: c.AllowOOM() || f.flags&flagAllowOOM != 0,
 			argv:     args,
 		}
 		e.execute(c, r, "", f.ref, args[3:3+numKeys], args[3+numKeys:])
@@ -44,16 +44,17 @@ func (e *Engine) fcallCommand(readOnly bool) commands.Handler {
 }
 
 // prepare is the flag checks of scriptPrepareForRun for a script with
-// declared flags (a function, or an EVAL script with a shebang): "" when
-// it may run, else the error reply.
-func (e *Engine) prepare(flags scriptFlags, readOnly bool) string {
+// declared flags (a function, or an EVAL script with a shebang) that c
+// runs: "" when it may run, else the error reply. A caller allowed to
+// ignore maxmemory (RedisModule_Call without "M") skips the OOM check.
+func (e *Engine) prepare(c *server.Client, flags scriptFlags, readOnly bool) string {
 	if flags&flagCompat != 0 {
 		return ""
 	}
 	if flags&flagNoWrites == 0 && readOnly {
 		return msgROWithWrite
 	}
-	if flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
+	if !c.AllowOOM() && flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
 		return msgOOMFlag
 	}
 	return ""
