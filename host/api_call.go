@@ -25,11 +25,14 @@ import (
 
 // Error texts of RedisModule_Call ("E" returns them as error replies).
 const (
-	msgCallNoUser    = "cannot run as user, no user directly attached to context or context's client"
-	msgCallScript    = "command '%s' is not allowed on script mode"
-	msgCallNoWrites  = "Write command '%s' was called while write is not allowed."
-	msgCallOOMProto  = "-OOM command not allowed when used memory > 'maxmemory'."
-	msgCallNoContext = "RedisModule_Call needs a module context"
+	msgCallNoUser     = "cannot run as user, no user directly attached to context or context's client"
+	msgCallScript     = "command '%s' is not allowed on script mode"
+	msgCallNoWrites   = "Write command '%s' was called while write is not allowed."
+	msgCallOOMProto   = "-OOM command not allowed when used memory > 'maxmemory'."
+	msgCallNoContext  = "RedisModule_Call needs a module context"
+	msgCallNoReplicas = "-NOREPLICAS Not enough good replicas to write."
+	msgCallReadOnly   = "-READONLY You can't write against a read only replica."
+	msgCallStale      = "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 )
 
 func init() { C.mh_callreply_init() }
@@ -169,6 +172,10 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 		fail(C.EINVAL, msg)
 		return
 	}
+	if errno, msg := callDenied(srv, cmd, cmd.FlagsFor(args), flags); errno != 0 {
+		fail(errno, msg)
+		return
+	}
 	if flags&C.MH_CALL_RUN_AS_USER != 0 {
 		// "C": the context user (SetContextUser) or the client's user must
 		// be allowed to run the command, its keys and channels.
@@ -176,10 +183,6 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 			fail(C.EACCES, "-NOPERM "+msg)
 			return
 		}
-	}
-	if errno, msg := callDenied(srv, cmd, cmd.FlagsFor(args), flags); errno != 0 {
-		fail(errno, msg)
-		return
 	}
 	if flags&C.MH_CALL_DRY_RUN != 0 {
 		return
@@ -204,6 +207,21 @@ func callDenied(srv Server, cmd *commands.Command, cmdFlags commands.CmdFlag, fl
 	}
 	if flags&C.MH_CALL_NO_WRITES != 0 && cmdFlags&commands.FlagWrite != 0 {
 		return C.ENOSPC, fmt.Sprintf(msgCallNoWrites, cmd.FullName)
+	}
+	if flags&C.MH_CALL_SCRIPT_MODE != 0 {
+		// Script mode refuses what a script's command would be refused.
+		readOnly, noReplicas, stale := srv.CallWriteGates()
+		if cmdFlags&commands.FlagWrite != 0 {
+			switch {
+			case noReplicas:
+				return C.ESPIPE, msgCallNoReplicas
+			case readOnly:
+				return C.ESPIPE, msgCallReadOnly
+			}
+		}
+		if stale && cmdFlags&commands.FlagStale == 0 {
+			return C.ESPIPE, msgCallStale
+		}
 	}
 	return 0, ""
 }

@@ -130,6 +130,11 @@ type Server interface {
 	WantEventLoopEvents(on bool)
 	// InfoText renders INFO for the section arguments.
 	InfoText(args []string) string
+	// CallWriteGates reports the replication states RedisModule_Call's
+	// "S" mode refuses commands on: a read-only replica (unless the
+	// running command comes from its master), min-replicas-to-write not
+	// met, a stale replica link with replica-serve-stale-data no.
+	CallWriteGates() (readOnly, noReplicas, stale bool)
 	// UsedMemory is INFO used_memory.
 	UsedMemory() uint64
 }

@@ -43,16 +43,32 @@ func (e *Engine) fcallCommand(readOnly bool) commands.Handler {
 	}
 }
 
-// prepare is the flag checks of scriptPrepareForRun for a script with
-// declared flags (a function, or an EVAL script with a shebang) that c
-// runs: "" when it may run, else the error reply. A caller allowed to
-// ignore maxmemory (RedisModule_Call without "M") skips the OOM check.
+// prepare is the checks of scriptPrepareForRun for a script with flags
+// that c runs: "" when it may run, else the error reply. A script
+// without shebang is only refused on a stale replica. A caller allowed
+// to ignore maxmemory (RedisModule_Call without "M") skips the OOM check.
+// A client's own EVAL or FCALL meets the replica and OOM gates before
+// (Command.FlagsFor); these are for scripts run through RedisModule_Call.
 func (e *Engine) prepare(c *server.Client, flags scriptFlags, readOnly bool) string {
+	roReplica, noReplicas, stale := e.srv.WriteGates(c)
 	if flags&flagCompat != 0 {
+		if stale {
+			return server.MsgMasterDown
+		}
 		return ""
 	}
-	if flags&flagNoWrites == 0 && readOnly {
-		return msgROWithWrite
+	if stale && flags&flagAllowStale == 0 {
+		return msgStaleFlag
+	}
+	if flags&flagNoWrites == 0 {
+		switch {
+		case roReplica:
+			return msgROReplicaFlag
+		case readOnly:
+			return msgROWithWrite
+		case noReplicas:
+			return server.MsgNoReplicas
+		}
 	}
 	if !c.AllowOOM() && flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
 		return msgOOMFlag

@@ -82,3 +82,34 @@ func (c *Client) ScriptError(msg string) {
 	c.srv.stats.countError(msg)
 	c.W.Error("-" + msg)
 }
+
+// Texts of the replication gates scripts and script-mode Calls share.
+const (
+	MsgReadOnlyReplica = "READONLY You can't write against a read only replica."
+	MsgNoReplicas      = msgNoReplicas
+	MsgMasterDown      = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+)
+
+// CallWriteGates is WriteGates for the running command's client
+// (host.Server).
+func (s *Server) CallWriteGates() (readOnly, noReplicas, stale bool) { return s.WriteGates(nil) }
+
+// WriteGates reports the replication states that refuse what c runs,
+// for scripts and RedisModule_Call's "S" mode (Redis's checks in
+// scriptPrepareForRun, scriptCall and RM_Call): readOnly when this is a
+// read-only replica and c (nil: the client of the running command) is
+// not its master; noReplicas when min-replicas-to-write is not met;
+// stale when the link to the master is down and
+// replica-serve-stale-data is no.
+func (s *Server) WriteGates(c *Client) (readOnly, noReplicas, stale bool) {
+	if c == nil {
+		c = s.current
+	}
+	obey := c != nil && c.replMaster
+	if r := s.repl.replica; r != nil {
+		readOnly = !obey && s.Config.Bool("replica-read-only")
+		stale = r.state != linkConnected && !s.Config.Bool("replica-serve-stale-data")
+	}
+	noReplicas = s.minReplicasRefused()
+	return readOnly, noReplicas, stale
+}
