@@ -85,9 +85,12 @@ func (c *Client) ScriptError(msg string) {
 
 // Texts of the replication gates scripts and script-mode Calls share.
 const (
+	// MsgReadOnlyReplica refuses a write on a read-only replica.
 	MsgReadOnlyReplica = "READONLY You can't write against a read only replica."
-	MsgNoReplicas      = msgNoReplicas
-	MsgMasterDown      = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	// MsgNoReplicas refuses a write when min-replicas-to-write is not met.
+	MsgNoReplicas = msgNoReplicas
+	// MsgMasterDown refuses a non-stale command while the link is down.
+	MsgMasterDown = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 )
 
 // CallWriteGates is WriteGates for the running command's client
