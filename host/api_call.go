@@ -210,11 +210,13 @@ func callDenied(srv Server, cmd *commands.Command, cmdFlags commands.CmdFlag, fl
 	}
 	if flags&C.MH_CALL_SCRIPT_MODE != 0 {
 		// Script mode refuses what a script's command would be refused.
-		readOnly, noReplicas, stale := srv.CallWriteGates()
+		readOnly, noReplicas, stale, diskErr := srv.CallWriteGates()
 		if cmdFlags&commands.FlagWrite != 0 {
 			switch {
 			case noReplicas:
 				return C.ESPIPE, msgCallNoReplicas
+			case diskErr != "":
+				return C.ESPIPE, "-MISCONF Errors writing to the AOF file: " + diskErr
 			case readOnly:
 				return C.ESPIPE, msgCallReadOnly
 			}

@@ -30,6 +30,7 @@ const (
 	msgOOMFlag       = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
 	msgStaleFlag     = "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."
 	msgROReplicaFlag = "READONLY Can not run script with write flag on readonly replica"
+	msgMisconfFlag   = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: "
 	msgStaleCommand  = "Can not execute the command on a stale replica"
 	msgKeysNegative  = "ERR Number of keys can't be negative"
 	msgKeysTooMany   = "ERR Number of keys can't be greater than number of args"
@@ -98,6 +99,8 @@ func (e *Engine) runCommand(args [][]byte) ([]byte, string) {
 		switch {
 		case roReplica:
 			return nil, "-" + server.MsgReadOnlyReplica
+		case e.srv.DiskWriteError(r.caller) != "":
+			return nil, "-MISCONF Errors writing to the AOF file: " + e.srv.DiskWriteError(r.caller)
 		case noReplicas:
 			return nil, "-" + server.MsgNoReplicas
 		}

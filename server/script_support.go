@@ -95,7 +95,10 @@ const (
 
 // CallWriteGates is WriteGates for the running command's client
 // (host.Server).
-func (s *Server) CallWriteGates() (readOnly, noReplicas, stale bool) { return s.WriteGates(nil) }
+func (s *Server) CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string) {
+	readOnly, noReplicas, stale = s.WriteGates(nil)
+	return readOnly, noReplicas, stale, s.DiskWriteError(nil)
+}
 
 // WriteGates reports the replication states that refuse what c runs,
 // for scripts and RedisModule_Call's "S" mode (Redis's checks in
@@ -115,4 +118,25 @@ func (s *Server) WriteGates(c *Client) (readOnly, noReplicas, stale bool) {
 	}
 	noReplicas = s.minReplicasRefused()
 	return readOnly, noReplicas, stale
+}
+
+// DiskWriteError is the error of the failing AOF writes while they make
+// the server refuse writes (Redis's writeCommandsDeniedByDiskError), ""
+// otherwise; c (nil: the client of the running command) is exempt when it
+// is the master's link.
+func (s *Server) DiskWriteError(c *Client) string {
+	if c == nil {
+		c = s.current
+	}
+	if c != nil && c.replMaster {
+		return ""
+	}
+	p, ok := s.Persist.(*RDB)
+	if !ok || p.aof == nil {
+		return ""
+	}
+	if a := p.aof; a.state != aofOff && !a.lastWriteOK {
+		return a.lastWriteErr
+	}
+	return ""
 }

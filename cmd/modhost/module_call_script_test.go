@@ -3,11 +3,15 @@ package main
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modhost/modhost/internal/hosttest"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // Scripts run through RedisModule_Call as Redis 7.2 runs them, where 7.0
@@ -80,4 +84,37 @@ func TestModuleCallScriptAsUser(t *testing.T) {
 	require.True(t, strings.HasPrefix(got, "-ERR ACL failure in script: User u1 has no permissions to run the 'set' command script: "), got)
 	require.Equal(t, ":1\r\n", string(u.Do("tcall.call", "Ev", "EVAL", setScript, "0")), "without C the script is not checked")
 	require.Equal(t, ":1\r\n", string(u.Do("tcall.call", "CEv", "EVAL", getScript, "0")))
+}
+
+// TestModuleCallScriptAOFWriteError: while AOF writes fail (the file size
+// limit of TestAOFWriteError), Call's "S" mode refuses writes, scripts
+// run through Call refuse their first write and scripts declaring writes,
+// with Redis 7.2's MISCONF texts (differential scripts cannot make the
+// oracle's disk fail); reads and no-writes scripts go on.
+func TestModuleCallScriptAOFWriteError(t *testing.T) {
+	dir := t.TempDir()
+	s := startAOF(t, hosttest.ModhostBin(t), dir, "--appendfsync", "everysec", "--loadmodule", moduleSO(t, "test_call"))
+	c := s.Conn(t)
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "a", "1")))
+	st, err := os.Stat(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	var old unix.Rlimit
+	require.NoError(t, unix.Prlimit(s.PID(), unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: uint64(st.Size()) + 10, Max: unix.RLIM_INFINITY}, &old))
+	require.Equal(t, "+OK\r\n", string(c.Do("SET", "b", "a value longer than the limit")), "the write that fails is answered")
+	const misconf = "-MISCONF Errors writing to the AOF file: file too large"
+	require.Equal(t, misconf+"\r\n", string(c.Do("tcall.stale", "SEv", "SET", "c", "3")))
+	require.Equal(t, "$1\r\n1\r\n", string(c.Do("tcall.stale", "SEv", "GET", "a")))
+	write := "return redis.call('SET', 'x', 1)"
+	sum := sha1.Sum([]byte(write))
+	require.Equal(t, misconf+" script: "+hex.EncodeToString(sum[:])+", on @user_script:1.\r\n",
+		string(c.Do("tcall.stale", "Ev", "EVAL", write, "0")))
+	require.Equal(t, "$1\r\n1\r\n", string(c.Do("tcall.stale", "Ev", "EVAL", "return redis.call('GET', 'a')", "0")))
+	require.Equal(t, "-MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: file too large\r\n",
+		string(c.Do("tcall.stale", "Ev", "EVAL", "#!lua\nreturn 1", "0")))
+	require.Equal(t, "$1\r\n1\r\n", string(c.Do("tcall.stale", "Ev", "EVAL", "#!lua flags=no-writes\nreturn redis.call('GET', 'a')", "0")))
+	// A client's own EVAL of a write script meets the server's check.
+	require.Equal(t, misconf+"\r\n", string(c.Do("EVAL", "#!lua\nreturn 1", "0")))
+	require.NoError(t, unix.Prlimit(s.PID(), unix.RLIMIT_FSIZE, &old, nil))
+	require.Eventually(t, func() bool { return string(c.Do("PING")) == "+PONG\r\n" }, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, ":1\r\n", string(c.Do("tcall.stale", "Ev", "EVAL", "#!lua\nreturn 1", "0")))
 }
