@@ -138,6 +138,10 @@ type Command struct {
 	// GetKeysFlags, when set, is used instead of GetKeys: the key
 	// positions with their access flags (module KeyAtPosWithFlags).
 	GetKeysFlags func(args [][]byte) []KeyRef
+	// DynFlags, when set, gives the flags of one call from its arguments
+	// (Redis's getCommandFlags: EVAL and FCALL take their write, deny-oom
+	// and stale flags from the script's flags).
+	DynFlags func(c *Command, args [][]byte) CmdFlag
 	// GetChannels, when set, returns the channel arguments of a module
 	// command (getchannels-api) for the ACL checks.
 	GetChannels func(args [][]byte) []acl.ChannelRef
@@ -179,6 +183,15 @@ func (c *Command) KeyPositions(args [][]byte) []int {
 		out[i] = k.Pos
 	}
 	return out
+}
+
+// FlagsFor returns the flags of the call of c with args: DynFlags's
+// answer when the command has one, else Flags.
+func (c *Command) FlagsFor(args [][]byte) CmdFlag {
+	if c.DynFlags != nil {
+		return c.DynFlags(c, args)
+	}
+	return c.Flags
 }
 
 // ArityOK reports whether argc satisfies the command's arity.

@@ -28,6 +28,8 @@ type Entry struct {
 	// GetKeysFlags finds the keys with per-key flags (commands whose key
 	// specs carry variable_flags).
 	GetKeysFlags func(args [][]byte) []KeyRef
+	// DynFlags gives the flags of one call (Command.DynFlags).
+	DynFlags func(c *Command, args [][]byte) CmdFlag
 	// Subs are the subcommands of a container command.
 	Subs []Entry
 }
@@ -40,6 +42,7 @@ func (e *Entry) Command() *Command {
 		KeySpecs: ParseKeySpecs(e.KeySpecs), ACL: strings.Fields(e.ACL),
 		Group: e.Group, Since: e.Since, Summary: e.Summary, Docs: e.Docs,
 		Handler: e.Handler, GetKeys: e.GetKeys, GetKeysFlags: e.GetKeysFlags,
+		DynFlags: e.DynFlags,
 	}
 	if e.Tips != "" {
 		c.Tips = strings.Fields(e.Tips)

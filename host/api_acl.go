@@ -234,19 +234,29 @@ func apiSetContextUser(ctx *C.RedisModuleCtx, h *C.RedisModuleUser) {
 	}
 }
 
+// ctxCallUser is the user RedisModule_Call's "C" flag runs as: the
+// context's (SetContextUser), else its client's; nil for none.
+func ctxCallUser(ctx *C.RedisModuleCtx) *acl.User {
+	st := stateOf(ctx)
+	if st == nil {
+		return nil
+	}
+	if st.user != nil {
+		return st.user
+	}
+	if st.client != nil {
+		return st.client.User()
+	}
+	return nil
+}
+
 // ctxUserDenied is the check RedisModule_Call's "C" flag makes: ok is
 // false when ctx has no user (neither SetContextUser nor a client with a
 // user); msg is the NOPERM text when that user may not run cmd with args,
 // after an ACL LOG entry in the "module" context, as Redis does.
 func ctxUserDenied(ctx *C.RedisModuleCtx, cmd *commands.Command, args [][]byte) (msg string, ok bool) {
 	st := stateOf(ctx)
-	if st == nil {
-		return "", false
-	}
-	u := st.user
-	if u == nil && st.client != nil {
-		u = st.client.User()
-	}
+	u := ctxCallUser(ctx)
 	if u == nil {
 		return "", false
 	}

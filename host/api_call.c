@@ -140,12 +140,18 @@ void mh_call_grow(mh_call_req *req, size_t n) {
  * REDISMODULE_REPLY_PROMISE reply (see CallReplyPromiseSetUnblockHandler).
  * Returns NULL with errno set: EBADF (bad format), ENOENT (unknown
  * command), EINVAL (arity), ENOTSUP ("C" without a user), ESPIPE ("S" and
- * a no-script command), ENOSPC ("W" and a write command, "M" over
- * maxmemory); with "E" those failures also return an error reply. "D"
- * checks and returns NULL without running.
+ * a no-script command, or a command a script could not run now: a write
+ * on a read-only replica, without enough good replicas or while AOF
+ * writes fail, a non-stale
+ * command on a stale replica), ENOSPC ("W" and a write command, "M" over
+ * maxmemory), EACCES ("C" and a command the user may not run); with "E"
+ * those failures also return an error reply. "D" checks and returns NULL
+ * without running. EVAL, EVALSHA and FCALL count as write / deny-oom
+ * commands as their script's flags say; a script run with "C" checks its
+ * own commands against the user, and without "M" ignores maxmemory.
  * The reply is parsed once into C memory: every CallReply accessor runs
  * without leaving C. */
-/* modhost:partial one ACL user */
+/* modhost:partial no cluster-mode checks (non-local keys, cluster down) */
 RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
     MH_GIL_CHECK("Call");
     mh_call_req req;

@@ -25,11 +25,14 @@ import (
 
 // Error texts of RedisModule_Call ("E" returns them as error replies).
 const (
-	msgCallNoUser    = "cannot run as user, no user directly attached to context or context's client"
-	msgCallScript    = "command '%s' is not allowed on script mode"
-	msgCallNoWrites  = "Write command '%s' was called while write is not allowed."
-	msgCallOOMProto  = "-OOM command not allowed when used memory > 'maxmemory'."
-	msgCallNoContext = "RedisModule_Call needs a module context"
+	msgCallNoUser     = "cannot run as user, no user directly attached to context or context's client"
+	msgCallScript     = "command '%s' is not allowed on script mode"
+	msgCallNoWrites   = "Write command '%s' was called while write is not allowed."
+	msgCallOOMProto   = "-OOM command not allowed when used memory > 'maxmemory'."
+	msgCallNoContext  = "RedisModule_Call needs a module context"
+	msgCallNoReplicas = "-NOREPLICAS Not enough good replicas to write."
+	msgCallReadOnly   = "-READONLY You can't write against a read only replica."
+	msgCallStale      = "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 )
 
 func init() { C.mh_callreply_init() }
@@ -169,6 +172,10 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 		fail(C.EINVAL, msg)
 		return
 	}
+	if errno, msg := callDenied(srv, cmd, cmd.FlagsFor(args), flags); errno != 0 {
+		fail(errno, msg)
+		return
+	}
 	if flags&C.MH_CALL_RUN_AS_USER != 0 {
 		// "C": the context user (SetContextUser) or the client's user must
 		// be allowed to run the command, its keys and channels.
@@ -177,10 +184,6 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 			return
 		}
 	}
-	if errno, msg := callDenied(srv, cmd, flags); errno != 0 {
-		fail(errno, msg)
-		return
-	}
 	if flags&C.MH_CALL_DRY_RUN != 0 {
 		return
 	}
@@ -188,20 +191,39 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 	familyOf(st.sys).run(ctx, req, cmd, args, flags)
 }
 
-// callDenied applies the "S", "M" and "W" modifiers to cmd: it returns
-// the errno and error text Redis gives, or 0 when the command may run.
-// ACL checks ("C") are made by the caller against the context user.
-func callDenied(srv Server, cmd *commands.Command, flags int) (C.int, string) {
-	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmd.Flags&commands.FlagNoScript != 0 {
+// callDenied applies the "S", "M" and "W" modifiers to cmd, whose flags
+// for this call are cmdFlags (an EVAL or FCALL takes them from the
+// script's flags, as Redis's getCommandFlags): it returns the errno and
+// error text Redis gives, or 0 when the command may run. ACL checks ("C")
+// are made by the caller against the context user.
+func callDenied(srv Server, cmd *commands.Command, cmdFlags commands.CmdFlag, flags int) (C.int, string) {
+	if flags&C.MH_CALL_SCRIPT_MODE != 0 && cmdFlags&commands.FlagNoScript != 0 {
 		return C.ESPIPE, fmt.Sprintf(msgCallScript, cmd.FullName)
 	}
-	if flags&C.MH_CALL_DENY_OOM != 0 && cmd.Flags&commands.FlagDenyOOM != 0 {
+	if flags&C.MH_CALL_DENY_OOM != 0 && cmdFlags&commands.FlagDenyOOM != 0 {
 		if limit := srv.Config().Int("maxmemory"); limit > 0 && srv.UsedMemory() > uint64(limit) {
 			return C.ENOSPC, msgCallOOMProto
 		}
 	}
-	if flags&C.MH_CALL_NO_WRITES != 0 && cmd.Flags&commands.FlagWrite != 0 {
+	if flags&C.MH_CALL_NO_WRITES != 0 && cmdFlags&commands.FlagWrite != 0 {
 		return C.ENOSPC, fmt.Sprintf(msgCallNoWrites, cmd.FullName)
+	}
+	if flags&C.MH_CALL_SCRIPT_MODE != 0 {
+		// Script mode refuses what a script's command would be refused.
+		readOnly, noReplicas, stale, diskErr := srv.CallWriteGates()
+		if cmdFlags&commands.FlagWrite != 0 {
+			switch {
+			case noReplicas:
+				return C.ESPIPE, msgCallNoReplicas
+			case diskErr != "":
+				return C.ESPIPE, "-MISCONF Errors writing to the AOF file: " + diskErr
+			case readOnly:
+				return C.ESPIPE, msgCallReadOnly
+			}
+		}
+		if stale && cmdFlags&commands.FlagStale == 0 {
+			return C.ESPIPE, msgCallStale
+		}
 	}
 	return 0, ""
 }
@@ -226,6 +248,12 @@ func (f *callFamily) run(ctx *C.RedisModuleCtx, req *C.mh_call_req, cmd *command
 	f.replBlocked = prevBlocked || !replicate
 	dirty := srv.Keyspace().Dirty
 	fc.AllowBlocking(flags&C.MH_CALL_ALLOW_BLOCK != 0)
+	if flags&C.MH_CALL_RUN_AS_USER != 0 {
+		// A script the command runs checks its commands against the user.
+		fc.SetCallUser(ctxCallUser(ctx))
+	}
+	// Without "M" the command, and a script it runs, may ignore maxmemory.
+	fc.SetAllowOOM(flags&C.MH_CALL_DENY_OOM == 0)
 	target := 0
 	if replicate {
 		target = propagationTarget(flags)

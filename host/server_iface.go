@@ -135,6 +135,12 @@ type Server interface {
 	WantEventLoopEvents(on bool)
 	// InfoText renders INFO for the section arguments.
 	InfoText(args []string) string
+	// CallWriteGates reports the replication states RedisModule_Call's
+	// "S" mode refuses commands on: a read-only replica (unless the
+	// running command comes from its master), min-replicas-to-write not
+	// met, a stale replica link with replica-serve-stale-data no, the
+	// error of failing AOF writes ("" when none).
+	CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string)
 	// UsedMemory is INFO used_memory.
 	UsedMemory() uint64
 }
@@ -189,6 +195,12 @@ type Client interface {
 	ResetFake(db, proto int)
 	// AllowBlocking lets a fake client block (RedisModule_Call "K").
 	AllowBlocking(on bool)
+	// SetCallUser makes u the fake client's user (RedisModule_Call "C"):
+	// scripts it runs check their commands against u.
+	SetCallUser(u *acl.User)
+	// SetAllowOOM lets what the fake client runs ignore maxmemory
+	// (RedisModule_Call without "M": Redis's CLIENT_ALLOW_OOM).
+	SetAllowOOM(on bool)
 	// OnUnblocked sets what runs, once, when a fake client's block ends.
 	OnUnblocked(fn func())
 	// InExec reports whether the client runs EXEC.

@@ -9,6 +9,11 @@
  *
  *   TCALL.CALL FMT cmd [arg ...]  -> the reply, through ReplyWithCallReply;
  *                                    a NULL reply answers "-ERR errno <NAME>"
+ *   TCALL.STALE FMT cmd [arg ...]  -> as TCALL.CALL, but a command that is
+ *                                    neither write nor deny-oom and may run
+ *                                    on a stale replica, so the server's
+ *                                    own gates let it through and Call's
+ *                                    (script mode, scripts) decide
  *   TCALL.PROTO FMT cmd [arg ...] -> CallReplyProto as a bulk string
  *   TCALL.WALK FMT cmd [arg ...]  -> the reply rebuilt with the accessors
  *                                    and ReplyWith* (strings become bulk)
@@ -275,6 +280,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         const char *flags;
     } cmds[] = {
         {"tcall.call", t_call, "write"},
+        {"tcall.stale", t_call, "allow-stale"},
         {"tcall.proto", t_proto, "write"},
         {"tcall.walk", t_walk, "write"},
         {"tcall.str", t_str, "write"},

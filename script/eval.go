@@ -135,14 +135,14 @@ func (e *Engine) evalCommand(byHash, readOnly bool) commands.Handler {
 			c.Error(msg)
 			return
 		}
-		if msg := e.prepare(s.flags, readOnly); msg != "" {
+		if msg := e.prepare(c, s.flags, readOnly); msg != "" {
 			c.Error(msg)
 			return
 		}
 		r := &runState{
 			name: sha, eval: true,
 			readOnly: readOnly || s.flags&flagNoWrites != 0,
-			allowOOM: s.flags&flagAllowOOM != 0,
+			allowOOM: c.AllowOOM() || s.flags&flagAllowOOM != 0,
 		}
 		e.execute(c, r, funcName(sha), 0, args[3:3+numKeys], args[3+numKeys:])
 	}

@@ -29,31 +29,50 @@ func (e *Engine) fcallCommand(readOnly bool) commands.Handler {
 			c.Error(msg)
 			return
 		}
-		if msg := e.prepare(f.flags, readOnly); msg != "" {
+		if msg := e.prepare(c, f.flags, readOnly); msg != "" {
 			c.Error(msg)
 			return
 		}
 		r := &runState{
 			name:     f.name,
 			readOnly: readOnly || f.flags&flagNoWrites != 0,
-			allowOOM: f.flags&flagAllowOOM != 0,
+			allowOOM: c.AllowOOM() || f.flags&flagAllowOOM != 0,
 			argv:     args,
 		}
 		e.execute(c, r, "", f.ref, args[3:3+numKeys], args[3+numKeys:])
 	}
 }
 
-// prepare is the flag checks of scriptPrepareForRun for a script with
-// declared flags (a function, or an EVAL script with a shebang): "" when
-// it may run, else the error reply.
-func (e *Engine) prepare(flags scriptFlags, readOnly bool) string {
+// prepare is the checks of scriptPrepareForRun for a script with flags
+// that c runs: "" when it may run, else the error reply. A script
+// without shebang is only refused on a stale replica. A caller allowed
+// to ignore maxmemory (RedisModule_Call without "M") skips the OOM check.
+// A client's own EVAL or FCALL meets the replica and OOM gates before
+// (Command.FlagsFor); these are for scripts run through RedisModule_Call.
+func (e *Engine) prepare(c *server.Client, flags scriptFlags, readOnly bool) string {
+	roReplica, noReplicas, stale := e.srv.WriteGates(c)
 	if flags&flagCompat != 0 {
+		if stale {
+			return server.MsgMasterDown
+		}
 		return ""
 	}
-	if flags&flagNoWrites == 0 && readOnly {
-		return msgROWithWrite
+	if stale && flags&flagAllowStale == 0 {
+		return msgStaleFlag
 	}
-	if flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
+	if flags&flagNoWrites == 0 {
+		switch {
+		case roReplica:
+			return msgROReplicaFlag
+		case e.srv.DiskWriteError(c) != "":
+			return msgMisconfFlag + e.srv.DiskWriteError(c)
+		case readOnly:
+			return msgROWithWrite
+		case noReplicas:
+			return server.MsgNoReplicas
+		}
+	}
+	if !c.AllowOOM() && flags&(flagAllowOOM|flagNoWrites) == 0 && e.srv.OverMaxmemory() {
 		return msgOOMFlag
 	}
 	return ""

@@ -19,9 +19,9 @@ func (e *Engine) functionTable() []commands.Entry {
 	}
 	return []commands.Entry{
 		{Name: "fcall", Arity: -3, Flags: "may_replicate " + fcallFlags, ACL: acl, Group: "scripting", Since: "7.0.0",
-			Summary: "Invokes a function.", Docs: docs, Handler: e.fcallCommand(false), GetKeys: evalKeys},
+			Summary: "Invokes a function.", Docs: docs, Handler: e.fcallCommand(false), GetKeys: evalKeys, DynFlags: e.fcallFlags},
 		{Name: "fcall_ro", Arity: -3, Flags: "readonly " + fcallFlags, ACL: acl, Group: "scripting", Since: "7.0.0",
-			Summary: "Invokes a read-only function.", Docs: docs, Handler: e.fcallCommand(true), GetKeys: evalKeys},
+			Summary: "Invokes a read-only function.", Docs: docs, Handler: e.fcallCommand(true), GetKeys: evalKeys, DynFlags: e.fcallFlags},
 		{Name: "function", Arity: -2, ACL: "slow", Group: "scripting", Since: "7.0.0",
 			Summary: "A container for function commands.",
 			Docs:    &commands.CommandDocs{Complexity: "Depends on subcommand."},

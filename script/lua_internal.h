@@ -46,6 +46,10 @@ int mhl_sb_setmetatable(lua_State *L);
 int mhl_sb_random(lua_State *L);
 int mhl_sb_randomseed(lua_State *L);
 
+/* lua_cmsgpack.c, lua_struct.c: Redis's cmsgpack and struct libraries */
+int mhl_open_cmsgpack(lua_State *L);
+int mhl_open_struct(lua_State *L);
+
 /* lua_convert.c */
 void mhl_push_resp(lua_State *L, const char **pp, const char *end);
 void mhl_put_value(lua_State *L, mh_lua *e, mh_buf *out);

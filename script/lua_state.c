@@ -43,6 +43,8 @@ mh_lua *mh_lua_new_versioned(uintptr_t handle, const char *version, int version_
 	lua_pushcfunction(L, luaopen_cjson);
 	lua_call(L, 0, 1);
 	lua_setglobal(L, "cjson");
+	open_lib(L, "struct", mhl_open_struct);
+	open_lib(L, "cmsgpack", mhl_open_cmsgpack);
 	mhl_open_redis(L, version, version_num);
 
 	/* what Redis leaves out of the base library */

@@ -28,6 +28,10 @@ const (
 	msgUnkillable    = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 	msgROWithWrite   = "ERR Can not execute a script with write flag using *_ro command."
 	msgOOMFlag       = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
+	msgStaleFlag     = "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."
+	msgROReplicaFlag = "READONLY Can not run script with write flag on readonly replica"
+	msgMisconfFlag   = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: "
+	msgStaleCommand  = "Can not execute the command on a stale replica"
 	msgKeysNegative  = "ERR Number of keys can't be negative"
 	msgKeysTooMany   = "ERR Number of keys can't be greater than number of args"
 	msgNotInteger    = "ERR value is not an integer or out of range"
@@ -80,11 +84,26 @@ func (e *Engine) runCommand(args [][]byte) ([]byte, string) {
 	if cmd.Flags&commands.FlagNoScript != 0 {
 		return nil, msgNotAllowed
 	}
+	roReplica, noReplicas, stale := e.srv.WriteGates(r.caller)
+	if stale && cmd.Flags&commands.FlagStale == 0 {
+		return nil, msgStaleCommand
+	}
 	if msg := e.srv.ScriptACLCheck(r.caller, cmd, args, true); msg != "" {
 		return nil, "ACL failure in script: " + msg
 	}
 	if r.readOnly && cmd.Flags&(commands.FlagWrite|commands.FlagMayReplicate) != 0 {
 		return nil, msgROScript
+	}
+	if cmd.Flags&commands.FlagWrite != 0 && !r.dirty {
+		// A script that wrote already cannot be stopped half way.
+		switch {
+		case roReplica:
+			return nil, "-" + server.MsgReadOnlyReplica
+		case e.srv.DiskWriteError(r.caller) != "":
+			return nil, "-MISCONF Errors writing to the AOF file: " + e.srv.DiskWriteError(r.caller)
+		case noReplicas:
+			return nil, "-" + server.MsgNoReplicas
+		}
 	}
 	if !r.allowOOM && !r.dirty && r.oomAtStart && cmd.Flags&commands.FlagDenyOOM != 0 && e.srv.OverMaxmemory() {
 		return nil, msgOOM

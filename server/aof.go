@@ -382,7 +382,7 @@ func registerAOFCommands(s *Server, a *AOF) {
 	// Writes (and PING) are refused while AOF writes fail, before MULTI
 	// queues them (processCommand's writeCommandsDeniedByDiskError).
 	s.preExec = append([]preExecHook{func(c *Client, cmd *commands.Command, args [][]byte) bool {
-		if a.lastWriteOK || a.state == aofOff || c.conn == nil || (!s.writeCommand(c, cmd) && cmd.FullName != "ping") {
+		if a.lastWriteOK || a.state == aofOff || c.conn == nil || (!s.writeCommand(c, cmd, args) && cmd.FullName != "ping") {
 			return false
 		}
 		s.reject(c, cmd, "MISCONF Errors writing to the AOF file: "+a.lastWriteErr)

@@ -75,6 +75,9 @@ type Client struct {
 	// onUnblocked then runs when its block ends (export_promise.go).
 	allowBlock  bool
 	onUnblocked func()
+	// allowOOM lets a fake client ignore maxmemory (RedisModule_Call
+	// without "M"); scripts it runs skip their OOM checks.
+	allowOOM bool
 
 	watched    map[watchKey]struct{} // WATCHed keys
 	watchDirty bool                  // a watched key changed: EXEC fails

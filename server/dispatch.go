@@ -128,11 +128,11 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 		s.reject(c, cmd, msgOOM)
 		return cmd
 	}
-	if s.writeCommand(c, cmd) && s.minReplicasRefused() {
+	if s.writeCommand(c, cmd, args) && s.minReplicasRefused() {
 		s.reject(c, cmd, msgNoReplicas)
 		return cmd
 	}
-	if s.repl.replica != nil && s.replicaRefused(c, cmd) {
+	if s.repl.replica != nil && s.replicaRefused(c, cmd, args) {
 		return cmd
 	}
 	if s.hooks.busy && s.busyRejected(c, cmd) {

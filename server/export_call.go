@@ -2,10 +2,11 @@ package server
 
 import (
 	"fmt"
-	"github.com/modhost/modhost/host"
 	"strings"
 
+	"github.com/modhost/modhost/acl"
 	"github.com/modhost/modhost/commands"
+	"github.com/modhost/modhost/host"
 )
 
 // Nested command execution for RedisModule_Call. Everything here runs on
@@ -86,8 +87,31 @@ func (c *Client) ResetFake(db, proto int) {
 	c.tx = nil
 	c.errs = 0
 	c.allowBlock = false
+	c.allowOOM = false
+	c.user = nil
 	c.onUnblocked = nil
 }
+
+// SetCallUser makes u the fake client's user, as RedisModule_Call with
+// "C" does: a script the client runs checks each of its commands against
+// u. ResetFake clears it; a connection ignores it.
+func (c *Client) SetCallUser(u *acl.User) {
+	if c.conn == nil {
+		c.user = u
+	}
+}
+
+// SetAllowOOM marks the fake client as allowed to ignore maxmemory, as
+// RedisModule_Call without "M" does (Redis's CLIENT_ALLOW_OOM): a script
+// it runs skips its OOM checks. ResetFake clears it.
+func (c *Client) SetAllowOOM(on bool) {
+	if c.conn == nil {
+		c.allowOOM = on
+	}
+}
+
+// AllowOOM reports whether the client may ignore maxmemory (SetAllowOOM).
+func (c *Client) AllowOOM() bool { return c.allowOOM }
 
 // ReleaseFake drops the state a nested command may have left on a fake
 // client before it goes back to the pool: subscriptions, watched keys and

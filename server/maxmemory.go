@@ -71,11 +71,13 @@ func evictionTimeLimit(t int64) time.Duration {
 // while memory stays over the limit.
 func (s *Server) oomRejected(c *Client, cmd *commands.Command, args [][]byte) bool {
 	res := s.performEvictions()
-	denyOOM := cmd.Flags&commands.FlagDenyOOM != 0
+	// EVAL and FCALL take deny-oom from the script's flags (FlagsFor)
+	cmdDenyOOM := cmd.FlagsFor(args)&commands.FlagDenyOOM != 0
+	denyOOM := cmdDenyOOM
 	name := top(cmd).Name
 	if name == "exec" && c.tx != nil {
-		for _, q := range c.tx.cmds {
-			denyOOM = denyOOM || q.Flags&commands.FlagDenyOOM != 0
+		for i, q := range c.tx.cmds {
+			denyOOM = denyOOM || q.FlagsFor(c.tx.queue[i])&commands.FlagDenyOOM != 0
 		}
 	}
 	if c.tx != nil {
@@ -91,7 +93,7 @@ func (s *Server) oomRejected(c *Client, cmd *commands.Command, args [][]byte) bo
 	if res == evictFail {
 		return true
 	}
-	if cmd.Flags&commands.FlagDenyOOM != 0 {
+	if cmdDenyOOM {
 		var n uint64
 		for _, a := range args {
 			n += uint64(len(a))

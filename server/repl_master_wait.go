@@ -80,15 +80,16 @@ func (s *Server) dropWaiter(c *Client) {
 	}
 }
 
-// writeCommand reports whether cmd writes: its write flag, or an EXEC
+// writeCommand reports whether cmd called with args writes: its write
+// flag (for EVAL and FCALL the script's, Command.FlagsFor), or an EXEC
 // whose queue holds a write (Redis's is_write_command).
-func (s *Server) writeCommand(c *Client, cmd *commands.Command) bool {
-	if cmd.Flags&commands.FlagWrite != 0 {
+func (s *Server) writeCommand(c *Client, cmd *commands.Command, args [][]byte) bool {
+	if cmd.FlagsFor(args)&commands.FlagWrite != 0 {
 		return true
 	}
 	if cmd.FullName == "exec" && c.tx != nil {
-		for _, q := range c.tx.cmds {
-			if q.Flags&commands.FlagWrite != 0 {
+		for i, q := range c.tx.cmds {
+			if q.FlagsFor(c.tx.queue[i])&commands.FlagWrite != 0 {
 				return true
 			}
 		}

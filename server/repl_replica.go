@@ -273,31 +273,31 @@ func (s *Server) fireRoleChange(sub int) {
 // own clients: writes with replica-read-only (-READONLY) and, while the
 // link is down with replica-serve-stale-data no, everything without the
 // stale flag (-MASTERDOWN). It reports whether cmd was refused.
-func (s *Server) replicaRefused(c *Client, cmd *commands.Command) bool {
+func (s *Server) replicaRefused(c *Client, cmd *commands.Command, args [][]byte) bool {
 	r := s.repl.replica
 	if r == nil || c.replMaster {
 		return false
 	}
-	if s.Config.Bool("replica-read-only") && s.writeCommand(c, cmd) {
+	if s.Config.Bool("replica-read-only") && s.writeCommand(c, cmd, args) {
 		s.reject(c, cmd, "READONLY You can't write against a read only replica.")
 		return true
 	}
-	if r.state != linkConnected && !s.Config.Bool("replica-serve-stale-data") && s.denyStale(c, cmd) {
+	if r.state != linkConnected && !s.Config.Bool("replica-serve-stale-data") && s.denyStale(c, cmd, args) {
 		s.reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
 		return true
 	}
 	return false
 }
 
-// denyStale reports whether cmd (or, for EXEC, a queued command) lacks
-// the stale flag.
-func (s *Server) denyStale(c *Client, cmd *commands.Command) bool {
-	if cmd.Flags&commands.FlagStale == 0 {
+// denyStale reports whether cmd called with args (or, for EXEC, a
+// queued command) lacks the stale flag (Command.FlagsFor).
+func (s *Server) denyStale(c *Client, cmd *commands.Command, args [][]byte) bool {
+	if cmd.FlagsFor(args)&commands.FlagStale == 0 {
 		return true
 	}
 	if cmd.FullName == "exec" && c.tx != nil {
-		for _, q := range c.tx.cmds {
-			if q.Flags&commands.FlagStale == 0 {
+		for i, q := range c.tx.cmds {
+			if q.FlagsFor(c.tx.queue[i])&commands.FlagStale == 0 {
 				return true
 			}
 		}

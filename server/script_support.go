@@ -82,3 +82,61 @@ func (c *Client) ScriptError(msg string) {
 	c.srv.stats.countError(msg)
 	c.W.Error("-" + msg)
 }
+
+// Texts of the replication gates scripts and script-mode Calls share.
+const (
+	// MsgReadOnlyReplica refuses a write on a read-only replica.
+	MsgReadOnlyReplica = "READONLY You can't write against a read only replica."
+	// MsgNoReplicas refuses a write when min-replicas-to-write is not met.
+	MsgNoReplicas = msgNoReplicas
+	// MsgMasterDown refuses a non-stale command while the link is down.
+	MsgMasterDown = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+)
+
+// CallWriteGates is WriteGates for the running command's client
+// (host.Server).
+func (s *Server) CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string) {
+	readOnly, noReplicas, stale = s.WriteGates(nil)
+	return readOnly, noReplicas, stale, s.DiskWriteError(nil)
+}
+
+// WriteGates reports the replication states that refuse what c runs,
+// for scripts and RedisModule_Call's "S" mode (Redis's checks in
+// scriptPrepareForRun, scriptCall and RM_Call): readOnly when this is a
+// read-only replica and c (nil: the client of the running command) is
+// not its master; noReplicas when min-replicas-to-write is not met;
+// stale when the link to the master is down and
+// replica-serve-stale-data is no.
+func (s *Server) WriteGates(c *Client) (readOnly, noReplicas, stale bool) {
+	if c == nil {
+		c = s.current
+	}
+	obey := c != nil && c.replMaster
+	if r := s.repl.replica; r != nil {
+		readOnly = !obey && s.Config.Bool("replica-read-only")
+		stale = r.state != linkConnected && !s.Config.Bool("replica-serve-stale-data")
+	}
+	noReplicas = s.minReplicasRefused()
+	return readOnly, noReplicas, stale
+}
+
+// DiskWriteError is the error of the failing AOF writes while they make
+// the server refuse writes (Redis's writeCommandsDeniedByDiskError), ""
+// otherwise; c (nil: the client of the running command) is exempt when it
+// is the master's link.
+func (s *Server) DiskWriteError(c *Client) string {
+	if c == nil {
+		c = s.current
+	}
+	if c != nil && c.replMaster {
+		return ""
+	}
+	p, ok := s.Persist.(*RDB)
+	if !ok || p.aof == nil {
+		return ""
+	}
+	if a := p.aof; a.state != aofOff && !a.lastWriteOK {
+		return a.lastWriteErr
+	}
+	return ""
+}

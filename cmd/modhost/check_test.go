@@ -50,7 +50,7 @@ func TestCheckHello(t *testing.T) {
 	requireLine(t, out, "      key spec 0: RW access update; begin index 1; find range lastkey 0 keystep 1 limit 0")
 	requireLine(t, out, "  hello.simple  arity -1  flags: readonly module fast  keys: first 0 last 0 step 0  acl: none")
 	requireLine(t, out, "  implemented  RedisModule_CreateCommand")
-	requireLine(t, out, "  partial      RedisModule_Call: one ACL user")
+	requireLine(t, out, "  partial      RedisModule_Call: no cluster-mode checks (non-local keys, cluster down)")
 	require.Contains(t, out, "\nAPI functions asked for (")
 	require.Contains(t, out, "missing 0\n")
 	require.NotContains(t, out, "  missing  ")
