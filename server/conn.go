@@ -25,7 +25,7 @@ type batch struct {
 // parse every complete command, run them under one lock acquisition, write
 // all replies at once.
 func (s *Server) serveConn(conn net.Conn) {
-	if tc, ok := conn.(*net.TCPConn); ok {
+	if tc, ok := rawConn(conn).(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
 	s.setKeepAlive(conn)

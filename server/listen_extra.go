@@ -1,41 +1,14 @@
 package server
 
 import (
-	"fmt"
 	"net"
-	"os"
 	"time"
 )
-
-// listenUnix opens the unixsocket listener, if one is configured, with
-// the unixsocketperm mode, as Redis does (a stale socket file left by a
-// previous run is removed first).
-func (s *Server) listenUnix() error {
-	path := s.Config.String("unixsocket")
-	if path == "" {
-		return nil
-	}
-	_ = os.Remove(path)
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		//lint:ignore ST1005 the text is redis-server's own message
-		return fmt.Errorf("Failed opening Unix socket: %v", err)
-	}
-	if perm := s.Config.Int("unixsocketperm"); perm != 0 {
-		if err := os.Chmod(path, os.FileMode(perm)); err != nil {
-			_ = ln.Close()
-			//lint:ignore ST1005 the text is redis-server's own message
-			return fmt.Errorf("Failed opening Unix socket: %v", err)
-		}
-	}
-	s.listeners = append(s.listeners, ln)
-	return nil
-}
 
 // setKeepAlive applies tcp-keepalive to a new TCP connection: 0 turns
 // keepalive probes off, otherwise they start after that many seconds.
 func (s *Server) setKeepAlive(conn net.Conn) {
-	tc, ok := conn.(*net.TCPConn)
+	tc, ok := rawConn(conn).(*net.TCPConn)
 	if !ok {
 		return
 	}

@@ -319,7 +319,7 @@ func (s *Server) attachReplica(l *replicaLink, state string) {
 	l.state = state
 	l.ackTime = time.Now()
 	s.repl.master.replicas = append(s.repl.master.replicas, l)
-	if tc, ok := l.c.conn.(*net.TCPConn); ok && s.Config.Bool("repl-disable-tcp-nodelay") {
+	if tc, ok := rawConn(l.c.conn).(*net.TCPConn); ok && s.Config.Bool("repl-disable-tcp-nodelay") {
 		_ = tc.SetNoDelay(false)
 	}
 	go l.writer(l.c.conn)

@@ -147,12 +147,17 @@ func (s *Server) replicaSession(r *replicaState, gen int64) error {
 		failover: s.failoverPsyncArg(),
 		timeout:  time.Duration(cfg.Int("repl-timeout")) * time.Second,
 	}
+	useTLS := cfg.Bool("tls-replication")
 	if p.port == 0 {
+		// A TLS replica announces its TLS port, as Redis does.
 		p.port = cfg.Int("port")
+		if tp := cfg.Int("tls-port"); useTLS && tp != 0 {
+			p.port = tp
+		}
 	}
 	s.mu.Unlock()
 
-	conn, err := net.DialTimeout("tcp", p.addr, p.timeout)
+	conn, err := s.dialMaster(p.addr, p.timeout, useTLS)
 	if err != nil {
 		return linkErr("Error condition on socket for SYNC: %v", err)
 	}

@@ -8,13 +8,8 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"github.com/modhost/modhost/host"
-	"net"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,10 +51,11 @@ type Server struct {
 	Modules ModuleSystem
 	Persist Persistence
 
-	clients   map[int64]*Client
-	nextID    atomic.Int64
-	listeners []net.Listener
-	stats     stats
+	clients map[int64]*Client
+	nextID  atomic.Int64
+	lns     listenerSet // listen.go
+	tls     tlsState    // tls.go
+	stats   stats
 	// scriptInfo reports the scripting engine's INFO figures (nil: none).
 	scriptInfo func() ScriptInfo
 	// functions are the scripting engine's function libraries, for RDB
@@ -182,6 +178,7 @@ func New(cfg *config.Config, log *logging.Logger) *Server {
 	s.applyConfig("")
 	cfg.OnChange(s.applyConfig)
 	cfg.SetApply("maxclients", s.applyMaxclients)
+	s.registerListenAppliers()
 	s.applySlowlogConfig("")
 	cfg.OnChange(s.applySlowlogConfig)
 	s.syncLFU("")
@@ -208,95 +205,8 @@ func (s *Server) AfterCommand(fn func()) { s.afterCommand = append(s.afterComman
 // OnClientFree registers fn to run (under the lock) when a client goes away.
 func (s *Server) OnClientFree(fn func(c host.Client)) { s.onClientFree = append(s.onClientFree, fn) }
 
-// Listen opens the TCP listeners from the bind and port directives and
-// the unix socket listener from unixsocket.
-func (s *Server) Listen() error {
-	if err := s.listenUnix(); err != nil {
-		return err
-	}
-	port := s.Config.Int("port")
-	if port == 0 {
-		return nil
-	}
-	binds := strings.Fields(s.Config.String("bind"))
-	if len(binds) == 0 {
-		binds = []string{"*", "-::*"}
-	}
-	tcp := 0
-	for _, b := range binds {
-		optional := strings.HasPrefix(b, "-")
-		b = strings.TrimPrefix(b, "-")
-		host := b
-		network := "tcp4"
-		switch {
-		case b == "*":
-			host = "0.0.0.0"
-		case b == "::*":
-			host, network = "::", "tcp6"
-		case strings.Contains(b, ":"):
-			network = "tcp6"
-		}
-		addr := net.JoinHostPort(host, strconv.FormatInt(port, 10))
-		ln, err := net.Listen(network, addr)
-		if err != nil {
-			if optional {
-				continue
-			}
-			s.Log.Warningf("Warning: Could not create server TCP listening socket %s: %v", addr, err)
-			return listenError(port)
-		}
-		s.listeners = append(s.listeners, ln)
-		tcp++
-	}
-	if tcp == 0 {
-		return listenError(port)
-	}
-	return nil
-}
-
-// listenError is the start-up failure Redis logs when it cannot listen.
-type listenError int64
-
-func (e listenError) Error() string {
-	return fmt.Sprintf("Failed listening on port %d (tcp), aborting.", int64(e))
-}
-
-// Serve accepts connections until Shutdown. It returns nil on shutdown.
-func (s *Server) Serve() error {
-	StartGCTuner()
-	go s.cron()
-	var wg sync.WaitGroup
-	for _, ln := range s.listeners {
-		wg.Add(1)
-		go func(ln net.Listener) {
-			defer wg.Done()
-			s.acceptLoop(ln)
-		}(ln)
-	}
-	<-s.shutdown
-	for _, ln := range s.listeners {
-		_ = ln.Close()
-	}
-	wg.Wait()
-	return nil
-}
-
 // Done is closed when the server shuts down.
 func (s *Server) Done() <-chan struct{} { return s.shutdown }
-
-func (s *Server) acceptLoop(ln net.Listener) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-			continue
-		}
-		go s.serveConn(conn)
-	}
-}
 
 // Shutdown stops accepting, closes every client and releases Serve.
 func (s *Server) Shutdown() {

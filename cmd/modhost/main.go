@@ -138,7 +138,9 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		return 1
 	}
 	srv.StartReplicaOf()
-	log.Noticef("Ready to accept connections tcp")
+	for _, kind := range srv.ListenerKinds() {
+		log.Noticef("Ready to accept connections %s", kind)
+	}
 	stop := startProfile()
 	go handleSignals(srv, log)
 	_ = srv.Serve()

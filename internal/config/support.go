@@ -45,14 +45,18 @@ var unimplemented = map[string]bool{
 	"cluster-migration-barrier":   true,
 	"cluster-replica-no-failover": true, "cluster-allow-replica-migration": true,
 	"cluster-link-sendbuf-limit": true, "cluster-preferred-endpoint-type": true,
-	// TLS.
-	"tls-port": true, "tls-cluster": true, "tls-replication": true, "tls-auth-clients": true,
-	"tls-prefer-server-ciphers": true, "tls-session-caching": true,
+	// TLS (tls-port, tls-replication, tls-auth-clients, tls-cert-file,
+	// tls-key-file, tls-client-cert-file, tls-client-key-file,
+	// tls-ca-cert-file, tls-ca-cert-dir, tls-protocols and
+	// tls-session-caching are honoured by Go's crypto/tls, server/tls.go).
+	// Not these: the cluster bus is plain TCP; crypto/tls reads no
+	// encrypted PEM keys or DH parameters, takes no OpenSSL cipher strings,
+	// keeps no server-side session cache to size, and chooses cipher
+	// suites by its own order.
+	"tls-cluster": true, "tls-prefer-server-ciphers": true,
 	"tls-session-cache-size": true, "tls-session-cache-timeout": true,
-	"tls-cert-file": true, "tls-key-file": true, "tls-key-file-pass": true,
-	"tls-client-cert-file": true, "tls-client-key-file": true, "tls-client-key-file-pass": true,
-	"tls-dh-params-file": true, "tls-ca-cert-file": true, "tls-ca-cert-dir": true,
-	"tls-protocols": true, "tls-ciphers": true, "tls-ciphersuites": true,
+	"tls-key-file-pass": true, "tls-client-key-file-pass": true,
+	"tls-dh-params-file": true, "tls-ciphers": true, "tls-ciphersuites": true,
 	// Process, logging and operating-system integration.
 	"daemonize": true, "supervised": true, "syslog-enabled": true, "syslog-ident": true,
 	"syslog-facility": true, "crash-log-enabled": true, "use-exit-on-panic": true,
