@@ -169,7 +169,7 @@ func (s *Server) infoSection(sec string) []string {
 func (s *Server) infoServer() []string {
 	exe, _ := os.Executable()
 	up := time.Since(s.started)
-	return []string{
+	lines := []string{
 		"redis_version:" + RedisVersion,
 		"modhost_version:" + Version,
 		"redis_git_sha1:" + buildinfo.GitSHA1(),
@@ -196,6 +196,10 @@ func (s *Server) infoServer() []string {
 		"config_file:" + s.Config.ConfigFile(),
 		fmt.Sprintf("io_threads_active:%d", 0),
 	}
+	if !s.shut.deadline.IsZero() {
+		lines = append(lines, fmt.Sprintf("shutdown_in_milliseconds:%d", s.shutdownInfoLine()))
+	}
+	return lines
 }
 
 func (s *Server) commandStatsLines() []string {

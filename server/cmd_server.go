@@ -61,42 +61,6 @@ func flushCommand(all bool) clientHandler {
 	}
 }
 
-func shutdownCommand(c *Client, a [][]byte) {
-	save, nosave := false, false
-	for _, arg := range a[1:] {
-		switch strings.ToLower(string(arg)) {
-		case "nosave":
-			nosave = true
-		case "save":
-			save = true
-		case "now", "force":
-		case "abort":
-			c.Error("ERR No shutdown in progress.")
-			return
-		default:
-			c.Error(msgSyntax)
-			return
-		}
-	}
-	if save && nosave {
-		c.Error(msgSyntax)
-		return
-	}
-	s := c.srv
-	s.Log.Warningf("User requested shutdown...")
-	if s.Persist != nil && !nosave && (save || s.Config.String("save") != "") {
-		s.Log.Noticef("Saving the final RDB snapshot before exiting.")
-		if err := s.Persist.SaveForShutdown(); err != nil {
-			s.Log.Warningf("Error trying to save the DB, can't exit.")
-			c.Error("ERR Errors trying to SHUTDOWN. Check logs.")
-			return
-		}
-	}
-	s.Log.Warningf("%s is now ready to exit, bye bye...", "modhost")
-	c.closeAfter = true
-	go s.Shutdown()
-}
-
 // Persistence is what SHUTDOWN and FLUSHALL need from the RDB layer; nil
 // until a persistence implementation is installed.
 type Persistence interface {

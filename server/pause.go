@@ -38,6 +38,8 @@ type pauseState struct {
 	// failover is the actions a FAILOVER pauses until it ends (no
 	// timer: clearFailoverLocked lifts it).
 	failover int
+	// shutdown is the actions a SHUTDOWN waiting for replicas pauses.
+	shutdown int
 	timer    *time.Timer
 	waiting  []*Client // clients whose command waits, in arrival order
 }
@@ -107,7 +109,7 @@ func (s *Server) updatePause(now int64) {
 		p.actions, p.set, p.end = 0, 0, 0
 	}
 	timed := p.actions != 0
-	p.actions |= p.failover
+	p.actions |= p.failover | p.shutdown
 	s.Keys.ExpirePaused = p.actions&pauseExpire != 0
 	if p.timer != nil {
 		p.timer.Stop()
@@ -143,7 +145,7 @@ func (s *Server) pausedFor(c *Client, cmd *commands.Command) bool {
 	if l := c.replLink; l != nil && l.attached {
 		return false
 	}
-	if now := time.Now().UnixMilli(); p.end <= now && p.failover == 0 {
+	if now := time.Now().UnixMilli(); p.end <= now && p.failover == 0 && p.shutdown == 0 {
 		s.updatePause(now)
 		return false
 	}

@@ -53,8 +53,9 @@ type Server struct {
 
 	clients map[int64]*Client
 	nextID  atomic.Int64
-	lns     listenerSet // listen.go
-	tls     tlsState    // tls.go
+	lns     listenerSet   // listen.go
+	tls     tlsState      // tls.go
+	shut    shutdownState // shutdown.go
 	stats   stats
 	// scriptInfo reports the scripting engine's INFO figures (nil: none).
 	scriptInfo func() ScriptInfo
@@ -266,6 +267,7 @@ func (s *Server) cron() {
 		s.fireSleepPairLocked()
 		s.outputLimitCronLocked(time.Now())
 		s.clientEvictCronLocked()
+		s.shutdownCronLocked()
 		if s.hooks.events != nil {
 			s.hooks.events(&host.ServerEvent{ID: host.EventCronLoop, Hz: int(hz)})
 		}

@@ -142,7 +142,7 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 		log.Noticef("Ready to accept connections %s", kind)
 	}
 	stop := startProfile()
-	go handleSignals(srv, log)
+	go handleSignals(srv)
 	_ = srv.Serve()
 	persist.ShutdownAOF()
 	stop()
@@ -150,49 +150,21 @@ func serve(cfg *config.Config, log *logging.Logger) int {
 }
 
 // handleSignals turns SIGTERM/SIGINT into a shutdown, as Redis does.
-func handleSignals(srv *server.Server, log *logging.Logger) {
+func handleSignals(srv *server.Server) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
-	select {
-	case sig := <-ch:
-		name := "SIGTERM"
-		if sig == syscall.SIGINT {
-			name = "SIGINT"
-		}
-		log.Warningf("Received %s scheduling shutdown...", name)
-		log.Warningf("User requested shutdown...")
-		// The configuration is guarded by the server lock.
-		srv.Lock()
-		save := shutdownSaves(srv, name)
-		srv.Unlock()
-		if p, ok := srv.Persist.(*server.RDB); ok && save {
-			log.Noticef("Saving the final RDB snapshot before exiting.")
-			srv.Lock()
-			err := p.SaveForShutdown()
-			srv.Unlock()
-			if err != nil {
-				log.Warningf("Error trying to save the DB, can't exit.")
-				return
+	for {
+		select {
+		case sig := <-ch:
+			name := "SIGTERM"
+			if sig == syscall.SIGINT {
+				name = "SIGINT"
 			}
+			srv.ShutdownOnSignal(name)
+		case <-srv.Done():
+			return
 		}
-		log.Warningf("modhost is now ready to exit, bye bye...")
-		srv.Shutdown()
-	case <-srv.Done():
 	}
-}
-
-// shutdownSaves applies shutdown-on-sigterm / shutdown-on-sigint: "save"
-// forces a save, "nosave" skips it, "default" saves when save points are
-// configured.
-func shutdownSaves(srv *server.Server, sig string) bool {
-	opt := srv.Config.String("shutdown-on-" + strings.ToLower(sig))
-	switch {
-	case strings.Contains(opt, "nosave"):
-		return false
-	case strings.Contains(opt, "save"):
-		return true
-	}
-	return len(srv.Config.SaveParams()) > 0
 }
 
 // startBanner is what modhost logs at start-up instead of the plain

@@ -105,7 +105,6 @@ var noMeaning = map[string]string{
 	"repl-diskless-sync":                    "chooses between a fork writing the RDB to disk or to the replica sockets; modhost has neither: it encodes a snapshot in memory and sends it as a length-prefixed bulk, which every replica loads.",
 	"repl-diskless-sync-max-replicas":       "only starts a diskless sync early once that many replicas wait; modhost starts each full sync at once.",
 	"repl-diskless-sync-delay":              "only delays a diskless full sync so that more replicas share one fork; modhost starts each full sync at once from an in-memory snapshot; set by Redis's test suite.",
-	"shutdown-timeout":                      "only bounds how long SHUTDOWN waits for replicas to catch up; modhost's SHUTDOWN does not wait for replicas yet.",
 	"active-expire-effort":                  "only sets how much CPU each active-expiry cycle may spend; keys still expire in the background and are never visible after their time.",
 }
 
