@@ -37,6 +37,9 @@ func sumList() [][]string {
 	return [][]string{{"DEL", "benchcmp:sumlist"}, push}
 }
 
+// eval10Script is the eval10 workload's script.
+const eval10Script = "for i = 1, 5 do redis.call('SET', KEYS[1], i) redis.call('GET', KEYS[1]) end return 1"
+
 // knownTests are the workloads -tests can name.
 var knownTests = map[string]benchTest{
 	"ping":        {name: "ping", t: "ping_mbulk"},
@@ -48,6 +51,9 @@ var knownTests = map[string]benchTest{
 	"lpush":       {name: "lpush", t: "lpush", keyed: true},
 	"hset":        {name: "hset", t: "hset", keyed: true},
 	"zadd":        {name: "zadd", cmd: []string{"ZADD", "benchcmp:zset", "__rand_int__", "m:__rand_int__"}, keyed: true},
+	// A script making ten calls (five SETs, five GETs) on its key: the cost
+	// of the Lua engine and of redis.call against Redis's.
+	"eval10": {name: "eval10", cmd: []string{"EVAL", eval10Script, "1", "benchcmp:eval:__rand_int__"}, keyed: true},
 	// Module workloads: a command that only replies, one that echoes its
 	// argument, and one that opens a key and pushes (hello.c).
 	"hello.simple": {name: "hello.simple", cmd: []string{"HELLO.SIMPLE"}, module: "hello"},
@@ -75,7 +81,7 @@ func moduleTests(path string) []benchTest {
 }
 
 // defaultTests is the -tests default.
-const defaultTests = "ping,echo,set,get,incr,lpush,zadd,hset"
+const defaultTests = "ping,echo,set,get,incr,lpush,zadd,hset,eval10"
 
 // parseTests resolves a comma-separated list of test names.
 func parseTests(list string) ([]benchTest, error) {

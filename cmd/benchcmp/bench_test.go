@@ -67,7 +67,7 @@ func TestParseTests(t *testing.T) {
 	for i, bt := range got {
 		names[i] = bt.name
 	}
-	require.Equal(t, []string{"ping", "echo", "set", "get", "incr", "lpush", "zadd", "hset"}, names)
+	require.Equal(t, []string{"ping", "echo", "set", "get", "incr", "lpush", "zadd", "hset", "eval10"}, names)
 	_, err = parseTests("ping,nope")
 	require.ErrorContains(t, err, `unknown test "nope"`)
 }

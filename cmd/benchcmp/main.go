@@ -43,7 +43,7 @@ func parseFlags() *config {
 	flag.StringVar(&c.bin, "bin", "bin/modhost", "modhost binary (any redis-server compatible binary works)")
 	flag.StringVar(&c.redisBin, "redis", "redis-server", "reference redis-server binary")
 	flag.StringVar(&c.tool, "benchmark", "redis-benchmark", "redis-benchmark binary")
-	flag.StringVar(&c.tests, "tests", defaultTests, "comma-separated workloads (ping, ping_inline, echo, set, get, incr, lpush, hset, zadd; hello.simple, hello.echo, hello.push with -module hello.so, added to the default list then)")
+	flag.StringVar(&c.tests, "tests", defaultTests, "comma-separated workloads (ping, ping_inline, echo, set, get, incr, lpush, hset, zadd, eval10; hello.simple, hello.echo, hello.push with -module hello.so, added to the default list then)")
 	flag.StringVar(&c.pipelines, "P", "1,16", "comma-separated pipeline depths")
 	flag.StringVar(&c.module, "module", "", "module .so to load into both servers")
 	flag.StringVar(&c.moduleCmd, "module-cmd", "", "extra custom command to bench on both, in redis-cli quoting (e.g. 'hello.simple')")
