@@ -489,7 +489,6 @@ int mhl_open_cmsgpack(lua_State *L) {
 	static const char *meta[][2] = {
 		{"_NAME", "cmsgpack"},
 		{"_VERSION", "lua-cmsgpack 0.4.0"},
-		{"_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"},
 		{"_DESCRIPTION", "MessagePack C implementation for Lua"},
 	};
 	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
