@@ -14,7 +14,7 @@ import (
 // algebra in zsets_store.go and the pops in zsets_blocking.go.
 
 const (
-	zgroup        = "sorted_set"
+	zgroup        = "sorted-set"
 	msgZNaN       = "ERR resulting score is not a number (NaN)"
 	msgZScoreRng  = "ERR min or max is not a float"
 	msgZLexRng    = "ERR min or max not valid string range item"

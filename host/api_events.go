@@ -33,7 +33,7 @@ type extState struct {
 	sys       *System
 	listeners []*listener
 	filters   []*cmdFilter
-	// configNames collects the parameters one CONFIG SET changed; the
+	// configNames collects the parameters one CONFIG SET set; the
 	// Config event fires after the command with all of them.
 	configNames []string
 }
@@ -57,9 +57,9 @@ func installExtHooks(sys *System) {
 			e.fire(&ServerEvent{ID: EventClientChange, Sub: SubClientDisconnected, Client: c})
 		}
 	})
-	srv.Config().OnChange(func(name string) {
+	srv.Config().OnSet(func(names []string) {
 		if e.hasListener(C.REDISMODULE_EVENT_CONFIG) {
-			e.configNames = append(e.configNames, name)
+			e.configNames = append(e.configNames, names...)
 		}
 	})
 	srv.AfterCommand(e.fireConfigChange)

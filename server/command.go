@@ -23,6 +23,7 @@ func NewRegistry() *Registry { return &Registry{cmds: map[string]*commands.Comma
 // Add registers commands; a duplicate name panics (core tables are static).
 // The server's own commands get their key specs and tips from coreSpecs
 // here, subcommands included: add a container after its subcommands.
+// Core commands get Redis 7.2's COMMAND DOCS (commands.ApplyRedisDocs).
 func (r *Registry) Add(cmds ...*commands.Command) {
 	for _, c := range cmds {
 		c.Name = strings.ToLower(c.Name)
@@ -35,6 +36,9 @@ func (r *Registry) Add(cmds ...*commands.Command) {
 		applyCoreSpec(c)
 		for _, sub := range c.Subs {
 			applyCoreSpec(sub)
+		}
+		if c.Module == "" {
+			commands.ApplyRedisDocs(c)
 		}
 		r.cmds[c.Name] = c
 	}

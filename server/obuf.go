@@ -28,10 +28,13 @@ const (
 // buffer follows what the kernel has actually taken.
 const writeChunk = 64 << 10
 
-// obufClass is the client's class for output limits: pubsub while it has
-// subscriptions, normal otherwise (MONITOR clients included, as in Redis;
-// replica links write through their own goroutine and are not limited).
+// obufClass is the client's class for output limits: replica once SYNC
+// or PSYNC attached it, pubsub while it has subscriptions, normal
+// otherwise (MONITOR clients included, as in Redis).
 func (c *Client) obufClass() int {
+	if c.replLink != nil && c.replLink.attached {
+		return obufReplica
+	}
 	if c.isSubscriber() {
 		return obufPubsub
 	}
@@ -43,17 +46,29 @@ func (c *Client) fillingBytes() int64 {
 	return int64(len(c.W.Buf) + len(c.pending.Buf))
 }
 
-// outputBytes is the whole output not yet written (under the lock).
+// outputBytes is the whole output not yet written (under the lock); a
+// replica's includes the replication stream its link has not written.
 func (c *Client) outputBytes() int64 {
-	return c.fillingBytes() + c.inflight.Load()
+	n := c.fillingBytes() + c.inflight.Load()
+	if c.replLink != nil && c.replLink.attached {
+		n += c.replLink.outputBytes()
+	}
+	return n
 }
 
 // limitedOutput reports whether the client's class has an output limit
 // (under the lock). Such a client's replies are written by its async
 // writer so that the connection goroutine keeps reading and executing
 // while the client does not read, as Redis does, and the limit is seen.
+//
+// A replica's stream has its own writer (replicaLink.writer); its replies
+// keep the connection's path.
 func (s *Server) limitedOutput(c *Client) bool {
-	l := &s.hot.obuf[c.obufClass()]
+	class := c.obufClass()
+	if class == obufReplica {
+		return false
+	}
+	l := &s.hot.obuf[class]
 	return l.Hard != 0 || l.Soft != 0
 }
 
@@ -89,7 +104,8 @@ func (s *Server) overOutputLimitLocked(c *Client) bool {
 	if c.conn == nil || c.killed {
 		return false
 	}
-	l := &s.hot.obuf[c.obufClass()]
+	class := c.obufClass()
+	l := &s.hot.obuf[class]
 	if l.Hard == 0 && l.Soft == 0 {
 		return false
 	}
@@ -97,7 +113,14 @@ func (s *Server) overOutputLimitLocked(c *Client) bool {
 	if used == 0 {
 		return false
 	}
-	over := l.Hard != 0 && used >= l.Hard
+	hard := l.Hard
+	if class == obufReplica && hard != 0 && hard < uint64(s.repl.master.backlogSize) {
+		// As Redis: a replica hard limit below repl-backlog-size would
+		// drop a replica right after a partial resync; the backlog size
+		// is used instead.
+		hard = uint64(s.repl.master.backlogSize)
+	}
+	over := hard != 0 && used >= hard
 	if l.Soft != 0 && used >= l.Soft {
 		now := time.Now().Unix()
 		if c.obufSoftSince == 0 {

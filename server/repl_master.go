@@ -42,6 +42,9 @@ type masterState struct {
 	// minReplicas and minReplicasMaxLag cache min-replicas-to-write and
 	// min-replicas-max-lag, read on every write.
 	minReplicas, minReplicasMaxLag int64
+	// backlogSize caches repl-backlog-size, the least hard limit of the
+	// replica output class.
+	backlogSize int64
 	// noReplicasSince is when the last replica went away (repl-backlog-ttl).
 	noReplicasSince time.Time
 	getAck          bool // send REPLCONF GETACK * before the next sleep
@@ -70,6 +73,11 @@ type replicaLink struct {
 	held    []byte
 	waitRDB bool
 	closed  bool
+	// pending counts the bytes queued (out, held) or being written;
+	// syncBytes, the part of them at the front that is the +FULLRESYNC
+	// reply and the RDB payload, which Redis does not count as the
+	// replica's output buffer (client-output-buffer-limit replica).
+	pending, syncBytes int64
 }
 
 // linkOf returns c's replica link, made on first use.
@@ -106,6 +114,7 @@ func registerReplMasterCommands(s *Server) {
 		if name == "repl-backlog-size" && s.repl.backlog != nil {
 			s.repl.backlog.resize(s.Config.Int("repl-backlog-size"))
 		}
+		s.repl.master.backlogSize = s.Config.Int("repl-backlog-size")
 		s.repl.master.minReplicas = s.Config.Int("min-replicas-to-write")
 		s.repl.master.minReplicasMaxLag = s.Config.Int("min-replicas-max-lag")
 	}
@@ -155,12 +164,14 @@ func (s *Server) feedReplicationStream(buf []byte) {
 	s.repl.backlog.feed(buf)
 	for _, l := range s.repl.master.replicas {
 		l.send(buf)
+		s.checkOutputLimitLocked(l.c)
 	}
 }
 
 // send queues stream bytes for the replica.
 func (l *replicaLink) send(p []byte) {
 	l.mu.Lock()
+	l.pending += int64(len(p))
 	if l.waitRDB {
 		l.held = append(l.held, p...)
 	} else {
@@ -185,11 +196,40 @@ func (l *replicaLink) writer(conn net.Conn) {
 		}
 		chunk, l.out = l.out, chunk[:0]
 		l.mu.Unlock()
-		if _, err := conn.Write(chunk); err != nil {
-			_ = conn.Close()
-			return
+		for rest := chunk; len(rest) > 0; {
+			piece := rest[:min(len(rest), writeChunk)]
+			rest = rest[len(piece):]
+			if _, err := conn.Write(piece); err != nil {
+				_ = conn.Close()
+				return
+			}
+			l.wrote(int64(len(piece)))
 		}
 	}
+}
+
+// queueSync queues sync bytes (the +FULLRESYNC reply, the RDB payload)
+// ahead of any stream bytes (l.mu held).
+func (l *replicaLink) queueSyncLocked(p []byte) {
+	l.out = append(l.out, p...)
+	l.pending += int64(len(p))
+	l.syncBytes += int64(len(p))
+}
+
+// wrote accounts n bytes the kernel took, sync bytes first.
+func (l *replicaLink) wrote(n int64) {
+	l.mu.Lock()
+	l.pending -= n
+	l.syncBytes -= min(n, l.syncBytes)
+	l.mu.Unlock()
+}
+
+// outputBytes is the replica's output buffer as Redis counts it: the
+// replication stream it has not taken yet.
+func (l *replicaLink) outputBytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pending - l.syncBytes
 }
 
 // disconnectReplicasLocked drops every attached replica (Redis's
@@ -352,7 +392,7 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 	s.attachReplica(l, replicaWaitBgsave)
 	if psync {
 		l.mu.Lock()
-		l.out = fmt.Appendf(l.out, "+FULLRESYNC %s %d\r\n", r.id, r.offset)
+		l.queueSyncLocked(fmt.Appendf(nil, "+FULLRESYNC %s %d\r\n", r.id, r.offset))
 		l.cond.Signal()
 		l.mu.Unlock()
 	}
@@ -371,8 +411,8 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 			return
 		}
 		l.mu.Lock()
-		l.out = fmt.Appendf(l.out, "$%d\r\n", body.Len())
-		l.out = append(l.out, body.Bytes()...)
+		l.queueSyncLocked(fmt.Appendf(nil, "$%d\r\n", body.Len()))
+		l.queueSyncLocked(body.Bytes())
 		l.out = append(l.out, l.held...)
 		l.held, l.waitRDB = nil, false
 		l.cond.Signal()

@@ -28,19 +28,20 @@ type CommandRename struct {
 // Config holds every directive's current value. Not safe for concurrent
 // use (the server lock guards it).
 type Config struct {
-	table         []*directive          // primary directives in table order
-	byName        map[string]*directive // lowercase name and alias -> directive
-	names         []string              // every name and alias, sorted
-	modules       []ModuleSpec          // loadmodule lines, in order
-	moduleConfigs [][2]string           // "<module>.<name> value" lines, in order
-	users         []acl.ConfigUser      // "user" directives, in order
-	userLines     func() []string       // the current users for CONFIG REWRITE
-	renames       []CommandRename       // rename-command lines, in order
-	lineNo        int                   // line being loaded, for renames
-	lineText      string                // its text
-	modDirs       []*directive          // module configurations, in registration order
-	configFile    string                // absolute path of the loaded file
-	onChange      []func(name string)   // observers of successful sets
+	table         []*directive           // primary directives in table order
+	byName        map[string]*directive  // lowercase name and alias -> directive
+	names         []string               // every name and alias, sorted
+	modules       []ModuleSpec           // loadmodule lines, in order
+	moduleConfigs [][2]string            // "<module>.<name> value" lines, in order
+	users         []acl.ConfigUser       // "user" directives, in order
+	userLines     func() []string        // the current users for CONFIG REWRITE
+	renames       []CommandRename        // rename-command lines, in order
+	lineNo        int                    // line being loaded, for renames
+	lineText      string                 // its text
+	modDirs       []*directive           // module configurations, in registration order
+	configFile    string                 // absolute path of the loaded file
+	onChange      []func(name string)    // observers of successful sets
+	onSet         []func(names []string) // observers of every successful CONFIG SET
 	appliers      map[string]func() error
 	readingFile   bool // inside LoadString (save lines accumulate)
 	saveLoaded    bool // a save line has already replaced the defaults
@@ -169,6 +170,15 @@ func (c *Config) SetConfigFile(path string) { c.configFile = path }
 // primary name of each directive the Set changed.
 func (c *Config) OnChange(fn func(name string)) {
 	c.onChange = append(c.onChange, fn)
+}
+
+// OnSet registers fn to be called after every successful SetFrom with
+// the names of all the directives it set, in argument order, changed or
+// not, each as Redis registers the name the client used (an alias such as
+// slave-read-only stays the alias): Redis's config-change server event
+// (REDISMODULE_EVENT_CONFIG) lists every parameter of the CONFIG SET.
+func (c *Config) OnSet(fn func(names []string)) {
+	c.onSet = append(c.onSet, fn)
 }
 
 // SetApply registers the server's apply step for a directive (for

@@ -62,7 +62,8 @@ func setErrorf(format string, args ...any) error {
 // values are set, then the apply steps run; any failure restores every
 // previous value. local says whether the client connected locally, for
 // enable-protected-configs local. Observers registered with OnChange run
-// after success for each directive whose value changed.
+// after success for each directive whose value changed, then those
+// registered with OnSet with every directive set.
 func (c *Config) SetFrom(pairs [][2]string, local bool) error {
 	dirs := make([]*directive, len(pairs))
 	var invalidName, errArg, errStr string
@@ -141,6 +142,18 @@ func (c *Config) SetFrom(pairs [][2]string, local bool) error {
 	for _, d := range changed {
 		for _, fn := range c.onChange {
 			fn(d.name)
+		}
+	}
+	if len(c.onSet) > 0 {
+		names := make([]string, len(dirs))
+		for i, d := range dirs {
+			names[i] = d.name
+			if !strings.EqualFold(pairs[i][0], d.name) {
+				names[i] = strings.ToLower(pairs[i][0]) // an alias, as Redis registers it
+			}
+		}
+		for _, fn := range c.onSet {
+			fn(names)
 		}
 	}
 	return nil
