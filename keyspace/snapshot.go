@@ -41,40 +41,69 @@ type SnapshotObserver interface {
 	Preserve(db int, key []byte, v Value, kind PreserveKind)
 }
 
-// SnapEntry is one key of a snapshot: its name, value and TTL (Unix ms)
-// as BeginSnapshot found them. Value is the live value, valid for the
-// snapshot only through the observer's copy-on-write protocol.
-type SnapEntry struct {
-	Key      string
-	Value    Value
-	ExpireAt int64
+// Image is the layout of every database at BeginSnapshot's moment: a
+// copy of each table's bucket array and entry blocks (key names, value
+// pointers, TTLs). It is read without the server lock; its values are
+// live ones, valid for the snapshot only through the observer's
+// copy-on-write protocol.
+type Image struct {
+	now int64
+	dbs []imageDB
 }
 
-// BeginSnapshot registers obs and returns every live key of every
-// database in Each's order (an empty slice for an empty database), with
-// each entry marked for copy-on-write. Call it under the server lock; call
-// EndSnapshot(obs) under the lock when the snapshot is no longer read.
-func (ks *Keyspace) BeginSnapshot(obs SnapshotObserver) [][]SnapEntry {
+// imageDB is one database's copied table.
+type imageDB struct {
+	buckets []int32
+	chunks  [][]dent[dbval]
+}
+
+// NumDBs returns the number of databases.
+func (im *Image) NumDBs() int { return len(im.dbs) }
+
+// Each calls fn for every key of db that was live at the snapshot, in the
+// order Keyspace.Each walked it then, until fn returns false.
+func (im *Image) Each(db int, fn func(key string, v Value, expireAt int64) bool) {
+	d := &im.dbs[db]
+	for _, h := range d.buckets {
+		for i := h; i != 0; {
+			e := &d.chunks[(i-1)>>chunkBits][(i-1)&chunkMask]
+			i = e.next
+			if e.val.exp != 0 && im.now > e.val.exp {
+				continue
+			}
+			if !fn(e.key, e.val.v, e.val.exp) {
+				return
+			}
+		}
+	}
+}
+
+// BeginSnapshot registers obs, marks every entry for copy-on-write and
+// returns the image of every database. The pause is one sequential copy
+// of the entry blocks and bucket arrays: no value is copied. Call it under
+// the server lock; call EndSnapshot(obs) under the lock when the image is
+// no longer read.
+func (ks *Keyspace) BeginSnapshot(obs SnapshotObserver) *Image {
 	ks.snaps = append(ks.snaps, obs)
-	out := make([][]SnapEntry, len(ks.dbs))
-	now := ks.now()
+	im := &Image{now: ks.now(), dbs: make([]imageDB, len(ks.dbs))}
 	for db := range ks.dbs {
 		d := &ks.dbs[db].d
 		if d.Len() == 0 {
 			continue
 		}
-		es := make([]SnapEntry, 0, d.Len())
-		d.each(func(e *dent[dbval]) bool {
-			if e.val.exp != 0 && now > e.val.exp {
-				return true
+		out := &im.dbs[db]
+		out.buckets = make([]int32, len(d.buckets))
+		copy(out.buckets, d.buckets)
+		out.chunks = make([][]dent[dbval], len(d.chunks))
+		for c, ch := range d.chunks {
+			for j := range ch {
+				ch[j].meta |= snapBit
 			}
-			e.meta |= snapBit
-			es = append(es, SnapEntry{Key: e.key, Value: e.val.v, ExpireAt: e.val.exp})
-			return true
-		})
-		out[db] = es
+			out.chunks[c] = make([]dent[dbval], len(ch))
+			copy(out.chunks[c], ch)
+		}
 	}
-	return out
+	return im
 }
 
 // EndSnapshot unregisters obs (under the server lock). Marks left on
@@ -121,19 +150,5 @@ func (ks *Keyspace) preserve(db int, key []byte, e *dent[dbval], kind PreserveKi
 	}
 	for _, o := range ks.snaps {
 		o.Preserve(db, key, e.val.v, kind)
-	}
-}
-
-// preserveRemoved is preserve for a value already out of the table:
-// marked says whether its entry carried the mark.
-func (ks *Keyspace) preserveRemoved(db int, key []byte, v Value, marked bool, kind PreserveKind) {
-	if !marked || ks.snaps == nil {
-		return
-	}
-	if kind == PreserveDrop && v.Kind() != KindModule {
-		return
-	}
-	for _, o := range ks.snaps {
-		o.Preserve(db, key, v, kind)
 	}
 }

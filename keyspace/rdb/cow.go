@@ -33,8 +33,7 @@ type COW struct {
 	opt      Options
 	head     []byte // module aux data before the databases, functions
 	tail     []byte // module aux data after the databases
-	dbs      [][]keyspace.SnapEntry
-	expires  []int
+	image    *keyspace.Image
 	lock     func()
 	unlock   func()
 	ks       *keyspace.Keyspace
@@ -73,15 +72,7 @@ func BeginCOW(ks *keyspace.Keyspace, opt Options, lock, unlock func()) (*COW, er
 	if f := functionsDB(opt); f != nil {
 		c.head = append(c.head, f.Entries[0].Pre...)
 	}
-	c.dbs = ks.BeginSnapshot(c)
-	c.expires = make([]int, len(c.dbs))
-	for db, es := range c.dbs {
-		for i := range es {
-			if es[i].ExpireAt != 0 {
-				c.expires[db]++
-			}
-		}
-	}
+	c.image = ks.BeginSnapshot(c)
 	aux, err := moduleAuxDB(opt, AuxAfterRDB)
 	if err != nil {
 		c.Release()
@@ -147,11 +138,40 @@ func (c *COW) Release() {
 // called after each key is written, without any lock held.
 func (c *COW) SetKeyDone(fn func()) { c.opt.KeyDone = fn }
 
+// imageDB is what Encode needs to know of one database before writing
+// it: its key and TTL counts, and its module values in order.
+type imageDB struct {
+	keys, expires int
+	modules       []moduleRef
+}
+
+// moduleRef is a module value of the image and its key.
+type moduleRef struct {
+	key string
+	mv  *keyspace.ModuleValue
+}
+
+// scan counts db's keys and lists its module values (no lock needed).
+func (c *COW) scan(db int) imageDB {
+	var d imageDB
+	c.image.Each(db, func(key string, v keyspace.Value, exp int64) bool {
+		d.keys++
+		if exp != 0 {
+			d.expires++
+		}
+		if mv, ok := v.(*keyspace.ModuleValue); ok {
+			d.modules = append(d.modules, moduleRef{key, mv})
+		}
+		return true
+	})
+	return d
+}
+
 // Keys returns the number of keys in the image.
 func (c *COW) Keys() int {
 	n := 0
-	for _, es := range c.dbs {
-		n += len(es)
+	for db := 0; db < c.image.NumDBs(); db++ {
+		n += c.scan(db).keys
 	}
 	return n
 }
@@ -161,26 +181,34 @@ func (c *COW) Keys() int {
 func (c *COW) Encode(out io.Writer) error {
 	w, ver := beginFile(out, c.opt)
 	w.WriteRaw(c.head)
-	for db, es := range c.dbs {
-		if len(es) == 0 {
+	for db := 0; db < c.image.NumDBs(); db++ {
+		d := c.scan(db)
+		if d.keys == 0 {
 			continue
 		}
-		w.selectDB(db, len(es), c.expires[db])
-		for i := range es {
-			if es[i].Value.Kind() == keyspace.KindModule {
-				if err := c.moduleBatch(db, es, i); err != nil {
-					return err
+		w.selectDB(db, d.keys, d.expires)
+		var err error
+		mi := 0
+		c.image.Each(db, func(key string, v keyspace.Value, exp int64) bool {
+			if v.Kind() == keyspace.KindModule {
+				if err = c.moduleBatch(db, d.modules[mi:]); err != nil {
+					return false
 				}
+				mi++
 			}
-			if err := c.writeEntry(w, db, &es[i], ver); err != nil {
-				return err
+			if err = c.writeEntry(w, db, key, v, exp, ver); err != nil {
+				return false
 			}
-			if w.err != nil {
-				return w.err
+			if err = w.err; err != nil {
+				return false
 			}
 			if c.opt.KeyDone != nil {
 				c.opt.KeyDone()
 			}
+			return true
+		})
+		if err != nil {
+			return err
 		}
 	}
 	w.WriteRaw(c.tail)
@@ -190,23 +218,23 @@ func (c *COW) Encode(out io.Writer) error {
 // writeEntry writes one key of the image: the kept copy when a writer
 // preserved the value, else the live value, read under mu. Output is only
 // buffered while mu is held; the buffer goes to the file after.
-func (c *COW) writeEntry(w *Writer, db int, e *keyspace.SnapEntry, ver int) error {
+func (c *COW) writeEntry(w *Writer, db int, key string, v keyspace.Value, exp int64, ver int) error {
 	file := w.w
 	w.w = nil
 	c.mu.Lock()
 	err := c.err
 	if err == nil {
-		k, ok := c.kept[e.Value]
+		k, ok := c.kept[v]
 		switch {
 		case ok && k.pre != nil:
-			w.writeExpire(e.ExpireAt)
+			w.writeExpire(exp)
 			_ = w.WriteByte(k.pre[0])
-			w.WriteString(unsafeBytes(e.Key))
+			w.WriteString(unsafeBytes(key))
 			w.WriteRaw(k.pre[1:])
 		case ok:
-			err = w.writeEntry(unsafeBytes(e.Key), k.v, e.ExpireAt, ver, &c.opt)
+			err = w.writeEntry(unsafeBytes(key), k.v, exp, ver, &c.opt)
 		default:
-			err = w.writeEntry(unsafeBytes(e.Key), e.Value, e.ExpireAt, ver, &c.opt)
+			err = w.writeEntry(unsafeBytes(key), v, exp, ver, &c.opt)
 		}
 	}
 	c.mu.Unlock()
@@ -215,11 +243,12 @@ func (c *COW) writeEntry(w *Writer, db int, e *keyspace.SnapEntry, ver int) erro
 	return err
 }
 
-// moduleBatch serialises, under the server lock, the module values among
-// es[i:] not yet kept, up to cowModuleBatch of them or cowModuleSlice.
-func (c *COW) moduleBatch(db int, es []keyspace.SnapEntry, i int) error {
+// moduleBatch serialises, under the server lock, the module values of
+// mods (the next ones in the image) not yet kept, up to cowModuleBatch of
+// them or cowModuleSlice; mods[0] is always done.
+func (c *COW) moduleBatch(db int, mods []moduleRef) error {
 	c.mu.Lock()
-	_, done := c.kept[es[i].Value]
+	_, done := c.kept[mods[0].mv]
 	err := c.err
 	c.mu.Unlock()
 	if done || err != nil {
@@ -230,24 +259,19 @@ func (c *COW) moduleBatch(db int, es []keyspace.SnapEntry, i int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	deadline := time.Now().Add(cowModuleSlice)
-	for n, j := 0, i; j < len(es) && j < i+8*cowModuleBatch && n < cowModuleBatch; j++ {
-		mv, ok := es[j].Value.(*keyspace.ModuleValue)
-		if !ok {
+	for j := 0; j < len(mods) && j < cowModuleBatch; j++ {
+		if _, ok := c.kept[mods[j].mv]; ok {
 			continue
 		}
-		if _, ok := c.kept[mv]; ok {
-			continue
-		}
-		if n > 0 && time.Now().After(deadline) {
+		if j > 0 && time.Now().After(deadline) {
 			break
 		}
-		pre, err := encodeModulePre(unsafeBytes(es[j].Key), db, mv, c.opt)
+		pre, err := encodeModulePre(unsafeBytes(mods[j].key), db, mods[j].mv, c.opt)
 		if err != nil {
 			c.fail(err)
 			return err
 		}
-		c.kept[mv] = keptValue{pre: pre}
-		n++
+		c.kept[mods[j].mv] = keptValue{pre: pre}
 	}
 	return nil
 }
