@@ -85,7 +85,7 @@ lint:
 # key after DEBUG POPULATE, SAVE/load of 1M mixed keys, and FT.SEARCH on
 # 10,000 RediSearch documents, all against redis-server in the same run.
 REDISEARCH_SO := /usr/lib/redis/modules/redisearch.so
-BENCH_EXTRA   ?= -populate 1000000 -persist 1000000
+BENCH_EXTRA   ?= -populate 1000000 -persist 1000000 -bgsave 1000000
 bench: build
 	$(GO) build -o bin/benchcmp ./cmd/benchcmp
 	@set -- ; if [ -f $(HELLO_SO) ]; then set -- -module $(HELLO_SO); fi; \

@@ -155,6 +155,7 @@ func pfcountCommand(c Client, a [][]byte) {
 		c.Writer().Int(0)
 		return
 	}
+	ks(c).BeforeWrite(c.DBIndex(), a[1]) // the cached cardinality is written back
 	b := hllWorkCopy(s)
 	card, valid := hllCached(b)
 	if !valid {

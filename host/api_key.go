@@ -93,7 +93,14 @@ func (r keyRef) value() keyspace.Value {
 	if r.k.mode&C.REDISMODULE_OPEN_KEY_ACCESS_EXPIRED != 0 {
 		flags |= keyspace.LookupAccessExpired
 	}
-	v := r.ks.LookupRead(r.db, r.name, flags)
+	var v keyspace.Value
+	if r.writable() {
+		// A write handle's value may be changed in place after this:
+		// a running snapshot keeps it first (LookupWrite).
+		v = r.ks.LookupWrite(r.db, r.name, flags)
+	} else {
+		v = r.ks.LookupRead(r.db, r.name, flags)
+	}
 	r.cache(v)
 	return v
 }

@@ -63,6 +63,7 @@ func dmaFlush(r keyRef) {
 	if !ok || s.Len() != w.n || bytes.Equal(s.Bytes(), w.bytes()) {
 		return
 	}
+	r.ks.BeforeWrite(r.db, r.name)
 	s.SetRange(0, w.bytes())
 }
 

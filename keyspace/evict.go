@@ -143,7 +143,7 @@ func (ks *Keyspace) pooledVictim(policy EvictPolicy, samples int) (int, string, 
 			found = true
 			ks.sampleDB(db, policy.volatile(), samples, func(i int32) {
 				e := d.d.at(i)
-				st.offer(evictCandidate{score: ks.evictScore(policy, e.meta, e.val.exp), db: db, key: e.key})
+				st.offer(evictCandidate{score: ks.evictScore(policy, e.meta&metaMask, e.val.exp), db: db, key: e.key})
 			})
 		}
 		if !found {

@@ -75,6 +75,7 @@ func (ks *Keyspace) LazyExpireField(db int, key []byte, h *Hash, f []byte, notif
 	if !found || !FieldExpired(exp, ks.now()) {
 		return FieldLive
 	}
+	ks.BeforeWrite(db, key)
 	h.Delete(f)
 	ks.Stats.ExpiredSubkeys++
 	res := FieldExpiredGone
@@ -104,6 +105,9 @@ func (ks *Keyspace) ExpireHashFields(db int, key []byte, h *Hash) (expired int, 
 func (ks *Keyspace) expireFields(db int, key []byte, h *Hash, max int) (int, bool) {
 	if ks.Following {
 		return 0, false
+	}
+	if ks.snaps != nil && h.HasFieldTTLs() && FieldExpired(h.MinFieldExpire(), ks.now()) {
+		ks.BeforeWrite(db, key)
 	}
 	n := h.DeleteExpired(ks.now(), max, nil)
 	if n == 0 {

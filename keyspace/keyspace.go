@@ -87,6 +87,9 @@ type Keyspace struct {
 	Following, MasterAccess bool
 	// slots is database 0's per-slot key index (cluster mode; nil otherwise).
 	slots *slotIndex
+	// snaps are the running point-in-time snapshots (snapshot.go); nil
+	// when none runs, which is all the write paths test.
+	snaps []SnapshotObserver
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock
@@ -174,6 +177,7 @@ func (ks *Keyspace) FlushDB(db int) int {
 	if old.modules > 0 {
 		old.d.each(func(e *dent[dbval]) bool {
 			if e.val.v.Kind() == KindModule {
+				ks.preserve(db, sbytes(e.key), e, PreserveDrop)
 				dropValue(e.val.v, db, sbytes(e.key), DropFlushed)
 			}
 			return true

@@ -55,7 +55,10 @@ func (ks *Keyspace) lookup(db int, key []byte, flags LookupFlags) Value {
 	}
 	e := ks.dbs[db].d.at(i)
 	if flags&LookupNoTouch == 0 && !ks.NoTouch {
-		e.meta = ks.touch(e.meta)
+		e.meta = ks.touch(e.meta&metaMask) | e.meta&snapBit
+	}
+	if flags&LookupWrite != 0 && e.meta&snapBit != 0 {
+		ks.preserve(db, key, e, PreserveWrite)
 	}
 	return e.val.v
 }
@@ -137,13 +140,20 @@ func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) 
 	d := &ks.dbs[db]
 	e := d.d.at(i)
 	old := e.val.v
+	if e.meta&snapBit != 0 {
+		kind := PreserveDrop
+		if old == v {
+			kind = PreserveWrite
+		}
+		ks.preserve(db, key, e, kind)
+	}
 	e.val.v = v
 	if !keepTTL && e.val.exp != 0 {
 		e.val.exp = 0
 		d.expires--
 	}
 	if !ks.LFU {
-		e.meta = ks.lruClock()
+		e.meta = ks.lruClock() | e.meta&snapBit
 	}
 	if v.Kind() == KindModule {
 		d.modules++
@@ -197,10 +207,33 @@ func (ks *Keyspace) deleteAs(db int, key []byte, why DropReason) bool {
 // remove deletes a present key without any expiry check; a module value
 // is dropped with why.
 func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
+	dv, _, ok := ks.removeEntry(db, key, why)
+	return dv, ok
+}
+
+// removeEntry is remove that also reports whether the removed entry was
+// still marked for a running snapshot (only for DropMoved of a core
+// value: the caller carries the mark to the value's new entry; every
+// other marked value is preserved here, before a module value is freed).
+func (ks *Keyspace) removeEntry(db int, key []byte, why DropReason) (dbval, bool, bool) {
 	d := &ks.dbs[db]
+	marked := false
+	if ks.snaps != nil {
+		if i := d.d.find(bstr(key)); i >= 0 && d.d.at(i).meta&snapBit != 0 {
+			e := d.d.at(i)
+			switch {
+			case why == DropMoved && e.val.v.Kind() != KindModule:
+				marked = true
+			case why == DropMoved:
+				ks.preserve(db, key, e, PreserveWrite)
+			default:
+				ks.preserve(db, key, e, PreserveDrop)
+			}
+		}
+	}
 	dv, ok := d.d.remove(bstr(key))
 	if !ok {
-		return dv, false
+		return dv, false, false
 	}
 	if db == 0 && ks.slots != nil {
 		ks.slots.del(key)
@@ -215,7 +248,16 @@ func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
 			dropValue(dv.v, db, key, why)
 		}
 	}
-	return dv, true
+	return dv, marked, true
+}
+
+// remark puts back the snapshot mark of a value moved to key (RENAME,
+// MOVE), if the key still holds it.
+func (ks *Keyspace) remark(db int, key []byte, v Value) {
+	d := &ks.dbs[db].d
+	if i := d.find(bstr(key)); i >= 0 && d.at(i).val.v == v {
+		d.at(i).meta |= snapBit
+	}
 }
 
 // Rename moves src's value and TTL to dst in the same db, replacing dst,
@@ -228,9 +270,12 @@ func (ks *Keyspace) Rename(db int, src, dst []byte) bool {
 	if string(src) == string(dst) {
 		return true
 	}
-	dv, _ := ks.remove(db, src, DropMoved)
+	dv, marked, _ := ks.removeEntry(db, src, DropMoved)
 	ks.Delete(db, dst)
 	ks.insert(db, dst, dv.v)
+	if marked {
+		ks.remark(db, dst, dv.v)
+	}
 	if dv.exp != 0 {
 		ks.SetExpire(db, dst, dv.exp)
 	}
@@ -243,8 +288,11 @@ func (ks *Keyspace) Move(src, dst int, key []byte) bool {
 	if src == dst || ks.find(src, key, LookupNone) < 0 || ks.find(dst, key, LookupNone) >= 0 {
 		return false
 	}
-	dv, _ := ks.remove(src, key, DropMoved)
+	dv, marked, _ := ks.removeEntry(src, key, DropMoved)
 	ks.insert(dst, key, dv.v)
+	if marked {
+		ks.remark(dst, key, dv.v)
+	}
 	if dv.exp != 0 {
 		ks.SetExpire(dst, key, dv.exp)
 	}

@@ -78,7 +78,7 @@ func (ks *Keyspace) IdleTime(db int, key []byte) (ms int64, ok bool) {
 	if i < 0 {
 		return 0, false
 	}
-	meta := ks.dbs[db].d.at(i).meta
+	meta := ks.dbs[db].d.at(i).meta & metaMask
 	now := ks.lruClock()
 	var ticks uint32
 	if now >= meta {
@@ -95,7 +95,7 @@ func (ks *Keyspace) Freq(db int, key []byte) (int, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	return int(ks.lfuDecr(ks.dbs[db].d.at(i).meta)), true
+	return int(ks.lfuDecr(ks.dbs[db].d.at(i).meta & metaMask)), true
 }
 
 // SetIdleTime sets key's LRU clock so that it appears idle for ms
@@ -114,7 +114,8 @@ func (ks *Keyspace) SetIdleTime(db int, key []byte, ms int64) bool {
 		} else {
 			v = lruClockMax - (ticks - now)
 		}
-		ks.dbs[db].d.at(i).meta = v
+		e := ks.dbs[db].d.at(i)
+		e.meta = v | e.meta&snapBit
 	}
 	return true
 }
@@ -127,7 +128,8 @@ func (ks *Keyspace) SetFreq(db int, key []byte, freq int) bool {
 		return false
 	}
 	if ks.LFU {
-		ks.dbs[db].d.at(i).meta = ks.lfuMinutes()<<8 | uint32(min(max(freq, 0), 255))
+		e := ks.dbs[db].d.at(i)
+		e.meta = ks.lfuMinutes()<<8 | uint32(min(max(freq, 0), 255)) | e.meta&snapBit
 	}
 	return true
 }

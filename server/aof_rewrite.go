@@ -32,24 +32,34 @@ type aofRewrite struct {
 
 // encodeBase returns the function that writes the base for the current
 // dataset: an RDB image with aof-use-rdb-preamble, else commands. The
-// snapshot is taken now (under the lock).
-func (a *AOF) encodeBase(clone bool) (func(io.Writer) error, error) {
+// snapshot is taken now (under the lock). In the background (bg) the RDB
+// image is a copy-on-write snapshot (rdb.BeginCOW), and release, to be
+// called under the lock once encode has returned, ends it; a commands
+// base is a deep clone. Otherwise encode must run under the lock.
+func (a *AOF) encodeBase(bg bool) (encode func(io.Writer) error, release func(), err error) {
 	if a.s.Config.Bool("aof-use-rdb-preamble") {
 		opt := a.p.options()
 		opt.AOFBase = true
 		opt.Repl = nil // an AOF base has no replication info, as in Redis
-		snap, err := rdb.TakeSnapshot(a.s.Keys, clone, opt)
-		if err != nil {
-			return nil, err
+		if bg {
+			snap, err := a.s.beginCOW(opt)
+			if err != nil {
+				return nil, nil, err
+			}
+			return snap.Encode, snap.Release, nil
 		}
-		return func(w io.Writer) error { return rdb.Encode(w, snap, opt) }, nil
+		snap, err := rdb.TakeSnapshot(a.s.Keys, false, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(w io.Writer) error { return rdb.Encode(w, snap, opt) }, func() {}, nil
 	}
 	snap, err := a.commandsSnapshot()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ts := a.s.Config.Bool("aof-timestamp-enabled")
-	return func(w io.Writer) error { return writeCommandsBase(w, snap, ts) }, nil
+	return func(w io.Writer) error { return writeCommandsBase(w, snap, ts) }, func() {}, nil
 }
 
 // writeTemp writes a file with encode, fsyncs it and closes it.
@@ -74,7 +84,7 @@ func writeTemp(path string, encode func(io.Writer) error, cancel *atomic.Bool, d
 // rewriteSync writes the base file path synchronously
 // (rewriteAppendOnlyFile), for the start-up with an empty dataset.
 func (a *AOF) rewriteSync(path string) error {
-	encode, err := a.encodeBase(false)
+	encode, _, err := a.encodeBase(false)
 	if err == nil {
 		tmp := fmt.Sprintf("temp-rewriteaof-%d.aof", os.Getpid())
 		if err = writeTemp(tmp, encode, nil, 0); err == nil {
@@ -151,7 +161,7 @@ func (a *AOF) rewriteBackground() error {
 	}
 	a.rewrites++
 	start := time.Now()
-	encode, err := a.encodeBase(true)
+	encode, release, err := a.encodeBase(true)
 	if err != nil {
 		a.s.Log.Warningf("Can't rewrite append only file in background: %v", err)
 		a.lastRewriteOK = false
@@ -173,6 +183,7 @@ func (a *AOF) rewriteBackground() error {
 		}
 		a.s.lockOutsideYield()
 		defer a.s.mu.Unlock()
+		release()
 		a.rewriteDone(rw, err)
 	}()
 	return nil

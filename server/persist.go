@@ -206,8 +206,12 @@ func (p *RDB) SaveLocked() (err error) {
 	return nil
 }
 
-// BackgroundLocked is rdbSaveBackground: it clones the keyspace under the
-// lock and encodes the clone in a goroutine. Call it under the server lock.
+// BackgroundLocked is rdbSaveBackground. Redis forks; modhost cannot fork
+// a Go process, so it starts a copy-on-write snapshot under the lock
+// (rdb.BeginCOW: one walk that copies key names and value pointers, no
+// value) and encodes it in a goroutine while clients are served; a write
+// to a key the encoder has not written yet first hands it the old value.
+// Call it under the server lock.
 func (p *RDB) BackgroundLocked() error {
 	if p.bg != nil {
 		return errors.New("ERR Background save already in progress")
@@ -215,7 +219,7 @@ func (p *RDB) BackgroundLocked() error {
 	opt := p.options()
 	p.lastBgTry = time.Now()
 	start := time.Now()
-	snap, err := rdb.TakeSnapshot(p.s.Keys, true, opt)
+	snap, err := p.s.beginCOW(opt)
 	p.lastPause = time.Since(start)
 	if err != nil {
 		p.s.Log.Warningf("Can't save in background: %v", err)
@@ -224,19 +228,25 @@ func (p *RDB) BackgroundLocked() error {
 	}
 	bg := &bgSave{start: start, dirty: p.s.Keys.Dirty, done: make(chan struct{})}
 	p.bg = bg
-	opt.KeyDone = keySaveDelay(p.s.Config.Int("rdb-key-save-delay"), &bg.cancel)
+	snap.SetKeyDone(keySaveDelay(p.s.Config.Int("rdb-key-save-delay"), &bg.cancel))
 	p.s.Log.Noticef("Background saving started by pid %d", os.Getpid())
 	p.s.Log.Verbosef("BGSAVE snapshot taken in %.3f ms", float64(p.lastPause.Microseconds())/1000)
 	go func() {
 		defer close(bg.done)
-		err := p.writeFile(fmt.Sprintf("temp-bg-%d.rdb", os.Getpid()), func(w io.Writer) error {
-			return rdb.Encode(w, snap, opt)
-		}, &bg.cancel)
+		err := p.writeFile(fmt.Sprintf("temp-bg-%d.rdb", os.Getpid()), snap.Encode, &bg.cancel)
 		p.s.lockOutsideYield()
 		defer p.s.mu.Unlock()
+		snap.Release()
 		p.finishBackground(bg, err)
 	}()
 	return nil
+}
+
+// beginCOW starts a copy-on-write snapshot of the keyspace whose encoder
+// takes the server lock (outside yield windows) for module values. Call
+// it under the lock.
+func (s *Server) beginCOW(opt rdb.Options) (*rdb.COW, error) {
+	return rdb.BeginCOW(s.Keys, opt, s.lockOutsideYield, s.mu.Unlock)
 }
 
 // finishBackground is backgroundSaveDoneHandler, under the lock.

@@ -19,7 +19,6 @@ import (
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/host"
-	"github.com/modhost/modhost/keyspace/rdb"
 )
 
 // replicaRDBVersion is the RDB version of full resyncs: 10 is what Redis
@@ -380,7 +379,7 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 	}
 	opt := p.options()
 	opt.Version = replicaRDBVersion
-	snap, err := rdb.TakeSnapshot(s.Keys, true, opt)
+	snap, err := s.beginCOW(opt)
 	if err != nil {
 		l.c.Error("ERR " + err.Error())
 		return
@@ -400,11 +399,12 @@ func (s *Server) fullResync(l *replicaLink, psync bool) {
 	s.Log.Noticef("Starting BGSAVE for SYNC with target: replicas sockets")
 	go func() {
 		var body bytes.Buffer
-		encErr := rdb.Encode(&body, snap, opt)
+		encErr := snap.Encode(&body)
 		// Module events fire here: outside a yield window, as Redis
 		// fires them from its event loop.
 		s.lockOutsideYield()
 		defer s.mu.Unlock()
+		snap.Release()
 		if encErr != nil {
 			s.Log.Warningf("Background transfer error: %v", encErr)
 			l.c.Kill()

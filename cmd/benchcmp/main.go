@@ -32,6 +32,7 @@ type config struct {
 	rounds, n, clients  int
 	populate            int
 	persist             int
+	bgsave              int
 	seconds             float64
 	extraArg            string
 	search              int
@@ -52,6 +53,7 @@ func parseFlags() *config {
 	flag.IntVar(&c.clients, "c", 50, "parallel clients")
 	flag.IntVar(&c.populate, "populate", 0, "if > 0, report RSS per key after DEBUG POPULATE N on both servers")
 	flag.IntVar(&c.persist, "persist", 0, "if > 0, compare SAVE and load time of N mixed-type keys on both servers")
+	flag.IntVar(&c.bgsave, "bgsave", 0, "if > 0, compare worst and p99 PING latency while a BGSAVE of N mixed-type keys runs")
 	flag.Float64Var(&c.seconds, "seconds", 1.5, "target duration of one run when -n is 0")
 	flag.StringVar(&c.extraArg, "args", "", "extra server arguments for both servers, space separated")
 	flag.IntVar(&c.search, "search", 0, "if > 0, also bench 'FT.SEARCH idx hello LIMIT 0 10' on N documents with -search-so loaded in a second pair of servers (-tests '' runs only that)")
@@ -140,7 +142,12 @@ func run(ctx context.Context, c *config) error {
 		}
 	}
 	if c.persist > 0 {
-		return withFreshServers(c, func(s [2]server) error { return reportPersist(s, c.persist) })
+		if err := withFreshServers(c, func(s [2]server) error { return reportPersist(s, c.persist) }); err != nil {
+			return err
+		}
+	}
+	if c.bgsave > 0 {
+		return withFreshServers(c, func(s [2]server) error { return reportBgsave(s, c.bgsave) })
 	}
 	return nil
 }
