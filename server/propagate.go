@@ -59,7 +59,7 @@ type propOp struct {
 // propagation is the server's propagation state (guarded by the lock).
 type propagation struct {
 	sinks []PropagationSink
-	ops []propOp // also_propagate
+	ops   []propOp // also_propagate
 	// nesting is server.execution_nesting: call()s and other execution
 	// units (module callbacks, thread-safe lock sections, expiry and
 	// eviction of one key) now running.
