@@ -231,7 +231,7 @@ var Functions = []Function{
 	{Name: "ThreadSafeContextTryLock", Return: "int", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "Thread Safe Contexts", Status: "implemented"},
 	{Name: "ThreadSafeContextUnlock", Return: "void", Params: "RedisModuleCtx *ctx", Variadic: false, Family: "Thread Safe Contexts", Status: "implemented"},
 	{Name: "SubscribeToKeyspaceEvents", Return: "int", Params: "RedisModuleCtx *ctx, int types, RedisModuleNotificationFunc cb", Variadic: false, Family: "Module Keyspace Notifications API", Status: "implemented"},
-	{Name: "AddPostNotificationJob", Return: "int", Params: "RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*)", Variadic: false, Family: "Module Keyspace Notifications API", Status: "partial", Note: "jobs queued outside a command run after the next command"},
+	{Name: "AddPostNotificationJob", Return: "int", Params: "RedisModuleCtx *ctx, RedisModulePostNotificationJobFunc callback, void *pd, void (*free_pd)(void*)", Variadic: false, Family: "Module Keyspace Notifications API", Status: "implemented"},
 	{Name: "NotifyKeyspaceEvent", Return: "int", Params: "RedisModuleCtx *ctx, int type, const char *event, RedisModuleString *key", Variadic: false, Family: "Module Keyspace Notifications API", Status: "implemented"},
 	{Name: "GetNotifyKeyspaceEvents", Return: "int", Params: "void", Variadic: false, Family: "Module Keyspace Notifications API", Status: "implemented"},
 	{Name: "RegisterClusterMessageReceiver", Return: "void", Params: "RedisModuleCtx *ctx, uint8_t type, RedisModuleClusterMessageReceiver callback", Variadic: false, Family: "Modules Cluster API", Status: "implemented"},

@@ -196,6 +196,9 @@ func (b *blockedClient) callbackCtx(c Client, flags C.uint32_t) *C.RedisModuleCt
 // and appends what it replied to c (if any). It returns the callback's
 // result.
 func (b *blockedClient) runCmdCallback(fn unsafe.Pointer, c Client, flags C.uint32_t, readyKey []byte) C.int {
+	srv := b.rt.sys.srv
+	srv.EnterExecutionUnit() // one execution unit per callback
+	defer srv.ExitExecutionUnit()
 	ctx := b.callbackCtx(c, flags)
 	if readyKey != nil {
 		kb := C.CBytes(readyKey)

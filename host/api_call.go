@@ -57,13 +57,13 @@ type callFamily struct {
 }
 
 // newCallFamily makes sys's Call/notification/replication state (New
-// does, once), registering DEBUG MODHOST-REPLICATED and the after-command
-// hook that runs post-notification jobs, so every server has them from
-// the start.
+// does, once), registering DEBUG MODHOST-REPLICATED and the
+// post-execution-unit hook that runs post-notification jobs, so every
+// server has them from the start.
 func newCallFamily(sys *System) *callFamily {
 	f := &callFamily{sys: sys}
 	sys.srv.RegisterDebug("modhost-replicated", f.debugReplicated)
-	sys.srv.AfterCommand(f.runJobs)
+	sys.srv.OnPostExecutionUnit(f.runJobs)
 	return f
 }
 

@@ -149,11 +149,15 @@ func (e *extState) callListener(l *listener, ev *ServerEvent, data unsafe.Pointe
 	if ev.ID == EventClientChange {
 		st.client = ev.Client
 	}
+	e.sys.srv.EnterExecutionUnit() // one execution unit per callback
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP)
 	if ev.ID == EventFlushDB && ev.DB >= 0 {
 		ctx.dbid = C.int(ev.DB)
 	}
-	defer freeCtx(ctx)
+	defer func() {
+		freeCtx(ctx)
+		e.sys.srv.ExitExecutionUnit()
+	}()
 	C.mh_event_call(ctx, l.cb, C.uint64_t(ev.ID), C.uint64_t(ev.Sub), data)
 }
 

@@ -85,6 +85,7 @@ func (f *callFamily) dispatchEvent(class keyspace.NotifyClass, event string, key
 
 // callSubscriber runs one callback with a temporary context (one crossing).
 func (f *callFamily) callSubscriber(s *subscriber, typ int, event string, key []byte, db int) {
+	f.sys.srv.EnterExecutionUnit() // part of the unit that fired the event
 	ctx := newCtx(&ctxState{sys: f.sys, mod: s.mod}, 2, C.MH_CTX_TEMP)
 	ctx.dbid = C.int(db)
 	prev := s.active
@@ -92,6 +93,7 @@ func (f *callFamily) callSubscriber(s *subscriber, typ int, event string, key []
 	defer func() {
 		s.active = prev
 		freeCtx(ctx)
+		f.sys.srv.ExitExecutionUnit()
 	}()
 	var ep, kp *C.char
 	if len(event) > 0 {
@@ -130,14 +132,14 @@ func apiGetNotifyKeyspaceEvents() C.int {
 }
 
 // apiAddPostNotificationJob implements RedisModule_AddPostNotificationJob:
-// callback(ctx, pd) runs once the command whose notification registered it
-// has finished (after the command, before the next one; jobs may add more
-// jobs), with a temporary context in the database selected in ctx; then
-// free_pd(pd) if free_pd is not NULL. Writes are safe there, unlike in the
-// notification callback. Jobs registered outside a command (active expiry)
-// wait for the next command. REDISMODULE_ERR without a context.
-//
-// modhost:partial jobs queued outside a command run after the next command
+// callback(ctx, pd) runs once the execution unit whose notification
+// registered it (a command, a module timer or thread section, the active
+// expiry or eviction of one key) has finished its own work, before the
+// next one (jobs may add more jobs), with a temporary context in the
+// database selected in ctx; then free_pd(pd) if free_pd is not NULL.
+// Writes are safe there, unlike in the notification callback, and they
+// are propagated in the same MULTI/EXEC as the unit, after its writes.
+// REDISMODULE_ERR without a context.
 func apiAddPostNotificationJob(ctx *C.RedisModuleCtx, callback C.RedisModulePostNotificationJobFunc, pd unsafe.Pointer, freePD unsafe.Pointer) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.sys == nil || callback == nil {
@@ -149,7 +151,10 @@ func apiAddPostNotificationJob(ctx *C.RedisModuleCtx, callback C.RedisModulePost
 }
 
 // runJobs runs the queued post-notification jobs, oldest first, including
-// jobs they queue themselves. It is an after-command hook.
+// jobs they queue themselves. It is the server's post-execution-unit
+// hook: jobs run when the outermost execution unit (a command, a timer
+// callback, the expiry of one key, ...) ends, and what they write is
+// propagated with the rest of that unit, after it.
 func (f *callFamily) runJobs() {
 	for len(f.jobs) > 0 {
 		j := f.jobs[0]

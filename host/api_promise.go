@@ -61,6 +61,8 @@ func (p *callPromise) resolve() {
 	// A module unloaded since (its code is gone) gets no call.
 	if handler != nil && p.mod != nil && p.f.sys.loaded(p.mod) {
 		out := fc.Writer().Buf
+		p.f.sys.srv.EnterExecutionUnit() // one execution unit per handler
+		defer p.f.sys.srv.ExitExecutionUnit()
 		ctx := newCtx(&ctxState{sys: p.f.sys, mod: p.mod}, 2, C.MH_CTX_TEMP)
 		ctx.dbid = C.int(fc.DBIndex())
 		var ptr *C.char

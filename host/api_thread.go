@@ -94,6 +94,7 @@ func mhts_lock(ctx *C.RedisModuleCtx) {
 	defer guardExport(nil, "ThreadSafeContextLock")
 	if srv := serverFor(ctx); srv != nil {
 		srv.Lock()
+		srv.EnterExecutionUnit() // the locked section is one unit
 		tsRuntime(srv).setHeld(true)
 	}
 }
@@ -110,6 +111,7 @@ func mhts_trylock(ctx *C.RedisModuleCtx) (rc C.int) {
 	if srv == nil || !srv.TryLock() {
 		return rc
 	}
+	srv.EnterExecutionUnit()
 	tsRuntime(srv).setHeld(true)
 	return C.REDISMODULE_OK
 }
@@ -128,6 +130,8 @@ func mhts_unlock(ctx *C.RedisModuleCtx) {
 	if srv == nil {
 		return
 	}
+	// The section's unit ends: what it propagated goes out now.
+	srv.ExitExecutionUnit()
 	if rt := tsRuntime(srv); rt != nil {
 		rt.releaseHeld()
 		return

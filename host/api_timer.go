@@ -116,11 +116,15 @@ func (rt *runtimeState) fireTimersLocked() {
 			break
 		}
 		q.remove(t)
+		// Each callback is one execution unit: what it propagates goes
+		// out together when it returns.
+		rt.sys.srv.EnterExecutionUnit()
 		st := &ctxState{sys: rt.sys, mod: t.mod}
 		ctx := newCtx(st, 2, C.MH_CTX_TEMP)
 		ctx.dbid = C.int(t.dbid)
 		C.mh_call_timer(t.fn, ctx, t.data)
 		freeCtx(ctx)
+		rt.sys.srv.ExitExecutionUnit()
 	}
 	q.armed = time.Time{}
 	rt.armLocked()

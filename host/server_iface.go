@@ -53,6 +53,15 @@ type Server interface {
 
 	// AfterCommand registers fn to run after every command.
 	AfterCommand(fn func())
+	// EnterExecutionUnit and ExitExecutionUnit bracket module work that
+	// is one execution unit (a callback, a ThreadSafeContextLock
+	// section): what it propagates goes out together when the outermost
+	// unit ends. Both are called under the lock.
+	EnterExecutionUnit()
+	ExitExecutionUnit()
+	// OnPostExecutionUnit registers fn to run when the outermost unit
+	// ends, inside it, before its propagation is emitted.
+	OnPostExecutionUnit(fn func())
 	// AfterCallbackLocked does the after-command work after work that ran
 	// outside a command (timers, event loop callbacks, unblock handling).
 	AfterCallbackLocked()

@@ -18,13 +18,26 @@ func (h keyHooks) KeyModified(db int, key []byte) {
 // Notify publishes keyspace notifications and calls notification
 // subscribers (modules).
 func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, db int) {
+	deletion := class == keyspace.NotifyExpired || class == keyspace.NotifyEvicted
+	if deletion && h.s.prop.nesting == 0 {
+		// Active expiry or eviction: each key is an execution unit, the
+		// handlers' writes then its DEL (activeExpireCycleTryExpire,
+		// performEvictions).
+		h.s.inUnit(func() { h.notify(class, event, key, db, deletion) })
+		return
+	}
+	h.notify(class, event, key, db, deletion)
+}
+
+// notify is Notify inside whatever execution unit runs.
+func (h keyHooks) notify(class keyspace.NotifyClass, event string, key []byte, db int, deletion bool) {
 	// Module subscribers first, then pub/sub: Redis's notifyKeyspaceEvent
 	// calls moduleNotifyKeyspaceEvent before publishing.
 	for _, fn := range h.s.notifySubscribers {
 		fn(class, event, key, db)
 	}
 	h.s.notifyKeyspaceEvent(class, event, key, db)
-	if class == keyspace.NotifyExpired || class == keyspace.NotifyEvicted {
+	if deletion {
 		h.s.propagateKeyEvent(class, key, db)
 	}
 }

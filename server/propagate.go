@@ -2,21 +2,28 @@ package server
 
 // The propagation stream: what each write command changed, in the form
 // that replays it deterministically, goes to one feed that the
-// replication link (and later the AOF) subscribes to. The rules are Redis
-// 7.0's (server.c call/alsoPropagate/propagatePendingCommands):
+// replication link and the AOF subscribe to. The rules are Redis 7.2's
+// execution units (server.c call/alsoPropagate/propagatePendingCommands/
+// postExecutionUnitOperations):
 //
 //   - a command propagates only when it changed the dataset (the dirty
 //     counter moved), possibly rewritten (propagate_rewrite.go);
-//   - everything one top-level command causes (its own op, lazily expired
-//     keys, module Replicate calls, nested Call "!" commands, the
-//     commands of EXEC) is collected and emitted when it ends, wrapped in
-//     MULTI/EXEC when it is more than one op;
-//   - active expiry and eviction emit their DELs without MULTI;
+//   - everything one execution unit causes is collected and emitted when
+//     the unit ends, wrapped in MULTI/EXEC when it is more than one op.
+//     A unit is a top-level command (its own op, lazily expired keys,
+//     module Replicate calls, nested Call "!" commands, the writes of
+//     keyspace-notification handlers, the commands of EXEC, and the
+//     post-notification jobs, which run at the end of the unit, before it
+//     is emitted), one module callback outside a command (a timer, an
+//     event), a module thread's ThreadSafeContextLock section, or one key
+//     deleted by active expiry or eviction (its DEL after what the
+//     "expired"/"evicted" handlers wrote);
 //   - module commands never propagate themselves (they use Replicate),
 //     and a module Call without "!" keeps what it runs out of the stream.
 //
 // SELECT is each sink's business (each tracks the database its stream
-// has selected).
+// has selected). MULTI and EXEC carry no database, so a SELECT a unit
+// needs comes after its MULTI, as in Redis 7.2 (7.0 put it before).
 
 import (
 	"github.com/modhost/modhost/commands"
@@ -53,7 +60,13 @@ type propOp struct {
 type propagation struct {
 	sinks []PropagationSink
 	ops   []propOp // also_propagate
-	depth int      // nesting of call()
+	// nesting is server.execution_nesting: call()s and other execution
+	// units (module callbacks, thread-safe lock sections, expiry and
+	// eviction of one key) now running.
+	nesting int
+	// postUnit are the hooks run when the outermost unit ends, before its
+	// ops are emitted (module post-notification jobs).
+	postUnit []func()
 	// blocked is !server.replication_allowed: set while a module Call
 	// without "!" runs.
 	blocked bool
@@ -169,13 +182,14 @@ func (s *Server) propagatePending(multi bool) {
 	s.prop.ops = nil
 	tx := multi && len(ops) > 1
 	if tx {
-		s.propagateNow(ops[0].db, argvMulti, PropagateAll)
+		// No database: the SELECT goes inside, with the first op (7.2).
+		s.propagateNow(-1, argvMulti, PropagateAll)
 	}
 	for _, op := range ops {
 		s.propagateNow(op.db, op.argv, op.target)
 	}
 	if tx {
-		s.propagateNow(ops[len(ops)-1].db, argvExec, PropagateAll)
+		s.propagateNow(-1, argvExec, PropagateAll)
 	}
 	if !s.prop.inBatch {
 		s.endBatches()
@@ -201,11 +215,11 @@ type callPropagation struct {
 // from outside any command (evictions made before it) go out on their
 // own first.
 func (s *Server) beginCallPropagation(c *Client) callPropagation {
-	if s.prop.depth == 0 && len(s.prop.ops) > 0 {
+	if s.prop.nesting == 0 && len(s.prop.ops) > 0 {
 		s.propagatePending(false)
 	}
 	c.noProp = false
-	s.prop.depth++
+	s.prop.nesting++
 	return callPropagation{dirty: s.Keys.Dirty, mark: len(c.W.Buf)}
 }
 
@@ -230,9 +244,9 @@ func (s *Server) endCallPropagation(c *Client, cmd *commands.Command, args [][]b
 			}
 		}
 	}
-	s.prop.depth--
-	if s.prop.depth == 0 {
-		s.propagatePending(true)
+	s.prop.nesting--
+	if s.prop.nesting == 0 {
+		s.postExecutionUnit()
 		c.woff = s.repl.offset
 	}
 }
@@ -240,9 +254,53 @@ func (s *Server) endCallPropagation(c *Client, cmd *commands.Command, args [][]b
 // flushPropagation emits what work outside a command queued (served
 // blocked clients, timers, module threads) at the end of that work.
 func (s *Server) flushPropagation() {
-	if s.prop.depth == 0 {
-		s.propagatePending(true)
+	if s.prop.nesting == 0 {
+		s.postExecutionUnit()
 	}
+}
+
+// EnterExecutionUnit opens an execution unit (enterExecutionUnit): what
+// is propagated until the matching ExitExecutionUnit goes out together.
+// Units nest; only the outermost one's end emits. Called under the lock.
+func (s *Server) EnterExecutionUnit() { s.prop.nesting++ }
+
+// ExitExecutionUnit closes the unit EnterExecutionUnit opened; at the
+// outermost level it runs the post-unit hooks and emits what the unit
+// queued (exitExecutionUnit + postExecutionUnitOperations).
+func (s *Server) ExitExecutionUnit() {
+	s.prop.nesting--
+	if s.prop.nesting == 0 {
+		s.postExecutionUnit()
+	}
+}
+
+// OnPostExecutionUnit registers fn to run when the outermost execution
+// unit ends, inside it (its writes join the unit), before the unit's ops
+// are emitted: module post-notification jobs.
+func (s *Server) OnPostExecutionUnit(fn func()) { s.prop.postUnit = append(s.prop.postUnit, fn) }
+
+// postExecutionUnit is postExecutionUnitOperations: the post-unit hooks
+// run inside a nested unit (so that what they run does not emit on its
+// own), then the unit's ops are emitted.
+func (s *Server) postExecutionUnit() {
+	if s.prop.nesting != 0 {
+		return
+	}
+	if len(s.prop.postUnit) > 0 {
+		s.prop.nesting++
+		for _, fn := range s.prop.postUnit {
+			fn()
+		}
+		s.prop.nesting--
+	}
+	s.propagatePending(true)
+}
+
+// inUnit runs fn as one execution unit.
+func (s *Server) inUnit(fn func()) {
+	s.EnterExecutionUnit()
+	fn()
+	s.ExitExecutionUnit()
 }
 
 // SetCallPropagation sets how commands of the module Call about to run
