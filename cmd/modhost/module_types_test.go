@@ -60,7 +60,7 @@ func TestModuleTypesIOErrors(t *testing.T) {
 
 func TestModuleTypesFork(t *testing.T) {
 	for _, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
-		s := hosttest.StartServer(t, bin, typesArgs(t)...)
+		s := hosttest.StartServer(t, bin, append(typesArgs(t), "--loglevel", "verbose")...)
 		c := s.Conn(t)
 		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORK", "7")), bin)
 		require.Eventually(t, func() bool {
@@ -70,6 +70,21 @@ func TestModuleTypesFork(t *testing.T) {
 		require.Equal(t, byte(':'), got[0], "%s: %q", bin, got)
 		require.NotEqual(t, ":-1\r\n", string(got), bin)
 		require.Equal(t, "*3\r\n:1\r\n:7\r\n:0\r\n", string(c.Do("TYPES.FORKDONE")), "a killed child's handler does not run")
+		// The killed child logged Redis's signal-handler line before
+		// exiting. Only modhost is checked: Redis's child may be killed
+		// before it installs its handler, modhost's blocks signals until
+		// then.
+		if bin == hosttest.ModhostBin(t) {
+			require.Equal(t, 1, strings.Count(s.Logs(), ":signal-handler ("), bin)
+			require.Equal(t, 1, strings.Count(s.Logs(), ") Received SIGUSR1 in child, exiting now.\n"), bin)
+		}
+		// Exit code 255 is what the SIGUSR1 handler exits with: reported
+		// as exitcode 1, bysignal SIGUSR1.
+		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORK", "255")), bin)
+		require.Eventually(t, func() bool {
+			return string(c.Do("TYPES.FORKDONE")) == "*3\r\n:2\r\n:1\r\n:10\r\n"
+		}, 10*time.Second, 10*time.Millisecond, bin)
+		require.Contains(t, s.Logs(), "retcode: 1, bysignal: 10", bin)
 		// A second fork while a child runs fails, and says why in the log.
 		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORKHOLD")), bin)
 		require.Equal(t, "-ERR fork failed\r\n", string(c.Do("TYPES.FORK", "1")), bin)
