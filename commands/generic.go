@@ -82,10 +82,19 @@ const (
 	msgInvalidSecDB   = "ERR invalid second DB index"
 )
 
-func delCommand(c Client, a [][]byte) { delGeneric(c, a, ks(c).Delete) }
+// delCommand is DEL; with lazyfree-lazy-user-del it is UNLINK, as in
+// Redis.
+func delCommand(c Client, a [][]byte) {
+	if c.Config().Bool("lazyfree-lazy-user-del") {
+		unlinkCommand(c, a)
+		return
+	}
+	delGeneric(c, a, ks(c).Delete)
+}
 
 // unlinkCommand is DEL that unlinks module values the way Redis's lazy
-// free does (keyspace.Unlink); everything is still freed at once.
+// free does (keyspace.Unlink: a costly module value is freed in the
+// background); Go values are left to the garbage collector.
 func unlinkCommand(c Client, a [][]byte) { delGeneric(c, a, ks(c).Unlink) }
 
 func delGeneric(c Client, a [][]byte, del func(db int, key []byte) bool) {

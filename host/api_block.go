@@ -419,6 +419,10 @@ func (b *blockedClient) finishLocked(c Client) {
 	}
 	ts := b.takeThreadSafeReplies()
 	if c != nil {
+		// Errors replied through thread-safe contexts count now, against
+		// the client they reach (errorstats, and failed_calls of the
+		// blocked command), as Redis's AddReplyFromClient does.
+		countReplyErrors(c, ts)
 		w := c.Writer()
 		w.Buf = append(w.Buf, ts...)
 		b.rt.mu.Lock()

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"unsafe"
+
+	"github.com/modhost/modhost/internal/logging"
 )
 
 // forkState is the running module child.
@@ -54,16 +56,57 @@ func mhv_fork_started(pid C.int, cb C.RedisModuleForkDoneHandler, userData unsaf
 		if killed || srv == nil {
 			return
 		}
-		code, sig := ws.ExitStatus(), 0
-		if ws.Signaled() {
-			code, sig = 0, int(ws.Signal())
-		}
+		code, sig := forkExitStatus(ws)
 		srv.Lock()
 		defer srv.Unlock()
 		srv.Logger().Noticef("Module fork exited pid: %d, retcode: %d, bysignal: %d", int(pid), code, sig)
 		C.mh_fork_clear()
 		C.mh_fork_call_done(cb, C.int(code), C.int(sig), ud)
 	}()
+}
+
+// childNoErrorRetval is the exit code of a child ended by SIGUSR1
+// (Redis's SERVER_CHILD_NOERROR_RETVAL).
+const childNoErrorRetval = 255
+
+// forkExitStatus turns the child's wait status into the (exitcode,
+// bysignal) pair Redis's checkChildrenDone reports: -1 and the signal for
+// a child killed by a signal, 1 and SIGUSR1 for one that exited through
+// its SIGUSR1 handler.
+func forkExitStatus(ws syscall.WaitStatus) (code, sig int) {
+	if ws.Signaled() {
+		return -1, int(ws.Signal())
+	}
+	code = ws.ExitStatus()
+	if code == childNoErrorRetval {
+		return 1, int(syscall.SIGUSR1)
+	}
+	return code, 0
+}
+
+// mhv_fork_log_target tells mh_Fork where the child's signal handler logs
+// its verbose line: -1 when verbose lines are not logged, 0 for standard
+// output, 1 for the log file, whose path it copies into path (size bytes,
+// NUL-terminated; -1 when it does not fit).
+//
+//export mhv_fork_log_target
+func mhv_fork_log_target(path *C.char, size C.int) C.int {
+	defer guardExport(nil, "Fork")
+	srv := defaultServer()
+	if srv == nil || srv.Logger() == nil || !srv.Logger().Enabled(logging.Verbose) {
+		return -1
+	}
+	p := srv.Logger().Path()
+	if p == "" {
+		return 0
+	}
+	if len(p)+1 > int(size) {
+		return -1
+	}
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(path)), int(size))
+	copy(buf, p)
+	buf[len(p)] = 0
+	return 1
 }
 
 // apiKillForkChild implements RedisModule_KillForkChild: kills the

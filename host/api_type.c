@@ -74,6 +74,16 @@ void mh_type_call_free(RedisModuleType *mt, void *value) {
     if (mt->m.free) MH_HOST_CALLV(mt->m.free(value));
 }
 
+/* Frees a value on the lazy-free goroutine: the thread holds no GIL, as
+ * Redis's bio thread does not, so API calls that need it are reported. */
+void mh_type_call_free_lazy(RedisModuleType *mt, void *value) {
+    if (!mt->m.free) return;
+    int prev = mh_gil;
+    mh_gil = MH_GIL_NONE;
+    mt->m.free(value);
+    mh_gil = prev;
+}
+
 size_t mh_type_call_mem_usage(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value) {
     if (mt->m.mem_usage2) return MH_HOST_CALL(mt->m.mem_usage2(oc, value, 0));
     if (mt->m.mem_usage) return MH_HOST_CALL(mt->m.mem_usage(value));

@@ -69,6 +69,7 @@ int mh_type_call_aux_load(RedisModuleType *mt, RedisModuleIO *io, int encver, in
 void mh_type_call_aux_save(RedisModuleType *mt, RedisModuleIO *io, int when);
 void mh_type_call_rewrite(RedisModuleType *mt, RedisModuleIO *io, RedisModuleString *key, void *value);
 void mh_type_call_free(RedisModuleType *mt, void *value);
+void mh_type_call_free_lazy(RedisModuleType *mt, void *value);
 size_t mh_type_call_mem_usage(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value);
 size_t mh_type_call_free_effort(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value);
 void mh_type_call_unlink(RedisModuleType *mt, RedisModuleKeyOptCtx *oc, void *value);

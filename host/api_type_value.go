@@ -13,10 +13,11 @@ package host
 //     DeleteKey/UnlinkKey, and the source of RENAME and MOVE (whose value
 //     lives on);
 //   - free_effort (free_effort2 preferred) for UNLINK and UnlinkKey, as
-//     Redis's lazy free asks it. Redis then frees a value whose effort is
-//     above 64 in a background thread; modhost always frees at once, in
-//     the calling command (the module cannot tell the difference, except
-//     that the free has already happened when the command returns);
+//     Redis's lazy free asks it; a value whose effort is above 64, or 0
+//     (unknown), is freed by the background lazy-free goroutine (lazyfree.go), without the
+//     GIL, as Redis's bio thread frees it. Redis also frees lazily for
+//     DEL, expiry, eviction, overwrites and FLUSHALL ASYNC when the
+//     lazyfree-lazy-* options ask it; modhost frees those at once;
 //   - free for every removal except RENAME/MOVE: the value is gone.
 //
 // COPY duplicates a value with the type's copy2 (or copy) callback
@@ -70,6 +71,7 @@ func (t *moduleType) DropModuleValue(mv *keyspace.ModuleValue, db int, key []byt
 	m := &t.c.m
 	unlink := why != keyspace.DropFlushed && (m.unlink != nil || m.unlink2 != nil)
 	effort := why == keyspace.DropUnlinked && (m.free_effort != nil || m.free_effort2 != nil)
+	var cost C.size_t
 	if unlink || effort {
 		var oc C.RedisModuleKeyOptCtx
 		oc.from_key = newCString(nil, key)
@@ -78,7 +80,7 @@ func (t *moduleType) DropModuleValue(mv *keyspace.ModuleValue, db int, key []byt
 			C.mh_type_call_unlink(t.c, &oc, ptr)
 		}
 		if effort {
-			C.mh_type_call_free_effort(t.c, &oc, ptr)
+			cost = C.mh_type_call_free_effort(t.c, &oc, ptr)
 		}
 		C.mh_string_release(oc.from_key)
 	}
@@ -86,6 +88,11 @@ func (t *moduleType) DropModuleValue(mv *keyspace.ModuleValue, db int, key []byt
 		return
 	}
 	mv.Ptr = nil
+	if effort && (cost == 0 || cost > lazyfreeThreshold) {
+		// 0 means "unknown": Redis frees such a value lazily too.
+		freeLazily(t, ptr)
+		return
+	}
 	C.mh_type_call_free(t.c, ptr)
 }
 

@@ -191,7 +191,7 @@ func (ks *Keyspace) Delete(db int, key []byte) bool {
 
 // Unlink is Delete for UNLINK and a module's UnlinkKey: a module value is
 // dropped with DropUnlinked (its type is asked for its free effort, as
-// Redis's lazy free does; the value is still freed at once).
+// Redis's lazy free does, and a costly value is freed in the background).
 func (ks *Keyspace) Unlink(db int, key []byte) bool {
 	return ks.deleteAs(db, key, DropUnlinked)
 }

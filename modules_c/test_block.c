@@ -22,6 +22,14 @@
  *   TBLOCK.ABORT            -> blocks, AbortBlock, replies an error
  *   TBLOCK.TSREPLY n        -> blocks; a thread replies 1..n through a
  *                              bound thread-safe context, then unblocks
+ *   TBLOCK.TSWRITE key value
+ *                           -> blocks; a thread SETs key through Call "!"
+ *                              under the GIL (a bound thread-safe
+ *                              context), replies OK through it, then
+ *                              unblocks
+ *   TBLOCK.TSERROR msg      -> blocks; a thread replies the error msg
+ *                              through a bound thread-safe context, then
+ *                              unblocks
  *   TBLOCK.PRIV             -> BlockClientGetPrivateData/SetPrivateData and
  *                              MeasureTime round trip, replies [ok, ok, ok]
  *   TBLOCK.STATS            -> [disconnects, frees, frees_disconnected,
@@ -280,6 +288,71 @@ static void *ts_reply(void *arg) {
     return NULL;
 }
 
+typedef struct {
+    RedisModuleBlockedClient *bc;
+    RedisModuleString *key, *value;
+} write_arg;
+
+static void *ts_write(void *arg) {
+    write_arg *a = arg;
+    RedisModuleCtx *ts = RedisModule_GetThreadSafeContext(a->bc);
+    RedisModule_ThreadSafeContextLock(ts);
+    RedisModuleCallReply *r = RedisModule_Call(ts, "SET", "!ss", a->key, a->value);
+    if (r) RedisModule_FreeCallReply(r);
+    RedisModule_FreeString(ts, a->key);
+    RedisModule_FreeString(ts, a->value);
+    RedisModule_ThreadSafeContextUnlock(ts);
+    RedisModule_ReplyWithSimpleString(ts, r ? "OK" : "ERR call failed");
+    RedisModule_FreeThreadSafeContext(ts);
+    RedisModule_UnblockClient(a->bc, NULL);
+    RedisModule_Free(a);
+    return NULL;
+}
+
+static int t_tswrite(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    RedisModuleBlockedClient *bc = RedisModule_BlockClient(ctx, NULL, NULL, NULL, 0);
+    write_arg *a = RedisModule_Alloc(sizeof(*a));
+    a->bc = bc;
+    a->key = RedisModule_CreateStringFromString(NULL, argv[1]);
+    a->value = RedisModule_CreateStringFromString(NULL, argv[2]);
+    if (spawn(ts_write, a) != 0) {
+        RedisModule_AbortBlock(bc);
+        RedisModule_FreeString(NULL, a->key);
+        RedisModule_FreeString(NULL, a->value);
+        RedisModule_Free(a);
+        return RedisModule_ReplyWithError(ctx, "ERR can't start thread");
+    }
+    return REDISMODULE_OK;
+}
+
+static void *ts_error(void *arg) {
+    write_arg *a = arg;
+    RedisModuleCtx *ts = RedisModule_GetThreadSafeContext(a->bc);
+    RedisModule_ReplyWithError(ts, RedisModule_StringPtrLen(a->value, NULL));
+    RedisModule_FreeThreadSafeContext(ts);
+    RedisModule_UnblockClient(a->bc, NULL);
+    RedisModule_FreeString(NULL, a->value);
+    RedisModule_Free(a);
+    return NULL;
+}
+
+static int t_tserror(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModuleBlockedClient *bc = RedisModule_BlockClient(ctx, NULL, NULL, NULL, 0);
+    write_arg *a = RedisModule_Alloc(sizeof(*a));
+    a->bc = bc;
+    a->key = NULL;
+    a->value = RedisModule_CreateStringFromString(NULL, argv[1]);
+    if (spawn(ts_error, a) != 0) {
+        RedisModule_AbortBlock(bc);
+        RedisModule_FreeString(NULL, a->value);
+        RedisModule_Free(a);
+        return RedisModule_ReplyWithError(ctx, "ERR can't start thread");
+    }
+    return REDISMODULE_OK;
+}
+
 static int t_tsreply(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (argc != 2) return RedisModule_WrongArity(ctx);
     long long n;
@@ -359,6 +432,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"tblock.signal", t_signal, "", 1, 1},
         {"tblock.abort", t_abort, "", 0, 0},
         {"tblock.tsreply", t_tsreply, "", 0, 0},
+        {"tblock.tswrite", t_tswrite, "write", 1, 1},
+        {"tblock.tserror", t_tserror, "", 0, 0},
         {"tblock.priv", t_priv, "", 0, 0},
         {"tblock.stats", t_stats, "", 0, 0},
         {"tblock.reset", t_reset, "", 0, 0},

@@ -42,6 +42,15 @@ func (c *Client) CanBlock() bool {
 	return !c.inExec && !c.replMaster && (c.conn != nil || c.allowBlock)
 }
 
+// denyBlocking reports whether the client has Redis's DENY_BLOCKING flag:
+// it runs EXEC's commands, or it is a fake client (RedisModule_Call,
+// scripts), which gets exactly one reply per command. A fake client
+// allowed to block ("K") is included: it cannot read what MONITOR or
+// a subscription would send it later.
+func (c *Client) denyBlocking() bool {
+	return c.inExec || c.conn == nil
+}
+
 // blockOnKeys is BlockOnKeys with the server's own client type.
 func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onReady func(c *Client, key []byte) bool, onTimeout func(c *Client)) {
 	s := c.srv

@@ -73,6 +73,11 @@ type Persistence interface {
 }
 
 func monitorCommand(c *Client, a [][]byte) {
+	if c.denyBlocking() {
+		// Such a client expects one reply per command (EXEC, RedisModule_Call).
+		c.Error("ERR MONITOR isn't allowed for DENY BLOCKING client")
+		return
+	}
 	if c.monitor {
 		return
 	}

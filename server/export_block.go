@@ -38,11 +38,18 @@ func (c *Client) Block(o host.BlockOptions) {
 // Unblock ends the client's block, if any, without calling its hooks, and
 // lets its connection go on (writing what was appended to c.W). It
 // returns false when the client was not blocked.
+//
+// As Redis does for a module's blocked client, the client's WAIT offset
+// becomes the current replication offset: what the module wrote for it
+// (from a thread, a timer or the reply callback) may have been
+// propagated meanwhile, and a WAIT that follows must wait for it.
 func (s *Server) Unblock(c *Client) bool {
 	if c.blocked == nil || c.blocked.done {
 		return false
 	}
 	s.unblock(c)
+	s.flushPropagation()
+	c.woff = s.repl.offset
 	return true
 }
 

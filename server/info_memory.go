@@ -106,6 +106,10 @@ func (s *Server) infoMemory() []string {
 	m := s.usedMemory()
 	used := m.used
 	clients := s.clientBufferBytes()
+	var lazyPending, lazyFreed int64
+	if s.Modules != nil {
+		lazyPending, lazyFreed = s.Modules.LazyfreeStats()
+	}
 	overhead := s.memStartup + clients
 	dataset := uint64(0)
 	if used > overhead {
@@ -170,8 +174,8 @@ func (s *Server) infoMemory() []string {
 		"mem_aof_buffer:0",
 		"mem_allocator:libc",
 		"active_defrag_running:0",
-		"lazyfree_pending_objects:0",
-		"lazyfreed_objects:0",
+		fmt.Sprintf("lazyfree_pending_objects:%d", lazyPending),
+		fmt.Sprintf("lazyfreed_objects:%d", lazyFreed),
 		fmt.Sprintf("modhost_module_memory:%d", s.moduleMemory()),
 	}
 }

@@ -38,6 +38,11 @@ type ModuleSystem interface {
 	List() []host.ModuleInfo
 	// AllocatedBytes is what modules hold through RedisModule_Alloc.
 	AllocatedBytes() uint64
+	// LazyfreeStats returns the module values waiting for their
+	// background free and those freed so far (INFO memory).
+	LazyfreeStats() (pending, freed int64)
+	// ResetLazyfreeStats zeroes the freed count (CONFIG RESETSTAT).
+	ResetLazyfreeStats()
 }
 
 // Server is one modhost instance.

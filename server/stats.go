@@ -56,6 +56,9 @@ func (s *Server) resetStats() {
 	}
 	clear(s.slowlog.latency)
 	s.Keys.Stats = keyspace.Stats{}
+	if s.Modules != nil {
+		s.Modules.ResetLazyfreeStats()
+	}
 }
 
 func resetCmdStats(c *commands.Command) {

@@ -319,3 +319,32 @@ func stripUsec(l string) string {
 	}
 	return strings.Join(keep, ",")
 }
+
+// TestMonitorDenyBlocking: MONITOR through RedisModule_Call and inside
+// EXEC is refused with Redis's DENY BLOCKING error, and the client does not
+// become a monitor (a later SET gets its own reply, on both servers).
+func TestMonitorDenyBlocking(t *testing.T) {
+	so := moduleSO(t, "test_call")
+	args := append(append([]string(nil), hosttest.DiffArgs...), "--loadmodule", so)
+	run := func(srv *hosttest.Server) []string {
+		c := srv.Conn(t)
+		var out []string
+		for _, cmd := range [][]string{
+			{"tcall.call", "v", "MONITOR"},
+			{"tcall.call", "Kv", "MONITOR"},
+			{"MULTI"}, {"MONITOR"}, {"EXEC"},
+			{"SET", "k", "v"},
+		} {
+			out = append(out, string(c.Do(cmd...)))
+		}
+		return out
+	}
+	want := run(hosttest.StartRedis(t, args...))
+	got := run(hosttest.StartModhost(t, args...))
+	require.Equal(t, "-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n", want[0])
+	require.Equal(t, want[0], got[0])
+	// Redis lets a "K" fake client become a monitor it then frees;
+	// modhost refuses it (see Client.denyBlocking).
+	require.Equal(t, want[0], got[1])
+	require.Equal(t, want[2:], got[2:])
+}

@@ -60,7 +60,7 @@ func TestModuleTypesIOErrors(t *testing.T) {
 
 func TestModuleTypesFork(t *testing.T) {
 	for _, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
-		s := hosttest.StartServer(t, bin, typesArgs(t)...)
+		s := hosttest.StartServer(t, bin, append(typesArgs(t), "--loglevel", "verbose")...)
 		c := s.Conn(t)
 		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORK", "7")), bin)
 		require.Eventually(t, func() bool {
@@ -70,6 +70,21 @@ func TestModuleTypesFork(t *testing.T) {
 		require.Equal(t, byte(':'), got[0], "%s: %q", bin, got)
 		require.NotEqual(t, ":-1\r\n", string(got), bin)
 		require.Equal(t, "*3\r\n:1\r\n:7\r\n:0\r\n", string(c.Do("TYPES.FORKDONE")), "a killed child's handler does not run")
+		// The killed child logged Redis's signal-handler line before
+		// exiting. Only modhost is checked: Redis's child may be killed
+		// before it installs its handler, modhost's blocks signals until
+		// then.
+		if bin == hosttest.ModhostBin(t) {
+			require.Equal(t, 1, strings.Count(s.Logs(), ":signal-handler ("), bin)
+			require.Equal(t, 1, strings.Count(s.Logs(), ") Received SIGUSR1 in child, exiting now.\n"), bin)
+		}
+		// Exit code 255 is what the SIGUSR1 handler exits with: reported
+		// as exitcode 1, bysignal SIGUSR1.
+		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORK", "255")), bin)
+		require.Eventually(t, func() bool {
+			return string(c.Do("TYPES.FORKDONE")) == "*3\r\n:2\r\n:1\r\n:10\r\n"
+		}, 10*time.Second, 10*time.Millisecond, bin)
+		require.Contains(t, s.Logs(), "retcode: 1, bysignal: 10", bin)
 		// A second fork while a child runs fails, and says why in the log.
 		require.Equal(t, ":1\r\n", string(c.Do("TYPES.FORKHOLD")), bin)
 		require.Equal(t, "-ERR fork failed\r\n", string(c.Do("TYPES.FORK", "1")), bin)
@@ -90,10 +105,10 @@ func counters(n ...int) string {
 }
 
 // TestModuleTypesLifecycle covers the frees a differential script cannot
-// wait for: Redis frees some values in a background thread (UNLINK of a
-// value whose free_effort is 0 or above 64, FLUSHALL ASYNC) or from its
-// active expiry cycle, so both servers are polled until the counts settle.
-// modhost frees synchronously, so it is there on the first poll.
+// wait for: both servers free some values in a background thread (UNLINK
+// of a value whose free_effort is above 64; Redis also FLUSHALL ASYNC) or
+// from their active expiry cycle, so both are polled until the counts
+// settle.
 func TestModuleTypesLifecycle(t *testing.T) {
 	steps := []struct {
 		name string
@@ -179,5 +194,43 @@ func TestModuleTypesExpiredOnLoad(t *testing.T) {
 		require.Equal(t, ":1\r\n", string(sc.Do("DBSIZE")), bin)
 		require.Equal(t, counters(1, 0, 0, 0, 0, 0), string(sc.Do("TYPES.COUNTERS")), bin)
 		s.Kill()
+	}
+}
+
+// TestModuleTypesLazyfree: UNLINK frees a module value in the background
+// only when its type's free_effort is above 64 (Redis's
+// LAZYFREE_THRESHOLD), which INFO memory's lazyfreed_objects counts, on
+// both servers; CONFIG RESETSTAT zeroes it (Redis 7.2).
+func TestModuleTypesLazyfree(t *testing.T) {
+	for _, bin := range []string{hosttest.RedisBin(t), hosttest.ModhostBin(t)} {
+		s := hosttest.StartServer(t, bin, typesArgs(t)...)
+		c := s.Conn(t)
+		lazyfreed := func() string { return replInfo(t, c, "memory", "lazyfreed_objects") }
+		ints := func(n int) []string { return strings.Fields(strings.Repeat("7 ", n)) }
+		c.Do(append([]string{"TYPES.SET", "small", "small", "1", "1", "1"}, ints(1)...)...)
+		c.Do(append([]string{"TYPES.SET", "edge", "edge", "1", "1", "1"}, ints(64)...)...)
+		require.Equal(t, ":2\r\n", string(c.Do("UNLINK", "small", "edge")), bin)
+		require.Equal(t, counters(2, 2, 2, 0, 0, 0), string(c.Do("TYPES.COUNTERS")), "%s: effort 64 is freed at once", bin)
+		require.Equal(t, "0", lazyfreed(), bin)
+		c.Do(append([]string{"TYPES.SET", "big", "big", "1", "1", "1"}, ints(65)...)...)
+		require.Equal(t, ":1\r\n", string(c.Do("UNLINK", "big")), bin)
+		require.Eventually(t, func() bool { return lazyfreed() == "1" }, 10*time.Second, 5*time.Millisecond, bin)
+		require.Equal(t, counters(3, 3, 3, 0, 0, 0), string(c.Do("TYPES.COUNTERS")), bin)
+		// Effort 0 means unknown: freed in the background too.
+		c.Do("TYPES.SET", "zero", "zero", "1", "1", "1")
+		require.Equal(t, ":1\r\n", string(c.Do("UNLINK", "zero")), bin)
+		require.Eventually(t, func() bool { return lazyfreed() == "2" }, 10*time.Second, 5*time.Millisecond, bin)
+		require.Equal(t, counters(4, 4, 4, 0, 0, 0), string(c.Do("TYPES.COUNTERS")), bin)
+		// DEL with lazyfree-lazy-user-del is UNLINK.
+		require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "lazyfree-lazy-user-del", "yes")), bin)
+		c.Do(append([]string{"TYPES.SET", "big2", "big", "1", "1", "1"}, ints(65)...)...)
+		require.Equal(t, ":1\r\n", string(c.Do("DEL", "big2")), bin)
+		require.Eventually(t, func() bool { return lazyfreed() == "3" }, 10*time.Second, 5*time.Millisecond, bin)
+		require.Equal(t, counters(5, 5, 5, 0, 0, 0), string(c.Do("TYPES.COUNTERS")), bin)
+		require.Equal(t, "0", replInfo(t, c, "memory", "lazyfree_pending_objects"), bin)
+		if bin == hosttest.ModhostBin(t) { // 7.2 resets it, 7.0 does not
+			c.Do("CONFIG", "RESETSTAT")
+			require.Equal(t, "0", lazyfreed(), bin)
+		}
 	}
 }
