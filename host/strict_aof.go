@@ -7,13 +7,16 @@ package host
 // a restart would need.
 //
 // Only commands whose keys are all the rewritten key are replayed (a
-// command for another key is named instead). The keyspace has no scratch
-// database, so the replay borrows the key's
-// own: the key is moved aside under a name no client can have made, the
-// commands run on a fake client in the key's database with propagation
-// off, the value they built is compared and deleted, and the key is moved
-// back. The server's dirty counter is restored; keyspace notifications of
-// the replayed commands do reach subscribers.
+// command for another key is named instead). The keyspace has no
+// database of its own for this, so the replay borrows another numbered
+// database where the key name is absent (the highest such): the commands
+// run there on a fake client with propagation off, the value they built
+// is compared and deleted, all under the server lock, so no client sees
+// it. Module state kept per database and key name (as Redis's datatype2
+// test module keeps it) is therefore not disturbed; with one database
+// (databases 1) nothing is replayed. The server's dirty counter is
+// restored; keyspace notifications of the replayed commands do reach
+// subscribers.
 
 import (
 	"bytes"
@@ -26,9 +29,6 @@ import (
 // commands among them are not checked again (they would recurse).
 var aofReplaying bool
 
-// aofAsidePrefix starts the name the checked key is moved to.
-const aofAsidePrefix = "\x00modhost-aof-check\x00"
-
 // replayAOF replays out (aof_rewrite's commands for tc.key, well formed)
 // and compares what they build with mv.
 func (s *System) replayAOF(tc typeCheck, mv *keyspace.ModuleValue, out []byte) {
@@ -36,18 +36,23 @@ func (s *System) replayAOF(tc typeCheck, mv *keyspace.ModuleValue, out []byte) {
 		return
 	}
 	ks := s.srv.Keyspace()
-	aside := []byte(aofAsidePrefix + string(tc.key))
-	if ks.Exists(tc.db, aside) || !ks.Rename(tc.db, tc.key, aside) {
+	scratch := -1
+	for db := ks.NumDBs() - 1; db >= 0; db-- {
+		if db != tc.db && !ks.Exists(db, tc.key) {
+			scratch = db
+			break
+		}
+	}
+	if scratch < 0 { // one database only, or the key name is in every other
 		return
 	}
 	dirty := ks.Dirty
-	failed := s.runReplay(tc, out)
+	failed := s.runReplay(tc, scratch, out)
 	ks.Dirty = dirty
 	if !failed {
-		tc.compareReplayed(mv, ks.Peek(tc.db, tc.key))
+		tc.compareReplayed(mv, ks.Peek(scratch, tc.key), scratch)
 	}
-	ks.Delete(tc.db, tc.key)
-	ks.Rename(tc.db, aside, tc.key)
+	ks.Delete(scratch, tc.key)
 }
 
 // replayable reports whether every command of out names only tc.key as
@@ -73,12 +78,12 @@ func (s *System) replayable(tc typeCheck, out []byte) bool {
 	return true
 }
 
-// runReplay runs the commands of out on a fake client in tc's database,
+// runReplay runs the commands of out on a fake client in database db,
 // without propagation; true (after reporting) when one of them failed.
-func (s *System) runReplay(tc typeCheck, out []byte) (failed bool) {
+func (s *System) runReplay(tc typeCheck, db int, out []byte) (failed bool) {
 	srv := s.srv
 	f := familyOf(s)
-	fc := f.takeFake(tc.db, 2)
+	fc := f.takeFake(db, 2)
 	prevTarget, prevAllowed := srv.SetCallPropagation(0, false)
 	aofReplaying = true
 	defer func() {
@@ -101,8 +106,11 @@ func (s *System) runReplay(tc typeCheck, out []byte) (failed bool) {
 	return false
 }
 
-// compareReplayed checks the value the replay left at the key.
-func (tc typeCheck) compareReplayed(orig *keyspace.ModuleValue, got keyspace.Value) {
+// compareReplayed checks the value the replay left at the key in
+// database scratch (which the callbacks see as the replayed value's).
+func (tc typeCheck) compareReplayed(orig *keyspace.ModuleValue, got keyspace.Value, scratch int) {
+	rc := tc
+	rc.db = scratch
 	mv, ok := got.(*keyspace.ModuleValue)
 	if !ok || mv.Ptr == nil || mv.Type != orig.Type {
 		what := "left the key missing"
@@ -113,13 +121,13 @@ func (tc typeCheck) compareReplayed(orig *keyspace.ModuleValue, got keyspace.Val
 		return
 	}
 	if d1, ok := tc.t.ModuleDigest(orig.Ptr, tc.key, tc.db); ok {
-		if d2, _ := tc.t.ModuleDigest(mv.Ptr, tc.key, tc.db); d1 != d2 {
+		if d2, _ := rc.t.ModuleDigest(mv.Ptr, rc.key, rc.db); d1 != d2 {
 			tc.fail("aof_rewrite", "emitted commands that, replayed into a scratch database, build a different value: its digest differs from the key's")
 		}
 		return
 	}
 	a, okA := tc.save(orig.Ptr)
-	b, okB := tc.save(mv.Ptr)
+	b, okB := rc.save(mv.Ptr)
 	if okA && okB && !bytes.Equal(a, b) {
 		tc.fail("aof_rewrite", fmt.Sprintf("emitted commands that, replayed into a scratch database, build a different value: its rdb_save gives %d bytes that differ from the key's %d (the type has no digest callback to compare with)", len(b), len(a)))
 	}
