@@ -21,6 +21,7 @@
 #include "misuse_reply.h"
 #include "gil.h"
 #include "api_promise.h"
+#include "strict_alloc.h"
 
 /* Replies nested deeper than this are refused (the parser recurses). */
 #define MH_CR_MAX_DEPTH 4096
@@ -219,6 +220,7 @@ static void callreply_release(RedisModuleCallReply *r, uint32_t poison) {
         mhv_promise_release(r->promise);
         r->promise = 0;
     }
+    mh_track_forget(r);
     free_children(r);
     free(r->mem);
     r->mem = NULL;
@@ -252,6 +254,8 @@ RedisModuleCallReply *mh_callreply_new(RedisModuleCtx *ctx, const char *p, size_
         mh_callreply_free(r);
         return NULL;
     }
+    if (__builtin_expect(mh_strict, 0))
+        mh_track_new(r, sizeof(*r) + len + 1, MH_TRACK_REPLY, NULL, ctx != NULL ? ctx->module_name : NULL);
     return r;
 }
 

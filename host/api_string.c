@@ -21,6 +21,7 @@
 #include "mh_string.h"
 #include "api_util.h"
 #include "misuse.h"
+#include "strict_alloc.h"
 
 
 /* ---- the string object ---- */
@@ -37,6 +38,7 @@ RedisModuleString *mh_string_new(const char *p, size_t len) {
     s->block = NULL;
     s->magic = MH_MAGIC_LIVE;
     s->origin = mh_cur_cmd_name;
+    if (__builtin_expect(mh_strict, 0)) mh_track_new(s, sizeof(*s) + len + 1, MH_TRACK_STRING, NULL, NULL);
     return s;
 }
 
@@ -101,6 +103,7 @@ static void release_as(RedisModuleString *s, const char *fn, uint32_t poison) {
         return;
     }
     if (--s->refcount > 0) return;
+    mh_track_forget(s);
     s->magic = poison;
     if (!(s->flags & MH_STR_EMBED)) {
         mh_heap_free(s->ptr);
@@ -124,6 +127,10 @@ void mh_argv_release(RedisModuleString *s) {
     if (s->magic != MH_MAGIC_LIVE) return; /* reported when it happened */
     s->flags &= ~MH_STR_ARGV_HELD;
     release_as(s, "FreeString", MH_MAGIC_FREED);
+    /* An argument the module retained is the module's from now on. */
+    if (__builtin_expect(mh_strict, 0) && s->magic == MH_MAGIC_LIVE)
+        mh_track_new_origin(s, sizeof(*s) + s->len + 1, MH_TRACK_STRING, mh_track_owner(NULL, mh_cur_module_name),
+                            origin_of(s));
 }
 
 /* Auto memory's release of a string (ctx.c). */

@@ -4,6 +4,7 @@ package host
 #include <stdlib.h>
 #include "loader.h"
 #include "crash.h"
+#include "strict_alloc.h"
 */
 import "C"
 
@@ -57,6 +58,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	}
 	m := &Module{sys: s, Path: path, Args: args, lib: lib, onload: true}
 	m.reg.base = C.mh_dl_base(onload)
+	m.owner = C.mh_owner_open(m.reg.base)
 	m.argv, m.argc = s.newArgv(args)
 	for _, kv := range configs { // LOADEX values wait for LoadConfigs
 		s.srv.Config().QueueModuleConfig(kv[0], kv[1])
@@ -65,12 +67,15 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP|C.MH_CTX_ONLOAD)
 	prevLoading := s.loading
 	s.loading = m
+	prevPhase := C.mh_track_set_phase(C.mh_phase_onload)
 	rc := C.mh_call_onload(onload, ctx, m.argv, C.int(m.argc))
+	C.mh_track_set_phase(prevPhase)
 	s.loading = prevLoading
 	s.lastAPIs = TakeAPIRequests()
 	s.logMissingAPIs(path, missingOf(s.lastAPIs))
 	if rc != C.REDISMODULE_OK || st.mod == nil {
 		log.Warningf("Module %s initialization failed. Module not loaded", path)
+		C.mh_owner_close(m.owner)
 		s.unregister(m, true)
 		freeCtx(ctx)
 		m.release()
@@ -81,6 +86,7 @@ func (s *System) load(path string, args []string, configs [][2]string) error {
 		return ErrLoad
 	}
 	s.mods = append(s.mods, m)
+	C.mh_owner_set_name(m.owner, m.cname)
 	setNameOwner(m.Name, m)
 	log.Noticef("Module '%s' loaded from %s", m.Name, path)
 	m.onload = false
@@ -109,7 +115,9 @@ func (s *System) Unload(name string) error {
 	}
 	if fn := dlsymEither(m.lib, "OnUnload"); fn != nil {
 		ctx := newCtx(&ctxState{sys: s, mod: m}, 2, C.MH_CTX_TEMP|C.MH_CTX_ONUNLOAD)
+		prevPhase := C.mh_track_set_phase(C.mh_phase_onunload)
 		rc := C.mh_call_onunload(fn, ctx)
+		C.mh_track_set_phase(prevPhase)
 		freeCtx(ctx)
 		if rc == C.REDISMODULE_ERR {
 			s.srv.Logger().Warningf("Module %s OnUnload failed.  Unload canceled.", name)
@@ -117,6 +125,7 @@ func (s *System) Unload(name string) error {
 		}
 	}
 	s.reportLeaks(m, "MODULE UNLOAD")
+	C.mh_owner_close(m.owner)
 	s.unregister(m, false)
 	s.dlclose(m.lib, m.Name)
 	s.srv.Logger().Noticef("Module %s unloaded", m.Name)

@@ -65,6 +65,7 @@ type Module struct {
 	sys     *System
 	cname   *C.char        // Name in C memory, for ctx->module_name
 	lib     unsafe.Pointer // dlopen handle
+	owner   C.int          // owner slot of its objects in strict mode (strict_alloc.h), 0 none
 	argv    **C.RedisModuleString
 	argc    int
 	onload  bool       // inside OnLoad: commands may be created

@@ -245,6 +245,108 @@ static int leak_key(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
+/* Leaks for the strict-mode summaries at MODULE UNLOAD and SHUTDOWN: what
+ * the commands below keep is never freed. */
+static void *kept_allocs[16];
+static int n_kept_allocs;
+static RedisModuleString *kept_strings[16];
+static int n_kept_strings;
+static RedisModuleCallReply *kept_replies[16];
+static int n_kept_replies;
+
+static void keep_alloc(void *p) {
+    if (n_kept_allocs < 16) kept_allocs[n_kept_allocs++] = p;
+}
+
+/* Keeps five blocks (Alloc, Calloc, Realloc, Strdup, TryAlloc: 79 bytes)
+ * and frees two others properly. */
+static int leak_alloc(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    keep_alloc(RedisModule_Alloc(10));
+    keep_alloc(RedisModule_Calloc(2, 8));
+    keep_alloc(RedisModule_Realloc(RedisModule_Alloc(4), 40));
+    keep_alloc(RedisModule_Strdup("leak"));
+    keep_alloc(RedisModule_TryAlloc(8));
+    void *freed = RedisModule_Realloc(RedisModule_Alloc(100), 200);
+    RedisModule_Free(freed);
+    RedisModule_Free(RedisModule_Calloc(1, 64));
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Frees what leak_alloc kept (with strict mode off when it was kept, the
+ * frees must still work). */
+static int free_kept(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    while (n_kept_allocs > 0) RedisModule_Free(kept_allocs[--n_kept_allocs]);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Keeps a string created without AutoMemory and the retained argv[1];
+ * frees a third string properly. */
+static int leak_string(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    if (n_kept_strings < 15) {
+        kept_strings[n_kept_strings++] = RedisModule_CreateString(NULL, "leak", 4);
+        RedisModule_RetainString(NULL, argv[1]);
+        kept_strings[n_kept_strings++] = argv[1];
+    }
+    RedisModule_FreeString(ctx, RedisModule_CreateString(ctx, "freed", 5));
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Keeps the reply of a Call made without AutoMemory. */
+static int leak_callreply(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    if (n_kept_replies < 16) kept_replies[n_kept_replies++] = RedisModule_Call(ctx, "PING", "");
+    RedisModule_FreeCallReply(RedisModule_Call(ctx, "PING", ""));
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* The same commands with AutoMemory on: nothing is left. */
+static int no_leak_am(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    REDISMODULE_NOT_USED(argc);
+    RedisModule_AutoMemory(ctx);
+    RedisModule_CreateString(ctx, "am", 2);
+    RedisModule_Call(ctx, "PING", "");
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* Type "misaof": one integer whose aof_rewrite emits the wrong value. */
+static RedisModuleType *aof_type;
+
+static void aof_save(RedisModuleIO *io, void *v) { RedisModule_SaveSigned(io, *(long long *)v); }
+
+static void *aof_load(RedisModuleIO *io, int encver) {
+    REDISMODULE_NOT_USED(encver);
+    long long *p = RedisModule_Alloc(sizeof(*p));
+    *p = RedisModule_LoadSigned(io);
+    return p;
+}
+
+static void aof_rewrite_wrong(RedisModuleIO *io, RedisModuleString *key, void *v) {
+    RedisModule_EmitAOF(io, "misuse.aof_set", "sl", key, *(long long *)v + 1); /* the bug: off by one */
+}
+
+static void aof_free(void *v) { RedisModule_Free(v); }
+
+/* MISUSE.AOF_SET key n: stores a misaof value. */
+static int aof_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    long long n;
+    if (RedisModule_StringToLongLong(argv[2], &n) != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR not an integer");
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_WRITE);
+    long long *p = RedisModule_Alloc(sizeof(*p));
+    *p = n;
+    RedisModule_ModuleTypeSetValue(k, aof_type, p);
+    RedisModule_CloseKey(k);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 /* Type "mislossy": a pair of integers whose rdb_load drops the second. */
 typedef struct { long long a, b; } lossy;
 static RedisModuleType *lossy_type;
@@ -286,10 +388,13 @@ static int lossy_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
+static void *onload_buf;
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
     if (RedisModule_Init(ctx, "misuse", 1, REDISMODULE_APIVER_1) == REDISMODULE_ERR) return REDISMODULE_ERR;
+    onload_buf = RedisModule_Alloc(32); /* never freed: no OnUnload */
     static const struct {
         const char *name;
         RedisModuleCmdFunc fn;
@@ -330,6 +435,12 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"misuse.leak_block", leak_block, "", 0, 0},
         {"misuse.leak_key", leak_key, "readonly", 1, 1},
         {"misuse.lossy_set", lossy_set, "write", 1, 1},
+        {"misuse.aof_set", aof_set, "write", 1, 1},
+        {"misuse.leak_alloc", leak_alloc, "", 0, 0},
+        {"misuse.free_kept", free_kept, "", 0, 0},
+        {"misuse.leak_string", leak_string, "", 0, 0},
+        {"misuse.leak_callreply", leak_callreply, "", 0, 0},
+        {"misuse.no_leak_am", no_leak_am, "", 0, 0},
     };
     for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
         if (RedisModule_CreateCommand(ctx, more[i].name, more[i].fn, more[i].flags, more[i].first, more[i].last,
@@ -348,5 +459,14 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     };
     lossy_type = RedisModule_CreateDataType(ctx, "mislossy0", 0, &tm);
     if (lossy_type == NULL) return REDISMODULE_ERR;
+    RedisModuleTypeMethods am = {
+        .version = REDISMODULE_TYPE_METHOD_VERSION,
+        .rdb_load = aof_load,
+        .rdb_save = aof_save,
+        .aof_rewrite = aof_rewrite_wrong,
+        .free = aof_free,
+    };
+    aof_type = RedisModule_CreateDataType(ctx, "misaof000", 0, &am);
+    if (aof_type == NULL) return REDISMODULE_ERR;
     return REDISMODULE_OK;
 }

@@ -40,7 +40,9 @@ var strictSteps = []struct {
 	{[]string{"misuse.repl_noflag"}, "+OK\r\n"},
 	{[]string{"misuse.repl_noflag", "v"}, "+OK\r\n"},
 	{[]string{"misuse.lossy_set", "L", "1", "2"}, "+OK\r\n"},
-	{[]string{"types.set", "T", "lbl", "1.5", "2.5", "3.5", "1", "2", "3"}, "+OK\r\n"},
+	// Without ints: test_types' aof_rewrite sends ints to another key
+	// (TestConformanceStrictAOFReplay), the rest replays to the same value.
+	{[]string{"types.set", "T", "lbl", "1.5", "2.5", "3.5"}, "+OK\r\n"},
 	{[]string{"misuse.leak_timer"}, "+OK\r\n"},
 	{[]string{"misuse.leak_key", "rk"}, "+OK\r\n"},
 }
