@@ -17,14 +17,19 @@
 /* Commands with at most this many arguments keep argv on the stack. */
 #define MH_ARGV_STACK 16
 
+/* argv[argc] is NULL, as in C's main: a module that reads one argument
+ * past argc (Redis's datatype2 test module does, replaying its own AOF)
+ * gets NULL, which the string functions treat as Redis does, instead of
+ * whatever lies after the array. */
 int mh_cmd_run(RedisModuleCtx *ctx, void *fn, const char *buf, const size_t *lens, int argc, int *pending) {
-    RedisModuleString *small[MH_ARGV_STACK];
+    RedisModuleString *small[MH_ARGV_STACK + 1];
     RedisModuleString **argv = small;
     if (argc > MH_ARGV_STACK) {
-        argv = malloc(sizeof(*argv) * (size_t)argc);
+        argv = malloc(sizeof(*argv) * ((size_t)argc + 1));
         if (argv == NULL) abort();
     }
     if (argc > 0) mh_argv_build(argv, buf, lens, argc);
+    argv[argc < 0 ? 0 : argc] = NULL;
     /* What a crash report names (crash.c): one frame push per command. */
     mh_cmd_frame frame = {ctx, argv, argc, mh_cur_cmd};
     mh_cur_cmd = &frame;

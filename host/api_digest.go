@@ -78,8 +78,17 @@ func apiDigestEndSequence(md *C.RedisModuleDigest) {
 // value of key in db; key may be nil) and returns the closed sequences'
 // digest (rdb.ModuleDigester); false when the type has no callback.
 func (t *moduleType) ModuleDigest(ptr unsafe.Pointer, key []byte, db int) (rdb.Digest, bool) {
+	d, _, ok := t.digestSequences(ptr, key, db)
+	return d, ok
+}
+
+// digestSequences runs the digest callback and returns the closed
+// sequences' digest and whether elements were left in an open sequence
+// (added after the last DigestEndSequence, or with none at all: DEBUG
+// DIGEST ignores them, in Redis as here).
+func (t *moduleType) digestSequences(ptr unsafe.Pointer, key []byte, db int) (d rdb.Digest, open bool, ok bool) {
 	if t.c.m.digest == nil {
-		return rdb.Digest{}, false
+		return rdb.Digest{}, false, false
 	}
 	md := (*C.RedisModuleDigest)(C.calloc(1, C.sizeof_RedisModuleDigest))
 	defer C.free(unsafe.Pointer(md))
@@ -89,5 +98,5 @@ func (t *moduleType) ModuleDigest(ptr unsafe.Pointer, key []byte, db int) (rdb.D
 	}
 	md.dbid = C.int(db)
 	C.mh_type_call_digest(t.c, md, ptr)
-	return rdb.Digest(*digestX(md)), true
+	return rdb.Digest(*digestX(md)), *digestO(md) != [20]byte{}, true
 }

@@ -41,6 +41,10 @@ type moduleType struct {
 	mod  *Module
 	name string
 	id   uint64
+	// digestOpenReported is set once strict mode has named the type's
+	// digest callback for leaving its elements in an open sequence (said
+	// once per type, not at every command).
+	digestOpenReported bool
 }
 
 // typeRegistry holds every type of a loaded (or loading) module in this

@@ -47,8 +47,9 @@ void *mh_dl_base(const void *addr) {
 
 RedisModuleString **mh_argv_new(const char *buf, const size_t *lens, int argc) {
     if (argc <= 0) return NULL;
-    RedisModuleString **argv = malloc(sizeof(*argv) * (size_t)argc);
+    RedisModuleString **argv = malloc(sizeof(*argv) * ((size_t)argc + 1));
     if (argv == NULL) abort();
+    argv[argc] = NULL; /* as in C's main (and mh_cmd_run) */
     size_t off = 0;
     for (int i = 0; i < argc; i++) {
         argv[i] = mh_string_new(buf ? buf + off : "", lens[i]);

@@ -36,16 +36,11 @@ func (s *System) replayAOF(tc typeCheck, mv *keyspace.ModuleValue, out []byte) {
 		return
 	}
 	ks := s.srv.Keyspace()
-	scratch := -1
-	for db := ks.NumDBs() - 1; db >= 0; db-- {
-		if db != tc.db && !ks.Exists(db, tc.key) {
-			scratch = db
-			break
-		}
-	}
-	if scratch < 0 { // one database only, or the key name is in every other
+	dbs := s.scratchDBs(tc.db, tc.key, 1)
+	if len(dbs) == 0 { // one database only, or the key name is in every other
 		return
 	}
+	scratch := dbs[0]
 	dirty := ks.Dirty
 	failed := s.runReplay(tc, scratch, out)
 	ks.Dirty = dirty
@@ -120,7 +115,7 @@ func (tc typeCheck) compareReplayed(orig *keyspace.ModuleValue, got keyspace.Val
 		tc.fail("aof_rewrite", "emitted commands that, replayed into a scratch database, "+what)
 		return
 	}
-	if d1, ok := tc.t.ModuleDigest(orig.Ptr, tc.key, tc.db); ok {
+	if d1, ok := tc.digest(orig.Ptr); ok {
 		if d2, _ := rc.t.ModuleDigest(mv.Ptr, rc.key, rc.db); d1 != d2 {
 			tc.fail("aof_rewrite", "emitted commands that, replayed into a scratch database, build a different value: its digest differs from the key's")
 		}
@@ -129,6 +124,6 @@ func (tc typeCheck) compareReplayed(orig *keyspace.ModuleValue, got keyspace.Val
 	a, okA := tc.save(orig.Ptr)
 	b, okB := rc.save(mv.Ptr)
 	if okA && okB && !bytes.Equal(a, b) {
-		tc.fail("aof_rewrite", fmt.Sprintf("emitted commands that, replayed into a scratch database, build a different value: its rdb_save gives %d bytes that differ from the key's %d (the type has no digest callback to compare with)", len(b), len(a)))
+		tc.fail("aof_rewrite", fmt.Sprintf("emitted commands that, replayed into a scratch database, build a different value: its rdb_save gives %d bytes that differ from the key's %d (%s)", len(b), len(a), tc.noDigestWhy()))
 	}
 }

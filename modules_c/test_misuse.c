@@ -28,10 +28,16 @@
  *   misuse.leak_key k            a key held (detached context) at MODULE UNLOAD
  *   misuse.lossy_set k a b       a value of type mislossy0, whose rdb_load drops b
  *                                (the type exists when the module is loaded with "types")
+ *   misuse.keyed_set k v         a value of type miskeyed0, whose text the module
+ *                                keeps outside the value, per database and key
+ *                                name (as Redis's datatype2 test module does), and
+ *                                whose digest never calls DigestEndSequence
+ *   misuse.keyed_get k           that text, or nil
  *   misuse.no_reply              returns without replying
  *   misuse.save_ctx              keeps its context pointer
  *   misuse.late_reply            replies through the kept context, then 1
  */
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
@@ -388,6 +394,109 @@ static int lossy_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
+/* Type "miskeyed": the value is only a marker; its text lives in a module
+ * dict under "<db>:<key>", which rdb_load fills and unlink empties (the
+ * callbacks learn the key from the io and the KeyOptCtx). Its digest adds
+ * the text but never ends the sequence (the misuse). */
+static RedisModuleType *keyed_type;
+static RedisModuleDict *keyed_texts;
+
+/* keyed_name formats the dict key of key in db into buf. */
+static size_t keyed_name(char *buf, size_t cap, int db, const RedisModuleString *key) {
+    size_t len;
+    const char *k = RedisModule_StringPtrLen(key, &len);
+    int n = snprintf(buf, cap, "%d:%.*s", db, (int)len, k);
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+/* keyed_put replaces the text of key in db (freeing the old one). */
+static void keyed_put(int db, const RedisModuleString *key, RedisModuleString *text) {
+    char buf[256];
+    size_t n = keyed_name(buf, sizeof(buf), db, key);
+    RedisModuleString *old = NULL;
+    RedisModule_DictDelC(keyed_texts, buf, n, &old);
+    if (old) RedisModule_FreeString(NULL, old);
+    RedisModule_DictSetC(keyed_texts, buf, n, text);
+}
+
+/* keyed_text returns the text of key in db, or NULL. */
+static RedisModuleString *keyed_text(int db, const RedisModuleString *key) {
+    char buf[256];
+    size_t n = keyed_name(buf, sizeof(buf), db, key);
+    return RedisModule_DictGetC(keyed_texts, buf, n, NULL);
+}
+
+static void keyed_save(RedisModuleIO *io, void *v) {
+    REDISMODULE_NOT_USED(v);
+    RedisModuleString *t = keyed_text(RedisModule_GetDbIdFromIO(io), RedisModule_GetKeyNameFromIO(io));
+    if (t)
+        RedisModule_SaveString(io, t);
+    else
+        RedisModule_SaveStringBuffer(io, "", 0);
+}
+
+static void *keyed_load(RedisModuleIO *io, int encver) {
+    REDISMODULE_NOT_USED(encver);
+    keyed_put(RedisModule_GetDbIdFromIO(io), RedisModule_GetKeyNameFromIO(io), RedisModule_LoadString(io));
+    return RedisModule_Calloc(1, sizeof(long));
+}
+
+static void keyed_rewrite(RedisModuleIO *io, RedisModuleString *key, void *v) {
+    REDISMODULE_NOT_USED(v);
+    RedisModuleString *t = keyed_text(RedisModule_GetDbIdFromIO(io), key);
+    if (t) RedisModule_EmitAOF(io, "misuse.keyed_set", "ss", key, t);
+}
+
+static void keyed_digest(RedisModuleDigest *md, void *v) {
+    REDISMODULE_NOT_USED(v);
+    RedisModuleString *t = keyed_text(RedisModule_GetDbIdFromDigest(md), RedisModule_GetKeyNameFromDigest(md));
+    size_t len = 0;
+    const char *p = t ? RedisModule_StringPtrLen(t, &len) : "";
+    RedisModule_DigestAddStringBuffer(md, p, len); /* the misuse: no DigestEndSequence */
+}
+
+static void keyed_unlink2(RedisModuleKeyOptCtx *oc, const void *v) {
+    REDISMODULE_NOT_USED(v);
+    char buf[256];
+    size_t n = keyed_name(buf, sizeof(buf), RedisModule_GetDbIdFromOptCtx(oc), RedisModule_GetKeyNameFromOptCtx(oc));
+    RedisModuleString *old = NULL;
+    RedisModule_DictDelC(keyed_texts, buf, n, &old);
+    if (old) RedisModule_FreeString(NULL, old);
+}
+
+static void *keyed_copy2(RedisModuleKeyOptCtx *oc, const void *v) {
+    REDISMODULE_NOT_USED(v);
+    RedisModuleString *t = keyed_text(RedisModule_GetDbIdFromOptCtx(oc), RedisModule_GetKeyNameFromOptCtx(oc));
+    if (t == NULL) return NULL;
+    keyed_put(RedisModule_GetToDbIdFromOptCtx(oc), RedisModule_GetToKeyNameFromOptCtx(oc),
+              RedisModule_CreateStringFromString(NULL, t));
+    return RedisModule_Calloc(1, sizeof(long));
+}
+
+static void keyed_free(void *v) { RedisModule_Free(v); }
+
+/* MISUSE.KEYED_SET key text: stores a miskeyed value. */
+static int keyed_set(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    RedisModuleKey *k = RedisModule_OpenKey(ctx, argv[1], REDISMODULE_WRITE);
+    if (RedisModule_KeyType(k) != REDISMODULE_KEYTYPE_EMPTY && RedisModule_ModuleTypeGetType(k) != keyed_type) {
+        RedisModule_CloseKey(k);
+        return RedisModule_ReplyWithError(ctx, REDISMODULE_ERRORMSG_WRONGTYPE);
+    }
+    if (RedisModule_KeyType(k) == REDISMODULE_KEYTYPE_EMPTY)
+        RedisModule_ModuleTypeSetValue(k, keyed_type, RedisModule_Calloc(1, sizeof(long)));
+    keyed_put(RedisModule_GetSelectedDb(ctx), argv[1], RedisModule_CreateStringFromString(NULL, argv[2]));
+    RedisModule_CloseKey(k);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* MISUSE.KEYED_GET key: the text kept for key, or nil. */
+static int keyed_get(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 2) return RedisModule_WrongArity(ctx);
+    RedisModuleString *t = keyed_text(RedisModule_GetSelectedDb(ctx), argv[1]);
+    return t ? RedisModule_ReplyWithString(ctx, t) : RedisModule_ReplyWithNull(ctx);
+}
+
 static void *onload_buf;
 
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
@@ -436,6 +545,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"misuse.leak_key", leak_key, "readonly", 1, 1},
         {"misuse.lossy_set", lossy_set, "write", 1, 1},
         {"misuse.aof_set", aof_set, "write", 1, 1},
+        {"misuse.keyed_set", keyed_set, "write", 1, 1},
+        {"misuse.keyed_get", keyed_get, "readonly", 1, 1},
         {"misuse.leak_alloc", leak_alloc, "", 0, 0},
         {"misuse.free_kept", free_kept, "", 0, 0},
         {"misuse.leak_string", leak_string, "", 0, 0},
@@ -468,5 +579,18 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     };
     aof_type = RedisModule_CreateDataType(ctx, "misaof000", 0, &am);
     if (aof_type == NULL) return REDISMODULE_ERR;
+    RedisModuleTypeMethods km = {
+        .version = REDISMODULE_TYPE_METHOD_VERSION,
+        .rdb_load = keyed_load,
+        .rdb_save = keyed_save,
+        .aof_rewrite = keyed_rewrite,
+        .digest = keyed_digest,
+        .free = keyed_free,
+        .unlink2 = keyed_unlink2,
+        .copy2 = keyed_copy2,
+    };
+    keyed_texts = RedisModule_CreateDict(NULL);
+    keyed_type = RedisModule_CreateDataType(ctx, "miskeyed0", 0, &km);
+    if (keyed_type == NULL) return REDISMODULE_ERR;
     return REDISMODULE_OK;
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +124,35 @@ func TestConformanceStrictOff(t *testing.T) {
 	}
 	require.NotContains(t, logs, "RedisModule_CreateDataType:")
 	require.NotContains(t, logs, "(SHUTDOWN)")
+}
+
+// diagDigestOpen names a digest callback that never ends its sequence.
+const diagDigestOpen = "module misuse: misuse.keyed_set: RedisModule_DigestEndSequence: type 'miskeyed0', key 'K': digest added elements it never closed with RedisModule_DigestEndSequence: DEBUG DIGEST ignores them (as Redis does), so they count for nothing in the key's digest"
+
+// TestConformanceStrictKeyedState: a type that keeps its data outside the
+// value, per database and key name (as Redis's datatype2 test module
+// does), keeps that data through strict mode's contract checks, which
+// build their scratch values in other databases; its digest callback,
+// which never ends its sequence, is named once; COPY, DEL and DEBUG
+// RELOAD then behave as on Redis.
+func TestConformanceStrictKeyedState(t *testing.T) {
+	s := hosttest.StartModhost(t, "--module-strict", "yes", "--save", "", "--enable-debug-command", "yes",
+		"--loadmodule", moduleSO(t, "test_misuse"), "types")
+	c := s.Conn(t)
+	for _, v := range []string{"one", "two"} {
+		require.Equal(t, "+OK\r\n", string(c.Do("misuse.keyed_set", "K", v)))
+		require.Equal(t, "$3\r\n"+v+"\r\n", string(c.Do("misuse.keyed_get", "K")), "the live key's data survives the checks")
+	}
+	waitLogOnce(t, s, diagDigestOpen)
+	require.Equal(t, 1, strings.Count(s.Logs(), "type 'miskeyed0'"), "only the digest is named:\n%s", s.Logs())
+	require.Equal(t, ":1\r\n", string(c.Do("COPY", "K", "K2")))
+	require.Equal(t, ":1\r\n", string(c.Do("DEL", "K")))
+	require.Equal(t, "$-1\r\n", string(c.Do("misuse.keyed_get", "K")))
+	require.Equal(t, "+OK\r\n", string(c.Do("DEBUG", "RELOAD")))
+	require.Equal(t, "$3\r\ntwo\r\n", string(c.Do("misuse.keyed_get", "K2")))
+	require.Equal(t, ":1\r\n", string(c.Do("DBSIZE")))
+	for db := 1; db < 16; db++ {
+		require.Equal(t, "+OK\r\n", string(c.Do("SELECT", strconv.Itoa(db))))
+		require.Equal(t, ":0\r\n", string(c.Do("DBSIZE")), "no scratch value is left in database %d", db)
+	}
 }
