@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -48,6 +49,10 @@ func TestOpenFilesLimitLowersMaxclients(t *testing.T) {
 			string(c.Do("CONFIG", "SET", "maxclients", "5000000")), "server %d", i)
 		require.Equal(t, "*2\r\n$10\r\nmaxclients\r\n$3\r\n224\r\n", string(c.Do("CONFIG", "GET", "maxclients")), "server %d", i)
 		require.Equal(t, "+OK\r\n", string(c.Do("CONFIG", "SET", "maxclients", "100")), "server %d", i)
+		// The log is read through a pipe: wait for the lines of the
+		// failed CONFIG SET to arrive rather than read it half written.
+		require.Eventually(t, func() bool { return len(fdLimitLines(srv.Logs())) >= 7 }, 5*time.Second, 10*time.Millisecond,
+			"server %d", i)
 		logs[i] = fdLimitLines(srv.Logs())
 	}
 	require.Len(t, logs[0], 7, "redis-server's log changed shape: %q", logs[0])
