@@ -21,7 +21,8 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * without data) under the server lock. Subscribing again replaces the
  * callback; a NULL callback unsubscribes. Every event id Redis knows is
  * accepted; modhost fires Persistence (synchronous saves), FlushDB,
- * Loading (RDB_START, REPL_START on a replica's full sync, ENDED, FAILED),
+ * Loading (RDB_START, AOF_START, REPL_START on a replica's full sync,
+ * ENDED, FAILED), LoadingProgress (RDB and AOF, at most hz a second),
  * ClientChange, Shutdown, CronLoop, ModuleChange, SwapDB, Config,
  * ReplicationRoleChanged (with RedisModuleReplicationInfo), MasterLinkChange,
  * ReplicaChange (on a master: ONLINE when a replica's full or partial sync
@@ -30,7 +31,7 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * each cron tick), never fork, async-load or key events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
-/* modhost:partial no fork, async-load, loading-progress or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
+/* modhost:partial no fork, async-load or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
 int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
     if (ctx == NULL) return REDISMODULE_ERR;
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
@@ -57,11 +58,14 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_FLUSHDB_NEXT;
     case REDISMODULE_EVENT_LOADING:
         return subevent == REDISMODULE_SUBEVENT_LOADING_RDB_START ||
+               subevent == REDISMODULE_SUBEVENT_LOADING_AOF_START ||
                subevent == REDISMODULE_SUBEVENT_LOADING_REPL_START ||
                subevent == REDISMODULE_SUBEVENT_LOADING_ENDED ||
                subevent == REDISMODULE_SUBEVENT_LOADING_FAILED;
     case REDISMODULE_EVENT_CLIENT_CHANGE:
         return subevent < _REDISMODULE_SUBEVENT_CLIENT_CHANGE_NEXT;
+    case REDISMODULE_EVENT_LOADING_PROGRESS:
+        return subevent < _REDISMODULE_SUBEVENT_LOADING_PROGRESS_NEXT;
     case REDISMODULE_EVENT_MODULE_CHANGE:
         return subevent < _REDISMODULE_SUBEVENT_MODULE_NEXT;
     case REDISMODULE_EVENT_CONFIG:

@@ -185,6 +185,11 @@ func eventData(ev *ServerEvent) (unsafe.Pointer, func()) {
 		cl.version = C.REDISMODULE_CRON_LOOP_VERSION
 		cl.hz = C.int32_t(ev.Hz)
 		return unsafe.Pointer(cl), func() { C.free(unsafe.Pointer(cl)) }
+	case EventLoadingProgress:
+		lp := (*C.RedisModuleLoadingProgressV1)(C.calloc(1, C.sizeof_RedisModuleLoadingProgressV1))
+		lp.version = C.REDISMODULE_LOADING_PROGRESS_VERSION
+		lp.hz, lp.progress = C.int32_t(ev.Hz), C.int32_t(ev.Progress)
+		return unsafe.Pointer(lp), func() { C.free(unsafe.Pointer(lp)) }
 	case EventSwapDB:
 		si := (*C.RedisModuleSwapDbInfoV1)(C.calloc(1, C.sizeof_RedisModuleSwapDbInfoV1))
 		si.version = C.REDISMODULE_SWAPDBINFO_VERSION

@@ -59,8 +59,9 @@ func apiRdbStreamFree(stream *C.RedisModuleRdbStream) {
 // ENOTSUP on a replica. As in Redis 7.2, replicas are dropped (they resync
 // in full), the AOF is turned off around the load and a BGSAVE in flight is
 // killed (Server.ModuleRdbLoadLocked).
-//
-// modhost:partial other clients wait for the load instead of getting -LOADING while it runs
+// While the file loads, other clients are served as in Redis: commands
+// without the loading flag get -LOADING, INFO shows loading:1, and the
+// Loading and LoadingProgress events fire (server/loading.go).
 func apiRdbLoad(ctx *C.RedisModuleCtx, stream *C.RedisModuleRdbStream, flags C.int, mh_errno *C.int) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	srv := serverFor(ctx)
@@ -106,7 +107,12 @@ func loadRdbStream(srv Server, path string) C.int {
 		Warning:        func(m string) { srv.Logger().Warningf("%s", m) },
 	}
 	_, opt.Modules = srv.RDBCodecs() // nil without persistence: module values cannot load
-	if _, err := rdb.Load(data, srv.Keyspace(), opt); err != nil {
+	// Other clients are served while it loads: -LOADING, or the reply of
+	// a command allowed while loading (INFO, PING ...).
+	opt.KeyDone = srv.StartLoadingLocked(int64(len(data)))
+	_, err = rdb.Load(data, srv.Keyspace(), opt)
+	srv.StopLoadingLocked(err)
+	if err != nil {
 		srv.Logger().Warningf("RdbLoad of %s failed: %v", path, err)
 		return C.EIO
 	}

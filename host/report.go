@@ -236,7 +236,8 @@ var eventFired = map[uint64]bool{
 	uint64(EventLoading): true, uint64(EventClientChange): true,
 	uint64(EventShutdown): true, uint64(EventCronLoop): true,
 	uint64(EventModuleChange): true, uint64(EventSwapDB): true,
-	uint64(EventConfig): true, uint64(EventReplicationRoleChanged): true,
+	uint64(EventLoadingProgress): true,
+	uint64(EventConfig):          true, uint64(EventReplicationRoleChanged): true,
 	uint64(EventMasterLinkChange): true, uint64(EventReplicaChange): true,
 }
 

@@ -115,8 +115,13 @@ type Server interface {
 	CommandStartLocked() time.Time
 	// YieldLocked serves other clients (-BUSY) while a module command runs.
 	YieldLocked(busyReply string)
-	// LoadingLocked reports whether an RDB file is being loaded.
+	// LoadingLocked reports whether the dataset is being loaded.
 	LoadingLocked() bool
+	// StartLoadingLocked marks the dataset as loading a file of total
+	// bytes (RedisModule_RdbLoad) and returns rdb.LoadOptions.KeyDone.
+	StartLoadingLocked(total int64) func(offset int)
+	// StopLoadingLocked ends that load (err nil: ENDED, else FAILED).
+	StopLoadingLocked(err error)
 	// ReadyKeysPendingLocked reports keys signalled ready and not served.
 	ReadyKeysPendingLocked() bool
 	// SignalKeyAsReady wakes clients blocked on key in db.

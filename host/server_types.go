@@ -21,6 +21,7 @@ const (
 	EventMasterLinkChange       = 7
 	EventCronLoop               = 8
 	EventModuleChange           = 9
+	EventLoadingProgress        = 10
 	EventSwapDB                 = 11
 	EventEventLoop              = 15
 	EventConfig                 = 16
@@ -53,15 +54,16 @@ const (
 
 // ServerEvent is one event fired to the module system, under the lock.
 type ServerEvent struct {
-	ID, Sub int
-	Client  Client           // ClientChange
-	DB, DB2 int              // FlushDB (DB, -1 for all), SwapDB (both)
-	Sync    bool             // FlushDB: a synchronous flush
-	Hz      int              // CronLoop
-	Names   []string         // Config: the parameters changed
-	Module  string           // ModuleChange
-	ModVer  int              // ModuleChange
-	Repl    *ReplicationInfo // ReplicationRoleChanged
+	ID, Sub  int
+	Client   Client           // ClientChange
+	DB, DB2  int              // FlushDB (DB, -1 for all), SwapDB (both)
+	Sync     bool             // FlushDB: a synchronous flush
+	Hz       int              // CronLoop, LoadingProgress
+	Progress int              // LoadingProgress: permille loaded, -1 unknown
+	Names    []string         // Config: the parameters changed
+	Module   string           // ModuleChange
+	ModVer   int              // ModuleChange
+	Repl     *ReplicationInfo // ReplicationRoleChanged
 }
 
 // ReplicationInfo is RedisModuleReplicationInfo: the replication state

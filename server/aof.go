@@ -44,6 +44,7 @@ type AOF struct {
 
 	state    aofState
 	manifest *aofManifest
+	loadBase int64    // bytes of the directory's files loaded before this one
 	f        *os.File // the incr file being appended to (nil when off)
 	buf      []byte   // ops not written yet
 	seldb    int      // database the file's stream has selected (-1: none)

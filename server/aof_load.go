@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/modhost/modhost/host"
 	"github.com/modhost/modhost/keyspace/rdb"
 )
 
@@ -244,23 +243,25 @@ func (a *AOF) loadFiles(m *aofManifest) aofLoadStatus {
 	if total == 0 {
 		return aofLoadEmpty
 	}
-	a.loading, a.p.loading = true, true
+	a.loading = true
 	a.s.prop.loading = true
-	a.s.fire(host.EventLoading, subLoadingAOFStart)
+	a.s.startLoadingLocked(total, subLoadingAOFStart)
 	ret := aofLoadOK
 	defer func() {
-		a.loading, a.p.loading = false, false
+		a.loading = false
 		a.s.prop.loading = false
 		var err error
 		if ret != aofLoadOK && ret != aofLoadTruncated {
 			err = errors.New("AOF load failed")
 		}
-		a.s.fireEnd(host.EventLoading, err)
+		a.s.stopLoadingLocked(err)
 	}()
+	a.loadBase = 0
 	for i, n := range names {
 		last := i == len(names)-1
 		start := time.Now()
 		ret = a.loadSingle(n, m.base != nil && m.base.name == n && n == a.prefix())
+		a.loadBase += a.fileSize(n)
 		if ret == aofLoadOK || (ret == aofLoadTruncated && last) {
 			kind := "incr"
 			if i == 0 && m.base != nil {
@@ -315,6 +316,7 @@ func (a *AOF) loadSingle(name string, oldStyle bool) aofLoadStatus {
 		log := a.s.Log
 		st, err := rdb.Load(data, a.s.Keys, rdb.LoadOptions{
 			Modules:        a.p.ModuleLoader,
+			KeyDone:        a.s.loadKeyDone(a.loadBase),
 			VerifyChecksum: a.s.Config.Bool("rdbchecksum") && !a.s.skipChecksum,
 			Notice:         func(m string) { log.Noticef("%s", m) },
 			Warning:        func(m string) { log.Warningf("%s", m) },
@@ -354,7 +356,10 @@ func (a *AOF) replay(name, path string, data []byte, off int) aofLoadStatus {
 	validUpTo, validBeforeMulti := off, off
 	end := replayDone
 	pos := off
-	for pos < len(data) {
+	for loops := 0; pos < len(data); loops++ {
+		if loops%1024 == 0 && s.load.on { // as loadSingleAppendOnlyFile
+			s.serveWhileLoadingLocked(a.loadBase+int64(pos), true)
+		}
 		line, next, ok := aofLine(data, pos)
 		if !ok {
 			end = replayEOF
@@ -417,6 +422,7 @@ func (a *AOF) replay(name, path string, data []byte, off int) aofLoadStatus {
 			}
 		}
 		c.W.Reset()
+		s.loadDelay()
 		validUpTo = pos
 	}
 	if end == replayDone && c.tx != nil {

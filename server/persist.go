@@ -37,7 +37,6 @@ type RDB struct {
 	bg            *bgSave
 	aof           *AOF
 	lastPause     time.Duration
-	loading       bool
 	saveDelayTest time.Duration // test hook: slows BGSAVE down
 }
 
@@ -337,7 +336,7 @@ func (p *RDB) cron() {
 const bgsaveRetryDelay = 5 * time.Second
 
 func (p *RDB) checkSavePoints() {
-	if p.bg != nil || p.loading {
+	if p.bg != nil || p.s.load.on {
 		return
 	}
 	now := time.Now()
@@ -364,7 +363,7 @@ func (p *RDB) InfoLines() []string {
 		status = "err"
 	}
 	loading := 0
-	if p.loading {
+	if p.s.load.on {
 		loading = 1
 	}
 	lines := []string{
@@ -388,6 +387,7 @@ func (p *RDB) InfoLines() []string {
 		fmt.Sprintf("rdb_last_load_keys_loaded:%d", p.loaded),
 	}
 	lines = append(lines, p.aof.infoLines()...)
+	lines = append(lines, p.s.loadingInfoLines()...)
 	return append(lines, fmt.Sprintf("modhost_bgsave_snapshot_pause_us:%d", p.lastPause.Microseconds()))
 }
 
@@ -404,12 +404,8 @@ func (p *RDB) loadFile() (ok bool, err error) {
 	}
 	log := p.s.Log
 	lastProgress := time.Now()
-	p.loading = true
-	p.s.fire(host.EventLoading, host.SubLoadingRDBStart)
-	defer func() {
-		p.loading = false
-		p.s.fireEnd(host.EventLoading, err)
-	}()
+	p.s.startLoadingLocked(int64(len(data)), host.SubLoadingRDBStart)
+	defer func() { p.s.stopLoadingLocked(err) }()
 	p.s.flushFunctions()
 	st, err := rdb.Load(data, p.s.Keys, rdb.LoadOptions{
 		Modules:        p.ModuleLoader,
@@ -419,6 +415,7 @@ func (p *RDB) loadFile() (ok bool, err error) {
 		Notice:         func(m string) { log.Noticef("%s", m) },
 		Warning:        func(m string) { log.Warningf("%s", m) },
 		ProgressEvery:  4096,
+		KeyDone:        p.s.loadKeyDone(0),
 		Progress: func(n int64) {
 			if time.Since(lastProgress) >= 2*time.Second {
 				lastProgress = time.Now()

@@ -464,17 +464,16 @@ func (s *Server) loadSyncLocked(r *replicaState, data []byte) (*rdb.ReplInfo, er
 	s.fireFlush(host.SubFlushEnd, -1)
 	s.Log.Noticef("MASTER <-> REPLICA sync: Loading DB in memory")
 	log := s.Log
-	p.loading = true
-	s.fire(host.EventLoading, host.SubLoadingReplStart)
+	s.startLoadingLocked(int64(len(data)), host.SubLoadingReplStart)
 	st, err := rdb.Load(data, s.Keys, rdb.LoadOptions{
+		KeyDone:        s.loadKeyDone(0),
 		Modules:        p.ModuleLoader,
 		Functions:      s.functions,
 		VerifyChecksum: s.Config.Bool("rdbchecksum"),
 		Notice:         func(m string) { log.Noticef("%s", m) },
 		Warning:        func(m string) { log.Warningf("%s", m) },
 	})
-	p.loading = false
-	s.fireEnd(host.EventLoading, err)
+	s.stopLoadingLocked(err)
 	if err != nil {
 		p.reportLoadError(err)
 		s.Keys.FlushAll()

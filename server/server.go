@@ -49,6 +49,8 @@ type ModuleSystem interface {
 type Server struct {
 	mu sync.Mutex // the server lock: guards everything below unless noted
 
+	load loadState // the dataset load in progress (loading.go)
+
 	Config  *config.Config
 	Log     *logging.Logger
 	Keys    *keyspace.Keyspace

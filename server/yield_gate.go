@@ -42,11 +42,11 @@ func (s *Server) tryLockOutsideYield() bool {
 	return true
 }
 
-// LoadingLocked reports whether an RDB file is being loaded (at start-up
-// or by DEBUG RELOAD).
+// LoadingLocked reports whether the dataset is being loaded (an RDB or
+// AOF at start-up, DEBUG RELOAD/LOADAOF, a replica's full sync,
+// RedisModule_RdbLoad).
 func (s *Server) LoadingLocked() bool {
-	p, ok := s.Persist.(*RDB)
-	return ok && p.loading
+	return s.load.on
 }
 
 // loadingRejected answers -LOADING to cmd when a module yields while the

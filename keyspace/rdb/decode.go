@@ -28,6 +28,11 @@ type LoadOptions struct {
 	// Progress is called every ProgressEvery keys with the count so far.
 	Progress      func(keys int64)
 	ProgressEvery int64
+	// KeyDone, when set, is called after each key is read (loaded or
+	// skipped as expired) with the byte offset reached in the file: the
+	// server's key-load-delay and event processing while loading hang
+	// off it, as Redis's hang off rdbLoadProgressCallback.
+	KeyDone func(offset int)
 }
 
 // LoadStats describes a completed load.
@@ -237,6 +242,9 @@ func Load(data []byte, ks *keyspace.Keyspace, opt LoadOptions) (st LoadStats, er
 			}
 		}
 		expireAt = -1
+		if opt.KeyDone != nil {
+			opt.KeyDone(l.r.Offset())
+		}
 	}
 }
 
