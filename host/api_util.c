@@ -56,12 +56,13 @@ void mh__Assert(const char *estr, const char *file, int line) {
     abort();
 }
 
-/* Redis adds the sample to LATENCY's history when it reaches
- * latency-monitor-threshold. */
-/* modhost:partial accepted and dropped: modhost has no latency monitor yet */
+/* Adds latency (milliseconds) to the latency monitor's series of event
+ * when it reaches latency-monitor-threshold (even when that is 0, the
+ * monitor off), as Redis does: LATENCY LATEST, HISTORY, GRAPH and DOCTOR
+ * show it. Call with the GIL held. */
 void mh_LatencyAddSample(const char *event, mstime_t latency) {
-    (void)event;
-    (void)latency;
+    if (event == NULL) return;
+    mhv_latency_add_sample((char *)event, (long long)latency);
 }
 
 /* Returns the ID of the client the context serves, 0 when there is none

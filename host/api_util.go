@@ -80,6 +80,17 @@ func mhv_log(ctx *C.RedisModuleCtx, level C.int, msg *C.char) {
 	lg.Log(logging.Level(level), C.GoString(msg))
 }
 
+// mhv_latency_add_sample is RedisModule_LatencyAddSample's Go half: the
+// sample goes to the default server's latency monitor.
+//
+//export mhv_latency_add_sample
+func mhv_latency_add_sample(event *C.char, ms C.longlong) {
+	defer guardExport(nil, "LatencyAddSample")
+	if s := defaultServer(); s != nil {
+		s.ModuleLatencySample(C.GoString(event), int64(ms))
+	}
+}
+
 // apiWrongArity implements RedisModule_WrongArity: replies
 // "ERR wrong number of arguments for '<command>' command" naming the
 // command being executed (its full name, "parent|sub" for subcommands).

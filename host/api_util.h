@@ -13,5 +13,6 @@
 /* Writes one line at level to the log of ctx's server (ctx may be NULL:
  * the default server's log). Implemented in Go (api_util.go). */
 extern void mhv_log(RedisModuleCtx *ctx, int level, char *msg);
+extern void mhv_latency_add_sample(char *event, long long ms);
 
 #endif /* MODHOST_API_UTIL_H */

@@ -41,6 +41,10 @@ type Server interface {
 	// load not run), else replicas dropped, the AOF and a BGSAVE stopped
 	// first and the AOF turned back on after.
 	ModuleRdbLoadLocked(load func() error) (onReplica bool, err error)
+	// ModuleLatencySample adds ms to the latency monitor's series for
+	// event when it reaches latency-monitor-threshold, even when that is
+	// 0 (RedisModule_LatencyAddSample; under the lock).
+	ModuleLatencySample(event string, ms int64)
 
 	// Lock takes the server lock (from threads outside the server).
 	Lock()

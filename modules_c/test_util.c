@@ -16,6 +16,7 @@
  *   TUTIL.MEMRATIO        -> GetUsedMemoryRatio, as a double
  *   TUTIL.HEAP            -> Alloc/Calloc/Realloc/Strdup/MallocSize checks
  *   TUTIL.TIME            -> clocks move forward and agree
+ *   TUTIL.LATENCY ev ms   -> LatencyAddSample(ev, ms), replies OK
  */
 #include <string.h>
 
@@ -136,6 +137,16 @@ static int t_time(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithLongLong(ctx, ok);
 }
 
+/* TUTIL.LATENCY event ms: RedisModule_LatencyAddSample(event, ms). */
+static int t_latency(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    if (argc != 3) return RedisModule_WrongArity(ctx);
+    long long ms;
+    if (RedisModule_StringToLongLong(argv[2], &ms) != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR not an integer");
+    RedisModule_LatencyAddSample(RedisModule_StringPtrLen(argv[1], NULL), ms);
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -147,7 +158,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"tutil.log", t_log}, {"tutil.client", t_client}, {"tutil.select", t_select},
         {"tutil.dbsize", t_dbsize}, {"tutil.flags", t_flags}, {"tutil.misc", t_misc},
         {"tutil.memratio", t_memratio},
-        {"tutil.heap", t_heap}, {"tutil.time", t_time},
+        {"tutil.heap", t_heap}, {"tutil.time", t_time}, {"tutil.latency", t_latency},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "readonly", 0, 0, 0) == REDISMODULE_ERR)

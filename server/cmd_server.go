@@ -18,22 +18,7 @@ func registerServerCommands(s *Server) {
 		&commands.Command{Name: "shutdown", Arity: -1, Flags: commands.ParseCmdFlags("admin noscript loading stale no_multi allow_busy"), Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(shutdownCommand)},
 		&commands.Command{Name: "monitor", Arity: 1, Flags: commands.ParseCmdFlags("admin noscript loading stale"), Group: "server", Since: "1.0.0", Summary: "Listens for all requests received by the server in real-time.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(monitorCommand)},
 	)
-	lat := &commands.Command{Name: "latency", Arity: -2, Group: "server", Since: "2.8.13", Summary: "A container for latency diagnostics commands.", Handler: adapt(func(*Client, [][]byte) {})}
-	adm := commands.ParseCmdFlags("admin noscript loading stale")
-	lat.AddSub(&commands.Command{Name: "latest", Arity: 2, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) { c.W.ArrayLen(0) })})
-	lat.AddSub(&commands.Command{Name: "history", Arity: 3, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) { c.W.ArrayLen(0) })})
-	lat.AddSub(&commands.Command{Name: "reset", Arity: -2, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) { c.W.Int(0) })})
-	lat.AddSub(&commands.Command{Name: "doctor", Arity: 2, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) {
-		c.W.Verbatim("txt", []byte("Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep better.\n"))
-	})})
-	lat.AddSub(&commands.Command{Name: "graph", Arity: 3, Flags: adm, Handler: adapt(func(c *Client, a [][]byte) {
-		c.Error(fmt.Sprintf("ERR No samples available for event '%s'", a[2]))
-	})})
-	lat.AddSub(&commands.Command{Name: "histogram", Arity: -2, Flags: commands.ParseCmdFlags("admin noscript loading stale"), Handler: adapt(func(c *Client, a [][]byte) { c.W.MapLen(0) })})
-	lat.AddSub(&commands.Command{Name: "help", Arity: 2, Flags: commands.ParseCmdFlags("loading stale"), Handler: adapt(func(c *Client, a [][]byte) {
-		c.replyHelp([]string{"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR", "    Return a human readable latency analysis report.", "GRAPH <event>", "    Return an ASCII latency graph for the <event> class.", "HISTORY <event>", "    Return time-latency samples for the <event> class.", "LATEST", "    Return the latest latency samples for all events.", "RESET [<event> ...]", "    Reset latency data of one or more <event> classes.", "    (default: reset all data for all event classes)", "HISTOGRAM [COMMAND ...]", "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.", "    If no commands are specified then all histograms are replied."})
-	})})
-	s.Cmds.Add(lat)
+	registerLatencyCommands(s)
 }
 
 func timeCommand(c *Client, a [][]byte) {

@@ -196,6 +196,11 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 		c.deferBlockedCall(cmd, args, dur)
 		return
 	}
+	if cmd.Flags&commands.FlagFast != 0 {
+		s.LatencyAddSample("fast-command", dur.Milliseconds())
+	} else {
+		s.LatencyAddSample("command", dur.Milliseconds())
+	}
 	s.recordCall(c, cmd, args, dur, c.errs > 0)
 }
 

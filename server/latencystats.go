@@ -105,6 +105,30 @@ func (h *latencyHistogram) valueAtPercentile(p float64) int64 {
 	return 0
 }
 
+// cumulativeByPowerOfTwo is the histogram LATENCY HISTOGRAM prints (HDR's
+// logarithmic iteration from 1024 ns by factor 2): for each bound 1024,
+// 2048, ... ns, the count of durations up to that bound's bucket, as
+// [microseconds, count] pairs, only where the count grew.
+func (h *latencyHistogram) cumulativeByPowerOfTwo() [][2]int64 {
+	var out [][2]int64
+	var cum, prev int64
+	next := 0 // next counter to add
+	for bound := int64(1024); cum < h.total; bound *= 2 {
+		idx := latCountsIndex(bound)
+		if idx >= len(h.counts) {
+			break // beyond the tracked range: HDR's iteration ends here too
+		}
+		for ; next <= idx; next++ {
+			cum += h.counts[next]
+		}
+		if cum > prev {
+			out = append(out, [2]int64{latHighestEquivalent(bound) / 1000, cum})
+		}
+		prev = cum
+	}
+	return out
+}
+
 // recordLatency adds a completed command's duration to its histogram when
 // latency-tracking is on.
 func (s *Server) recordLatency(cmd *commands.Command, us int64) {

@@ -128,6 +128,7 @@ func (s *Server) performEvictions() evictResult {
 		return evictFail
 	}
 	start := time.Now()
+	defer func() { s.LatencyAddSample("eviction-cycle", time.Since(start).Milliseconds()) }()
 	tofree := used - limit
 	var freed uint64
 	for n := 1; freed < tofree; n++ {

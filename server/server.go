@@ -139,6 +139,8 @@ type Server struct {
 	auth authHooks
 	// ACL is the user store (package acl), shared with the module host.
 	ACL *acl.Store
+	// latency is the latency monitor (latency_monitor.go).
+	latency latencyMonitor
 	// slowlog is the SLOWLOG state (slowlog.go).
 	slowlog slowLog
 	// clusterCheck is cluster mode's redirection check (nil: standalone).
@@ -262,7 +264,9 @@ func (s *Server) cron() {
 			t.Reset(time.Second / time.Duration(hz))
 		}
 		if s.activeExpire && !s.actingAsReplica() {
+			t0 := time.Now()
 			s.Keys.ActiveExpireCycle(time.Millisecond)
+			s.LatencyAddSample("expire-cycle", time.Since(t0).Milliseconds())
 		}
 		s.cronEvict()
 		s.trackingCronLocked()

@@ -98,7 +98,6 @@ var noMeaning = map[string]string{
 	"set-proc-title":                    "modhost never rewrites its process title; the title is cosmetic.",
 	"proc-title-template":               "modhost never rewrites its process title; the title is cosmetic.",
 	"ignore-warnings":                   "the only warning Redis knows (ARM64-COW-BUG) is about a kernel bug hit by fork; modhost does not fork.",
-	"latency-monitor-threshold":         "modhost records no latency events (LATENCY LATEST and HISTORY reply empty at any threshold); set by Redis's test suite (tests/assets/default.conf).",
 	"repl-diskless-sync":                "chooses between a fork writing the RDB to disk or to the replica sockets; modhost has neither: it encodes a snapshot in memory and sends it as a length-prefixed bulk, which every replica loads.",
 	"repl-diskless-sync-max-replicas":   "only starts a diskless sync early once that many replicas wait; modhost starts each full sync at once.",
 	"repl-diskless-sync-delay":          "only delays a diskless full sync so that more replicas share one fork; modhost starts each full sync at once from an in-memory snapshot; set by Redis's test suite.",
