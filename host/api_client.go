@@ -137,13 +137,14 @@ func apiGetClientCertificate(ctx *C.RedisModuleCtx, id C.uint64_t) *C.RedisModul
 
 // apiRedactClientCommandArgument implements
 // RedisModule_RedactClientCommandArgument: hides argument pos of the
-// command being run from SLOWLOG and MONITOR. modhost has no slow log and
-// feeds MONITOR before the command runs, so this only validates: OK for a
-// command context with 0 < pos < argc, else REDISMODULE_ERR.
+// command being run from SLOWLOG and MONITOR, which show "(redacted)" in
+// its place (MONITOR is fed after the command runs, as in Redis 7). OK
+// for a command context with 0 < pos < argc, else REDISMODULE_ERR.
 func apiRedactClientCommandArgument(ctx *C.RedisModuleCtx, pos C.int) (rc C.int) {
 	st := stateOf(ctx)
 	if st == nil || st.client == nil || pos <= 0 || int(pos) >= len(st.args) {
 		return C.REDISMODULE_ERR
 	}
+	st.client.RedactArgument(int(pos))
 	return C.REDISMODULE_OK
 }

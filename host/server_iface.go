@@ -196,6 +196,9 @@ type Client interface {
 	IsAuthenticated() bool
 	// LastCommand is the full name of the client's last command.
 	LastCommand() string
+	// RedactArgument hides argument pos of the command running from the
+	// slow log and MONITOR, which show "(redacted)" instead.
+	RedactArgument(pos int)
 
 	// CountError counts an error reply in errorstats.
 	CountError(msg string)

@@ -17,6 +17,8 @@
  *   TUTIL.HEAP            -> Alloc/Calloc/Realloc/Strdup/MallocSize checks
  *   TUTIL.TIME            -> clocks move forward and agree
  *   TUTIL.LATENCY ev ms   -> LatencyAddSample(ev, ms), replies OK
+ *   TUTIL.REDACT arg...   -> redacts arguments 1, 3, ...; replies how many of
+ *                            the positions 0 and argc were refused (2)
  */
 #include <string.h>
 
@@ -147,6 +149,16 @@ static int t_latency(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
+/* TUTIL.REDACT arg...: redacts arguments 1, 3, 5, ... (and asks for
+ * argument 0 and argc, which must fail); replies with the failures. */
+static int t_redact(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    REDISMODULE_NOT_USED(argv);
+    for (int i = 1; i < argc; i += 2) RedisModule_RedactClientCommandArgument(ctx, i);
+    long long refused = (RedisModule_RedactClientCommandArgument(ctx, 0) == REDISMODULE_ERR) +
+                        (RedisModule_RedactClientCommandArgument(ctx, argc) == REDISMODULE_ERR);
+    return RedisModule_ReplyWithLongLong(ctx, refused);
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     REDISMODULE_NOT_USED(argv);
     REDISMODULE_NOT_USED(argc);
@@ -159,6 +171,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"tutil.dbsize", t_dbsize}, {"tutil.flags", t_flags}, {"tutil.misc", t_misc},
         {"tutil.memratio", t_memratio},
         {"tutil.heap", t_heap}, {"tutil.time", t_time}, {"tutil.latency", t_latency},
+        {"tutil.redact", t_redact},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (RedisModule_CreateCommand(ctx, cmds[i].name, cmds[i].fn, "readonly", 0, 0, 0) == REDISMODULE_ERR)

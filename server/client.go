@@ -58,6 +58,9 @@ type Client struct {
 	errs int // errors replied during the current command
 
 	argv [][]byte // arguments of the command running, nil between commands
+	// redacted lists the arguments of the command running that a module
+	// hid from the slow log and MONITOR (RedactArgument).
+	redacted []int
 
 	auth *clientAuth // module user-changed callback (export_auth.go), nil when none
 	user *acl.User   // the ACL user; nil for fake clients, which may run anything

@@ -59,7 +59,7 @@ func (s *Server) execute(c *Client, args [][]byte) {
 		c.W.Buf = c.W.Buf[:mark]
 	}
 	if cmd != nil && len(s.monitors) > 0 && cmd.Flags&(commands.FlagAdmin|commands.FlagSkipMonitor) == 0 {
-		s.feedMonitors(c, args)
+		s.feedMonitors(c, c.loggedArgs(args))
 	}
 	switch c.replyMode {
 	case replyOff:
@@ -170,6 +170,7 @@ func (s *Server) dispatch(c *Client, args [][]byte) *commands.Command {
 // is left alone.
 func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 	c.errs = 0
+	c.redacted = c.redacted[:0]
 	wasBlocked := c.blocked
 	var dur time.Duration
 	if c.clk.on {
@@ -201,7 +202,7 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte) {
 	} else {
 		s.LatencyAddSample("command", dur.Milliseconds())
 	}
-	s.recordCall(c, cmd, args, dur, c.errs > 0)
+	s.recordCall(c, cmd, c.loggedArgs(args), dur, c.errs > 0)
 }
 
 // runHandler calls the handler, containing panics: the partial reply is

@@ -126,6 +126,37 @@ func slowlogArgs(args [][]byte) [][]byte {
 	return out
 }
 
+// redactedArg replaces an argument a module redacted, as Redis shows it.
+var redactedArg = []byte("(redacted)")
+
+// RedactArgument hides argument pos (0 < pos < argc) of the command the
+// client runs from the slow log and MONITOR
+// (RedisModule_RedactClientCommandArgument).
+func (c *Client) RedactArgument(pos int) {
+	for _, p := range c.redacted {
+		if p == pos {
+			return
+		}
+	}
+	c.redacted = append(c.redacted, pos)
+}
+
+// loggedArgs is args as the slow log and MONITOR show them: the
+// arguments a module redacted replaced by "(redacted)" (args itself when
+// none was).
+func (c *Client) loggedArgs(args [][]byte) [][]byte {
+	if len(c.redacted) == 0 {
+		return args
+	}
+	out := append([][]byte(nil), args...)
+	for _, p := range c.redacted {
+		if p > 0 && p < len(out) {
+			out[p] = redactedArg
+		}
+	}
+	return out
+}
+
 // peerID is the client's address as the slow log and CLIENT LIST show it
 // ("?:0" for a client without a connection, as Redis).
 func (c *Client) peerID() string {
@@ -151,6 +182,7 @@ func (s *Server) recordCall(c *Client, cmd *commands.Command, args [][]byte, dur
 // deferBlockedCall keeps the statistics of a command whose handler blocked
 // the client, to be recorded when the block ends.
 func (c *Client) deferBlockedCall(cmd *commands.Command, args [][]byte, dur time.Duration) {
+	args = c.loggedArgs(args)
 	cp := make([][]byte, len(args))
 	for i, a := range args {
 		cp[i] = append([]byte(nil), a...)
