@@ -216,7 +216,7 @@ func callDenied(srv Server, cmd *commands.Command, cmdFlags commands.CmdFlag, fl
 			case noReplicas:
 				return C.ESPIPE, msgCallNoReplicas
 			case diskErr != "":
-				return C.ESPIPE, "-MISCONF Errors writing to the AOF file: " + diskErr
+				return C.ESPIPE, "-" + diskErr
 			case readOnly:
 				return C.ESPIPE, msgCallReadOnly
 			}

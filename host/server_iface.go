@@ -156,8 +156,8 @@ type Server interface {
 	// CallWriteGates reports the replication states RedisModule_Call's
 	// "S" mode refuses commands on: a read-only replica (unless the
 	// running command comes from its master), min-replicas-to-write not
-	// met, a stale replica link with replica-serve-stale-data no, the
-	// error of failing AOF writes ("" when none).
+	// met, a stale replica link with replica-serve-stale-data no, and the
+	// MISCONF error while the RDB or AOF cannot persist ("" when none).
 	CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string)
 	// UsedMemory is INFO used_memory.
 	UsedMemory() uint64

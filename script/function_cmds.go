@@ -64,6 +64,8 @@ func (e *Engine) prepare(c *server.Client, flags scriptFlags, readOnly bool) str
 		switch {
 		case roReplica:
 			return msgROReplicaFlag
+		case e.srv.RDBWriteDenied(c):
+			return msgMisconfRDBFlag
 		case e.srv.DiskWriteError(c) != "":
 			return msgMisconfFlag + e.srv.DiskWriteError(c)
 		case readOnly:

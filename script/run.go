@@ -15,27 +15,28 @@ import (
 
 // Texts of Redis's script errors.
 const (
-	msgNoScript      = "NOSCRIPT No matching script. Please use EVAL."
-	msgUnknownCmd    = "Unknown Redis command called from script"
-	msgWrongArgs     = "Wrong number of args calling Redis command from script"
-	msgNotAllowed    = "This Redis command is not allowed from script"
-	msgROScript      = "Write commands are not allowed from read-only scripts."
-	msgOOM           = "-OOM command not allowed when used memory > 'maxmemory'."
-	msgBusyEval      = "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
-	msgBusyFunction  = "Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
-	msgKilledEval    = "Script killed by user with SCRIPT KILL..."
-	msgNotBusy       = "NOTBUSY No scripts in execution right now."
-	msgUnkillable    = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
-	msgROWithWrite   = "ERR Can not execute a script with write flag using *_ro command."
-	msgOOMFlag       = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
-	msgStaleFlag     = "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."
-	msgROReplicaFlag = "READONLY Can not run script with write flag on readonly replica"
-	msgMisconfFlag   = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: "
-	msgStaleCommand  = "Can not execute the command on a stale replica"
-	msgKeysNegative  = "ERR Number of keys can't be negative"
-	msgKeysTooMany   = "ERR Number of keys can't be greater than number of args"
-	msgNotInteger    = "ERR value is not an integer or out of range"
-	msgCompilePrefix = "ERR Error compiling script (new function): "
+	msgNoScript       = "NOSCRIPT No matching script. Please use EVAL."
+	msgUnknownCmd     = "Unknown Redis command called from script"
+	msgWrongArgs      = "Wrong number of args calling Redis command from script"
+	msgNotAllowed     = "This Redis command is not allowed from script"
+	msgROScript       = "Write commands are not allowed from read-only scripts."
+	msgOOM            = "-OOM command not allowed when used memory > 'maxmemory'."
+	msgBusyEval       = "Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	msgBusyFunction   = "Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+	msgKilledEval     = "Script killed by user with SCRIPT KILL..."
+	msgNotBusy        = "NOTBUSY No scripts in execution right now."
+	msgUnkillable     = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+	msgROWithWrite    = "ERR Can not execute a script with write flag using *_ro command."
+	msgOOMFlag        = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
+	msgStaleFlag      = "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script."
+	msgROReplicaFlag  = "READONLY Can not run script with write flag on readonly replica"
+	msgMisconfRDBFlag = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."
+	msgMisconfFlag    = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: "
+	msgStaleCommand   = "Can not execute the command on a stale replica"
+	msgKeysNegative   = "ERR Number of keys can't be negative"
+	msgKeysTooMany    = "ERR Number of keys can't be greater than number of args"
+	msgNotInteger     = "ERR value is not an integer or out of range"
+	msgCompilePrefix  = "ERR Error compiling script (new function): "
 )
 
 // runState is the script running now (Redis's scriptRunCtx).
@@ -99,8 +100,8 @@ func (e *Engine) runCommand(args [][]byte) ([]byte, string) {
 		switch {
 		case roReplica:
 			return nil, "-" + server.MsgReadOnlyReplica
-		case e.srv.DiskWriteError(r.caller) != "":
-			return nil, "-MISCONF Errors writing to the AOF file: " + e.srv.DiskWriteError(r.caller)
+		case e.srv.DiskErrorMessage(r.caller) != "":
+			return nil, "-" + e.srv.DiskErrorMessage(r.caller)
 		case noReplicas:
 			return nil, "-" + server.MsgNoReplicas
 		}

@@ -380,13 +380,21 @@ func (a *AOF) infoLines() []string {
 func registerAOFCommands(s *Server, a *AOF) {
 	s.Cmds.Add(&commands.Command{Name: "bgrewriteaof", Arity: 1, Flags: commands.ParseCmdFlags("admin noscript no_async_loading"), Group: "server", Since: "1.0.0", Summary: "Asynchronously rewrites the append-only file to disk.", ACL: []string{"admin", "slow", "dangerous"}, Handler: adapt(a.bgrewriteaofCommand)})
 	s.RegisterDebug("loadaof", a.debugLoadAOF)
-	// Writes (and PING) are refused while AOF writes fail, before MULTI
+	// Writes (and PING) are refused while the last BGSAVE failed (with
+	// stop-writes-on-bgsave-error) or AOF writes fail, before MULTI
 	// queues them (processCommand's writeCommandsDeniedByDiskError).
 	s.preExec = append([]preExecHook{func(c *Client, cmd *commands.Command, args [][]byte) bool {
-		if a.lastWriteOK || a.state == aofOff || c.conn == nil || (!s.writeCommand(c, cmd, args) && cmd.FullName != "ping") {
+		if (a.lastWriteOK || a.state == aofOff) && a.p.lastBgOK {
+			return false // the cheap test of every command
+		}
+		if c.conn == nil || (!s.writeCommand(c, cmd, args) && cmd.FullName != "ping") {
 			return false
 		}
-		s.reject(c, cmd, "MISCONF Errors writing to the AOF file: "+a.lastWriteErr)
+		msg := s.DiskErrorMessage(c)
+		if msg == "" {
+			return false
+		}
+		s.reject(c, cmd, msg)
 		return true
 	}}, s.preExec...)
 	s.RegisterDebug("aof-flush-sleep", func(c *Client, args [][]byte) {

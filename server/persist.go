@@ -201,6 +201,7 @@ func (p *RDB) SaveLocked() (err error) {
 	p.s.Log.Noticef("DB saved on disk")
 	p.s.Keys.Dirty = 0
 	p.lastSave = time.Now()
+	p.lastBgOK = true // a good SAVE clears a failed BGSAVE, as rdbSave does
 	p.saves++
 	return nil
 }

@@ -97,7 +97,7 @@ const (
 // (host.Server).
 func (s *Server) CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string) {
 	readOnly, noReplicas, stale = s.WriteGates(nil)
-	return readOnly, noReplicas, stale, s.DiskWriteError(nil)
+	return readOnly, noReplicas, stale, s.DiskErrorMessage(nil)
 }
 
 // WriteGates reports the replication states that refuse what c runs,
@@ -118,6 +118,39 @@ func (s *Server) WriteGates(c *Client) (readOnly, noReplicas, stale bool) {
 	}
 	noReplicas = s.minReplicasRefused()
 	return readOnly, noReplicas, stale
+}
+
+// MsgBgsaveErr refuses writes while the last background save failed and
+// stop-writes-on-bgsave-error is on (Redis's shared.bgsaveerr).
+const MsgBgsaveErr = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+
+// RDBWriteDenied reports whether writes are refused because the last
+// background save failed: stop-writes-on-bgsave-error is on, the save
+// directive has rules, and no save succeeded since (Redis's
+// writeCommandsDeniedByDiskError, RDB case). c (nil: the client of the
+// running command) is exempt when it is the master's link.
+func (s *Server) RDBWriteDenied(c *Client) bool {
+	if c == nil {
+		c = s.current
+	}
+	if c != nil && c.replMaster {
+		return false
+	}
+	p, ok := s.Persist.(*RDB)
+	return ok && !p.lastBgOK && s.Config.Bool("stop-writes-on-bgsave-error") && p.HasSavePoints()
+}
+
+// DiskErrorMessage is the MISCONF error (without "-") that refuses a
+// write while the RDB or the AOF cannot persist (RDB first, as Redis
+// checks), "" when writes are allowed.
+func (s *Server) DiskErrorMessage(c *Client) string {
+	if s.RDBWriteDenied(c) {
+		return MsgBgsaveErr
+	}
+	if e := s.DiskWriteError(c); e != "" {
+		return "MISCONF Errors writing to the AOF file: " + e
+	}
+	return ""
 }
 
 // DiskWriteError is the error of the failing AOF writes while they make

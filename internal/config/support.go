@@ -19,7 +19,7 @@ import "fmt"
 // unimplemented names the directives that only accept their default.
 var unimplemented = map[string]bool{
 	// Persistence: RDB snapshots and the AOF are honoured; these are not.
-	"stop-writes-on-bgsave-error": true, "rdb-del-sync-files": true,
+	"rdb-del-sync-files": true,
 	// Memory limits and eviction.
 	// (maxmemory, its policy, samples and tenacity, and maxmemory-clients
 	// are honoured.)
