@@ -146,7 +146,7 @@ func (s *Server) infoSection(sec string) []string {
 		sort.Strings(codes)
 		out := make([]string, 0, len(codes))
 		for _, code := range codes {
-			out = append(out, fmt.Sprintf("errorstat_%s:count=%d", code, s.stats.errors[code]))
+			out = append(out, fmt.Sprintf("errorstat_%s:count=%d", safeInfo(code), s.stats.errors[code]))
 		}
 		return out
 	case "cluster":
@@ -212,7 +212,7 @@ func (s *Server) commandStatsLines() []string {
 				per = float64(c.Usec) / float64(c.Calls)
 			}
 			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
-				c.FullName, c.Calls, c.Usec, per, c.RejectedCalls, c.FailedCalls))
+				safeInfo(c.FullName), c.Calls, c.Usec, per, c.RejectedCalls, c.FailedCalls))
 		}
 		subs := make([]*commands.Command, 0, len(c.Subs))
 		for _, sub := range c.Subs {
@@ -268,4 +268,18 @@ func humanBytes(n uint64) string {
 	default:
 		return fmt.Sprintf("%.2fG", f/(1024*1024*1024))
 	}
+}
+
+// infoUnsafe maps the characters that would break an INFO line ("#"
+// starts a section, ":" ends a field name, CR and LF end the line) to
+// "_", as Redis's getSafeInfoString does for command names and error
+// codes.
+var infoUnsafe = strings.NewReplacer("#", "_", ":", "_", "\n", "_", "\r", "_")
+
+// safeInfo is name made safe for an INFO field name.
+func safeInfo(name string) string {
+	if !strings.ContainsAny(name, "#:\n\r") {
+		return name
+	}
+	return infoUnsafe.Replace(name)
 }

@@ -195,7 +195,7 @@ func (s *Server) latencyStatsLines() []string {
 			return
 		}
 		var sb strings.Builder
-		fmt.Fprintf(&sb, "latency_percentiles_usec_%s:", c.FullName)
+		fmt.Fprintf(&sb, "latency_percentiles_usec_%s:", safeInfo(c.FullName))
 		for i, p := range pcts {
 			if i > 0 {
 				sb.WriteByte(',')
