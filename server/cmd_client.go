@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/modhost/modhost/commands"
@@ -230,9 +231,31 @@ func (c *Client) infoString() string {
 	subs, psubs := c.subCounts()
 	m := c.memUsage()
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d lib-name=%s lib-ver=%s",
-		c.ID, c.Addr, c.LAddr, 8, c.Name, int(now.Sub(c.CreatedAt).Seconds()), int(now.Sub(c.LastActive).Seconds()),
+		c.ID, c.Addr, c.LAddr, c.fd(), c.Name, int(now.Sub(c.CreatedAt).Seconds()), int(now.Sub(c.LastActive).Seconds()),
 		flags, c.DB, subs, psubs, c.shardCount(), multi, m.qbuf, m.qbufFree, m.argv, m.multi, m.rbs, m.obl, m.obl, m.oll, m.omem, m.total,
 		m.events, lastCmdName(c.LastCmd), c.UserName(), c.trackingRedirect(), c.W.Proto, c.LibName, c.LibVer)
+}
+
+// fd is the client's socket descriptor as CLIENT LIST/INFO show it: -1
+// for a client without a connection (RedisModule_Call's, scripts', the
+// AOF loader's), as in Redis.
+func (c *Client) fd() int {
+	if c.conn == nil {
+		return -1
+	}
+	sc, ok := rawConn(c.conn).(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	if rc.Control(func(d uintptr) { fd = int(d) }) != nil {
+		return -1
+	}
+	return fd
 }
 
 func lastCmdName(s string) string {
