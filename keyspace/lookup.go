@@ -138,7 +138,7 @@ func (ks *Keyspace) SetKey(db int, key []byte, v Value, keepTTL bool) (existed b
 // the old value, unless it is v itself, is dropped (DropOverwritten).
 func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) {
 	d := &ks.dbs[db]
-	if d.d.at(i).val.v != v {
+	if ks.AnnounceRemovals && d.d.at(i).val.v != v {
 		if i = ks.announceAt(db, key, i, DropOverwritten); i < 0 {
 			ks.insert(db, key, v) // the hook deleted the key
 			return
@@ -231,8 +231,10 @@ func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
 // other marked value is preserved here, before a module value is freed).
 func (ks *Keyspace) removeEntry(db int, key []byte, why DropReason) (dbval, bool, bool) {
 	d := &ks.dbs[db]
-	if i := d.d.find(bstr(key)); i >= 0 {
-		ks.announceAt(db, key, i, why)
+	if ks.AnnounceRemovals {
+		if i := d.d.find(bstr(key)); i >= 0 {
+			ks.announceAt(db, key, i, why)
+		}
 	}
 	marked := false
 	if ks.snaps != nil {

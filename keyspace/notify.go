@@ -43,7 +43,7 @@ type Hooks interface {
 	// reason but a flush), while it still holds its value and TTL:
 	// Redis's moduleNotifyKeyUnlink, behind the module Key event. The
 	// hook may read the keyspace (expired keys read as present) but must
-	// not write it.
+	// not write it. Only called while Keyspace.AnnounceRemovals is set.
 	KeyRemoving(db int, key []byte, why DropReason)
 }
 

@@ -1,6 +1,7 @@
 package keyspace
 
-// announceAt tells the hooks (KeyRemoving) that key, entry i of db, is
+// announceAt tells the hooks (KeyRemoving; callers check
+// AnnounceRemovals) that key, entry i of db, is
 // about to leave the keyspace for why, while it still holds its value and
 // TTL, and returns the entry's index afterwards (-1 if the hook removed
 // it, which a hook must not do). A flush announces nothing, as Redis's
@@ -22,6 +23,9 @@ func (ks *Keyspace) announceAt(db int, key []byte, i int32, why DropReason) int3
 // SetKey (SET reusing a string's buffer): to the hooks it is an
 // overwrite. A missing key announces nothing.
 func (ks *Keyspace) Overwriting(db int, key []byte) {
+	if !ks.AnnounceRemovals {
+		return
+	}
 	if i := ks.dbs[db].d.find(bstr(key)); i >= 0 {
 		ks.announceAt(db, key, i, DropOverwritten)
 	}

@@ -46,6 +46,7 @@ func TestKeyRemovingHook(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ks, c, r := newTestKS(2)
+			ks.AnnounceRemovals = true
 			ks.Add(0, b("a"), NewString(b("va")))
 			ks.Add(0, b("b"), NewString(b("vb")))
 			r.onRemoving = func(db int, key []byte, why DropReason) {
@@ -70,6 +71,7 @@ func TestKeyRemovingHook(t *testing.T) {
 // while KeyRemoving runs and that lazy expiry is back on afterwards.
 func TestKeyRemovingKeepsTTL(t *testing.T) {
 	ks, c, r := newTestKS(1)
+	ks.AnnounceRemovals = true
 	ks.Add(0, b("a"), NewString(b("va")))
 	ks.Add(0, b("x"), NewString(b("vx")))
 	ks.SetExpire(0, b("a"), c.ms+10)
@@ -91,5 +93,18 @@ func TestKeyRemovingKeepsTTL(t *testing.T) {
 	}
 	if want := []string{"0/a/2", "0/x/2"}; !slices.Equal(r.removing, want) {
 		t.Fatalf("removals %v, want %v", r.removing, want)
+	}
+}
+
+// TestKeyRemovingOff checks that nothing is announced while
+// AnnounceRemovals is off.
+func TestKeyRemovingOff(t *testing.T) {
+	ks, _, r := newTestKS(1)
+	ks.Add(0, b("a"), NewString(b("va")))
+	ks.SetKey(0, b("a"), NewString(b("vb")), false)
+	ks.Overwriting(0, b("a"))
+	ks.Delete(0, b("a"))
+	if len(r.removing) != 0 {
+		t.Fatalf("announced %v with AnnounceRemovals off", r.removing)
 	}
 }

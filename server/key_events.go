@@ -13,7 +13,10 @@ import (
 
 // WantKeyEvents turns the Key event on or off (the module system calls
 // it when a module subscribes to it).
-func (s *Server) WantKeyEvents(on bool) { s.keyEvents = on }
+func (s *Server) WantKeyEvents(on bool) {
+	s.keyEvents = on
+	s.Keys.AnnounceRemovals = on
+}
 
 // keySubevent maps why a key leaves onto the event's subevent: Redis
 // reports RENAME and MOVE sources and UNLINK as deletions.
