@@ -131,7 +131,7 @@ func expireCommand(name string, seconds, absolute bool) Handler {
 			return
 		}
 		if when <= k.Now() {
-			k.Delete(c.DBIndex(), key)
+			k.DeleteExpired(c.DBIndex(), key)
 			k.Modified(c.DBIndex(), key, keyspace.NotifyGeneric, "del")
 			c.Writer().Int(1)
 			return

@@ -303,6 +303,7 @@ func setCommand(c Client, a [][]byte) {
 func setPlain(c Client, key, val []byte) {
 	k := ks(c)
 	if old, ok := k.LookupWrite(c.DBIndex(), key, 0).(*keyspace.String); ok && cap(old.Bytes()) <= 2*len(val)+32 {
+		k.Overwriting(c.DBIndex(), key) // still a SetKey to the Key event
 		old.Set(val)
 		k.Persist(c.DBIndex(), key)
 		k.Modified(c.DBIndex(), key, keyspace.NotifyString, "set")
@@ -408,7 +409,7 @@ func getexCommand(c Client, a [][]byte) {
 	k := ks(c)
 	switch {
 	case o.flags&(setEXAT|setPXAT) != 0 && at <= k.Now():
-		k.Delete(c.DBIndex(), a[1])
+		k.DeleteExpired(c.DBIndex(), a[1])
 		k.Modified(c.DBIndex(), a[1], keyspace.NotifyGeneric, "del")
 	case o.expire != nil:
 		k.SetExpire(c.DBIndex(), a[1], at)

@@ -7,13 +7,26 @@
 #include <string.h>
 
 #include "api_events.h"
+#include "api_gen.h"
+#include "api_key.h"
 #include "gil.h"
+#include "mh_string.h"
 
 typedef void (*mh_event_fn)(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t subevent, void *data);
 
 void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, void *data) {
     RedisModuleEvent ev = {.id = id, .dataver = 1};
     MH_HOST_CALLV(((mh_event_fn)cb)(ctx, ev, sub, data));
+}
+
+void mh_event_call_key(RedisModuleCtx *ctx, void *cb, uint64_t sub, const char *name, size_t len, int dbid) {
+    RedisModuleString *s = mh_string_new(name, len);
+    RedisModuleKey *k = mh_key_new(ctx, s, dbid, REDISMODULE_READ);
+    mh_string_release(s); /* the handle holds its own reference */
+    k->epoch = 0;         /* no cached facts: the first KeyType looks */
+    RedisModuleKeyInfoV1 ki = {REDISMODULE_KEYINFO_VERSION, k};
+    mh_event_call(ctx, cb, REDISMODULE_EVENT_KEY, sub, &ki);
+    mh_CloseKey(k);
 }
 
 /* Registers callback for a server event of the module's: it is called with
@@ -28,17 +41,21 @@ void mh_event_call(RedisModuleCtx *ctx, void *cb, uint64_t id, uint64_t sub, voi
  * ReplicaChange (on a master: ONLINE when a replica's full or partial sync
  * completes, OFFLINE when an online replica's link ends) and EventLoop (a
  * BEFORE/AFTER_SLEEP pair before each batch of a connection's commands and
- * each cron tick), never fork, async-load or key events.
+ * each cron tick) and Key (DELETED, EXPIRED, EVICTED, OVERWRITTEN: a key
+ * about to leave the keyspace, at the points Redis 7.2 fires it, with a
+ * read-only handle on the key still holding its value and TTL; lazy
+ * expiry is off during the callback, which must not write keys), never
+ * fork or async-load events.
  * REDISMODULE_ERR outside a module context, for an unknown id, or a
  * dataver newer than the host's. */
-/* modhost:partial no fork, async-load or key events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
+/* modhost:partial no fork or async-load events; BGSAVE fires no persistence events (Redis fires them in its fork child) */
 int mh_SubscribeToServerEvent(RedisModuleCtx *ctx, RedisModuleEvent event, RedisModuleEventCallback callback) {
     if (ctx == NULL) return REDISMODULE_ERR;
     return mhev_subscribe(ctx, event.id, event.dataver, (void *)callback);
 }
 
 /* Whether modhost fires subevent of event: nonzero for the subevents
- * listed at SubscribeToServerEvent, and for the replication subevents
+ * listed at SubscribeToServerEvent (all four Key subevents), and for the replication subevents
  * (role changed, master link up/down fired by the replica side; replica
  * online/offline fired by the master side). Events without subevents
  * (Shutdown, CronLoop, SwapDB) answer 0 for every value, as in Redis. */
@@ -72,6 +89,8 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_CONFIG_NEXT;
     case REDISMODULE_EVENT_EVENTLOOP:
         return subevent < _REDISMODULE_SUBEVENT_EVENTLOOP_NEXT;
+    case REDISMODULE_EVENT_KEY:
+        return subevent < _REDISMODULE_SUBEVENT_KEY_NEXT;
     default:
         return 0;
     }

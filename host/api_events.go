@@ -2,7 +2,8 @@ package host
 
 // "Server hooks implementation": module listeners of server events. The
 // host fires events through Server.OnServerEvent (flushes, client
-// connections, shutdown, cron, synchronous saves, loading, SWAPDB); this
+// connections, shutdown, cron, synchronous saves, loading, SWAPDB, keys
+// leaving the keyspace); this
 // file adds the module-side ones (module load/unload, CONFIG SET) and
 // calls each listener with a temporary context and the event's data
 // struct in C memory. This file exports to C, so its preamble only
@@ -112,8 +113,11 @@ func mhev_subscribe(ctx *C.RedisModuleCtx, id C.uint64_t, dataver C.uint64_t, cb
 	}
 	if cb != nil {
 		e.listeners = append(e.listeners, &listener{mod: mod, id: uint64(id), cb: cb})
-		if id == C.REDISMODULE_EVENT_EVENTLOOP {
+		switch id {
+		case C.REDISMODULE_EVENT_EVENTLOOP:
 			st.sys.srv.WantEventLoopEvents(true)
+		case C.REDISMODULE_EVENT_KEY:
+			st.sys.srv.WantKeyEvents(true)
 		}
 	}
 	return C.REDISMODULE_OK
@@ -143,7 +147,9 @@ func (e *extState) fire(ev *ServerEvent) {
 }
 
 // callListener runs one callback with a temporary context: the event's
-// client for ClientChange, the flushed database selected for FlushDB.
+// client for ClientChange, the flushed database selected for FlushDB, the
+// key's for Key (whose data, a RedisModuleKeyInfoV1, is made here: its
+// key handle belongs to the listener's context).
 func (e *extState) callListener(l *listener, ev *ServerEvent, data unsafe.Pointer) {
 	st := &ctxState{sys: e.sys, mod: l.mod}
 	if ev.ID == EventClientChange {
@@ -151,13 +157,20 @@ func (e *extState) callListener(l *listener, ev *ServerEvent, data unsafe.Pointe
 	}
 	e.sys.srv.EnterExecutionUnit() // one execution unit per callback
 	ctx := newCtx(st, 2, C.MH_CTX_TEMP)
-	if ev.ID == EventFlushDB && ev.DB >= 0 {
+	if (ev.ID == EventFlushDB || ev.ID == EventKey) && ev.DB >= 0 {
 		ctx.dbid = C.int(ev.DB)
 	}
 	defer func() {
 		freeCtx(ctx)
 		e.sys.srv.ExitExecutionUnit()
 	}()
+	if ev.ID == EventKey {
+		// Each listener gets its own handle, opened in its context.
+		name := (*C.char)(C.CBytes(ev.Key))
+		defer C.free(unsafe.Pointer(name))
+		C.mh_event_call_key(ctx, l.cb, C.uint64_t(ev.Sub), name, C.size_t(len(ev.Key)), C.int(ev.DB))
+		return
+	}
 	C.mh_event_call(ctx, l.cb, C.uint64_t(ev.ID), C.uint64_t(ev.Sub), data)
 }
 

@@ -239,6 +239,7 @@ var eventFired = map[uint64]bool{
 	uint64(EventLoadingProgress): true,
 	uint64(EventConfig):          true, uint64(EventReplicationRoleChanged): true,
 	uint64(EventMasterLinkChange): true, uint64(EventReplicaChange): true,
+	uint64(EventKey): true,
 }
 
 // nonNil makes a nil list empty, so JSON shows [] rather than null.

@@ -151,6 +151,9 @@ type Server interface {
 	PublishShard(channel, msg []byte) int
 	// WantEventLoopEvents turns the EventLoop before/after-sleep events on.
 	WantEventLoopEvents(on bool)
+	// WantKeyEvents turns the Key event (keys about to leave the
+	// keyspace) on.
+	WantKeyEvents(on bool)
 	// InfoText renders INFO for the section arguments.
 	InfoText(args []string) string
 	// CallWriteGates reports the replication states RedisModule_Call's

@@ -25,6 +25,7 @@ const (
 	EventSwapDB                 = 11
 	EventEventLoop              = 15
 	EventConfig                 = 16
+	EventKey                    = 17
 )
 
 // Subevents, as REDISMODULE_SUBEVENT_* numbers them.
@@ -50,13 +51,17 @@ const (
 	SubClientDisconnected      = 1
 	SubModuleLoaded            = 0
 	SubModuleUnloaded          = 1
+	SubKeyDeleted              = 0 // DEL, UNLINK, emptied, RENAME/MOVE source, replaced destination
+	SubKeyExpired              = 1
+	SubKeyEvicted              = 2
+	SubKeyOverwritten          = 3
 )
 
 // ServerEvent is one event fired to the module system, under the lock.
 type ServerEvent struct {
 	ID, Sub  int
 	Client   Client           // ClientChange
-	DB, DB2  int              // FlushDB (DB, -1 for all), SwapDB (both)
+	DB, DB2  int              // FlushDB (DB, -1 for all), SwapDB (both), Key (DB)
 	Sync     bool             // FlushDB: a synchronous flush
 	Hz       int              // CronLoop, LoadingProgress
 	Progress int              // LoadingProgress: permille loaded, -1 unknown
@@ -64,6 +69,7 @@ type ServerEvent struct {
 	Module   string           // ModuleChange
 	ModVer   int              // ModuleChange
 	Repl     *ReplicationInfo // ReplicationRoleChanged
+	Key      []byte           // Key (with DB): the key leaving; valid during the call
 }
 
 // ReplicationInfo is RedisModuleReplicationInfo: the replication state

@@ -79,7 +79,7 @@ func TestModuleValueDrops(t *testing.T) {
 		{"flushdb", func(ks *Keyspace, _ *fakeClock, _ *dropType) { ks.FlushDB(0) },
 			[]string{"A@0:a:4", "B@0:b:4"}, [2]int{0, 0}},
 		{"rename over a module value", func(ks *Keyspace, _ *fakeClock, _ *dropType) { ks.Rename(0, b("a"), b("b")) },
-			[]string{"A@0:a:5", "B@0:b:0"}, [2]int{1, 0}},
+			[]string{"B@0:b:0", "A@0:a:5"}, [2]int{1, 0}},
 		{"rename over a string", func(ks *Keyspace, _ *fakeClock, _ *dropType) { ks.Rename(0, b("a"), b("s")) },
 			[]string{"A@0:a:5"}, [2]int{2, 0}},
 		{"move", func(ks *Keyspace, _ *fakeClock, _ *dropType) { ks.Move(0, 1, b("a")) },

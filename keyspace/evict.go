@@ -80,7 +80,7 @@ type Evicted struct {
 // EvictOne removes the best candidate for policy, sampling samples keys
 // per database, and reports it; ok is false when policy is noeviction or
 // no key qualifies. The removal is Redis's eviction: a module value is
-// freed (DropDeleted, so its unlink and free callbacks run), clients
+// freed (DropEvicted, so its unlink and free callbacks run), clients
 // blocked on the key are woken, then KeyModified, the "evicted"
 // notification (class NotifyEvicted) and evicted_keys++.
 func (ks *Keyspace) EvictOne(policy EvictPolicy, samples int) (ev Evicted, ok bool) {
@@ -102,7 +102,7 @@ func (ks *Keyspace) EvictOne(policy EvictPolicy, samples int) (ev Evicted, ok bo
 	i := ks.dbs[db].d.find(key)
 	e := ks.dbs[db].d.at(i)
 	ev = Evicted{DB: db, Key: key, Bytes: entryOverhead + len(e.key) + e.val.v.MemUsage()}
-	ks.remove(db, k, DropDeleted)
+	ks.remove(db, k, DropEvicted)
 	ks.hooks.KeyModified(db, k)
 	ks.hooks.Notify(NotifyEvicted, "evicted", k, db)
 	ks.Stats.EvictedKeys++

@@ -89,15 +89,15 @@ func TestEvictSparseTTLs(t *testing.T) {
 	require.Equal(t, "vol", ev.Key)
 }
 
-// TestEvictModuleValue: an evicted module value is dropped as a deletion
-// (its type's free callback runs).
+// TestEvictModuleValue: an evicted module value is dropped (DropEvicted:
+// its type's unlink and free callbacks run).
 func TestEvictModuleValue(t *testing.T) {
 	ks, _, _ := newTestKS(1)
 	dt := &dropType{}
 	ks.Add(0, b("m"), modVal(dt, "x"))
 	_, ok := ks.EvictOne(EvictAllKeysLRU, 5)
 	require.True(t, ok)
-	require.Equal(t, []string{fmt.Sprintf("x@0:m:%d", DropDeleted)}, dt.log)
+	require.Equal(t, []string{fmt.Sprintf("x@0:m:%d", DropEvicted)}, dt.log)
 	require.Zero(t, ks.ModuleValues(0))
 }
 

@@ -22,8 +22,13 @@ func (e event) String() string {
 	return fmt.Sprintf("%s/%d/%s/%s/%d", e.Hook, e.Class, e.Name, e.Key, e.DB)
 }
 
-// recorder records hook calls in order.
-type recorder struct{ events []event }
+// recorder records hook calls in order; KeyRemoving calls go to their
+// own list (removing), through onRemoving when set.
+type recorder struct {
+	events     []event
+	removing   []string
+	onRemoving func(db int, key []byte, why DropReason)
+}
 
 func (r *recorder) KeyModified(db int, key []byte) {
 	r.events = append(r.events, event{Hook: "modified", Key: string(key), DB: db})
@@ -35,6 +40,13 @@ func (r *recorder) Notify(class NotifyClass, ev string, key []byte, db int) {
 
 func (r *recorder) KeyReady(db int, key []byte) {
 	r.events = append(r.events, event{Hook: "ready", Key: string(key), DB: db})
+}
+
+func (r *recorder) KeyRemoving(db int, key []byte, why DropReason) {
+	r.removing = append(r.removing, fmt.Sprintf("%d/%s/%d", db, key, why))
+	if r.onRemoving != nil {
+		r.onRemoving(db, key, why)
+	}
 }
 
 func (r *recorder) take() []event {

@@ -90,6 +90,12 @@ type Keyspace struct {
 	// snaps are the running point-in-time snapshots (snapshot.go); nil
 	// when none runs, which is all the write paths test.
 	snaps []SnapshotObserver
+	// AnnounceRemovals turns the KeyRemoving hook on; while it is off
+	// (no module listens to the Key event) a removal costs nothing more.
+	AnnounceRemovals bool
+	// noLazyExpire is nonzero while a KeyRemoving hook runs: expired keys
+	// read as present and are not deleted (Redis's lazy_expire_disabled).
+	noLazyExpire int
 }
 
 // New creates a keyspace with n databases (n >= 1) reading time from clock

@@ -27,7 +27,7 @@ func (ks *Keyspace) find(db int, key []byte, flags LookupFlags) int32 {
 		return -1
 	}
 	if exp := d.at(i).val.exp; exp != 0 && ks.now() > exp {
-		if flags&LookupAccessExpired != 0 || ks.MasterAccess {
+		if flags&LookupAccessExpired != 0 || ks.MasterAccess || ks.noLazyExpire > 0 {
 			return i
 		}
 		if flags&LookupNoExpire == 0 {
@@ -138,6 +138,12 @@ func (ks *Keyspace) SetKey(db int, key []byte, v Value, keepTTL bool) (existed b
 // the old value, unless it is v itself, is dropped (DropOverwritten).
 func (ks *Keyspace) replace(db int, key []byte, i int32, v Value, keepTTL bool) {
 	d := &ks.dbs[db]
+	if ks.AnnounceRemovals && d.d.at(i).val.v != v {
+		if i = ks.announceAt(db, key, i, DropOverwritten); i < 0 {
+			ks.insert(db, key, v) // the hook deleted the key
+			return
+		}
+	}
 	e := d.d.at(i)
 	old := e.val.v
 	if e.meta&snapBit != 0 {
@@ -196,6 +202,14 @@ func (ks *Keyspace) Unlink(db int, key []byte) bool {
 	return ks.deleteAs(db, key, DropUnlinked)
 }
 
+// DeleteExpired is Delete for a key a command expires on the spot
+// (EXPIRE, GETEX ... with a time in the past): the KeyRemoving hook and a
+// module value see DropExpired, as Redis deletes it with
+// DB_FLAG_KEY_EXPIRED. The command still notifies "del".
+func (ks *Keyspace) DeleteExpired(db int, key []byte) bool {
+	return ks.deleteAs(db, key, DropExpired)
+}
+
 func (ks *Keyspace) deleteAs(db int, key []byte, why DropReason) bool {
 	if ks.find(db, key, LookupNone) < 0 {
 		return false
@@ -217,6 +231,11 @@ func (ks *Keyspace) remove(db int, key []byte, why DropReason) (dbval, bool) {
 // other marked value is preserved here, before a module value is freed).
 func (ks *Keyspace) removeEntry(db int, key []byte, why DropReason) (dbval, bool, bool) {
 	d := &ks.dbs[db]
+	if ks.AnnounceRemovals {
+		if i := d.d.find(bstr(key)); i >= 0 {
+			ks.announceAt(db, key, i, why)
+		}
+	}
 	marked := false
 	if ks.snaps != nil {
 		if i := d.d.find(bstr(key)); i >= 0 && d.d.at(i).meta&snapBit != 0 {
@@ -270,8 +289,10 @@ func (ks *Keyspace) Rename(db int, src, dst []byte) bool {
 	if string(src) == string(dst) {
 		return true
 	}
-	dv, marked, _ := ks.removeEntry(db, src, DropMoved)
+	// dst goes first, then src, as Redis's RENAME deletes them (the
+	// KeyRemoving hook sees them in that order).
 	ks.Delete(db, dst)
+	dv, marked, _ := ks.removeEntry(db, src, DropMoved)
 	ks.insert(db, dst, dv.v)
 	if marked {
 		ks.remark(db, dst, dv.v)

@@ -39,6 +39,12 @@ type Hooks interface {
 	// stream or module key was added to (or deleted from) db, so clients
 	// blocked on it should be re-examined.
 	KeyReady(db int, key []byte)
+	// KeyRemoving is called just before key leaves db for why (every
+	// reason but a flush), while it still holds its value and TTL:
+	// Redis's moduleNotifyKeyUnlink, behind the module Key event. The
+	// hook may read the keyspace (expired keys read as present) but must
+	// not write it. Only called while Keyspace.AnnounceRemovals is set.
+	KeyRemoving(db int, key []byte, why DropReason)
 }
 
 // NopHooks ignores every event; it is the default.
@@ -52,6 +58,9 @@ func (NopHooks) Notify(NotifyClass, string, []byte, int) {}
 
 // KeyReady does nothing.
 func (NopHooks) KeyReady(int, []byte) {}
+
+// KeyRemoving does nothing.
+func (NopHooks) KeyRemoving(int, []byte, DropReason) {}
 
 // SetHooks installs h (nil restores NopHooks).
 func (ks *Keyspace) SetHooks(h Hooks) {

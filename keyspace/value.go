@@ -84,13 +84,14 @@ type DropReason uint8
 // type's unlink callback runs for every reason but DropFlushed, and its
 // free callback for every reason but DropMoved.
 const (
-	// DropDeleted: DEL, a module's DeleteKey, EXPIRE/SET EX in the past,
+	// DropDeleted: DEL, a module's DeleteKey, a collection left empty,
 	// RENAME or COPY REPLACE over an existing destination.
 	DropDeleted DropReason = iota
 	// DropUnlinked: UNLINK or a module's UnlinkKey (Redis asks the type's
 	// free_effort before freeing lazily).
 	DropUnlinked
-	// DropExpired: lazy or active expiry.
+	// DropExpired: lazy or active expiry, and EXPIRE/GETEX with a time
+	// in the past.
 	DropExpired
 	// DropOverwritten: SET, SetKey and the like replaced the value.
 	DropOverwritten
@@ -100,6 +101,8 @@ const (
 	// DropMoved: RENAME or MOVE took the value to another key; it stays
 	// alive.
 	DropMoved
+	// DropEvicted: maxmemory eviction (freed as DropDeleted).
+	DropEvicted
 )
 
 // Dropper is implemented by values that hold resources outside Go (only

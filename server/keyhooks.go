@@ -19,6 +19,13 @@ func (h keyHooks) KeyModified(db int, key []byte) {
 // subscribers (modules).
 func (h keyHooks) Notify(class keyspace.NotifyClass, event string, key []byte, db int) {
 	deletion := class == keyspace.NotifyExpired || class == keyspace.NotifyEvicted
+	if deletion && h.s.prop.removalUnit {
+		// The unit KeyRemoving opened for this key ends here.
+		h.s.prop.removalUnit = false
+		h.notify(class, event, key, db, deletion)
+		h.s.ExitExecutionUnit()
+		return
+	}
 	if deletion && h.s.prop.nesting == 0 {
 		// Active expiry or eviction: each key is an execution unit, the
 		// handlers' writes then its DEL (activeExpireCycleTryExpire,

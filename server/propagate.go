@@ -82,6 +82,10 @@ type propagation struct {
 	// AOF once per event-loop iteration), instead of after every command.
 	enders  []batchEnder
 	inBatch bool
+	// removalUnit is set while the unit KeyRemoving opened for a key
+	// that active expiry or eviction removes is open (keyHooks.Notify
+	// closes it).
+	removalUnit bool
 }
 
 // batchEnder is a sink that wants to know when the ops emitted so far

@@ -148,6 +148,8 @@ type Server struct {
 	// loopEvents: a module listens to the EventLoop event
 	// (eventloop_events.go).
 	loopEvents bool
+	// keyEvents: a module listens to the Key event (key_events.go).
+	keyEvents bool
 	// trk is the client-side caching state (tracking.go).
 	trk trackingState
 	// pause is the CLIENT PAUSE state (pause.go).

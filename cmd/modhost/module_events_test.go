@@ -93,7 +93,7 @@ func TestModuleEventsModhostOnly(t *testing.T) {
 		{[]string{"tevents.supported", "1", "0"}, ":0\r\n"}, // BGSAVE: Redis fires it in the fork child
 		{[]string{"tevents.supported", "1", "1"}, ":0\r\n"}, // no AOF
 		{[]string{"tevents.supported", "1", "2"}, ":1\r\n"},
-		{[]string{"tevents.supported", "17", "0"}, ":0\r\n"},
+		{[]string{"tevents.supported", "17", "0"}, ":1\r\n"}, // Key: DELETED
 		{[]string{"tevents.unsub", "18"}, "-ERR unsubscribe failed\r\n"},
 	}
 	for _, tc := range tests {
