@@ -69,6 +69,7 @@ int mh_IsSubEventSupported(RedisModuleEvent event, uint64_t subevent) {
         return subevent < _REDISMODULE_SUBEVENT_MASTER_NEXT;
     case REDISMODULE_EVENT_PERSISTENCE:
         return subevent == REDISMODULE_SUBEVENT_PERSISTENCE_SYNC_RDB_START ||
+               subevent == REDISMODULE_SUBEVENT_PERSISTENCE_SYNC_AOF_START ||
                subevent == REDISMODULE_SUBEVENT_PERSISTENCE_ENDED ||
                subevent == REDISMODULE_SUBEVENT_PERSISTENCE_FAILED;
     case REDISMODULE_EVENT_FLUSHDB:

@@ -33,6 +33,7 @@ const (
 	SubPersistenceSyncRDBStart = 2 // SAVE and every synchronous save
 	SubPersistenceEnded        = 3
 	SubPersistenceFailed       = 4
+	SubPersistenceSyncAOFStart = 5 // the AOF base written at start-up
 	SubFlushStart              = 0
 	SubEventLoopBeforeSleep    = 0
 	SubEventLoopAfterSleep     = 1

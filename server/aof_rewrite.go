@@ -14,6 +14,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/modhost/modhost/host"
 	"io"
 	"os"
 	"sync/atomic"
@@ -82,8 +83,12 @@ func writeTemp(path string, encode func(io.Writer) error, cancel *atomic.Bool, d
 }
 
 // rewriteSync writes the base file path synchronously
-// (rewriteAppendOnlyFile), for the start-up with an empty dataset.
-func (a *AOF) rewriteSync(path string) error {
+// (rewriteAppendOnlyFile), for the start-up with an empty dataset;
+// modules see it as Persistence sync-AOF-start then ended or failed, as
+// in Redis.
+func (a *AOF) rewriteSync(path string) (err error) {
+	a.s.fire(host.EventPersistence, host.SubPersistenceSyncAOFStart)
+	defer func() { a.s.fireEnd(host.EventPersistence, err) }()
 	encode, _, err := a.encodeBase(false)
 	if err == nil {
 		tmp := fmt.Sprintf("temp-rewriteaof-%d.aof", os.Getpid())
