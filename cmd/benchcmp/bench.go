@@ -109,6 +109,7 @@ func parseTests(list string) ([]benchTest, error) {
 type result struct {
 	rps   float64 // requests per second
 	p99ms float64 // 99th percentile latency in milliseconds
+	cpuUs float64 // server CPU time per request, microseconds
 }
 
 // benchArgs builds the redis-benchmark command line for one run.

@@ -85,12 +85,12 @@ func TestBenchArgs(t *testing.T) {
 func TestWriteTable(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, writeTable(&b, []row{
-		{test: "ping", pipeline: 16, modhost: result{rps: 200, p99ms: 1}, redis: result{rps: 100, p99ms: 2}},
+		{test: "ping", pipeline: 16, modhost: result{rps: 200, p99ms: 1, cpuUs: 3}, redis: result{rps: 100, p99ms: 2, cpuUs: 2}},
 		{test: "echo", pipeline: 1, modhost: result{rps: 5}, redis: result{}},
 	}))
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	require.Len(t, lines, 3)
-	require.Equal(t, []string{"ping", "16", "200", "100", "2.00", "1.000", "2.000", "0.50"}, strings.Fields(lines[1]))
+	require.Equal(t, []string{"ping", "16", "200", "100", "2.00", "1.000", "2.000", "0.50", "3.00", "2.00", "1.50"}, strings.Fields(lines[1]))
 	require.Equal(t, "-", strings.Fields(lines[2])[4], "no ratio against zero")
 }
 

@@ -227,24 +227,33 @@ func benchOne(ctx context.Context, c *config, servers [2]server, bt benchTest, p
 		}
 		n = requestsFor(res.rps, c.seconds)
 	}
-	var rps, p99 [2][]float64
+	var rps, p99, cpu [2][]float64
 	for round := range c.rounds {
 		for k := range 2 {
 			i := (round + k) % 2
+			before, err := hosttest.ProcCPU(servers[i].proc.PID())
+			if err != nil {
+				return row{}, err
+			}
 			res, err := runBenchmark(ctx, c.tool, benchArgs(servers[i].proc.Port, c.clients, n, p, bt))
 			if err != nil {
 				return row{}, fmt.Errorf("%s: %w", servers[i].name, err)
 			}
+			after, err := hosttest.ProcCPU(servers[i].proc.PID())
+			if err != nil {
+				return row{}, err
+			}
 			rps[i] = append(rps[i], res.rps)
 			p99[i] = append(p99[i], res.p99ms)
+			cpu[i] = append(cpu[i], float64((after-before).Microseconds())/float64(n))
 		}
 		fmt.Fprintf(os.Stderr, "%-12s P=%-3d n=%-8d round %d: modhost %.0f rps, redis %.0f rps\n",
 			bt.name, p, n, round+1, rps[0][round], rps[1][round])
 	}
 	return row{
 		test: bt.name, pipeline: p,
-		modhost: result{rps: median(rps[0]), p99ms: median(p99[0])},
-		redis:   result{rps: median(rps[1]), p99ms: median(p99[1])},
+		modhost: result{rps: median(rps[0]), p99ms: median(p99[0]), cpuUs: median(cpu[0])},
+		redis:   result{rps: median(rps[1]), p99ms: median(p99[1]), cpuUs: median(cpu[1])},
 	}, nil
 }
 

@@ -14,14 +14,18 @@ type row struct {
 	redis    result
 }
 
-// writeTable prints rows with the throughput and p99 ratios modhost/redis.
+// writeTable prints rows with the throughput, p99 and CPU ratios
+// modhost/redis. CPU is the server process's user+system time per
+// request (10 ms ticks over the run): less sensitive than throughput to
+// what else the machine runs, so the figure to read on a shared one.
 func writeTable(w io.Writer, rows []row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "test\tP\tmodhost rps\tredis rps\tratio\tmodhost p99 ms\tredis p99 ms\tp99 ratio\t")
+	fmt.Fprintln(tw, "test\tP\tmodhost rps\tredis rps\tratio\tmodhost p99 ms\tredis p99 ms\tp99 ratio\tmodhost cpu us/req\tredis cpu us/req\tcpu ratio\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%.3f\t%.3f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t%.3f\t%.3f\t%s\t%.2f\t%.2f\t%s\t\n",
 			r.test, r.pipeline, r.modhost.rps, r.redis.rps, ratio(r.modhost.rps, r.redis.rps),
-			r.modhost.p99ms, r.redis.p99ms, ratio(r.modhost.p99ms, r.redis.p99ms))
+			r.modhost.p99ms, r.redis.p99ms, ratio(r.modhost.p99ms, r.redis.p99ms),
+			r.modhost.cpuUs, r.redis.cpuUs, ratio(r.modhost.cpuUs, r.redis.cpuUs))
 	}
 	return tw.Flush()
 }
