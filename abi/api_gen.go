@@ -150,7 +150,7 @@ var Functions = []Function{
 	{Name: "StreamIteratorDelete", Return: "int", Params: "RedisModuleKey *key", Variadic: false, Family: "Key API for Stream type", Status: "implemented"},
 	{Name: "StreamTrimByLength", Return: "long long", Params: "RedisModuleKey *key, int flags, long long length", Variadic: false, Family: "Key API for Stream type", Status: "implemented"},
 	{Name: "StreamTrimByID", Return: "long long", Params: "RedisModuleKey *key, int flags, RedisModuleStreamID *id", Variadic: false, Family: "Key API for Stream type", Status: "implemented"},
-	{Name: "Call", Return: "RedisModuleCallReply *", Params: "RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...", Variadic: true, Family: "Calling Redis commands from modules", Status: "partial", Note: "no cluster-mode checks (non-local keys, cluster down)"},
+	{Name: "Call", Return: "RedisModuleCallReply *", Params: "RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...", Variadic: true, Family: "Calling Redis commands from modules", Status: "implemented"},
 	{Name: "CallReplyProto", Return: "const char *", Params: "RedisModuleCallReply *reply, size_t *len", Variadic: false, Family: "Calling Redis commands from modules", Status: "implemented"},
 	{Name: "FreeCallReply", Return: "void", Params: "RedisModuleCallReply *reply", Variadic: false, Family: "Calling Redis commands from modules", Status: "implemented"},
 	{Name: "CallReplyType", Return: "int", Params: "RedisModuleCallReply *reply", Variadic: false, Family: "Calling Redis commands from modules", Status: "implemented"},

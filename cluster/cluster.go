@@ -74,6 +74,16 @@ type Cluster struct {
 
 func nowMs() int64 { return time.Now().UnixMilli() }
 
+// pingInterval is how long after a node's last PONG it is pinged again:
+// the hidden cluster-ping-interval (milliseconds) when set, which Redis's
+// test suite sets to 100, else half of cluster-node-timeout.
+func (c *Cluster) pingInterval() int64 {
+	if v := c.srv.Config.Int("cluster-ping-interval"); v > 0 {
+		return v
+	}
+	return c.nodeTimeout() / 2
+}
+
 // nodeTimeout is cluster-node-timeout in milliseconds.
 func (c *Cluster) nodeTimeout() int64 { return c.srv.Config.Int("cluster-node-timeout") }
 

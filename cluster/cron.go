@@ -44,6 +44,7 @@ func (c *Cluster) cronLoop() {
 		c.srv.Lock()
 		c.cron()
 		c.beforeSleep()
+		c.srv.RedirectBlocked(c.redirectBlocked)
 		c.srv.Unlock()
 	}
 }
@@ -99,7 +100,7 @@ func (c *Cluster) cron() {
 			c.freeLink(l)
 			l = nil
 		}
-		if l != nil && l.conn != nil && n.pingSent == 0 && now-n.pongReceived > timeout/2 {
+		if l != nil && l.conn != nil && n.pingSent == 0 && now-n.pongReceived > c.pingInterval() {
 			c.sendPing(l, typePing)
 			continue
 		}

@@ -59,7 +59,7 @@ func Install(srv *server.Server) (*Cluster, error) {
 	}
 	srv.Keys.EnableSlotIndex()
 	srv.Cmds.AddTables([][]commands.Entry{c.table()})
-	srv.SetClusterCheck(c.check)
+	srv.SetClusterCheck(c.check, c.callCheck)
 	c.propagatePublish()
 	if err := c.listen(strings.Fields(cfg.String("bind")), c.myself.CPort); err != nil {
 		lf.release()

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"strconv"
+	"syscall"
 
 	"github.com/modhost/modhost/commands"
 	"github.com/modhost/modhost/keyspace"
@@ -188,4 +189,56 @@ func (c *Cluster) redirectMsg(kind string, slot int, n *Node) string {
 // endpoint is the address clients are sent to (cluster-preferred-endpoint-type ip).
 func (c *Cluster) endpoint(n *Node) string {
 	return n.IP
+}
+
+// redirectBlocked is the error a client blocked on key must get now, ""
+// while this node still serves the key's slot (Redis's
+// clusterRedirectBlockedClientIfNeeded): CLUSTERDOWN when the cluster
+// fails (module blocks without keys included), CLUSTERDOWN for an
+// unassigned slot, MOVED when another node serves it and it is not being
+// imported here. A READONLY client of a replica may keep waiting on its
+// master's slots.
+func (c *Cluster) redirectBlocked(cl *server.Client, key []byte) string {
+	if c.state == stateFail {
+		return msgDown
+	}
+	if key == nil {
+		return ""
+	}
+	slot := keyspace.KeySlot(key)
+	n := c.slots[slot]
+	if st := stateOf(cl, false); st != nil && st.readonly && c.myself.isSlave() && c.myself.slaveof == n {
+		n = c.myself
+	}
+	switch {
+	case n == c.myself || c.importing[slot] != nil:
+		return ""
+	case n == nil:
+		return msgDownUnbound
+	}
+	return c.redirectMsg("MOVED", slot, n)
+}
+
+// callCheck is RedisModule_Call's cluster check (cl: the module's calling
+// client, nil when none): the command runs only if this node serves its
+// keys, else the error and errno RM_Call gives.
+func (c *Cluster) callCheck(cl *server.Client, cmd *commands.Command, args [][]byte) (string, syscall.Errno) {
+	if cmd.FullName == "exec" {
+		return "", 0 // no transaction of its own: nothing queued to place
+	}
+	asking, readonly := false, false
+	if cl != nil {
+		if st := stateOf(cl, false); st != nil {
+			asking, readonly = st.asking, st.readonly
+		}
+	}
+	switch c.redirect(cl, cmd, args, asking, readonly) {
+	case "":
+		return "", 0
+	case msgDownRO:
+		return fmt.Sprintf("Can not execute a write command '%s' while the cluster is down and readonly", cmd.FullName), syscall.EROFS
+	case msgDown:
+		return fmt.Sprintf("Can not execute a command '%s' while the cluster is down", cmd.FullName), syscall.ENETDOWN
+	}
+	return "Attempted to access a non local key in a cluster node", syscall.EPERM
 }

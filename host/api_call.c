@@ -144,14 +144,15 @@ void mh_call_grow(mh_call_req *req, size_t n) {
  * on a read-only replica, without enough good replicas or while AOF
  * writes fail, a non-stale
  * command on a stale replica), ENOSPC ("W" and a write command, "M" over
- * maxmemory), EACCES ("C" and a command the user may not run); with "E"
- * those failures also return an error reply. "D" checks and returns NULL
- * without running. EVAL, EVALSHA and FCALL count as write / deny-oom
+ * maxmemory), EACCES ("C" and a command the user may not run), in
+ * cluster mode (unless the caller is the master's link) EPERM for keys
+ * another node serves, ENETDOWN while the cluster is down, EROFS for a
+ * write while it is down and read-only; with "E" those failures also
+ * return an error reply. "D" checks and returns NULL without running. EVAL, EVALSHA and FCALL count as write / deny-oom
  * commands as their script's flags say; a script run with "C" checks its
  * own commands against the user, and without "M" ignores maxmemory.
  * The reply is parsed once into C memory: every CallReply accessor runs
  * without leaving C. */
-/* modhost:partial no cluster-mode checks (non-local keys, cluster down) */
 RedisModuleCallReply *mh_Call(RedisModuleCtx *ctx, const char *cmdname, const char *fmt, ...) {
     MH_GIL_CHECK("Call");
     mh_call_req req;

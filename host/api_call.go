@@ -184,6 +184,11 @@ func mhv_call(ctx *C.RedisModuleCtx, req *C.mh_call_req) {
 			return
 		}
 	}
+	if msg, errno := srv.ClusterCallError(st.client, cmd, args); msg != "" {
+		// Cluster mode: keys of another node, or a cluster that is down.
+		fail(C.int(errno), msg)
+		return
+	}
 	if flags&C.MH_CALL_DRY_RUN != 0 {
 		return
 	}

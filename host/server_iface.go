@@ -2,6 +2,7 @@ package host
 
 import (
 	"github.com/modhost/modhost/acl"
+	"syscall"
 	"time"
 
 	"github.com/modhost/modhost/commands"
@@ -162,6 +163,12 @@ type Server interface {
 	// met, a stale replica link with replica-serve-stale-data no, and the
 	// MISCONF error while the RDB or AOF cannot persist ("" when none).
 	CallWriteGates() (readOnly, noReplicas, stale bool, diskErr string)
+	// ClusterCallError is why RedisModule_Call may not run cmd with args
+	// for caller (nil: no client) in cluster mode, with the errno to set:
+	// its keys belong to another node, or the cluster is down; "" in
+	// standalone mode, for the master's link, and for keys this node
+	// serves.
+	ClusterCallError(caller Client, cmd *commands.Command, args [][]byte) (string, syscall.Errno)
 	// UsedMemory is INFO used_memory.
 	UsedMemory() uint64
 }

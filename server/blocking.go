@@ -261,3 +261,36 @@ func clientUnblock(c *Client, a [][]byte) {
 	s.unblock(target)
 	c.W.Int(1)
 }
+
+// RedirectBlocked ends the block of every client waiting on keys (or, for
+// a module's block without keys, when keyless is true) for which
+// redirect returns an error, and replies that error: Redis's
+// clusterRedirectBlockedClientIfNeeded, which its clients cron runs so
+// that a client blocked on a slot this node no longer serves gets MOVED
+// (or CLUSTERDOWN) instead of waiting for a write that will never come.
+// redirect gets the first key (all keys of a block share one slot), nil
+// for a module block without keys. Call under the lock.
+func (s *Server) RedirectBlocked(redirect func(c *Client, key []byte) string) {
+	for _, c := range s.clients {
+		bs := c.blocked
+		if bs == nil || bs.done {
+			continue
+		}
+		var key []byte
+		if len(bs.keys) > 0 {
+			key = []byte(bs.keys[0].key)
+		} else if bs.onDisconnect == nil {
+			continue // not a key or module block (WAIT, a pause)
+		}
+		msg := redirect(c, key)
+		if msg == "" {
+			continue
+		}
+		if bs.onError != nil {
+			bs.onError(c, msg)
+		} else {
+			c.Error(msg)
+		}
+		s.unblock(c)
+	}
+}

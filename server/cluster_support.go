@@ -1,7 +1,10 @@
 package server
 
 import (
+	"syscall"
+
 	"github.com/modhost/modhost/commands"
+	"github.com/modhost/modhost/host"
 )
 
 // What cluster mode (package cluster, which sits above server) needs of
@@ -13,8 +16,31 @@ import (
 // ("MOVED 3999 127.0.0.1:7001", "CROSSSLOT ...").
 type ClusterCheck func(c *Client, cmd *commands.Command, args [][]byte) string
 
-// SetClusterCheck installs the cluster check (cluster-enabled yes).
-func (s *Server) SetClusterCheck(fn ClusterCheck) { s.clusterCheck = fn }
+// ClusterCallCheck is RedisModule_Call's cluster check: "" to let the
+// command run, or the error and the errno RM_Call gives (EPERM for keys
+// of another node, ENETDOWN when the cluster is down, EROFS for a write
+// while it is down and only reads are allowed).
+type ClusterCallCheck func(c *Client, cmd *commands.Command, args [][]byte) (string, syscall.Errno)
+
+// SetClusterCheck installs the cluster check (cluster-enabled yes), and
+// callCheck, RedisModule_Call's.
+func (s *Server) SetClusterCheck(fn ClusterCheck, callCheck ClusterCallCheck) {
+	s.clusterCheck, s.clusterCallCheck = fn, callCheck
+}
+
+// ClusterCallError implements host.Server: the cluster's refusal of a
+// RedisModule_Call by caller, "" in standalone mode and for commands from
+// the master's link (which a replica must obey).
+func (s *Server) ClusterCallError(caller host.Client, cmd *commands.Command, args [][]byte) (string, syscall.Errno) {
+	if s.clusterCallCheck == nil {
+		return "", 0
+	}
+	c, _ := caller.(*Client)
+	if c != nil && c.replMaster {
+		return "", 0
+	}
+	return s.clusterCallCheck(c, cmd, args)
+}
 
 // clusterRefused runs the cluster check and answers a refusal as Redis's
 // processCommand does: EXEC discards the transaction, a command queued in

@@ -145,6 +145,8 @@ type Server struct {
 	slowlog slowLog
 	// clusterCheck is cluster mode's redirection check (nil: standalone).
 	clusterCheck ClusterCheck
+	// clusterCallCheck is its check of RedisModule_Call (nil: standalone).
+	clusterCallCheck ClusterCallCheck
 	// loopEvents: a module listens to the EventLoop event
 	// (eventloop_events.go).
 	loopEvents bool

@@ -259,7 +259,11 @@ func TestReplicaErrorFromMaster(t *testing.T) {
 	require.Equal(t, "+OK\r\n", string(mc.Do("tcall.replicate", "rk")))
 	require.Equal(t, "+OK\r\n", string(mc.Do("SET", "k", "v")))
 	require.Eventually(t, func() bool { return string(rc.Do("GET", "k")) == "$1\r\nv\r\n" }, 10*time.Second, 10*time.Millisecond)
-	require.Contains(t, replica.Logs(), "== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'tcall.replicate'")
+	// The log comes through a pipe: wait for the line rather than read
+	// the log before it arrived.
+	require.Eventually(t, func() bool {
+		return strings.Contains(replica.Logs(), "== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'tcall.replicate'")
+	}, 10*time.Second, 10*time.Millisecond, "%s", replica.Logs())
 	require.Equal(t, "+OK\r\n", string(rc.Do("CONFIG", "SET", "propagation-error-behavior", "panic-on-replicas")))
 	require.Equal(t, "+OK\r\n", string(mc.Do("tcall.replicate", "rk")))
 	require.Eventually(t, replica.Exited, 10*time.Second, 10*time.Millisecond)

@@ -34,10 +34,10 @@ var unimplemented = map[string]bool{
 	// refusedValues.)
 	"replica-ignore-disk-write-errors": true, "bind-source-addr": true,
 	// Cluster (cluster-enabled, cluster-config-file, cluster-node-timeout,
-	// cluster-port, cluster-require-full-coverage,
+	// cluster-port, cluster-require-full-coverage, cluster-ping-interval,
 	// cluster-allow-reads-when-down and cluster-allow-pubsubshard-when-down
 	// are honoured by package cluster).
-	"cluster-ping-interval": true, "cluster-announce-ip": true,
+	"cluster-announce-ip":   true,
 	"cluster-announce-port": true, "cluster-announce-bus-port": true,
 	"cluster-announce-tls-port": true, "cluster-announce-hostname": true,
 	"cluster-announce-human-nodename": true, "cluster-replica-validity-factor": true,
