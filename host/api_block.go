@@ -439,8 +439,49 @@ func (b *blockedClient) release() {
 	b.mod.reg.blockedClients--
 	liveBlocked.Add(-1)
 	b.h.Delete()
-	C.mh_bc_free(b.c)
+	retireBlocked(b.c, b.mod.Name)
 	b.c = nil
+}
+
+// retiredBlocked keeps the last blockedRetireKeep released handles
+// allocated (their memory is freed only when they leave) with the name of
+// their module, so that a late UnblockClient or AbortBlock on one (a
+// thread unblocking twice, after the first call was already served) is
+// named as the misuse it is instead of reading freed memory.
+var retiredBlocked = struct {
+	sync.Mutex
+	names map[*C.RedisModuleBlockedClient]string
+	ring  []*C.RedisModuleBlockedClient
+	next  int
+}{names: map[*C.RedisModuleBlockedClient]string{}}
+
+// blockedRetireKeep is how many released handles stay allocated.
+const blockedRetireKeep = 1024
+
+// retireBlocked quarantines the released handle bc of module mod, freeing
+// the oldest one when the quarantine is full.
+func retireBlocked(bc *C.RedisModuleBlockedClient, mod string) {
+	r := &retiredBlocked
+	r.Lock()
+	defer r.Unlock()
+	if len(r.ring) < blockedRetireKeep {
+		r.ring = append(r.ring, bc)
+	} else {
+		old := r.ring[r.next]
+		delete(r.names, old)
+		C.mh_bc_free(old)
+		r.ring[r.next] = bc
+		r.next = (r.next + 1) % blockedRetireKeep
+	}
+	r.names[bc] = mod
+}
+
+// retiredModule returns the module of bc when bc is a released handle.
+func retiredModule(bc *C.RedisModuleBlockedClient) (string, bool) {
+	retiredBlocked.Lock()
+	defer retiredBlocked.Unlock()
+	name, ok := retiredBlocked.names[bc]
+	return name, ok
 }
 
 // takeThreadSafeReplies collects what bound thread-safe contexts replied
@@ -469,6 +510,10 @@ func apiUnblockClient(bc *C.RedisModuleBlockedClient, privdata unsafe.Pointer) (
 	rc = C.REDISMODULE_ERR
 	if bc == nil {
 		return rc
+	}
+	if mod, ok := retiredModule(bc); ok {
+		threadMisuse(mod, "UnblockClient", "blocked client unblocked twice; the second call is ignored")
+		return C.REDISMODULE_OK
 	}
 	return unblockHandle(bcOf(bc), privdata)
 }
@@ -500,6 +545,10 @@ func apiAbortBlock(bc *C.RedisModuleBlockedClient) (rc C.int) {
 	rc = C.REDISMODULE_ERR
 	if bc == nil {
 		return rc
+	}
+	if mod, ok := retiredModule(bc); ok {
+		threadMisuse(mod, "AbortBlock", "blocked client aborted after it was unblocked; the call is ignored")
+		return C.REDISMODULE_OK
 	}
 	b := bcOf(bc)
 	b.rt.mu.Lock()

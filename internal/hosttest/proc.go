@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -79,11 +80,22 @@ func launchOn(dir, bin string, port int, args []string) (*Process, error) {
 	}
 	p.cmd = exec.Command(bin, full...)
 	p.cmd.Dir = dir
-	p.cmd.Stdout = p.logs
-	p.cmd.Stderr = p.logs
+	// The output comes through a pipe of ours, so that Logs can take
+	// what the server wrote before its last reply even when the copying
+	// goroutine has not run yet.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	p.cmd.Stdout = w
+	p.cmd.Stderr = w
 	if err := p.cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
+	w.Close()
+	p.logs.attach(r)
 	go func() {
 		p.err = p.cmd.Wait()
 		close(p.done)
@@ -306,11 +318,63 @@ type logBuffer struct {
 	ready chan struct{}
 	seen  bool // ready has been closed
 	scan  int  // offset up to which complete lines were checked
+	// pipe is the server's output pipe while it is open (nil for a
+	// buffer written through Write).
+	pipe syscall.RawConn
+}
+
+// attach copies the server's output from r (the read end of its stdout
+// and stderr pipe) until EOF. Every read from r happens under l.mu, so
+// String can drain what is pending in the pipe itself.
+func (l *logBuffer) attach(r *os.File) {
+	rc, err := r.SyscallConn()
+	if err != nil {
+		go func() { _, _ = io.Copy(l, r) }()
+		return
+	}
+	l.mu.Lock()
+	l.pipe = rc
+	l.mu.Unlock()
+	go func() {
+		defer r.Close()
+		buf := make([]byte, 32<<10)
+		_ = rc.Read(func(fd uintptr) bool {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return l.drainLocked(fd, buf) // false: wait for more output
+		})
+		l.mu.Lock()
+		l.pipe = nil
+		l.mu.Unlock()
+	}()
+}
+
+// drainLocked reads what the non-blocking pipe fd holds into the buffer;
+// true at EOF or on an error other than "nothing more yet".
+func (l *logBuffer) drainLocked(fd uintptr, buf []byte) bool {
+	for {
+		n, err := syscall.Read(int(fd), buf)
+		switch {
+		case n > 0:
+			l.writeLocked(buf[:n])
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return false
+		default:
+			return true // EOF (n == 0) or a failed read
+		}
+	}
 }
 
 func (l *logBuffer) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.writeLocked(b)
+	return len(b), nil
+}
+
+// writeLocked appends b and signals ReadyLine's arrival.
+func (l *logBuffer) writeLocked(b []byte) {
 	l.buf.Write(b)
 	if !l.seen {
 		data := l.buf.Bytes()
@@ -322,11 +386,16 @@ func (l *logBuffer) Write(b []byte) (int, error) {
 			l.scan = i + 1
 		}
 	}
-	return len(b), nil
 }
 
+// String returns the output so far, including what is still in the pipe:
+// a line the server logged before a reply the test has read is there.
 func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.pipe != nil {
+		buf := make([]byte, 32<<10)
+		_ = l.pipe.Control(func(fd uintptr) { l.drainLocked(fd, buf) })
+	}
 	return l.buf.String()
 }
