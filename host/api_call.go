@@ -47,8 +47,11 @@ type callFamily struct {
 	// replBlocked is set while a Call without "!" runs: what it calls is
 	// not propagated (Redis's server.replication_allowed).
 	replBlocked bool
-	// replicated records what would be propagated (DEBUG MODHOST-REPLICATED).
+	// replicated records what was propagated (DEBUG MODHOST-REPLICATED):
+	// a ring of at most maxReplicated entries, the oldest at replStart
+	// once it is full.
 	replicated []replicated
+	replStart  int
 	// subs are the keyspace notification subscribers, in order.
 	subs       []*subscriber
 	subsHooked bool

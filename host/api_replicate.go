@@ -80,19 +80,32 @@ func (f *callFamily) replicate(db int, args [][]byte, flags int) {
 	f.record(db, args, flags)
 }
 
-// record appends a copy of args to the propagation record.
+// record appends a copy of args to the propagation record; once it holds
+// maxReplicated entries the oldest one's slot (and buffer) is reused, so
+// recording allocates nothing in the steady state.
 func (f *callFamily) record(db int, args [][]byte, flags int) {
-	var buf []byte
-	if len(f.replicated) >= maxReplicated {
-		buf = f.replicated[0].args[:0]
-		f.replicated[0] = replicated{}
-		f.replicated = f.replicated[1:]
+	var slot *replicated
+	if len(f.replicated) < maxReplicated {
+		f.replicated = append(f.replicated, replicated{})
+		slot = &f.replicated[len(f.replicated)-1]
+	} else {
+		slot = &f.replicated[f.replStart]
+		f.replStart = (f.replStart + 1) % maxReplicated
 	}
+	buf := slot.args[:0]
 	for _, a := range args {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(a)))
 		buf = append(buf, a...)
 	}
-	f.replicated = append(f.replicated, replicated{db: db, flags: flags, args: buf})
+	*slot = replicated{db: db, flags: flags, args: buf}
+}
+
+// eachReplicated calls fn on the recorded entries, oldest first.
+func (f *callFamily) eachReplicated(fn func(r *replicated)) {
+	n := len(f.replicated)
+	for i := 0; i < n; i++ {
+		fn(&f.replicated[(f.replStart+i)%n])
+	}
 }
 
 // debugReplicated is DEBUG MODHOST-REPLICATED [RESET]: an array with one
@@ -100,7 +113,7 @@ func (f *callFamily) record(db int, args [][]byte, flags int) {
 // RESET empties the record and answers OK.
 func (f *callFamily) debugReplicated(c Client, a [][]byte) {
 	if len(a) == 3 && strings.EqualFold(string(a[2]), "reset") {
-		f.replicated = nil
+		f.replicated, f.replStart = nil, 0
 		c.OK()
 		return
 	}
@@ -109,13 +122,13 @@ func (f *callFamily) debugReplicated(c Client, a [][]byte) {
 		return
 	}
 	c.Writer().ArrayLen(len(f.replicated))
-	for _, r := range f.replicated {
+	f.eachReplicated(func(r *replicated) {
 		c.Writer().ArrayLen(3)
 		c.Writer().BulkString(targetName(r.flags))
 		c.Writer().Int(int64(r.db))
 		c.Writer().ArrayLen(r.count())
 		r.each(func(a []byte) { c.Writer().Bulk(a) })
-	}
+	})
 }
 
 // mhv_replicate records the request built by mh_Replicate: REDISMODULE_ERR
