@@ -30,9 +30,21 @@ func putBuf(out *C.mh_buf, b []byte) {
 func cArgv(argc C.int, argv **C.char, lens *C.size_t) [][]byte {
 	n := int(argc)
 	ps, ls := unsafe.Slice(argv, n), unsafe.Slice(lens, n)
+	total := 0
+	for _, l := range ls {
+		total += int(l)
+	}
+	// One allocation for every argument's bytes, copied out of C memory.
+	buf := make([]byte, total)
 	args := make([][]byte, n)
+	off := 0
 	for i := range args {
-		args[i] = C.GoBytes(unsafe.Pointer(ps[i]), C.int(ls[i]))
+		l := int(ls[i])
+		if l > 0 {
+			copy(buf[off:off+l], unsafe.Slice((*byte)(unsafe.Pointer(ps[i])), l))
+		}
+		args[i] = buf[off : off+l : off+l]
+		off += l
 	}
 	return args
 }

@@ -75,6 +75,7 @@ func (s *Server) applyConfig(name string) {
 	s.applyMaxmemory(name)
 	s.hot.clientEvict = s.clientEvictLimit()
 	s.trk.maxKeys = s.Config.Int("tracking-table-max-keys")
+	s.hot.latencyThreshold = s.Config.Int("latency-monitor-threshold")
 }
 
 // Flush empties the current database or all of them (FLUSHDB/FLUSHALL),

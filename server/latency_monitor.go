@@ -49,7 +49,7 @@ type latencyMonitor struct {
 // latency-monitor-threshold (Redis's latencyAddSampleIfNeeded). Called
 // under the server lock.
 func (s *Server) LatencyAddSample(event string, ms int64) {
-	th := s.Config.Int("latency-monitor-threshold")
+	th := s.hot.latencyThreshold
 	if th == 0 || ms < th {
 		return
 	}
@@ -61,7 +61,7 @@ func (s *Server) LatencyAddSample(event string, ms int64) {
 // server's own events, a module's are recorded even when the monitor is
 // off (threshold 0), as Redis does.
 func (s *Server) ModuleLatencySample(event string, ms int64) {
-	if ms >= s.Config.Int("latency-monitor-threshold") {
+	if ms >= s.hot.latencyThreshold {
 		s.latency.add(event, ms, time.Now().Unix())
 	}
 }

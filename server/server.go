@@ -101,6 +101,9 @@ type Server struct {
 		evictBudget   time.Duration        // from maxmemory-eviction-tenacity (<0: none)
 		obuf          outputLimits         // client-output-buffer-limit per class
 		clientEvict   int64                // maxmemory-clients in bytes (0: off)
+		// latencyThreshold is latency-monitor-threshold in ms (0: off),
+		// read after every command.
+		latencyThreshold int64
 	}
 	// clientMemTotal is the memory of the clients maxmemory-clients
 	// limits, as last measured (client_evict.go).
