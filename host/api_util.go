@@ -178,6 +178,17 @@ func contextFlags(ctx *C.RedisModuleCtx) int {
 	if s == nil {
 		return f | C.REDISMODULE_CTX_FLAGS_MASTER
 	}
+	// MULTI and LUA are server-wide in Redis: a notification callback or a
+	// RedisModule_Call'd command sees them though its client is not the
+	// one in EXEC or running the script.
+	if inExec, inScript := s.ExecOrScript(); inExec || inScript {
+		if inExec {
+			f |= C.REDISMODULE_CTX_FLAGS_MULTI
+		}
+		if inScript {
+			f |= C.REDISMODULE_CTX_FLAGS_LUA
+		}
+	}
 	f |= replicationFlags(s)
 	if s.LoadingLocked() {
 		f |= C.REDISMODULE_CTX_FLAGS_LOADING

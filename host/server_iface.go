@@ -42,6 +42,10 @@ type Server interface {
 	// load not run), else replicas dropped, the AOF and a BGSAVE stopped
 	// first and the AOF turned back on after.
 	ModuleRdbLoadLocked(load func() error) (onReplica bool, err error)
+	// ExecOrScript reports whether EXEC is running its commands and
+	// whether a Lua script runs, server-wide (GetContextFlags' MULTI and
+	// LUA, as Redis's server.in_exec and scriptIsRunning).
+	ExecOrScript() (inExec, inScript bool)
 	// ModuleLatencySample adds ms to the latency monitor's series for
 	// event when it reaches latency-monitor-threshold, even when that is
 	// 0 (RedisModule_LatencyAddSample; under the lock).

@@ -196,7 +196,9 @@ func (e *Engine) execute(c *server.Client, r *runState, fn string, ref int, keys
 	if !r.eval {
 		r.lua = e.flua
 	}
+	e.srv.EnterScript()
 	out := e.call(r.lua, fn, ref, r.name, keys, args, r.eval, hook)
+	e.srv.ExitScript()
 	e.run = nil
 	if r.eval {
 		e.luaMem = stateMemory(e.lua)

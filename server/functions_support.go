@@ -48,3 +48,21 @@ func (c *Client) MarkScriptClient() { c.scriptClient = true }
 // IsScriptClient reports whether c runs the commands of Lua scripts
 // (modules see REDISMODULE_CTX_FLAGS_LUA).
 func (c *Client) IsScriptClient() bool { return c.scriptClient }
+
+// EnterScript and ExitScript bracket a Lua script's run (EVAL, FCALL), so
+// that RedisModule_GetContextFlags reports REDISMODULE_CTX_FLAGS_LUA to
+// every context while it runs, as Redis's scriptIsRunning does (a module
+// notified of a key the script changed, or called by RedisModule_Call
+// from inside it). Called under the lock.
+func (s *Server) EnterScript() { s.scriptDepth++ }
+
+// ExitScript ends what EnterScript began.
+func (s *Server) ExitScript() { s.scriptDepth-- }
+
+// ExecOrScript reports whether EXEC is running its commands (Redis's
+// server.in_exec) and whether a Lua script runs, server-wide: what
+// RedisModule_GetContextFlags reports as MULTI and LUA whatever the
+// context's client.
+func (s *Server) ExecOrScript() (inExec, inScript bool) {
+	return s.execDepth > 0, s.scriptDepth > 0
+}

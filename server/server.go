@@ -144,6 +144,9 @@ type Server struct {
 	ACL *acl.Store
 	// latency is the latency monitor (latency_monitor.go).
 	latency latencyMonitor
+	// execDepth and scriptDepth count EXECs running their commands and
+	// Lua scripts running (ExecOrScript).
+	execDepth, scriptDepth int
 	// slowlog is the SLOWLOG state (slowlog.go).
 	slowlog slowLog
 	// clusterCheck is cluster mode's redirection check (nil: standalone).

@@ -101,6 +101,7 @@ func execCommand(c *Client, a [][]byte) {
 	s.unwatchAll(c)
 	c.tx = nil
 	c.inExec = true
+	s.execDepth++
 	c.W.ArrayLen(len(tx.queue))
 	for i, args := range tx.queue {
 		if s.execACLDenied(c, tx.cmds[i], args) {
@@ -108,6 +109,7 @@ func execCommand(c *Client, a [][]byte) {
 		}
 		s.call(c, tx.cmds[i], args)
 	}
+	s.execDepth--
 	c.inExec = false
 }
 
